@@ -1,0 +1,41 @@
+# Tutela: two commands do everything on a fresh Debian machine with Python 3 and make.
+#   make demo   embedded database, migrations, status (and, later, demo data)
+#   make test   setup, lint, supabase build check, every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TUTELA := $(BIN)/tutela
+STAMP := $(VENV)/.installed
+
+.PHONY: setup sysdeps demo test lint fmt clean db-stop
+
+setup: sysdeps $(STAMP)
+
+sysdeps:
+	@$(PYTHON) -m py_admin.sysdeps
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	@$(TUTELA) db start
+	@$(TUTELA) migrate
+	@$(TUTELA) status
+
+lint: setup
+	@$(TUTELA) lint
+
+test: setup
+	@$(TUTELA) lint
+	@$(TUTELA) build supabase --check
+	@$(BIN)/python -m pytest -q -p no:cacheprovider
+
+db-stop:
+	@test -x $(TUTELA) && $(TUTELA) db stop || true
+
+clean: db-stop
+	rm -rf .tutela

@@ -1,0 +1,290 @@
+"""The `tutela` command line: thin commands over the plain modules of py_admin."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from py_admin.errors import TutelaError
+
+app = typer.Typer(
+    help="Tutela admin: embedded PostgreSQL, migrations, pgTAP tests, lint, Supabase build.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The embedded PostgreSQL cluster under .tutela/.", no_args_is_help=True)
+build_app = typer.Typer(help="Derived outputs.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(build_app, name="build")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="DATABASE_URL",
+        help="PostgreSQL URL; default: the embedded cluster (started on demand).",
+        show_default=False,
+    ),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(exc: TutelaError) -> None:
+    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    if exc.hint:
+        err_console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
+    raise typer.Exit(1)
+
+
+# ---- db -------------------------------------------------------------------------------------
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded cluster (initialising it on first use). Idempotent."""
+    from py_admin.cluster import default_cluster
+
+    cluster = default_cluster()
+    started = cluster.start()
+    word = "started" if started else "already running"
+    console.print(f"PostgreSQL {cluster.install.major} {word} on port {cluster.port}")
+    console.print(cluster.url(), highlight=False, soft_wrap=True)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster."""
+    from py_admin.cluster import default_cluster
+
+    stopped = default_cluster().stop()
+    console.print("stopped" if stopped else "not running")
+
+
+@db_app.command("status")
+def db_status(as_json: JsonOut = False) -> None:
+    """Whether the embedded cluster runs, where, and how to reach it."""
+    from py_admin.cluster import default_cluster
+
+    info = default_cluster().status()
+    if as_json:
+        print(json.dumps(info, indent=2))
+        return
+    table = Table(show_header=False, box=None)
+    for k, v in info.items():
+        table.add_row(k, "" if v is None else str(v))
+    console.print(table)
+    if not info["running"]:
+        raise typer.Exit(3)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the URL of the embedded cluster's database (starting it if needed)."""
+    from py_admin.cluster import default_cluster
+
+    cluster = default_cluster()
+    cluster.start()
+    print(cluster.url())
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True})
+def db_psql(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
+    """Open psql on the database (extra arguments go to psql)."""
+    from py_admin.db import resolve_url
+    from py_admin.pgtap import psql_path
+
+    url = resolve_url(database_url)
+    exe = psql_path()
+    sys.stdout.flush()
+    os.execv(exe, [exe, url, *ctx.args])
+
+
+@db_app.command("reset")
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Destroy the embedded cluster and start a new, empty one."""
+    from py_admin.cluster import default_cluster
+
+    if not yes and not typer.confirm("Delete every database of the embedded cluster?"):
+        raise typer.Exit(1)
+    cluster = default_cluster()
+    cluster.destroy()
+    cluster = default_cluster()
+    cluster.start()
+    console.print(f"new empty cluster on port {cluster.port}")
+
+
+# ---- migrations -----------------------------------------------------------------------------
+@app.command("migrate")
+def migrate_cmd(
+    database_url: DatabaseUrl = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan only.")] = False,
+) -> None:
+    """Apply pending migrations and changed rpc/ and policies/ files, all or nothing."""
+    from py_admin.db import resolve_url
+    from py_admin.migrate import migrate
+
+    result = migrate(resolve_url(database_url), dry_run=dry_run)
+    if result.plan.missing:
+        err_console.print(
+            "[yellow]warning:[/] in the ledger but not on disk: " + ", ".join(result.plan.missing)
+        )
+    if result.plan.empty:
+        console.print("nothing to apply: the database is up to date")
+        return
+    verb = "would apply" if dry_run else "applied"
+    for f in result.plan.apply:
+        console.print(f"  {verb} [{f.kind}] {f.name}", highlight=False)
+    console.print(f"{verb} {len(result.plan.apply)} file(s)")
+
+
+@app.command("status")
+def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
+    """List applied, pending, changed and missing migration files."""
+    from py_admin.db import resolve_url
+    from py_admin.migrate import status
+
+    rows = status(resolve_url(database_url))
+    if as_json:
+        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        return
+    table = Table(title="Migration status")
+    for col in ("file", "kind", "state", "applied at"):
+        table.add_column(col)
+    colours = {"applied": "green", "pending": "yellow", "changed": "red", "missing": "red"}
+    for r in rows:
+        table.add_row(r.name, r.kind, f"[{colours[r.state]}]{r.state}[/]", r.applied_at or "")
+    console.print(table)
+
+
+@app.command("new")
+def new_cmd(name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_goals")]) -> None:
+    """Write the next numbered migration file from the template."""
+    from py_admin.migrate import new_migration
+
+    path = new_migration(name)
+    console.print(f"wrote {path}")
+
+
+# ---- build ----------------------------------------------------------------------------------
+@build_app.command("supabase")
+def build_supabase(
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the committed output is stale; write nothing.")
+    ] = False,
+) -> None:
+    """Write supabase/ (config.toml, migrations/, tests/) for the Supabase CLI."""
+    from py_admin.supabase_build import build
+
+    result = build(check=check)
+    if check:
+        if result.stale:
+            raise TutelaError(
+                "supabase/ is stale: " + ", ".join(result.stale),
+                hint="run `tutela build supabase` and commit the result",
+            )
+        console.print("supabase/ is up to date")
+        return
+    for name in result.written:
+        console.print(f"  wrote supabase/{name}", highlight=False)
+    for name in result.removed:
+        console.print(f"  removed supabase/{name}", highlight=False)
+    if not result.written and not result.removed:
+        console.print("supabase/ is up to date")
+
+
+# ---- tests ----------------------------------------------------------------------------------
+@app.command("test")
+def test_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Test files or folders.")] = None,
+    database_url: DatabaseUrl = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files run at once.")] = 2,
+    as_json: JsonOut = False,
+) -> None:
+    """Run the pgTAP files against a fresh database migrated from scratch."""
+    from py_admin.db import resolve_url, scratch_database
+    from py_admin.pgtap import FileResult, discover, prepare_database, run_files
+    from py_admin.paths import project_root
+
+    files = discover(paths)
+    if not files:
+        raise TutelaError("no pgTAP files found (tests/sql/**/*.test.sql)")
+    root = project_root()
+
+    def show(res: FileResult) -> None:
+        if as_json:
+            return
+        rel = res.path.resolve().relative_to(root) if res.path.resolve().is_relative_to(root) else res.path
+        mark = "[green]ok[/]" if res.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {rel}  ({res.passed}/{res.planned or 0}, {res.seconds:.2f}s)",
+                      highlight=False)
+        for p in res.problems:
+            console.print(f"    {p}", highlight=False, markup=False)
+
+    with scratch_database(resolve_url(database_url), prefix="tutela_test") as url:
+        prepare_database(url)
+        results = run_files(url, files, jobs=jobs, on_result=show)
+    total = sum(len(r.assertions) for r in results)
+    passed = sum(r.passed for r in results)
+    bad = [r for r in results if not r.ok]
+    if as_json:
+        print(json.dumps({
+            "files": len(results), "assertions": total, "passed": passed,
+            "failed_files": [str(r.path) for r in bad],
+        }, indent=2))
+    else:
+        console.print(f"{len(results)} files, {total} assertions: {passed} passed, "
+                      f"{len(bad)} file(s) failed")
+    if bad or total == 0:
+        raise typer.Exit(1)
+
+
+# ---- lint -----------------------------------------------------------------------------------
+@app.command("lint")
+def lint_cmd(
+    database_url: DatabaseUrl = None,
+    skip_sqlfluff: Annotated[bool, typer.Option("--no-sqlfluff", help="Skip sqlfluff.")] = False,
+    skip_python: Annotated[bool, typer.Option("--no-python", help="Skip ruff and mypy.")] = False,
+) -> None:
+    """sqlfluff, catalog checks on a freshly migrated database, ruff and mypy."""
+    from py_admin.db import resolve_url
+    from py_admin.lint import run_all
+
+    problems = run_all(
+        resolve_url(database_url), sqlfluff=not skip_sqlfluff, python=not skip_python,
+        echo=lambda s: console.print(s, highlight=False, markup=False),
+    )
+    if problems:
+        raise TutelaError(f"lint found {problems} problem(s)")
+    console.print("lint: clean")
+
+
+def main() -> None:
+    try:
+        app()
+    except TutelaError as exc:
+        _fail_exit(exc)
+
+
+def _fail_exit(exc: TutelaError) -> None:
+    try:
+        _fail(exc)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

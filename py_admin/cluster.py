@@ -1,0 +1,328 @@
+"""An embedded PostgreSQL cluster made with the machine's initdb/pg_ctl.
+
+The default cluster lives under ``<project>/.tutela/``. PostgreSQL refuses to run as root, so
+when the harness runs as root it creates (or reuses) the unprivileged system user ``tutela``,
+hands the cluster directory to it and runs every server binary as that user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from py_admin.errors import TutelaError
+from py_admin.paths import project_root
+from py_admin.pgbin import PgInstall, find_install
+
+SERVICE_USER = os.environ.get("TUTELA_PG_USER", "tutela")
+SUPERUSER = "postgres"
+DEFAULT_DB = "tutela"
+
+
+@dataclass(frozen=True)
+class OsUser:
+    name: str
+    uid: int
+    gid: int
+
+
+def _pg_install() -> PgInstall:
+    install = find_install()
+    if install is None:
+        raise TutelaError(
+            "no PostgreSQL server (>= 15) found on this machine",
+            hint="run `make setup`, or install the postgresql server package "
+            "(or set TUTELA_PG_BINDIR to its bin directory)",
+        )
+    return install
+
+
+def service_user() -> OsUser | None:
+    """The unprivileged user that runs the server when we are root; None when not root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pw = pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+        if not Path(useradd).exists():
+            raise TutelaError(
+                f"running as root and user {SERVICE_USER!r} does not exist",
+                hint=f"create an unprivileged user {SERVICE_USER!r} (or set TUTELA_PG_USER)",
+            ) from None
+        subprocess.run(
+            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            check=True, capture_output=True,
+        )
+        pw = pwd.getpwnam(SERVICE_USER)
+    return OsUser(pw.pw_name, pw.pw_uid, pw.pw_gid)
+
+
+def _traversable_by(path: Path, user: OsUser) -> bool:
+    """Whether ``user`` can reach ``path`` (every parent searchable)."""
+    probe = subprocess.run(
+        ["test", "-x", str(path)], user=user.uid, group=user.gid, extra_groups=[],
+        capture_output=True, check=False,
+    )
+    return probe.returncode == 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+class Cluster:
+    """One local cluster: ``base/data`` (PGDATA), ``base/run`` (socket), ``base/postgres.log``."""
+
+    def __init__(self, base: Path, *, ephemeral: bool = False) -> None:
+        self.requested_base = base.resolve()
+        self.ephemeral = ephemeral
+        self.install = _pg_install()
+        self.user = service_user()
+        self.base = self._choose_base()
+
+    # ---- layout -------------------------------------------------------------------------
+    def _choose_base(self) -> Path:
+        base = self.requested_base
+        base.mkdir(parents=True, exist_ok=True)
+        if self.user is None:
+            return base
+        self._chown(base)
+        if _traversable_by(base, self.user):
+            return base
+        # The project sits somewhere the service user cannot reach (e.g. under /root):
+        # keep the cluster in a private folder of its own and point to it from the project.
+        digest = hashlib.sha256(str(base).encode()).hexdigest()[:12]
+        alt = Path("/var/tmp") / f"tutela-{digest}"
+        alt.mkdir(mode=0o700, exist_ok=True)
+        self._chown(alt)
+        (base / "LOCATION").write_text(f"{alt}\n")
+        return alt
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.base / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.base / "postgres.log"
+
+    @property
+    def _port_file(self) -> Path:
+        return self.requested_base / "port"
+
+    @property
+    def _password_file(self) -> Path:
+        return self.requested_base / "password"
+
+    def _chown(self, path: Path) -> None:
+        if self.user is not None:
+            os.chown(path, self.user.uid, self.user.gid)
+
+    def _run(self, args: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+        kwargs: dict[str, Any] = {}
+        if self.user is not None:
+            kwargs = {"user": self.user.uid, "group": self.user.gid, "extra_groups": []}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["LC_ALL"] = "C"
+        proc = subprocess.run(
+            args, capture_output=True, text=True, cwd=self.base, env=env, check=False, **kwargs
+        )
+        if check and proc.returncode != 0:
+            tool = Path(args[0]).name
+            detail = (proc.stderr or proc.stdout).strip()
+            raise TutelaError(f"{tool} failed: {detail}", hint=f"see {self.log}")
+        return proc
+
+    # ---- state --------------------------------------------------------------------------
+    @property
+    def initialised(self) -> bool:
+        return (self.data / "PG_VERSION").exists()
+
+    @property
+    def port(self) -> int | None:
+        try:
+            return int(self._port_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    @property
+    def password(self) -> str:
+        return self._password_file.read_text().strip()
+
+    def _postmaster_pid(self) -> int | None:
+        try:
+            return int((self.data / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def running(self) -> bool:
+        if not self.initialised:
+            return False
+        pid = self._postmaster_pid()
+        if pid is None:
+            return False
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        return b"postgres" in cmdline
+
+    def url(self, dbname: str = DEFAULT_DB) -> str:
+        port = self.port
+        if port is None:
+            raise TutelaError("the embedded cluster has no port yet", hint="run `tutela db start`")
+        pw = quote(self.password, safe="")
+        return f"postgresql://{SUPERUSER}:{pw}@127.0.0.1:{port}/{dbname}"
+
+    # ---- lifecycle ----------------------------------------------------------------------
+    def init(self) -> None:
+        self.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for p in (self.data, self.run_dir):
+            self._chown(p)
+        self._password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        self._password_file.chmod(0o600)
+        pwfile = self.base / ".pwfile"
+        pwfile.write_text(self.password + "\n")
+        pwfile.chmod(0o600)
+        self._chown(pwfile)
+        try:
+            self._run([
+                self.install.tool("initdb"), "-D", str(self.data), "-U", SUPERUSER,
+                "--pwfile", str(pwfile), "--auth-local=trust", "--auth-host=scram-sha-256",
+                "--encoding=UTF8", "--no-locale",
+            ])
+        finally:
+            pwfile.unlink(missing_ok=True)
+        conf = self.data / "postgresql.conf"
+        with conf.open("a") as fh:
+            fh.write("\n# Tutela embedded cluster\ninclude_if_exists = 'tutela.conf'\n")
+
+    def _write_runtime_conf(self, port: int) -> None:
+        lines = [
+            "listen_addresses = '127.0.0.1'",
+            f"port = {port}",
+            f"unix_socket_directories = '{self.run_dir}'",
+            "max_connections = 200",
+            "log_min_messages = warning",
+        ]
+        if self.ephemeral:
+            lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        path = self.data / "tutela.conf"
+        path.write_text("\n".join(lines) + "\n")
+        self._chown(path)
+
+    def _clear_stale_pid(self) -> None:
+        pidfile = self.data / "postmaster.pid"
+        if pidfile.exists() and not self.running():
+            pidfile.unlink()
+        for lock in self.run_dir.glob(".s.PGSQL.*"):
+            with contextlib.suppress(OSError):
+                lock.unlink()
+
+    def start(self) -> bool:
+        """Start the cluster; True if it was started now, False if it was already running."""
+        if not self.initialised:
+            self.init()
+        if self.running():
+            return False
+        self._clear_stale_pid()
+        port = self.port
+        if port is None or _port_in_use(port):
+            port = free_port()
+            self._port_file.write_text(f"{port}\n")
+        self._write_runtime_conf(port)
+        self.log.touch(exist_ok=True)
+        self._chown(self.log)
+        proc = self._run([
+            self.install.tool("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+            "-w", "-t", "60", "start",
+        ], check=False)
+        if proc.returncode != 0:
+            tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-8:])
+            raise TutelaError(f"PostgreSQL did not start:\n{tail}", hint=f"see {self.log}")
+        self._ensure_database(DEFAULT_DB)
+        return True
+
+    def _ensure_database(self, dbname: str) -> None:
+        import psycopg
+        from psycopg import sql
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = psycopg.connect(self.url("postgres"), autocommit=True, connect_timeout=5)
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        with conn:
+            exists = conn.execute("select 1 from pg_database where datname = %s", (dbname,))
+            if exists.fetchone() is None:
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
+
+    def stop(self) -> bool:
+        """Stop the cluster; True if it was running."""
+        if not self.running():
+            return False
+        self._run([self.install.tool("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        return True
+
+    def destroy(self) -> None:
+        self.stop()
+        for path in (self.data, self.run_dir, self.log):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        for f in (self._port_file, self._password_file):
+            f.unlink(missing_ok=True)
+        if self.base != self.requested_base:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def status(self) -> dict[str, Any]:
+        running = self.running()
+        return {
+            "running": running,
+            "pid": self._postmaster_pid() if running else None,
+            "port": self.port,
+            "socket_dir": str(self.run_dir),
+            "data_dir": str(self.data),
+            "postgres_version": self.install.major,
+            "bindir": str(self.install.bindir),
+            "url": self.url() if self.port is not None and self.initialised else None,
+        }
+
+
+def default_cluster() -> Cluster:
+    base = os.environ.get("TUTELA_HOME")
+    return Cluster(Path(base) if base else project_root() / ".tutela")

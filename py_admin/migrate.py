@@ -1,0 +1,287 @@
+"""The migration runner: versioned files once, repeatable files when they change.
+
+Order of one run, all in ONE transaction under ``pg_advisory_xact_lock``:
+  1. the Supabase compat bootstrap (``py_admin/sql/supabase_compat.sql``) when its checksum changed;
+  2. pending ``migrations/NNNN_name.sql`` in number order;
+  3. repeatable files: ``rpc/*.sql`` then ``policies/*.sql``; in each folder the modules named in
+     its ``ORDER`` file come first, in that order, then the rest by name. A repeatable file is
+     applied when its checksum changed, and every repeatable file is re-applied after a run that
+     applied a versioned migration (so that functions and policies are back on changed tables).
+A landed versioned file whose checksum changed stops the run before anything is applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+
+from py_admin.errors import TutelaError
+from py_admin.paths import SQL_DIR, TEMPLATES_DIR, project_root
+
+LOCK_KEY = 7_231_045_118  # pg_advisory_xact_lock key of the migration runner
+LEDGER = "private.tutela_migrations"
+VERSIONED_RE = re.compile(r"^(\d{4})_([a-z0-9][a-z0-9_]*)\.sql$")
+BOOTSTRAP_NAME = "supabase_compat.sql"
+
+LEDGER_DDL = f"""
+create schema if not exists private;
+revoke all on schema private from public;
+create table if not exists {LEDGER} (
+  name text primary key,
+  kind text not null check (kind in ('bootstrap', 'versioned', 'repeatable')),
+  sha256 text not null,
+  applied_at timestamptz not null default now()
+);
+alter table {LEDGER} enable row level security;
+revoke all on table {LEDGER} from public;
+"""
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    name: str  # ledger key: "0001_foundation.sql", "rpc/profiles.sql", "bootstrap/supabase_compat.sql"
+    kind: str  # bootstrap | versioned | repeatable
+    path: Path
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Plan:
+    apply: list[SqlFile] = field(default_factory=list)
+    drifted: list[tuple[SqlFile, str]] = field(default_factory=list)  # (file, recorded sha)
+    missing: list[str] = field(default_factory=list)  # in the ledger, not on disk
+
+    @property
+    def empty(self) -> bool:
+        return not self.apply
+
+
+# ---- discovery ------------------------------------------------------------------------------
+def bootstrap_file() -> SqlFile:
+    return SqlFile(f"bootstrap/{BOOTSTRAP_NAME}", "bootstrap", SQL_DIR / BOOTSTRAP_NAME)
+
+
+def versioned_files(root: Path | None = None) -> list[SqlFile]:
+    root = root or project_root()
+    files: list[SqlFile] = []
+    seen: dict[str, str] = {}
+    for path in sorted((root / "migrations").glob("*.sql")):
+        m = VERSIONED_RE.match(path.name)
+        if not m:
+            raise TutelaError(
+                f"migrations/{path.name}: not a migration name",
+                hint="versioned migrations are named NNNN_lower_snake_name.sql",
+            )
+        if m.group(1) in seen:
+            raise TutelaError(
+                f"migrations/{path.name}: number {m.group(1)} is also used by {seen[m.group(1)]}"
+            )
+        seen[m.group(1)] = path.name
+        files.append(SqlFile(path.name, "versioned", path))
+    return files
+
+
+def _ordered(folder: Path) -> list[Path]:
+    files = {p.stem: p for p in folder.glob("*.sql")}
+    order_file = folder / "ORDER"
+    first: list[Path] = []
+    if order_file.exists():
+        for line in order_file.read_text().splitlines():
+            name = line.split("#", 1)[0].strip()
+            if not name:
+                continue
+            if name not in files:
+                raise TutelaError(f"{folder.name}/ORDER names {name!r}, which has no {name}.sql")
+            first.append(files.pop(name))
+    return first + [files[k] for k in sorted(files)]
+
+
+def repeatable_files(root: Path | None = None) -> list[SqlFile]:
+    root = root or project_root()
+    out: list[SqlFile] = []
+    for folder in ("rpc", "policies"):
+        d = root / folder
+        if d.is_dir():
+            out.extend(SqlFile(f"{folder}/{p.name}", "repeatable", p) for p in _ordered(d))
+    return out
+
+
+def all_files(root: Path | None = None) -> list[SqlFile]:
+    return [bootstrap_file(), *versioned_files(root), *repeatable_files(root)]
+
+
+# ---- ledger and plan ------------------------------------------------------------------------
+def read_ledger(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, tuple[str, str]]:
+    """name -> (kind, sha256); empty when the ledger does not exist yet."""
+    exists = conn.execute("select to_regclass(%s) is not null", (LEDGER,)).fetchone()
+    if not exists or not exists[0]:
+        return {}
+    rows = conn.execute(f"select name, kind, sha256 from {LEDGER}").fetchall()
+    return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+
+def make_plan(ledger: dict[str, tuple[str, str]], files: Sequence[SqlFile]) -> Plan:
+    plan = Plan()
+    on_disk = {f.name for f in files}
+    plan.missing = sorted(n for n, (k, _) in ledger.items() if k == "versioned" and n not in on_disk)
+    versioned_pending = False
+    for f in files:
+        recorded = ledger.get(f.name)
+        if f.kind == "versioned":
+            if recorded is None:
+                plan.apply.append(f)
+                versioned_pending = True
+            elif recorded[1] != f.sha256:
+                plan.drifted.append((f, recorded[1]))
+    for f in files:
+        if f.kind == "versioned":
+            continue
+        recorded = ledger.get(f.name)
+        changed = recorded is None or recorded[1] != f.sha256
+        if changed or (versioned_pending and f.kind == "repeatable"):
+            plan.apply.append(f)
+    # bootstrap first, then versioned, then repeatables (stable within each kind)
+    rank = {"bootstrap": 0, "versioned": 1, "repeatable": 2}
+    plan.apply.sort(key=lambda f: rank[f.kind])
+    return plan
+
+
+def _line_of(text: str, position: int | None) -> int | None:
+    if not position:
+        return None
+    return text.count("\n", 0, max(position - 1, 0)) + 1
+
+
+def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
+    text = f.text
+    try:
+        with conn.cursor() as cur:
+            cur.execute(text.encode("utf-8"))  # several statements: simple query protocol
+    except psycopg.Error as exc:
+        diag = exc.diag
+        pos = diag.statement_position
+        line = _line_of(text, int(pos)) if pos else None
+        where = f"{f.name}:{line}" if line else f.name
+        msg = diag.message_primary or str(exc).strip()
+        raise TutelaError(
+            f"{where}: {msg} (SQLSTATE {diag.sqlstate}); nothing was applied",
+            hint=diag.message_hint,
+        ) from None
+    conn.execute(
+        f"insert into {LEDGER} (name, kind, sha256) values (%s, %s, %s) "
+        "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",
+        (f.name, f.kind, f.sha256),
+    )
+
+
+def drift_error(plan: Plan) -> TutelaError:
+    lines = [
+        f"  {f.name}: recorded {old[:12]}…, now {f.sha256[:12]}…" for f, old in plan.drifted
+    ]
+    return TutelaError(
+        "landed migrations were edited:\n" + "\n".join(lines) + "\nnothing was applied",
+        hint="never edit a landed migration: restore it and add a new one (`tutela new NAME`)",
+    )
+
+
+@dataclass
+class MigrateResult:
+    plan: Plan
+    applied: list[SqlFile]
+    dry_run: bool
+
+
+def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> MigrateResult:
+    """Apply what is pending, all or nothing. Raises TutelaError (and changes nothing) on failure."""
+    files = all_files(root)
+    from py_admin.db import connect
+
+    with connect(url) as conn:
+        conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+        ledger = read_ledger(conn)
+        plan = make_plan(ledger, files)
+        if plan.drifted:
+            conn.rollback()
+            raise drift_error(plan)
+        if dry_run or plan.empty:
+            conn.rollback()
+            return MigrateResult(plan, [], dry_run)
+        with conn.cursor() as cur:
+            cur.execute(LEDGER_DDL.encode())
+        try:
+            for f in plan.apply:
+                _apply(conn, f)
+        except TutelaError:
+            conn.rollback()
+            raise
+        conn.commit()
+    return MigrateResult(plan, list(plan.apply), dry_run)
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    name: str
+    kind: str
+    state: str  # applied | pending | changed | missing
+    applied_at: str | None
+
+
+def status(url: str, root: Path | None = None) -> list[StatusRow]:
+    from py_admin.db import connect
+
+    files = all_files(root)
+    with connect(url) as conn:
+        ledger = read_ledger(conn)
+        when: dict[str, str] = {}
+        if ledger:
+            for name, at in conn.execute(f"select name, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') from {LEDGER}"):
+                when[str(name)] = str(at)
+        conn.rollback()
+    rows: list[StatusRow] = []
+    for f in files:
+        rec = ledger.get(f.name)
+        if rec is None:
+            state = "pending"
+        elif rec[1] != f.sha256:
+            state = "changed"
+        else:
+            state = "applied"
+        rows.append(StatusRow(f.name, f.kind, state, when.get(f.name)))
+    on_disk = {f.name for f in files}
+    for name, (kind, _) in sorted(ledger.items()):
+        if name not in on_disk:
+            rows.append(StatusRow(name, kind, "missing", when.get(name)))
+    return rows
+
+
+def new_migration(name: str, root: Path | None = None, now: datetime | None = None) -> Path:
+    """Write the next numbered migration from the template; returns its path."""
+    import jinja2
+
+    root = root or project_root()
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not slug:
+        raise TutelaError(f"{name!r} is not a usable migration name", hint="use letters and digits")
+    existing = versioned_files(root)
+    number = (int(existing[-1].name[:4]) + 1) if existing else 1
+    path = root / "migrations" / f"{number:04d}_{slug}.sql"
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=False, keep_trailing_newline=True
+    )
+    text = env.get_template("migration.sql.j2").render(name=slug, number=number, created=stamp)
+    path.write_text(text)
+    return path

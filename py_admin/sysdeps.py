@@ -1,0 +1,92 @@
+"""Install what Tutela needs from the operating system (standard library only).
+
+Run as ``python3 -m py_admin.sysdeps`` (``make setup`` does). On Debian/Ubuntu it installs
+what is missing with apt-get (as root, or through sudo): the venv module, a PostgreSQL
+server (>= 15) and pgTAP for that server. Elsewhere it names what to install and exits 1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+from py_admin.pgbin import MIN_MAJOR, PgInstall, find_install
+
+_updated = False
+
+
+def _say(msg: str) -> None:
+    print(f"[setup] {msg}", flush=True)
+
+
+def _apt_prefix() -> list[str] | None:
+    if shutil.which("apt-get") is None:
+        return None
+    if os.geteuid() == 0:
+        return []
+    if shutil.which("sudo"):
+        return ["sudo", "-n"]
+    return None
+
+
+def _apt_install(packages: list[str], why: str) -> None:
+    global _updated
+    prefix = _apt_prefix()
+    if prefix is None:
+        _fail(
+            f"{why}: please install {' '.join(packages)} (or the equivalent for your system); "
+            "automatic installation needs apt-get and root or sudo."
+        )
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if not _updated:
+        _say("apt-get update")
+        subprocess.run([*prefix, "apt-get", "update", "-qq"], check=True, env=env)
+        _updated = True
+    _say(f"apt-get install {' '.join(packages)}  ({why})")
+    subprocess.run(
+        [*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=env,
+    )
+
+
+def _fail(msg: str) -> None:
+    print(f"[setup] error: {msg}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+def ensure_venv_module() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import ensurepip, venv"], capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        _apt_install(["python3-venv"], "Python's venv module is missing")
+
+
+def ensure_postgres() -> PgInstall:
+    install = find_install()
+    if install is None:
+        _apt_install(["postgresql", "postgresql-contrib"], f"no PostgreSQL >= {MIN_MAJOR} server")
+        install = find_install()
+        if install is None:
+            _fail(f"PostgreSQL >= {MIN_MAJOR} still not found after installing it")
+    assert install is not None
+    if not install.has_pgtap:
+        _apt_install([f"postgresql-{install.major}-pgtap"], "pgTAP is missing")
+        install = find_install()
+        if install is None or not install.has_pgtap:
+            _fail(f"pgTAP not found for PostgreSQL {install.major if install else '?'}")
+    assert install is not None
+    return install
+
+
+def main() -> None:
+    ensure_venv_module()
+    install = ensure_postgres()
+    _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+-- Profiles: creation on sign-up, last-seen tracking.
+
+create or replace function private.handle_new_user()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  -- called only by the trigger on auth.users below; not executable by any API role
+  insert into public.profiles (user_id, display_name)
+  values (
+    new.id,
+    left(
+      coalesce(
+        nullif(btrim(new.raw_user_meta_data ->> 'display_name'), ''),
+        nullif(btrim(new.raw_user_meta_data ->> 'full_name'), ''),
+        split_part(coalesce(new.email, ''), '@', 1)
+      ),
+      200
+    )
+  )
+  on conflict (user_id) do nothing;
+  return new;
+end;
+$$;
+
+comment on function private.handle_new_user() is
+  'Trigger: creates the profile of a new auth.users row.';
+revoke all on function private.handle_new_user() from public;
+
+drop trigger if exists on_auth_user_created on auth.users;
+create trigger on_auth_user_created
+after insert on auth.users
+for each row execute function private.handle_new_user();
+
+create or replace function public.touch_last_seen()
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_seen timestamptz;
+begin
+  if v_uid is null then
+    raise exception 'not signed in'
+      using errcode = 'TU401', hint = 'Sign in, then call this again.';
+  end if;
+
+  insert into public.profiles as p (user_id, last_seen_at)
+  values (v_uid, pg_catalog.now())
+  on conflict (user_id) do update set last_seen_at = excluded.last_seen_at,
+    updated_at = excluded.last_seen_at
+  returning p.last_seen_at into v_seen;
+  return v_seen;
+end;
+$$;
+
+comment on function public.touch_last_seen() is
+  'Records that the signed-in user was active now; returns the time recorded.';
+revoke all on function public.touch_last_seen() from public, anon;
+grant execute on function public.touch_last_seen() to authenticated;

@@ -1,0 +1,94 @@
+-- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
+-- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
+
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+-- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
+create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid := gen_random_uuid();
+begin
+  insert into auth.users (
+    id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at
+  )
+  values (
+    v_id, 'authenticated', 'authenticated', p_email,
+    '{"provider": "email", "providers": ["email"]}'::jsonb, coalesce(p_meta, '{}'::jsonb),
+    now(), now()
+  );
+  return v_id;
+end;
+$$;
+
+-- Forget any actor: back to the session user (the test runner's superuser), no claims.
+create or replace function tests.clear_authentication()
+returns void
+language plpgsql
+volatile
+as $$
+begin
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+  perform set_config('request.jwt.claim.sub', '', true);
+end;
+$$;
+
+-- Act as a signed-in user: role authenticated, claims with sub, email, role.
+create or replace function tests.authenticate_as(p_user_id uuid)
+returns void
+language plpgsql
+volatile
+as $$
+declare
+  v_email text;
+begin
+  perform tests.clear_authentication();
+  select u.email into v_email from auth.users as u where u.id = p_user_id;
+  perform set_config(
+    'request.jwt.claims',
+    json_build_object(
+      'sub', p_user_id, 'role', 'authenticated', 'aud', 'authenticated', 'email', v_email,
+      'aal', 'aal1', 'iat', extract(epoch from now())::bigint,
+      'exp', extract(epoch from now() + interval '1 hour')::bigint
+    )::text,
+    true
+  );
+  perform set_config('role', 'authenticated', true);
+end;
+$$;
+
+-- Act as an anonymous client (the anon key).
+create or replace function tests.as_anon()
+returns void
+language plpgsql
+volatile
+as $$
+begin
+  perform tests.clear_authentication();
+  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+  perform set_config('role', 'anon', true);
+end;
+$$;
+
+-- Act as the service role (the service key: RLS bypassed).
+create or replace function tests.as_service_role()
+returns void
+language plpgsql
+volatile
+as $$
+begin
+  perform tests.clear_authentication();
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+  perform set_config('role', 'service_role', true);
+end;
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
