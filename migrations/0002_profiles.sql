@@ -10,6 +10,6 @@ create table public.profiles (
 );
 
 comment on table public.profiles is
-  'One row per user with a login: display name and last seen. Created by a trigger on auth.users.';
+'One row per user with a login: display name and last seen. Created by a trigger on auth.users.';
 
 alter table public.profiles enable row level security;

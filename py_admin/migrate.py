@@ -23,6 +23,7 @@ import psycopg
 
 from py_admin.errors import TutelaError
 from py_admin.paths import SQL_DIR, TEMPLATES_DIR, project_root
+from py_admin.sqlsplit import split_statements
 
 LOCK_KEY = 7_231_045_118  # pg_advisory_xact_lock key of the migration runner
 LEDGER = "private.tutela_migrations"
@@ -159,27 +160,22 @@ def make_plan(ledger: dict[str, tuple[str, str]], files: Sequence[SqlFile]) -> P
     return plan
 
 
-def _line_of(text: str, position: int | None) -> int | None:
-    if not position:
-        return None
-    return text.count("\n", 0, max(position - 1, 0)) + 1
-
-
 def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
-    text = f.text
-    try:
-        with conn.cursor() as cur:
-            cur.execute(text.encode("utf-8"))  # several statements: simple query protocol
-    except psycopg.Error as exc:
-        diag = exc.diag
-        pos = diag.statement_position
-        line = _line_of(text, int(pos)) if pos else None
-        where = f"{f.name}:{line}" if line else f.name
-        msg = diag.message_primary or str(exc).strip()
-        raise TutelaError(
-            f"{where}: {msg} (SQLSTATE {diag.sqlstate}); nothing was applied",
-            hint=diag.message_hint,
-        ) from None
+    """Run a file statement by statement (so an error names its line), then record it."""
+    for line, statement in split_statements(f.text):
+        try:
+            with conn.cursor() as cur:
+                cur.execute(statement.encode("utf-8"))
+        except psycopg.Error as exc:
+            diag = exc.diag
+            pos = diag.statement_position
+            if pos:
+                line += statement.count("\n", 0, max(int(pos) - 1, 0))
+            msg = diag.message_primary or str(exc).strip()
+            raise TutelaError(
+                f"{f.name}:{line}: {msg} (SQLSTATE {diag.sqlstate}); nothing was applied",
+                hint=diag.message_hint,
+            ) from None
     conn.execute(
         f"insert into {LEDGER} (name, kind, sha256) values (%s, %s, %s) "
         "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",

@@ -27,7 +27,7 @@ end;
 $$;
 
 comment on function private.handle_new_user() is
-  'Trigger: creates the profile of a new auth.users row.';
+'Trigger: creates the profile of a new auth.users row.';
 revoke all on function private.handle_new_user() from public;
 
 drop trigger if exists on_auth_user_created on auth.users;
@@ -61,6 +61,6 @@ end;
 $$;
 
 comment on function public.touch_last_seen() is
-  'Records that the signed-in user was active now; returns the time recorded.';
+'Records that the signed-in user was active now; returns the time recorded.';
 revoke all on function public.touch_last_seen() from public, anon;
 grant execute on function public.touch_last_seen() to authenticated;
