@@ -99,7 +99,9 @@ def db_url() -> None:
     print(cluster.url())
 
 
-@db_app.command("psql", context_settings={"allow_extra_args": True})
+@db_app.command(
+    "psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
 def db_psql(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     """Open psql on the database (extra arguments go to psql)."""
     from py_admin.db import resolve_url
@@ -171,7 +173,9 @@ def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> No
 
 
 @app.command("new")
-def new_cmd(name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_goals")]) -> None:
+def new_cmd(
+    name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_goals")],
+) -> None:
     """Write the next numbered migration file from the template."""
     from py_admin.migrate import new_migration
 
@@ -216,8 +220,8 @@ def test_cmd(
 ) -> None:
     """Run the pgTAP files against a fresh database migrated from scratch."""
     from py_admin.db import resolve_url, scratch_database
-    from py_admin.pgtap import FileResult, discover, prepare_database, run_files
     from py_admin.paths import project_root
+    from py_admin.pgtap import FileResult, discover, prepare_database, run_files
 
     files = discover(paths)
     if not files:
@@ -227,7 +231,8 @@ def test_cmd(
     def show(res: FileResult) -> None:
         if as_json:
             return
-        rel = res.path.resolve().relative_to(root) if res.path.resolve().is_relative_to(root) else res.path
+        full = res.path.resolve()
+        rel = full.relative_to(root) if full.is_relative_to(root) else res.path
         mark = "[green]ok[/]" if res.ok else "[red]FAIL[/]"
         console.print(f"{mark} {rel}  ({res.passed}/{res.planned or 0}, {res.seconds:.2f}s)",
                       highlight=False)

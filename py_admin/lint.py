@@ -79,7 +79,8 @@ def check_rls(conn: Conn) -> list[Violation]:
 def check_definer_search_path(conn: Conn) -> list[Violation]:
     rows = conn.execute(
         f"""
-        select p.oid::regprocedure::text, coalesce(array_to_string(p.proconfig, ', '), '')
+        select format('%%I.%%I(%%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes)),
+               coalesce(array_to_string(p.proconfig, ', '), '')
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where p.prosecdef and {_SCHEMA_FILTER} and {_not_extension_member('pg_proc', 'p')}
           and not coalesce('search_path=""' = any(p.proconfig), false)
@@ -117,7 +118,7 @@ def read_allowlist(root: Path) -> dict[str, str]:
 def check_public_execute(conn: Conn, allowlist: dict[str, str]) -> list[Violation]:
     rows = conn.execute(
         f"""
-        select p.oid::regprocedure::text,
+        select format('%%I.%%I(%%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes)),
                has_function_privilege('anon', p.oid, 'execute') as anon_exec,
                coalesce(p.proacl is null or exists (
                  select 1 from aclexplode(p.proacl) a
@@ -145,21 +146,21 @@ IDENTITY_CALL_RE = re.compile(
 )
 
 
+def _mask_literals(expr: str) -> str:
+    """The expression with the insides of '...' literals blanked (same length)."""
+    return re.sub(r"'(?:[^']|'')*'", lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", expr)
+
+
 def calls_outside_select(expr: str) -> list[str]:
     """Identity calls in a deparsed policy expression that no `( SELECT ...` encloses."""
     bad: list[str] = []
+    expr = _mask_literals(expr)
     for m in IDENTITY_CALL_RE.finditer(expr):
         depth_has_select: list[bool] = []
         i = 0
         pos = m.start()
         while i < pos:
             ch = expr[i]
-            if ch == "'":  # skip string literals
-                j = expr.find("'", i + 1)
-                while j != -1 and j + 1 < len(expr) and expr[j + 1] == "'":
-                    j = expr.find("'", j + 2)
-                i = (j + 1) if j != -1 else pos
-                continue
             if ch == "(":
                 after = expr[i + 1: i + 12].lstrip().lower()
                 depth_has_select.append(after.startswith("select"))
@@ -199,7 +200,7 @@ def check_policy_initplan(conn: Conn) -> list[Violation]:
 def check_fk_index(conn: Conn) -> list[Violation]:
     rows = conn.execute(
         f"""
-        select format('%%s on %%s', con.conname, con.conrelid::regclass),
+        select format('%%s on %%I.%%I', con.conname, n.nspname, c.relname),
                (select string_agg(a.attname, ', ' order by k.ord)
                   from unnest(con.conkey) with ordinality k(attnum, ord)
                   join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum)

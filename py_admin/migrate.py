@@ -46,7 +46,7 @@ revoke all on table {LEDGER} from public;
 
 @dataclass(frozen=True)
 class SqlFile:
-    name: str  # ledger key: "0001_foundation.sql", "rpc/profiles.sql", "bootstrap/supabase_compat.sql"
+    name: str  # ledger key: "0001_foundation.sql", "rpc/profiles.sql", "bootstrap/..."
     kind: str  # bootstrap | versioned | repeatable
     path: Path
 
@@ -137,7 +137,9 @@ def read_ledger(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, tuple
 def make_plan(ledger: dict[str, tuple[str, str]], files: Sequence[SqlFile]) -> Plan:
     plan = Plan()
     on_disk = {f.name for f in files}
-    plan.missing = sorted(n for n, (k, _) in ledger.items() if k == "versioned" and n not in on_disk)
+    plan.missing = sorted(
+        n for n, (k, _) in ledger.items() if k == "versioned" and n not in on_disk
+    )
     versioned_pending = False
     for f in files:
         recorded = ledger.get(f.name)
@@ -201,7 +203,7 @@ class MigrateResult:
 
 
 def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> MigrateResult:
-    """Apply what is pending, all or nothing. Raises TutelaError (and changes nothing) on failure."""
+    """Apply what is pending, all or nothing; on failure raise TutelaError, changing nothing."""
     files = all_files(root)
     from py_admin.db import connect
 
@@ -243,7 +245,8 @@ def status(url: str, root: Path | None = None) -> list[StatusRow]:
         ledger = read_ledger(conn)
         when: dict[str, str] = {}
         if ledger:
-            for name, at in conn.execute(f"select name, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') from {LEDGER}"):
+            query = f"select name, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') from {LEDGER}"
+            for name, at in conn.execute(query):
                 when[str(name)] = str(at)
         conn.rollback()
     rows: list[StatusRow] = []

@@ -167,7 +167,7 @@ def install_test_support(url: str, root: Path | None = None) -> None:
     with connect(url) as conn:
         try:
             conn.execute("create extension if not exists pgtap with schema extensions")
-        except Exception as exc:  # noqa: BLE001 - turned into a clear message
+        except Exception as exc:
             raise TutelaError(
                 f"cannot install pgTAP: {str(exc).strip()}",
                 hint="install pgTAP for this server (make setup does on Debian)",

@@ -1,4 +1,4 @@
-"""`tutela build supabase`: a Supabase CLI project derived from migrations/, rpc/, policies/, tests/.
+"""`tutela build supabase`: a Supabase CLI project made from migrations/, rpc/, policies/, tests/.
 
 Output (never edited by hand):
 - ``supabase/config.toml``
@@ -160,7 +160,9 @@ def _current_files(sb: Path) -> dict[str, str]:
     return current
 
 
-def build(root: Path | None = None, *, check: bool = False, now: datetime | None = None) -> BuildResult:
+def build(
+    root: Path | None = None, *, check: bool = False, now: datetime | None = None
+) -> BuildResult:
     root = root or project_root()
     sb = root / "supabase"
     current = _current_files(sb)

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from typing import NoReturn
 
 from py_admin.pgbin import MIN_MAJOR, PgInstall, find_install
 
@@ -52,7 +53,7 @@ def _apt_install(packages: list[str], why: str) -> None:
     )
 
 
-def _fail(msg: str) -> None:
+def _fail(msg: str) -> NoReturn:
     print(f"[setup] error: {msg}", file=sys.stderr, flush=True)
     raise SystemExit(1)
 
@@ -82,9 +83,16 @@ def ensure_postgres() -> PgInstall:
     return install
 
 
+def ensure_pg_prove() -> None:
+    """pg_prove runs the pgTAP files the way `supabase test db` does (a compatibility test)."""
+    if shutil.which("pg_prove") is None:
+        _apt_install(["libtap-parser-sourcehandler-pgtap-perl"], "pg_prove is missing")
+
+
 def main() -> None:
     ensure_venv_module()
     install = ensure_postgres()
+    ensure_pg_prove()
     _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")
 
 

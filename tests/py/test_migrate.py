@@ -136,7 +136,7 @@ def test_concurrent_runs_apply_once(empty_db: str, conn_factory: Any) -> None:
     def run() -> None:
         try:
             results.append(migrate(empty_db))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]
@@ -146,7 +146,8 @@ def test_concurrent_runs_apply_once(empty_db: str, conn_factory: Any) -> None:
         t.join()
     assert not errors
     applied = [r for r in results if r.applied]
-    assert len(applied) == 1, "exactly one run applies; the others wait for the lock and find nothing"
+    # exactly one run applies; the others wait for the lock and find nothing to do
+    assert len(applied) == 1
     conn = conn_factory(empty_db, autocommit=True)
     names = [r[0] for r in _ledger(conn)]
     assert len(names) == len(set(names))

@@ -1,0 +1,89 @@
+"""The embedded cluster: made with initdb, run as an unprivileged user, idempotent start."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from py_admin.cluster import Cluster
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    base = tmp_path / "tutela-home"
+    yield base
+    if (base / "data").exists() or (base / "LOCATION").exists():
+        Cluster(base, ephemeral=True).destroy()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_start_is_idempotent_and_survives_a_stale_pid_file(home: Path) -> None:
+    cluster = Cluster(home, ephemeral=True)
+    assert cluster.start() is True
+    assert cluster.start() is False  # already running
+    with psycopg.connect(cluster.url()) as conn:
+        assert conn.execute("select current_database()").fetchone() == ("tutela",)
+    port = cluster.port
+    assert cluster.stop() is True
+    assert cluster.stop() is False
+
+    # a pid file left behind whose pid now belongs to another process
+    (cluster.data / "postmaster.pid").write_text(f"{os.getpid()}\n{cluster.data}\n")
+    assert cluster.start() is True
+    assert cluster.port == port  # the port is kept while it is free
+    with psycopg.connect(cluster.url()) as conn:
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only meaningful when the harness runs as root")
+def test_server_runs_as_unprivileged_user_when_root(home: Path) -> None:
+    cluster = Cluster(home, ephemeral=True)
+    cluster.start()
+    pid = cluster.status()["pid"]
+    uid_line = next(
+        line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("Uid:")
+    )
+    assert int(uid_line.split()[1]) != 0
+    assert cluster.user is not None and int(uid_line.split()[1]) == cluster.user.uid
+
+
+def test_socket_and_loopback_port(home: Path) -> None:
+    cluster = Cluster(home, ephemeral=True)
+    cluster.start()
+    assert list(cluster.run_dir.glob(".s.PGSQL.*"))  # unix socket
+    with psycopg.connect(host=str(cluster.run_dir), port=cluster.port, user="postgres",
+                         dbname="tutela") as conn:
+        assert conn.execute("select inet_server_addr()").fetchone() == (None,)
+    with psycopg.connect(cluster.url()) as conn:
+        addr = conn.execute("select host(inet_server_addr())").fetchone()
+        assert addr == ("127.0.0.1",)
+
+
+def test_db_commands(cli: Any, home: Path) -> None:
+    env = {"TUTELA_HOME": str(home)}
+    assert cli("db", "status", env=env).returncode == 3  # not running yet
+    first = cli("db", "start", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "started" in first.stdout
+    again = cli("db", "start", env=env)
+    assert "already running" in again.stdout
+    url = cli("db", "url", env=env).stdout.strip()
+    assert url.startswith("postgresql://postgres:") and url.endswith("/tutela")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create table marker (id int)")
+    psql = cli("db", "psql", "-tAc", "select count(*) from marker", env=env)
+    assert psql.returncode == 0 and psql.stdout.strip() == "0"
+    assert cli("db", "reset", env=env, input="n\n").returncode == 1  # asks, and no means no
+    reset = cli("db", "reset", "--yes", env=env)
+    assert reset.returncode == 0, reset.stderr
+    with psycopg.connect(cli("db", "url", env=env).stdout.strip()) as conn:
+        assert conn.execute("select to_regclass('marker')").fetchone() == (None,)
+    assert cli("db", "stop", env=env).stdout.strip() == "stopped"
+    assert cli("db", "status", env=env).returncode == 3

@@ -1,0 +1,132 @@
+"""`tutela build supabase`: deterministic output that the Supabase CLI and pg_prove can run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from py_admin.db import connect
+from py_admin.migrate import bootstrap_file
+from py_admin.sqlsplit import split_statements
+from py_admin.supabase_build import build
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(project_copy: Path) -> Path:
+    shutil.copytree(ROOT / "tests" / "sql", project_copy / "tests" / "sql", dirs_exist_ok=True)
+    _git(project_copy, "init", "-q")
+    _git(project_copy, "-c", "user.email=t@t", "-c", "user.name=t", "add", "-A")
+    _git(project_copy, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "x")
+    return project_copy
+
+
+def _commit(root: Path) -> None:
+    _git(root, "add", "-A")
+    _git(root, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "build")
+
+
+def test_committed_output_is_current() -> None:
+    assert build(ROOT, check=True).stale == []
+
+
+def test_build_then_check_is_clean_and_stable(repo: Path) -> None:
+    first = build(repo, now=NOW)
+    assert "config.toml" in first.written
+    assert "migrations/20261122000000_0001_foundation.sql" in first.written
+    assert "migrations/20300101120000_tutela_repeatables.sql" in first.written
+    assert build(repo, check=True, now=NOW).stale == []
+    later = datetime(2031, 1, 1, tzinfo=timezone.utc)
+    assert build(repo, check=True, now=later).stale == []  # time alone changes nothing
+
+
+def test_changed_repeatable_makes_output_stale_and_adds_a_snapshot(repo: Path) -> None:
+    build(repo, now=NOW)
+    _commit(repo)
+    rpc = repo / "rpc" / "profiles.sql"
+    rpc.write_text(rpc.read_text() + "\n-- changed\n")
+    assert build(repo, check=True, now=NOW).stale  # stale
+    later = datetime(2030, 2, 1, tzinfo=timezone.utc)
+    result = build(repo, now=later)
+    assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
+    snaps = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))
+    assert len(snaps) == 2  # the landed snapshot stays as history
+    # an uncommitted snapshot is rewritten in place, not followed by another
+    rpc.write_text(rpc.read_text() + "\n-- changed again\n")
+    result = build(repo, now=datetime(2030, 3, 1, tzinfo=timezone.utc))
+    assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
+
+
+def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
+    build(repo, now=NOW)
+    _commit(repo)
+    (repo / "migrations" / "0003_more.sql").write_text(
+        "-- tutela:created 20300105000000\ncreate table public.more (id int);\n"
+    )
+    stale = build(repo, check=True, now=NOW).stale
+    assert "migrations/20300105000000_0003_more.sql" in stale
+    result = build(repo, now=NOW)
+    assert "migrations/20300105000001_tutela_repeatables.sql" in result.written
+
+
+def test_stray_file_in_output_is_stale(repo: Path) -> None:
+    build(repo, now=NOW)
+    (repo / "supabase" / "migrations" / "20990101000000_hand_written.sql").write_text("select 1;")
+    assert build(repo, check=True, now=NOW).stale == [
+        "migrations/20990101000000_hand_written.sql"
+    ]
+
+
+def test_migration_without_created_header_is_refused(cli: Any, repo: Path) -> None:
+    (repo / "migrations" / "0003_bare.sql").write_text("select 1;\n")
+    proc = cli("build", "supabase", root=repo)
+    assert proc.returncode == 1
+    assert "0003_bare.sql" in proc.stderr and "tutela:created" in proc.stderr
+
+
+def test_check_command_fails_when_stale(cli: Any, repo: Path) -> None:
+    assert cli("build", "supabase", root=repo).returncode == 0
+    _commit(repo)
+    assert cli("build", "supabase", "--check", root=repo).returncode == 0
+    pol = repo / "policies" / "profiles.sql"
+    pol.write_text(pol.read_text() + "\n-- edit\n")
+    proc = cli("build", "supabase", "--check", root=repo)
+    assert proc.returncode == 1 and "stale" in proc.stderr
+
+
+def test_supabase_output_applies_and_passes_pg_prove(empty_db: str) -> None:
+    """What a Supabase CLI user gets: migrations in timestamp order, then `pg_prove` on tests/.
+
+    Plain PostgreSQL stands in for Supabase here: the compat bootstrap first (Supabase has all
+    of it), then only the generated files.
+    """
+    if shutil.which("pg_prove") is None:
+        pytest.fail("pg_prove is not installed (make setup installs it)")
+    with connect(empty_db, autocommit=True) as conn:
+        for path in [bootstrap_file().path,
+                     *sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]:
+            for _, statement in split_statements(path.read_text()):
+                conn.execute(statement.encode())
+        conn.execute("create extension if not exists pgtap with schema extensions")
+        conn.execute("grant execute on all functions in schema extensions "
+                     "to anon, authenticated, service_role")
+        dbname = conn.execute("select current_database()").fetchone()[0]
+        conn.execute(f'alter database "{dbname}" set search_path = "$user", public, extensions')
+    tests = sorted(str(p) for p in (ROOT / "supabase" / "tests").rglob("*.test.sql"))
+    assert tests
+    proc = subprocess.run(
+        ["pg_prove", "--dbname", empty_db, *tests], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Result: PASS" in proc.stdout
