@@ -90,7 +90,7 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
     )
     major = 15
     out["config.toml"] = env.get_template("config.toml.j2").render(
-        project_id=root.name or "tutela", major_version=major
+        project_id="tutela", major_version=major
     )
 
     last: datetime | None = None
