@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TUTELA := $(BIN)/tutela
 STAMP := $(VENV)/.installed
 
-.PHONY: setup sysdeps demo test lint fmt clean db-stop
+.PHONY: setup sysdeps demo test lint clean db-stop
 
 setup: sysdeps $(STAMP)
 

@@ -80,6 +80,8 @@ def db_status(as_json: JsonOut = False) -> None:
     info = default_cluster().status()
     if as_json:
         print(json.dumps(info, indent=2))
+        if not info["running"]:
+            raise typer.Exit(3)
         return
     table = Table(show_header=False, box=None)
     for k, v in info.items():

@@ -304,7 +304,7 @@ class Cluster:
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
-        for f in (self._port_file, self._password_file):
+        for f in (self._port_file, self._password_file, self.requested_base / "LOCATION"):
             f.unlink(missing_ok=True)
         if self.base != self.requested_base:
             shutil.rmtree(self.base, ignore_errors=True)

@@ -172,11 +172,6 @@ def install_test_support(url: str, root: Path | None = None) -> None:
                 f"cannot install pgTAP: {str(exc).strip()}",
                 hint="install pgTAP for this server (make setup does on Debian)",
             ) from None
-        # pgTAP's functions are called by the test actors (anon, authenticated, service_role)
-        conn.execute(
-            "grant execute on all functions in schema extensions "
-            "to anon, authenticated, service_role"
-        )
         dbname = conn.execute("select current_database()").fetchone()
         assert dbname is not None
         conn.execute(

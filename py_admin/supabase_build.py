@@ -76,7 +76,6 @@ def test_copy_text(source: str, helpers: str) -> str:
         raise TutelaError("a pgTAP file must start its transaction with `begin;` on its own line")
     inline = (
         "\n-- >>> tests/sql/helpers.sql (inlined by tutela build supabase)\n"
-        "create extension if not exists pgtap with schema extensions;\n"
         f"{helpers}\n-- <<< helpers\n"
     )
     return GENERATED + source[: m.end()] + inline + source[m.end():]

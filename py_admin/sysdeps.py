@@ -90,9 +90,12 @@ def ensure_pg_prove() -> None:
 
 
 def main() -> None:
-    ensure_venv_module()
-    install = ensure_postgres()
-    ensure_pg_prove()
+    try:
+        ensure_venv_module()
+        install = ensure_postgres()
+        ensure_pg_prove()
+    except subprocess.CalledProcessError as exc:
+        _fail(f"{' '.join(map(str, exc.cmd))} failed with exit code {exc.returncode}")
     _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")
 
 

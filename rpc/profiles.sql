@@ -46,7 +46,7 @@ declare
   v_uid uuid := (select auth.uid());
   v_seen timestamptz;
 begin
-  if v_uid is null then
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
     raise exception 'not signed in'
       using errcode = 'TU401', hint = 'Sign in, then call this again.';
   end if;

@@ -71,11 +71,11 @@ def test_changed_repeatable_makes_output_stale_and_adds_a_snapshot(repo: Path) -
 def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
     build(repo, now=NOW)
     _commit(repo)
-    (repo / "migrations" / "0003_more.sql").write_text(
+    (repo / "migrations" / "0099_more.sql").write_text(
         "-- tutela:created 20300105000000\ncreate table public.more (id int);\n"
     )
     stale = build(repo, check=True, now=NOW).stale
-    assert "migrations/20300105000000_0003_more.sql" in stale
+    assert "migrations/20300105000000_0099_more.sql" in stale
     result = build(repo, now=NOW)
     assert "migrations/20300105000001_tutela_repeatables.sql" in result.written
 
@@ -89,10 +89,10 @@ def test_stray_file_in_output_is_stale(repo: Path) -> None:
 
 
 def test_migration_without_created_header_is_refused(cli: Any, repo: Path) -> None:
-    (repo / "migrations" / "0003_bare.sql").write_text("select 1;\n")
+    (repo / "migrations" / "0099_bare.sql").write_text("select 1;\n")
     proc = cli("build", "supabase", root=repo)
     assert proc.returncode == 1
-    assert "0003_bare.sql" in proc.stderr and "tutela:created" in proc.stderr
+    assert "0099_bare.sql" in proc.stderr and "tutela:created" in proc.stderr
 
 
 def test_check_command_fails_when_stale(cli: Any, repo: Path) -> None:
@@ -118,9 +118,6 @@ def test_supabase_output_applies_and_passes_pg_prove(empty_db: str) -> None:
                      *sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]:
             for _, statement in split_statements(path.read_text()):
                 conn.execute(statement.encode())
-        conn.execute("create extension if not exists pgtap with schema extensions")
-        conn.execute("grant execute on all functions in schema extensions "
-                     "to anon, authenticated, service_role")
         dbname = conn.execute("select current_database()").fetchone()[0]
         conn.execute(f'alter database "{dbname}" set search_path = "$user", public, extensions')
     tests = sorted(str(p) for p in (ROOT / "supabase" / "tests").rglob("*.test.sql"))

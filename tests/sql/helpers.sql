@@ -2,6 +2,10 @@
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
+create extension if not exists pgtap with schema extensions;
+-- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+grant execute on all functions in schema extensions to anon, authenticated, service_role;
+
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
 

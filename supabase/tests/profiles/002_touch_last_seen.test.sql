@@ -2,10 +2,13 @@
 -- touch_last_seen(): signed-in users record activity; anon cannot call it.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
-create extension if not exists pgtap with schema extensions;
 -- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
+
+create extension if not exists pgtap with schema extensions;
+-- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;

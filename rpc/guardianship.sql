@@ -1,0 +1,1837 @@
+-- Guardianship: who may see a student's data, and every way that changes.
+--
+-- Private helpers first (identity, authorisation, audit, codes and tokens, the cap), then the
+-- public API in the order of docs/guardianship.md. Every public function: `security definer`,
+-- `set search_path = ''`, the authorisation check first, grants right after it.
+
+-- =============================================================================================
+-- Identity and authorisation helpers (private)
+-- =============================================================================================
+
+-- The caller's user id, or TU401.
+create or replace function private.require_uid()
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+begin
+  if v_uid is null then
+    raise exception 'not signed in'
+      using errcode = 'TU401', hint = 'Sign in, then try again.';
+  end if;
+  return v_uid;
+end;
+$$;
+
+-- Organisations where the caller is a member (staff or admin). Used by policies.
+create or replace function private.staff_organization_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.organization_id from public.memberships as m
+  where m.user_id = (select auth.uid())
+$$;
+
+-- Organisations where the caller is an admin.
+create or replace function private.admin_organization_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.organization_id from public.memberships as m
+  where m.user_id = (select auth.uid()) and m.role = 'admin'
+$$;
+
+-- The student records of the caller (a student with a login has one).
+create or replace function private.own_student_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.id from public.students as s where s.user_id = (select auth.uid())
+$$;
+
+-- Students in the caller's organisations (the caller is staff or admin there).
+create or replace function private.staff_student_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.id from public.students as s
+  where s.organization_id in (
+    select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+  )
+$$;
+
+-- Students the caller is an active guardian of; with a permission, only links granting it.
+create or replace function private.guardian_student_ids(p_permission text default null)
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.student_id from public.guardian_links as l
+  where l.guardian_id = (select auth.uid())
+    and l.status = 'active'
+    and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+$$;
+
+-- Every student whose data the caller may read for a permission: their own record, students
+-- of organisations they work in, and children whose active link grants the permission.
+create or replace function private.readable_student_ids(p_permission text default null)
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.id from public.students as s where s.user_id = (select auth.uid())
+  union
+  select s.id from public.students as s
+  where s.organization_id in (
+    select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+  )
+  union
+  select l.student_id from public.guardian_links as l
+  where l.guardian_id = (select auth.uid())
+    and l.status = 'active'
+    and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+$$;
+
+-- Users whose profile the caller may read: themself, people of their organisations, the
+-- guardians of students they teach or are, and the students (with a login) they guard.
+create or replace function private.visible_profile_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select (select auth.uid())
+  union
+  select m2.user_id from public.memberships as m
+  join public.memberships as m2 on m2.organization_id = m.organization_id
+  where m.user_id = (select auth.uid())
+  union
+  select l.guardian_id from public.guardian_links as l
+  where l.student_id in (select private.staff_student_ids())
+    or l.student_id in (select private.own_student_ids())
+  union
+  select s.user_id from public.students as s
+  where s.user_id is not null
+    and (
+      s.id in (select private.guardian_student_ids())
+      or s.id in (select private.staff_student_ids())
+    )
+$$;
+
+-- Organisations the caller belongs to, studies in, or has a child in (active link).
+create or replace function private.visible_organization_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+  union
+  select s.organization_id from public.students as s
+  where s.user_id = (select auth.uid())
+    or s.id in (
+      select l.student_id from public.guardian_links as l
+      where l.guardian_id = (select auth.uid()) and l.status = 'active'
+    )
+$$;
+
+-- The caller's strongest role for a student: admin > staff > student > guardian (active
+-- link) > null. Raises TU404 for an unknown student.
+create or replace function private.role_for_student(p_student_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_student public.students;
+  v_role text;
+begin
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
+    raise exception 'student not found'
+      using errcode = 'TU404', hint = 'Check the student id.';
+  end if;
+  if v_uid is null then
+    return null;
+  end if;
+  select m.role into v_role from public.memberships as m
+  where m.organization_id = v_student.organization_id and m.user_id = v_uid;
+  if v_role is not null then
+    return v_role;
+  end if;
+  if v_student.user_id = v_uid then
+    return 'student';
+  end if;
+  if exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+  ) then
+    return 'guardian';
+  end if;
+  return null;
+end;
+$$;
+
+-- The caller's role in an organisation ('admin', 'staff' or null).
+create or replace function private.role_in_organization(p_organization_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.role from public.memberships as m
+  where m.organization_id = p_organization_id and m.user_id = (select auth.uid())
+$$;
+
+create or replace function private.deny(p_what text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  raise exception 'not allowed: %', p_what
+    using errcode = 'TU403', hint = 'Only the people named in docs/guardianship.md may do this.';
+end;
+$$;
+
+create or replace function private.invalid(p_message text, p_hint text default null)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  raise exception '%', p_message using errcode = 'TU422', hint = coalesce(p_hint, '');
+end;
+$$;
+
+create or replace function private.conflict(p_message text, p_reason text, p_hint text default null)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  raise exception '%', p_message
+    using errcode = 'TU409', detail = p_reason, hint = coalesce(p_hint, '');
+end;
+$$;
+
+create or replace function private.not_found(p_what text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  raise exception '% not found', p_what using errcode = 'TU404';
+end;
+$$;
+
+-- =============================================================================================
+-- Audit
+-- =============================================================================================
+
+-- Client address and user agent, from the request headers PostgREST sets (null elsewhere).
+create or replace function private.request_ip()
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select nullif(btrim(split_part(coalesce(
+    nullif(pg_catalog.current_setting('request.headers', true), '')::json ->> 'x-forwarded-for',
+    nullif(pg_catalog.current_setting('request.headers', true), '')::json ->> 'x-real-ip',
+    ''
+  ), ',', 1)), '')
+$$;
+
+create or replace function private.request_user_agent()
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select left(
+    nullif(pg_catalog.current_setting('request.headers', true), '')::json ->> 'user-agent', 500
+  )
+$$;
+
+create or replace function private.audit(
+  p_action text,
+  p_actor_role text,
+  p_organization_id uuid,
+  p_student_id uuid default null,
+  p_link_id uuid default null,
+  p_code_id uuid default null,
+  p_invite_id uuid default null,
+  p_subject_user_id uuid default null,
+  p_old jsonb default null,
+  p_new jsonb default null
+)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  insert into public.link_events (
+    actor_id, actor_role, action, organization_id, student_id, link_id, code_id, invite_id,
+    subject_user_id, old_values, new_values, request_ip, user_agent
+  )
+  values (
+    (select auth.uid()),
+    case
+      when (select auth.role()) = 'service_role' then 'service_role'
+      when (select auth.uid()) is null then 'system'
+      else coalesce(p_actor_role, 'user')
+    end,
+    p_action, p_organization_id, p_student_id, p_link_id, p_code_id, p_invite_id,
+    p_subject_user_id, p_old, p_new, private.request_ip(), private.request_user_agent()
+  )
+$$;
+
+-- =============================================================================================
+-- Codes and tokens
+-- =============================================================================================
+
+-- A new link code: 12 Crockford base32 characters carrying 60 random bits.
+create or replace function private.new_link_code()
+returns text
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_alphabet constant text := '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  v_bytes bytea := extensions.gen_random_bytes(8);
+  v_bits bigint := 0;
+  v_out text := '';
+begin
+  for i in 0..6 loop
+    v_bits := (v_bits << 8) | pg_catalog.get_byte(v_bytes, i);
+  end loop;
+  v_bits := (v_bits << 4) | (pg_catalog.get_byte(v_bytes, 7) >> 4);  -- 60 bits
+  for i in 0..11 loop
+    v_out := v_out || substr(v_alphabet, (((v_bits >> (55 - 5 * i)) & 31) + 1)::int, 1);
+  end loop;
+  return v_out;
+end;
+$$;
+
+-- A code as typed by a person -> its canonical 12 characters, or null if it cannot be one.
+-- Any case, spaces and dashes; Crockford look-alikes I, L -> 1 and O -> 0.
+create or replace function private.normalize_link_code(p_code text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when v ~ '^[0-9A-HJKMNP-TV-Z]{12}$' then v end
+  from (
+    select translate(upper(regexp_replace(coalesce(left(p_code, 100), ''), '[\s-]', '', 'g')),
+      'ILO', '110') as v
+  ) as t
+$$;
+
+create or replace function private.format_link_code(p_code text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select substr(p_code, 1, 4) || '-' || substr(p_code, 5, 4) || '-' || substr(p_code, 9, 4)
+$$;
+
+create or replace function private.hash_secret(p_secret text)
+returns bytea
+language sql
+immutable
+set search_path = ''
+as $$
+  select extensions.digest(convert_to(p_secret, 'UTF8'), 'sha256')
+$$;
+
+-- A new invite token: 256 random bits, base64url without padding (43 characters).
+create or replace function private.new_token()
+returns text
+language sql
+volatile
+set search_path = ''
+as $$
+  select rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=')
+$$;
+
+create or replace function private.valid_email(p_email text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select p_email is not null and char_length(p_email) <= 320
+    and p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
+$$;
+
+-- Merge a partial permissions object into a full one; unknown keys or non-booleans: TU422.
+create or replace function private.merge_link_permissions(p_base jsonb, p_changes jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_key text;
+  v_value jsonb;
+begin
+  if p_changes is null then
+    return p_base;
+  end if;
+  if jsonb_typeof(p_changes) <> 'object' then
+    perform private.invalid('permissions must be a JSON object',
+      'For example {"journal": true, "grades": false}.');
+  end if;
+  for v_key, v_value in select e.key, e.value from jsonb_each(p_changes) as e loop
+    if not v_key = any(private.link_permission_keys()) then
+      perform private.invalid(pg_catalog.format('unknown permission %L', v_key),
+        'Known permissions: ' || array_to_string(private.link_permission_keys(), ', ') || '.');
+    end if;
+    if jsonb_typeof(v_value) <> 'boolean' then
+      perform private.invalid(pg_catalog.format('permission %L must be true or false', v_key));
+    end if;
+  end loop;
+  return p_base || p_changes;
+end;
+$$;
+
+create or replace function private.check_relation(p_relation text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_relation is null or p_relation not in ('mother', 'father', 'guardian', 'other') then
+    perform private.invalid(pg_catalog.format('unknown relation %L', p_relation),
+      'Use mother, father, guardian or other.');
+  end if;
+  return p_relation;
+end;
+$$;
+
+-- =============================================================================================
+-- The guardian cap: under a lock in the functions, and a constraint trigger as a backstop
+-- =============================================================================================
+
+-- Lock the student row (serialises every path that adds a guardian) and return it.
+create or replace function private.lock_student(p_student_id uuid)
+returns public.students
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students;
+begin
+  select * into v_student from public.students as s where s.id = p_student_id for update;
+  if not found then
+    perform private.not_found('student');
+  end if;
+  return v_student;
+end;
+$$;
+
+create or replace function private.guardian_slots_left(p_student_id uuid)
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select o.max_guardians_per_student - (
+    select count(*)::int from public.guardian_links as l
+    where l.student_id = p_student_id and l.status in ('active', 'pending')
+  )
+  from public.students as s
+  join public.organizations as o on o.id = s.organization_id
+  where s.id = p_student_id
+$$;
+
+create or replace function private.enforce_guardian_cap()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if new.status in ('active', 'pending') then
+    perform 1 from public.students as s where s.id = new.student_id for update;
+    if private.guardian_slots_left(new.student_id) < 0 then
+      raise exception 'this student already has the maximum number of guardians'
+        using errcode = 'TU409', detail = 'guardian_limit_reached',
+        hint = 'Revoke a guardian link first, or raise max_guardians_per_student.';
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+drop trigger if exists guardian_links_cap on public.guardian_links;
+create constraint trigger guardian_links_cap
+after insert or update of status, student_id on public.guardian_links
+for each row execute function private.enforce_guardian_cap();
+
+-- Create, or restore, the link of a guardian to a student (the student row must be locked
+-- by the caller). Refuses an existing pending or active link and a full cap.
+create or replace function private.attach_guardian(
+  p_student public.students,
+  p_guardian_id uuid,
+  p_relation text,
+  p_permissions jsonb,
+  p_via text,
+  p_status text,
+  p_actor_role text,
+  p_code_id uuid default null,
+  p_invite_id uuid default null
+)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+  v_old public.guardian_links;
+begin
+  if p_student.user_id = p_guardian_id then
+    raise exception 'a student cannot be their own guardian'
+      using errcode = 'TU409', detail = 'self_link';
+  end if;
+  select * into v_old from public.guardian_links as l
+  where l.student_id = p_student.id and l.guardian_id = p_guardian_id
+  for update;
+  if found and v_old.status in ('active', 'pending') then
+    perform private.conflict('already linked to this student', 'already_linked');
+  end if;
+  if private.guardian_slots_left(p_student.id) <= 0 then
+    perform private.conflict('this student already has the maximum number of guardians',
+      'guardian_limit_reached', 'A link must be revoked before another guardian can join.');
+  end if;
+  if v_old.id is null then
+    insert into public.guardian_links (
+      student_id, guardian_id, relation, permissions, status, created_via, activated_at
+    )
+    values (
+      p_student.id, p_guardian_id, p_relation,
+      coalesce(p_permissions, private.default_link_permissions()), p_status, p_via,
+      case when p_status = 'active' then pg_catalog.now() end
+    )
+    returning * into v_link;
+  else
+    update public.guardian_links as l
+    set status = p_status, relation = p_relation,
+      permissions = coalesce(p_permissions, private.default_link_permissions()),
+      created_via = p_via, is_primary = false,
+      activated_at = case when p_status = 'active' then pg_catalog.now() end,
+      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now()
+    where l.id = v_old.id
+    returning * into v_link;
+  end if;
+  perform private.audit(
+    case when v_old.id is null then 'link_created' else 'link_restored' end,
+    p_actor_role, p_student.organization_id, p_student.id, v_link.id, p_code_id, p_invite_id,
+    p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end, to_jsonb(v_link)
+  );
+  return v_link;
+end;
+$$;
+
+-- =============================================================================================
+-- Organisations, members, students
+-- =============================================================================================
+
+create or replace function public.create_organization(p_name text, p_slug text)
+returns public.organizations
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- any signed-in user
+  v_org public.organizations;
+begin
+  if p_name is null or char_length(btrim(p_name)) not between 1 and 200 then
+    perform private.invalid('the organisation name must be 1 to 200 characters');
+  end if;
+  if p_slug is null or p_slug !~ '^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$' then
+    perform private.invalid('the slug must be 3 to 63 lower-case letters, digits or dashes',
+      'For example: riverside-academy.');
+  end if;
+  if exists (select 1 from public.organizations as o where o.slug = p_slug) then
+    perform private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
+  end if;
+  insert into public.organizations (name, slug, created_by)
+  values (btrim(p_name), p_slug, v_uid)
+  returning * into v_org;
+  insert into public.memberships (organization_id, user_id, role)
+  values (v_org.id, v_uid, 'admin');
+  perform private.audit('organization_created', 'admin', v_org.id, p_new => to_jsonb(v_org));
+  return v_org;
+exception
+  when unique_violation then
+    perform private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
+end;
+$$;
+
+comment on function public.create_organization(text, text) is
+'Creates an organisation; the caller becomes its first admin. Any signed-in user.';
+revoke all on function public.create_organization(text, text) from public, anon;
+grant execute on function public.create_organization(text, text) to authenticated;
+
+create or replace function public.add_organization_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.memberships;
+  v_member public.memberships;
+begin
+  perform private.require_uid();
+  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
+    perform private.not_found('organisation');
+  end if;
+  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins manage members');
+  end if;
+  if p_role is null or p_role not in ('admin', 'staff') then
+    perform private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
+  end if;
+  if p_user_id is null or not exists (select 1 from auth.users as u where u.id = p_user_id) then
+    perform private.not_found('user');
+  end if;
+  -- serialise membership changes of one organisation (last-admin rule)
+  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  select * into v_old from public.memberships as m
+  where m.organization_id = p_organization_id and m.user_id = p_user_id;
+  if v_old.role = 'admin' and p_role <> 'admin' and (
+    select count(*) from public.memberships as m
+    where m.organization_id = p_organization_id and m.role = 'admin'
+  ) = 1 then
+    perform private.conflict('an organisation must keep at least one admin', 'last_admin');
+  end if;
+  insert into public.memberships (organization_id, user_id, role)
+  values (p_organization_id, p_user_id, p_role)
+  on conflict (organization_id, user_id) do update set role = excluded.role
+  returning * into v_member;
+  perform private.audit(
+    case when v_old.id is null then 'member_added' else 'member_role_changed' end,
+    'admin', p_organization_id, p_subject_user_id => p_user_id,
+    p_old => to_jsonb(v_old), p_new => to_jsonb(v_member)
+  );
+  return v_member;
+end;
+$$;
+
+comment on function public.add_organization_member(uuid, uuid, text) is
+'Adds a user to an organisation as admin or staff, or changes their role. Admins only.';
+revoke all on function public.add_organization_member(uuid, uuid, text) from public, anon;
+grant execute on function public.add_organization_member(uuid, uuid, text) to authenticated;
+
+create or replace function public.remove_organization_member(
+  p_organization_id uuid, p_user_id uuid
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.memberships;
+begin
+  perform private.require_uid();
+  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
+    perform private.not_found('organisation');
+  end if;
+  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins manage members');
+  end if;
+  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  select * into v_old from public.memberships as m
+  where m.organization_id = p_organization_id and m.user_id = p_user_id;
+  if not found then
+    perform private.not_found('membership');
+  end if;
+  if v_old.role = 'admin' and (
+    select count(*) from public.memberships as m
+    where m.organization_id = p_organization_id and m.role = 'admin'
+  ) = 1 then
+    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
+      'Make someone else an admin first.');
+  end if;
+  delete from public.memberships as m where m.id = v_old.id;
+  perform private.audit('member_removed', 'admin', p_organization_id,
+    p_subject_user_id => p_user_id, p_old => to_jsonb(v_old));
+end;
+$$;
+
+comment on function public.remove_organization_member(uuid, uuid) is
+'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
+revoke all on function public.remove_organization_member(uuid, uuid) from public, anon;
+grant execute on function public.remove_organization_member(uuid, uuid) to authenticated;
+
+create or replace function public.update_organization_settings(
+  p_organization_id uuid, p_settings jsonb
+)
+returns public.organizations
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.organizations;
+  v_org public.organizations;
+  v_key text;
+  v_value jsonb;
+  v_int integer;
+  v_interval interval;
+begin
+  perform private.require_uid();
+  select * into v_old from public.organizations as o where o.id = p_organization_id for update;
+  if not found then
+    perform private.not_found('organisation');
+  end if;
+  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins change settings');
+  end if;
+  if p_settings is null or jsonb_typeof(p_settings) <> 'object' or p_settings = '{}'::jsonb then
+    perform private.invalid('settings must be a non-empty JSON object');
+  end if;
+  v_org := v_old;
+  for v_key, v_value in select e.key, e.value from jsonb_each(p_settings) as e loop
+    case v_key
+      when 'name' then
+        if jsonb_typeof(v_value) <> 'string'
+          or char_length(btrim(v_value #>> '{}')) not between 1 and 200 then
+          perform private.invalid('name must be 1 to 200 characters');
+        end if;
+        v_org.name := btrim(v_value #>> '{}');
+      when 'max_guardians_per_student' then
+        if jsonb_typeof(v_value) <> 'number' or (v_value #>> '{}') !~ '^\d{1,2}$' then
+          perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
+        end if;
+        v_int := (v_value #>> '{}')::integer;
+        if v_int not between 1 and 10 then
+          perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
+        end if;
+        v_org.max_guardians_per_student := v_int;
+      when 'link_requires_student_approval' then
+        if jsonb_typeof(v_value) <> 'boolean' then
+          perform private.invalid('link_requires_student_approval must be true or false');
+        end if;
+        v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
+      when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl' then
+        begin
+          v_interval := (v_value #>> '{}')::interval;
+        exception
+          when others then
+            perform private.invalid(
+              pg_catalog.format('%s must be an interval such as "24 hours"', v_key));
+        end;
+        if jsonb_typeof(v_value) <> 'string' or v_interval is null
+          or (v_key = 'link_code_ttl'
+            and v_interval not between interval '5 minutes' and interval '30 days')
+          or (v_key <> 'link_code_ttl'
+            and v_interval not between interval '1 hour' and interval '90 days')
+        then
+          perform private.invalid(pg_catalog.format('%s is out of range', v_key),
+            'link_code_ttl: 5 minutes to 30 days; invite ttls: 1 hour to 90 days.');
+        end if;
+        if v_key = 'link_code_ttl' then
+          v_org.link_code_ttl := v_interval;
+        elsif v_key = 'guardian_invite_ttl' then
+          v_org.guardian_invite_ttl := v_interval;
+        else
+          v_org.student_invite_ttl := v_interval;
+        end if;
+      else
+        perform private.invalid(pg_catalog.format('unknown setting %L', v_key),
+          'Known settings: name, max_guardians_per_student, link_requires_student_approval, '
+          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl.');
+    end case;
+  end loop;
+  if v_org.max_guardians_per_student < v_old.max_guardians_per_student and exists (
+    select 1 from public.students as s
+    where s.organization_id = p_organization_id
+      and (
+        select count(*) from public.guardian_links as l
+        where l.student_id = s.id and l.status in ('active', 'pending')
+      ) > v_org.max_guardians_per_student
+  ) then
+    perform private.conflict('some students already have more guardians than that',
+      'guardian_limit_below_current', 'Revoke links first, or choose a higher limit.');
+  end if;
+  update public.organizations as o
+  set name = v_org.name,
+    max_guardians_per_student = v_org.max_guardians_per_student,
+    link_requires_student_approval = v_org.link_requires_student_approval,
+    link_code_ttl = v_org.link_code_ttl,
+    guardian_invite_ttl = v_org.guardian_invite_ttl,
+    student_invite_ttl = v_org.student_invite_ttl,
+    updated_at = pg_catalog.now()
+  where o.id = p_organization_id
+  returning * into v_org;
+  perform private.audit('settings_changed', 'admin', p_organization_id,
+    p_old => to_jsonb(v_old), p_new => to_jsonb(v_org));
+  return v_org;
+end;
+$$;
+
+comment on function public.update_organization_settings(uuid, jsonb) is
+'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
+revoke all on function public.update_organization_settings(uuid, jsonb) from public, anon;
+grant execute on function public.update_organization_settings(uuid, jsonb) to authenticated;
+
+create or replace function public.create_student(
+  p_organization_id uuid,
+  p_display_name text,
+  p_email text default null,
+  p_birth_date date default null,
+  p_user_id uuid default null
+)
+returns public.students
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_role text;
+  v_student public.students;
+begin
+  perform private.require_uid();
+  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
+    perform private.not_found('organisation');
+  end if;
+  v_role := private.role_in_organization(p_organization_id);
+  if v_role is null then
+    perform private.deny('only staff and admins of the organisation add students');
+  end if;
+  if p_display_name is null or char_length(btrim(p_display_name)) not between 1 and 200 then
+    perform private.invalid('the display name must be 1 to 200 characters');
+  end if;
+  if p_email is not null and not private.valid_email(p_email) then
+    perform private.invalid('that is not an email address');
+  end if;
+  if p_birth_date is not null
+    and (p_birth_date > current_date or p_birth_date < date '1900-01-02') then
+    perform private.invalid('the birth date must be in the past');
+  end if;
+  if p_user_id is not null then
+    if not exists (select 1 from auth.users as u where u.id = p_user_id) then
+      perform private.not_found('user');
+    end if;
+    if exists (select 1 from public.students as s where s.user_id = p_user_id) then
+      perform private.conflict('that user is already a student', 'already_student');
+    end if;
+  end if;
+  insert into public.students (
+    organization_id, display_name, email, birth_date, user_id, created_by
+  )
+  values (p_organization_id, btrim(p_display_name), lower(p_email), p_birth_date, p_user_id,
+    (select auth.uid()))
+  returning * into v_student;
+  perform private.audit('student_created', v_role, p_organization_id, v_student.id,
+    p_subject_user_id => p_user_id, p_new => to_jsonb(v_student));
+  return v_student;
+exception
+  when unique_violation then
+    perform private.conflict('that user is already a student', 'already_student');
+end;
+$$;
+
+comment on function public.create_student(uuid, text, text, date, uuid) is
+'Adds a student (with or without a login) to an organisation. Staff and admins of it.';
+revoke all on function public.create_student(uuid, text, text, date, uuid) from public, anon;
+grant execute on function public.create_student(uuid, text, text, date, uuid) to authenticated;
+
+-- =============================================================================================
+-- Link codes
+-- =============================================================================================
+
+create or replace function public.create_guardian_link_code(
+  p_student_id uuid default null,
+  p_max_uses integer default 1,
+  p_ttl interval default null
+)
+returns table (code text, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_student_id uuid := p_student_id;
+  v_role text;
+  v_student public.students;
+  v_org public.organizations;
+  v_code text;
+  v_expires timestamptz;
+  v_code_id uuid;
+begin
+  if v_student_id is null then
+    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    if v_student_id is null then
+      perform private.deny('only a student can create a code for themself');
+    end if;
+  end if;
+  v_role := private.role_for_student(v_student_id);
+  if v_role is null or v_role = 'guardian' then
+    perform private.deny('only the student, or staff of their organisation, create link codes');
+  end if;
+  if p_max_uses is null or p_max_uses not between 1 and 10 then
+    perform private.invalid('max uses must be from 1 to 10');
+  end if;
+  if p_ttl is not null and p_ttl not between interval '5 minutes' and interval '30 days' then
+    perform private.invalid('a code lives from 5 minutes to 30 days');
+  end if;
+  select * into v_student from public.students as s where s.id = v_student_id;
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  v_code := private.new_link_code();
+  v_expires := pg_catalog.now() + coalesce(p_ttl, v_org.link_code_ttl);
+  insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
+  values (v_student_id, private.hash_secret(v_code), v_expires, p_max_uses, v_uid)
+  returning id into v_code_id;
+  perform private.audit('code_created', v_role, v_student.organization_id, v_student_id,
+    p_code_id => v_code_id,
+    p_new => jsonb_build_object('expires_at', v_expires, 'max_uses', p_max_uses));
+  return query select private.format_link_code(v_code), v_expires;
+end;
+$$;
+
+comment on function public.create_guardian_link_code(uuid, integer, interval) is
+'Creates a link code for a student (null: the caller''s own record), shown once. Student or staff.';
+revoke all on function public.create_guardian_link_code(uuid, integer, interval) from public, anon;
+grant execute on function public.create_guardian_link_code(uuid, integer, interval)
+to authenticated;
+
+create or replace function public.list_guardian_link_codes(p_student_id uuid default null)
+returns table (
+  id uuid, student_id uuid, status text, expires_at timestamptz, max_uses integer,
+  uses integer, created_by uuid, created_at timestamptz, withdrawn_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_student_id uuid := p_student_id;
+  v_role text;
+begin
+  if v_student_id is null then
+    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    if v_student_id is null then
+      perform private.deny('only a student has codes of their own');
+    end if;
+  end if;
+  v_role := private.role_for_student(v_student_id);
+  if v_role is null or v_role = 'guardian' then
+    perform private.deny('only the student, or staff of their organisation, list link codes');
+  end if;
+  return query
+  select c.id, c.student_id,
+    case
+      when c.withdrawn_at is not null then 'withdrawn'
+      when c.uses >= c.max_uses then 'used'
+      when c.expires_at <= pg_catalog.now() then 'expired'
+      else 'active'
+    end,
+    c.expires_at, c.max_uses, c.uses, c.created_by, c.created_at, c.withdrawn_at
+  from private.guardian_link_codes as c
+  where c.student_id = v_student_id
+  order by c.created_at desc;
+end;
+$$;
+
+comment on function public.list_guardian_link_codes(uuid) is
+'A student''s link codes (never the codes themselves): status, expiry, uses. The student or staff.';
+revoke all on function public.list_guardian_link_codes(uuid) from public, anon;
+grant execute on function public.list_guardian_link_codes(uuid) to authenticated;
+
+create or replace function public.withdraw_guardian_link_code(p_code_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_code private.guardian_link_codes;
+  v_role text;
+  v_org uuid;
+begin
+  perform private.require_uid();
+  select * into v_code from private.guardian_link_codes as c where c.id = p_code_id for update;
+  if not found then
+    perform private.not_found('link code');
+  end if;
+  v_role := private.role_for_student(v_code.student_id);
+  if v_role is null or v_role = 'guardian' then
+    perform private.deny('only the student, or staff of their organisation, withdraw link codes');
+  end if;
+  if v_code.withdrawn_at is not null then
+    return;  -- already withdrawn: nothing to do
+  end if;
+  update private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
+  where c.id = p_code_id;
+  select s.organization_id into v_org from public.students as s where s.id = v_code.student_id;
+  perform private.audit('code_withdrawn', v_role, v_org, v_code.student_id, p_code_id => p_code_id);
+end;
+$$;
+
+comment on function public.withdraw_guardian_link_code(uuid) is
+'Withdraws a link code at once. The student or staff of their organisation.';
+revoke all on function public.withdraw_guardian_link_code(uuid) from public, anon;
+grant execute on function public.withdraw_guardian_link_code(uuid) to authenticated;
+
+-- Redeem a code. A wrong, expired, withdrawn or used-up code is REFUSED WITHOUT RAISING so
+-- that the failed attempt stays recorded (an exception would roll it back): the function
+-- returns {"code": "TU404", "message": ..., "details": null, "hint": ...} and sets the HTTP
+-- status to 404. Every other refusal raises. See docs/errors.md.
+create or replace function public.redeem_guardian_link_code(
+  p_code text, p_relation text default 'guardian'
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- any signed-in user
+  v_normal text;
+  v_code private.guardian_link_codes;
+  v_student public.students;
+  v_org public.organizations;
+  v_link public.guardian_links;
+  v_failures integer;
+begin
+  perform private.check_relation(p_relation);
+  -- one redemption at a time per user, so the throttle counts every attempt
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('tutela.redeem:' || v_uid::text, 0)
+  );
+  select count(*) into v_failures from private.link_code_attempts as a
+  where a.user_id = v_uid and not a.succeeded
+    and a.attempted_at > pg_catalog.now() - interval '15 minutes';
+  if v_failures >= 5 then
+    raise exception 'too many attempts'
+      using errcode = 'TU429', hint = 'Wait 15 minutes, then try again.';
+  end if;
+
+  v_normal := private.normalize_link_code(p_code);
+  if v_normal is not null then
+    select * into v_code from private.guardian_link_codes as c
+    where c.code_hash = private.hash_secret(v_normal)
+    for update;
+  end if;
+  if v_code.id is null or v_code.withdrawn_at is not null or v_code.uses >= v_code.max_uses
+    or v_code.expires_at <= pg_catalog.now() then
+    insert into private.link_code_attempts (user_id, succeeded) values (v_uid, false);
+    perform pg_catalog.set_config('response.status', '404', true);
+    return jsonb_build_object(
+      'code', 'TU404',
+      'message', 'invalid or expired code',
+      'details', null,
+      'hint', 'Check the code, or ask for a new one.'
+    );
+  end if;
+
+  v_student := private.lock_student(v_code.student_id);
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  v_link := private.attach_guardian(
+    v_student, v_uid, p_relation, null, 'code',
+    case when v_org.link_requires_student_approval then 'pending' else 'active' end,
+    'guardian', v_code.id
+  );
+  update private.guardian_link_codes as c set uses = c.uses + 1 where c.id = v_code.id;
+  insert into private.link_code_attempts (user_id, succeeded) values (v_uid, true);
+  return to_jsonb(v_link);
+end;
+$$;
+
+comment on function public.redeem_guardian_link_code(text, text) is
+'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
+'returns a TU404 error object with HTTP 404 instead of raising, so the attempt is recorded.';
+revoke all on function public.redeem_guardian_link_code(text, text) from public, anon;
+grant execute on function public.redeem_guardian_link_code(text, text) to authenticated;
+
+-- =============================================================================================
+-- Link lifecycle: approve, decline, revoke, restore, permissions, primary
+-- =============================================================================================
+
+-- The link with its student, locked; TU404 when unknown.
+create or replace function private.lock_link(p_link_id uuid)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+begin
+  select * into v_link from public.guardian_links as l where l.id = p_link_id;
+  if not found then
+    perform private.not_found('guardian link');
+  end if;
+  perform private.lock_student(v_link.student_id);  -- student first, then the link
+  select * into v_link from public.guardian_links as l where l.id = p_link_id for update;
+  return v_link;
+end;
+$$;
+
+create or replace function private.link_org(p_link public.guardian_links)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.organization_id from public.students as s where s.id = p_link.student_id
+$$;
+
+create or replace function public.approve_guardian_link(p_link_id uuid)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+begin
+  perform private.require_uid();
+  v_old := private.lock_link(p_link_id);
+  if v_old.student_id not in (select private.own_student_ids()) then
+    perform private.deny('only the student approves a guardian link');
+  end if;
+  if v_old.status <> 'pending' then
+    perform private.conflict('this link is not waiting for approval', 'not_pending');
+  end if;
+  update public.guardian_links as l
+  set status = 'active', activated_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('link_approved', 'student', private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
+    p_new => to_jsonb(v_link));
+  return v_link;
+end;
+$$;
+
+comment on function public.approve_guardian_link(uuid) is
+'Activates a pending guardian link. The student only.';
+revoke all on function public.approve_guardian_link(uuid) from public, anon;
+grant execute on function public.approve_guardian_link(uuid) to authenticated;
+
+create or replace function public.decline_guardian_link(p_link_id uuid)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+  v_uid uuid := private.require_uid();
+begin
+  v_old := private.lock_link(p_link_id);
+  if v_old.student_id not in (select private.own_student_ids()) then
+    perform private.deny('only the student declines a guardian link');
+  end if;
+  if v_old.status <> 'pending' then
+    perform private.conflict('this link is not waiting for approval', 'not_pending');
+  end if;
+  update public.guardian_links as l
+  set status = 'revoked', revoked_at = pg_catalog.now(), revoked_by = v_uid,
+    revoke_reason = 'declined by the student', updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('link_declined', 'student', private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
+    p_new => to_jsonb(v_link));
+  return v_link;
+end;
+$$;
+
+comment on function public.decline_guardian_link(uuid) is
+'Declines a pending guardian link (it becomes revoked). The student only.';
+revoke all on function public.decline_guardian_link(uuid) from public, anon;
+grant execute on function public.decline_guardian_link(uuid) to authenticated;
+
+create or replace function public.revoke_guardian_link(p_link_id uuid, p_reason text default null)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+  v_role text;
+begin
+  v_old := private.lock_link(p_link_id);
+  -- who may: the student, the guardian themself, or staff/admins of the student's organisation
+  v_role := private.role_for_student(v_old.student_id);
+  if v_role in ('admin', 'staff', 'student') then
+    null;
+  elsif v_old.guardian_id = v_uid then
+    v_role := 'guardian';
+  else
+    perform private.deny('only the student, the guardian or organisation staff revoke a link');
+  end if;
+  if p_reason is not null and char_length(p_reason) > 500 then
+    perform private.invalid('the reason is limited to 500 characters');
+  end if;
+  if v_old.status = 'revoked' then
+    perform private.conflict('this link is already revoked', 'already_revoked');
+  end if;
+  update public.guardian_links as l
+  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = v_uid,
+    revoke_reason = nullif(btrim(p_reason), ''), updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('link_revoked', v_role, private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
+    p_new => to_jsonb(v_link));
+  return v_link;
+end;
+$$;
+
+comment on function public.revoke_guardian_link(uuid, text) is
+'Revokes a guardian link at once. Allowed for the student, the guardian, or organisation staff.';
+revoke all on function public.revoke_guardian_link(uuid, text) from public, anon;
+grant execute on function public.revoke_guardian_link(uuid, text) to authenticated;
+
+create or replace function public.restore_guardian_link(p_link_id uuid)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+  v_role text;
+begin
+  perform private.require_uid();
+  v_old := private.lock_link(p_link_id);
+  v_role := private.role_for_student(v_old.student_id);
+  if v_role is null or v_role not in ('admin', 'staff') then
+    perform private.deny('only organisation staff restore a link');
+  end if;
+  if v_old.status <> 'revoked' then
+    perform private.conflict('only a revoked link can be restored', 'not_revoked');
+  end if;
+  if private.guardian_slots_left(v_old.student_id) <= 0 then
+    perform private.conflict('this student already has the maximum number of guardians',
+      'guardian_limit_reached', 'A link must be revoked before another can be restored.');
+  end if;
+  update public.guardian_links as l
+  set status = 'active', activated_at = pg_catalog.now(), revoked_at = null, revoked_by = null,
+    revoke_reason = null, updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('link_restored', v_role, private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
+    p_new => to_jsonb(v_link));
+  return v_link;
+end;
+$$;
+
+comment on function public.restore_guardian_link(uuid) is
+'Restores a revoked guardian link as active. Staff and admins; the guardian cap applies.';
+revoke all on function public.restore_guardian_link(uuid) from public, anon;
+grant execute on function public.restore_guardian_link(uuid) to authenticated;
+
+create or replace function public.set_guardian_link_permissions(p_link_id uuid, p_permissions jsonb)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+  v_role text;
+begin
+  perform private.require_uid();
+  v_old := private.lock_link(p_link_id);
+  -- who may: the student (with a login) or staff/admins; never the guardian
+  v_role := private.role_for_student(v_old.student_id);
+  if v_role is null or v_role not in ('admin', 'staff', 'student') then
+    perform private.deny('only the student or organisation staff change link permissions');
+  end if;
+  if p_permissions is null or p_permissions = '{}'::jsonb then
+    perform private.invalid('give at least one permission to change');
+  end if;
+  update public.guardian_links as l
+  set permissions = private.merge_link_permissions(v_old.permissions, p_permissions),
+    updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('permissions_changed', v_role, private.link_org(v_link),
+    v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => jsonb_build_object('permissions', v_old.permissions),
+    p_new => jsonb_build_object('permissions', v_link.permissions));
+  return v_link;
+end;
+$$;
+
+comment on function public.set_guardian_link_permissions(uuid, jsonb) is
+'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
+revoke all on function public.set_guardian_link_permissions(uuid, jsonb) from public, anon;
+grant execute on function public.set_guardian_link_permissions(uuid, jsonb) to authenticated;
+
+create or replace function public.set_primary_guardian(p_link_id uuid)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+  v_previous uuid;
+  v_role text;
+begin
+  perform private.require_uid();
+  v_old := private.lock_link(p_link_id);
+  v_role := private.role_for_student(v_old.student_id);
+  if v_role is null or v_role not in ('admin', 'staff', 'student') then
+    perform private.deny('only the student or organisation staff choose the primary guardian');
+  end if;
+  if v_old.status <> 'active' then
+    perform private.conflict('only an active link can be primary', 'not_active');
+  end if;
+  if v_old.is_primary then
+    return v_old;
+  end if;
+  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+  where l.student_id = v_old.student_id and l.is_primary
+  returning l.id into v_previous;
+  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('primary_changed', v_role, private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => jsonb_build_object('primary_link_id', v_previous),
+    p_new => jsonb_build_object('primary_link_id', v_link.id));
+  return v_link;
+end;
+$$;
+
+comment on function public.set_primary_guardian(uuid) is
+'Makes an active link the student''s primary guardian (unsetting the previous). Student or staff.';
+revoke all on function public.set_primary_guardian(uuid) from public, anon;
+grant execute on function public.set_primary_guardian(uuid) to authenticated;
+
+-- =============================================================================================
+-- Guardian invites
+-- =============================================================================================
+
+create or replace function public.invite_guardian(
+  p_student_id uuid,
+  p_email text,
+  p_name text default null,
+  p_relation text default 'guardian',
+  p_permissions jsonb default null
+)
+returns table (invite_id uuid, token text, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_role text;
+  v_student public.students;
+  v_org public.organizations;
+  v_token text := private.new_token();
+  v_invite public.guardian_invites;
+  v_email text := lower(btrim(p_email));
+begin
+  -- who may: staff/admins of the student's organisation, or an active primary guardian
+  v_role := private.role_for_student(p_student_id);
+  if v_role = 'guardian' and exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+      and l.is_primary
+  ) then
+    v_role := 'primary_guardian';
+  elsif v_role is null or v_role not in ('admin', 'staff') then
+    perform private.deny('only organisation staff or the primary guardian invite guardians');
+  end if;
+  if not private.valid_email(v_email) then
+    perform private.invalid('that is not an email address');
+  end if;
+  if p_name is not null and char_length(p_name) > 200 then
+    perform private.invalid('the name is limited to 200 characters');
+  end if;
+  perform private.check_relation(p_relation);
+  v_student := private.lock_student(p_student_id);
+  if exists (
+    select 1 from public.guardian_links as l
+    join auth.users as u on u.id = l.guardian_id
+    where l.student_id = p_student_id and l.status in ('active', 'pending')
+      and lower(u.email) = v_email
+  ) then
+    perform private.conflict('that person is already linked to this student', 'already_linked');
+  end if;
+  if private.guardian_slots_left(p_student_id) <= 0 then
+    perform private.conflict('this student already has the maximum number of guardians',
+      'guardian_limit_reached');
+  end if;
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  -- a new invite replaces a pending one to the same address
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.student_id = p_student_id and lower(i.email) = v_email and i.status = 'pending';
+  insert into public.guardian_invites (
+    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by
+  )
+  values (
+    p_student_id, v_email, nullif(btrim(p_name), ''), p_relation,
+    private.merge_link_permissions(private.default_link_permissions(), p_permissions),
+    private.hash_secret(v_token), pg_catalog.now() + v_org.guardian_invite_ttl, v_uid
+  )
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (
+    'guardian_invite', v_email, p_student_id,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
+      'organization_name', v_org.name, 'invitee_name', v_invite.name,
+      'relation', v_invite.relation, 'expires_at', v_invite.expires_at,
+      'invited_by', v_uid
+    )
+  );
+  perform private.audit('invite_created', v_role, v_org.id, p_student_id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', v_email, 'relation', p_relation,
+      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  return query select v_invite.id, v_token, v_invite.expires_at;
+end;
+$$;
+
+comment on function public.invite_guardian(uuid, text, text, text, jsonb) is
+'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
+revoke all on function public.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
+grant execute on function public.invite_guardian(uuid, text, text, text, jsonb) to authenticated;
+
+create or replace function public.accept_guardian_invite(p_token text)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
+  v_invite public.guardian_invites;
+  v_email text;
+  v_student public.students;
+  v_link public.guardian_links;
+begin
+  select * into v_invite from public.guardian_invites as i
+  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  for update;
+  if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'Ask for a new invite.';
+  end if;
+  select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
+  if v_email is distinct from lower(v_invite.email) then
+    perform private.deny('this invite was sent to another email address');
+  end if;
+  v_student := private.lock_student(v_invite.student_id);
+  v_link := private.attach_guardian(
+    v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
+    p_invite_id => v_invite.id
+  );
+  update public.guardian_invites as i
+  set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
+    updated_at = pg_catalog.now()
+  where i.id = v_invite.id;
+  perform private.audit('invite_accepted', 'guardian', v_student.organization_id, v_student.id,
+    v_link.id, p_invite_id => v_invite.id, p_subject_user_id => v_uid);
+  return v_link;
+end;
+$$;
+
+comment on function public.accept_guardian_invite(text) is
+'Accepts a guardian invite: the signed-in user whose email matches. The guardian cap applies.';
+revoke all on function public.accept_guardian_invite(text) from public, anon;
+grant execute on function public.accept_guardian_invite(text) to authenticated;
+
+create or replace function public.withdraw_guardian_invite(p_invite_id uuid)
+returns public.guardian_invites
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.guardian_invites;
+  v_role text;
+begin
+  select * into v_invite from public.guardian_invites as i where i.id = p_invite_id for update;
+  if not found then
+    perform private.not_found('invite');
+  end if;
+  -- who may: the person who sent it, or staff/admins of the student's organisation
+  v_role := private.role_for_student(v_invite.student_id);
+  if v_role in ('admin', 'staff') then
+    null;
+  elsif v_invite.invited_by = v_uid then
+    v_role := 'guardian';
+  else
+    perform private.deny('only the inviter or organisation staff withdraw an invite');
+  end if;
+  if v_invite.status <> 'pending' then
+    perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
+  end if;
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.id = p_invite_id
+  returning * into v_invite;
+  perform private.audit('invite_withdrawn', v_role,
+    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
+    v_invite.student_id, p_invite_id => v_invite.id);
+  return v_invite;
+end;
+$$;
+
+comment on function public.withdraw_guardian_invite(uuid) is
+'Withdraws a pending guardian invite. The inviter, or staff/admins of the organisation.';
+revoke all on function public.withdraw_guardian_invite(uuid) from public, anon;
+grant execute on function public.withdraw_guardian_invite(uuid) to authenticated;
+
+-- =============================================================================================
+-- Student invites
+-- =============================================================================================
+
+create or replace function public.invite_student(
+  p_organization_id uuid, p_display_name text, p_email text
+)
+returns table (student_id uuid, token text, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_role text;
+  v_org public.organizations;
+  v_student public.students;
+  v_token text := private.new_token();
+  v_invite public.student_invites;
+  v_email text := lower(btrim(p_email));
+begin
+  select * into v_org from public.organizations as o where o.id = p_organization_id;
+  if not found then
+    perform private.not_found('organisation');
+  end if;
+  v_role := private.role_in_organization(p_organization_id);
+  if v_role is null then
+    perform private.deny('only staff and admins of the organisation invite students');
+  end if;
+  if not private.valid_email(v_email) then
+    perform private.invalid('that is not an email address');
+  end if;
+  v_student := public.create_student(p_organization_id, p_display_name, v_email);
+  insert into public.student_invites (student_id, email, token_hash, expires_at, invited_by)
+  values (v_student.id, v_email, private.hash_secret(v_token),
+    pg_catalog.now() + v_org.student_invite_ttl, v_uid)
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (
+    'student_invite', v_email, v_student.id,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
+      'organization_name', v_org.name, 'expires_at', v_invite.expires_at
+    )
+  );
+  perform private.audit('student_invite_created', v_role, p_organization_id, v_student.id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', v_email, 'expires_at', v_invite.expires_at));
+  return query select v_student.id, v_token, v_invite.expires_at;
+end;
+$$;
+
+comment on function public.invite_student(uuid, text, text) is
+'Creates a student record and invites them by email to claim a login. Staff and admins.';
+revoke all on function public.invite_student(uuid, text, text) from public, anon;
+grant execute on function public.invite_student(uuid, text, text) to authenticated;
+
+create or replace function public.accept_student_invite(p_token text)
+returns public.students
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
+  v_invite public.student_invites;
+  v_email text;
+  v_student public.students;
+begin
+  select * into v_invite from public.student_invites as i
+  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  for update;
+  if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'Ask for a new invite.';
+  end if;
+  select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
+  if v_email is distinct from lower(v_invite.email) then
+    perform private.deny('this invite was sent to another email address');
+  end if;
+  if exists (select 1 from public.students as s where s.user_id = v_uid) then
+    perform private.conflict('this account already belongs to a student', 'already_student');
+  end if;
+  v_student := private.lock_student(v_invite.student_id);
+  if v_student.user_id is not null then
+    perform private.conflict('this student record already has a login', 'already_claimed');
+  end if;
+  if exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = v_student.id and l.guardian_id = v_uid and l.status <> 'revoked'
+  ) then
+    perform private.conflict('a guardian of this student cannot claim it', 'self_link');
+  end if;
+  update public.students as s
+  set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  where s.id = v_student.id
+  returning * into v_student;
+  update public.student_invites as i
+  set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
+    updated_at = pg_catalog.now()
+  where i.id = v_invite.id;
+  perform private.audit('student_invite_accepted', 'student', v_student.organization_id,
+    v_student.id, p_invite_id => v_invite.id, p_subject_user_id => v_uid);
+  return v_student;
+end;
+$$;
+
+comment on function public.accept_student_invite(text) is
+'Claims a student record with the signed-in login whose email matches the invite.';
+revoke all on function public.accept_student_invite(text) from public, anon;
+grant execute on function public.accept_student_invite(text) to authenticated;
+
+-- =============================================================================================
+-- Lists
+-- =============================================================================================
+
+-- Streak and 7-day activity columns are filled by the learning-data module; null until then.
+create or replace function public.guardian_list_children()
+returns table (
+  student_id uuid,
+  display_name text,
+  organization_id uuid,
+  organization_name text,
+  link_id uuid,
+  relation text,
+  is_primary boolean,
+  status text,
+  permissions jsonb,
+  linked_at timestamptz,
+  last_active_at timestamptz,
+  current_streak integer,
+  reviews_7d integer,
+  accuracy_7d numeric
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the caller, as guardian
+begin
+  return query
+  select s.id, s.display_name, o.id, o.name, l.id, l.relation, l.is_primary, l.status,
+    l.permissions, coalesce(l.activated_at, l.created_at),
+    p.last_seen_at, null::integer, null::integer, null::numeric
+  from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
+  left join public.profiles as p on p.user_id = s.user_id
+  where l.guardian_id = v_uid and l.status in ('active', 'pending')
+  order by s.display_name, s.id;
+end;
+$$;
+
+comment on function public.guardian_list_children() is
+'The caller''s children (active and pending links) with relation, permissions and activity.';
+revoke all on function public.guardian_list_children() from public, anon;
+grant execute on function public.guardian_list_children() to authenticated;
+
+create or replace function public.student_list_guardians(p_student_id uuid default null)
+returns table (
+  link_id uuid,
+  guardian_id uuid,
+  name text,
+  email text,
+  relation text,
+  is_primary boolean,
+  status text,
+  permissions jsonb,
+  created_via text,
+  linked_at timestamptz,
+  revoked_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_student_id uuid := p_student_id;
+  v_role text;
+begin
+  if v_student_id is null then
+    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    if v_student_id is null then
+      perform private.deny('only a student has guardians of their own');
+    end if;
+  end if;
+  v_role := private.role_for_student(v_student_id);
+  if v_role is null or v_role not in ('admin', 'staff', 'student') then
+    perform private.deny('only the student or organisation staff list a student''s guardians');
+  end if;
+  return query
+  select l.id, l.guardian_id, coalesce(nullif(p.display_name, ''), u.email::text),
+    u.email::text, l.relation, l.is_primary, l.status, l.permissions, l.created_via,
+    coalesce(l.activated_at, l.created_at), l.revoked_at
+  from public.guardian_links as l
+  join auth.users as u on u.id = l.guardian_id
+  left join public.profiles as p on p.user_id = l.guardian_id
+  where l.student_id = v_student_id
+  order by l.is_primary desc, l.status, l.created_at;
+end;
+$$;
+
+comment on function public.student_list_guardians(uuid) is
+'A student''s guardian links (all statuses). The student (null: self) or organisation staff.';
+revoke all on function public.student_list_guardians(uuid) from public, anon;
+grant execute on function public.student_list_guardians(uuid) to authenticated;
+
+create or replace function public.list_guardians_for_notification(
+  p_student_id uuid, p_permission text
+)
+returns table (
+  guardian_id uuid, email text, display_name text, relation text, is_primary boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if coalesce((select auth.role()), '') <> 'service_role' and current_user <> 'service_role' then
+    perform private.deny('only the service role lists guardians for notifications');
+  end if;
+  if p_permission is null or not p_permission = any(private.link_permission_keys()) then
+    perform private.invalid(pg_catalog.format('unknown permission %L', p_permission));
+  end if;
+  return query
+  select l.guardian_id, u.email::text, coalesce(nullif(p.display_name, ''), u.email::text),
+    l.relation, l.is_primary
+  from public.guardian_links as l
+  join auth.users as u on u.id = l.guardian_id
+  left join public.profiles as p on p.user_id = l.guardian_id
+  where l.student_id = p_student_id and l.status = 'active'
+    and coalesce((l.permissions ->> p_permission)::boolean, false)
+  order by l.is_primary desc, l.created_at;
+end;
+$$;
+
+comment on function public.list_guardians_for_notification(uuid, text) is
+'Active guardians of a student whose link grants a permission (for fan-out). Service role only.';
+revoke all on function public.list_guardians_for_notification(uuid, text)
+from public, anon, authenticated;
+grant execute on function public.list_guardians_for_notification(uuid, text) to service_role;
+
+-- Invites past their expiry become 'expired' (run by a scheduled job; also safe to call any time).
+create or replace function private.expire_invites()
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_guardian integer;
+  v_student integer;
+begin
+  update public.guardian_invites as i set status = 'expired', updated_at = pg_catalog.now()
+  where i.status = 'pending' and i.expires_at <= pg_catalog.now();
+  get diagnostics v_guardian = row_count;
+  update public.student_invites as i set status = 'expired', updated_at = pg_catalog.now()
+  where i.status = 'pending' and i.expires_at <= pg_catalog.now();
+  get diagnostics v_student = row_count;
+  return v_guardian + v_student;
+end;
+$$;
+
+revoke all on function private.expire_invites() from public;
