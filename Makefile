@@ -26,6 +26,7 @@ demo: setup
 	@$(TUTELA) db start
 	@$(TUTELA) migrate
 	@$(TUTELA) status
+	@$(TUTELA) demo
 
 lint: setup
 	@$(TUTELA) lint

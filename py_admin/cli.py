@@ -23,11 +23,14 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The embedded PostgreSQL cluster under .tutela/.", no_args_is_help=True)
 build_app = typer.Typer(help="Derived outputs.", no_args_is_help=True)
+seed_app = typer.Typer(help="Named data sets (seeds/<name>/).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(build_app, name="build")
+app.add_typer(seed_app, name="seed")
 
-console = Console()
-err_console = Console(stderr=True)
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 
 DatabaseUrl = Annotated[
     str | None,
@@ -210,6 +213,64 @@ def build_supabase(
         console.print(f"  removed supabase/{name}", highlight=False)
     if not result.written and not result.removed:
         console.print("supabase/ is up to date")
+
+
+# ---- seeds and demo -------------------------------------------------------------------------
+@seed_app.command("demo")
+def seed_demo(database_url: DatabaseUrl = None) -> None:
+    """Load the demo data set (idempotent): an organisation, staff, parents, four children."""
+    from py_admin.db import resolve_url
+    from py_admin.seed import apply_seed
+
+    files = apply_seed(resolve_url(database_url), "demo")
+    console.print(f"seeded demo data ({', '.join(files)})")
+    _print_people()
+
+
+def _print_people() -> None:
+    from py_admin.demo import PEOPLE
+
+    table = Table(title="Demo people (act as one in psql: see README, 'Acting as a user')")
+    for col in ("name", "email", "user id", "role"):
+        table.add_column(col)
+    for name, email, uid, role in PEOPLE:
+        table.add_row(name, email, uid, role)
+    console.print(table)
+
+
+@app.command("demo")
+def demo_cmd(database_url: DatabaseUrl = None) -> None:
+    """Seed the demo, link a parent with a student's code, and show each parent's children."""
+    from py_admin.db import resolve_url
+    from py_admin.demo import run_demo
+
+    result = run_demo(resolve_url(database_url))
+    console.print(f"seeded demo data ({', '.join(result.seeded)})")
+    _print_people()
+    if result.revoked_first:
+        console.print("Noah revoked Jordan's earlier link, so that the demo can run again.")
+    console.print(
+        f"\n[bold]1.[/] Noah (a student) creates a link code: [bold cyan]{result.code}[/] "
+        f"(valid until {result.expires_at:%Y-%m-%d %H:%M} UTC, shown once, stored as a hash)"
+    )
+    link = result.link
+    console.print(
+        f"[bold]2.[/] Jordan types it in loosely ({result.code.lower().replace('-', ' ')!r}) "
+        f"and redeems it: link {link['id']} is [green]{link['status']}[/], "
+        f"relation {link['relation']}, via {link['created_via']}"
+    )
+    for parent, rows in result.children.items():
+        table = Table(title=f"{parent}: guardian_list_children()")
+        for col in ("child", "relation", "primary", "status", "journal", "grades", "school"):
+            table.add_column(col)
+        for r in rows:
+            perms = r["permissions"]
+            table.add_row(
+                r["display_name"], r["relation"], "yes" if r["is_primary"] else "",
+                r["status"], "yes" if perms.get("journal") else "no",
+                "yes" if perms.get("grades") else "no", r["organization_name"],
+            )
+        console.print(table)
 
 
 # ---- tests ----------------------------------------------------------------------------------

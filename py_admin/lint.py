@@ -255,7 +255,7 @@ def run_sqlfluff(root: Path, echo: Callable[[str], None]) -> int:
 def run_python_linters(root: Path, echo: Callable[[str], None]) -> int:
     failures = 0
     for args in (
-        [_tool("ruff"), "check", "py_admin", "tests/py"],
+        [_tool("ruff"), "check", "py_admin", "tests/py", "tests/conftest.py"],
         [_tool("mypy"), "py_admin"],
     ):
         proc = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False)

@@ -925,8 +925,8 @@ begin
   if v_role is null or v_role = 'guardian' then
     perform private.deny('only the student, or staff of their organisation, create link codes');
   end if;
-  if p_max_uses is null or p_max_uses not between 1 and 10 then
-    perform private.invalid('max uses must be from 1 to 10');
+  if p_max_uses is null or p_max_uses not between 1 and 100 then
+    perform private.invalid('max uses must be from 1 to 100');
   end if;
   if p_ttl is not null and p_ttl not between interval '5 minutes' and interval '30 days' then
     perform private.invalid('a code lives from 5 minutes to 30 days');

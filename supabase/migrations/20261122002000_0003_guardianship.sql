@@ -147,7 +147,7 @@ create table private.guardian_link_codes (
   student_id uuid not null references public.students (id) on delete cascade,
   code_hash bytea not null unique check (octet_length(code_hash) = 32),
   expires_at timestamptz not null,
-  max_uses integer not null default 1 check (max_uses between 1 and 10),
+  max_uses integer not null default 1 check (max_uses between 1 and 100),
   uses integer not null default 0 check (uses >= 0 and uses <= max_uses),
   created_by uuid references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
