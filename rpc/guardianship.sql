@@ -1035,7 +1035,7 @@ grant execute on function public.withdraw_guardian_link_code(uuid) to authentica
 -- Redeem a code. A wrong, expired, withdrawn or used-up code is REFUSED WITHOUT RAISING so
 -- that the failed attempt stays recorded (an exception would roll it back): the function
 -- returns {"code": "TU404", "message": ..., "details": null, "hint": ...} and sets the HTTP
--- status to 404. Every other refusal raises. See docs/errors.md.
+-- status to 400, the status every TU code gets. Every other refusal raises (docs/errors.md).
 create or replace function public.redeem_guardian_link_code(
   p_code text, p_relation text default 'guardian'
 )
@@ -1076,7 +1076,7 @@ begin
   if v_code.id is null or v_code.withdrawn_at is not null or v_code.uses >= v_code.max_uses
     or v_code.expires_at <= pg_catalog.now() then
     insert into private.link_code_attempts (user_id, succeeded) values (v_uid, false);
-    perform pg_catalog.set_config('response.status', '404', true);
+    perform pg_catalog.set_config('response.status', '400', true);
     return jsonb_build_object(
       'code', 'TU404',
       'message', 'invalid or expired code',
@@ -1100,7 +1100,7 @@ $$;
 
 comment on function public.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
-'returns a TU404 error object with HTTP 404 instead of raising, so the attempt is recorded.';
+'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
 revoke all on function public.redeem_guardian_link_code(text, text) from public, anon;
 grant execute on function public.redeem_guardian_link_code(text, text) to authenticated;
 
