@@ -211,7 +211,7 @@ $$;
 create or replace function private.deny(p_what text)
 returns void
 language plpgsql
-immutable
+volatile
 set search_path = ''
 as $$
 begin
@@ -223,7 +223,7 @@ $$;
 create or replace function private.invalid(p_message text, p_hint text default null)
 returns void
 language plpgsql
-immutable
+volatile
 set search_path = ''
 as $$
 begin
@@ -234,7 +234,7 @@ $$;
 create or replace function private.conflict(p_message text, p_reason text, p_hint text default null)
 returns void
 language plpgsql
-immutable
+volatile
 set search_path = ''
 as $$
 begin
@@ -246,7 +246,7 @@ $$;
 create or replace function private.not_found(p_what text)
 returns void
 language plpgsql
-immutable
+volatile
 set search_path = ''
 as $$
 begin
