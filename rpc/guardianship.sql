@@ -8,17 +8,18 @@
 -- Identity and authorisation helpers (private)
 -- =============================================================================================
 
--- The caller's user id, or TU401.
+-- The caller's user id, or TU401 (no user in the token, or a user that no longer exists).
 create or replace function private.require_uid()
 returns uuid
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 declare
   v_uid uuid := (select auth.uid());
 begin
-  if v_uid is null then
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
     raise exception 'not signed in'
       using errcode = 'TU401', hint = 'Sign in, then try again.';
   end if;
@@ -1419,6 +1420,10 @@ begin
   elsif v_role is null or v_role not in ('admin', 'staff') then
     perform private.deny('only organisation staff or the primary guardian invite guardians');
   end if;
+  if v_role = 'primary_guardian' and p_permissions is not null then
+    -- guardians never set link permissions: a co-parent starts with the defaults
+    perform private.deny('a guardian cannot choose a co-parent''s permissions');
+  end if;
   if not private.valid_email(v_email) then
     perform private.invalid('that is not an email address');
   end if;
@@ -1788,7 +1793,10 @@ security definer
 set search_path = ''
 as $$
 begin
-  if coalesce((select auth.role()), '') <> 'service_role' and current_user <> 'service_role' then
+  -- who may: the service key (its claims), or a session acting as service_role (set role);
+  -- EXECUTE is granted to service_role only
+  if coalesce((select auth.role()), '') <> 'service_role'
+    and pg_catalog.current_setting('role') <> 'service_role' then
     perform private.deny('only the service role lists guardians for notifications');
   end if;
   if p_permission is null or not p_permission = any(private.link_permission_keys()) then

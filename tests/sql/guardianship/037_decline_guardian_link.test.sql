@@ -1,0 +1,104 @@
+-- decline_guardian_link: only the student declines a pending link, which becomes revoked and
+-- frees its place under the cap. The guardian, staff, admins and strangers get TU403, anon
+-- 42501; a link that is not pending is TU409.
+begin;
+select plan(12);
+
+select tests.create_user('admin@example.test') as admin \gset
+select tests.create_user('staff@example.test') as staff \gset
+select tests.create_user('kid@example.test') as kid \gset
+select tests.create_user('mum@example.test') as mum \gset
+select tests.create_user('dad@example.test') as dad \gset
+select tests.create_user('gran@example.test') as gran \gset
+select tests.create_user('stranger@example.test') as stranger \gset
+
+select tests.authenticate_as(:'admin');
+select id as org from public.create_organization('Org', 'org-slug') \gset
+select public.add_organization_member(:'org', :'staff', 'staff');
+select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select code from public.create_guardian_link_code(:'student', 3) \gset
+select tests.authenticate_as(:'mum');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tests.authenticate_as(:'dad');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+
+select tests.authenticate_as(:'mum');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  'TU403', null, 'the guardian cannot decline (they revoke their request instead)'
+);
+select tests.authenticate_as(:'staff');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  'TU403', null, 'staff cannot decline for the student'
+);
+select tests.authenticate_as(:'admin');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  'TU403', null, 'an admin cannot decline for the student'
+);
+select tests.authenticate_as(:'stranger');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  'TU403', null, 'a stranger cannot decline'
+);
+select tests.as_anon();
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  '42501', null, 'anon may not call it'
+);
+select tests.clear_authentication();
+select is(
+  (select status from public.guardian_links where id = :'link'),
+  'pending',
+  'after the refusals the link is still pending'
+);
+
+select tests.authenticate_as(:'kid');
+select is(
+  (public.decline_guardian_link(:'link')).status,
+  'revoked',
+  'the student declines: the link is revoked'
+);
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$ select revoked_at, revoked_by, is_primary from public.guardian_links where id = %L $$,
+    :'link'
+  ),
+  format('values (now(), %L::uuid, false)', :'kid'),
+  'the link records when and by whom it was declined'
+);
+select results_eq(
+  format(
+    $$ select actor_id, actor_role from public.link_events
+       where action = 'link_declined' and link_id = %L $$,
+    :'link'
+  ),
+  format($$ values (%L::uuid, 'student'::text) $$, :'kid'),
+  'the decline is audited with the student as actor'
+);
+
+-- not pending any more
+select tests.authenticate_as(:'kid');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'link'),
+  'TU409', null, 'declining a revoked link is TU409'
+);
+select public.approve_guardian_link(:'dad_link');
+select throws_ok(
+  format('select public.decline_guardian_link(%L)', :'dad_link'),
+  'TU409', null, 'declining an active link is TU409'
+);
+
+-- the declined request no longer counts toward the cap of 2
+select tests.authenticate_as(:'gran');
+select is(
+  public.redeem_guardian_link_code(:'code') ->> 'status',
+  'pending',
+  'a declined request frees its place under the cap'
+);
+
+select * from finish();
+rollback;

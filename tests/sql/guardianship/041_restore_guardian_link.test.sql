@@ -1,0 +1,136 @@
+-- restore_guardian_link: staff and admins of the student's organisation restore a revoked link
+-- as active. The student, the revoked guardian, another guardian, a stranger and staff of
+-- another organisation get TU403, anon 42501; a link that is not revoked is TU409; the cap
+-- applies (TU409).
+begin;
+select plan(15);
+
+select tests.create_user('admin@example.test') as admin \gset
+select tests.create_user('staff@example.test') as staff \gset
+select tests.create_user('kid@example.test') as kid \gset
+select tests.create_user('mum@example.test') as mum \gset
+select tests.create_user('dad@example.test') as dad \gset
+select tests.create_user('gran@example.test') as gran \gset
+select tests.create_user('stranger@example.test') as stranger \gset
+select tests.create_user('other-admin@example.test') as other_admin \gset
+
+select tests.authenticate_as(:'admin');
+select id as org from public.create_organization('Org', 'org-slug') \gset
+select public.add_organization_member(:'org', :'staff', 'staff');
+select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select code from public.create_guardian_link_code(:'student', 3) \gset
+select tests.authenticate_as(:'other_admin');
+select id as other_org from public.create_organization('Other', 'other-slug') \gset
+
+-- mum and dad linked (cap 2 full); mum revoked
+select tests.authenticate_as(:'mum');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tests.authenticate_as(:'dad');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select tests.authenticate_as(:'kid');
+select public.revoke_guardian_link(:'mum_link', 'a mistake');
+
+-- refused actors
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  'TU403', null, 'the student cannot restore a link'
+);
+select tests.authenticate_as(:'mum');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  'TU403', null, 'the revoked guardian cannot restore their link'
+);
+select tests.authenticate_as(:'dad');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  'TU403', null, 'another guardian cannot restore a link'
+);
+select tests.authenticate_as(:'stranger');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  'TU403', null, 'a stranger cannot restore a link'
+);
+select tests.authenticate_as(:'other_admin');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  'TU403', null, 'an admin of another organisation cannot restore a link'
+);
+select tests.as_anon();
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'mum_link'),
+  '42501', null, 'anon may not call it'
+);
+select tests.authenticate_as(:'staff');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', gen_random_uuid()),
+  'TU404', null, 'an unknown link is TU404'
+);
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'dad_link'),
+  'TU409', null, 'restoring an active link is TU409'
+);
+
+-- staff restore mum
+select is(
+  (public.restore_guardian_link(:'mum_link')).status,
+  'active',
+  'staff restore a revoked link'
+);
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$ select revoked_at, revoked_by, revoke_reason, activated_at
+       from public.guardian_links where id = %L $$,
+    :'mum_link'
+  ),
+  $$ values (null::timestamptz, null::uuid, null::text, now()) $$,
+  'the revocation is cleared and the link activated now'
+);
+select results_eq(
+  format(
+    $$ select actor_id, actor_role from public.link_events
+       where action = 'link_restored' and link_id = %L $$,
+    :'mum_link'
+  ),
+  format($$ values (%L::uuid, 'staff'::text) $$, :'staff'),
+  'the restore is audited with the staff member as actor'
+);
+
+-- the cap: dad leaves, gran joins, then dad cannot be restored while two are linked
+select tests.authenticate_as(:'dad');
+select public.revoke_guardian_link(:'dad_link');
+select tests.authenticate_as(:'gran');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
+select tests.authenticate_as(:'admin');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'dad_link'),
+  'TU409', null, 'restoring over the cap is TU409'
+);
+select tests.clear_authentication();
+select is(
+  (select status from public.guardian_links where id = :'dad_link'),
+  'revoked',
+  'the link over the cap stays revoked'
+);
+
+-- gran leaves: now the admin restores dad
+select tests.authenticate_as(:'gran');
+select public.revoke_guardian_link(:'gran_link');
+select tests.authenticate_as(:'admin');
+select is(
+  (public.restore_guardian_link(:'dad_link')).status,
+  'active',
+  'an admin restores a revoked link once there is room'
+);
+select tests.clear_authentication();
+select is(
+  (
+    select count(*) from public.guardian_links
+    where student_id = :'student' and status in ('active', 'pending')
+  ),
+  2::bigint,
+  'the student has two guardians again'
+);
+
+select * from finish();
+rollback;

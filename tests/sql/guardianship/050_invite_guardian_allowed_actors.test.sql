@@ -1,0 +1,88 @@
+-- invite_guardian: staff and admins of the student's organisation, and the student's active
+-- primary guardian (a co-parent inviting the other parent), may invite a guardian.
+begin;
+select plan(8);
+
+select tests.create_user('admin@example.test') as admin \gset
+select tests.create_user('staff@example.test') as staff \gset
+select tests.create_user('kid@example.test') as kid \gset
+select tests.create_user('mum@example.test') as mum \gset
+
+select tests.authenticate_as(:'admin');
+select id as org from public.create_organization('Org', 'org-slug') \gset
+select public.add_organization_member(:'org', :'staff', 'staff');
+select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select code from public.create_guardian_link_code(:'student') \gset
+select tests.authenticate_as(:'mum');
+select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tests.authenticate_as(:'admin');
+select public.set_primary_guardian(:'mum_link');
+
+-- the admin invites
+select tests.authenticate_as(:'admin');
+select lives_ok(
+  format($$ select public.invite_guardian(%L, 'a@example.test') $$, :'student'),
+  'an admin of the organisation invites a guardian'
+);
+
+-- staff invite
+select tests.authenticate_as(:'staff');
+select lives_ok(
+  format($$ select public.invite_guardian(%L, 'b@example.test') $$, :'student'),
+  'staff of the organisation invite a guardian'
+);
+
+-- the active primary guardian invites a co-parent
+select tests.authenticate_as(:'mum');
+select lives_ok(
+  format($$ select public.invite_guardian(%L, 'dad@example.test', 'Dad', 'father') $$, :'student'),
+  'the active primary guardian invites a co-parent'
+);
+
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$ select email, invited_by, status from public.guardian_invites
+       where student_id = %L order by email $$,
+    :'student'
+  ),
+  format(
+    $$ values ('a@example.test'::text, %L::uuid, 'pending'::text),
+              ('b@example.test', %L::uuid, 'pending'),
+              ('dad@example.test', %L::uuid, 'pending') $$,
+    :'admin', :'staff', :'mum'
+  ),
+  'each invite is pending and records who sent it'
+);
+select is(
+  (select relation from public.guardian_invites where email = 'dad@example.test'),
+  'father',
+  'the invite keeps the relation given'
+);
+select is(
+  (select name from public.guardian_invites where email = 'dad@example.test'),
+  'Dad',
+  'the invite keeps the invitee''s name'
+);
+select is(
+  (select permissions from public.guardian_invites where email = 'dad@example.test'),
+  '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
+    "grades": true, "attendance": true, "journal": false, "messaging": true}'::jsonb,
+  'without permissions, the invite carries the default link permissions'
+);
+
+select results_eq(
+  format(
+    $$ select actor_id, actor_role from public.link_events
+       where action = 'invite_created' and student_id = %L order by actor_role $$,
+    :'student'
+  ),
+  format(
+    $$ values (%L::uuid, 'admin'::text), (%L::uuid, 'primary_guardian'), (%L::uuid, 'staff') $$,
+    :'admin', :'mum', :'staff'
+  ),
+  'each invite is audited with the inviter''s role'
+);
+
+select * from finish();
+rollback;
