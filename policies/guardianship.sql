@@ -78,7 +78,7 @@ drop policy if exists guardian_invites_select on public.guardian_invites;
 create policy guardian_invites_select on public.guardian_invites
 for select to authenticated
 using (
-  invited_by = (select auth.uid())
+  (invited_by = (select auth.uid()) and student_id in (select private.guardian_student_ids()))
   or lower(email) = lower((select auth.email()))
   or student_id in (select private.own_student_ids())
   or student_id in (select private.staff_student_ids())

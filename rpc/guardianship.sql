@@ -845,13 +845,24 @@ declare
   v_role text;
   v_student public.students;
 begin
-  perform private.require_uid();
+  if (select auth.role()) = 'service_role' or pg_catalog.current_setting('role') = 'service_role'
+  then
+    v_role := 'service_role';  -- the back office (e.g. an edge function after sign-up)
+  else
+    perform private.require_uid();
+  end if;
   if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
     perform private.not_found('organisation');
   end if;
-  v_role := private.role_in_organization(p_organization_id);
   if v_role is null then
-    perform private.deny('only staff and admins of the organisation add students');
+    v_role := private.role_in_organization(p_organization_id);
+    if v_role is null then
+      perform private.deny('only staff and admins of the organisation add students');
+    end if;
+    if p_user_id is not null then
+      -- a login joins a student record only with that user's consent: invite_student
+      perform private.deny('staff cannot attach an existing login; use invite_student');
+    end if;
   end if;
   if p_display_name is null or char_length(btrim(p_display_name)) not between 1 and 200 then
     perform private.invalid('the display name must be 1 to 200 characters');
@@ -860,7 +871,7 @@ begin
     perform private.invalid('that is not an email address');
   end if;
   if p_birth_date is not null
-    and (p_birth_date > current_date or p_birth_date < date '1900-01-02') then
+    and (p_birth_date >= current_date or p_birth_date < date '1900-01-02') then
     perform private.invalid('the birth date must be in the past');
   end if;
   if p_user_id is not null then
@@ -887,9 +898,10 @@ end;
 $$;
 
 comment on function public.create_student(uuid, text, text, date, uuid) is
-'Adds a student (with or without a login) to an organisation. Staff and admins of it.';
+'Adds a student (staff and admins of the organisation); only the service role attaches a login.';
 revoke all on function public.create_student(uuid, text, text, date, uuid) from public, anon;
-grant execute on function public.create_student(uuid, text, text, date, uuid) to authenticated;
+grant execute on function public.create_student(uuid, text, text, date, uuid)
+to authenticated, service_role;
 
 -- =============================================================================================
 -- Link codes
@@ -1223,6 +1235,7 @@ declare
   v_old public.guardian_links;
   v_link public.guardian_links;
   v_role text;
+  v_invite_id uuid;
 begin
   v_old := private.lock_link(p_link_id);
   -- who may: the student, the guardian themself, or staff/admins of the student's organisation
@@ -1248,6 +1261,17 @@ begin
   perform private.audit('link_revoked', v_role, private.link_org(v_link), v_link.student_id,
     v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
     p_new => to_jsonb(v_link));
+  -- invites this guardian sent for the student go with the link
+  for v_invite_id in
+    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
+      and i.status = 'pending'
+    returning i.id
+  loop
+    perform private.audit('invite_withdrawn', v_role, private.link_org(v_link),
+      v_link.student_id, p_invite_id => v_invite_id,
+      p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
+  end loop;
   return v_link;
 end;
 $$;
@@ -1506,6 +1530,18 @@ begin
     perform private.deny('this invite was sent to another email address');
   end if;
   v_student := private.lock_student(v_invite.student_id);
+  -- the inviter must still be staff/admin there, or still the active primary guardian
+  if not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
+  ) and not exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
+      and l.status = 'active' and l.is_primary
+  ) then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
+  end if;
   v_link := private.attach_guardian(
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
     p_invite_id => v_invite.id
@@ -1545,7 +1581,7 @@ begin
   v_role := private.role_for_student(v_invite.student_id);
   if v_role in ('admin', 'staff') then
     null;
-  elsif v_invite.invited_by = v_uid then
+  elsif v_invite.invited_by = v_uid and v_role = 'guardian' then
     v_role := 'guardian';
   else
     perform private.deny('only the inviter or organisation staff withdraw an invite');
@@ -1715,7 +1751,8 @@ begin
   return query
   select s.id, s.display_name, o.id, o.name, l.id, l.relation, l.is_primary, l.status,
     l.permissions, coalesce(l.activated_at, l.created_at),
-    p.last_seen_at, null::integer, null::integer, null::numeric
+    case when l.status = 'active' then p.last_seen_at end, null::integer, null::integer,
+    null::numeric
   from public.guardian_links as l
   join public.students as s on s.id = l.student_id
   join public.organizations as o on o.id = s.organization_id

@@ -101,6 +101,22 @@ $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
+-- Give a student record a login, as an accepted student invite would (test set-up only:
+-- through the API, only accept_student_invite and the service role attach a login).
+create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  where id = p_student_id
+$$;
+
+grant execute on function tests.attach_student_login(uuid, uuid)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(5);

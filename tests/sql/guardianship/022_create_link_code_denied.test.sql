@@ -13,7 +13,8 @@ select tests.create_user('other-staff@example.test') as other_staff \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student') \gset
 
 select tests.authenticate_as(:'other_admin');

@@ -15,7 +15,8 @@ select tests.create_user('other-staff@example.test') as other_staff \gset
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 select public.add_organization_member(:'org', :'staff', 'staff');
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select tests.authenticate_as(:'other_admin');
 select id as other_org from public.create_organization('Other', 'other-slug') \gset
 select public.add_organization_member(:'other_org', :'other_staff', 'staff');

@@ -11,7 +11,8 @@ select tests.create_user('dad@example.test') as dad \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select code as mum_code from public.create_guardian_link_code(:'student') \gset
 select code as dad_code from public.create_guardian_link_code(:'student') \gset
 

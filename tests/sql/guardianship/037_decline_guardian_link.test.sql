@@ -16,7 +16,8 @@ select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 select public.add_organization_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 3) \gset
 select tests.authenticate_as(:'mum');
 select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset

@@ -10,7 +10,8 @@ select tests.create_user('mum@example.test') as mum \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 
 select tests.authenticate_as(:'kid');
 select code as first_code from public.create_guardian_link_code() \gset

@@ -19,7 +19,8 @@ select id as other_org from public.create_organization('Other', 'other-org') \gs
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}');
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 3) \gset
 -- mum is the primary guardian, dad an active non-primary one, ex a revoked one
 select tests.authenticate_as(:'mum');

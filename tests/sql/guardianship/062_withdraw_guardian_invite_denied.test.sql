@@ -18,7 +18,8 @@ select public.create_organization('Other', 'other-org');
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 2) \gset
 select tests.authenticate_as(:'mum');
 select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset

@@ -13,7 +13,7 @@ select tests.create_user('mum@example.test') as mum \gset
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 -- "old" already is a student (of a record with a login)
-select public.create_student(:'org', 'Old', null, null, :'old');
+select tests.attach_student_login((public.create_student(:'org', 'Old')).id, :'old');
 select
   student_id as kid_record,
   token as kid_token

@@ -12,7 +12,8 @@ select tests.create_user('ann@example.test') as ann_user \gset
 -- organisation A: Ann (mum is primary, journal granted) and Dan (mum's link revoked)
 select tests.authenticate_as(:'admin_a');
 select id as org_a from public.create_organization('Alpha School', 'alpha') \gset
-select id as ann from public.create_student(:'org_a', 'Ann', null, null, :'ann_user') \gset
+select id as ann from public.create_student(:'org_a', 'Ann') \gset
+select tests.attach_student_login(:'ann', :'ann_user');
 select id as dan from public.create_student(:'org_a', 'Dan') \gset
 select code as ann_code from public.create_guardian_link_code(:'ann') \gset
 select code as dan_code from public.create_guardian_link_code(:'dan') \gset

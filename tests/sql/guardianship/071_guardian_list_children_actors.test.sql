@@ -11,7 +11,8 @@ select tests.create_user('stranger@example.test') as stranger \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select id as student2 from public.create_student(:'org', 'Sibling') \gset
 select code from public.create_guardian_link_code(:'student') \gset
 select code as code2 from public.create_guardian_link_code(:'student2') \gset

@@ -16,7 +16,8 @@ select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
 select public.add_organization_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
 select id as sibling from public.create_student(:'org', 'Sibling') \gset
 select code from public.create_guardian_link_code(:'student', 3) \gset
 select code as sibling_code from public.create_guardian_link_code(:'sibling') \gset

@@ -17,8 +17,9 @@ select public.create_organization('Other', 'other-org');
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid', null, null, :'kid') \gset
-select public.create_student(:'org', 'Classmate', null, null, :'classmate');
+select id as student from public.create_student(:'org', 'Kid') \gset
+select tests.attach_student_login(:'student', :'kid');
+select tests.attach_student_login((public.create_student(:'org', 'Classmate')).id, :'classmate');
 select code from public.create_guardian_link_code(:'student') \gset
 select tests.authenticate_as(:'mum');
 select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
