@@ -32,6 +32,7 @@ lint: setup
 	@$(TUTELA) lint
 
 test: setup
+	@$(TUTELA) policies render --check
 	@$(TUTELA) lint
 	@$(TUTELA) build supabase --check
 	@$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -24,9 +24,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="The embedded PostgreSQL cluster under .tutela/.", no_args_is_help=True)
 build_app = typer.Typer(help="Derived outputs.", no_args_is_help=True)
 seed_app = typer.Typer(help="Named data sets (seeds/<name>/).", no_args_is_help=True)
+policies_app = typer.Typer(help="The student-data policy registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(build_app, name="build")
 app.add_typer(seed_app, name="seed")
+app.add_typer(policies_app, name="policies")
 
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
 console = Console(width=_WIDTH)
@@ -213,6 +215,33 @@ def build_supabase(
         console.print(f"  removed supabase/{name}", highlight=False)
     if not result.written and not result.removed:
         console.print("supabase/ is up to date")
+
+
+# ---- policies -------------------------------------------------------------------------------
+@policies_app.command("render")
+def policies_render(
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the rendered files are stale; write nothing.")
+    ] = False,
+) -> None:
+    """Render policies/registry.toml into policies/learning.sql and tests/sql/learning/."""
+    from py_admin.policies import render_files
+
+    result = render_files(check=check)
+    if check:
+        if result.stale:
+            raise TutelaError(
+                "rendered policy files are stale: " + ", ".join(result.stale),
+                hint="run `tutela policies render` and commit the result",
+            )
+        console.print("rendered policy files are up to date")
+        return
+    for name in result.written:
+        console.print(f"  wrote {name}", highlight=False)
+    for name in result.removed:
+        console.print(f"  removed {name}", highlight=False)
+    if not result.written and not result.removed:
+        console.print("rendered policy files are up to date")
 
 
 # ---- seeds and demo -------------------------------------------------------------------------

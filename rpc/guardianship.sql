@@ -1722,7 +1722,8 @@ grant execute on function public.accept_student_invite(text) to authenticated;
 -- Lists
 -- =============================================================================================
 
--- Streak and 7-day activity columns are filled by the learning-data module; null until then.
+-- Activity columns (last active, streak, 7-day reviews and accuracy) are filled only for an
+-- active link with the progress permission; otherwise null.
 create or replace function public.guardian_list_children()
 returns table (
   student_id uuid,
@@ -1751,12 +1752,26 @@ begin
   return query
   select s.id, s.display_name, o.id, o.name, l.id, l.relation, l.is_primary, l.status,
     l.permissions, coalesce(l.activated_at, l.created_at),
-    case when l.status = 'active' then p.last_seen_at end, null::integer, null::integer,
-    null::numeric
+    case when k.visible then coalesce(st.last_active_at, p.last_seen_at) end,
+    case when k.visible then coalesce(private.live_streak(st), 0) end,
+    case when k.visible then coalesce(w.reviews, 0) end,
+    case when k.visible then w.accuracy end
   from public.guardian_links as l
   join public.students as s on s.id = l.student_id
   join public.organizations as o on o.id = s.organization_id
+  cross join lateral (
+    -- activity is shown only on an active link with the progress permission
+    select l.status = 'active' and coalesce((l.permissions ->> 'progress')::boolean, false)
+      as visible
+  ) as k
   left join public.profiles as p on p.user_id = s.user_id
+  left join public.student_stats as st on st.student_id = s.id
+  left join lateral (
+    select sum(d.reviews)::integer as reviews,
+      round(100.0 * sum(d.correct) / nullif(sum(d.reviews), 0), 1) as accuracy
+    from public.daily_study_stats as d
+    where d.student_id = s.id and d.day > (pg_catalog.now() at time zone 'UTC')::date - 7
+  ) as w on k.visible
   where l.guardian_id = v_uid and l.status in ('active', 'pending')
   order by s.display_name, s.id;
 end;

@@ -1,0 +1,601 @@
+-- Learning data: triggers that keep the stats exact, the policy helpers the rendered policies
+-- use, and the stats API (guardian_get_child_daily_study_stats, get_child_overview).
+--
+-- Stats: daily_study_stats (one row per student per UTC day) and student_stats (totals,
+-- streaks) are maintained by STATEMENT-level triggers with transition tables, so a bulk COPY
+-- costs one grouped upsert, and a single review one small upsert. Totals move by deltas under
+-- the row lock of student_stats; streaks are then recomputed from the daily rows in a new
+-- statement (a fresh snapshot taken after that lock), so concurrent writers stay exact.
+
+-- =============================================================================================
+-- Policy helpers (see policies/registry.toml)
+-- =============================================================================================
+
+-- Coaching sessions the caller may read: sessions of organisations they work in, and sessions
+-- in which a student they may read for 'sessions' took part.
+create or replace function private.readable_session_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select cs.id from public.coaching_sessions as cs
+  where cs.organization_id in (select private.staff_organization_ids())
+  union
+  select ss.session_id from public.session_students as ss
+  where ss.student_id in (select private.readable_student_ids('sessions'))
+$$;
+
+revoke all on function private.readable_session_ids() from public;
+grant execute on function private.readable_session_ids() to authenticated;
+
+-- =============================================================================================
+-- Reviews: XP is the database's, history is immutable
+-- =============================================================================================
+
+-- XP of one review: a correct answer earns 10, plus 2 per quality point; a wrong one earns 2.
+create or replace function private.review_xp(p_correct boolean, p_quality smallint)
+returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case when p_correct then 10 + 2 * coalesce(p_quality, 3) else 2 end
+$$;
+
+create or replace function private.card_review_before_insert()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  new.xp := private.review_xp(new.correct, new.quality);
+  -- API callers record what happens now (offline sync: up to 7 days back); back-office
+  -- imports (service role, owner) may load any history
+  if pg_catalog.current_setting('role') in ('authenticated', 'anon')
+    and (new.reviewed_at > pg_catalog.now() + interval '5 minutes'
+      or new.reviewed_at < pg_catalog.now() - interval '7 days') then
+    raise exception 'reviewed_at must lie within the last 7 days'
+      using errcode = 'TU422', hint = 'Leave it out to record the review now.';
+  end if;
+  return new;
+end;
+$$;
+
+create or replace function private.activity_before_insert()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if pg_catalog.current_setting('role') in ('authenticated', 'anon')
+    and (new.occurred_at > pg_catalog.now() + interval '5 minutes'
+      or new.occurred_at < pg_catalog.now() - interval '7 days') then
+    raise exception 'occurred_at must lie within the last 7 days'
+      using errcode = 'TU422', hint = 'Leave it out to record the activity now.';
+  end if;
+  return new;
+end;
+$$;
+
+create or replace function private.forbid_history_update()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  raise exception '% rows are history and cannot be changed', tg_table_name
+    using errcode = 'TU403', hint = 'Delete and insert instead (service role only).';
+end;
+$$;
+
+revoke all on function private.review_xp(boolean, smallint) from public;
+revoke all on function private.card_review_before_insert() from public;
+revoke all on function private.activity_before_insert() from public;
+revoke all on function private.forbid_history_update() from public;
+
+-- =============================================================================================
+-- Stats maintenance
+-- =============================================================================================
+
+-- Recompute streaks and the last active day of some students from their daily rows.
+create or replace function private.recompute_streaks(p_student_ids uuid[])
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  with active_days as (
+    select d.student_id, d.day,
+      d.day - (row_number() over (partition by d.student_id order by d.day))::integer as run
+    from public.daily_study_stats as d
+    where d.student_id = any(p_student_ids) and (d.reviews > 0 or d.activities > 0)
+  ),
+  runs as (
+    select a.student_id, a.run, count(*)::integer as days, max(a.day) as last_day
+    from active_days as a
+    group by a.student_id, a.run
+  ),
+  per_student as (
+    select r.student_id, max(r.days) as longest,
+      (array_agg(r.days order by r.last_day desc))[1] as current_run, max(r.last_day) as last_day
+    from runs as r
+    group by r.student_id
+  )
+  update public.student_stats as s
+  set current_streak = coalesce(p.current_run, 0),
+    longest_streak = coalesce(p.longest, 0),
+    last_active_day = p.last_day,
+    updated_at = pg_catalog.now()
+  from (select distinct unnest(p_student_ids) as student_id) as ids
+  left join per_student as p on p.student_id = ids.student_id
+  where s.student_id = ids.student_id
+$$;
+
+create or replace function private.card_reviews_after_insert()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  select array_agg(distinct n.student_id) into v_ids from new_rows as n;
+  if v_ids is null then
+    return null;
+  end if;
+  -- totals by delta; the upsert holds the row lock of each student's stats until commit
+  insert into public.student_stats as s (
+    student_id, total_reviews, total_correct, total_xp, total_points, last_active_at
+  )
+  select n.student_id, count(*), count(*) filter (where n.correct), sum(n.xp), sum(n.xp),
+    max(n.reviewed_at)
+  from new_rows as n
+  group by n.student_id
+  on conflict (student_id) do update
+  set total_reviews = s.total_reviews + excluded.total_reviews,
+    total_correct = s.total_correct + excluded.total_correct,
+    total_xp = s.total_xp + excluded.total_xp,
+    total_points = s.total_points + excluded.total_points,
+    last_active_at = greatest(s.last_active_at, excluded.last_active_at),
+    updated_at = pg_catalog.now();
+  insert into public.daily_study_stats as d (student_id, day, reviews, correct, xp)
+  select n.student_id, (n.reviewed_at at time zone 'UTC')::date, count(*),
+    count(*) filter (where n.correct), sum(n.xp)
+  from new_rows as n
+  group by 1, 2
+  on conflict (student_id, day) do update
+  set reviews = d.reviews + excluded.reviews,
+    correct = d.correct + excluded.correct,
+    xp = d.xp + excluded.xp;
+  perform private.recompute_streaks(v_ids);
+  -- Leitner: the newest review of each card in this batch moves it
+  update public.flashcards as f
+  set leitner_box = case when r.correct then least(f.leitner_box + 1, 5) else 1 end,
+    due_at = r.reviewed_at + case
+      when not r.correct then interval '10 minutes'
+      else interval '1 day' * (2 ^ (least(f.leitner_box + 1, 5) - 1))
+    end,
+    updated_at = pg_catalog.now()
+  from (
+    select distinct on (n.flashcard_id) n.flashcard_id, n.correct, n.reviewed_at
+    from new_rows as n
+    order by n.flashcard_id, n.reviewed_at desc, n.id desc
+  ) as r
+  where f.id = r.flashcard_id;
+  return null;
+end;
+$$;
+
+create or replace function private.card_reviews_after_delete()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  select array_agg(distinct o.student_id) into v_ids from old_rows as o;
+  if v_ids is null then
+    return null;
+  end if;
+  update public.student_stats as s
+  set total_reviews = s.total_reviews - o.reviews,
+    total_correct = s.total_correct - o.correct,
+    total_xp = s.total_xp - o.xp,
+    total_points = s.total_points - o.xp,
+    updated_at = pg_catalog.now()
+  from (
+    select x.student_id, count(*) as reviews, count(*) filter (where x.correct) as correct,
+      sum(x.xp) as xp
+    from old_rows as x
+    group by x.student_id
+  ) as o
+  where s.student_id = o.student_id;
+  update public.daily_study_stats as d
+  set reviews = d.reviews - o.reviews, correct = d.correct - o.correct, xp = d.xp - o.xp
+  from (
+    select x.student_id, (x.reviewed_at at time zone 'UTC')::date as day, count(*) as reviews,
+      count(*) filter (where x.correct) as correct, sum(x.xp) as xp
+    from old_rows as x
+    group by 1, 2
+  ) as o
+  where d.student_id = o.student_id and d.day = o.day;
+  delete from public.daily_study_stats as d
+  where d.student_id = any(v_ids) and d.reviews = 0 and d.activities = 0 and d.minutes = 0;
+  perform private.recompute_streaks(v_ids);
+  perform private.recompute_last_active(v_ids);
+  return null;
+end;
+$$;
+
+create or replace function private.recompute_last_active(p_student_ids uuid[])
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  update public.student_stats as s
+  set last_active_at = greatest(
+    (select max(r.reviewed_at) from public.card_reviews as r where r.student_id = s.student_id),
+    (select max(a.occurred_at) from public.activity_events as a where a.student_id = s.student_id)
+  )
+  where s.student_id = any(p_student_ids)
+$$;
+
+create or replace function private.activity_after_insert()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  select array_agg(distinct n.student_id) into v_ids from new_rows as n;
+  if v_ids is null then
+    return null;
+  end if;
+  insert into public.student_stats as s (student_id, total_minutes, last_active_at)
+  select n.student_id, sum(n.minutes), max(n.occurred_at)
+  from new_rows as n
+  group by n.student_id
+  on conflict (student_id) do update
+  set total_minutes = s.total_minutes + excluded.total_minutes,
+    last_active_at = greatest(s.last_active_at, excluded.last_active_at),
+    updated_at = pg_catalog.now();
+  insert into public.daily_study_stats as d (student_id, day, minutes, activities)
+  select n.student_id, (n.occurred_at at time zone 'UTC')::date, sum(n.minutes), count(*)
+  from new_rows as n
+  group by 1, 2
+  on conflict (student_id, day) do update
+  set minutes = d.minutes + excluded.minutes,
+    activities = d.activities + excluded.activities;
+  perform private.recompute_streaks(v_ids);
+  return null;
+end;
+$$;
+
+create or replace function private.activity_after_delete()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  select array_agg(distinct o.student_id) into v_ids from old_rows as o;
+  if v_ids is null then
+    return null;
+  end if;
+  update public.student_stats as s
+  set total_minutes = s.total_minutes - o.minutes, updated_at = pg_catalog.now()
+  from (
+    select x.student_id, sum(x.minutes) as minutes from old_rows as x group by x.student_id
+  ) as o
+  where s.student_id = o.student_id;
+  update public.daily_study_stats as d
+  set minutes = d.minutes - o.minutes, activities = d.activities - o.activities
+  from (
+    select x.student_id, (x.occurred_at at time zone 'UTC')::date as day,
+      sum(x.minutes) as minutes, count(*) as activities
+    from old_rows as x
+    group by 1, 2
+  ) as o
+  where d.student_id = o.student_id and d.day = o.day;
+  delete from public.daily_study_stats as d
+  where d.student_id = any(v_ids) and d.reviews = 0 and d.activities = 0 and d.minutes = 0;
+  perform private.recompute_streaks(v_ids);
+  perform private.recompute_last_active(v_ids);
+  return null;
+end;
+$$;
+
+create or replace function private.points_after_change()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    insert into public.student_stats as s (student_id, total_points)
+    select n.student_id, sum(n.points) from new_rows as n group by n.student_id
+    on conflict (student_id) do update
+    set total_points = s.total_points + excluded.total_points, updated_at = pg_catalog.now();
+  else
+    update public.student_stats as s
+    set total_points = s.total_points - o.points, updated_at = pg_catalog.now()
+    from (
+      select x.student_id, sum(x.points) as points from old_rows as x group by x.student_id
+    ) as o
+    where s.student_id = o.student_id;
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.recompute_streaks(uuid[]) from public;
+revoke all on function private.recompute_last_active(uuid[]) from public;
+revoke all on function private.card_reviews_after_insert() from public;
+revoke all on function private.card_reviews_after_delete() from public;
+revoke all on function private.activity_after_insert() from public;
+revoke all on function private.activity_after_delete() from public;
+revoke all on function private.points_after_change() from public;
+
+drop trigger if exists card_reviews_before_insert on public.card_reviews;
+create trigger card_reviews_before_insert
+before insert on public.card_reviews
+for each row execute function private.card_review_before_insert();
+
+drop trigger if exists card_reviews_no_update on public.card_reviews;
+create trigger card_reviews_no_update
+before update on public.card_reviews
+for each row execute function private.forbid_history_update();
+
+drop trigger if exists card_reviews_stats_insert on public.card_reviews;
+create trigger card_reviews_stats_insert
+after insert on public.card_reviews
+referencing new table as new_rows
+for each statement execute function private.card_reviews_after_insert();
+
+drop trigger if exists card_reviews_stats_delete on public.card_reviews;
+create trigger card_reviews_stats_delete
+after delete on public.card_reviews
+referencing old table as old_rows
+for each statement execute function private.card_reviews_after_delete();
+
+drop trigger if exists activity_events_before_insert on public.activity_events;
+create trigger activity_events_before_insert
+before insert on public.activity_events
+for each row execute function private.activity_before_insert();
+
+drop trigger if exists activity_events_no_update on public.activity_events;
+create trigger activity_events_no_update
+before update on public.activity_events
+for each row execute function private.forbid_history_update();
+
+drop trigger if exists activity_events_stats_insert on public.activity_events;
+create trigger activity_events_stats_insert
+after insert on public.activity_events
+referencing new table as new_rows
+for each statement execute function private.activity_after_insert();
+
+drop trigger if exists activity_events_stats_delete on public.activity_events;
+create trigger activity_events_stats_delete
+after delete on public.activity_events
+referencing old table as old_rows
+for each statement execute function private.activity_after_delete();
+
+drop trigger if exists points_ledger_no_update on public.points_ledger;
+create trigger points_ledger_no_update
+before update on public.points_ledger
+for each row execute function private.forbid_history_update();
+
+drop trigger if exists points_ledger_stats_insert on public.points_ledger;
+create trigger points_ledger_stats_insert
+after insert on public.points_ledger
+referencing new table as new_rows
+for each statement execute function private.points_after_change();
+
+drop trigger if exists points_ledger_stats_delete on public.points_ledger;
+create trigger points_ledger_stats_delete
+after delete on public.points_ledger
+referencing old table as old_rows
+for each statement execute function private.points_after_change();
+
+-- =============================================================================================
+-- Stats API
+-- =============================================================================================
+
+-- TU404 for an unknown student; TU403 unless the caller may read the student for p_permission
+-- (the student, staff and admins of the organisation, an active guardian with the permission).
+create or replace function private.require_student_access(p_student_id uuid, p_permission text)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_uid();
+  if p_student_id is null
+    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+    perform private.not_found('student');
+  end if;
+  if p_student_id not in (select private.readable_student_ids(p_permission)) then
+    perform private.deny(pg_catalog.format('this student''s %s', p_permission));
+  end if;
+end;
+$$;
+
+revoke all on function private.require_student_access(uuid, text) from public;
+
+-- The current streak as of today: a streak whose last day is before yesterday is over.
+create or replace function private.live_streak(p_stats public.student_stats)
+returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when p_stats.last_active_day >= (pg_catalog.now() at time zone 'UTC')::date - 1
+      then p_stats.current_streak
+    else 0
+  end
+$$;
+
+revoke all on function private.live_streak(public.student_stats) from public;
+
+create or replace function public.guardian_get_child_daily_study_stats(
+  p_student_id uuid, p_limit integer default 60
+)
+returns table (
+  day date, reviews integer, correct integer, accuracy numeric, xp integer, minutes integer
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_student_access(p_student_id, 'progress');
+  if p_limit is null or p_limit not between 1 and 366 then
+    perform private.invalid('the limit must be from 1 to 366 days');
+  end if;
+  return query
+  select d.day, d.reviews, d.correct,
+    case when d.reviews > 0 then round(100.0 * d.correct / d.reviews, 1) end,
+    d.xp, d.minutes
+  from public.daily_study_stats as d
+  where d.student_id = p_student_id
+  order by d.day desc
+  limit p_limit;
+end;
+$$;
+
+comment on function public.guardian_get_child_daily_study_stats(uuid, integer) is
+'A student''s study days, newest first: reviews, accuracy, XP, minutes. Student, staff, or an '
+'active guardian with the progress permission.';
+revoke all on function public.guardian_get_child_daily_study_stats(uuid, integer)
+from public, anon;
+grant execute on function public.guardian_get_child_daily_study_stats(uuid, integer)
+to authenticated;
+
+create or replace function public.get_child_overview(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students;
+  v_stats public.student_stats;
+  v_today date := (pg_catalog.now() at time zone 'UTC')::date;
+  v_kpis jsonb;
+  v_portfolio jsonb;
+  v_hidden text[] := '{}';
+begin
+  perform private.require_student_access(p_student_id, 'progress');
+  select * into v_student from public.students as s where s.id = p_student_id;
+  select * into v_stats from public.student_stats as st where st.student_id = p_student_id;
+  select jsonb_build_object(
+    'current_streak', coalesce(private.live_streak(v_stats), 0),
+    'longest_streak', coalesce(v_stats.longest_streak, 0),
+    'total_xp', coalesce(v_stats.total_xp, 0),
+    'total_points', coalesce(v_stats.total_points, 0),
+    'total_reviews', coalesce(v_stats.total_reviews, 0),
+    'last_active_at', v_stats.last_active_at,
+    'reviews_7d', coalesce(sum(d.reviews) filter (where d.day > v_today - 7), 0),
+    'reviews_30d', coalesce(sum(d.reviews), 0),
+    'accuracy_7d', round(100.0 * sum(d.correct) filter (where d.day > v_today - 7)
+      / nullif(sum(d.reviews) filter (where d.day > v_today - 7), 0), 1),
+    'accuracy_30d', round(100.0 * sum(d.correct) / nullif(sum(d.reviews), 0), 1),
+    'xp_7d', coalesce(sum(d.xp) filter (where d.day > v_today - 7), 0),
+    'xp_30d', coalesce(sum(d.xp), 0),
+    'minutes_7d', coalesce(sum(d.minutes) filter (where d.day > v_today - 7), 0),
+    'active_days_30d', count(*) filter (where d.reviews > 0 or d.activities > 0)
+  ) into v_kpis
+  from public.daily_study_stats as d
+  where d.student_id = p_student_id and d.day > v_today - 30;
+
+  if p_student_id in (select private.readable_student_ids('card_content')) then
+    select coalesce(jsonb_agg(t order by t.subject, t.topic), '[]'::jsonb) into v_portfolio
+    from (
+      select f.subject, f.topic, count(*) as cards,
+        count(*) filter (where f.due_at <= pg_catalog.now()) as due,
+        count(*) filter (where f.leitner_box = 5) as mastered
+      from public.flashcards as f
+      where f.student_id = p_student_id
+      group by f.subject, f.topic
+    ) as t;
+  else
+    v_hidden := array_append(v_hidden, 'portfolio');
+  end if;
+
+  return jsonb_build_object(
+    'student_id', v_student.id,
+    'display_name', v_student.display_name,
+    'kpis', v_kpis,
+    'portfolio', v_portfolio,
+    'hidden_sections', to_jsonb(v_hidden)
+  );
+end;
+$$;
+
+comment on function public.get_child_overview(uuid) is
+'KPI tiles (streak, reviews, accuracy and XP over 7 and 30 days) and the flashcard portfolio '
+'(per subject and topic: cards, due, mastered; only with the card_content permission).';
+revoke all on function public.get_child_overview(uuid) from public, anon;
+grant execute on function public.get_child_overview(uuid) to authenticated;
+
+-- A student marks a drill done (staff may too); nothing else of the assignment changes.
+create or replace function public.complete_drill_assignment(p_assignment_id uuid)
+returns public.drill_assignments
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_row public.drill_assignments;
+begin
+  perform private.require_uid();
+  select * into v_row from public.drill_assignments as a where a.id = p_assignment_id for update;
+  if not found then
+    perform private.not_found('drill assignment');
+  end if;
+  if v_row.student_id not in (select private.own_student_ids())
+    and v_row.student_id not in (select private.staff_student_ids()) then
+    perform private.deny('only the student or their organisation''s staff complete a drill');
+  end if;
+  if v_row.completed_at is not null then
+    return v_row;
+  end if;
+  update public.drill_assignments as a set completed_at = pg_catalog.now()
+  where a.id = p_assignment_id
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+comment on function public.complete_drill_assignment(uuid) is
+'Marks a drill assignment completed (idempotent). The student or staff of their organisation.';
+revoke all on function public.complete_drill_assignment(uuid) from public, anon;
+grant execute on function public.complete_drill_assignment(uuid) to authenticated;
