@@ -13,7 +13,7 @@ grant select, insert, update, delete on table public.courses to authenticated;
 drop policy if exists courses_select on public.courses;
 create policy courses_select on public.courses
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (organization_id in (select private.staff_organization_ids()) or (is_published and organization_id in (select private.visible_organization_ids())));
 
 drop policy if exists courses_insert on public.courses;
 create policy courses_insert on public.courses

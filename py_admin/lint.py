@@ -7,7 +7,9 @@ Catalog checks (each violation names the offending object):
   reason, in ``policies/anon_allowlist.txt``;
 - policy-initplan: no policy calls ``auth.uid()``, ``auth.jwt()``, ``auth.role()``,
   ``auth.email()`` or ``current_setting()`` outside a ``(select ...)``;
-- fk-index: every foreign key's columns are the leading columns of an index.
+- fk-index: every foreign key's columns are the leading columns of an index;
+- registry: every table in `public` is in policies/registry.toml or exempted there with a
+  reason, and every registered table exists.
 Schemas left out: PostgreSQL's own, and those Supabase (or the test runner) owns:
 ``auth``, ``extensions``, ``storage``, ``realtime``, ``graphql``, ``graphql_public``,
 ``vault``, ``supabase_functions``, ``pgbouncer``, ``net``, ``cron``, ``tests``. Objects that
@@ -225,9 +227,42 @@ def check_fk_index(conn: Conn) -> list[Violation]:
     ]
 
 
+def check_registry(conn: Conn, root: Path) -> list[Violation]:
+    """Every table in `public` is in policies/registry.toml or exempted there, and every
+    registered table exists."""
+    from py_admin.policies import load_registry
+
+    if not (root / "policies" / "registry.toml").exists():
+        return []
+    registry = load_registry(root)
+    known = registry.names() | set(registry.exempt)
+    rows = conn.execute(
+        """
+        select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p')
+          and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass
+                          and d.objid = c.oid and d.deptype = 'e')
+        order by 1
+        """
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    out = [
+        Violation("registry", f"public.{name}",
+                  "not in policies/registry.toml and not exempted there with a reason")
+        for name in sorted(present - known)
+    ]
+    out += [
+        Violation("registry", f"public.{name}", "in policies/registry.toml but no such table")
+        for name in sorted(known - present)
+    ]
+    return out
+
+
 def catalog_checks(conn: Conn, root: Path | None = None) -> list[Violation]:
-    allowlist = read_allowlist(root or project_root())
+    root = root or project_root()
+    allowlist = read_allowlist(root)
     return [
+        *check_registry(conn, root),
         *check_rls(conn),
         *check_definer_search_path(conn),
         *check_public_execute(conn, allowlist),

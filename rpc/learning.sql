@@ -160,6 +160,7 @@ begin
     max(n.reviewed_at)
   from new_rows as n
   group by n.student_id
+  order by n.student_id  -- one lock order for every writer: no deadlocks between batches
   on conflict (student_id) do update
   set total_reviews = s.total_reviews + excluded.total_reviews,
     total_correct = s.total_correct + excluded.total_correct,
@@ -178,19 +179,22 @@ begin
     xp = d.xp + excluded.xp;
   perform private.recompute_streaks(v_ids);
   -- Leitner: the newest review of each card in this batch moves it
+  -- (a review synced late, older than the card's last one, leaves the card where it is)
   update public.flashcards as f
   set leitner_box = case when r.correct then least(f.leitner_box + 1, 5) else 1 end,
     due_at = r.reviewed_at + case
       when not r.correct then interval '10 minutes'
       else interval '1 day' * (2 ^ (least(f.leitner_box + 1, 5) - 1))
     end,
+    last_reviewed_at = r.reviewed_at,
     updated_at = pg_catalog.now()
   from (
     select distinct on (n.flashcard_id) n.flashcard_id, n.correct, n.reviewed_at
     from new_rows as n
     order by n.flashcard_id, n.reviewed_at desc, n.id desc
   ) as r
-  where f.id = r.flashcard_id;
+  where f.id = r.flashcard_id
+    and r.reviewed_at >= coalesce(f.last_reviewed_at, '-infinity'::timestamptz);
   return null;
 end;
 $$;
@@ -272,6 +276,7 @@ begin
   select n.student_id, sum(n.minutes), max(n.occurred_at)
   from new_rows as n
   group by n.student_id
+  order by n.student_id
   on conflict (student_id) do update
   set total_minutes = s.total_minutes + excluded.total_minutes,
     last_active_at = greatest(s.last_active_at, excluded.last_active_at),
@@ -336,6 +341,7 @@ begin
   if tg_op = 'INSERT' then
     insert into public.student_stats as s (student_id, total_points)
     select n.student_id, sum(n.points) from new_rows as n group by n.student_id
+    order by n.student_id
     on conflict (student_id) do update
     set total_points = s.total_points + excluded.total_points, updated_at = pg_catalog.now();
   else
@@ -418,6 +424,116 @@ create trigger points_ledger_stats_delete
 after delete on public.points_ledger
 referencing old table as old_rows
 for each statement execute function private.points_after_change();
+
+-- =============================================================================================
+-- Integrity: scores within the assignment's maximum, levels within the skill's; "by" columns
+-- name the caller when the caller is an API user
+-- =============================================================================================
+
+create or replace function private.check_submission_scores()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_max numeric;
+begin
+  select a.max_score into v_max from public.assignments as a where a.id = new.assignment_id;
+  if greatest(new.score, new.auto_score, new.reviewer_score) > v_max then
+    raise exception 'a score cannot exceed the assignment''s maximum of %', v_max
+      using errcode = 'TU422';
+  end if;
+  return new;
+end;
+$$;
+
+create or replace function private.check_skill_level()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_max smallint;
+begin
+  select s.max_level into v_max from public.skills as s where s.id = new.skill_id;
+  if new.level > v_max then
+    raise exception 'the level cannot exceed the skill''s maximum of %', v_max
+      using errcode = 'TU422';
+  end if;
+  return new;
+end;
+$$;
+
+-- Sets the column named by the trigger argument to the calling user (API callers only: the
+-- owner and the service role may load history with any author).
+create or replace function private.stamp_caller()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if pg_catalog.current_setting('role') = 'authenticated' then
+    new := jsonb_populate_record(new, jsonb_build_object(tg_argv[0], (select auth.uid())));
+  end if;
+  return new;
+end;
+$$;
+
+revoke all on function private.check_submission_scores() from public;
+revoke all on function private.check_skill_level() from public;
+revoke all on function private.stamp_caller() from public;
+
+drop trigger if exists submissions_check_scores on public.submissions;
+create trigger submissions_check_scores
+before insert or update of score, auto_score, reviewer_score, assignment_id
+on public.submissions
+for each row execute function private.check_submission_scores();
+
+drop trigger if exists skill_assessments_check_level on public.skill_assessments;
+create trigger skill_assessments_check_level
+before insert or update of level, skill_id on public.skill_assessments
+for each row execute function private.check_skill_level();
+
+drop trigger if exists submissions_graded_by on public.submissions;
+create trigger submissions_graded_by
+before insert or update of score, reviewer_score, status on public.submissions
+for each row when (new.status in ('graded', 'returned'))
+execute function private.stamp_caller('graded_by');
+
+drop trigger if exists skill_assessments_assessed_by on public.skill_assessments;
+create trigger skill_assessments_assessed_by
+before insert or update on public.skill_assessments
+for each row execute function private.stamp_caller('assessed_by');
+
+drop trigger if exists drill_assignments_assigned_by on public.drill_assignments;
+create trigger drill_assignments_assigned_by
+before insert on public.drill_assignments
+for each row execute function private.stamp_caller('assigned_by');
+
+drop trigger if exists points_ledger_awarded_by on public.points_ledger;
+create trigger points_ledger_awarded_by
+before insert on public.points_ledger
+for each row execute function private.stamp_caller('awarded_by');
+
+drop trigger if exists courses_created_by on public.courses;
+create trigger courses_created_by
+before insert on public.courses
+for each row execute function private.stamp_caller('created_by');
+
+drop trigger if exists assignments_created_by on public.assignments;
+create trigger assignments_created_by
+before insert on public.assignments
+for each row execute function private.stamp_caller('created_by');
+
+drop trigger if exists drills_created_by on public.drills;
+create trigger drills_created_by
+before insert on public.drills
+for each row execute function private.stamp_caller('created_by');
 
 -- =============================================================================================
 -- Stats API

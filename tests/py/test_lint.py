@@ -146,3 +146,20 @@ def test_lint_command_reports_violations(cli: Any, project_copy: Path, server_ur
                root=project_copy)
     assert proc.returncode == 1
     assert "[rls] public.lint_bad" in proc.stdout
+
+
+def test_table_missing_from_registry(tx: Any) -> None:
+    tx.execute("create table public.lint_unregistered (id int primary key)")
+    tx.execute("alter table public.lint_unregistered enable row level security")
+    assert _found(tx, "registry") == ["public.lint_unregistered"]
+
+
+def test_registered_table_that_does_not_exist(tx: Any, tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    registry = (ROOT / "policies" / "registry.toml").read_text()
+    (tmp_path / "policies" / "registry.toml").write_text(
+        registry + '\n[[table]]\nname = "ghost"\nkind = "catalog"\nowner = "organization_id"\n'
+        'row = "select 1"\nupdate_set = "x = 1"\n'
+    )
+    found = [v.obj for v in catalog_checks(tx, tmp_path) if v.check == "registry"]
+    assert found == ["public.ghost"]
