@@ -605,3 +605,21 @@ with check (student_id in (select private.staff_student_ids()));
 drop policy if exists points_ledger_update on public.points_ledger;
 
 drop policy if exists points_ledger_delete on public.points_ledger;
+
+-- ---------------------------------------------------------------------------------------------
+-- student_achievements: student data, guardians need `progress`
+-- ---------------------------------------------------------------------------------------------
+alter table public.student_achievements enable row level security;
+revoke all on table public.student_achievements from anon, authenticated;
+grant select on table public.student_achievements to authenticated;
+
+drop policy if exists student_achievements_select on public.student_achievements;
+create policy student_achievements_select on public.student_achievements
+for select to authenticated
+using (student_id in (select private.readable_student_ids('progress')));
+
+drop policy if exists student_achievements_insert on public.student_achievements;
+
+drop policy if exists student_achievements_update on public.student_achievements;
+
+drop policy if exists student_achievements_delete on public.student_achievements;
