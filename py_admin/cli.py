@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -289,6 +290,9 @@ def demo_cmd(database_url: DatabaseUrl = None) -> None:
         f"relation {link['relation']}, via {link['created_via']}"
     )
     for parent, rows in result.children.items():
+        if parent == "Pat Parent":
+            _print_pat(rows, result.overviews)
+            continue
         table = Table(title=f"{parent}: guardian_list_children()")
         for col in ("child", "relation", "primary", "status", "journal", "grades", "school"):
             table.add_column(col)
@@ -300,6 +304,63 @@ def demo_cmd(database_url: DatabaseUrl = None) -> None:
                 "yes" if perms.get("grades") else "no", r["organization_name"],
             )
         console.print(table)
+
+
+def _ago(moment: Any) -> str:
+    """A timestamp as a parent reads it: 'today 07:42', 'yesterday', '3 days ago' (UTC days)."""
+    from datetime import datetime
+
+    if moment is None:
+        return "never"
+    days = (datetime.now(UTC).date() - moment.astimezone(UTC).date()).days
+    if days <= 0:
+        return f"today {moment.astimezone(UTC):%H:%M} UTC"
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _print_pat(rows: list[dict[str, Any]], overviews: dict[str, dict[str, Any]]) -> None:
+    """Pat's children with their activity (guardian_list_children()), then one line per child
+    from get_child_overview(child): all read as Pat, through the API."""
+    from py_admin.demo import portfolio_subjects, shows_progress
+
+    table = Table(title="Pat Parent: guardian_list_children()")
+    for col in ("child", "relation", "primary", "status", "journal", "grades", "streak",
+                "reviews 7d", "accuracy 7d", "last active"):
+        table.add_column(col, justify="right" if col in ("streak", "reviews 7d") else "left")
+    for r in rows:
+        perms = r["permissions"]
+        visible = shows_progress(r)
+        acc = r["accuracy_7d"]
+        table.add_row(
+            r["display_name"], r["relation"], "yes" if r["is_primary"] else "", r["status"],
+            "yes" if perms.get("journal") else "no", "yes" if perms.get("grades") else "no",
+            _days(r["current_streak"]) if visible else "-",
+            str(r["reviews_7d"]) if visible else "-",
+            f"{acc}%" if visible and acc is not None else "-",
+            _ago(r["last_active_at"]) if visible else "hidden",
+        )
+    console.print(table)
+    if not overviews:
+        return
+    console.print("Pat Parent: get_child_overview(child), last 30 days")
+    for name, overview in overviews.items():
+        k = overview["kpis"]
+        if k["reviews_30d"]:
+            cards = (f"{k['reviews_30d']} reviews, {k['accuracy_30d']}% correct, "
+                     f"{k['xp_30d']} XP")
+        else:
+            cards = "no flashcard reviews"
+        subjects = portfolio_subjects(overview)
+        portfolio = ("hidden" if subjects is None else "no cards" if subjects == 0
+                     else f"{subjects} subject{'' if subjects == 1 else 's'}")
+        console.print(
+            f"  {name}: {cards}; {k['active_days_30d']} active days; portfolio: {portfolio}",
+            highlight=False,
+        )
 
 
 # ---- tests ----------------------------------------------------------------------------------

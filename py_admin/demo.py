@@ -1,5 +1,6 @@
 """`tutela demo`: the demo data set, a link code created by a student and redeemed by a parent,
-and each parent's view of their children, all through the API as the users themselves."""
+and each parent's view of their children (for Pat, with each child's learning KPIs from
+guardian_list_children() and get_child_overview()), all through the API as the users themselves."""
 
 from __future__ import annotations
 
@@ -40,6 +41,21 @@ class DemoResult:
     expires_at: Any
     link: dict[str, Any]
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Pat's view of each child whose progress Pat may see: get_child_overview(child), by name
+    overviews: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def shows_progress(child: dict[str, Any]) -> bool:
+    """Whether a guardian_list_children() row lets the guardian see the child's progress."""
+    return child["status"] == "active" and bool(child["permissions"].get("progress"))
+
+
+def portfolio_subjects(overview: dict[str, Any]) -> int | None:
+    """How many subjects a get_child_overview() portfolio covers (None: hidden from caller)."""
+    portfolio = overview.get("portfolio")
+    if portfolio is None:
+        return None
+    return len({topic["subject"] for topic in portfolio})
 
 
 def run_demo(url: str) -> DemoResult:
@@ -73,4 +89,13 @@ def run_demo(url: str) -> DemoResult:
                 result.children[name] = list(
                     c.execute("select * from public.guardian_list_children()").fetchall()
                 )
+        # Pat's dashboard: the overview of every child whose progress Pat may see, as Pat
+        with acting_as(conn, PAT) as c:
+            for child in result.children["Pat Parent"]:
+                if shows_progress(child):
+                    row = c.execute(
+                        "select public.get_child_overview(%s) as overview", (child["student_id"],)
+                    ).fetchone()
+                    assert row is not None
+                    result.overviews[child["display_name"]] = row["overview"]
     return result

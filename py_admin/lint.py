@@ -36,7 +36,7 @@ EXCLUDED_SCHEMAS = (
     "tests", "pgsodium", "pgsodium_masks", "supabase_migrations",
 )
 ALLOWLIST = Path("policies") / "anon_allowlist.txt"
-SQL_FOLDERS = ("migrations", "rpc", "policies", "tests", "py_admin/sql")
+SQL_FOLDERS = ("migrations", "rpc", "policies", "seeds", "tests", "py_admin/sql")
 
 _SCHEMA_FILTER = """
   n.nspname <> all(%(excluded)s)

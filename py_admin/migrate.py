@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -277,7 +277,7 @@ def new_migration(name: str, root: Path | None = None, now: datetime | None = No
     existing = versioned_files(root)
     number = (int(existing[-1].name[:4]) + 1) if existing else 1
     path = root / "migrations" / f"{number:04d}_{slug}.sql"
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=False, keep_trailing_newline=True
     )

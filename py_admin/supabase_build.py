@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jinja2
@@ -43,7 +43,7 @@ class BuildResult:
 
 
 def _ts(text: str) -> datetime:
-    return datetime.strptime(text, TS_FMT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, TS_FMT).replace(tzinfo=UTC)
 
 
 def _tracked_by_git(path: Path) -> bool:
@@ -165,7 +165,7 @@ def build(
     root = root or project_root()
     sb = root / "supabase"
     current = _current_files(sb)
-    expected = expected_files(root, current, now or datetime.now(timezone.utc))
+    expected = expected_files(root, current, now or datetime.now(UTC))
     result = BuildResult()
     for name, content in expected.items():
         if current.get(name) != content:
