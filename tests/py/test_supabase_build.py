@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from py_admin.sqlsplit import split_statements
 from py_admin.supabase_build import build
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
 def _git(root: Path, *args: str) -> None:
@@ -47,7 +47,7 @@ def test_build_then_check_is_clean_and_stable(repo: Path) -> None:
     assert "migrations/20261122000000_0001_foundation.sql" in first.written
     assert "migrations/20300101120000_tutela_repeatables.sql" in first.written
     assert build(repo, check=True, now=NOW).stale == []
-    later = datetime(2031, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2031, 1, 1, tzinfo=UTC)
     assert build(repo, check=True, now=later).stale == []  # time alone changes nothing
 
 
@@ -57,14 +57,14 @@ def test_changed_repeatable_makes_output_stale_and_adds_a_snapshot(repo: Path) -
     rpc = repo / "rpc" / "profiles.sql"
     rpc.write_text(rpc.read_text() + "\n-- changed\n")
     assert build(repo, check=True, now=NOW).stale  # stale
-    later = datetime(2030, 2, 1, tzinfo=timezone.utc)
+    later = datetime(2030, 2, 1, tzinfo=UTC)
     result = build(repo, now=later)
     assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
     snaps = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))
     assert len(snaps) == 2  # the landed snapshot stays as history
     # an uncommitted snapshot is rewritten in place, not followed by another
     rpc.write_text(rpc.read_text() + "\n-- changed again\n")
-    result = build(repo, now=datetime(2030, 3, 1, tzinfo=timezone.utc))
+    result = build(repo, now=datetime(2030, 3, 1, tzinfo=UTC))
     assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
 
 
