@@ -260,12 +260,22 @@ def seed_demo(database_url: DatabaseUrl = None) -> None:
 def _print_people() -> None:
     from py_admin.demo import PEOPLE
 
-    table = Table(title="Demo people (act as one in psql: see README, 'Acting as a user')")
+    table = Table(title="Demo people")
     for col in ("name", "email", "user id", "role"):
         table.add_column(col)
     for name, email, uid, role in PEOPLE:
         table.add_row(name, email, uid, role)
     console.print(table)
+    pat = next(uid for name, _, uid, _ in PEOPLE if name == "Pat Parent")
+    console.print(
+        "Act as one of them in `tutela db psql`, as PostgREST would (README: 'Acting as a user'):\n"
+        f"  begin; select set_config('request.jwt.claims', "
+        f"'{{\"sub\": \"{pat}\", \"role\": \"authenticated\"}}', true);\n"
+        "  set local role authenticated;\n"
+        "  select display_name, current_streak, reviews_7d from public.guardian_list_children();\n"
+        "  rollback;",
+        highlight=False, markup=False, soft_wrap=True,
+    )
 
 
 @app.command("demo")
