@@ -40,11 +40,16 @@ create index student_achievements_achievement_idx
 on public.student_achievements (achievement_id);
 alter table public.student_achievements enable row level security;
 
--- Students whose achievements must be checked (filled by triggers, drained by a job).
+-- Students whose achievements must be checked, and from when (filled by triggers, drained
+-- by a job). A session in the future queues its participants again for its start.
 create table private.achievement_queue (
-  student_id uuid primary key references public.students (id) on delete cascade,
-  queued_at timestamptz not null default now()
+  student_id uuid not null references public.students (id) on delete cascade,
+  due_at timestamptz not null default date_trunc('minute', now()),
+  queued_at timestamptz not null default now(),
+  primary key (student_id, due_at)
 );
+
+create index achievement_queue_due_idx on private.achievement_queue (due_at);
 
 alter table private.achievement_queue enable row level security;
 

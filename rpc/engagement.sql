@@ -256,17 +256,19 @@ begin
   else
     if not v_service then
       perform private.require_uid();
-      if not exists (select 1 from public.students as s where s.id = p_student_id) then
-        perform private.not_found('student');
-      end if;
-      if p_student_id not in (select private.own_student_ids())
-        and p_student_id not in (select private.staff_student_ids()) then
-        perform private.deny('only the student or their organisation''s staff');
-      end if;
+    end if;
+    if not exists (select 1 from public.students as s where s.id = p_student_id) then
+      perform private.not_found('student');
+    end if;
+    if not v_service and p_student_id not in (select private.own_student_ids())
+      and p_student_id not in (select private.staff_student_ids()) then
+      perform private.deny('only the student or their organisation''s staff');
     end if;
     v_ids := array[p_student_id];
   end if;
-  delete from private.achievement_queue as q where q.student_id = any(v_ids);
+  -- what is due now is done by this check; checks due later stay queued
+  delete from private.achievement_queue as q
+  where q.student_id = any(v_ids) and q.due_at <= pg_catalog.now();
   return query select * from private.award_achievements(coalesce(v_ids, '{}'));
 end;
 $$;
@@ -286,15 +288,50 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into private.achievement_queue (student_id)
-  select distinct n.student_id from new_rows as n
+  insert into private.achievement_queue (student_id, due_at)
+  select distinct n.student_id, date_trunc('minute', pg_catalog.now()) from new_rows as n
   order by n.student_id
-  on conflict (student_id) do nothing;
+  on conflict (student_id, due_at) do nothing;
   return null;
 end;
 $$;
 
 revoke all on function private.queue_achievement_check() from public;
+
+-- Attending a session counts once the session has started: queue a check for its start
+-- (when a participant is added to a future session, and when a session moves).
+create or replace function private.queue_session_start_check()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'session_students' then
+    insert into private.achievement_queue (student_id, due_at)
+    select distinct n.student_id, date_trunc('minute', cs.starts_at) + interval '1 minute'
+    from new_rows as n
+    join public.coaching_sessions as cs on cs.id = n.session_id
+    where cs.starts_at > pg_catalog.now()
+    order by 1, 2
+    on conflict (student_id, due_at) do nothing;
+  else
+    execute $q$
+      insert into private.achievement_queue (student_id, due_at)
+      select distinct ss.student_id, date_trunc('minute', n.starts_at) + interval '1 minute'
+      from new_rows as n
+      join public.session_students as ss on ss.session_id = n.id
+      where n.starts_at > pg_catalog.now()
+      order by 1, 2
+      on conflict (student_id, due_at) do nothing
+    $q$;
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.queue_session_start_check() from public;
 
 -- Process up to p_limit queued students (oldest first); returns the number of awards.
 create or replace function private.drain_achievement_queue(p_limit integer default 1000)
@@ -308,20 +345,23 @@ declare
   v_ids uuid[];
   v_awards integer;
 begin
-  with batch as (
-    delete from private.achievement_queue as q
-    where q.student_id in (
-      select q2.student_id from private.achievement_queue as q2
-      order by q2.queued_at
-      limit p_limit
-      for update skip locked
-    )
-    returning q.student_id
-  )
-  select array_agg(b.student_id) into v_ids from batch as b;
+  if p_limit is null or p_limit not between 1 and 100000 then
+    perform private.invalid('the limit must be from 1 to 100000 students');
+  end if;
+  -- the students with the oldest due checks; every due check of theirs is done by this run
+  select array_agg(d.student_id) into v_ids
+  from (
+    select q.student_id from private.achievement_queue as q
+    where q.due_at <= pg_catalog.now()
+    group by q.student_id
+    order by min(q.due_at)
+    limit p_limit
+  ) as d;
   if v_ids is null then
     return 0;
   end if;
+  delete from private.achievement_queue as q
+  where q.student_id = any(v_ids) and q.due_at <= pg_catalog.now();
   select count(*) into v_awards from private.award_achievements(v_ids);
   return v_awards;
 end;
@@ -370,6 +410,16 @@ begin
       v_table || '_achievements_update', v_table
     );
   end loop;
+  drop trigger if exists session_students_achievements_start on public.session_students;
+  create trigger session_students_achievements_start
+  after insert on public.session_students
+  referencing new table as new_rows
+  for each statement execute function private.queue_session_start_check();
+  drop trigger if exists coaching_sessions_achievements_start on public.coaching_sessions;
+  create trigger coaching_sessions_achievements_start
+  after update on public.coaching_sessions
+  referencing new table as new_rows
+  for each statement execute function private.queue_session_start_check();
 end;
 $triggers$;
 
@@ -486,6 +536,21 @@ for each row execute function private.stamp_caller('guardian_id');
 -- Messaging
 -- =============================================================================================
 
+create or replace function private.is_support_staff(p_user_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from auth.users as u
+    where u.id = p_user_id and u.raw_app_meta_data ->> 'tutela_role' = 'support'
+  )
+$$;
+
+revoke all on function private.is_support_staff(uuid) from public;
+
 -- Conversations whose member the caller still is, by a relationship that still holds: a
 -- guardian's link must be active with `messaging`, staff must still work there, a student
 -- must still be that student. Revoking a link closes the child's conversations at once.
@@ -506,27 +571,15 @@ as $$
       or (cm.role = 'staff'
         and c.organization_id in (select private.staff_organization_ids()))
       or (cm.role = 'student' and c.student_id in (select private.own_student_ids()))
-      or (cm.role in ('support', 'user') and c.kind = 'support')
+      or (cm.role = 'support' and c.kind = 'support'
+        and private.is_support_staff((select auth.uid())))
+      or (cm.role = 'user' and c.kind = 'support')
     )
 $$;
 
 revoke all on function private.my_conversation_ids() from public;
 grant execute on function private.my_conversation_ids() to authenticated;
 
-create or replace function private.is_support_staff(p_user_id uuid)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1 from auth.users as u
-    where u.id = p_user_id and u.raw_app_meta_data ->> 'tutela_role' = 'support'
-  )
-$$;
-
-revoke all on function private.is_support_staff(uuid) from public;
 
 create or replace function public.start_conversation(
   p_kind text,

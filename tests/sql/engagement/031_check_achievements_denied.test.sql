@@ -1,0 +1,66 @@
+-- check_achievements(p_student_id) refuses everyone else with TU403: a guardian (even active
+-- with the progress permission), another student, a stranger, staff and admins of another
+-- organisation. anon lacks the grant (42501). An unknown student is TU404.
+begin;
+select plan(11);
+
+select tests.create_user('student-031@world.test') as u_student \gset
+select tests.create_user('other-student-031@world.test') as u_other_student \gset
+select tests.create_user('guardian-031@world.test') as u_guardian \gset
+select tests.create_user('staff-031@world.test') as u_staff \gset
+select tests.create_user('other-staff-031@world.test') as u_other_staff \gset
+select tests.create_user('other-admin-031@world.test') as u_other_admin \gset
+select tests.create_user('stranger-031@world.test') as u_stranger \gset
+insert into public.organizations (name, slug) values ('Academy 031', 'academy-031')
+returning id as org \gset
+insert into public.organizations (name, slug) values ('Elsewhere 031', 'elsewhere-031')
+returning id as other_org \gset
+insert into public.memberships (organization_id, user_id, role)
+values
+(:'org', :'u_staff', 'staff'),
+(:'other_org', :'u_other_staff', 'staff'),
+(:'other_org', :'u_other_admin', 'admin');
+insert into public.students (organization_id, display_name, user_id)
+values (:'org', 'Sam', :'u_student') returning id as student \gset
+insert into public.students (organization_id, display_name, user_id)
+values (:'org', 'Kim', :'u_other_student');
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'student', :'u_guardian', 'active', 'staff', now());
+insert into public.certificates (student_id, organization_id, title)
+values (:'student', :'org', 'Club referee');
+
+prepare chk as select * from public.check_achievements(:'student');
+prepare chk_unknown as select * from public.check_achievements(gen_random_uuid());
+
+select tests.authenticate_as(:'u_guardian');
+select throws_ok('chk', 'TU403', null, 'an active guardian with progress is refused');
+select tests.authenticate_as(:'u_other_student');
+select throws_ok('chk', 'TU403', null, 'another student of the organisation is refused');
+select tests.authenticate_as(:'u_stranger');
+select throws_ok('chk', 'TU403', null, 'a signed-in stranger is refused');
+select tests.authenticate_as(:'u_other_staff');
+select throws_ok('chk', 'TU403', null, 'staff of another organisation is refused');
+select tests.authenticate_as(:'u_other_admin');
+select throws_ok('chk', 'TU403', null, 'an admin of another organisation is refused');
+select tests.as_anon();
+select throws_ok('chk', '42501', null, 'anon is refused (no grant)');
+
+select tests.authenticate_as(:'u_staff');
+select throws_ok('chk_unknown', 'TU404', null, 'staff: an unknown student is TU404');
+select tests.authenticate_as(:'u_stranger');
+select throws_ok('chk_unknown', 'TU404', null, 'a stranger: an unknown student is TU404');
+select tests.as_service_role();
+select throws_ok('chk_unknown', 'TU404', null, 'the service role: an unknown student is TU404');
+
+select tests.clear_authentication();
+select is_empty(
+  $$ select 1 from public.student_achievements $$,
+  'the refused calls awarded nothing'
+);
+select is(
+  (select count(*)::integer from private.achievement_queue where student_id = :'student'), 1,
+  'the refused calls left the student queued'
+);
+
+select * from finish();
+rollback;

@@ -1,0 +1,132 @@
+-- A new award queues one 'milestone_reached' notification in private.notification_outbox for
+-- each active guardian of that student whose link grants `progress`: not for a guardian
+-- without the permission, a pending or a revoked one, nor for another student's guardian.
+-- The payload names the achievement. Checking again, with nothing new, notifies nobody.
+begin;
+select plan(9);
+
+select tests.create_user('mum-035@world.test') as u_mum \gset
+select tests.create_user('dad-035@world.test') as u_dad \gset
+select tests.create_user('noperm-035@world.test') as u_noperm \gset
+select tests.create_user('pending-035@world.test') as u_pending \gset
+select tests.create_user('revoked-035@world.test') as u_revoked \gset
+select tests.create_user('kims-guardian-035@world.test') as u_kims_guardian \gset
+insert into public.organizations (name, slug, max_guardians_per_student)
+values ('Academy 035', 'academy-035', 10) returning id as org \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Sam') returning id as student \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Kim') returning id as kim \gset
+insert into public.guardian_links (
+  student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
+)
+values
+(
+  :'student', :'u_mum', 'active', 'staff', now(), null,
+  private.default_link_permissions() || '{"progress": true}'
+),
+(
+  :'student', :'u_dad', 'active', 'staff', now(), null,
+  private.default_link_permissions() || '{"progress": true}'
+),
+(
+  :'student', :'u_noperm', 'active', 'staff', now(), null,
+  private.default_link_permissions() || '{"progress": false}'
+),
+(
+  :'student', :'u_pending', 'pending', 'code', null, null,
+  private.default_link_permissions() || '{"progress": true}'
+),
+(
+  :'student', :'u_revoked', 'revoked', 'code', now() - interval '1 day', now(),
+  private.default_link_permissions() || '{"progress": true}'
+),
+(
+  :'kim', :'u_kims_guardian', 'active', 'staff', now(), null,
+  private.default_link_permissions() || '{"progress": true}'
+);
+
+prepare milestones as
+select
+  o.recipient_user_id,
+  o.student_id,
+  o.payload ->> 'achievement' as achievement
+from private.notification_outbox as o
+where o.kind = 'milestone_reached';
+
+select is_empty('milestones', 'no milestone before any award');
+
+-- one award
+insert into public.certificates (student_id, organization_id, title)
+values (:'student', :'org', 'Club referee');
+select tests.as_service_role();
+select is(
+  (select count(*)::integer from public.check_achievements(:'student')), 1,
+  'one new award'
+);
+select tests.clear_authentication();
+select bag_eq(
+  'milestones',
+  format(
+    $$ values
+      (%L::uuid, %L::uuid, 'first_certificate'), (%L::uuid, %L::uuid, 'first_certificate') $$,
+    :'u_mum', :'student', :'u_dad', :'student'
+  ),
+  'one row for each active guardian with progress, naming the student and the achievement'
+);
+select is(
+  (select count(*)::integer from private.notification_outbox where kind = 'milestone_reached'),
+  2,
+  'two rows, not one more'
+);
+select results_eq(
+  $$ select distinct o.payload, o.recipient_email is null, o.dispatched_at is null
+     from private.notification_outbox as o where o.kind = 'milestone_reached' $$,
+  $$ select jsonb_build_object(
+       'achievement', 'first_certificate', 'title', 'First certificate',
+       'awarded_at', sa.awarded_at
+     ), true, true
+     from public.student_achievements as sa $$,
+  'the payload: the code, the title and the award time; addressed by user, not yet sent'
+);
+
+-- nothing new
+select tests.as_service_role();
+select is_empty(
+  format('select * from public.check_achievements(%L)', :'student'),
+  'checking again awards nothing'
+);
+select tests.clear_authentication();
+select is(
+  (select count(*)::integer from private.notification_outbox where kind = 'milestone_reached'),
+  2,
+  'and notifies nobody'
+);
+
+-- the job: awards for two students, each notifying only that student's guardians
+insert into public.journal_entries (student_id, entry_date)
+select
+  :'student' as student_id,
+  current_date - d as entry_date
+from generate_series(1, 7) as d;
+insert into public.certificates (student_id, organization_id, title)
+values (:'kim', :'org', 'First aid');
+select tests.as_service_role();
+select is(public.drain_achievement_queue(), 2, 'the job awards journal_7 and Kim''s certificate');
+select tests.clear_authentication();
+select bag_eq(
+  'milestones',
+  format(
+    $$ values
+      (%L::uuid, %L::uuid, 'first_certificate'), (%L::uuid, %L::uuid, 'first_certificate'),
+      (%L::uuid, %L::uuid, 'journal_7'), (%L::uuid, %L::uuid, 'journal_7'),
+      (%L::uuid, %L::uuid, 'first_certificate') $$,
+    :'u_mum', :'student', :'u_dad', :'student',
+    :'u_mum', :'student', :'u_dad', :'student',
+    :'u_kims_guardian', :'kim'
+  ),
+  'the job notifies the same way: each such guardian of each awarded student, once'
+);
+
+select * from finish();
+rollback;
