@@ -95,6 +95,8 @@ end;
 $$;
 
 revoke all on function private.review_xp(boolean, smallint) from public;
+-- the before-insert trigger runs as the inserting role
+grant execute on function private.review_xp(boolean, smallint) to authenticated, service_role;
 revoke all on function private.card_review_before_insert() from public;
 revoke all on function private.activity_before_insert() from public;
 revoke all on function private.forbid_history_update() from public;
@@ -102,6 +104,25 @@ revoke all on function private.forbid_history_update() from public;
 -- =============================================================================================
 -- Stats maintenance
 -- =============================================================================================
+
+-- Lock some students' stats rows in student order: every writer takes them in the same order,
+-- so concurrent batches wait for each other instead of deadlocking.
+create or replace function private.lock_stats(p_student_ids uuid[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.student_stats as s
+  where s.student_id = any(p_student_ids)
+  order by s.student_id
+  for update;
+end;
+$$;
+
+revoke all on function private.lock_stats(uuid[]) from public;
 
 -- Recompute streaks and the last active day of some students from their daily rows.
 create or replace function private.recompute_streaks(p_student_ids uuid[])
@@ -213,6 +234,7 @@ begin
   if v_ids is null then
     return null;
   end if;
+  perform private.lock_stats(v_ids);
   update public.student_stats as s
   set total_reviews = s.total_reviews - o.reviews,
     total_correct = s.total_correct - o.correct,
@@ -307,6 +329,7 @@ begin
   if v_ids is null then
     return null;
   end if;
+  perform private.lock_stats(v_ids);
   update public.student_stats as s
   set total_minutes = s.total_minutes - o.minutes, updated_at = pg_catalog.now()
   from (
@@ -345,6 +368,7 @@ begin
     on conflict (student_id) do update
     set total_points = s.total_points + excluded.total_points, updated_at = pg_catalog.now();
   else
+    perform private.lock_stats(array(select distinct x.student_id from old_rows as x));
     update public.student_stats as s
     set total_points = s.total_points - o.points, updated_at = pg_catalog.now()
     from (
@@ -407,6 +431,21 @@ create trigger activity_events_stats_delete
 after delete on public.activity_events
 referencing old table as old_rows
 for each statement execute function private.activity_after_delete();
+
+drop trigger if exists card_reviews_no_truncate on public.card_reviews;
+create trigger card_reviews_no_truncate
+before truncate on public.card_reviews
+for each statement execute function private.forbid_history_update();
+
+drop trigger if exists activity_events_no_truncate on public.activity_events;
+create trigger activity_events_no_truncate
+before truncate on public.activity_events
+for each statement execute function private.forbid_history_update();
+
+drop trigger if exists points_ledger_no_truncate on public.points_ledger;
+create trigger points_ledger_no_truncate
+before truncate on public.points_ledger
+for each statement execute function private.forbid_history_update();
 
 drop trigger if exists points_ledger_no_update on public.points_ledger;
 create trigger points_ledger_no_update
