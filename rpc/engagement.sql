@@ -484,6 +484,8 @@ begin
   from public.guardian_mood_entries as m
   where m.guardian_id = v_uid
     and m.entry_date > (pg_catalog.now() at time zone 'UTC')::date - p_days
+    -- (a day ahead of UTC at most: clients east of Greenwich)
+    and m.entry_date <= (pg_catalog.now() at time zone 'UTC')::date + 1
   order by m.entry_date desc, m.created_at desc;
 end;
 $$;
@@ -502,6 +504,9 @@ as $$
 begin
   if new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed') then
     new.completed_at := pg_catalog.now();
+    new.progress_percent := 100;
+  elsif new.status = 'completed' then
+    new.completed_at := old.completed_at;  -- a completed goal stays as it was completed
     new.progress_percent := 100;
   elsif new.status <> 'completed' then
     new.completed_at := null;
