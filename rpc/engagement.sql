@@ -505,8 +505,8 @@ begin
   if new.status = 'completed' and (tg_op = 'INSERT' or old.status <> 'completed') then
     new.completed_at := pg_catalog.now();
     new.progress_percent := 100;
-  elsif new.status = 'completed' then
-    new.completed_at := old.completed_at;  -- a completed goal stays as it was completed
+  elsif new.status = 'completed' and pg_catalog.current_setting('role') = 'authenticated' then
+    new.completed_at := old.completed_at;  -- for API users, completion stays as it happened
     new.progress_percent := 100;
   elsif new.status <> 'completed' then
     new.completed_at := null;
