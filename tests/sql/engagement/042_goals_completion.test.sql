@@ -3,7 +3,7 @@
 -- that leaves 'completed' loses completed_at; a client-sent completed_at on a goal that is not
 -- completed is dropped; every update refreshes updated_at.
 begin;
-select plan(14);
+select plan(16);
 
 select tests.create_user('student@goaldone.test') as u_student \gset
 select tests.create_user('guardian@goaldone.test') as u_guardian \gset
@@ -61,6 +61,21 @@ select is(
   (select completed_at from public.goals where title = 'Done at once'),
   now() - interval '2 days',
   'update of a completed goal that stays completed: completed_at unchanged'
+);
+
+-- the student cannot rewrite when or how far a completed goal was done
+select tests.authenticate_as(:'u_student');
+update public.goals set completed_at = '2000-01-01', progress_percent = 5
+where title = 'Done at once';
+select tests.clear_authentication();
+select is(
+  (select completed_at from public.goals where title = 'Done at once'),
+  now() - interval '2 days',
+  'a client cannot rewrite completed_at of a completed goal'
+);
+select is(
+  (select progress_percent from public.goals where title = 'Done at once'), 100::smallint,
+  'a completed goal stays at 100 percent'
 );
 
 -- leaving completed clears completed_at; completing again stamps again
