@@ -623,3 +623,31 @@ drop policy if exists student_achievements_insert on public.student_achievements
 drop policy if exists student_achievements_update on public.student_achievements;
 
 drop policy if exists student_achievements_delete on public.student_achievements;
+
+-- ---------------------------------------------------------------------------------------------
+-- assignment_skills: organisation catalog
+-- ---------------------------------------------------------------------------------------------
+alter table public.assignment_skills enable row level security;
+revoke all on table public.assignment_skills from anon, authenticated;
+grant select, insert, update, delete on table public.assignment_skills to authenticated;
+
+drop policy if exists assignment_skills_select on public.assignment_skills;
+create policy assignment_skills_select on public.assignment_skills
+for select to authenticated
+using (organization_id in (select private.visible_organization_ids()));
+
+drop policy if exists assignment_skills_insert on public.assignment_skills;
+create policy assignment_skills_insert on public.assignment_skills
+for insert to authenticated
+with check (organization_id in (select private.staff_organization_ids()));
+
+drop policy if exists assignment_skills_update on public.assignment_skills;
+create policy assignment_skills_update on public.assignment_skills
+for update to authenticated
+using (organization_id in (select private.staff_organization_ids()))
+with check (organization_id in (select private.staff_organization_ids()));
+
+drop policy if exists assignment_skills_delete on public.assignment_skills;
+create policy assignment_skills_delete on public.assignment_skills
+for delete to authenticated
+using (organization_id in (select private.staff_organization_ids()));
