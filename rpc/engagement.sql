@@ -203,8 +203,9 @@ volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_awards jsonb;
 begin
-  return query
   with awarded as (
     insert into public.student_achievements as sa (student_id, achievement_id, metric_value)
     select m.student_id, a.id, m.value
@@ -213,22 +214,23 @@ begin
     order by m.student_id, a.code
     on conflict on constraint student_achievements_student_id_achievement_id_key do nothing
     returning sa.student_id, sa.achievement_id, sa.awarded_at
-  ),
-  described as (
-    select aw.student_id, a.code, a.title, aw.awarded_at
-    from awarded as aw join public.achievements as a on a.id = aw.achievement_id
-  ),
-  notified as (
-    insert into private.notification_outbox (kind, recipient_user_id, student_id, payload)
-    select 'milestone_reached', l.guardian_id, d.student_id,
-      jsonb_build_object('achievement', d.code, 'title', d.title, 'awarded_at', d.awarded_at)
-    from described as d
-    join public.guardian_links as l
-      on l.student_id = d.student_id and l.status = 'active'
-      and coalesce((l.permissions ->> 'progress')::boolean, false)
   )
-  select d.student_id, d.code, d.title, d.awarded_at from described as d
-  order by d.student_id, d.code;
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'student_id', aw.student_id, 'code', a.code, 'title', a.title, 'awarded_at', aw.awarded_at
+  ) order by aw.student_id, a.code), '[]'::jsonb) into v_awards
+  from awarded as aw join public.achievements as a on a.id = aw.achievement_id;
+  -- guardians hear of each award through the notifications module (rpc/notifications.sql)
+  perform private.notify(r.student_id, 'milestone_reached',
+    pg_catalog.format('New badge: %s', r.title), '',
+    'milestone:' || r.student_id::text || ':' || r.code,
+    jsonb_build_object('achievement', r.code, 'title', r.title, 'awarded_at', r.awarded_at,
+      'kind', 'achievement'))
+  from jsonb_to_recordset(v_awards)
+    as r (student_id uuid, code text, title text, awarded_at timestamptz);
+  return query
+  select r.student_id, r.code, r.title, r.awarded_at
+  from jsonb_to_recordset(v_awards)
+    as r (student_id uuid, code text, title text, awarded_at timestamptz);
 end;
 $$;
 

@@ -1,7 +1,7 @@
--- A new award queues one 'milestone_reached' notification in private.notification_outbox for
--- each active guardian of that student whose link grants `progress`: not for a guardian
--- without the permission, a pending or a revoked one, nor for another student's guardian.
--- The payload names the achievement. Checking again, with nothing new, notifies nobody.
+-- A new award notifies ('milestone_reached': an in-app alert, and a push message in the outbox by
+-- default) each active guardian of that student whose link grants `progress`: not a guardian
+-- without the permission, a pending or a revoked one, nor another student's guardian.
+-- The alert names the achievement. Checking again, with nothing new, notifies nobody.
 begin;
 select plan(9);
 
@@ -48,11 +48,11 @@ values
 
 prepare milestones as
 select
-  o.recipient_user_id,
-  o.student_id,
-  o.payload ->> 'achievement' as achievement
-from private.notification_outbox as o
-where o.kind = 'milestone_reached';
+  a.recipient_id,
+  a.student_id,
+  a.data ->> 'achievement' as achievement
+from public.alerts as a
+where a.type = 'milestone_reached' and a.data ? 'achievement';
 
 select is_empty('milestones', 'no milestone before any award');
 
@@ -75,19 +75,20 @@ select bag_eq(
   'one row for each active guardian with progress, naming the student and the achievement'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox where kind = 'milestone_reached'),
+  (select count(*)::integer from private.notification_outbox
+    where kind = 'milestone_reached' and payload ? 'achievement' and channel = 'push'),
   2,
-  'two rows, not one more'
+  'two push messages (the default channels), not one more'
 );
 select results_eq(
-  $$ select distinct o.payload, o.recipient_email is null, o.dispatched_at is null
-     from private.notification_outbox as o where o.kind = 'milestone_reached' $$,
+  $$ select distinct a.data from public.alerts as a
+     where a.type = 'milestone_reached' and a.data ? 'achievement' $$,
   $$ select jsonb_build_object(
        'achievement', 'first_certificate', 'title', 'First certificate',
-       'awarded_at', sa.awarded_at
-     ), true, true
+       'awarded_at', sa.awarded_at, 'kind', 'achievement'
+     )
      from public.student_achievements as sa $$,
-  'the payload: the code, the title and the award time; addressed by user, not yet sent'
+  'the alert data: the code, the title and the award time'
 );
 
 -- nothing new
@@ -98,7 +99,8 @@ select is_empty(
 );
 select tests.clear_authentication();
 select is(
-  (select count(*)::integer from private.notification_outbox where kind = 'milestone_reached'),
+  (select count(*)::integer from public.alerts
+    where type = 'milestone_reached' and data ? 'achievement'),
   2,
   'and notifies nobody'
 );

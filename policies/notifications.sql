@@ -1,0 +1,39 @@
+-- Notifications: each user reads and edits their own preferences and thresholds through the
+-- functions; alerts are readable by their recipient (Supabase Realtime can stream them) while
+-- the relationship with the child still holds.
+
+revoke all on table public.notification_preferences from anon, authenticated;
+grant select on table public.notification_preferences to authenticated;
+
+drop policy if exists notification_preferences_select on public.notification_preferences;
+create policy notification_preferences_select on public.notification_preferences
+for select to authenticated
+using (user_id = (select auth.uid()));
+
+revoke all on table public.alert_thresholds from anon, authenticated;
+grant select, delete on table public.alert_thresholds to authenticated;
+
+drop policy if exists alert_thresholds_select on public.alert_thresholds;
+create policy alert_thresholds_select on public.alert_thresholds
+for select to authenticated
+using (guardian_id = (select auth.uid()));
+
+drop policy if exists alert_thresholds_delete on public.alert_thresholds;
+create policy alert_thresholds_delete on public.alert_thresholds
+for delete to authenticated
+using (guardian_id = (select auth.uid()));
+
+revoke all on table public.alerts from anon, authenticated;
+grant select on table public.alerts to authenticated;
+
+drop policy if exists alerts_select on public.alerts;
+create policy alerts_select on public.alerts
+for select to authenticated
+using (
+  recipient_id = (select auth.uid())
+  and (student_id is null or student_id in (select private.readable_student_ids()))
+);
+
+revoke all on table private.course_averages from public, anon, authenticated, service_role;
+revoke all on table private.weekly_digests from public, anon, authenticated, service_role;
+revoke all on table private.jobs from public, anon, authenticated, service_role;

@@ -1,0 +1,1113 @@
+-- Notifications: the outbox protocol the dispatcher uses, preferences, thresholds, fan-out
+-- of student events to guardians, early warnings, the weekly digest, alerts RPCs and jobs.
+-- docs/notifications.md lists every type, its trigger, its permission and default channels.
+
+-- =============================================================================================
+-- The outbox protocol (tutela dispatch; service role)
+-- =============================================================================================
+
+-- Claim up to p_limit due messages: pending ones whose time has come, and messages claimed
+-- more than p_lease_seconds ago whose sender died before marking them (sent again, with the
+-- same idempotency key). Concurrent claimers never get the same row (SKIP LOCKED).
+create or replace function public.claim_notifications(
+  p_limit integer default 50, p_lease_seconds integer default 300
+)
+returns table (
+  id uuid, channel text, template text, idempotency_key text, recipient_email text,
+  recipient_user_id uuid, student_id uuid, payload jsonb, attempts integer,
+  max_attempts integer
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if coalesce((select auth.role()), '') <> 'service_role'
+    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+    perform private.deny('only the dispatcher (service role) claims notifications');
+  end if;
+  if p_limit is null or p_limit not between 1 and 1000
+    or p_lease_seconds is null or p_lease_seconds not between 10 and 86400 then
+    perform private.invalid('limit 1 to 1000, lease 10 to 86400 seconds');
+  end if;
+  return query
+  with due as (
+    select o.id from private.notification_outbox as o
+    where (o.status = 'pending' and o.next_attempt_at <= pg_catalog.now())
+      or (o.status = 'sending'
+        and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds))
+    order by o.next_attempt_at, o.created_at
+    limit p_limit
+    for update skip locked
+  ),
+  claimed as (
+    update private.notification_outbox as o
+    set status = 'sending', claimed_at = pg_catalog.now(), attempts = o.attempts + 1
+    from due
+    where o.id = due.id
+    returning o.*
+  )
+  select c.id, c.channel, c.template, c.idempotency_key,
+    coalesce(c.recipient_email, u.email::text), c.recipient_user_id, c.student_id, c.payload,
+    c.attempts, c.max_attempts
+  from claimed as c
+  left join auth.users as u on u.id = c.recipient_user_id
+  order by c.created_at;
+end;
+$$;
+
+comment on function public.claim_notifications(integer, integer) is
+'Dispatcher: claims due outbox messages (FOR UPDATE SKIP LOCKED). Service role.';
+revoke all on function public.claim_notifications(integer, integer)
+from public, anon, authenticated;
+grant execute on function public.claim_notifications(integer, integer) to service_role;
+
+-- Mark a claimed message sent. Idempotent: a message already sent stays as it is.
+create or replace function public.complete_notification(p_id uuid)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_done integer;
+begin
+  if coalesce((select auth.role()), '') <> 'service_role'
+    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+    perform private.deny('only the dispatcher (service role) completes notifications');
+  end if;
+  update private.notification_outbox as o
+  set status = 'sent', sent_at = pg_catalog.now(), dispatched_at = pg_catalog.now(),
+    last_error = null,
+    -- the invite token is only needed until the email is out
+    payload = o.payload - 'token'
+  where o.id = p_id and o.status = 'sending';
+  get diagnostics v_done = row_count;
+  return v_done = 1;
+end;
+$$;
+
+comment on function public.complete_notification(uuid) is
+'Dispatcher: marks a claimed message sent (and drops secrets from its payload). Service role.';
+revoke all on function public.complete_notification(uuid) from public, anon, authenticated;
+grant execute on function public.complete_notification(uuid) to service_role;
+
+-- Record a failed attempt: retry later with exponential backoff (1, 2, 4 ... minutes, at most
+-- 6 hours), or give up ('dead', the error kept) once max_attempts is reached.
+create or replace function public.fail_notification(p_id uuid, p_error text)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_status text;
+begin
+  if coalesce((select auth.role()), '') <> 'service_role'
+    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+    perform private.deny('only the dispatcher (service role) fails notifications');
+  end if;
+  update private.notification_outbox as o
+  set status = case when o.attempts >= o.max_attempts then 'dead' else 'pending' end,
+    next_attempt_at = pg_catalog.now() + least(
+      interval '1 minute' * (2 ^ greatest(o.attempts - 1, 0)), interval '6 hours'),
+    last_error = left(coalesce(p_error, 'unknown error'), 2000),
+    claimed_at = null
+  where o.id = p_id and o.status = 'sending'
+  returning o.status into v_status;
+  return v_status;
+end;
+$$;
+
+comment on function public.fail_notification(uuid, text) is
+'Dispatcher: records a failed attempt (retry with backoff, or dead). Service role.';
+revoke all on function public.fail_notification(uuid, text) from public, anon, authenticated;
+grant execute on function public.fail_notification(uuid, text) to service_role;
+
+-- Queue a message on an external channel (idempotent on the key).
+create or replace function private.enqueue(
+  p_channel text, p_template text, p_idempotency_key text, p_recipient_user_id uuid,
+  p_recipient_email text, p_student_id uuid, p_payload jsonb
+)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  insert into private.notification_outbox (
+    kind, channel, template, idempotency_key, recipient_user_id, recipient_email, student_id,
+    payload
+  )
+  values (
+    p_template, p_channel, p_template, p_idempotency_key, p_recipient_user_id,
+    p_recipient_email, p_student_id, coalesce(p_payload, '{}'::jsonb)
+  )
+  on conflict on constraint notification_outbox_idempotency_key do nothing
+$$;
+
+revoke all on function private.enqueue(text, text, text, uuid, text, uuid, jsonb) from public;
+
+-- Invites (written by rpc/guardianship.sql before the outbox had templates) get theirs here.
+create or replace function private.outbox_defaults()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  new.template := coalesce(new.template, new.kind);
+  new.idempotency_key := coalesce(new.idempotency_key, new.id::text);
+  return new;
+end;
+$$;
+
+revoke all on function private.outbox_defaults() from public;
+
+drop trigger if exists notification_outbox_defaults on private.notification_outbox;
+create trigger notification_outbox_defaults
+before insert on private.notification_outbox
+for each row execute function private.outbox_defaults();
+
+-- =============================================================================================
+-- Types, defaults and preferences
+-- =============================================================================================
+
+-- Every notification type: the link permission it needs, its default channels and severity.
+create or replace function private.notification_types()
+returns table (type text, permission text, channels text[], severity text, description text)
+language sql
+immutable
+set search_path = ''
+as $$
+  values
+  ('child_graded', 'grades', array['in_app'], 'info', 'A submission was graded'),
+  ('child_low_grade', 'grades', array['in_app', 'email'], 'warning',
+    'A course average fell below its passing threshold'),
+  ('child_absent', 'attendance', array['in_app', 'email'], 'warning',
+    'A registered live class was missed'),
+  ('weekly_digest', 'progress', array['email'], 'info', 'The week''s summary of one child'),
+  ('assignment_missing', 'progress', array['in_app', 'email'], 'warning',
+    'An assignment is past due and not handed in'),
+  ('course_grade_low', 'grades', array['in_app', 'email'], 'warning',
+    'A course average crossed below the guardian''s threshold'),
+  ('course_grade_high', 'grades', array['in_app'], 'info',
+    'A course average crossed above the guardian''s threshold'),
+  ('assignment_grade_low', 'grades', array['in_app', 'email'], 'warning',
+    'An assignment grade crossed below the guardian''s threshold'),
+  ('assignment_grade_high', 'grades', array['in_app'], 'info',
+    'An assignment grade crossed above the guardian''s threshold'),
+  ('engagement_drop', 'progress', array['in_app', 'email'], 'warning',
+    'Last 7 days'' activity under half the previous 4 weeks'' weekly average'),
+  ('performance_decline', 'grades', array['in_app', 'email'], 'warning',
+    'The last 3 grades average 10+ points below the 5 before them'),
+  ('milestone_reached', 'progress', array['in_app', 'push'], 'info',
+    'An achievement or a certificate')
+$$;
+
+revoke all on function private.notification_types() from public;
+
+create or replace function private.severity_rank(p_severity text)
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select case p_severity when 'info' then 1 when 'warning' then 2 when 'critical' then 3 end
+$$;
+
+revoke all on function private.severity_rank(text) from public;
+
+-- The preference in force for a user, child and type: a per-child row, else the user's general
+-- row, else the type's defaults.
+create or replace function private.effective_preference(
+  p_user_id uuid, p_student_id uuid, p_type text
+)
+returns table (channels text[], min_severity text, enabled boolean, is_default boolean)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(c.channels, g.channels, t.channels),
+    coalesce(c.min_severity, g.min_severity, 'info'),
+    coalesce(c.enabled, g.enabled, true),
+    c.id is null and g.id is null
+  from private.notification_types() as t
+  left join public.notification_preferences as c
+    on c.user_id = p_user_id and c.student_id = p_student_id and c.type = t.type
+  left join public.notification_preferences as g
+    on g.user_id = p_user_id and g.student_id is null and g.type = t.type
+  where t.type = p_type
+$$;
+
+revoke all on function private.effective_preference(uuid, uuid, text) from public;
+
+-- =============================================================================================
+-- Fan-out: one notification per active guardian whose link permits the type's data
+-- =============================================================================================
+
+-- Notify the guardians of a student (or only p_recipients among them): an in-app alert and
+-- one outbox message per external channel, each by that guardian's own preferences.
+-- Idempotent on p_dedupe (per recipient). Returns how many guardians were notified.
+create or replace function private.notify(
+  p_student_id uuid,
+  p_type text,
+  p_title text,
+  p_message text,
+  p_dedupe text,
+  p_data jsonb default '{}'::jsonb,
+  p_severity text default null,
+  p_recommendation text default null,
+  p_action_url text default null,
+  p_recipients uuid[] default null
+)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_type record;
+  v_count integer;
+begin
+  select * into v_type from private.notification_types() as t where t.type = p_type;
+  if not found then
+    raise exception 'unknown notification type %', p_type using errcode = 'TU422';
+  end if;
+  with targets as materialized (
+    select l.guardian_id, p.channels, s.display_name as student_name
+    from public.guardian_links as l
+    join public.students as s on s.id = l.student_id
+    cross join lateral private.effective_preference(l.guardian_id, l.student_id, p_type) as p
+    where l.student_id = p_student_id and l.status = 'active'
+      and coalesce((l.permissions ->> v_type.permission)::boolean, false)
+      and (p_recipients is null or l.guardian_id = any(p_recipients))
+      and p.enabled
+      and private.severity_rank(coalesce(p_severity, v_type.severity))
+        >= private.severity_rank(p.min_severity)
+  ),
+  in_app as (
+    insert into public.alerts (
+      recipient_id, student_id, type, severity, title, message, recommendation, action_url,
+      data, dedupe_key
+    )
+    select t.guardian_id, p_student_id, p_type, coalesce(p_severity, v_type.severity),
+      p_title, coalesce(p_message, ''), p_recommendation, p_action_url,
+      coalesce(p_data, '{}'::jsonb), p_dedupe
+    from targets as t
+    where 'in_app' = any(t.channels)
+    on conflict (recipient_id, dedupe_key) do nothing
+    returning 1
+  ),
+  external as (
+    insert into private.notification_outbox (
+      kind, channel, template, idempotency_key, recipient_user_id, student_id, payload
+    )
+    select p_type, ch,
+      case when p_type = 'weekly_digest' then 'weekly_digest' else 'alert' end,
+      p_dedupe || ':' || t.guardian_id::text || ':' || ch, t.guardian_id, p_student_id,
+      jsonb_build_object(
+        'type', p_type, 'severity', coalesce(p_severity, v_type.severity), 'title', p_title,
+        'message', coalesce(p_message, ''), 'recommendation', p_recommendation,
+        'action_url', p_action_url, 'student_name', t.student_name
+      ) || coalesce(p_data, '{}'::jsonb)
+    from targets as t
+    cross join lateral unnest(t.channels) as ch
+    where ch <> 'in_app'
+    on conflict on constraint notification_outbox_idempotency_key do nothing
+    returning 1
+  )
+  select count(*) into v_count from targets;
+  return v_count;
+end;
+$$;
+
+revoke all on function private.notify(uuid, text, text, text, text, jsonb, text, text, text, uuid[])
+from public;
+
+-- =============================================================================================
+-- Event triggers: grading, absences, certificates
+-- =============================================================================================
+
+create or replace function private.on_submissions_change()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_event record;
+  v_students uuid[] := '{}';
+  v_courses uuid[] := '{}';
+  v_query text;
+begin
+  -- newly graded submissions: graded on insert, or moved into graded/returned, or re-scored
+  if tg_op = 'INSERT' then
+    v_query := $q$
+      select n.id, n.student_id, a.course_id, a.title, 100 * n.score / a.max_score as percent,
+        null::numeric as previous_percent
+      from new_rows as n join public.assignments as a on a.id = n.assignment_id
+      where n.status in ('graded', 'returned') and n.score is not null
+      order by n.graded_at, n.id
+    $q$;
+  else
+    v_query := $q$
+      select n.id, n.student_id, a.course_id, a.title, 100 * n.score / a.max_score as percent,
+        case when o.status in ('graded', 'returned') then 100 * o.score / a.max_score end
+          as previous_percent
+      from new_rows as n
+      join old_rows as o on o.id = n.id
+      join public.assignments as a on a.id = n.assignment_id
+      where n.status in ('graded', 'returned') and n.score is not null
+        and (o.status not in ('graded', 'returned') or o.score is distinct from n.score)
+      order by n.graded_at, n.id
+    $q$;
+  end if;
+
+  for v_event in execute v_query loop
+    perform private.notify(v_event.student_id, 'child_graded',
+      pg_catalog.format('Graded: %s', v_event.title),
+      pg_catalog.format('Score %s%%.', round(v_event.percent, 1)),
+      'child_graded:' || v_event.id::text || ':' || round(v_event.percent, 2)::text,
+      jsonb_build_object('submission_id', v_event.id, 'percent', round(v_event.percent, 1)));
+    -- an assignment grade's previous value: this submission's earlier score, else the
+    -- student's previous graded assignment
+    perform private.threshold_alerts(v_event.student_id, 'assignment', v_event.course_id,
+      v_event.title, v_event.percent,
+      coalesce(v_event.previous_percent, (
+        select 100 * s.score / a.max_score
+        from public.submissions as s join public.assignments as a on a.id = s.assignment_id
+        where s.student_id = v_event.student_id and s.id <> v_event.id
+          and s.status in ('graded', 'returned') and s.score is not null
+        order by s.graded_at desc nulls last, s.id desc
+        limit 1
+      )),
+      'assignment:' || v_event.id::text || ':' || round(v_event.percent, 2)::text);
+    v_students := v_students || v_event.student_id;
+    v_courses := v_courses || v_event.course_id;
+  end loop;
+
+  -- course averages that moved: crossings of the guardians' thresholds and the passing line
+  for v_event in
+    select distinct x.student_id, x.course_id
+    from unnest(v_students, v_courses) as x (student_id, course_id)
+    order by x.student_id, x.course_id
+  loop
+    perform private.refresh_course_average(v_event.student_id, v_event.course_id);
+  end loop;
+  return null;
+end;
+$$;
+
+revoke all on function private.on_submissions_change() from public;
+
+-- Recompute one course average and notify on crossings (thresholds and the passing line).
+create or replace function private.refresh_course_average(p_student_id uuid, p_course_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old numeric;
+  v_new numeric;
+  v_graded integer;
+  v_passing numeric;
+  v_course text;
+begin
+  select ca.average_percent into v_old from private.course_averages as ca
+  where ca.student_id = p_student_id and ca.course_id = p_course_id
+  for update;
+  select avg(100 * s.score / a.max_score), count(*), avg(a.passing_percent)
+  into v_new, v_graded, v_passing
+  from public.submissions as s join public.assignments as a on a.id = s.assignment_id
+  where s.student_id = p_student_id and a.course_id = p_course_id
+    and s.status in ('graded', 'returned') and s.score is not null;
+  if v_new is null then
+    delete from private.course_averages as ca
+    where ca.student_id = p_student_id and ca.course_id = p_course_id;
+    return;
+  end if;
+  insert into private.course_averages as ca (student_id, course_id, average_percent, graded)
+  values (p_student_id, p_course_id, round(v_new, 2), v_graded)
+  on conflict (student_id, course_id) do update
+  set average_percent = excluded.average_percent, graded = excluded.graded,
+    updated_at = pg_catalog.now();
+  select c.title into v_course from public.courses as c where c.id = p_course_id;
+  -- the passing line: child_low_grade when the average falls below it
+  if v_new < v_passing and (v_old is null or v_old >= v_passing) then
+    perform private.notify(p_student_id, 'child_low_grade',
+      pg_catalog.format('%s: average below passing', v_course),
+      pg_catalog.format('The average is %s%%; passing is %s%%.', round(v_new, 1),
+        round(v_passing, 1)),
+      'child_low_grade:' || p_course_id::text || ':' || pg_catalog.now()::text,
+      jsonb_build_object('course_id', p_course_id, 'average', round(v_new, 1),
+        'passing', round(v_passing, 1)),
+      p_recommendation => 'Talk with the teacher about extra practice.');
+  end if;
+  perform private.threshold_alerts(p_student_id, 'course', p_course_id, v_course, v_new, v_old,
+    'course:' || p_course_id::text || ':' || pg_catalog.now()::text);
+end;
+$$;
+
+revoke all on function private.refresh_course_average(uuid, uuid) from public;
+
+-- Grade thresholds of every guardian of a student: fire when a value crosses one (the previous
+-- value, when there is one, was on the other side). p_scope is 'assignment' or 'course'.
+create or replace function private.threshold_alerts(
+  p_student_id uuid, p_scope text, p_course_id uuid, p_title text, p_value numeric,
+  p_previous numeric, p_dedupe text
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_t record;
+begin
+  for v_t in
+    select th.guardian_id, th.type, th.percent from public.alert_thresholds as th
+    where th.student_id = p_student_id and th.type like p_scope || '_grade_%'
+  loop
+    if v_t.type like '%_low' and p_value < v_t.percent
+      and (p_previous is null or p_previous >= v_t.percent) then
+      perform private.notify(p_student_id, v_t.type,
+        pg_catalog.format('%s: %s%% is below your %s%% threshold', p_title, round(p_value, 1),
+          v_t.percent),
+        '', v_t.type || ':' || p_dedupe,
+        jsonb_build_object('course_id', p_course_id, 'value', round(p_value, 1),
+          'threshold', v_t.percent),
+        p_recipients => array[v_t.guardian_id]);
+    elsif v_t.type like '%_high' and p_value >= v_t.percent
+      and (p_previous is null or p_previous < v_t.percent) then
+      perform private.notify(p_student_id, v_t.type,
+        pg_catalog.format('%s: %s%% reached your %s%% threshold', p_title, round(p_value, 1),
+          v_t.percent),
+        '', v_t.type || ':' || p_dedupe,
+        jsonb_build_object('course_id', p_course_id, 'value', round(p_value, 1),
+          'threshold', v_t.percent),
+        p_recipients => array[v_t.guardian_id]);
+    end if;
+  end loop;
+end;
+$$;
+
+revoke all on function private.threshold_alerts(uuid, text, uuid, text, numeric, numeric, text)
+from public;
+
+create or replace function private.on_attendance_change()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_row record;
+begin
+  for v_row in
+    select n.id, n.student_id, lc.title, lc.starts_at
+    from new_rows as n join public.live_classes as lc on lc.id = n.live_class_id
+    where n.status = 'missed'
+  loop
+    perform private.notify(v_row.student_id, 'child_absent',
+      pg_catalog.format('Missed: %s', v_row.title),
+      pg_catalog.format('The live class on %s was missed.',
+        to_char(v_row.starts_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')),
+      'child_absent:' || v_row.id::text,
+      jsonb_build_object('live_class_attendance_id', v_row.id));
+  end loop;
+  return null;
+end;
+$$;
+
+revoke all on function private.on_attendance_change() from public;
+
+create or replace function private.on_certificate_issued()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_row record;
+begin
+  for v_row in select * from new_rows loop
+    perform private.notify(v_row.student_id, 'milestone_reached',
+      pg_catalog.format('Certificate: %s', v_row.title), 'A new certificate was issued.',
+      'certificate:' || v_row.id::text,
+      jsonb_build_object('certificate_id', v_row.id, 'kind', 'certificate'));
+  end loop;
+  return null;
+end;
+$$;
+
+revoke all on function private.on_certificate_issued() from public;
+
+drop trigger if exists submissions_notify_insert on public.submissions;
+create trigger submissions_notify_insert
+after insert on public.submissions
+referencing new table as new_rows
+for each statement execute function private.on_submissions_change();
+
+drop trigger if exists submissions_notify_update on public.submissions;
+create trigger submissions_notify_update
+after update on public.submissions
+referencing old table as old_rows new table as new_rows
+for each statement execute function private.on_submissions_change();
+
+drop trigger if exists live_class_attendance_notify_insert on public.live_class_attendance;
+create trigger live_class_attendance_notify_insert
+after insert on public.live_class_attendance
+referencing new table as new_rows
+for each statement execute function private.on_attendance_change();
+
+drop trigger if exists live_class_attendance_notify_update on public.live_class_attendance;
+create trigger live_class_attendance_notify_update
+after update on public.live_class_attendance
+referencing new table as new_rows
+for each statement execute function private.on_attendance_change();
+
+drop trigger if exists certificates_notify on public.certificates;
+create trigger certificates_notify
+after insert on public.certificates
+referencing new table as new_rows
+for each statement execute function private.on_certificate_issued();
+
+-- =============================================================================================
+-- Early warnings, weekly digest, purge (scheduled jobs)
+-- =============================================================================================
+
+-- Engagement drop: the last 7 days' activity (reviews plus activity events) is under half of
+-- the previous 4 weeks' weekly average (which must be above zero). Performance decline: the
+-- last 3 grades average at least 10 points below the 5 grades before them. Assignment
+-- missing: an assignment of an active enrollment is past due and not handed in. Returns the
+-- number of guardians notified (each warning once: the dedupe keys name the week or the item).
+create or replace function private.run_early_warnings()
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_today date := (pg_catalog.now() at time zone 'UTC')::date;
+  v_week text := to_char(v_today, 'IYYY-IW');
+  v_row record;
+  v_total integer := 0;
+begin
+  for v_row in
+    with activity as (
+      select d.student_id,
+        sum(d.reviews + d.activities) filter (where d.day > v_today - 7) as last_week,
+        sum(d.reviews + d.activities) filter (
+          where d.day <= v_today - 7 and d.day > v_today - 35) / 4.0 as weekly_before
+      from public.daily_study_stats as d
+      where d.day > v_today - 35
+        and d.student_id in (select l.student_id from public.guardian_links as l
+          where l.status = 'active')
+      group by d.student_id
+    )
+    select a.student_id, coalesce(a.last_week, 0) as last_week, a.weekly_before
+    from activity as a
+    where a.weekly_before > 0 and coalesce(a.last_week, 0) < 0.5 * a.weekly_before
+  loop
+    v_total := v_total + private.notify(v_row.student_id, 'engagement_drop',
+      'Less activity this week',
+      pg_catalog.format('%s activities in the last 7 days, against %s a week before.',
+        v_row.last_week, round(v_row.weekly_before, 1)),
+      'engagement_drop:' || v_row.student_id::text || ':' || v_week,
+      jsonb_build_object('last_7_days', v_row.last_week,
+        'weekly_average_before', round(v_row.weekly_before, 1)),
+      p_recommendation => 'A short daily review session helps keep the habit.');
+  end loop;
+
+  for v_row in
+    with ranked as (
+      select s.student_id, s.id, 100 * s.score / a.max_score as percent,
+        row_number() over (partition by s.student_id order by s.graded_at desc, s.id desc) as n
+      from public.submissions as s join public.assignments as a on a.id = s.assignment_id
+      where s.status in ('graded', 'returned') and s.score is not null
+        and s.student_id in (select l.student_id from public.guardian_links as l
+          where l.status = 'active')
+    )
+    select r.student_id,
+      avg(r.percent) filter (where r.n <= 3) as recent,
+      avg(r.percent) filter (where r.n between 4 and 8) as before,
+      (array_agg(r.id order by r.n))[1] as latest
+    from ranked as r
+    where r.n <= 8
+    group by r.student_id
+    having count(*) = 8
+      and avg(r.percent) filter (where r.n <= 3)
+        <= avg(r.percent) filter (where r.n between 4 and 8) - 10
+  loop
+    v_total := v_total + private.notify(v_row.student_id, 'performance_decline',
+      'Grades are slipping',
+      pg_catalog.format('The last 3 grades average %s%%, the 5 before them %s%%.',
+        round(v_row.recent, 1), round(v_row.before, 1)),
+      'performance_decline:' || v_row.latest::text,
+      jsonb_build_object('recent_average', round(v_row.recent, 1),
+        'previous_average', round(v_row.before, 1)),
+      p_recommendation => 'Check in with the teacher about the recent topics.');
+  end loop;
+
+  for v_row in
+    select e.student_id, a.id as assignment_id, a.title, a.due_at
+    from public.enrollments as e
+    join public.assignments as a on a.course_id = e.course_id
+    left join public.submissions as s
+      on s.assignment_id = a.id and s.student_id = e.student_id
+    where e.status = 'active' and a.due_at < pg_catalog.now()
+      and a.due_at > pg_catalog.now() - interval '14 days'
+      and coalesce(s.status, 'pending') in ('pending', 'in_progress')
+      and e.student_id in (select l.student_id from public.guardian_links as l
+        where l.status = 'active')
+  loop
+    v_total := v_total + private.notify(v_row.student_id, 'assignment_missing',
+      pg_catalog.format('Missing: %s', v_row.title),
+      pg_catalog.format('It was due %s.',
+        to_char(v_row.due_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')),
+      'assignment_missing:' || v_row.student_id::text || ':' || v_row.assignment_id::text,
+      jsonb_build_object('assignment_id', v_row.assignment_id, 'due_at', v_row.due_at));
+  end loop;
+  return v_total;
+end;
+$$;
+
+revoke all on function private.run_early_warnings() from public;
+
+-- One digest per guardian, child and week (Monday to Sunday, UTC), for the week before
+-- p_week_start's week by default. Idempotent on (guardian, child, week). Returns how many
+-- digests were made.
+create or replace function private.run_weekly_digests(p_week_start date default null)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_start date := coalesce(p_week_start,
+    date_trunc('week', (pg_catalog.now() at time zone 'UTC')::date - 7)::date);
+  v_end date := v_start + 6;
+  v_link record;
+  v_summary jsonb;
+  v_made integer := 0;
+begin
+  for v_link in
+    select l.guardian_id, l.student_id, s.display_name
+    from public.guardian_links as l join public.students as s on s.id = l.student_id
+    where l.status = 'active' and coalesce((l.permissions ->> 'progress')::boolean, false)
+    order by l.guardian_id, l.student_id
+  loop
+    if exists (
+      select 1 from private.weekly_digests as w
+      where w.guardian_id = v_link.guardian_id and w.student_id = v_link.student_id
+        and w.week_start = v_start
+    ) then
+      continue;
+    end if;
+    v_summary := jsonb_build_object(
+      'student_name', v_link.display_name,
+      'week_start', v_start, 'week_end', v_end,
+      'days', (
+        select jsonb_agg(jsonb_build_object('day', g.day::date,
+          'reviews', coalesce(d.reviews, 0), 'minutes', coalesce(d.minutes, 0))
+          order by g.day)
+        from generate_series(v_start, v_end, interval '1 day') as g (day)
+        left join public.daily_study_stats as d
+          on d.student_id = v_link.student_id and d.day = g.day::date
+      ),
+      'totals', (
+        select jsonb_build_object('reviews', coalesce(sum(d.reviews), 0),
+          'correct', coalesce(sum(d.correct), 0), 'minutes', coalesce(sum(d.minutes), 0),
+          'active_days', count(*) filter (where d.reviews > 0 or d.activities > 0))
+        from public.daily_study_stats as d
+        where d.student_id = v_link.student_id and d.day between v_start and v_end
+      ),
+      'grades', case when (
+        select coalesce((l.permissions ->> 'grades')::boolean, false)
+        from public.guardian_links as l
+        where l.guardian_id = v_link.guardian_id and l.student_id = v_link.student_id
+      ) then coalesce((
+        select jsonb_agg(jsonb_build_object('title', a.title,
+          'percent', round(100 * s.score / a.max_score, 1)) order by s.graded_at)
+        from public.submissions as s join public.assignments as a on a.id = s.assignment_id
+        where s.student_id = v_link.student_id and s.status in ('graded', 'returned')
+          and s.graded_at >= v_start and s.graded_at < v_end + 1
+      ), '[]'::jsonb) end,
+      'attendance', (
+        select jsonb_build_object(
+          'attended', count(*) filter (where at.status = 'attended'),
+          'missed', count(*) filter (where at.status = 'missed'))
+        from public.live_class_attendance as at
+        join public.live_classes as lc on lc.id = at.live_class_id
+        where at.student_id = v_link.student_id
+          and lc.starts_at >= v_start and lc.starts_at < v_end + 1
+      ),
+      'upcoming', private.open_assignments(v_link.student_id, pg_catalog.now(),
+        pg_catalog.now() + interval '7 days', 5)
+    );
+    insert into private.weekly_digests (guardian_id, student_id, week_start, summary)
+    values (v_link.guardian_id, v_link.student_id, v_start, v_summary)
+    on conflict do nothing;
+    perform private.notify(v_link.student_id, 'weekly_digest',
+      pg_catalog.format('%s''s week, %s to %s', v_link.display_name, v_start, v_end), '',
+      'weekly_digest:' || v_link.student_id::text || ':' || v_start::text,
+      v_summary, p_recipients => array[v_link.guardian_id]);
+    v_made := v_made + 1;
+  end loop;
+  return v_made;
+end;
+$$;
+
+revoke all on function private.run_weekly_digests(date) from public;
+
+create or replace function private.purge_alerts()
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  delete from public.alerts as a where a.created_at < pg_catalog.now() - interval '6 months';
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+revoke all on function private.purge_alerts() from public;
+
+-- =============================================================================================
+-- Jobs: registered with pg_cron where it is installed (tutela jobs install), runnable without
+-- it (tutela jobs run-due: public.run_due_jobs())
+-- =============================================================================================
+
+insert into private.jobs (name, schedule, every, command)
+values
+(
+  'drain_achievements', '* * * * *', interval '1 minute',
+  'select public.drain_achievement_queue(1000)'
+),
+('expire_invites', '5 * * * *', interval '1 hour', 'select private.expire_invites()'),
+('early_warnings', '0 5 * * *', interval '1 day', 'select private.run_early_warnings()'),
+('weekly_digest', '0 6 * * 1', interval '7 days', 'select private.run_weekly_digests()'),
+('purge_alerts', '30 4 * * *', interval '1 day', 'select private.purge_alerts()')
+on conflict (name) do update
+  set schedule = excluded.schedule, every = excluded.every, command = excluded.command;
+
+create or replace function public.run_due_jobs(p_force boolean default false)
+returns table (name text, result text, error text)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_job private.jobs;
+  v_result text;
+begin
+  if coalesce((select auth.role()), '') <> 'service_role'
+    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+    perform private.deny('only the service role runs jobs');
+  end if;
+  for v_job in
+    select * from private.jobs as j
+    where p_force or j.last_run_at is null or j.last_run_at <= pg_catalog.now() - j.every
+    order by j.name
+    for update skip locked
+  loop
+    begin
+      execute v_job.command into v_result;
+      update private.jobs as j
+      set last_run_at = pg_catalog.now(), last_result = v_result, last_error = null
+      where j.name = v_job.name;
+      name := v_job.name;
+      result := v_result;
+      error := null;
+    exception
+      when others then
+        update private.jobs as j
+        set last_run_at = pg_catalog.now(), last_error = sqlerrm
+        where j.name = v_job.name;
+        name := v_job.name;
+        result := null;
+        error := sqlerrm;
+    end;
+    return next;
+  end loop;
+end;
+$$;
+
+comment on function public.run_due_jobs(boolean) is
+'Runs every scheduled job whose interval has passed (all with p_force). Service role.';
+revoke all on function public.run_due_jobs(boolean) from public, anon, authenticated;
+grant execute on function public.run_due_jobs(boolean) to service_role;
+
+-- =============================================================================================
+-- Preferences, thresholds and alerts: the API for guardians (and any user)
+-- =============================================================================================
+
+create or replace function public.set_notification_preference(
+  p_type text,
+  p_channels text[] default null,
+  p_enabled boolean default true,
+  p_min_severity text default 'info',
+  p_student_id uuid default null
+)
+returns public.notification_preferences
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- each user edits only their own preferences
+  v_row public.notification_preferences;
+  v_defaults text[];
+begin
+  select t.channels into v_defaults from private.notification_types() as t
+  where t.type = p_type;
+  if not found then
+    perform private.invalid(pg_catalog.format('unknown notification type %L', p_type));
+  end if;
+  if p_channels is not null and (
+    not p_channels <@ array['email', 'sms', 'push', 'in_app'] or array_position(p_channels,
+      null) is not null
+  ) then
+    perform private.invalid('channels are email, sms, push and in_app');
+  end if;
+  if p_min_severity is null or p_min_severity not in ('info', 'warning', 'critical') then
+    perform private.invalid('min_severity is info, warning or critical');
+  end if;
+  if p_enabled is null then
+    perform private.invalid('enabled must be true or false');
+  end if;
+  if p_student_id is not null and p_student_id not in (select private.guardian_student_ids())
+    and p_student_id not in (select private.own_student_ids()) then
+    perform private.deny('a per-child preference is for one of your children');
+  end if;
+  insert into public.notification_preferences as np (
+    user_id, student_id, type, channels, min_severity, enabled
+  )
+  values (v_uid, p_student_id, p_type,
+    coalesce((select array_agg(distinct c order by c) from unnest(p_channels) as c), v_defaults),
+    p_min_severity, p_enabled)
+  on conflict (user_id, coalesce(student_id, '00000000-0000-0000-0000-000000000000'::uuid), type)
+  do update set channels = excluded.channels, min_severity = excluded.min_severity,
+    enabled = excluded.enabled, updated_at = pg_catalog.now()
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+comment on function public.set_notification_preference(text, text[], boolean, text, uuid) is
+'Sets the caller''s preference for a type (optionally for one child).';
+revoke all on function public.set_notification_preference(text, text[], boolean, text, uuid)
+from public, anon;
+grant execute on function public.set_notification_preference(text, text[], boolean, text, uuid)
+to authenticated;
+
+create or replace function public.get_notification_preferences(p_student_id uuid default null)
+returns table (
+  type text, permission text, channels text[], min_severity text, enabled boolean,
+  is_default boolean, description text
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the caller's own preferences only
+begin
+  return query
+  select t.type, t.permission, p.channels, p.min_severity, p.enabled, p.is_default,
+    t.description
+  from private.notification_types() as t
+  cross join lateral private.effective_preference(v_uid, p_student_id, t.type) as p
+  order by t.type;
+end;
+$$;
+
+comment on function public.get_notification_preferences(uuid) is
+'The caller''s preference in force for every type (defaults where none is set).';
+revoke all on function public.get_notification_preferences(uuid) from public, anon;
+grant execute on function public.get_notification_preferences(uuid) to authenticated;
+
+create or replace function public.set_alert_threshold(
+  p_student_id uuid, p_type text, p_percent numeric
+)
+returns public.alert_thresholds
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_row public.alert_thresholds;
+  v_other numeric;
+begin
+  -- who may: an active guardian of the student whose link grants `grades`
+  if p_student_id is null
+    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+    perform private.not_found('student');
+  end if;
+  if p_student_id not in (select private.guardian_student_ids('grades')) then
+    perform private.deny('thresholds are for guardians who see this child''s grades');
+  end if;
+  if p_type is null or p_type not in (
+    'course_grade_low', 'course_grade_high', 'assignment_grade_low', 'assignment_grade_high'
+  ) then
+    perform private.invalid(pg_catalog.format('unknown threshold type %L', p_type));
+  end if;
+  if p_percent is null or p_percent not between 0 and 100 then
+    perform private.invalid('the threshold is a percent from 0 to 100');
+  end if;
+  select th.percent into v_other from public.alert_thresholds as th
+  where th.guardian_id = v_uid and th.student_id = p_student_id
+    and th.type = case
+      when p_type like '%_low' then replace(p_type, '_low', '_high')
+      else replace(p_type, '_high', '_low')
+    end;
+  if v_other is not null and (
+    (p_type like '%_high' and p_percent <= v_other)
+    or (p_type like '%_low' and p_percent >= v_other)
+  ) then
+    perform private.invalid('a high threshold must exceed the matching low one');
+  end if;
+  insert into public.alert_thresholds as th (guardian_id, student_id, type, percent)
+  values (v_uid, p_student_id, p_type, p_percent)
+  on conflict (guardian_id, student_id, type) do update
+  set percent = excluded.percent, updated_at = pg_catalog.now()
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+comment on function public.set_alert_threshold(uuid, text, numeric) is
+'Sets the caller''s grade threshold for a child (high must exceed low). Guardians with grades.';
+revoke all on function public.set_alert_threshold(uuid, text, numeric) from public, anon;
+grant execute on function public.set_alert_threshold(uuid, text, numeric) to authenticated;
+
+create or replace function public.list_alerts(
+  p_limit integer default 20,
+  p_before timestamptz default null,
+  p_student_id uuid default null,
+  p_types text[] default null,
+  p_unread_only boolean default false
+)
+returns setof public.alerts
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the caller's own alerts only
+begin
+  if p_limit is null or p_limit not between 1 and 100 then
+    perform private.invalid('the page size is from 1 to 100');
+  end if;
+  return query
+  select a.* from public.alerts as a
+  where a.recipient_id = v_uid and a.dismissed_at is null
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
+    and (p_before is null or a.created_at < p_before)
+    and (p_student_id is null or a.student_id = p_student_id)
+    and (p_types is null or a.type = any(p_types))
+    and (not coalesce(p_unread_only, false) or a.read_at is null)
+  order by a.created_at desc, a.id
+  limit p_limit;
+end;
+$$;
+
+comment on function public.list_alerts(integer, timestamptz, uuid, text[], boolean) is
+'The caller''s alerts, newest first, paged by created_at (p_before), filterable.';
+revoke all on function public.list_alerts(integer, timestamptz, uuid, text[], boolean)
+from public, anon;
+grant execute on function public.list_alerts(integer, timestamptz, uuid, text[], boolean)
+to authenticated;
+
+create or replace function public.mark_alert_read(p_alert_id uuid)
+returns public.alerts
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_row public.alerts;
+begin
+  update public.alerts as a set read_at = coalesce(a.read_at, pg_catalog.now())
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  returning * into v_row;
+  if not found then
+    perform private.not_found('alert');
+  end if;
+  return v_row;
+end;
+$$;
+
+comment on function public.mark_alert_read(uuid) is 'Marks one of the caller''s alerts read.';
+revoke all on function public.mark_alert_read(uuid) from public, anon;
+grant execute on function public.mark_alert_read(uuid) to authenticated;
+
+create or replace function public.dismiss_alert(p_alert_id uuid)
+returns public.alerts
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_row public.alerts;
+begin
+  update public.alerts as a
+  set dismissed_at = coalesce(a.dismissed_at, pg_catalog.now()),
+    read_at = coalesce(a.read_at, pg_catalog.now())
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  returning * into v_row;
+  if not found then
+    perform private.not_found('alert');
+  end if;
+  return v_row;
+end;
+$$;
+
+comment on function public.dismiss_alert(uuid) is 'Dismisses one of the caller''s alerts.';
+revoke all on function public.dismiss_alert(uuid) from public, anon;
+grant execute on function public.dismiss_alert(uuid) to authenticated;
+
+create or replace function public.count_unread_alerts()
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select count(*)::integer from public.alerts as a
+  where a.recipient_id = private.require_uid() and a.read_at is null and a.dismissed_at is null
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
+$$;
+
+comment on function public.count_unread_alerts() is 'How many of the caller''s alerts are unread.';
+revoke all on function public.count_unread_alerts() from public, anon;
+grant execute on function public.count_unread_alerts() to authenticated;
