@@ -27,6 +27,7 @@ demo: setup
 	@$(TUTELA) migrate
 	@$(TUTELA) status
 	@$(TUTELA) demo
+	@$(TUTELA) dashboard parent --as pat.parent@demo.tutela.test
 
 lint: setup
 	@$(TUTELA) lint

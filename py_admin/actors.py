@@ -35,7 +35,7 @@ def acting_as(conn: Conn, user_id: str | None, *, role: str = "authenticated",
             "select set_config('request.jwt.claims', %s, true), set_config('role', %s, true)",
             (json.dumps(claims), role if not user_id else "authenticated"),
         )
-        try:
-            yield conn
-        finally:
-            conn.execute("select set_config('role', 'none', true)")
+        yield conn
+        # reset only on success: after an error the transaction is aborted and rolled back,
+        # and the role and claims (transaction-local) go with it
+        conn.execute("select set_config('role', 'none', true)")

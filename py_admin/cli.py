@@ -26,10 +26,17 @@ db_app = typer.Typer(help="The embedded PostgreSQL cluster under .tutela/.", no_
 build_app = typer.Typer(help="Derived outputs.", no_args_is_help=True)
 seed_app = typer.Typer(help="Named data sets (seeds/<name>/).", no_args_is_help=True)
 policies_app = typer.Typer(help="The student-data policy registry.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled jobs (pg_cron, or run-due).", no_args_is_help=True)
+dashboard_app = typer.Typer(
+    help="The dashboards in the terminal, read as a user through the API (RLS).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(build_app, name="build")
 app.add_typer(seed_app, name="seed")
 app.add_typer(policies_app, name="policies")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(dashboard_app, name="dashboard")
 
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
 console = Console(width=_WIDTH)
@@ -245,6 +252,60 @@ def policies_render(
         console.print("rendered policy files are up to date")
 
 
+# ---- jobs -----------------------------------------------------------------------------------
+@jobs_app.command("run-due")
+def jobs_run_due(
+    database_url: DatabaseUrl = None,
+    force: Annotated[bool, typer.Option("--force", help="Run every job now.")] = False,
+    as_json: JsonOut = False,
+) -> None:
+    """Run the jobs whose interval has passed, as the service role (no pg_cron needed)."""
+    from py_admin.db import resolve_url
+    from py_admin.jobs import run_due
+
+    runs = run_due(resolve_url(database_url), force=force)
+    if as_json:
+        print(json.dumps([r.__dict__ for r in runs], indent=2))
+    else:
+        table = Table(title="Jobs run")
+        for col in ("job", "result", "error"):
+            table.add_column(col)
+        for r in runs:
+            table.add_row(r.name, r.result or "", r.error or "")
+        console.print(table if runs else "no job was due")
+    if any(r.error for r in runs):
+        raise typer.Exit(1)
+
+
+@jobs_app.command("list")
+def jobs_list(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
+    """The jobs, their schedules and their last runs."""
+    from py_admin.db import resolve_url
+    from py_admin.jobs import list_jobs
+
+    jobs = list_jobs(resolve_url(database_url))
+    if as_json:
+        print(json.dumps(jobs, indent=2, default=str))
+        return
+    table = Table(title="Jobs")
+    for col in ("job", "cron", "every", "last run", "last result", "last error"):
+        table.add_column(col)
+    for j in jobs:
+        table.add_row(j["name"], j["schedule"], j["every"], str(j["last_run_at"] or ""),
+                      j["last_result"] or "", j["last_error"] or "")
+    console.print(table)
+
+
+@jobs_app.command("install")
+def jobs_install(database_url: DatabaseUrl = None) -> None:
+    """Register the jobs with pg_cron (where the database has it)."""
+    from py_admin.db import resolve_url
+    from py_admin.jobs import install
+
+    names = install(resolve_url(database_url))
+    console.print(f"registered with pg_cron: {', '.join(names)}")
+
+
 # ---- seeds and demo -------------------------------------------------------------------------
 @seed_app.command("demo")
 def seed_demo(database_url: DatabaseUrl = None) -> None:
@@ -373,6 +434,44 @@ def _print_pat(rows: list[dict[str, Any]], overviews: dict[str, dict[str, Any]])
         )
 
 
+# ---- dashboards -----------------------------------------------------------------------------
+AsEmail = Annotated[
+    str,
+    typer.Option("--as", help="Email of the user to read the dashboard as (auth.users).",
+                 show_default=False),
+]
+
+
+@dashboard_app.command("parent")
+def dashboard_parent(
+    email: AsEmail, database_url: DatabaseUrl = None, as_json: JsonOut = False,
+) -> None:
+    """parent_dashboard() as that user: a card per child, with 30-day sparklines."""
+    from py_admin.dashboard_view import fetch_parent, render_parent
+    from py_admin.db import resolve_url
+
+    doc, activity = fetch_parent(resolve_url(database_url), email)
+    if as_json:
+        print(json.dumps({**doc, "activity": activity}, indent=2))
+        return
+    console.print(render_parent(doc, activity, who=email), highlight=False)
+
+
+@dashboard_app.command("student")
+def dashboard_student(
+    email: AsEmail, database_url: DatabaseUrl = None, as_json: JsonOut = False,
+) -> None:
+    """student_dashboard() as that user (who must be a student)."""
+    from py_admin.dashboard_view import fetch_student, render_student
+    from py_admin.db import resolve_url
+
+    doc = fetch_student(resolve_url(database_url), email)
+    if as_json:
+        print(json.dumps(doc, indent=2))
+        return
+    console.print(render_student(doc, who=email), highlight=False)
+
+
 # ---- tests ----------------------------------------------------------------------------------
 @app.command("test")
 def test_cmd(
@@ -438,6 +537,85 @@ def lint_cmd(
     if problems:
         raise TutelaError(f"lint found {problems} problem(s)")
     console.print("lint: clean")
+
+
+# ---- dispatch -------------------------------------------------------------------------------
+@app.command("dispatch")
+def dispatch_cmd(
+    database_url: DatabaseUrl = None,
+    loop: Annotated[bool, typer.Option(
+        "--loop/--once",
+        help="--once: send what is due now, then stop; --loop: keep polling until SIGINT/SIGTERM.",
+    )] = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, envvar="TUTELA_DISPATCH_WORKERS",
+        help="Parallel workers, each with its own connection and SMTP session.",
+    )] = 4,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, max=1000, envvar="TUTELA_DISPATCH_BATCH",
+        help="Messages one claim takes.",
+    )] = 50,
+    lease: Annotated[int, typer.Option(
+        "--lease", min=10, max=86400, envvar="TUTELA_DISPATCH_LEASE",
+        help="Seconds after which a claimed, unmarked message is claimed again.",
+    )] = 300,
+    interval: Annotated[float, typer.Option(
+        "--interval", min=0.1, envvar="TUTELA_DISPATCH_INTERVAL",
+        help="--loop: seconds between polls.",
+    )] = 5.0,
+    as_json: JsonOut = False,
+) -> None:
+    """Send the notification outbox: email over SMTP (TUTELA_SMTP_*, TUTELA_MAIL_FROM,
+    TUTELA_APP_URL); sms and push need a provider (TUTELA_SMS_PROVIDER, TUTELA_PUSH_PROVIDER)."""
+    import time
+
+    from py_admin.db import resolve_url
+    from py_admin.dispatch import DispatchCounts, SmtpSettings, run_loop, run_once
+
+    settings = SmtpSettings.from_env()
+    url = resolve_url(database_url)
+    started = time.monotonic()
+    if loop:
+        if not as_json:
+            console.print(
+                f"dispatching with {workers} worker(s) to {settings.host}:{settings.port} "
+                f"every {interval:g} s; Ctrl-C to stop", highlight=False,
+            )
+            with console.status("waiting for messages...") as status:
+                def show_loop(c: DispatchCounts) -> None:
+                    status.update(f"dispatching: {c.sent} sent, {c.retried} retried, "
+                                  f"{c.dead} dead so far; Ctrl-C to stop")
+
+                counts = run_loop(url, workers, batch, interval=interval, lease_seconds=lease,
+                                  settings=settings, on_progress=show_loop)
+        else:
+            counts = run_loop(url, workers, batch, interval=interval, lease_seconds=lease,
+                              settings=settings)
+    elif as_json:
+        counts = run_once(url, workers, batch, lease_seconds=lease, settings=settings)
+    else:
+        with console.status("dispatching...") as status:
+            def show(c: DispatchCounts) -> None:
+                status.update(f"dispatching: {c.sent} sent, {c.retried} retried, {c.dead} dead")
+
+            counts = run_once(url, workers, batch, lease_seconds=lease, settings=settings,
+                              on_progress=show)
+    seconds = time.monotonic() - started
+    if as_json:
+        print(json.dumps({
+            "sent": counts.sent, "retried": counts.retried, "dead": counts.dead,
+            "deferred": counts.deferred, "workers": workers, "seconds": round(seconds, 3),
+        }, indent=2))
+        return
+    table = Table(title=f"Dispatch ({workers} worker(s), {seconds:.1f} s)")
+    table.add_column("outcome")
+    table.add_column("messages", justify="right")
+    table.add_row("[green]sent[/]", str(counts.sent))
+    table.add_row("[yellow]retried[/] (will be tried again)", str(counts.retried))
+    table.add_row("[red]dead[/] (gave up; last error kept)", str(counts.dead))
+    if counts.deferred:
+        table.add_row("deferred (lease ran out before sending)", str(counts.deferred))
+    console.print(table)
 
 
 def main() -> None:

@@ -415,8 +415,12 @@ begin
         'last_active_at', v_stats.last_active_at
       )
     );
-    -- deadlines in the next 48 hours
+    -- work overdue (within the last 14 days) and deadlines in the next 48 hours
     v_urgent := v_urgent || coalesce((
+      select jsonb_agg(x || jsonb_build_object('kind', 'overdue'))
+      from jsonb_array_elements(private.open_assignments(
+        v_student.id, pg_catalog.now() - interval '14 days', pg_catalog.now(), 10)) as x
+    ), '[]'::jsonb) || coalesce((
       select jsonb_agg(x || jsonb_build_object('kind', 'deadline'))
       from jsonb_array_elements(private.open_assignments(
         v_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 10)) as x
@@ -473,10 +477,10 @@ begin
   return v_card || jsonb_build_object(
     'urgent', v_urgent,
     'highlights', coalesce((
-      select jsonb_agg(h order by h ->> 'at' desc)
+      select jsonb_agg(top.h order by top.at desc, top.h ->> 'kind', top.h ->> 'title')
       from (
-        select h from jsonb_array_elements(v_highlights) as h
-        order by h ->> 'at' desc
+        select h, (h ->> 'at')::timestamptz as at from jsonb_array_elements(v_highlights) as h
+        order by (h ->> 'at')::timestamptz desc, h ->> 'kind', h ->> 'title'
         limit 5
       ) as top
     ), '[]'::jsonb),

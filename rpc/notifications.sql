@@ -31,6 +31,12 @@ begin
     or p_lease_seconds is null or p_lease_seconds not between 10 and 86400 then
     perform private.invalid('limit 1 to 1000, lease 10 to 86400 seconds');
   end if;
+  -- a message whose sender keeps dying (lease expired) and has used every attempt: dead
+  update private.notification_outbox as o
+  set status = 'dead', payload = o.payload - 'token',
+    last_error = coalesce(o.last_error, 'the sender stopped before marking it, every attempt')
+  where o.status = 'sending' and o.attempts >= o.max_attempts
+    and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds);
   return query
   with due as (
     select o.id from private.notification_outbox as o
@@ -64,7 +70,10 @@ from public, anon, authenticated;
 grant execute on function public.claim_notifications(integer, integer) to service_role;
 
 -- Mark a claimed message sent. Idempotent: a message already sent stays as it is.
-create or replace function public.complete_notification(p_id uuid)
+drop function if exists public.complete_notification(uuid);
+drop function if exists public.fail_notification(uuid, text);
+
+create or replace function public.complete_notification(p_id uuid, p_attempt integer default null)
 returns boolean
 language plpgsql
 volatile
@@ -83,20 +92,25 @@ begin
     last_error = null,
     -- the invite token is only needed until the email is out
     payload = o.payload - 'token'
-  where o.id = p_id and o.status = 'sending';
+  where o.id = p_id and o.status = 'sending'
+    and (p_attempt is null or o.attempts = p_attempt);  -- still our claim
   get diagnostics v_done = row_count;
   return v_done = 1;
 end;
 $$;
 
-comment on function public.complete_notification(uuid) is
+comment on function public.complete_notification(uuid, integer) is
 'Dispatcher: marks a claimed message sent (and drops secrets from its payload). Service role.';
-revoke all on function public.complete_notification(uuid) from public, anon, authenticated;
-grant execute on function public.complete_notification(uuid) to service_role;
+revoke all on function public.complete_notification(uuid, integer)
+from public, anon, authenticated;
+grant execute on function public.complete_notification(uuid, integer) to service_role;
 
 -- Record a failed attempt: retry later with exponential backoff (1, 2, 4 ... minutes, at most
--- 6 hours), or give up ('dead', the error kept) once max_attempts is reached.
-create or replace function public.fail_notification(p_id uuid, p_error text)
+-- 6 hours), or give up ('dead', the error kept) once max_attempts is reached, or at once when
+-- the failure is permanent (no template, no provider, a 5xx refusal).
+create or replace function public.fail_notification(
+  p_id uuid, p_error text, p_attempt integer default null, p_permanent boolean default false
+)
 returns text
 language plpgsql
 volatile
@@ -111,21 +125,33 @@ begin
     perform private.deny('only the dispatcher (service role) fails notifications');
   end if;
   update private.notification_outbox as o
-  set status = case when o.attempts >= o.max_attempts then 'dead' else 'pending' end,
+  set status = case
+      when o.attempts >= o.max_attempts or coalesce(p_permanent, false) then 'dead'
+      else 'pending'
+    end,
     next_attempt_at = pg_catalog.now() + least(
-      interval '1 minute' * (2 ^ greatest(o.attempts - 1, 0)), interval '6 hours'),
+      interval '1 minute' * (2 ^ least(greatest(o.attempts - 1, 0), 9)), interval '6 hours'),
     last_error = left(coalesce(p_error, 'unknown error'), 2000),
-    claimed_at = null
+    claimed_at = null,
+    -- a message that will never be sent keeps no secret
+    payload = case
+      when o.attempts >= o.max_attempts or coalesce(p_permanent, false)
+        then o.payload - 'token'
+      else o.payload
+    end
   where o.id = p_id and o.status = 'sending'
+    and (p_attempt is null or o.attempts = p_attempt)  -- still our claim
   returning o.status into v_status;
   return v_status;
 end;
 $$;
 
-comment on function public.fail_notification(uuid, text) is
+comment on function public.fail_notification(uuid, text, integer, boolean) is
 'Dispatcher: records a failed attempt (retry with backoff, or dead). Service role.';
-revoke all on function public.fail_notification(uuid, text) from public, anon, authenticated;
-grant execute on function public.fail_notification(uuid, text) to service_role;
+revoke all on function public.fail_notification(uuid, text, integer, boolean)
+from public, anon, authenticated;
+grant execute on function public.fail_notification(uuid, text, integer, boolean)
+to service_role;
 
 -- Queue a message on an external channel (idempotent on the key).
 create or replace function private.enqueue(

@@ -1,0 +1,772 @@
+"""The notification dispatcher (`tutela dispatch`): sends what the outbox holds.
+
+The protocol is SQL's (rpc/notifications.sql), run as the service role:
+
+1. ``public.claim_notifications(batch, lease)`` hands this worker up to ``batch`` due messages
+   (``FOR UPDATE SKIP LOCKED``: concurrent workers never get the same row) and marks them
+   ``sending``;
+2. each message is rendered (jinja2 templates under ``templates/email/``) and sent (SMTP for
+   email; a :class:`Provider` for sms and push);
+3. ``public.complete_notification(id)`` marks it ``sent`` (and drops an invite's token), or, on
+   any error, ``public.fail_notification(id, error)`` schedules a retry with backoff or, once
+   ``max_attempts`` is reached, keeps it as ``dead`` with its last error.
+
+Delivery is at least once. A worker that dies between the SMTP hand-off and step 3 leaves its
+rows ``sending``; once their lease has run out another claim takes them again and they are sent
+again, with the same ``Message-ID: <idempotency_key@tutela>``, so that a receiver can drop the
+duplicate.
+
+sms and push have no provider here: such a message fails with "no provider configured for sms"
+on every attempt and ends ``dead``, unless a provider is given (``providers=`` or
+``TUTELA_SMS_PROVIDER`` / ``TUTELA_PUSH_PROVIDER`` = ``package.module:factory``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import os
+import signal
+import smtplib
+import ssl
+import string
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import formatdate
+from types import FrameType, TracebackType
+from typing import Any, Protocol
+from urllib.parse import quote, urljoin, urlsplit
+
+import jinja2
+import psycopg
+from psycopg.rows import dict_row
+
+from py_admin.actors import acting_as
+from py_admin.db import connect
+from py_admin.errors import TutelaError
+from py_admin.paths import TEMPLATES_DIR
+
+EMAIL_TEMPLATES_DIR = TEMPLATES_DIR / "email"
+DEFAULT_MAIL_FROM = "Tutela <no-reply@tutela.local>"
+DEFAULT_APP_URL = "http://localhost:3000"
+MESSAGE_ID_DOMAIN = "tutela"
+CHANNELS = ("email", "sms", "push")
+log = logging.getLogger("tutela.dispatch")
+
+
+# ---- settings -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how email goes; :meth:`from_env` reads the ``TUTELA_SMTP_*`` variables."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    mail_from: str = DEFAULT_MAIL_FROM
+    app_url: str = DEFAULT_APP_URL
+    timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
+        """TUTELA_SMTP_HOST (127.0.0.1), TUTELA_SMTP_PORT (25), TUTELA_SMTP_USER and
+        TUTELA_SMTP_PASSWORD (both or neither), TUTELA_SMTP_STARTTLS (0/1), TUTELA_SMTP_TIMEOUT
+        (30 s), TUTELA_MAIL_FROM, TUTELA_APP_URL (the base of links in emails)."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port_text = get("TUTELA_SMTP_PORT") or "25"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise TutelaError(f"TUTELA_SMTP_PORT must be a port number, not {port_text!r}")
+        tls_text = (get("TUTELA_SMTP_STARTTLS") or "0").lower()
+        if tls_text not in ("0", "1", "false", "true", "no", "yes"):
+            raise TutelaError(f"TUTELA_SMTP_STARTTLS must be 0 or 1, not {tls_text!r}")
+        timeout_text = get("TUTELA_SMTP_TIMEOUT") or "30"
+        try:
+            timeout = float(timeout_text)
+        except ValueError:
+            raise TutelaError(
+                f"TUTELA_SMTP_TIMEOUT must be a number of seconds, not {timeout_text!r}"
+            ) from None
+        user, password = get("TUTELA_SMTP_USER"), env.get("TUTELA_SMTP_PASSWORD") or None
+        if (user is None) != (password is None):
+            raise TutelaError("set both TUTELA_SMTP_USER and TUTELA_SMTP_PASSWORD, or neither")
+        app_url = get("TUTELA_APP_URL") or DEFAULT_APP_URL
+        if urlsplit(app_url).scheme not in ("http", "https"):
+            raise TutelaError(f"TUTELA_APP_URL must be an http(s) URL, not {app_url!r}")
+        return cls(
+            host=get("TUTELA_SMTP_HOST") or "127.0.0.1",
+            port=int(port_text),
+            user=user,
+            password=password,
+            starttls=tls_text in ("1", "true", "yes"),
+            mail_from=get("TUTELA_MAIL_FROM") or DEFAULT_MAIL_FROM,
+            app_url=app_url.rstrip("/"),
+            timeout=timeout,
+        )
+
+
+# ---- messages -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Notification:
+    """One claimed outbox row, as claim_notifications returns it."""
+
+    id: Any
+    channel: str
+    template: str
+    idempotency_key: str
+    recipient_email: str | None
+    recipient_user_id: Any
+    student_id: Any
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Notification:
+        return cls(
+            id=row["id"], channel=row["channel"], template=row["template"],
+            idempotency_key=row["idempotency_key"], recipient_email=row["recipient_email"],
+            recipient_user_id=row["recipient_user_id"], student_id=row["student_id"],
+            payload=dict(row["payload"] or {}), attempts=row["attempts"],
+            max_attempts=row["max_attempts"],
+        )
+
+
+class Provider(Protocol):
+    """Sends a message on a channel other than email (sms, push). Raise to fail the attempt;
+    return normally once the provider has accepted the message."""
+
+    def send(self, notification: Notification) -> None: ...
+
+
+class MessageError(Exception):
+    """A message that cannot be sent as it is (no template, a payload without what the template
+    needs, no address, no provider for its channel): kept in last_error as it reads."""
+
+
+class NoProviderError(MessageError):
+    """A message on a channel no provider was configured for."""
+
+
+class SmtpUnavailable(Exception):
+    """The SMTP server cannot be reached or refuses the session (not the message's fault): the
+    worker fails the rest of its batch with this error and stops (``--loop``: waits, retries)."""
+
+
+_ATEXT = frozenset(string.ascii_letters + string.digits + "!#$&'*+-/=?^_`{|}~")
+
+
+def message_id(idempotency_key: str) -> str:
+    """``<key@tutela>``: the same on every retry of a message. Characters a Message-ID may not
+    hold (RFC 5322 dot-atom) are written %XX, so distinct keys keep distinct ids."""
+    left = "".join(
+        c if c in _ATEXT else "".join(f"%{b:02X}" for b in c.encode()) for c in idempotency_key
+    )
+    if not left or len(left) > 200:
+        left = "sha256-" + hashlib.sha256(idempotency_key.encode()).hexdigest()
+    return f"<{left}@{MESSAGE_ID_DOMAIN}>"
+
+
+# ---- rendering ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _parse_moment(value: Any) -> datetime | date | None:
+    if isinstance(value, datetime | date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value) if "T" in value or " " in value \
+                else date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def format_moment(value: Any) -> str:
+    """A timestamp or date from a payload as a person reads it: 'Mon 17 Nov 2026, 09:30 UTC'."""
+    moment = _parse_moment(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    if isinstance(moment, datetime):
+        zone = moment.tzname() or ""
+        zone = "UTC" if zone in ("UTC", "UTC+00:00", "+00:00") else zone
+        return f"{moment:%a %d %b %Y, %H:%M} {zone}".strip()
+    return f"{moment:%a %d %b %Y}"
+
+
+def format_day(value: Any) -> str:
+    """A date as 'Mon 17 Nov'."""
+    moment = _parse_moment(value)
+    return f"{moment:%a %d %b}" if moment is not None else str(value)
+
+
+def _number(value: Any) -> float:
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _describe(item: Any, keys: tuple[tuple[str, ...], ...]) -> str:
+    """One line for a digest list entry whose exact shape the SQL side decides."""
+    if not isinstance(item, Mapping):
+        return str(item)
+    parts: list[str] = []
+    for names in keys:
+        for name in names:
+            if item.get(name) not in (None, ""):
+                value = item[name]
+                if name in ("percent", "average_percent"):
+                    value = f"{_number(value):g}%"
+                elif name.endswith(("_at", "_on", "date")) or name in ("due", "day"):
+                    value = format_moment(value)
+                parts.append(str(value))
+                break
+    if not parts:
+        parts = [f"{k}: {v}" for k, v in item.items() if v not in (None, "")]
+    return " · ".join(parts)
+
+
+_GRADE_KEYS = (
+    ("course_name", "course", "subject"),
+    ("title", "assignment_title", "assignment", "name"),
+    ("percent", "average_percent", "score", "grade"),
+    ("letter", "letter_grade"),
+)
+_UPCOMING_KEYS = (
+    ("title", "name"),
+    ("course_name", "course", "subject"),
+    ("due_at", "due_on", "due", "date", "starts_at"),
+)
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    label_x: float
+    minutes: float
+    reviews: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG bar chart of daily activity, every coordinate computed here (the template only
+    writes numbers out)."""
+
+    width: float
+    height: float
+    baseline: float
+    max_minutes: float
+    bars: list[Bar]
+
+
+def digest_chart(days: Any, *, bar_width: float = 32, gap: float = 12, plot_height: float = 100,
+                 top: float = 18, bottom: float = 22, side: float = 10) -> Chart:
+    """One bar per day of the digest; its height is that day's minutes, scaled so the busiest
+    day fills the plot (a day without activity gets a 1-pixel stub)."""
+    entries = [d for d in (days or []) if isinstance(d, Mapping)]
+    minutes = [_number(d.get("minutes")) for d in entries]
+    peak = max(minutes, default=0.0)
+    baseline = top + plot_height
+    bars: list[Bar] = []
+    for i, (entry, value) in enumerate(zip(entries, minutes, strict=True)):
+        height = round(plot_height * value / peak, 1) if peak > 0 else 0.0
+        height = max(height, 1.0)
+        x = side + i * (bar_width + gap)
+        reviews = _number(entry.get("reviews"))
+        day = _parse_moment(entry.get("day"))
+        bars.append(Bar(
+            x=x, y=round(baseline - height, 1), width=bar_width, height=height,
+            label=f"{day:%a}" if day is not None else str(entry.get("day", "")),
+            label_x=x + bar_width / 2, minutes=value, reviews=reviews,
+            title=f"{format_day(entry.get('day'))}: {value:g} min, {reviews:g} reviews",
+        ))
+    width = 2 * side + len(bars) * bar_width + max(len(bars) - 1, 0) * gap
+    return Chart(width=width, height=baseline + bottom, baseline=baseline, max_minutes=peak,
+                 bars=bars)
+
+
+class Renderer:
+    """Renders ``<template>.subject.j2``, ``.txt.j2`` and ``.html.j2`` (HTML autoescaped) from
+    py_admin/templates/email/, with a context built per template from the payload."""
+
+    def __init__(self, app_url: str = DEFAULT_APP_URL) -> None:
+        self.app_url = app_url.rstrip("/")
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(EMAIL_TEMPLATES_DIR),
+            autoescape=jinja2.select_autoescape(
+                enabled_extensions=("html.j2",), default_for_string=False, default=False
+            ),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["moment"] = format_moment
+        self.env.filters["day"] = format_day
+        self._lock = threading.Lock()
+
+    def link(self, target: Any, default: str = "/") -> str:
+        """An absolute http(s) link: a path is joined to the app URL; anything else (say
+        ``javascript:``) falls back to ``default``."""
+        text = str(target or "").strip()
+        if text.startswith("/") and not text.startswith("//"):
+            return self.app_url + text
+        if urlsplit(text).scheme in ("http", "https") and urlsplit(text).netloc:
+            return text
+        return urljoin(self.app_url + "/", default.lstrip("/"))
+
+    def context(self, n: Notification) -> dict[str, Any]:
+        p = n.payload
+        ctx: dict[str, Any] = {
+            "payload": p, "app_url": self.app_url, "template": n.template,
+            "recipient_email": n.recipient_email,
+            "student_name": p.get("student_name") or "your child",
+            "settings_url": self.app_url + "/settings/notifications",
+        }
+        if n.template in ("guardian_invite", "student_invite"):
+            token = p.get("token")
+            if not token:
+                raise MessageError(f"{n.template} payload has no token (already sent?)")
+            kind = "guardian" if n.template == "guardian_invite" else "student"
+            ctx.update(
+                token=token,
+                accept_url=f"{self.app_url}/invite/{kind}?token={quote(str(token), safe='')}",
+                organization_name=p.get("organization_name") or "your school",
+                invitee_name=p.get("invitee_name"),
+                relation=p.get("relation"),
+                expires=format_moment(p.get("expires_at")),
+            )
+        elif n.template == "alert":
+            if not p.get("title"):
+                raise MessageError("alert payload has no title")
+            raw = p.get("severity")
+            severity: str = raw if isinstance(raw, str) and raw in (
+                "info", "warning", "critical") else "info"
+            ctx.update(
+                severity=severity,
+                action_url=self.link(p.get("action_url"), "/alerts"),
+                severity_colour={"info": "#2563eb", "warning": "#d97706",
+                                 "critical": "#dc2626"}[severity],
+            )
+        elif n.template == "weekly_digest":
+            days = p.get("days") or []
+            attendance = p.get("attendance") or {}
+            ctx.update(
+                chart=digest_chart(days),
+                days=[{"day": format_day(d.get("day")), "reviews": _number(d.get("reviews")),
+                       "minutes": _number(d.get("minutes"))}
+                      for d in days if isinstance(d, Mapping)],
+                total_minutes=sum(_number(d.get("minutes")) for d in days
+                                  if isinstance(d, Mapping)),
+                total_reviews=sum(_number(d.get("reviews")) for d in days
+                                  if isinstance(d, Mapping)),
+                week=f"{format_day(p.get('week_start'))} to {format_day(p.get('week_end'))}",
+                grades=[_describe(g, _GRADE_KEYS) for g in p.get("grades") or []],
+                attendance=[(str(k).replace("_", " "), v) for k, v in attendance.items()]
+                if isinstance(attendance, Mapping) else [],
+                upcoming=[_describe(u, _UPCOMING_KEYS) for u in p.get("upcoming") or []],
+                dashboard_url=self.app_url + "/dashboard",
+            )
+        elif n.template == "milestone_reached":
+            ctx.update(dashboard_url=self.app_url + "/dashboard")
+        return ctx
+
+    def render(self, n: Notification) -> RenderedEmail:
+        ctx = self.context(n)
+        try:
+            with self._lock:  # jinja2 compiles lazily into a shared cache
+                templates = [self.env.get_template(f"{n.template}.{part}.j2")
+                             for part in ("subject", "txt", "html")]
+        except jinja2.TemplateNotFound as exc:
+            raise MessageError(f"no email template {exc.name!r}") from None
+        subject, text, html = (t.render(ctx) for t in templates)
+        subject = " ".join(subject.split())[:250]
+        if not subject:
+            raise MessageError(f"template {n.template!r} rendered an empty subject")
+        return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def build_email(n: Notification, rendered: RenderedEmail, settings: SmtpSettings) -> EmailMessage:
+    if not n.recipient_email:
+        raise MessageError("the recipient has no email address")
+    msg = EmailMessage()
+    msg["Subject"] = rendered.subject
+    msg["From"] = settings.mail_from
+    msg["To"] = n.recipient_email
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = message_id(n.idempotency_key)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Tutela-Template"] = n.template
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg
+
+
+# ---- SMTP -----------------------------------------------------------------------------------
+class SmtpMailer:
+    """One SMTP session per worker, opened on first use, reused, reopened after an error."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpMailer:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        try:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise SmtpUnavailable(
+                f"cannot reach the SMTP server {s.host}:{s.port}: {describe_error(exc)}"
+            ) from exc
+        try:
+            smtp.ehlo()
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if s.user and s.password:
+                smtp.login(s.user, s.password)
+        except (OSError, smtplib.SMTPException) as exc:
+            smtp.close()
+            raise SmtpUnavailable(
+                f"the SMTP server {s.host}:{s.port} refused the session: {describe_error(exc)}"
+            ) from exc
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, msg: EmailMessage) -> None:
+        reused = self._smtp is not None
+        if self._smtp is None:
+            self._smtp = self._open()
+        try:
+            self._smtp.send_message(msg)
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            if not reused:
+                raise
+            # the server dropped an idle session: once more on a new one
+            self._smtp = self._open()
+            self._send_or_close(msg)
+        except BaseException:
+            self.close()
+            raise
+
+    def _send_or_close(self, msg: EmailMessage) -> None:
+        assert self._smtp is not None
+        try:
+            self._smtp.send_message(msg)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def describe_error(exc: BaseException) -> str:
+    """The error kept in last_error: the SMTP reply where there is one."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [f"{code} {_text(reply)}" for code, reply in exc.recipients.values()]
+        return "recipient refused: " + "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, MessageError | SmtpUnavailable):
+        return str(exc)
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+
+
+# ---- providers for other channels -----------------------------------------------------------
+def providers_from_env(env: Mapping[str, str] | None = None) -> dict[str, Provider]:
+    """``TUTELA_SMS_PROVIDER`` / ``TUTELA_PUSH_PROVIDER`` = ``package.module:factory``: the
+    factory is called without arguments and returns a :class:`Provider`."""
+    env = os.environ if env is None else env
+    found: dict[str, Provider] = {}
+    for channel in ("sms", "push"):
+        spec = env.get(f"TUTELA_{channel.upper()}_PROVIDER", "").strip()
+        if not spec:
+            continue
+        module_name, _, attr = spec.partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attr or "provider")
+        except (ImportError, AttributeError) as exc:
+            raise TutelaError(f"cannot load the {channel} provider {spec!r}: {exc}") from None
+        found[channel] = factory()
+    return found
+
+
+# ---- the protocol ---------------------------------------------------------------------------
+Conn = psycopg.Connection[Any]
+
+
+def claim(conn: Conn, batch: int, lease_seconds: int) -> list[Notification]:
+    with acting_as(conn, None, role="service_role"):
+        cur = conn.cursor(row_factory=dict_row)
+        rows = cur.execute("select * from public.claim_notifications(%s, %s)",
+                           (batch, lease_seconds)).fetchall()
+    return [Notification.from_row(r) for r in rows]
+
+
+def complete(conn: Conn, notification_id: Any, attempt: int | None = None) -> bool:
+    """Marks a claimed row sent; `attempt` (the claim's attempt number) makes sure the claim is
+    still ours: a row re-claimed after our lease ran out is left to its new holder."""
+    with acting_as(conn, None, role="service_role"):
+        row = conn.execute("select public.complete_notification(%s, %s)",
+                           (notification_id, attempt)).fetchone()
+    return bool(row and row[0])
+
+
+def fail(conn: Conn, notification_id: Any, error: str, attempt: int | None = None) -> str | None:
+    """Records a failed attempt; the new status ('pending' or 'dead'), None if the row was not
+    ours and 'sending' any more."""
+    with acting_as(conn, None, role="service_role"):
+        row = conn.execute("select public.fail_notification(%s, %s, %s)",
+                           (notification_id, error, attempt)).fetchone()
+    return None if row is None else row[0]
+
+
+# ---- workers --------------------------------------------------------------------------------
+@dataclass
+class DispatchCounts:
+    """sent: handed to SMTP or a provider; retried: failed, will be tried again; dead: failed
+    for the last time (kept with the error); deferred: claimed but left for a later claim
+    because the lease was running out."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    deferred: int = 0
+
+    @property
+    def failed(self) -> int:
+        return self.retried + self.dead
+
+    def __add__(self, other: DispatchCounts) -> DispatchCounts:
+        return DispatchCounts(self.sent + other.sent, self.retried + other.retried,
+                              self.dead + other.dead, self.deferred + other.deferred)
+
+
+@dataclass
+class Dispatcher:
+    """What one worker needs: settings, renderer, providers and the claim parameters."""
+
+    url: str
+    batch: int = 50
+    lease_seconds: int = 300
+    settings: SmtpSettings = field(default_factory=SmtpSettings.from_env)
+    providers: Mapping[str, Provider] = field(default_factory=dict)
+    on_progress: Callable[[DispatchCounts], None] | None = None
+    renderer: Renderer = field(init=False)
+    totals: DispatchCounts = field(init=False, default_factory=DispatchCounts)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch <= 1000:
+            raise TutelaError("the batch is 1 to 1000 messages")
+        if not 10 <= self.lease_seconds <= 86400:
+            raise TutelaError("the lease is 10 to 86400 seconds")
+        self.renderer = Renderer(self.settings.app_url)
+
+    def _count(self, **delta: int) -> None:
+        with self._lock:
+            for key, value in delta.items():
+                setattr(self.totals, key, getattr(self.totals, key) + value)
+            snapshot = replace(self.totals)
+        if self.on_progress is not None:
+            self.on_progress(snapshot)
+
+    def deliver(self, n: Notification, mailer: SmtpMailer) -> None:
+        """Send one message; raises on any failure."""
+        if n.channel == "email":
+            mailer.send(build_email(n, self.renderer.render(n), self.settings))
+            return
+        provider = self.providers.get(n.channel)
+        if provider is None:
+            raise NoProviderError(f"no provider configured for {n.channel}")
+        provider.send(n)
+
+    def drain(self, conn: Conn, mailer: SmtpMailer, stop: threading.Event) -> None:
+        """Claim and send batches until nothing is due (or ``stop`` is set between batches)."""
+        while not stop.is_set():
+            batch = claim(conn, self.batch, self.lease_seconds)
+            if not batch:
+                return
+            claimed = time.monotonic()
+            for i, n in enumerate(batch):
+                if time.monotonic() - claimed > self.lease_seconds * 0.8:
+                    # another claim takes the rest once the lease is over: never sent twice
+                    self._count(deferred=len(batch) - i)
+                    break
+                try:
+                    self.process(conn, mailer, n)
+                except SmtpUnavailable as exc:
+                    # back in the queue with the others' backoff, rather than after the lease
+                    for rest in batch[i + 1:]:
+                        self.record_failure(conn, rest, str(exc))
+                    raise
+
+    def process(self, conn: Conn, mailer: SmtpMailer, n: Notification) -> None:
+        try:
+            self.deliver(n, mailer)
+        except Exception as exc:
+            self.record_failure(conn, n, describe_error(exc))
+            if isinstance(exc, SmtpUnavailable):
+                raise
+            return
+        # sent: from here on a crash means the message goes out again after the lease
+        complete(conn, n.id, n.attempts)
+        self._count(sent=1)
+
+    def record_failure(self, conn: Conn, n: Notification, error: str) -> None:
+        status = fail(conn, n.id, error, n.attempts)
+        if status == "dead":
+            self._count(dead=1)
+        elif status == "pending":
+            self._count(retried=1)
+        # None: the lease ran out and another claim owns the row now
+
+    def worker(self, stop: threading.Event, *, loop: bool, interval: float,
+               errors: list[BaseException]) -> None:
+        while True:
+            try:
+                with connect(self.url, autocommit=True) as conn, \
+                        SmtpMailer(self.settings) as mailer:
+                    while True:
+                        self.drain(conn, mailer, stop)
+                        mailer.close()
+                        if not loop or stop.wait(interval):
+                            return
+            except (psycopg.Error, TutelaError, SmtpUnavailable) as exc:
+                if not loop:
+                    errors.append(exc)
+                    return
+                # the database or the SMTP server went away: log, wait, reconnect (rows claimed
+                # and not marked come back after the lease)
+                log.warning("dispatch worker: %s; retrying in %g s", str(exc).strip(), interval)
+                if stop.wait(interval):
+                    return
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    def run(self, workers: int, *, loop: bool = False, interval: float = 5.0,
+            stop: threading.Event | None = None) -> DispatchCounts:
+        if workers < 1:
+            raise TutelaError("at least one worker")
+        stop = stop or threading.Event()
+        errors: list[BaseException] = []
+        threads = [
+            threading.Thread(target=self.worker, name=f"tutela-dispatch-{i}", daemon=True,
+                             kwargs={"stop": stop, "loop": loop, "interval": interval,
+                                     "errors": errors})
+            for i in range(workers)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)
+        if errors:
+            first = errors[0]
+            if isinstance(first, TutelaError):
+                raise first
+            if isinstance(first, SmtpUnavailable):
+                raise TutelaError(str(first), hint="check TUTELA_SMTP_HOST, TUTELA_SMTP_PORT, "
+                                  "TUTELA_SMTP_STARTTLS and the credentials") from first
+            if isinstance(first, psycopg.Error):
+                raise TutelaError(f"dispatch failed: {str(first).strip()}") from first
+            raise first
+        return replace(self.totals)
+
+
+def run_once(url: str, workers: int = 4, batch: int = 50, *, lease_seconds: int = 300,
+             settings: SmtpSettings | None = None,
+             providers: Mapping[str, Provider] | None = None,
+             on_progress: Callable[[DispatchCounts], None] | None = None) -> DispatchCounts:
+    """Send everything due now with ``workers`` threads (one connection and one SMTP session
+    each), then return. A message that fails is retried by a later run (after its backoff).
+    SIGINT/SIGTERM stop the workers after their current batch."""
+    dispatcher = Dispatcher(
+        url, batch=batch, lease_seconds=lease_seconds,
+        settings=settings or SmtpSettings.from_env(),
+        providers=providers_from_env() if providers is None else providers,
+        on_progress=on_progress,
+    )
+    stop = threading.Event()
+    with _stop_on_signals(stop):
+        return dispatcher.run(workers, stop=stop)
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (from the main thread only; elsewhere: no handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run_loop(url: str, workers: int = 4, batch: int = 50, *, interval: float = 5.0,
+             lease_seconds: int = 300, settings: SmtpSettings | None = None,
+             providers: Mapping[str, Provider] | None = None,
+             on_progress: Callable[[DispatchCounts], None] | None = None,
+             stop: threading.Event | None = None) -> DispatchCounts:
+    """Dispatch until SIGINT/SIGTERM (or ``stop``): each worker drains what is due, then sleeps
+    ``interval`` seconds. A batch under way is finished before stopping."""
+    stop = stop or threading.Event()
+    dispatcher = Dispatcher(
+        url, batch=batch, lease_seconds=lease_seconds,
+        settings=settings or SmtpSettings.from_env(),
+        providers=providers_from_env() if providers is None else providers,
+        on_progress=on_progress,
+    )
+    with _stop_on_signals(stop):
+        return dispatcher.run(workers, loop=True, interval=interval, stop=stop)
