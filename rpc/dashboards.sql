@@ -86,7 +86,9 @@ as $$
       from best as b
     )
     else jsonb_build_object(
-      'tier', 'free', 'plan_name', 'Free', 'status', 'none', 'covered_by', null,
+      'tier', 'free',
+      'plan_name', coalesce((select p.name from public.plans as p where p.code = 'free'), 'Free'),
+      'status', 'none', 'covered_by', null,
       'started_at', null, 'access_until', null, 'next_billing_at', null,
       'entitlements', (select base.e from base)
     )
@@ -534,7 +536,8 @@ declare
   v_sections jsonb := '{}'::jsonb;
   v_hidden text[] := '{}';
   v_coaching jsonb;
-  v_month timestamptz := date_trunc('month', pg_catalog.now());
+  v_month timestamptz := date_trunc('month', pg_catalog.now() at time zone 'UTC')
+    at time zone 'UTC';
 begin
   perform private.require_uid();
   if p_student_id is null then
@@ -717,7 +720,7 @@ as $$
       p_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 20)) as x
     union all
     select 3, 'streak_at_risk', pg_catalog.format('Keep your %s-day streak', st.current_streak),
-      null::uuid, ((select d from today) + 1)::timestamptz
+      null::uuid, ((select d from today) + 1)::timestamp at time zone 'UTC'
     from public.student_stats as st
     where st.student_id = p_student.id and st.current_streak > 0
       and st.last_active_day = (select d from today) - 1
@@ -787,10 +790,11 @@ begin
       'cards_due', (select count(*) from public.flashcards as f
         where f.student_id = v_student.id and f.due_at <= pg_catalog.now()),
       'assignments_due_today', jsonb_array_length(private.open_assignments(
-        v_student.id, '-infinity'::timestamptz, (v_today + 1)::timestamptz, 100)),
+        v_student.id, '-infinity'::timestamptz, (v_today + 1)::timestamp at time zone 'UTC',
+        100)),
       'drills_due_today', (select count(*) from public.drill_assignments as da
         where da.student_id = v_student.id and da.completed_at is null
-          and da.due_at < (v_today + 1)::timestamptz)
+          and da.due_at < (v_today + 1)::timestamp at time zone 'UTC')
     ),
     'upcoming_lessons', coalesce(v_coaching -> 'upcoming_lessons', '[]'::jsonb),
     'recent_sessions', coalesce(v_coaching -> 'recent_sessions', '[]'::jsonb),
@@ -798,13 +802,14 @@ begin
       select jsonb_agg(jsonb_build_object(
         'drill_assignment_id', d.id, 'title', d.title, 'due_at', d.due_at,
         'completed_at', d.completed_at
-      ) order by d.completed_at nulls first, d.due_at nulls last)
+      ) order by d.completed_at is not null, d.due_at nulls last, d.completed_at desc)
       from (
+        -- open drills first, the most overdue first; then the latest completed
         select da.id, dr.title, da.due_at, da.completed_at
         from public.drill_assignments as da
         join public.drills as dr on dr.id = da.drill_id
         where da.student_id = v_student.id
-        order by da.completed_at nulls first, da.due_at desc nulls last
+        order by da.completed_at is not null, da.due_at nulls last, da.completed_at desc
         limit 10
       ) as d
     ), '[]'::jsonb),
@@ -877,7 +882,8 @@ begin
         'passed', case when m.score is not null
           then 100 * m.score / m.max_score >= m.passing_percent end,
         'graded_at', m.graded_at,
-        'overdue', m.due_at < pg_catalog.now() and m.status in ('pending', 'in_progress'),
+        'overdue', coalesce(m.due_at < pg_catalog.now(), false)
+          and m.status in ('pending', 'in_progress'),
         'competencies', coalesce((
           select jsonb_agg(jsonb_build_object('skill_id', sk.id, 'name', sk.name,
             'category', sk.category) order by sk.category, sk.name)
