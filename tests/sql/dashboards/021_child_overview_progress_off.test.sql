@@ -1,0 +1,144 @@
+-- child_overview(student) for a guardian without the `progress` permission: exactly the
+-- progress sections go (courses, upcoming_assignments, gamification, certificates,
+-- flashcards, and the skill tree inside coaching); the five whole sections are named in
+-- hidden_sections, the skill tree is simply absent from coaching (coaching parts come and go
+-- one by one, docs/api.md). Grades, live classes, lessons and sessions stay. A co-guardian
+-- with `progress` sees it all.
+begin;
+select plan(12);
+
+select tests.create_user('guardian-d021@world.test') as u_guardian \gset
+select tests.create_user('co-guardian-d021@world.test') as u_co_guardian \gset
+insert into public.organizations (name, slug, max_guardians_per_student)
+values ('Academy 021', 'academy-d021', 5) returning id as org \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Mia') returning id as mia \gset
+-- the guardian's link leaves out `progress`; the co-guardian's grants every data permission
+insert into public.guardian_links (
+  student_id, guardian_id, status, created_via, activated_at, permissions
+)
+values
+(
+  :'mia', :'u_guardian', 'active', 'staff', now(),
+  private.default_link_permissions() || '{"progress": false}'
+),
+(
+  :'mia', :'u_co_guardian', 'active', 'staff', now(),
+  private.default_link_permissions() || '{"card_content": true}'
+);
+
+-- the child's data: a course with a deadline and a grade, a certificate, a flashcard studied
+-- today, a live class attended this month and one ahead, a lesson ahead, a scored session,
+-- a skill
+insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+returning id as course \gset
+insert into public.enrollments (student_id, organization_id, course_id)
+values (:'mia', :'org', :'course');
+insert into public.assignments (organization_id, course_id, title, due_at)
+values (:'org', :'course', 'Essay', now() + interval '3 days');
+insert into public.assignments (organization_id, course_id, title)
+values (:'org', :'course', 'Quiz') returning id as quiz \gset
+insert into public.submissions (
+  student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
+  graded_at
+)
+values (:'mia', :'org', :'quiz', 'graded', 70, 72, 'Good work', now() - interval '1 day');
+insert into public.certificates (student_id, organization_id, title)
+values (:'mia', :'org', 'Algebra I');
+insert into public.flashcards (student_id, subject, question, answer)
+values (:'mia', 'Maths', '7 x 8?', '56') returning id as card \gset
+insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+values (:'mia', :'card', true, 4);
+insert into public.live_classes (organization_id, title, starts_at, ends_at)
+values
+(:'org', 'Live review', date_trunc('month', now()), date_trunc('month', now()) + interval '1 hour'),
+(:'org', 'Live algebra', now() + interval '1 day', now() + interval '25 hours');
+insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+select
+  :'mia'::uuid as student_id,
+  lc.organization_id,
+  lc.id as live_class_id,
+  case when lc.starts_at < now() then 'attended' else 'registered' end as status
+from public.live_classes as lc where lc.organization_id = :'org';
+insert into public.lessons (student_id, organization_id, scheduled_at, topic)
+values (:'mia', :'org', now() + interval '2 days', 'Backhand');
+insert into public.coaching_sessions (organization_id, starts_at, focus)
+values (:'org', now() - interval '2 days', 'Serve') returning id as session \gset
+insert into public.session_students (session_id, student_id, organization_id)
+values (:'session', :'mia', :'org');
+insert into public.session_scores (
+  session_id, student_id, organization_id, score, coach_notes, analysis
+)
+values (
+  :'session', :'mia', :'org', 7.5, 'Keep the toss high',
+  '{"strengths": ["toss"], "focus_next": "footwork"}'
+);
+insert into public.skills (organization_id, category, name) values (:'org', 'Technique', 'Serve');
+
+select tests.authenticate_as(:'u_guardian');
+select public.child_overview(:'mia') as doc \gset
+select tests.authenticate_as(:'u_co_guardian');
+select public.child_overview(:'mia') as co_doc \gset
+select tests.clear_authentication();
+
+select is(
+  (select array_agg(k order by k) from jsonb_object_keys(:'doc'::jsonb -> 'sections') as k),
+  array['coaching', 'live_classes', 'recent_grades'],
+  'progress off: the other sections stay'
+);
+select is(
+  :'doc'::jsonb -> 'hidden_sections',
+  '["courses", "upcoming_assignments", "gamification", "certificates", "flashcards"]'::jsonb,
+  'progress off: exactly the five progress sections are named as hidden (coaching stays, so'
+  || ' it is not named; its parts come and go one by one, docs/api.md)'
+);
+select ok(
+  not (:'doc'::jsonb #> '{sections,coaching}' ? 'skills'),
+  'progress off: no skill tree in coaching'
+);
+select ok(
+  not jsonb_path_exists(:'doc'::jsonb, '$.** ? (@ == "Technique")'),
+  'progress off: the skill tree appears nowhere'
+);
+select is(
+  (
+    select array_agg(k order by k)
+    from jsonb_object_keys(:'doc'::jsonb #> '{sections,coaching}') as k
+  ),
+  array['attendance', 'recent_sessions', 'score_history', 'upcoming_lessons'],
+  'progress off: lessons and sessions stay in coaching'
+);
+select ok(
+  not jsonb_path_exists(:'doc'::jsonb, '$.**.kpis')
+  and not jsonb_path_exists(:'doc'::jsonb, '$.**.badges')
+  and not jsonb_path_exists(:'doc'::jsonb, '$.**.verification_code')
+  and not jsonb_path_exists(:'doc'::jsonb, '$.**.progress_percent'),
+  'progress off: no KPI, badge, certificate or course progress anywhere'
+);
+select ok(
+  not jsonb_path_exists(:'doc'::jsonb, '$.** ? (@ == "Essay")'),
+  'progress off: the upcoming essay appears nowhere'
+);
+select ok(
+  not jsonb_path_exists(:'doc'::jsonb, '$.** ? (@ == "Algebra I")'),
+  'progress off: the certificate appears nowhere'
+);
+select is(
+  jsonb_array_length(:'doc'::jsonb #> '{sections,recent_grades}'), 1,
+  'grades stay: the quiz'
+);
+-- control
+select is(
+  (select count(*)::integer from jsonb_object_keys(:'co_doc'::jsonb -> 'sections')), 8,
+  'control: with progress, all eight sections'
+);
+select is(
+  jsonb_array_length(:'co_doc'::jsonb #> '{sections,coaching,skills}'), 1,
+  'control: with progress, the skill tree'
+);
+select is(
+  :'co_doc'::jsonb -> 'hidden_sections', '[]'::jsonb, 'control: nothing hidden'
+);
+
+select * from finish();
+rollback;

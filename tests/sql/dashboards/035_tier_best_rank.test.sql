@@ -1,0 +1,166 @@
+-- Tier masking in child_overview(student), several current subscriptions: the best plan
+-- (highest rank) wins, whether it is the student's own or a family plan, and whichever
+-- started first; a lapsed better plan does not. The masking follows the winning plan.
+begin;
+select plan(9);
+
+select tests.create_user('staff-d035@world.test') as u_staff \gset
+insert into public.organizations (name, slug, max_guardians_per_student)
+values ('Academy 035', 'academy-d035', 5) returning id as org \gset
+insert into public.memberships (organization_id, user_id, role)
+values (:'org', :'u_staff', 'staff');
+
+-- a graded quiz with the reviewer's score and feedback, and a scored session with the
+-- coach's notes and an analysis, for one student
+create function pg_temp.give_work(p_student uuid)
+returns void
+language plpgsql
+as $$
+declare
+  v_org uuid;
+  v_course uuid;
+  v_assignment uuid;
+  v_session uuid;
+begin
+  select s.organization_id into v_org from public.students as s where s.id = p_student;
+  insert into public.courses (organization_id, title) values (v_org, 'Algebra')
+  returning id into v_course;
+  insert into public.enrollments (student_id, organization_id, course_id)
+  values (p_student, v_org, v_course);
+  insert into public.assignments (organization_id, course_id, title, max_score)
+  values (v_org, v_course, 'Quiz', 80)
+  returning id into v_assignment;
+  insert into public.submissions (
+    student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
+    graded_at
+  )
+  values (
+    p_student, v_org, v_assignment, 'graded', 60, 64, 'Good work on fractions',
+    now() - interval '1 day'
+  );
+  insert into public.coaching_sessions (organization_id, starts_at, focus)
+  values (v_org, now() - interval '2 days', 'Serve')
+  returning id into v_session;
+  insert into public.session_students (session_id, student_id, organization_id)
+  values (v_session, p_student, v_org);
+  insert into public.session_scores (
+    session_id, student_id, organization_id, score, coach_notes, analysis
+  )
+  values (
+    v_session, p_student, v_org, 7.5, 'Keep the toss high',
+    '{"strengths": ["toss"], "focus_next": "footwork"}'
+  );
+end;
+$$;
+
+-- a subscription to a plan, for a student or (family) for a guardian, as billing writes it
+create function pg_temp.subscribe(
+  p_plan text, p_student uuid, p_guardian uuid, p_status text default 'active',
+  p_access_until timestamptz default null, p_started_at timestamptz default now()
+)
+returns void
+language sql
+as $$
+  insert into public.subscriptions (
+    plan_id, student_id, guardian_id, status, started_at, access_until, next_billing_at
+  )
+  select p.id, p_student, p_guardian, p_status, p_started_at, p_access_until,
+    now() + interval '20 days'
+  from public.plans as p where p.code = p_plan
+$$;
+
+-- the child's overview as a viewer sees it
+create function pg_temp.overview(p_student uuid, p_viewer uuid)
+returns jsonb
+language plpgsql
+as $$
+declare
+  v_doc jsonb;
+begin
+  perform tests.authenticate_as(p_viewer);
+  v_doc := public.child_overview(p_student);
+  perform tests.clear_authentication();
+  return v_doc;
+end;
+$$;
+
+-- the masked fields (by their last name) that still appear somewhere in the document
+create function pg_temp.leaked(p_doc jsonb)
+returns text[]
+language sql
+as $$
+  select coalesce(array_agg(m order by m), '{}')
+  from jsonb_array_elements_text(p_doc -> 'masked') as m
+  where jsonb_path_exists(p_doc, ('$.**.' || split_part(m, '.', 2))::jsonpath)
+$$;
+
+select tests.create_user('guardian-d035@world.test') as u_guardian \gset
+select tests.create_user('other-guardian-d035@world.test') as u_other_guardian \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Mia') returning id as mia \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Leo') returning id as leo \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Ava') returning id as ava \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Ben') returning id as ben \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Cleo') returning id as cleo \gset
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values
+(:'leo', :'u_guardian', 'active', 'staff', now()),
+(:'ava', :'u_other_guardian', 'active', 'staff', now());
+select pg_temp.give_work(s.id) from public.students as s where s.organization_id = :'org';
+-- Mia: professional since 60 days, starter since yesterday
+select pg_temp.subscribe('professional', :'mia', null, 'active', null, now() - interval '60 days');
+select pg_temp.subscribe('starter', :'mia', null, 'active', null, now() - interval '1 day');
+-- Leo: his own starter, his guardian's professional family plan
+select pg_temp.subscribe('starter', :'leo', null);
+select pg_temp.subscribe('professional', null, :'u_guardian');
+-- Ava: her own professional, her guardian's starter family plan
+select pg_temp.subscribe('professional', :'ava', null);
+select pg_temp.subscribe('starter', null, :'u_other_guardian');
+-- Ben: a free plan and a starter plan
+select pg_temp.subscribe('free', :'ben', null);
+select pg_temp.subscribe('starter', :'ben', null);
+-- Cleo: an expired professional plan and a current starter plan
+select pg_temp.subscribe('professional', :'cleo', null, 'expired', now() - interval '1 day');
+select pg_temp.subscribe('starter', :'cleo', null);
+
+select pg_temp.overview(:'ben', :'u_staff') as ben_doc \gset
+
+select is(
+  pg_temp.overview(:'mia', :'u_staff') ->> 'tier', 'professional',
+  'the better plan wins over a newer, lesser one'
+);
+select is(
+  pg_temp.overview(:'leo', :'u_staff') ->> 'tier', 'professional',
+  'a better family plan wins over the student''s own'
+);
+select is(
+  pg_temp.overview(:'ava', :'u_staff') ->> 'tier', 'professional',
+  'the student''s own better plan wins over a family plan'
+);
+select is(:'ben_doc'::jsonb ->> 'tier', 'starter', 'starter wins over free');
+select is(
+  pg_temp.overview(:'cleo', :'u_staff') ->> 'tier', 'starter',
+  'a lapsed better plan does not win: the current starter does'
+);
+select ok(
+  :'ben_doc'::jsonb #> '{sections,coaching,recent_sessions,0}' ? 'analysis',
+  'the masking follows the winner: starter shows the analysis'
+);
+select is(pg_temp.leaked(:'ben_doc'), '{}'::text[], 'starter winner: no masked field anywhere');
+select ok(
+  not jsonb_path_exists(:'ben_doc'::jsonb, '$.**.feedback')
+  and not jsonb_path_exists(:'ben_doc'::jsonb, '$.**.reviewer_score'),
+  'starter winner: no feedback or reviewer score at any depth'
+);
+select is(
+  pg_temp.overview(:'mia', :'u_staff') #>> '{sections,recent_grades,0,feedback}',
+  'Good work on fractions',
+  'professional winner: the feedback is shown'
+);
+
+select * from finish();
+rollback;
