@@ -629,6 +629,17 @@ begin
     v_hidden := array_append(v_hidden, 'coaching');
   else
     v_sections := v_sections || jsonb_build_object('coaching', v_coaching);
+    -- the parts of coaching this link does not permit, named as "coaching.<part>"
+    if not (v_perms ->> 'lessons')::boolean then
+      v_hidden := array_append(v_hidden, 'coaching.upcoming_lessons');
+    end if;
+    if not (v_perms ->> 'sessions')::boolean then
+      v_hidden := v_hidden
+        || array['coaching.recent_sessions', 'coaching.score_history', 'coaching.attendance'];
+    end if;
+    if not (v_perms ->> 'progress')::boolean then
+      v_hidden := array_append(v_hidden, 'coaching.skills');
+    end if;
   end if;
 
   return jsonb_build_object(

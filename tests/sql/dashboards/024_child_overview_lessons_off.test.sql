@@ -1,8 +1,7 @@
 -- child_overview(student) for a guardian without the `lessons` permission: exactly the
 -- upcoming lessons go from coaching; the sessions' parts and the skill tree stay, and so does
--- every other section. Coaching parts come and go one by one and only a whole section is
--- named in hidden_sections (docs/api.md), so nothing is. A co-guardian with `lessons` sees
--- the lesson.
+-- every other section; hidden_sections names the missing part as coaching.upcoming_lessons.
+-- A co-guardian with `lessons` sees the lesson.
 begin;
 select plan(6);
 
@@ -97,8 +96,8 @@ select ok(
   'lessons off: the lesson appears nowhere'
 );
 select is(
-  :'doc'::jsonb -> 'hidden_sections', '[]'::jsonb,
-  'lessons off: nothing is named as hidden (coaching stays; its parts are absent one by one)'
+  :'doc'::jsonb -> 'hidden_sections', '["coaching.upcoming_lessons"]'::jsonb,
+  'lessons off: only the upcoming lessons are named as hidden'
 );
 select is(
   jsonb_path_query_array(:'co_doc'::jsonb, '$.sections.coaching.upcoming_lessons[*].topic'),

@@ -1,9 +1,8 @@
 -- child_overview(student) for a guardian without the `sessions` permission: exactly the
 -- sessions' parts go from coaching (recent_sessions, score_history, attendance); upcoming
--- lessons and the skill tree stay, and so does every other section. Coaching parts come and
--- go one by one and only a whole section is named in hidden_sections (docs/api.md), so
--- nothing is. No session score, note or analysis appears anywhere. A co-guardian with
--- `sessions` sees the session.
+-- lessons and the skill tree stay, and so does every other section; hidden_sections names the
+-- three missing parts (coaching.recent_sessions, .score_history, .attendance). No session
+-- score, note or analysis appears anywhere. A co-guardian with `sessions` sees the session.
 begin;
 select plan(7);
 
@@ -105,8 +104,9 @@ select ok(
   'sessions off: the coach''s note appears nowhere'
 );
 select is(
-  :'doc'::jsonb -> 'hidden_sections', '[]'::jsonb,
-  'sessions off: nothing is named as hidden (coaching stays; its parts are absent one by one)'
+  :'doc'::jsonb -> 'hidden_sections',
+  '["coaching.recent_sessions", "coaching.score_history", "coaching.attendance"]'::jsonb,
+  'sessions off: exactly the three session parts are named as hidden'
 );
 select is(
   jsonb_path_query_array(:'co_doc'::jsonb, '$.sections.coaching.recent_sessions[*].score'),
