@@ -328,14 +328,14 @@ begin
     from targets as t
     where 'in_app' = any(t.channels)
     on conflict (recipient_id, dedupe_key) do nothing
-    returning 1
+    returning recipient_id
   ),
   external as (
     insert into private.notification_outbox (
       kind, channel, template, idempotency_key, recipient_user_id, student_id, payload
     )
     select p_type, ch,
-      case when p_type = 'weekly_digest' then 'weekly_digest' else 'alert' end,
+      case when p_type in ('weekly_digest', 'milestone_reached') then p_type else 'alert' end,
       p_dedupe || ':' || t.guardian_id::text || ':' || ch, t.guardian_id, p_student_id,
       jsonb_build_object(
         'type', p_type, 'severity', coalesce(p_severity, v_type.severity), 'title', p_title,
@@ -346,9 +346,15 @@ begin
     cross join lateral unnest(t.channels) as ch
     where ch <> 'in_app'
     on conflict on constraint notification_outbox_idempotency_key do nothing
-    returning 1
+    returning recipient_user_id
   )
-  select count(*) into v_count from targets;
+  -- the guardians actually notified now (a repeated event inserts nothing and counts 0)
+  select count(distinct r.guardian_id) into v_count
+  from (
+    select i.recipient_id as guardian_id from in_app as i
+    union all
+    select e.recipient_user_id from external as e
+  ) as r;
   return v_count;
 end;
 $$;
@@ -374,7 +380,9 @@ declare
   v_query text;
 begin
   -- newly graded submissions: graded on insert, or moved into graded/returned, or re-scored
-  if tg_op = 'INSERT' then
+  if tg_op = 'DELETE' then
+    v_query := 'select null::uuid as id where false';
+  elsif tg_op = 'INSERT' then
     v_query := $q$
       select n.id, n.student_id, a.course_id, a.title, 100 * n.score / a.max_score as percent,
         null::numeric as previous_percent
@@ -400,7 +408,8 @@ begin
     perform private.notify(v_event.student_id, 'child_graded',
       pg_catalog.format('Graded: %s', v_event.title),
       pg_catalog.format('Score %s%%.', round(v_event.percent, 1)),
-      'child_graded:' || v_event.id::text || ':' || round(v_event.percent, 2)::text,
+      -- every grading event is new (the trigger fires once per change): a fresh key
+      'child_graded:' || v_event.id::text || ':' || gen_random_uuid()::text,
       jsonb_build_object('submission_id', v_event.id, 'percent', round(v_event.percent, 1)));
     -- an assignment grade's previous value: this submission's earlier score, else the
     -- student's previous graded assignment
@@ -414,10 +423,33 @@ begin
         order by s.graded_at desc nulls last, s.id desc
         limit 1
       )),
-      'assignment:' || v_event.id::text || ':' || round(v_event.percent, 2)::text);
+      'assignment:' || v_event.id::text || ':' || gen_random_uuid()::text);
     v_students := v_students || v_event.student_id;
     v_courses := v_courses || v_event.course_id;
   end loop;
+
+  -- submissions that left graded/returned, or were deleted, move their course average too
+  if tg_op = 'UPDATE' then
+    for v_event in execute $q$
+      select o.student_id, a.course_id
+      from old_rows as o
+      join new_rows as n on n.id = o.id
+      join public.assignments as a on a.id = o.assignment_id
+      where o.status in ('graded', 'returned') and n.status not in ('graded', 'returned')
+    $q$ loop
+      v_students := v_students || v_event.student_id;
+      v_courses := v_courses || v_event.course_id;
+    end loop;
+  elsif tg_op = 'DELETE' then
+    for v_event in execute $q$
+      select o.student_id, a.course_id
+      from old_rows as o join public.assignments as a on a.id = o.assignment_id
+      where o.status in ('graded', 'returned')
+    $q$ loop
+      v_students := v_students || v_event.student_id;
+      v_courses := v_courses || v_event.course_id;
+    end loop;
+  end if;
 
   -- course averages that moved: crossings of the guardians' thresholds and the passing line
   for v_event in
@@ -473,13 +505,13 @@ begin
       pg_catalog.format('%s: average below passing', v_course),
       pg_catalog.format('The average is %s%%; passing is %s%%.', round(v_new, 1),
         round(v_passing, 1)),
-      'child_low_grade:' || p_course_id::text || ':' || pg_catalog.now()::text,
+      'child_low_grade:' || p_course_id::text || ':' || gen_random_uuid()::text,
       jsonb_build_object('course_id', p_course_id, 'average', round(v_new, 1),
         'passing', round(v_passing, 1)),
       p_recommendation => 'Talk with the teacher about extra practice.');
   end if;
   perform private.threshold_alerts(p_student_id, 'course', p_course_id, v_course, v_new, v_old,
-    'course:' || p_course_id::text || ':' || pg_catalog.now()::text);
+    'course:' || p_course_id::text || ':' || gen_random_uuid()::text);
 end;
 $$;
 
@@ -590,6 +622,12 @@ drop trigger if exists submissions_notify_update on public.submissions;
 create trigger submissions_notify_update
 after update on public.submissions
 referencing old table as old_rows new table as new_rows
+for each statement execute function private.on_submissions_change();
+
+drop trigger if exists submissions_notify_delete on public.submissions;
+create trigger submissions_notify_delete
+after delete on public.submissions
+referencing old table as old_rows
 for each statement execute function private.on_submissions_change();
 
 drop trigger if exists live_class_attendance_notify_insert on public.live_class_attendance;
@@ -931,7 +969,10 @@ begin
     user_id, student_id, type, channels, min_severity, enabled
   )
   values (v_uid, p_student_id, p_type,
-    coalesce((select array_agg(distinct c order by c) from unnest(p_channels) as c), v_defaults),
+    case
+      when p_channels is null then v_defaults
+      else coalesce((select array_agg(distinct c order by c) from unnest(p_channels) as c), '{}')
+    end,
     p_min_severity, p_enabled)
   on conflict (user_id, coalesce(student_id, '00000000-0000-0000-0000-000000000000'::uuid), type)
   do update set channels = excluded.channels, min_severity = excluded.min_severity,
@@ -1005,6 +1046,7 @@ begin
   if p_percent is null or p_percent not between 0 and 100 then
     perform private.invalid('the threshold is a percent from 0 to 100');
   end if;
+  p_percent := round(p_percent, 2);  -- as stored: the checks below compare stored values
   select th.percent into v_other from public.alert_thresholds as th
   where th.guardian_id = v_uid and th.student_id = p_student_id
     and th.type = case
@@ -1031,12 +1073,15 @@ comment on function public.set_alert_threshold(uuid, text, numeric) is
 revoke all on function public.set_alert_threshold(uuid, text, numeric) from public, anon;
 grant execute on function public.set_alert_threshold(uuid, text, numeric) to authenticated;
 
+drop function if exists public.list_alerts(integer, timestamptz, uuid, text[], boolean);
+
 create or replace function public.list_alerts(
   p_limit integer default 20,
   p_before timestamptz default null,
   p_student_id uuid default null,
   p_types text[] default null,
-  p_unread_only boolean default false
+  p_unread_only boolean default false,
+  p_before_id uuid default null
 )
 returns setof public.alerts
 language plpgsql
@@ -1054,20 +1099,22 @@ begin
   select a.* from public.alerts as a
   where a.recipient_id = v_uid and a.dismissed_at is null
     and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
-    and (p_before is null or a.created_at < p_before)
+    -- the page after (p_before, p_before_id): the last row of the previous page
+    and (p_before is null or a.created_at < p_before
+      or (a.created_at = p_before and p_before_id is not null and a.id < p_before_id))
     and (p_student_id is null or a.student_id = p_student_id)
     and (p_types is null or a.type = any(p_types))
     and (not coalesce(p_unread_only, false) or a.read_at is null)
-  order by a.created_at desc, a.id
+  order by a.created_at desc, a.id desc
   limit p_limit;
 end;
 $$;
 
-comment on function public.list_alerts(integer, timestamptz, uuid, text[], boolean) is
-'The caller''s alerts, newest first, paged by created_at (p_before), filterable.';
-revoke all on function public.list_alerts(integer, timestamptz, uuid, text[], boolean)
+comment on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid) is
+'The caller''s alerts, newest first, paged by (created_at, id) of the last row seen.';
+revoke all on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
 from public, anon;
-grant execute on function public.list_alerts(integer, timestamptz, uuid, text[], boolean)
+grant execute on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
 to authenticated;
 
 create or replace function public.mark_alert_read(p_alert_id uuid)

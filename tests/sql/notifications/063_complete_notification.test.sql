@@ -1,0 +1,81 @@
+-- complete_notification(id, attempt) (service role) marks a claimed ('sending') message sent:
+-- status 'sent', sent_at and dispatched_at now, last_error cleared, and the payload's token
+-- removed (an invite's secret is kept only until its email is out). It returns true. With
+-- the attempt number of the claim, it completes only while the claim is still that one (a row
+-- re-claimed after the lease ran out belongs to its new holder). For a message not being sent
+-- (already sent, still pending, unknown) it returns false and changes nothing.
+begin;
+select plan(10);
+
+select tests.create_user('mum-063@ntf.test') as u_mum \gset
+insert into private.notification_outbox (
+  kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
+  attempts
+)
+values
+(
+  'guardian_invite', 'email', 'guardian_invite', 'test-063-invite', :'u_mum',
+  '{"token": "s3cret", "invite_id": "i-1"}', 'SMTP 451 try later', 1
+),
+(
+  'child_graded', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
+  0
+);
+-- the invite is claimed (its second attempt); the other row waits for later
+update private.notification_outbox set next_attempt_at = now() + interval '1 hour'
+where idempotency_key = 'test-063-waiting';
+select id as waiting from private.notification_outbox
+where idempotency_key = 'test-063-waiting' \gset
+
+select tests.as_service_role();
+select
+  id as invite,
+  attempts as attempt
+from public.claim_notifications(10, 300) \gset
+select is(:attempt, 2, 'the claim is the second attempt');
+select is(
+  public.complete_notification(:'invite', 1), false,
+  'completing with an earlier attempt number (a claim that is no longer ours): false'
+);
+select tests.clear_authentication();
+select is(
+  (select status from private.notification_outbox where id = :'invite'),
+  'sending',
+  'and the message stays with its current claim'
+);
+select tests.as_service_role();
+select is(public.complete_notification(:'invite', 2), true, 'with the claim''s attempt: done');
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$ select status, sent_at = now(), dispatched_at = now(), last_error, payload
+       from private.notification_outbox where id = %L $$,
+    :'invite'
+  ),
+  $$ values ('sent'::text, true, true, null::text, '{"invite_id": "i-1"}'::jsonb) $$,
+  'sent, timestamped, error cleared, the token gone and the rest of the payload kept'
+);
+
+select tests.as_service_role();
+select is(public.complete_notification(:'invite'), false, 'completing it again: false');
+select is(
+  public.complete_notification(:'waiting'), false, 'a pending message never claimed: false'
+);
+select is(public.complete_notification(gen_random_uuid()), false, 'an unknown id: false');
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$ select status, sent_at, payload from private.notification_outbox where id = %L $$,
+    :'waiting'
+  ),
+  $$ values ('pending'::text, null::timestamptz, '{"token": "keep"}'::jsonb) $$,
+  'the pending message is unchanged'
+);
+select is(
+  (select sent_at from private.notification_outbox where id = :'invite'),
+  now(),
+  'the sent message keeps its first sent_at'
+);
+
+select * from finish();
+rollback;
