@@ -23,7 +23,7 @@ create table public.courses (
   description text check (char_length(description) <= 5000),
   level text check (char_length(level) <= 50),
   is_published boolean not null default true,
-  created_by uuid references auth.users (id) on delete set null,
+  created_by uuid default auth.uid() references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (id, organization_id)
@@ -61,7 +61,7 @@ create table public.assignments (
   due_at timestamptz,
   max_score numeric(7, 2) not null default 100 check (max_score > 0),
   passing_percent numeric(5, 2) not null default 60 check (passing_percent between 0 and 100),
-  created_by uuid references auth.users (id) on delete set null,
+  created_by uuid default auth.uid() references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   unique (id, organization_id),
   foreign key (course_id, organization_id)
@@ -117,7 +117,7 @@ create table public.drills (
   skill_id uuid,
   title text not null check (char_length(btrim(title)) between 1 and 200),
   instructions text check (char_length(instructions) <= 5000),
-  created_by uuid references auth.users (id) on delete set null,
+  created_by uuid default auth.uid() references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   unique (id, organization_id),
   foreign key (skill_id, organization_id)
@@ -161,6 +161,7 @@ create table public.flashcards (
   key_points text[] check (cardinality(key_points) <= 20),
   leitner_box smallint not null default 1 check (leitner_box between 1 and 5),
   due_at timestamptz not null default now(),
+  last_reviewed_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (id, student_id)
@@ -258,7 +259,7 @@ create table public.submissions (
   reviewer_score numeric(7, 2) check (reviewer_score >= 0),
   feedback text check (char_length(feedback) <= 10000),
   graded_at timestamptz,
-  graded_by uuid references auth.users (id) on delete set null,
+  graded_by uuid default auth.uid() references auth.users (id) on delete set null,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   unique (student_id, assignment_id),
@@ -361,7 +362,7 @@ create table public.session_scores (
   session_id uuid not null,
   student_id uuid not null,
   organization_id uuid not null,
-  score numeric(4, 2) not null check (score between 0 and 10),
+  score numeric(4, 2) check (score between 0 and 10),
   coach_notes text check (char_length(coach_notes) <= 10000),
   analysis jsonb,
   created_at timestamptz not null default now(),
@@ -381,7 +382,7 @@ create table public.drill_assignments (
   drill_id uuid not null,
   student_id uuid not null,
   organization_id uuid not null,
-  assigned_by uuid references auth.users (id) on delete set null,
+  assigned_by uuid default auth.uid() references auth.users (id) on delete set null,
   due_at timestamptz,
   completed_at timestamptz,
   notes text check (char_length(notes) <= 2000),
@@ -405,7 +406,7 @@ create table public.skill_assessments (
   organization_id uuid not null,
   level smallint not null check (level between 0 and 10),
   assessed_at timestamptz not null default now(),
-  assessed_by uuid references auth.users (id) on delete set null,
+  assessed_by uuid default auth.uid() references auth.users (id) on delete set null,
   notes text check (char_length(notes) <= 2000),
   foreign key (skill_id, organization_id)
   references public.skills (id, organization_id) on delete cascade,
@@ -456,7 +457,7 @@ create table public.points_ledger (
   reason text not null check (char_length(btrim(reason)) between 1 and 200),
   source_kind text check (char_length(source_kind) <= 50),
   source_id uuid,
-  awarded_by uuid references auth.users (id) on delete set null,
+  awarded_by uuid default auth.uid() references auth.users (id) on delete set null,
   awarded_at timestamptz not null default now()
 );
 
