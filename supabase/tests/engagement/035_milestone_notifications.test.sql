@@ -194,8 +194,10 @@ select bag_eq(
   'one row for each active guardian with progress, naming the student and the achievement'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox
-    where kind = 'milestone_reached' and payload ? 'achievement' and channel = 'push'),
+  (
+    select count(*)::integer from private.notification_outbox
+    where kind = 'milestone_reached' and payload ? 'achievement' and channel = 'push'
+  ),
   2,
   'two push messages (the default channels), not one more'
 );
@@ -218,8 +220,10 @@ select is_empty(
 );
 select tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.alerts
-    where type = 'milestone_reached' and data ? 'achievement'),
+  (
+    select count(*)::integer from public.alerts
+    where type = 'milestone_reached' and data ? 'achievement'
+  ),
   2,
   'and notifies nobody'
 );

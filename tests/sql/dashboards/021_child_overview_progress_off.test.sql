@@ -88,8 +88,10 @@ select is(
 );
 select is(
   :'doc'::jsonb -> 'hidden_sections',
-  ('["courses", "upcoming_assignments", "gamification", "certificates", "flashcards",'
-    || ' "coaching.skills"]')::jsonb,
+  (
+    '["courses", "upcoming_assignments", "gamification", "certificates", "flashcards",'
+    || ' "coaching.skills"]'
+  )::jsonb,
   'progress off: exactly the five progress sections and the skill tree are named as hidden'
 );
 select ok(
