@@ -245,8 +245,7 @@ set search_path = ''
 as $$
 declare
   v_ids uuid[];
-  v_service boolean := coalesce((select auth.role()), '') = 'service_role'
-    or pg_catalog.current_setting('role') = 'service_role';
+  v_service boolean := private.is_service_role();
 begin
   -- who may: the service role (any or all students); the student or staff of their
   -- organisation (one student)

@@ -209,6 +209,22 @@ as $$
   where m.organization_id = p_organization_id and m.user_id = (select auth.uid())
 $$;
 
+-- Whether the caller acts as the service role: the service key's claims, or a session that set
+-- role service_role. With p_owner_too, also a direct database session that set no role (the
+-- admin CLI connected as the owner; PostgREST always sets one).
+create or replace function private.is_service_role(p_owner_too boolean default false)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce((select auth.role()), '') = 'service_role'
+    or pg_catalog.current_setting('role') = 'service_role'
+    or (p_owner_too and pg_catalog.current_setting('role') = 'none')
+$$;
+
+revoke all on function private.is_service_role(boolean) from public;
+
 create or replace function private.deny(p_what text)
 returns void
 language plpgsql
@@ -845,8 +861,7 @@ declare
   v_role text;
   v_student public.students;
 begin
-  if (select auth.role()) = 'service_role' or pg_catalog.current_setting('role') = 'service_role'
-  then
+  if private.is_service_role() then
     v_role := 'service_role';  -- the back office (e.g. an edge function after sign-up)
   else
     perform private.require_uid();
@@ -1847,8 +1862,7 @@ as $$
 begin
   -- who may: the service key (its claims), or a session acting as service_role (set role);
   -- EXECUTE is granted to service_role only
-  if coalesce((select auth.role()), '') <> 'service_role'
-    and pg_catalog.current_setting('role') <> 'service_role' then
+  if not private.is_service_role() then
     perform private.deny('only the service role lists guardians for notifications');
   end if;
   if p_permission is null or not p_permission = any(private.link_permission_keys()) then

@@ -23,8 +23,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if coalesce((select auth.role()), '') <> 'service_role'
-    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+  if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the dispatcher (service role) claims notifications');
   end if;
   if p_limit is null or p_limit not between 1 and 1000
@@ -83,8 +82,7 @@ as $$
 declare
   v_done integer;
 begin
-  if coalesce((select auth.role()), '') <> 'service_role'
-    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+  if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the dispatcher (service role) completes notifications');
   end if;
   update private.notification_outbox as o
@@ -120,8 +118,7 @@ as $$
 declare
   v_status text;
 begin
-  if coalesce((select auth.role()), '') <> 'service_role'
-    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+  if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the dispatcher (service role) fails notifications');
   end if;
   update private.notification_outbox as o
@@ -885,8 +882,7 @@ declare
   v_job private.jobs;
   v_result text;
 begin
-  if coalesce((select auth.role()), '') <> 'service_role'
-    and pg_catalog.current_setting('role') not in ('service_role', 'none') then
+  if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the service role runs jobs');
   end if;
   for v_job in
