@@ -27,6 +27,26 @@ begin
 end;
 $$;
 
+-- Whether consent is in force for a student, data type and recipient type.
+create or replace function private.consent_granted(
+  p_student_id uuid, p_data_type text, p_recipient_type text
+)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.consent_records as c
+    where c.student_id = p_student_id and c.data_type = p_data_type
+      and c.recipient_type = p_recipient_type and c.granted
+      and (c.expires_at is null or c.expires_at > pg_catalog.now())
+  )
+$$;
+
+revoke all on function private.consent_granted(uuid, text, text) from public;
+
 -- Organisations where the caller is a member (staff or admin). Used by policies.
 create or replace function private.staff_organization_ids()
 returns setof uuid
@@ -88,6 +108,10 @@ as $$
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+    -- consent: a guardian who is not primary reads the journal only when the student's consent
+    -- decider granted it to other guardians (rpc/privacy.sql)
+    and (p_permission is distinct from 'journal' or l.is_primary
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
 $$;
 
 -- Every student whose data the caller may read for a permission: their own record, students
@@ -110,6 +134,10 @@ as $$
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+    -- consent: a guardian who is not primary reads the journal only when the student's consent
+    -- decider granted it to other guardians (rpc/privacy.sql)
+    and (p_permission is distinct from 'journal' or l.is_primary
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
 $$;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
@@ -1259,6 +1287,8 @@ begin
     null;
   elsif v_old.guardian_id = v_uid then
     v_role := 'guardian';
+  elsif private.primary_guardian_controls(v_old) then
+    v_role := 'primary_guardian';  -- removing a co-guardian of a child under the consent age
   else
     perform private.deny('only the student, the guardian or organisation staff revoke a link');
   end if;
@@ -1354,9 +1384,15 @@ begin
   v_old := private.lock_link(p_link_id);
   -- who may: the student (with a login) or staff/admins; never the guardian
   v_role := private.role_for_student(v_old.student_id);
-  if v_role is null or v_role not in ('admin', 'staff', 'student') then
-    perform private.deny('only the student or organisation staff change link permissions');
+  if v_role in ('admin', 'staff', 'student') then
+    null;
+  elsif private.primary_guardian_controls(v_old) then
+    v_role := 'primary_guardian';  -- a co-guardian's rights, for a child under the consent age
+  else
+    perform private.deny('only the student, organisation staff or the primary guardian (for a '
+      || 'child under the consent age) change link permissions');
   end if;
+  perform private.require_aal2_for_student(v_old.student_id);
   if p_permissions is null or p_permissions = '{}'::jsonb then
     perform private.invalid('give at least one permission to change');
   end if;
@@ -1463,6 +1499,7 @@ begin
     -- guardians never set link permissions: a co-parent starts with the defaults
     perform private.deny('a guardian cannot choose a co-parent''s permissions');
   end if;
+  perform private.require_aal2_for_student(p_student_id);
   if not private.valid_email(v_email) then
     perform private.invalid('that is not an email address');
   end if;
@@ -1649,6 +1686,7 @@ begin
   if v_role is null then
     perform private.deny('only staff and admins of the organisation invite students');
   end if;
+  perform private.require_aal2(p_organization_id);
   if not private.valid_email(v_email) then
     perform private.invalid('that is not an email address');
   end if;

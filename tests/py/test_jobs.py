@@ -14,7 +14,8 @@ def test_run_due_runs_each_job_once_per_interval(empty_db: str) -> None:
     migrate(empty_db)
     first = {r.name: r for r in run_due(empty_db)}
     assert set(first) == {
-        "drain_achievements", "early_warnings", "expire_invites", "purge_alerts", "weekly_digest"
+        "drain_achievements", "early_warnings", "expire_consents", "expire_invites",
+        "purge_alerts", "weekly_digest",
     }
     assert all(r.error is None for r in first.values())
     assert run_due(empty_db) == []  # nothing is due again yet
@@ -22,7 +23,7 @@ def test_run_due_runs_each_job_once_per_interval(empty_db: str) -> None:
         conn.execute("update private.jobs set last_run_at = now() - interval '2 minutes' "
                      "where name = 'drain_achievements'")
     assert [r.name for r in run_due(empty_db)] == ["drain_achievements"]
-    assert len(run_due(empty_db, force=True)) == 5
+    assert len(run_due(empty_db, force=True)) == 6
     jobs = {j["name"]: j for j in list_jobs(empty_db)}
     assert jobs["weekly_digest"]["schedule"] == "0 6 * * 1"
     assert jobs["weekly_digest"]["last_run_at"] is not None

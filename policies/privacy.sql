@@ -1,0 +1,31 @@
+-- Privacy: consent records and their audit are readable by the student, active guardians and
+-- staff of the organisation; every change goes through set_consent. Data requests are readable
+-- by who made them, the student, and admins of the organisation.
+
+revoke all on table public.consent_records from anon, authenticated;
+grant select on table public.consent_records to authenticated;
+
+drop policy if exists consent_records_select on public.consent_records;
+create policy consent_records_select on public.consent_records
+for select to authenticated
+using (student_id in (select private.readable_student_ids()));
+
+revoke all on table public.consent_audit_log from anon, authenticated, service_role;
+grant select on table public.consent_audit_log to authenticated, service_role;
+
+drop policy if exists consent_audit_log_select on public.consent_audit_log;
+create policy consent_audit_log_select on public.consent_audit_log
+for select to authenticated
+using (student_id in (select private.readable_student_ids()));
+
+revoke all on table public.data_requests from anon, authenticated;
+grant select on table public.data_requests to authenticated;
+
+drop policy if exists data_requests_select on public.data_requests;
+create policy data_requests_select on public.data_requests
+for select to authenticated
+using (
+  requested_by = (select auth.uid())
+  or student_id in (select private.own_student_ids())
+  or organization_id in (select private.admin_organization_ids())
+);
