@@ -27,6 +27,7 @@ build_app = typer.Typer(help="Derived outputs.", no_args_is_help=True)
 seed_app = typer.Typer(help="Named data sets (seeds/<name>/).", no_args_is_help=True)
 policies_app = typer.Typer(help="The student-data policy registry.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled jobs (pg_cron, or run-due).", no_args_is_help=True)
+privacy_app = typer.Typer(help="Data rights: erasure.", no_args_is_help=True)
 dashboard_app = typer.Typer(
     help="The dashboards in the terminal, read as a user through the API (RLS).",
     no_args_is_help=True,
@@ -36,6 +37,7 @@ app.add_typer(build_app, name="build")
 app.add_typer(seed_app, name="seed")
 app.add_typer(policies_app, name="policies")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(dashboard_app, name="dashboard")
 
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
@@ -250,6 +252,31 @@ def policies_render(
         console.print(f"  removed {name}", highlight=False)
     if not result.written and not result.removed:
         console.print("rendered policy files are up to date")
+
+
+# ---- privacy --------------------------------------------------------------------------------
+@privacy_app.command("erase")
+def privacy_erase(
+    request: Annotated[str, typer.Option("--request", help="The erasure request id.")],
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Carry out an erasure request (service role): delete the student's data in one
+    transaction, keep the audit trail pseudonymised, report what was deleted."""
+    from py_admin.db import resolve_url
+    from py_admin.privacy import erase
+
+    report = erase(resolve_url(database_url), request)
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    table = Table(title=f"Erased (pseudonym {report['pseudonym']})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in sorted(report["deleted"].items()):
+        if count:
+            table.add_row(name, str(count))
+    console.print(table)
 
 
 # ---- jobs -----------------------------------------------------------------------------------

@@ -544,11 +544,13 @@ begin
   delete from public.conversations as c where c.student_id = v_student.id;
   if v_student.user_id is not null then
     delete from public.profiles as p where p.user_id = v_student.user_id;
-    update public.link_events as e set actor_id = v_pseudonym
-    where e.actor_id = v_student.user_id;
   end if;
   -- the audit trails stay, pseudonymised (triggers forbid changes: allowed here, once)
   alter table public.link_events disable trigger link_events_append_only;
+  if v_student.user_id is not null then
+    update public.link_events as e set actor_id = v_pseudonym
+    where e.actor_id = v_student.user_id;
+  end if;
   update public.link_events as e
   set student_id = v_pseudonym, old_values = null, new_values = null, request_ip = null,
     user_agent = null
