@@ -106,7 +106,11 @@ using (
 -- nobody updates or deletes (grants here, a trigger for everyone else).
 -- ---------------------------------------------------------------------------------------------
 revoke all on table public.link_events from anon, authenticated, service_role;
-grant select on table public.link_events to authenticated;
+-- the client address and user agent of an action are for the service role (support, audits)
+grant select (
+  id, occurred_at, actor_id, actor_role, action, organization_id, student_id, link_id, code_id,
+  invite_id, subject_user_id, old_values, new_values
+) on table public.link_events to authenticated;
 grant select, insert on table public.link_events to service_role;
 
 drop policy if exists link_events_select on public.link_events;

@@ -11,7 +11,12 @@ for select to authenticated
 using (student_id in (select private.readable_student_ids()));
 
 revoke all on table public.consent_audit_log from anon, authenticated, service_role;
-grant select on table public.consent_audit_log to authenticated, service_role;
+grant select on table public.consent_audit_log to service_role;
+-- the client address and user agent of a change are for the service role
+grant select (
+  id, occurred_at, student_id, consent_id, data_type, recipient_type, action, performed_by,
+  old_value, new_value
+) on table public.consent_audit_log to authenticated;
 
 drop policy if exists consent_audit_log_select on public.consent_audit_log;
 create policy consent_audit_log_select on public.consent_audit_log

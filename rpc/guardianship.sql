@@ -508,6 +508,8 @@ begin
   if not found then
     perform private.not_found('student');
   end if;
+  -- a cap being lowered at the same moment waits for us (and then counts our link)
+  perform 1 from public.organizations as o where o.id = v_student.organization_id for share;
   return v_student;
 end;
 $$;
@@ -1582,6 +1584,18 @@ begin
     perform private.deny('this invite was sent to another email address');
   end if;
   v_student := private.lock_student(v_invite.student_id);
+  -- a guardian the student revoked comes back only through staff or the student
+  if exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = v_student.id and l.guardian_id = v_uid and l.status = 'revoked'
+      and v_student.user_id is not null and l.revoked_by = v_student.user_id
+  ) and not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
+  ) then
+    perform private.conflict('the student removed this guardian; only staff can invite them back',
+      'revoked_by_student');
+  end if;
   -- the inviter must still be staff/admin there, or still the active primary guardian
   if not exists (
     select 1 from public.memberships as m
@@ -1752,10 +1766,15 @@ begin
   ) then
     perform private.conflict('a guardian of this student cannot claim it', 'self_link');
   end if;
-  update public.students as s
-  set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
-  where s.id = v_student.id
-  returning * into v_student;
+  begin
+    update public.students as s
+    set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
+    where s.id = v_student.id
+    returning * into v_student;
+  exception
+    when unique_violation then  -- the same login claimed another record at the same moment
+      perform private.conflict('this account already belongs to a student', 'already_student');
+  end;
   update public.student_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()

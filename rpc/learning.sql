@@ -523,6 +523,22 @@ begin
 end;
 $$;
 
+-- For API users, the column named by the trigger argument keeps its value on update.
+create or replace function private.keep_column()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if pg_catalog.current_setting('role') = 'authenticated' then
+    new := jsonb_populate_record(new, jsonb_build_object(tg_argv[0], to_jsonb(old) -> tg_argv[0]));
+  end if;
+  return new;
+end;
+$$;
+
+revoke all on function private.keep_column() from public;
 revoke all on function private.check_submission_scores() from public;
 revoke all on function private.check_skill_level() from public;
 revoke all on function private.stamp_caller() from public;
@@ -540,7 +556,7 @@ for each row execute function private.check_skill_level();
 
 drop trigger if exists submissions_graded_by on public.submissions;
 create trigger submissions_graded_by
-before insert or update of score, reviewer_score, status on public.submissions
+before insert or update on public.submissions
 for each row when (new.status in ('graded', 'returned'))
 execute function private.stamp_caller('graded_by');
 
@@ -568,6 +584,34 @@ drop trigger if exists assignments_created_by on public.assignments;
 create trigger assignments_created_by
 before insert on public.assignments
 for each row execute function private.stamp_caller('created_by');
+
+drop trigger if exists submissions_keep_graded_by on public.submissions;
+create trigger submissions_keep_graded_by
+before update on public.submissions
+for each row when (new.status not in ('graded', 'returned'))
+execute function private.keep_column('graded_by');
+
+drop trigger if exists drill_assignments_keep_assigned_by on public.drill_assignments;
+create trigger drill_assignments_keep_assigned_by
+before update on public.drill_assignments
+for each row execute function private.keep_column('assigned_by');
+
+drop trigger if exists points_ledger_keep_awarded_by on public.points_ledger;
+
+drop trigger if exists courses_keep_created_by on public.courses;
+create trigger courses_keep_created_by
+before update on public.courses
+for each row execute function private.keep_column('created_by');
+
+drop trigger if exists assignments_keep_created_by on public.assignments;
+create trigger assignments_keep_created_by
+before update on public.assignments
+for each row execute function private.keep_column('created_by');
+
+drop trigger if exists drills_keep_created_by on public.drills;
+create trigger drills_keep_created_by
+before update on public.drills
+for each row execute function private.keep_column('created_by');
 
 drop trigger if exists drills_created_by on public.drills;
 create trigger drills_created_by

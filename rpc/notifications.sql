@@ -1125,7 +1125,8 @@ declare
   v_row public.alerts;
 begin
   update public.alerts as a set read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
   returning * into v_row;
   if not found then
     perform private.not_found('alert');
@@ -1152,7 +1153,8 @@ begin
   update public.alerts as a
   set dismissed_at = coalesce(a.dismissed_at, pg_catalog.now()),
     read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
   returning * into v_row;
   if not found then
     perform private.not_found('alert');

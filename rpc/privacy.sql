@@ -395,9 +395,13 @@ $$;
 revoke all on function private.require_data_rights(uuid) from public;
 
 -- Every row about a student, from every table of public that holds a student_id (found in the
--- catalog, so a new table is included without a change here), plus the conversations about
--- the student and their messages. Secrets (hash columns) are left out.
-create or replace function private.student_data(p_student_id uuid)
+-- catalog, so a new table is included without a change here). With p_for (an export), what the
+-- requester may see: tables gated by a link permission only when the requester has it (the
+-- student and admins have all), rows that belong to other people (a guardian's own mood notes,
+-- alerts, thresholds, preferences) only when they are the requester's, conversations only
+-- those the requester is a member of, and never a client's address, user agent or a secret.
+-- Without p_for (an erasure's count), every row.
+create or replace function private.student_data(p_student_id uuid, p_for_export boolean)
 returns jsonb
 language plpgsql
 stable
@@ -406,9 +410,17 @@ set search_path = ''
 as $$
 declare
   v_table text;
+  v_owner text;
+  v_permission text;
   v_rows jsonb;
   v_out jsonb := '{}'::jsonb;
+  v_perms jsonb;
+  v_withheld text[] := '{}';
+  v_uid uuid := (select auth.uid());
 begin
+  if p_for_export then
+    v_perms := private.caller_permissions(p_student_id);
+  end if;
   select jsonb_build_object('students', jsonb_agg(to_jsonb(s))) into v_out
   from public.students as s where s.id = p_student_id;
   for v_table in
@@ -419,11 +431,35 @@ begin
       and t.table_type = 'BASE TABLE'
     order by c.table_name
   loop
+    v_permission := case v_table
+      when 'journal_entries' then 'journal'
+      when 'submissions' then 'grades'
+      when 'live_class_attendance' then 'attendance'
+      when 'lessons' then 'lessons'
+      when 'session_students' then 'sessions'
+      when 'session_scores' then 'sessions'
+      when 'flashcards' then 'card_content'
+      else 'progress'
+    end;
+    v_owner := case v_table
+      when 'guardian_mood_entries' then 'guardian_id'
+      when 'alerts' then 'recipient_id'
+      when 'alert_thresholds' then 'guardian_id'
+      when 'notification_preferences' then 'user_id'
+    end;
+    if p_for_export and v_owner is null
+      and not coalesce((v_perms ->> v_permission)::boolean, false) then
+      v_withheld := array_append(v_withheld, v_table);
+      v_out := v_out || jsonb_build_object(v_table, '[]'::jsonb);
+      continue;
+    end if;
     execute pg_catalog.format(
-      'select coalesce(jsonb_agg(to_jsonb(t) - %L order by to_jsonb(t)::text), %L::jsonb)'
-      || ' from public.%I as t where t.student_id = $1',
-      'token_hash', '[]', v_table
-    ) into v_rows using p_student_id;
+      'select coalesce(jsonb_agg(to_jsonb(t) - %L - %L - %L order by to_jsonb(t)::text),'
+      || ' %L::jsonb) from public.%I as t where t.student_id = $1'
+      || case when p_for_export and v_owner is not null
+        then pg_catalog.format(' and t.%I = $2', v_owner) else '' end,
+      'token_hash', 'request_ip', 'user_agent', '[]', v_table
+    ) into v_rows using p_student_id, v_uid;
     v_out := v_out || jsonb_build_object(v_table, v_rows);
   end loop;
   v_out := v_out || jsonb_build_object('messages_in_conversations_about_the_student', (
@@ -431,12 +467,17 @@ begin
     from public.messages as m
     join public.conversations as c on c.id = m.conversation_id
     where c.student_id = p_student_id
+      and (not p_for_export or c.id in (select private.my_conversation_ids()))
   ));
+  if p_for_export then
+    v_out := v_out || jsonb_build_object('withheld', to_jsonb(v_withheld));
+  end if;
   return v_out;
 end;
 $$;
 
-revoke all on function private.student_data(uuid) from public;
+revoke all on function private.student_data(uuid, boolean) from public;
+drop function if exists private.student_data(uuid);
 
 create or replace function public.export_student_data(p_student_id uuid)
 returns jsonb
@@ -450,15 +491,16 @@ declare
   v_data jsonb;
   v_request uuid;
 begin
-  v_data := private.student_data(p_student_id);
+  v_data := private.student_data(p_student_id, true);
   insert into public.data_requests (
     student_id, organization_id, kind, requested_by, status, completed_at, result
   )
   values (
     p_student_id, v_student.organization_id, 'export', (select auth.uid()), 'completed',
     pg_catalog.now(),
-    jsonb_build_object('tables', (select count(*) from jsonb_object_keys(v_data)),
-      'rows', (select sum(jsonb_array_length(v.value)) from jsonb_each(v_data) as v))
+    jsonb_build_object('tables', (select count(*) from jsonb_object_keys(v_data - 'withheld')),
+      'rows', (select sum(jsonb_array_length(v.value)) from jsonb_each(v_data - 'withheld') as v),
+      'withheld', v_data -> 'withheld')
   )
   returning id into v_request;
   return jsonb_build_object(
@@ -539,7 +581,7 @@ begin
   end if;
   -- count what goes
   select jsonb_object_agg(k, jsonb_array_length(v)) into v_counts
-  from jsonb_each(private.student_data(v_student.id)) as e (k, v);
+  from jsonb_each(private.student_data(v_student.id, false)) as e (k, v);
 
   delete from public.conversations as c where c.student_id = v_student.id;
   if v_student.user_id is not null then
