@@ -645,6 +645,30 @@ def dispatch_cmd(
     console.print(table)
 
 
+# ---- reports --------------------------------------------------------------------------------
+report_app = typer.Typer(help="Stored report snapshots (public.reports).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("render")
+def report_render(
+    report_id: Annotated[str, typer.Option("--id", help="The report's id.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf.")] = "html",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to write; default: report-<id>.<format> here.",
+        show_default=False,
+    )] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Render a stored report to HTML (inline SVG chart) or PDF (WeasyPrint), read as the
+    database owner."""
+    from py_admin.db import resolve_url
+    from py_admin.reports import render_report
+
+    path = render_report(resolve_url(database_url), report_id, fmt.lower(), output)
+    console.print(f"wrote {path}", highlight=False)
+
+
 def main() -> None:
     try:
         app()

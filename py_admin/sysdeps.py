@@ -89,11 +89,27 @@ def ensure_pg_prove() -> None:
         _apt_install(["libtap-parser-sourcehandler-pgtap-perl"], "pg_prove is missing")
 
 
+def ensure_report_renderer() -> None:
+    """WeasyPrint (a Python dependency) prints reports to PDF with pango from the system;
+    pdftoppm (poppler-utils) turns a PDF page into an image in the report tests."""
+    import ctypes.util
+
+    missing = [
+        pkg for pkg, lib in (("libpango-1.0-0", "pango-1.0"), ("libpangoft2-1.0-0", "pangoft2-1.0"))
+        if ctypes.util.find_library(lib) is None
+    ]
+    if shutil.which("pdftoppm") is None:
+        missing.append("poppler-utils")
+    if missing:
+        _apt_install(missing, "the PDF report renderer (WeasyPrint) and its test need them")
+
+
 def main() -> None:
     try:
         ensure_venv_module()
         install = ensure_postgres()
         ensure_pg_prove()
+        ensure_report_renderer()
     except subprocess.CalledProcessError as exc:
         _fail(f"{' '.join(map(str, exc.cmd))} failed with exit code {exc.returncode}")
     _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")
