@@ -457,7 +457,9 @@ begin
       'select coalesce(jsonb_agg(to_jsonb(t) - %L - %L - %L order by to_jsonb(t)::text),'
       || ' %L::jsonb) from public.%I as t where t.student_id = $1'
       || case when p_for_export and v_owner is not null
-        then pg_catalog.format(' and t.%I = $2', v_owner) else '' end,
+        then pg_catalog.format(' and t.%I = $2', v_owner) else '' end
+      || case when p_for_export and v_table = 'conversations'
+        then ' and t.id in (select private.my_conversation_ids())' else '' end,
       'token_hash', 'request_ip', 'user_agent', '[]', v_table
     ) into v_rows using p_student_id, v_uid;
     v_out := v_out || jsonb_build_object(v_table, v_rows);
@@ -592,6 +594,8 @@ begin
   if v_student.user_id is not null then
     update public.link_events as e set actor_id = v_pseudonym
     where e.actor_id = v_student.user_id;
+    update public.link_events as e set subject_user_id = v_pseudonym
+    where e.subject_user_id = v_student.user_id;
   end if;
   update public.link_events as e
   set student_id = v_pseudonym, old_values = null, new_values = null, request_ip = null,
@@ -599,6 +603,10 @@ begin
   where e.student_id = v_student.id;
   alter table public.link_events enable trigger link_events_append_only;
   alter table public.consent_audit_log disable trigger consent_audit_log_append_only;
+  if v_student.user_id is not null then
+    update public.consent_audit_log as a set performed_by = v_pseudonym
+    where a.performed_by = v_student.user_id;
+  end if;
   update public.consent_audit_log as a
   set student_id = v_pseudonym, old_value = null, new_value = null, request_ip = null,
     user_agent = null

@@ -1,0 +1,454 @@
+-- export_student_data(student): an access request. Allowed for the student, their primary
+-- guardian while the student is under the consent age, and admins of the organisation; TU403
+-- for staff who are not admins, a non-primary guardian, the primary guardian of a student at
+-- or above the age, admins of another organisation and strangers; TU404 for an unknown
+-- student; anon 42501. The document is complete: a key for every table of public with a
+-- student_id column (read from information_schema, so a new table cannot be forgotten) plus
+-- students, each holding that student's rows as far as the requester may see them: tables
+-- behind a link permission the requester lacks are empty and listed under "withheld"; rows
+-- that belong to other people (a guardian's mood notes, alerts, thresholds, preferences) and
+-- conversations (and their messages) the requester is not in are left out. No token hash,
+-- client address or user agent anywhere. Each export is recorded as a completed data_requests
+-- row of kind export.
+begin;
+select plan(34);
+
+select tests.create_user('kid@export.test') as u_kid \gset
+select tests.create_user('sibling@export.test') as u_sibling \gset
+select tests.create_user('adult@export.test') as u_adult \gset
+select tests.create_user('mum@export.test') as u_mum \gset
+select tests.create_user('dad@export.test') as u_dad \gset
+select tests.create_user('staff@export.test') as u_staff \gset
+select tests.create_user('admin@export.test') as u_admin \gset
+select tests.create_user('other-admin@export.test') as u_other_admin \gset
+select tests.create_user('stranger@export.test') as u_stranger \gset
+
+insert into public.organizations (name, slug, max_guardians_per_student)
+values ('Export School', 'export-school', 10) returning id as org \gset
+insert into public.organizations (name, slug) values ('Other', 'export-other')
+returning id as other_org \gset
+insert into public.memberships (organization_id, user_id, role)
+values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin'),
+(:'other_org', :'u_other_admin', 'admin');
+insert into public.students (organization_id, display_name, user_id, birth_date)
+values (:'org', 'Kid', :'u_kid', (now() at time zone 'UTC')::date - interval '12 years')
+returning id as kid \gset
+insert into public.students (organization_id, display_name, user_id, birth_date)
+values (:'org', 'Sibling', :'u_sibling', (now() at time zone 'UTC')::date - interval '9 years')
+returning id as sibling \gset
+insert into public.students (organization_id, display_name, user_id, birth_date)
+values (:'org', 'Adult', :'u_adult', (now() at time zone 'UTC')::date - interval '17 years')
+returning id as adult \gset
+insert into public.guardian_links (
+  student_id, guardian_id, status, is_primary, created_via, activated_at
+)
+values
+(:'kid', :'u_mum', 'active', true, 'staff', now()),
+(:'kid', :'u_dad', 'active', false, 'staff', now()),
+(:'sibling', :'u_mum', 'active', true, 'staff', now()),
+(:'adult', :'u_mum', 'active', true, 'staff', now());
+
+-- ---------------------------------------------------------------------------------------------
+-- The kid's data, one row or more in every kind of table
+-- ---------------------------------------------------------------------------------------------
+insert into public.flashcards (student_id, subject, question, answer)
+values (:'kid', 'Maths', 'What is 1/2 + 1/4?', '3/4') returning id as card \gset
+insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+values (:'kid', :'card', true, 4);
+insert into public.student_stats (student_id, total_xp) values (:'kid', 42)
+on conflict (student_id) do update set total_xp = 42;
+insert into public.daily_study_stats (student_id, day, reviews, correct)
+values (:'kid', current_date - 3, 3, 2) on conflict do nothing;
+insert into public.courses (organization_id, title) values (:'org', 'Algebra I')
+returning id as course \gset
+insert into public.enrollments (student_id, organization_id, course_id, progress_percent)
+values (:'kid', :'org', :'course', 40);
+insert into public.assignments (organization_id, course_id, title)
+values (:'org', :'course', 'Worksheet 1') returning id as assignment \gset
+insert into public.submissions (
+  student_id, organization_id, assignment_id, status, score, graded_at
+)
+values (:'kid', :'org', :'assignment', 'graded', 72, now());
+insert into public.live_classes (organization_id, title, starts_at, ends_at)
+values (:'org', 'Lab', now(), now() + interval '1 hour') returning id as live_class \gset
+insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+values (:'kid', :'org', :'live_class', 'missed');
+insert into public.certificates (student_id, organization_id, title)
+values (:'kid', :'org', 'Algebra I');
+insert into public.lessons (student_id, organization_id, coach_id, scheduled_at, topic)
+values (:'kid', :'org', :'u_staff', now() + interval '3 days', 'Backhand');
+insert into public.coaching_sessions (organization_id, starts_at)
+values (:'org', now() - interval '1 day') returning id as coaching \gset
+insert into public.session_students (session_id, student_id, organization_id)
+values (:'coaching', :'kid', :'org');
+insert into public.session_scores (session_id, student_id, organization_id, score)
+values (:'coaching', :'kid', :'org', 7.5);
+insert into public.drills (organization_id, title) values (:'org', 'Ten pop-ups')
+returning id as drill \gset
+insert into public.drill_assignments (drill_id, student_id, organization_id)
+values (:'drill', :'kid', :'org');
+insert into public.skills (organization_id, category, name) values (:'org', 'Surfing', 'Pop-up')
+returning id as skill \gset
+insert into public.skill_assessments (skill_id, student_id, organization_id, level)
+values (:'skill', :'kid', :'org', 2);
+insert into public.journal_entries (student_id, mood, body) values (:'kid', 4, 'A good week');
+insert into public.activity_events (student_id, kind, minutes)
+values (:'kid', 'video_watched', 12);
+insert into public.points_ledger (student_id, points, reason)
+values (:'kid', 50, 'Helped a classmate');
+insert into public.student_achievements (student_id, achievement_id)
+select
+  :'kid',
+  a.id
+from public.achievements as a where a.code = 'first_session';
+insert into public.goals (student_id, created_by, title)
+values (:'kid', :'u_kid', 'Read a book a week');
+insert into public.guardian_mood_entries (guardian_id, student_id, emoji)
+values (:'u_mum', :'kid', 'happy');
+insert into public.conversations (kind, organization_id, student_id, created_by)
+values ('student_staff', :'org', :'kid', :'u_staff') returning id as conversation \gset
+insert into public.conversation_members (conversation_id, user_id, role)
+values (:'conversation', :'u_kid', 'student'), (:'conversation', :'u_staff', 'staff');
+insert into public.messages (conversation_id, sender_id, body)
+values (:'conversation', :'u_staff', 'See you on Monday');
+insert into public.subscriptions (plan_id, student_id)
+select
+  p.id,
+  :'kid'
+from public.plans as p where p.code = 'starter';
+insert into public.notification_preferences (user_id, student_id, type)
+values (:'u_mum', :'kid', 'weekly_digest');
+insert into public.alert_thresholds (guardian_id, student_id, type, percent)
+values (:'u_mum', :'kid', 'course_grade_low', 60);
+insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
+values (:'u_mum', :'kid', 'child_absent', 'Absent today', 'export-test-absent'),
+(:'u_kid', :'kid', 'milestone_reached', 'Well done', 'export-test-milestone');
+insert into public.notification_preferences (user_id, student_id, type)
+values (:'u_kid', :'kid', 'milestone_reached');
+insert into public.conversations (kind, organization_id, student_id, created_by)
+values ('guardian_staff', :'org', :'kid', :'u_staff') returning id as parents_room \gset
+insert into public.conversation_members (conversation_id, user_id, role)
+values (:'parents_room', :'u_mum', 'guardian'), (:'parents_room', :'u_staff', 'staff');
+insert into public.messages (conversation_id, sender_id, body)
+values (:'parents_room', :'u_mum', 'Between mum and the school');
+insert into public.student_invites (student_id, email, token_hash, expires_at)
+values (:'kid', 'kid@export.test', sha256('student secret'::bytea), now() + interval '7 days');
+-- through the API: an invite (guardian_invites, link_events), a consent (consent_records,
+-- consent_audit_log), an earlier export by the admin (data_requests)
+select tests.authenticate_as(:'u_staff');
+select invite_id from public.invite_guardian(:'kid', 'aunt@export.test') \gset
+select tests.authenticate_as(:'u_mum');
+select
+  set_config('request.headers', '{"x-forwarded-for": "203.0.113.7", "user-agent": "UA/9"}', true)
+  is not null as headers
+\gset
+select public.set_consent(:'kid', 'journal', 'other_guardians', true) is not null as consent
+\gset
+select set_config('request.headers', '{}', true) is not null as no_headers \gset
+select tests.authenticate_as(:'u_admin');
+select public.export_student_data(:'kid') ->> 'request_id' as admin_request \gset
+
+-- the sibling's data must not leak into the kid's export
+select tests.clear_authentication();
+insert into public.journal_entries (student_id, mood, body)
+values (:'sibling', 2, 'The sibling''s own diary');
+insert into public.flashcards (student_id, subject, question, answer)
+values (:'sibling', 'Art', 'Sibling question', 'Sibling answer');
+
+-- what the database holds about the kid, per table, just before the export, as the student
+-- may see it: in the four tables whose rows belong to one person, only the student's own; of
+-- the conversations about the student, those the student is a member of
+with ids as (
+  select
+    :'kid'::uuid as student_id,
+    :'u_kid'::uuid as requester
+)
+
+select
+  jsonb_object_agg(
+    c.table_name,
+    (
+      xpath(
+        '/row/n/text()',
+        query_to_xml(
+          format(
+            'select count(*) as n from public.%I where student_id = %L'
+            || case
+              when o.owner_column is not null
+                then format(' and %I = %L', o.owner_column, ids.requester)
+              when c.table_name = 'conversations'
+                then format(
+                  ' and id in (select m.conversation_id from public.conversation_members as m'
+                  || ' where m.user_id = %L)',
+                  ids.requester
+                )
+              else ''
+            end,
+            c.table_name, ids.student_id
+          ),
+          false, true, ''
+        )
+      )
+    )[1]::text::integer
+  ) as expected
+from information_schema.columns as c
+inner join information_schema.tables as t
+  on c.table_schema = t.table_schema and c.table_name = t.table_name
+left join (
+  values ('guardian_mood_entries', 'guardian_id'), ('alerts', 'recipient_id'),
+  ('alert_thresholds', 'guardian_id'), ('notification_preferences', 'user_id')
+) as o (table_name, owner_column) on c.table_name = o.table_name
+cross join ids
+where
+  c.table_schema = 'public' and c.column_name = 'student_id' and t.table_type = 'BASE TABLE'
+\gset
+
+-- ---------------------------------------------------------------------------------------------
+-- The student exports
+-- ---------------------------------------------------------------------------------------------
+select tests.authenticate_as(:'u_kid');
+select public.export_student_data(:'kid') as doc \gset
+select tests.clear_authentication();
+
+select set_eq(
+  format($$select jsonb_object_keys(%L::jsonb -> 'data')$$, :'doc'),
+  $$select c.table_name::text from information_schema.columns as c
+      join information_schema.tables as t
+        on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = 'public' and c.column_name = 'student_id'
+        and t.table_type = 'BASE TABLE'
+    union select 'students'
+    union select 'messages_in_conversations_about_the_student'
+    union select 'withheld'$$,
+  'a key for every public table with a student_id, plus students, messages and withheld'
+);
+select is(
+  :'doc'::jsonb #> '{data,withheld}', '[]'::jsonb, 'nothing is withheld from the student'
+);
+select is_empty(
+  format(
+    $$select e.key, jsonb_array_length(%1$L::jsonb -> 'data' -> e.key), e.value
+      from jsonb_each(%2$L::jsonb) as e
+      where jsonb_array_length(%1$L::jsonb -> 'data' -> e.key) <> e.value::integer$$,
+    :'doc', :'expected'
+  ),
+  'each table holds every row the database has for the student (others'' own rows aside)'
+);
+select is_empty(
+  format(
+    $$select t from unnest(array[
+        'activity_events', 'alerts', 'card_reviews', 'certificates',
+        'consent_audit_log', 'consent_records', 'conversations', 'daily_study_stats',
+        'data_requests', 'drill_assignments', 'enrollments', 'flashcards', 'goals',
+        'guardian_invites', 'guardian_links', 'journal_entries',
+        'lessons', 'link_events', 'live_class_attendance', 'notification_preferences',
+        'points_ledger', 'session_scores', 'session_students', 'skill_assessments',
+        'student_achievements', 'student_invites', 'student_stats', 'submissions',
+        'subscriptions', 'students', 'messages_in_conversations_about_the_student'
+      ]) as t
+      where coalesce(jsonb_array_length(%L::jsonb -> 'data' -> t), 0) = 0$$,
+    :'doc'
+  ),
+  'every seeded table is present and not empty in the export'
+);
+select is_empty(
+  format(
+    $$select e.key, r from jsonb_each(%L::jsonb -> 'data') as e,
+        jsonb_array_elements(e.value) as r
+      where e.key not in ('students', 'messages_in_conversations_about_the_student', 'withheld')
+        and r ->> 'student_id' is distinct from %L$$,
+    :'doc', :'kid'
+  ),
+  'every exported row is the student''s'
+);
+select results_eq(
+  format(
+    $$select r ->> 'id', r ->> 'display_name' from jsonb_array_elements(%L::jsonb
+      #> '{data,students}') as r$$,
+    :'doc'
+  ),
+  format($$values (%L, 'Kid')$$, :'kid'),
+  'students holds the student record itself'
+);
+select results_eq(
+  format(
+    $$select r ->> 'body' from jsonb_array_elements(%L::jsonb
+      #> '{data,messages_in_conversations_about_the_student}') as r$$,
+    :'doc'
+  ),
+  $$values ('See you on Monday')$$,
+  'the messages of the student''s conversations are included, not those between others'
+);
+select is_empty(
+  format(
+    $$select e.key from jsonb_each(%L::jsonb -> 'data') as e, jsonb_array_elements(e.value) as r
+      where %L in (r ->> 'guardian_id', r ->> 'recipient_id', r ->> 'user_id')
+        and e.key in ('guardian_mood_entries', 'alerts', 'alert_thresholds',
+          'notification_preferences')$$,
+    :'doc', :'u_mum'
+  ),
+  'the guardian''s own mood notes, alerts, thresholds and preferences are left out'
+);
+select results_eq(
+  format(
+    $$select (%1$L::jsonb #>> '{data,journal_entries,0,body}'),
+        (%1$L::jsonb #>> '{data,flashcards,0,question}'),
+        (%1$L::jsonb #>> '{data,guardian_invites,0,email}'),
+        (%1$L::jsonb #>> '{data,consent_records,0,data_type}')$$,
+    :'doc'
+  ),
+  $$values ('A good week', 'What is 1/2 + 1/4?', 'aunt@export.test', 'journal')$$,
+  'the rows carry their content'
+);
+select ok(
+  strpos(:'doc', 'Sibling') = 0, 'nothing of the sibling is in the export'
+);
+select ok(strpos(:'doc', 'token_hash') = 0, 'no token_hash key anywhere in the export');
+select ok(
+  strpos(:'doc', 'request_ip') = 0 and strpos(:'doc', 'user_agent') = 0
+  and strpos(:'doc', '203.0.113.7') = 0 and strpos(:'doc', 'UA/9') = 0,
+  'no client address or user agent anywhere in the export'
+);
+select is_empty(
+  format(
+    $$select 1 from public.guardian_invites where student_id = %1$L
+        and strpos(%2$L, encode(token_hash, 'hex')) > 0
+      union all
+      select 1 from public.student_invites where student_id = %1$L
+        and strpos(%2$L, encode(token_hash, 'hex')) > 0$$,
+    :'kid', :'doc'
+  ),
+  'no token hash value anywhere in the export'
+);
+
+-- the request is recorded
+select results_eq(
+  format(
+    $$select student_id, organization_id, kind, requested_by, status, completed_at is not null,
+        (result ->> 'tables')::integer
+      from public.data_requests where id = %L$$,
+    :'doc'::jsonb ->> 'request_id'
+  ),
+  format(
+    $$values (%L::uuid, %L::uuid, 'export', %L::uuid, 'completed', true,
+      (select count(*)::integer from jsonb_object_keys((%L::jsonb -> 'data') - 'withheld')))$$,
+    :'kid', :'org', :'u_kid', :'doc'
+  ),
+  'a completed export request is recorded, by the student, with the number of tables'
+);
+select tests.authenticate_as(:'u_kid');
+select set_eq(
+  format('select kind, requested_by from public.data_requests where student_id = %L', :'kid'),
+  format($$values ('export', %L::uuid), ('export', %L::uuid)$$, :'u_admin', :'u_kid'),
+  'the student reads both export requests (the admin''s and their own)'
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Other allowed actors
+-- ---------------------------------------------------------------------------------------------
+select tests.authenticate_as(:'u_mum');
+select public.export_student_data(:'kid') as mum_doc \gset
+select tests.clear_authentication();
+select is(
+  :'mum_doc'::jsonb #>> '{data,students,0,id}', :'kid',
+  'the primary guardian of a child under the age exports'
+);
+select results_eq(
+  format(
+    $$select %1$L::jsonb #> '{data,withheld}', %1$L::jsonb #> '{data,journal_entries}',
+        jsonb_array_length(%1$L::jsonb #> '{data,flashcards}')$$,
+    :'mum_doc'
+  ),
+  $$values ('["journal_entries"]'::jsonb, '[]'::jsonb, 1)$$,
+  'without the journal permission, the guardian''s export withholds the journal, not the rest'
+);
+select results_eq(
+  format(
+    $$select jsonb_array_length(%1$L::jsonb #> '{data,guardian_mood_entries}'),
+        (select count(*)::integer from jsonb_array_elements(%1$L::jsonb #> '{data,alerts}') as a
+          where a ->> 'recipient_id' <> %2$L),
+        (select array_agg(m ->> 'body' order by m ->> 'body') from jsonb_array_elements(
+          %1$L::jsonb #> '{data,messages_in_conversations_about_the_student}') as m)$$,
+    :'mum_doc', :'u_mum'
+  ),
+  $$values (1, 0, array['Between mum and the school'])$$,
+  'the guardian gets their own mood note and alerts, and the messages of their conversations'
+);
+select results_eq(
+  format(
+    $$select (c ->> 'id')::uuid from jsonb_array_elements(%L::jsonb #> '{data,conversations}')
+      as c$$,
+    :'mum_doc'
+  ),
+  format('values (%L::uuid)', :'parents_room'),
+  'of the conversations about the child, the guardian gets only those they are a member of'
+);
+select tests.authenticate_as(:'u_admin');
+select is(
+  public.export_student_data(:'adult') #>> '{data,students,0,id}', :'adult',
+  'an admin of the organisation exports'
+);
+select is(
+  public.export_student_data(:'kid') #> '{data,withheld}', '[]'::jsonb,
+  'nothing is withheld from an admin'
+);
+select tests.authenticate_as(:'u_adult');
+select is(
+  public.export_student_data(:'adult') #>> '{data,students,0,id}', :'adult',
+  'a student at or above the age exports'
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Refused
+-- ---------------------------------------------------------------------------------------------
+prepare export_kid as select public.export_student_data(:'kid');
+select tests.authenticate_as(:'u_staff');
+select throws_ok('export_kid', 'TU403', null, 'staff who are not admins are refused');
+select tests.authenticate_as(:'u_dad');
+select throws_ok('export_kid', 'TU403', null, 'a non-primary guardian is refused');
+select tests.authenticate_as(:'u_mum');
+select throws_ok(
+  format('select public.export_student_data(%L)', :'adult'), 'TU403', null,
+  'the primary guardian of a student at or above the age is refused'
+);
+select tests.authenticate_as(:'u_sibling');
+select throws_ok('export_kid', 'TU403', null, 'another student is refused');
+select tests.authenticate_as(:'u_other_admin');
+select throws_ok('export_kid', 'TU403', null, 'an admin of another organisation is refused');
+select tests.authenticate_as(:'u_stranger');
+select throws_ok('export_kid', 'TU403', null, 'a stranger is refused');
+select is_empty(
+  format('select 1 from public.data_requests where student_id = %L', :'kid'),
+  'a stranger reads no data request'
+);
+select throws_ok(
+  format('select public.export_student_data(%L)', gen_random_uuid()),
+  'TU404', null, 'an unknown student is TU404'
+);
+select tests.as_anon();
+select throws_ok('export_kid', '42501', null, 'anon may not call it');
+select tests.as_service_role();
+select throws_ok('export_kid', 'TU401', null, 'the service key alone is not a user: TU401');
+
+select tests.clear_authentication();
+select results_eq(
+  format(
+    $$select requested_by, count(*) from public.data_requests
+      where kind = 'export' and student_id = %L group by requested_by order by 1$$,
+    :'kid'
+  ),
+  format(
+    $$select u, n from (values (%L::uuid, 1::bigint), (%L::uuid, 1), (%L::uuid, 2)) as v (u, n)
+      order by 1$$,
+    :'u_kid', :'u_mum', :'u_admin'
+  ),
+  'one recorded export per allowed call, none for the refused ones'
+);
+select is(
+  (select count(*) from public.data_requests where student_id = :'kid' and kind = 'erasure'),
+  0::bigint,
+  'an export records no erasure request'
+);
+
+select * from finish();
+rollback;
