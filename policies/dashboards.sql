@@ -24,6 +24,7 @@ create policy subscriptions_select on public.subscriptions
 for select to authenticated
 using (
   guardian_id = (select auth.uid())
+  or paid_by = (select auth.uid())
   or student_id in (select private.own_student_ids())
   or student_id in (select private.guardian_student_ids())
 );

@@ -504,7 +504,7 @@ def dashboard_student(
 def test_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Test files or folders.")] = None,
     database_url: DatabaseUrl = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files run at once.")] = 2,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files run at once.")] = 1,
     as_json: JsonOut = False,
 ) -> None:
     """Run the pgTAP files against a fresh database migrated from scratch."""
