@@ -123,7 +123,7 @@ to anon, authenticated, service_role;
 
 -- <<< helpers
 
-select plan(15);
+select plan(16);
 
 select tests.create_user('student@trendsacc.test') as u_student \gset
 select tests.create_user('other_student@trendsacc.test') as u_other_student \gset
@@ -146,24 +146,27 @@ insert into public.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
 insert into public.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student');
+-- the journal guardian is the primary one (a co-guardian would also need the student's consent
+-- for the journal: tests/sql/privacy/)
 insert into public.guardian_links (
-  student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
+  student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at,
+  permissions
 )
 values
 (
-  :'student', :'u_guardian_journal', 'active', 'staff', now(), null,
+  :'student', :'u_guardian_journal', 'active', true, 'staff', now(), null,
   private.default_link_permissions() || '{"journal": true}'
 ),
 (
-  :'student', :'u_guardian_default', 'active', 'staff', now(), null,
+  :'student', :'u_guardian_default', 'active', false, 'staff', now(), null,
   private.default_link_permissions()
 ),
 (
-  :'student', :'u_guardian_pending', 'pending', 'code', null, null,
+  :'student', :'u_guardian_pending', 'pending', false, 'code', null, null,
   private.default_link_permissions() || '{"journal": true}'
 ),
 (
-  :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
+  :'student', :'u_guardian_revoked', 'revoked', false, 'code', now() - interval '1 day', now(),
   private.default_link_permissions() || '{"journal": true}'
 );
 insert into public.journal_entries (student_id, mood) values (:'student', 4);
@@ -220,7 +223,16 @@ select tests.authenticate_as(:'u_staff');
 select public.set_guardian_link_permissions(l.id, '{"journal": true}') is not null as granted
 from public.guardian_links as l where l.guardian_id = :'u_guardian_default' \gset
 select tests.authenticate_as(:'u_guardian_default');
-select lives_ok('trends', 'once staff grant journal, the guardian reads the trends');
+select throws_ok(
+  'trends', 'TU403', null,
+  'a co-guardian with the journal permission still needs the student''s consent'
+);
+-- the child is under the consent age (no birth date): the primary guardian decides
+select tests.authenticate_as(:'u_guardian_journal');
+select public.set_consent(:'student', 'journal', 'other_guardians', true) is not null as consent
+\gset
+select tests.authenticate_as(:'u_guardian_default');
+select lives_ok('trends', 'with the permission and the consent, the co-guardian reads the trends');
 select tests.authenticate_as(:'u_staff');
 select public.set_guardian_link_permissions(l.id, '{"journal": false}') is not null as withdrawn
 from public.guardian_links as l where l.guardian_id = :'u_guardian_journal' \gset

@@ -149,7 +149,7 @@ select tests.as_service_role();
 select results_eq(
   'select name, result, error from public.run_due_jobs()',
   $$ values ('broken'::text, null::text, 'division by zero'::text),
-     ('expire_invites', '0', null), ('purge_alerts', '1', null) $$,
+     ('expire_consents', '0', null), ('expire_invites', '0', null), ('purge_alerts', '1', null) $$,
   'the due jobs run (never run, or the interval passed), in name order; a failure is reported'
 );
 select tests.clear_authentication();
@@ -159,6 +159,7 @@ select results_eq(
   $$ values ('broken'::text, true, null::text, 'division by zero'::text),
      ('drain_achievements', false, 'before', 'before'),
      ('early_warnings', false, 'before', 'before'),
+     ('expire_consents', true, '0', null),
      ('expire_invites', true, '0', null),
      ('purge_alerts', true, '1', null),
      ('weekly_digest', false, 'before', 'before') $$,
@@ -178,13 +179,14 @@ select is_empty(
 select results_eq(
   'select name, error is null from public.run_due_jobs(true)',
   $$ values ('broken'::text, false), ('drain_achievements', true), ('early_warnings', true),
-     ('expire_invites', true), ('purge_alerts', true), ('weekly_digest', true) $$,
+     ('expire_consents', true), ('expire_invites', true), ('purge_alerts', true),
+     ('weekly_digest', true) $$,
   'p_force runs every job'
 );
 select tests.clear_authentication();
 select is(
   (select count(*)::integer from private.jobs where last_run_at = now()),
-  6,
+  7,
   'and records every run'
 );
 select is(
@@ -196,6 +198,7 @@ select results_eq(
   'select name, schedule, every from private.jobs where name <> ''broken'' order by name',
   $$ values ('drain_achievements'::text, '* * * * *'::text, interval '1 minute'),
      ('early_warnings', '0 5 * * *', interval '1 day'),
+     ('expire_consents', '15 * * * *', interval '1 hour'),
      ('expire_invites', '5 * * * *', interval '1 hour'),
      ('purge_alerts', '30 4 * * *', interval '1 day'),
      ('weekly_digest', '0 6 * * 1', interval '7 days') $$,

@@ -146,17 +146,19 @@ insert into public.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
 insert into public.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
+-- the guardian with the permission is the primary one (a journal needs no extra consent then)
 insert into public.guardian_links (
-  student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
+  student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at,
+  permissions
 )
 values
-(:'student', :'u_guardian', 'active', 'staff', now(), null,
+(:'student', :'u_guardian', 'active', true, 'staff', now(), null,
   private.default_link_permissions() || '{"card_content": true}'),
-(:'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
+(:'student', :'u_guardian_noperm', 'active', false, 'staff', now(), null,
   private.default_link_permissions() || '{"card_content": false}'),
-(:'student', :'u_guardian_pending', 'pending', 'code', null, null,
+(:'student', :'u_guardian_pending', 'pending', false, 'code', null, null,
   private.default_link_permissions() || '{"card_content": true}'),
-(:'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
+(:'student', :'u_guardian_revoked', 'revoked', false, 'code', now() - interval '1 day', now(),
   private.default_link_permissions() || '{"card_content": true}');
 \set target :student
 \set target_org :org

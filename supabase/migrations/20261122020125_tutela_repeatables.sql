@@ -31,6 +31,26 @@ begin
 end;
 $$;
 
+-- Whether consent is in force for a student, data type and recipient type.
+create or replace function private.consent_granted(
+  p_student_id uuid, p_data_type text, p_recipient_type text
+)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.consent_records as c
+    where c.student_id = p_student_id and c.data_type = p_data_type
+      and c.recipient_type = p_recipient_type and c.granted
+      and (c.expires_at is null or c.expires_at > pg_catalog.now())
+  )
+$$;
+
+revoke all on function private.consent_granted(uuid, text, text) from public;
+
 -- Organisations where the caller is a member (staff or admin). Used by policies.
 create or replace function private.staff_organization_ids()
 returns setof uuid
@@ -92,6 +112,10 @@ as $$
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+    -- consent: a guardian who is not primary reads the journal only when the student's consent
+    -- decider granted it to other guardians (rpc/privacy.sql)
+    and (p_permission is distinct from 'journal' or l.is_primary
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
 $$;
 
 -- Every student whose data the caller may read for a permission: their own record, students
@@ -114,6 +138,10 @@ as $$
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+    -- consent: a guardian who is not primary reads the journal only when the student's consent
+    -- decider granted it to other guardians (rpc/privacy.sql)
+    and (p_permission is distinct from 'journal' or l.is_primary
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
 $$;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
@@ -484,6 +512,8 @@ begin
   if not found then
     perform private.not_found('student');
   end if;
+  -- a cap being lowered at the same moment waits for us (and then counts our link)
+  perform 1 from public.organizations as o where o.id = v_student.organization_id for share;
   return v_student;
 end;
 $$;
@@ -1263,6 +1293,8 @@ begin
     null;
   elsif v_old.guardian_id = v_uid then
     v_role := 'guardian';
+  elsif private.primary_guardian_controls(v_old) then
+    v_role := 'primary_guardian';  -- removing a co-guardian of a child under the consent age
   else
     perform private.deny('only the student, the guardian or organisation staff revoke a link');
   end if;
@@ -1358,9 +1390,15 @@ begin
   v_old := private.lock_link(p_link_id);
   -- who may: the student (with a login) or staff/admins; never the guardian
   v_role := private.role_for_student(v_old.student_id);
-  if v_role is null or v_role not in ('admin', 'staff', 'student') then
-    perform private.deny('only the student or organisation staff change link permissions');
+  if v_role in ('admin', 'staff', 'student') then
+    null;
+  elsif private.primary_guardian_controls(v_old) then
+    v_role := 'primary_guardian';  -- a co-guardian's rights, for a child under the consent age
+  else
+    perform private.deny('only the student, organisation staff or the primary guardian (for a '
+      || 'child under the consent age) change link permissions');
   end if;
+  perform private.require_aal2_for_student(v_old.student_id);
   if p_permissions is null or p_permissions = '{}'::jsonb then
     perform private.invalid('give at least one permission to change');
   end if;
@@ -1467,6 +1505,7 @@ begin
     -- guardians never set link permissions: a co-parent starts with the defaults
     perform private.deny('a guardian cannot choose a co-parent''s permissions');
   end if;
+  perform private.require_aal2_for_student(p_student_id);
   if not private.valid_email(v_email) then
     perform private.invalid('that is not an email address');
   end if;
@@ -1549,6 +1588,18 @@ begin
     perform private.deny('this invite was sent to another email address');
   end if;
   v_student := private.lock_student(v_invite.student_id);
+  -- a guardian the student revoked comes back only through staff or the student
+  if exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = v_student.id and l.guardian_id = v_uid and l.status = 'revoked'
+      and v_student.user_id is not null and l.revoked_by = v_student.user_id
+  ) and not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
+  ) then
+    perform private.conflict('the student removed this guardian; only staff can invite them back',
+      'revoked_by_student');
+  end if;
   -- the inviter must still be staff/admin there, or still the active primary guardian
   if not exists (
     select 1 from public.memberships as m
@@ -1653,6 +1704,7 @@ begin
   if v_role is null then
     perform private.deny('only staff and admins of the organisation invite students');
   end if;
+  perform private.require_aal2(p_organization_id);
   if not private.valid_email(v_email) then
     perform private.invalid('that is not an email address');
   end if;
@@ -1718,10 +1770,15 @@ begin
   ) then
     perform private.conflict('a guardian of this student cannot claim it', 'self_link');
   end if;
-  update public.students as s
-  set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
-  where s.id = v_student.id
-  returning * into v_student;
+  begin
+    update public.students as s
+    set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
+    where s.id = v_student.id
+    returning * into v_student;
+  exception
+    when unique_violation then  -- the same login claimed another record at the same moment
+      perform private.conflict('this account already belongs to a student', 'already_student');
+  end;
   update public.student_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
@@ -2440,6 +2497,22 @@ begin
 end;
 $$;
 
+-- For API users, the column named by the trigger argument keeps its value on update.
+create or replace function private.keep_column()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if pg_catalog.current_setting('role') = 'authenticated' then
+    new := jsonb_populate_record(new, jsonb_build_object(tg_argv[0], to_jsonb(old) -> tg_argv[0]));
+  end if;
+  return new;
+end;
+$$;
+
+revoke all on function private.keep_column() from public;
 revoke all on function private.check_submission_scores() from public;
 revoke all on function private.check_skill_level() from public;
 revoke all on function private.stamp_caller() from public;
@@ -2457,7 +2530,7 @@ for each row execute function private.check_skill_level();
 
 drop trigger if exists submissions_graded_by on public.submissions;
 create trigger submissions_graded_by
-before insert or update of score, reviewer_score, status on public.submissions
+before insert or update on public.submissions
 for each row when (new.status in ('graded', 'returned'))
 execute function private.stamp_caller('graded_by');
 
@@ -2485,6 +2558,34 @@ drop trigger if exists assignments_created_by on public.assignments;
 create trigger assignments_created_by
 before insert on public.assignments
 for each row execute function private.stamp_caller('created_by');
+
+drop trigger if exists submissions_keep_graded_by on public.submissions;
+create trigger submissions_keep_graded_by
+before update on public.submissions
+for each row when (new.status not in ('graded', 'returned'))
+execute function private.keep_column('graded_by');
+
+drop trigger if exists drill_assignments_keep_assigned_by on public.drill_assignments;
+create trigger drill_assignments_keep_assigned_by
+before update on public.drill_assignments
+for each row execute function private.keep_column('assigned_by');
+
+drop trigger if exists points_ledger_keep_awarded_by on public.points_ledger;
+
+drop trigger if exists courses_keep_created_by on public.courses;
+create trigger courses_keep_created_by
+before update on public.courses
+for each row execute function private.keep_column('created_by');
+
+drop trigger if exists assignments_keep_created_by on public.assignments;
+create trigger assignments_keep_created_by
+before update on public.assignments
+for each row execute function private.keep_column('created_by');
+
+drop trigger if exists drills_keep_created_by on public.drills;
+create trigger drills_keep_created_by
+before update on public.drills
+for each row execute function private.keep_column('created_by');
 
 drop trigger if exists drills_created_by on public.drills;
 create trigger drills_created_by
@@ -5566,7 +5667,8 @@ declare
   v_row public.alerts;
 begin
   update public.alerts as a set read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
   returning * into v_row;
   if not found then
     perform private.not_found('alert');
@@ -5593,7 +5695,8 @@ begin
   update public.alerts as a
   set dismissed_at = coalesce(a.dismissed_at, pg_catalog.now()),
     read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
+    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
   returning * into v_row;
   if not found then
     perform private.not_found('alert');
@@ -5621,6 +5724,1782 @@ $$;
 comment on function public.count_unread_alerts() is 'How many of the caller''s alerts are unread.';
 revoke all on function public.count_unread_alerts() from public, anon;
 grant execute on function public.count_unread_alerts() to authenticated;
+
+-- >>> rpc/privacy.sql
+-- Privacy and family controls: who decides consent, the consent matrix and its audit, the
+-- aal2 gate for sensitive actions, family controls, data export and erasure (docs/privacy.md).
+
+-- =============================================================================================
+-- Strong authentication for sensitive actions
+-- =============================================================================================
+
+-- When the organisation requires it, a sensitive action needs an aal2 session (Supabase Auth
+-- MFA): TU412 otherwise. The service role is exempt (it acts for the organisation).
+create or replace function private.require_aal2(p_organization_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if private.is_service_role() then
+    return;
+  end if;
+  if exists (
+    select 1 from public.organizations as o
+    where o.id = p_organization_id and o.require_mfa_for_sensitive
+  ) and coalesce((select auth.jwt()) ->> 'aal', 'aal1') <> 'aal2' then
+    raise exception 'this action needs two-factor authentication'
+      using errcode = 'TU412',
+      hint = 'Verify with your second factor (MFA), then try again.';
+  end if;
+end;
+$$;
+
+revoke all on function private.require_aal2(uuid) from public;
+
+create or replace function private.require_aal2_for_student(p_student_id uuid)
+returns void
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select private.require_aal2(s.organization_id) from public.students as s
+  where s.id = p_student_id
+$$;
+
+revoke all on function private.require_aal2_for_student(uuid) from public;
+
+-- =============================================================================================
+-- Who decides consent
+-- =============================================================================================
+
+-- Whether the student is under the organisation's digital-consent age (an unknown birth date
+-- counts as under it: the safer side).
+create or replace function private.under_consent_age(p_student_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(
+    s.birth_date is null
+    or s.birth_date > ((pg_catalog.now() at time zone 'UTC')::date
+      - pg_catalog.make_interval(years => o.digital_consent_age))::date,
+    true
+  )
+  from public.students as s
+  join public.organizations as o on o.id = s.organization_id
+  where s.id = p_student_id
+$$;
+
+revoke all on function private.under_consent_age(uuid) from public;
+
+-- The users who decide a student's consent: under the consent age, the active primary guardian
+-- (or every active guardian when none is primary); at or above it, the student (their login).
+create or replace function private.consent_deciders(p_student_id uuid)
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.guardian_id from public.guardian_links as l
+  where private.under_consent_age(p_student_id)
+    and l.student_id = p_student_id and l.status = 'active'
+    and (l.is_primary or not exists (
+      select 1 from public.guardian_links as p
+      where p.student_id = p_student_id and p.status = 'active' and p.is_primary
+    ))
+  union
+  select s.user_id from public.students as s
+  where s.id = p_student_id and s.user_id is not null
+    and not private.under_consent_age(p_student_id)
+$$;
+
+revoke all on function private.consent_deciders(uuid) from public;
+
+
+-- =============================================================================================
+-- The consent matrix
+-- =============================================================================================
+
+create or replace function public.set_consent(
+  p_student_id uuid,
+  p_data_type text,
+  p_recipient_type text,
+  p_granted boolean,
+  p_expires_at timestamptz default null,
+  p_reason text default null
+)
+returns public.consent_records
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_old public.consent_records;
+  v_row public.consent_records;
+begin
+  if p_student_id is null
+    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+    perform private.not_found('student');
+  end if;
+  -- who may: the student's consent decider (docs/privacy.md)
+  if v_uid not in (select private.consent_deciders(p_student_id)) then
+    perform private.deny('only the person who decides this student''s consent');
+  end if;
+  perform private.require_aal2_for_student(p_student_id);
+  if p_data_type is null or p_data_type not in (
+    'progress', 'grades', 'attendance', 'sessions', 'lessons', 'card_content', 'journal',
+    'messaging', 'profile'
+  ) then
+    perform private.invalid(pg_catalog.format('unknown data type %L', p_data_type));
+  end if;
+  if p_recipient_type is null
+    or p_recipient_type not in ('teachers', 'ai_tutor', 'other_guardians', 'third_parties') then
+    perform private.invalid(pg_catalog.format('unknown recipient type %L', p_recipient_type));
+  end if;
+  if p_granted is null then
+    perform private.invalid('granted must be true or false');
+  end if;
+  if p_expires_at is not null and p_expires_at <= pg_catalog.now() then
+    perform private.invalid('the expiry must be in the future');
+  end if;
+  if p_reason is not null and char_length(p_reason) > 500 then
+    perform private.invalid('the reason is limited to 500 characters');
+  end if;
+  select * into v_old from public.consent_records as c
+  where c.student_id = p_student_id and c.data_type = p_data_type
+    and c.recipient_type = p_recipient_type
+  for update;
+  insert into public.consent_records as c (
+    student_id, data_type, recipient_type, granted, granted_at, revoked_at, expires_at,
+    reason, decided_by
+  )
+  values (
+    p_student_id, p_data_type, p_recipient_type, p_granted,
+    case when p_granted then pg_catalog.now() end,
+    case when not p_granted then pg_catalog.now() end,
+    p_expires_at, p_reason, v_uid
+  )
+  on conflict (student_id, data_type, recipient_type) do update
+  set granted = excluded.granted,
+    granted_at = case when excluded.granted and not c.granted then pg_catalog.now()
+      else c.granted_at end,
+    revoked_at = case when not excluded.granted and c.granted then pg_catalog.now()
+      when excluded.granted then null else c.revoked_at end,
+    expires_at = excluded.expires_at, reason = excluded.reason,
+    decided_by = excluded.decided_by, updated_at = pg_catalog.now()
+  returning * into v_row;
+  insert into public.consent_audit_log (
+    student_id, consent_id, data_type, recipient_type, action, performed_by, old_value,
+    new_value, request_ip, user_agent
+  )
+  values (
+    p_student_id, v_row.id, p_data_type, p_recipient_type,
+    case
+      when v_old.id is null and p_granted then 'granted'
+      when v_old.id is null then 'revoked'
+      when v_old.granted and not p_granted then 'revoked'
+      when not v_old.granted and p_granted then 'granted'
+      else 'updated'
+    end,
+    v_uid,
+    case when v_old.id is not null then jsonb_build_object('granted', v_old.granted,
+      'expires_at', v_old.expires_at, 'reason', v_old.reason) end,
+    jsonb_build_object('granted', v_row.granted, 'expires_at', v_row.expires_at,
+      'reason', v_row.reason),
+    private.request_ip(), private.request_user_agent()
+  );
+  return v_row;
+end;
+$$;
+
+comment on function public.set_consent(uuid, text, text, boolean, timestamptz, text) is
+'Grants or revokes consent for a data type and recipient type. The consent decider only.';
+revoke all on function public.set_consent(uuid, text, text, boolean, timestamptz, text)
+from public, anon;
+grant execute on function public.set_consent(uuid, text, text, boolean, timestamptz, text)
+to authenticated;
+
+create or replace function public.get_consent_matrix(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+begin
+  if p_student_id is null
+    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+    perform private.not_found('student');
+  end if;
+  -- who may: the student, active guardians, staff and admins of the organisation
+  if p_student_id not in (select private.readable_student_ids()) then
+    perform private.deny('this student''s consent');
+  end if;
+  return jsonb_build_object(
+    'student_id', p_student_id,
+    'under_consent_age', private.under_consent_age(p_student_id),
+    'deciders', coalesce((select jsonb_agg(d) from private.consent_deciders(p_student_id) as d),
+      '[]'::jsonb),
+    'you_decide', v_uid in (select private.consent_deciders(p_student_id)),
+    'matrix', (
+      select jsonb_object_agg(dt, (
+        select jsonb_object_agg(rt, jsonb_build_object(
+          'granted', coalesce(c.granted and (c.expires_at is null
+            or c.expires_at > pg_catalog.now()), false),
+          'granted_at', c.granted_at, 'revoked_at', c.revoked_at,
+          'expires_at', c.expires_at, 'reason', c.reason
+        ))
+        from unnest(array['teachers', 'ai_tutor', 'other_guardians', 'third_parties']) as rt
+        left join public.consent_records as c
+          on c.student_id = p_student_id and c.data_type = dt and c.recipient_type = rt
+      ))
+      from unnest(array['progress', 'grades', 'attendance', 'sessions', 'lessons',
+        'card_content', 'journal', 'messaging', 'profile']) as dt
+    )
+  );
+end;
+$$;
+
+comment on function public.get_consent_matrix(uuid) is
+'Data types x recipient types with the consent in force, and who decides. The student, '
+'active guardians, staff.';
+revoke all on function public.get_consent_matrix(uuid) from public, anon;
+grant execute on function public.get_consent_matrix(uuid) to authenticated;
+
+-- Job: consents past their expiry are revoked and audited as 'expired'.
+create or replace function private.expire_consents()
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  with expired as (
+    update public.consent_records as c
+    set granted = false, revoked_at = c.expires_at, updated_at = pg_catalog.now()
+    where c.granted and c.expires_at is not null and c.expires_at <= pg_catalog.now()
+    returning c.*
+  ),
+  audited as (
+    insert into public.consent_audit_log (
+      student_id, consent_id, data_type, recipient_type, action, performed_by, old_value,
+      new_value
+    )
+    select e.student_id, e.id, e.data_type, e.recipient_type, 'expired', null,
+      jsonb_build_object('granted', true, 'expires_at', e.expires_at),
+      jsonb_build_object('granted', false)
+    from expired as e
+    returning 1
+  )
+  select count(*) into v_count from audited;
+  return v_count;
+end;
+$$;
+
+revoke all on function private.expire_consents() from public;
+
+insert into private.jobs (name, schedule, every, command)
+values ('expire_consents', '15 * * * *', interval '1 hour', 'select private.expire_consents()')
+on conflict (name) do update
+  set schedule = excluded.schedule, every = excluded.every, command = excluded.command;
+
+-- =============================================================================================
+-- Family controls
+-- =============================================================================================
+
+-- The caller's children with every guardian of each (active and pending) and their rights.
+create or replace function public.family_overview()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the caller, as guardian
+begin
+  return coalesce((
+    select jsonb_agg(jsonb_build_object(
+      'student_id', s.id, 'display_name', s.display_name,
+      'under_consent_age', private.under_consent_age(s.id),
+      'you_are_primary', mine.is_primary,
+      'you_decide_consent', v_uid in (select private.consent_deciders(s.id)),
+      'guardians', (
+        select jsonb_agg(jsonb_build_object(
+          'link_id', l.id, 'guardian_id', l.guardian_id,
+          'name', coalesce(nullif(p.display_name, ''), 'Guardian'),
+          'relation', l.relation, 'is_primary', l.is_primary, 'status', l.status,
+          'permissions', l.permissions, 'is_you', l.guardian_id = v_uid
+        ) order by l.is_primary desc, l.created_at)
+        from public.guardian_links as l
+        left join public.profiles as p on p.user_id = l.guardian_id
+        where l.student_id = s.id and l.status in ('active', 'pending')
+      )
+    ) order by s.display_name, s.id)
+    from public.guardian_links as mine
+    join public.students as s on s.id = mine.student_id
+    where mine.guardian_id = v_uid and mine.status = 'active'
+  ), '[]'::jsonb);
+end;
+$$;
+
+comment on function public.family_overview() is
+'The caller''s children, each with every guardian and their rights (a guardian sees the family).';
+revoke all on function public.family_overview() from public, anon;
+grant execute on function public.family_overview() to authenticated;
+
+-- Whether the caller is the active primary guardian of the link's student, the student is under
+-- the consent age, and the link is someone else's: the primary guardian's family powers.
+create or replace function private.primary_guardian_controls(p_link public.guardian_links)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p_link.guardian_id <> (select auth.uid())
+    and private.under_consent_age(p_link.student_id)
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_link.student_id and l.guardian_id = (select auth.uid())
+        and l.status = 'active' and l.is_primary
+    )
+$$;
+
+revoke all on function private.primary_guardian_controls(public.guardian_links) from public;
+
+-- =============================================================================================
+-- Data rights: export and erasure
+-- =============================================================================================
+
+-- Who may exercise a student's data rights: the student, their primary guardian while the
+-- student is under the consent age, and admins of the organisation.
+create or replace function private.require_data_rights(p_student_id uuid)
+returns public.students
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_student public.students;
+begin
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
+    perform private.not_found('student');
+  end if;
+  if v_student.user_id is distinct from v_uid
+    and private.role_in_organization(v_student.organization_id) is distinct from 'admin'
+    and not (
+      private.under_consent_age(p_student_id)
+      and exists (
+        select 1 from public.guardian_links as l
+        where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+          and l.is_primary
+      )
+    ) then
+    perform private.deny('only the student, their primary guardian or an admin');
+  end if;
+  perform private.require_aal2(v_student.organization_id);
+  return v_student;
+end;
+$$;
+
+revoke all on function private.require_data_rights(uuid) from public;
+
+-- Every row about a student, from every table of public that holds a student_id (found in the
+-- catalog, so a new table is included without a change here). With p_for (an export), what the
+-- requester may see: tables gated by a link permission only when the requester has it (the
+-- student and admins have all), rows that belong to other people (a guardian's own mood notes,
+-- alerts, thresholds, preferences) only when they are the requester's, conversations only
+-- those the requester is a member of, and never a client's address, user agent or a secret.
+-- Without p_for (an erasure's count), every row.
+create or replace function private.student_data(p_student_id uuid, p_for_export boolean)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_table text;
+  v_owner text;
+  v_permission text;
+  v_rows jsonb;
+  v_out jsonb := '{}'::jsonb;
+  v_perms jsonb;
+  v_withheld text[] := '{}';
+  v_uid uuid := (select auth.uid());
+begin
+  if p_for_export then
+    v_perms := private.caller_permissions(p_student_id);
+  end if;
+  select jsonb_build_object('students', jsonb_agg(to_jsonb(s))) into v_out
+  from public.students as s where s.id = p_student_id;
+  for v_table in
+    select c.table_name from information_schema.columns as c
+    join information_schema.tables as t
+      on t.table_schema = c.table_schema and t.table_name = c.table_name
+    where c.table_schema = 'public' and c.column_name = 'student_id'
+      and t.table_type = 'BASE TABLE'
+    order by c.table_name
+  loop
+    v_permission := case v_table
+      when 'journal_entries' then 'journal'
+      when 'submissions' then 'grades'
+      when 'live_class_attendance' then 'attendance'
+      when 'lessons' then 'lessons'
+      when 'session_students' then 'sessions'
+      when 'session_scores' then 'sessions'
+      when 'flashcards' then 'card_content'
+      else 'progress'
+    end;
+    v_owner := case v_table
+      when 'guardian_mood_entries' then 'guardian_id'
+      when 'alerts' then 'recipient_id'
+      when 'alert_thresholds' then 'guardian_id'
+      when 'notification_preferences' then 'user_id'
+    end;
+    if p_for_export and v_owner is null
+      and not coalesce((v_perms ->> v_permission)::boolean, false) then
+      v_withheld := array_append(v_withheld, v_table);
+      v_out := v_out || jsonb_build_object(v_table, '[]'::jsonb);
+      continue;
+    end if;
+    execute pg_catalog.format(
+      'select coalesce(jsonb_agg(to_jsonb(t) - %L - %L - %L order by to_jsonb(t)::text),'
+      || ' %L::jsonb) from public.%I as t where t.student_id = $1'
+      || case when p_for_export and v_owner is not null
+        then pg_catalog.format(' and t.%I = $2', v_owner) else '' end
+      || case when p_for_export and v_table = 'conversations'
+        then ' and t.id in (select private.my_conversation_ids())' else '' end,
+      'token_hash', 'request_ip', 'user_agent', '[]', v_table
+    ) into v_rows using p_student_id, v_uid;
+    v_out := v_out || jsonb_build_object(v_table, v_rows);
+  end loop;
+  v_out := v_out || jsonb_build_object('messages_in_conversations_about_the_student', (
+    select coalesce(jsonb_agg(to_jsonb(m) order by m.created_at, m.id), '[]'::jsonb)
+    from public.messages as m
+    join public.conversations as c on c.id = m.conversation_id
+    where c.student_id = p_student_id
+      and (not p_for_export or c.id in (select private.my_conversation_ids()))
+  ));
+  if p_for_export then
+    v_out := v_out || jsonb_build_object('withheld', to_jsonb(v_withheld));
+  end if;
+  return v_out;
+end;
+$$;
+
+revoke all on function private.student_data(uuid, boolean) from public;
+drop function if exists private.student_data(uuid);
+
+create or replace function public.export_student_data(p_student_id uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students := private.require_data_rights(p_student_id);
+  v_data jsonb;
+  v_request uuid;
+begin
+  v_data := private.student_data(p_student_id, true);
+  insert into public.data_requests (
+    student_id, organization_id, kind, requested_by, status, completed_at, result
+  )
+  values (
+    p_student_id, v_student.organization_id, 'export', (select auth.uid()), 'completed',
+    pg_catalog.now(),
+    jsonb_build_object('tables', (select count(*) from jsonb_object_keys(v_data - 'withheld')),
+      'rows', (select sum(jsonb_array_length(v.value)) from jsonb_each(v_data - 'withheld') as v),
+      'withheld', v_data -> 'withheld')
+  )
+  returning id into v_request;
+  return jsonb_build_object(
+    'request_id', v_request, 'student_id', p_student_id, 'exported_at', pg_catalog.now(),
+    'data', v_data
+  );
+end;
+$$;
+
+comment on function public.export_student_data(uuid) is
+'Every row about a student, as one JSON document (an access request); audited. The student, '
+'their primary guardian (under the consent age) or an admin.';
+revoke all on function public.export_student_data(uuid) from public, anon;
+grant execute on function public.export_student_data(uuid) to authenticated;
+
+create or replace function public.request_data_erasure(p_student_id uuid)
+returns public.data_requests
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students := private.require_data_rights(p_student_id);
+  v_row public.data_requests;
+begin
+  select * into v_row from public.data_requests as r
+  where r.student_id = p_student_id and r.kind = 'erasure' and r.status = 'pending';
+  if found then
+    return v_row;  -- one pending request is enough
+  end if;
+  insert into public.data_requests (student_id, organization_id, kind, requested_by)
+  values (p_student_id, v_student.organization_id, 'erasure', (select auth.uid()))
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+comment on function public.request_data_erasure(uuid) is
+'Records a request to erase a student''s data (carried out by the service role). The student, '
+'their primary guardian (under the consent age) or an admin.';
+revoke all on function public.request_data_erasure(uuid) from public, anon;
+grant execute on function public.request_data_erasure(uuid) to authenticated;
+
+-- Carry out an erasure request, in one transaction: delete the student and everything that
+-- hangs on them (foreign keys cascade), the conversations about them, their login's profile;
+-- pseudonymise the audit trails (the same random id replaces the student everywhere, names and
+-- values in the audit are dropped). Returns the counts per table. Service role.
+create or replace function public.erase_student_data(p_request_id uuid)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_request public.data_requests;
+  v_student public.students;
+  v_pseudonym uuid := gen_random_uuid();
+  v_counts jsonb;
+  v_n integer;
+begin
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the service role carries out an erasure');
+  end if;
+  select * into v_request from public.data_requests as r
+  where r.id = p_request_id and r.kind = 'erasure'
+  for update;
+  if not found then
+    perform private.not_found('erasure request');
+  end if;
+  if v_request.status <> 'pending' then
+    perform private.conflict('this erasure request is not pending', 'not_pending');
+  end if;
+  select * into v_student from public.students as s where s.id = v_request.student_id;
+  if not found then
+    perform private.not_found('student');
+  end if;
+  -- count what goes
+  select jsonb_object_agg(k, jsonb_array_length(v)) into v_counts
+  from jsonb_each(private.student_data(v_student.id, false)) as e (k, v);
+
+  delete from public.conversations as c where c.student_id = v_student.id;
+  if v_student.user_id is not null then
+    delete from public.profiles as p where p.user_id = v_student.user_id;
+  end if;
+  -- the audit trails stay, pseudonymised (triggers forbid changes: allowed here, once)
+  alter table public.link_events disable trigger link_events_append_only;
+  if v_student.user_id is not null then
+    update public.link_events as e set actor_id = v_pseudonym
+    where e.actor_id = v_student.user_id;
+    update public.link_events as e set subject_user_id = v_pseudonym
+    where e.subject_user_id = v_student.user_id;
+  end if;
+  update public.link_events as e
+  set student_id = v_pseudonym, old_values = null, new_values = null, request_ip = null,
+    user_agent = null
+  where e.student_id = v_student.id;
+  alter table public.link_events enable trigger link_events_append_only;
+  alter table public.consent_audit_log disable trigger consent_audit_log_append_only;
+  if v_student.user_id is not null then
+    update public.consent_audit_log as a set performed_by = v_pseudonym
+    where a.performed_by = v_student.user_id;
+  end if;
+  update public.consent_audit_log as a
+  set student_id = v_pseudonym, old_value = null, new_value = null, request_ip = null,
+    user_agent = null
+  where a.student_id = v_student.id;
+  alter table public.consent_audit_log enable trigger consent_audit_log_append_only;
+  update public.data_requests as r set student_id = v_pseudonym
+  where r.student_id = v_student.id and r.id <> p_request_id;
+  delete from public.students as s where s.id = v_student.id;
+  get diagnostics v_n = row_count;
+  update public.data_requests as r
+  set student_id = v_pseudonym, status = 'completed', completed_at = pg_catalog.now(),
+    result = jsonb_build_object('deleted', v_counts, 'pseudonym', v_pseudonym)
+  where r.id = p_request_id;
+  return jsonb_build_object('request_id', p_request_id, 'pseudonym', v_pseudonym,
+    'deleted', v_counts);
+end;
+$$;
+
+comment on function public.erase_student_data(uuid) is
+'Carries out an erasure request in one transaction; audit trails stay, pseudonymised. '
+'Service role.';
+revoke all on function public.erase_student_data(uuid) from public, anon, authenticated;
+grant execute on function public.erase_student_data(uuid) to service_role;
+
+-- >>> rpc/payments.sql
+-- Payments: subscription changes by the paying guardian (change_plan, pause_subscription,
+-- resume_subscription), their payment history, and the provider callbacks
+-- (record_payment_event, service role). The model, the state machine, the provider mappings and
+-- the idempotency rules: docs/payments.md.
+
+-- =============================================================================================
+-- Who pays
+-- =============================================================================================
+
+-- Whether a user pays a subscription: its paid_by, or the guardian of a family subscription.
+create or replace function private.is_payer(p_sub public.subscriptions, p_user_id uuid)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  -- never null: a null paid_by or guardian_id must not make `not is_payer(...)` null
+  select coalesce(p_user_id = p_sub.paid_by, false)
+    or coalesce(p_user_id = p_sub.guardian_id, false)
+$$;
+
+revoke all on function private.is_payer(public.subscriptions, uuid) from public;
+
+-- A money action needs aal2 when an organisation the subscription covers requires it: the
+-- student's organisation, or, for a family subscription, the organisation of every child the
+-- guardian has an active link to (TU412 otherwise; rpc/privacy.sql).
+create or replace function private.require_aal2_for_subscription(p_sub public.subscriptions)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_org uuid;
+begin
+  for v_org in
+    select s.organization_id from public.students as s where s.id = p_sub.student_id
+    union
+    select s.organization_id
+    from public.guardian_links as l
+    join public.students as s on s.id = l.student_id
+    where p_sub.guardian_id is not null and l.guardian_id = p_sub.guardian_id
+      and l.status = 'active'
+  loop
+    perform private.require_aal2(v_org);
+  end loop;
+end;
+$$;
+
+revoke all on function private.require_aal2_for_subscription(public.subscriptions) from public;
+
+-- The subscription, locked for a change, when the caller may change it: its payer (paid_by,
+-- or the guardian of a family subscription) or the service role (back office). TU401 not
+-- signed in, TU404 unknown subscription, TU403 anyone else, TU412 aal2 missing.
+create or replace function private.lock_subscription_for_payer(p_subscription_id uuid)
+returns public.subscriptions
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid;
+  v_sub public.subscriptions;
+begin
+  if not private.is_service_role(p_owner_too => true) then
+    v_uid := private.require_uid();
+  end if;
+  select * into v_sub from public.subscriptions as s where s.id = p_subscription_id for update;
+  if not found then
+    perform private.not_found('subscription');
+  end if;
+  if v_uid is not null then
+    if not private.is_payer(v_sub, v_uid) then
+      perform private.deny('only the paying guardian changes a subscription');
+    end if;
+    perform private.require_aal2_for_subscription(v_sub);
+  end if;
+  return v_sub;
+end;
+$$;
+
+revoke all on function private.lock_subscription_for_payer(uuid) from public;
+
+-- An audit row of a subscription change (public.link_events): visible to the payer
+-- (subject_user_id) and, for a student subscription, to the student; not to the organisation's
+-- staff (billing is not theirs to see).
+create or replace function private.audit_subscription(
+  p_action text, p_old public.subscriptions, p_new public.subscriptions
+)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  select private.audit(
+    p_action, 'payer', null, p_old.student_id,
+    p_subject_user_id => coalesce(p_old.paid_by, p_old.guardian_id),
+    p_old => jsonb_build_object(
+      'subscription_id', p_old.id,
+      'plan', (select p.code from public.plans as p where p.id = p_old.plan_id),
+      'status', p_old.status, 'access_until', p_old.access_until,
+      'next_billing_at', p_old.next_billing_at
+    ),
+    p_new => jsonb_build_object(
+      'subscription_id', p_new.id,
+      'plan', (select p.code from public.plans as p where p.id = p_new.plan_id),
+      'status', p_new.status, 'access_until', p_new.access_until,
+      'next_billing_at', p_new.next_billing_at
+    )
+  )
+$$;
+
+revoke all on function private.audit_subscription(
+  text, public.subscriptions, public.subscriptions
+) from public;
+
+-- =============================================================================================
+-- Subscription changes (the paying guardian)
+-- =============================================================================================
+
+-- A new plan at once (entitlements follow at once). The price applies from the next charge:
+-- no proration. A paused or past-due subscription may change plan; an ended one may not.
+create or replace function public.change_plan(p_subscription_id uuid, p_plan_code text)
+returns public.subscriptions
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.subscriptions;
+  v_new public.subscriptions;
+  v_plan public.plans;
+begin
+  -- who may: the payer (paid_by, or the family's guardian), or the service role
+  v_old := private.lock_subscription_for_payer(p_subscription_id);
+  select * into v_plan from public.plans as p where p.code = p_plan_code and p.is_active;
+  if not found then
+    perform private.invalid(pg_catalog.format('unknown plan %L', p_plan_code),
+      'Use the code of an active plan (public.plans).');
+  end if;
+  if v_old.status in ('cancelled', 'expired') then
+    perform private.conflict('this subscription has ended', 'subscription_ended',
+      'Start a new subscription instead.');
+  end if;
+  if v_old.plan_id = v_plan.id then
+    perform private.conflict('the subscription is already on this plan', 'same_plan');
+  end if;
+  update public.subscriptions as s
+  set plan_id = v_plan.id, updated_at = pg_catalog.now()
+  where s.id = v_old.id
+  returning * into v_new;
+  perform private.audit_subscription('subscription_plan_changed', v_old, v_new);
+  return v_new;
+end;
+$$;
+
+comment on function public.change_plan(uuid, text) is
+'Moves a subscription to another active plan at once (no proration: the new price applies from '
+'the next charge). The paying guardian or the service role.';
+revoke all on function public.change_plan(uuid, text) from public, anon;
+grant execute on function public.change_plan(uuid, text) to authenticated, service_role;
+
+-- Pause an active subscription: access stops at once (a paused subscription grants no
+-- entitlements) and the paid time left is kept for the resume.
+create or replace function public.pause_subscription(p_subscription_id uuid)
+returns public.subscriptions
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.subscriptions;
+  v_new public.subscriptions;
+begin
+  -- who may: the payer (paid_by, or the family's guardian), or the service role
+  v_old := private.lock_subscription_for_payer(p_subscription_id);
+  if v_old.status = 'paused' then
+    perform private.conflict('this subscription is already paused', 'already_paused');
+  elsif v_old.status <> 'active' then
+    perform private.conflict('only an active subscription can be paused', 'not_active',
+      'A trial, a past-due or an ended subscription cannot be paused.');
+  end if;
+  update public.subscriptions as s
+  set status = 'paused', paused_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  where s.id = v_old.id
+  returning * into v_new;
+  perform private.audit_subscription('subscription_paused', v_old, v_new);
+  return v_new;
+end;
+$$;
+
+comment on function public.pause_subscription(uuid) is
+'Pauses an active subscription: access and billing stop, the paid time left is kept. The paying '
+'guardian or the service role.';
+revoke all on function public.pause_subscription(uuid) from public, anon;
+grant execute on function public.pause_subscription(uuid) to authenticated, service_role;
+
+-- Resume a paused subscription: access_until and next_billing_at move on by the time spent
+-- paused, so the paid time left at the pause is there again. Active again, or past_due when
+-- the paid time had already run out before the pause.
+create or replace function public.resume_subscription(p_subscription_id uuid)
+returns public.subscriptions
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.subscriptions;
+  v_new public.subscriptions;
+  v_shift interval;
+begin
+  -- who may: the payer (paid_by, or the family's guardian), or the service role
+  v_old := private.lock_subscription_for_payer(p_subscription_id);
+  if v_old.status <> 'paused' then
+    perform private.conflict('this subscription is not paused', 'not_paused');
+  end if;
+  v_shift := pg_catalog.now() - v_old.paused_at;
+  update public.subscriptions as s
+  set
+    status = case
+      when s.access_until is null or s.access_until + v_shift > pg_catalog.now() then 'active'
+      else 'past_due'
+    end,
+    access_until = s.access_until + v_shift,
+    next_billing_at = s.next_billing_at + v_shift,
+    paused_at = null,
+    updated_at = pg_catalog.now()
+  where s.id = v_old.id
+  returning * into v_new;
+  perform private.audit_subscription('subscription_resumed', v_old, v_new);
+  return v_new;
+end;
+$$;
+
+comment on function public.resume_subscription(uuid) is
+'Resumes a paused subscription; the paid time left at the pause is restored. The paying '
+'guardian or the service role.';
+revoke all on function public.resume_subscription(uuid) from public, anon;
+grant execute on function public.resume_subscription(uuid) to authenticated, service_role;
+
+-- =============================================================================================
+-- Payment history (the payer)
+-- =============================================================================================
+
+-- The caller's own payments, newest first; of one subscription when given. A subscription the
+-- caller neither pays nor has paid for: TU403; an unknown one: TU404.
+create or replace function public.payment_history(p_subscription_id uuid default null)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- who may: any signed-in user, for their own payments
+  v_sub public.subscriptions;
+begin
+  if p_subscription_id is not null then
+    select * into v_sub from public.subscriptions as s where s.id = p_subscription_id;
+    if not found then
+      perform private.not_found('subscription');
+    end if;
+    if not private.is_payer(v_sub, v_uid) and not exists (
+      select 1 from public.payments as p
+      where p.subscription_id = p_subscription_id and p.payer_id = v_uid
+    ) then
+      perform private.deny('only the payer sees the payments of a subscription');
+    end if;
+  end if;
+  return coalesce((
+    select jsonb_agg(jsonb_build_object(
+      'payment_id', p.id, 'subscription_id', p.subscription_id,
+      'plan_code', pl.code, 'plan_name', pl.name,
+      'provider', p.provider, 'reference', p.provider_reference,
+      'amount_cents', p.amount_cents, 'currency', p.currency, 'status', p.status,
+      'failure_reason', p.failure_reason, 'account_hint', p.account_hint,
+      'paid_at', p.paid_at, 'covers_until', p.covers_until
+    ) order by p.paid_at desc, p.created_at desc, p.id)
+    from public.payments as p
+    left join public.plans as pl on pl.id = p.plan_id
+    where p.payer_id = v_uid
+      and (p_subscription_id is null or p.subscription_id = p_subscription_id)
+  ), '[]'::jsonb);
+end;
+$$;
+
+comment on function public.payment_history(uuid) is
+'The signed-in user''s own payments (succeeded, failed, refunded), newest first; optionally of '
+'one subscription they pay.';
+revoke all on function public.payment_history(uuid) from public, anon;
+grant execute on function public.payment_history(uuid) to authenticated;
+
+-- =============================================================================================
+-- Provider callbacks (service role)
+-- =============================================================================================
+
+-- mobile_money: a push-payment callback, normalised (mapping: docs/payments.md). TU422 with
+-- the message '<reason>: <explanation>' when the payload cannot be applied.
+create or replace function private.parse_mobile_money(p_payload jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_field text;
+  v_amount text;
+  v_status text;
+  v_msisdn text;
+begin
+  if p_payload is null or jsonb_typeof(p_payload) <> 'object' then
+    perform private.invalid('malformed_payload: the payload is not a JSON object');
+  end if;
+  select k into v_field
+  from unnest(array[
+    'transaction_id', 'status', 'amount', 'currency', 'msisdn', 'external_reference',
+    'timestamp'
+  ]) with ordinality as f (k, n)
+  where coalesce(jsonb_typeof(p_payload -> k), 'null') = 'null'
+  order by n
+  limit 1;
+  if found then
+    perform private.invalid(pg_catalog.format('missing_field: %s is required', v_field));
+  end if;
+  select k into v_field
+  from unnest(array[
+    'transaction_id', 'status', 'currency', 'msisdn', 'external_reference', 'timestamp'
+  ]) with ordinality as f (k, n)
+  where jsonb_typeof(p_payload -> k) <> 'string'
+  order by n
+  limit 1;
+  if found then
+    perform private.invalid(pg_catalog.format('malformed_field: %s must be a string', v_field));
+  end if;
+  if char_length(p_payload ->> 'transaction_id') not between 1 and 100 then
+    perform private.invalid('malformed_field: transaction_id must have 1 to 100 characters');
+  end if;
+  v_status := p_payload ->> 'status';
+  if v_status not in ('SUCCESSFUL', 'FAILED') then
+    perform private.invalid(pg_catalog.format(
+      'unsupported_status: %s (only the final SUCCESSFUL and FAILED are applied)',
+      pg_catalog.left(v_status, 40)));
+  end if;
+  if jsonb_typeof(p_payload -> 'amount') not in ('string', 'number') then
+    perform private.invalid('malformed_field: amount must be a decimal string or a number');
+  end if;
+  v_amount := p_payload ->> 'amount';
+  if v_amount !~ '^[0-9]{1,12}(\.[0-9]{1,2})?$' then
+    perform private.invalid(
+      'malformed_field: amount must be positive, in major units, with at most 2 decimals');
+  end if;
+  if v_amount::numeric <= 0 then
+    perform private.invalid(
+      'malformed_field: amount must be positive, in major units, with at most 2 decimals');
+  end if;
+  if (p_payload ->> 'currency') !~ '^[A-Z]{3}$' then
+    perform private.invalid('malformed_field: currency must be an ISO 4217 code (e.g. UGX)');
+  end if;
+  v_msisdn := p_payload ->> 'msisdn';
+  if v_msisdn !~ '^\+?[0-9]{8,15}$' then
+    perform private.invalid('malformed_field: msisdn must be a phone number of 8 to 15 digits');
+  end if;
+  if (p_payload ->> 'external_reference')
+    !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
+    perform private.invalid('malformed_field: external_reference must be a subscription id');
+  end if;
+  if (p_payload ->> 'timestamp') !~ ('^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}'
+    || '(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') then
+    perform private.invalid(
+      'malformed_field: timestamp must be ISO 8601 with a time zone (e.g. 2026-11-22T10:00:00Z)');
+  end if;
+  if p_payload ? 'reason' and jsonb_typeof(p_payload -> 'reason') not in ('string', 'null') then
+    perform private.invalid('malformed_field: reason must be a string');
+  end if;
+  return jsonb_build_object(
+    'reference', p_payload ->> 'transaction_id',
+    'succeeded', v_status = 'SUCCESSFUL',
+    'amount_cents', (v_amount::numeric * 100)::bigint,
+    'currency', p_payload ->> 'currency',
+    'account_hint', '****' || pg_catalog.right(v_msisdn, 4),
+    'subscription_id', (p_payload ->> 'external_reference')::uuid,
+    -- a cast error here (e.g. month 13) is a data exception: the event is rejected
+    'paid_at', (p_payload ->> 'timestamp')::timestamptz,
+    'failure_reason', case when v_status = 'FAILED'
+      then pg_catalog.left(nullif(btrim(p_payload ->> 'reason'), ''), 500) end
+  );
+end;
+$$;
+
+revoke all on function private.parse_mobile_money(jsonb) from public;
+
+-- A provider's payload, normalised: reference, succeeded, amount_cents, currency, account_hint,
+-- subscription_id, paid_at, failure_reason. TU422 for an unknown provider or a bad payload.
+create or replace function private.parse_payment_payload(p_provider text, p_payload jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_provider = 'mobile_money' then
+    return private.parse_mobile_money(p_payload);
+  end if;
+  perform private.invalid(pg_catalog.format('unknown_provider: %s',
+    pg_catalog.left(p_provider, 40)));
+  return null;
+end;
+$$;
+
+revoke all on function private.parse_payment_payload(text, jsonb) from public;
+
+-- The payment already recorded for this provider transaction: the outcome 'duplicate' when it
+-- is the same payment (status, amount, currency, subscription), TU422 when it contradicts it;
+-- null when there is none.
+create or replace function private.recorded_payment(
+  p_provider text, p_payment jsonb, p_subscription_id uuid
+)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_existing public.payments;
+  v_status text := case when (p_payment ->> 'succeeded')::boolean
+    then 'succeeded' else 'failed' end;
+begin
+  select * into v_existing from public.payments as p
+  where p.provider = p_provider and p.provider_reference = p_payment ->> 'reference';
+  if not found then
+    return null;
+  end if;
+  if v_existing.status = v_status
+    and v_existing.amount_cents = (p_payment ->> 'amount_cents')::bigint
+    and v_existing.currency = p_payment ->> 'currency'
+    and v_existing.subscription_id is not distinct from p_subscription_id then
+    return jsonb_build_object('status', 'duplicate', 'payment_id', v_existing.id);
+  end if;
+  perform private.invalid(pg_catalog.format(
+    'conflicting_transaction: transaction %s is already recorded as %s %s %s (payment %s)',
+    v_existing.provider_reference, v_existing.status, v_existing.amount_cents,
+    v_existing.currency, v_existing.id));
+  return null;
+end;
+$$;
+
+revoke all on function private.recorded_payment(text, jsonb, uuid) from public;
+
+-- Applies a normalised payment to its subscription. Succeeded: a payment row, access_until and
+-- next_billing_at one billing interval further, status active (a paused subscription stays
+-- paused). Failed: a failed payment row; an active or trialing subscription becomes past_due.
+-- Returns {status: applied | duplicate, payment_id}; TU422 when it cannot be applied. Runs
+-- inside record_payment_event's subtransaction: a TU422 undoes everything it did.
+create or replace function private.apply_payment(
+  p_provider text, p_event_id text, p_payload jsonb, p_payment jsonb
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_sub public.subscriptions;
+  v_plan public.plans;
+  v_succeeded boolean := (p_payment ->> 'succeeded')::boolean;
+  v_amount bigint := (p_payment ->> 'amount_cents')::bigint;
+  v_currency text := p_payment ->> 'currency';
+  v_recorded jsonb;
+  v_clock timestamptz;
+  v_until timestamptz;
+  v_payment_id uuid;
+begin
+  -- every event of one subscription is applied in turn: lock it first
+  select * into v_sub from public.subscriptions as s
+  where s.id = (p_payment ->> 'subscription_id')::uuid
+  for update;
+  if not found then
+    perform private.invalid('unknown_subscription: no subscription has this external_reference');
+  end if;
+  v_recorded := private.recorded_payment(p_provider, p_payment, v_sub.id);
+  if v_recorded is not null then
+    return v_recorded;
+  end if;
+  select * into v_plan from public.plans as p where p.id = v_sub.plan_id;
+  if v_succeeded then
+    if v_sub.status = 'cancelled' then
+      perform private.invalid('subscription_cancelled: a payment for a cancelled subscription');
+    end if;
+    if v_currency <> v_plan.currency or v_amount <> v_plan.price_cents then
+      perform private.invalid(pg_catalog.format(
+        'amount_mismatch: paid %s %s, the plan %s costs %s %s', v_amount, v_currency,
+        v_plan.code, v_plan.price_cents, v_plan.currency));
+    end if;
+    -- the paid period runs on from where it ends (or from now when it has run out); a paused
+    -- subscription's clock stopped at the pause
+    v_clock := case when v_sub.status = 'paused' then v_sub.paused_at else pg_catalog.now() end;
+    v_until := greatest(coalesce(v_sub.access_until, v_sub.next_billing_at, v_clock), v_clock)
+      + case v_plan.billing_interval when 'year' then interval '1 year'
+        else interval '1 month' end;
+  end if;
+  insert into public.payments (
+    subscription_id, plan_id, payer_id, provider, provider_event_id, provider_reference,
+    amount_cents, currency, status, failure_reason, account_hint, paid_at, covers_until,
+    raw_payload
+  )
+  values (
+    v_sub.id, v_plan.id, coalesce(v_sub.paid_by, v_sub.guardian_id), p_provider, p_event_id,
+    p_payment ->> 'reference', v_amount, v_currency,
+    case when v_succeeded then 'succeeded' else 'failed' end, p_payment ->> 'failure_reason',
+    p_payment ->> 'account_hint', (p_payment ->> 'paid_at')::timestamptz, v_until, p_payload
+  )
+  on conflict (provider, provider_reference) do nothing
+  returning id into v_payment_id;
+  if v_payment_id is null then
+    -- recorded meanwhile by another event of the same transaction (for another subscription)
+    return private.recorded_payment(p_provider, p_payment, v_sub.id);
+  end if;
+  if v_succeeded then
+    update public.subscriptions as s
+    set access_until = v_until, next_billing_at = v_until,
+      status = case when s.status = 'paused' then 'paused' else 'active' end,
+      updated_at = pg_catalog.now()
+    where s.id = v_sub.id;
+  else
+    update public.subscriptions as s
+    set status = 'past_due', updated_at = pg_catalog.now()
+    where s.id = v_sub.id and s.status in ('active', 'trialing');
+  end if;
+  return jsonb_build_object('status', 'applied', 'payment_id', v_payment_id);
+end;
+$$;
+
+revoke all on function private.apply_payment(text, text, jsonb, jsonb) from public;
+
+-- What record_payment_event returns for an event: the same document for the first delivery and
+-- every repeat (replayed says which).
+create or replace function private.payment_event_outcome(
+  p_event public.payment_events, p_replayed boolean
+)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'event_id', p_event.id,
+    'provider', p_event.provider,
+    'provider_event_id', p_event.event_id,
+    'status', p_event.status,
+    'error', p_event.error,
+    'subscription_id', p_event.subscription_id,
+    'payment_id', p_event.payment_id,
+    'payment_status', (select p.status from public.payments as p where p.id = p_event.payment_id),
+    'received_at', p_event.received_at,
+    'applied_at', p_event.applied_at,
+    'replayed', p_replayed
+  )
+$$;
+
+revoke all on function private.payment_event_outcome(public.payment_events, boolean) from public;
+
+-- A provider callback, once. Idempotent on (provider, event id): the first delivery is stored
+-- and applied; a repeat (even with another payload) returns the first outcome and changes
+-- nothing. An unknown provider or a payload that cannot be applied is stored as 'rejected' with
+-- the error, and nothing else changes (the application runs in a subtransaction). A transaction
+-- already recorded by another event: 'duplicate', nothing changes. Unexpected errors (deadlock,
+-- cancel) are raised: nothing is stored and the provider's retry is processed afresh.
+create or replace function public.record_payment_event(
+  p_provider text, p_event_id text, p_payload jsonb
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_event public.payment_events;
+  v_payment jsonb;
+  v_result jsonb;
+  v_sub_id uuid;
+  v_error text;
+  v_state text;
+begin
+  -- who may: the service role only (EXECUTE is granted to service_role only)
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the service role records payment events');
+  end if;
+  if p_provider is null or char_length(p_provider) not between 1 and 40 then
+    perform private.invalid('a provider name of 1 to 40 characters is required');
+  end if;
+  if p_event_id is null or char_length(p_event_id) not between 1 and 200 then
+    perform private.invalid('an event id of 1 to 200 characters is required',
+      'Pass the provider''s own id of the callback: it is the idempotency key.');
+  end if;
+
+  -- the first delivery wins; a concurrent repeat waits here until the first one commits
+  insert into public.payment_events (provider, event_id, payload, status, error)
+  values (p_provider, p_event_id, p_payload, 'rejected', 'not processed')
+  on conflict (provider, event_id) do nothing
+  returning * into v_event;
+  if not found then
+    select * into v_event from public.payment_events as e
+    where e.provider = p_provider and e.event_id = p_event_id;
+    return private.payment_event_outcome(v_event, true);
+  end if;
+
+  begin
+    v_payment := private.parse_payment_payload(p_provider, p_payload);
+    v_sub_id := (v_payment ->> 'subscription_id')::uuid;
+    v_result := private.apply_payment(p_provider, p_event_id, p_payload, v_payment);
+  exception
+    when sqlstate 'TU422' or data_exception or integrity_constraint_violation then
+      -- everything the block did is undone; only the event row remains, rejected
+      get stacked diagnostics v_error = message_text, v_state = returned_sqlstate;
+      v_result := jsonb_build_object('status', 'rejected', 'error', case
+        when v_state = 'TU422' then v_error
+        when v_state like '22%' then 'malformed_payload: ' || v_error
+        else 'not_applicable: ' || v_error
+      end);
+  end;
+
+  update public.payment_events as e
+  set
+    status = v_result ->> 'status',
+    error = pg_catalog.left(v_result ->> 'error', 1000),
+    payment_id = (v_result ->> 'payment_id')::uuid,
+    subscription_id = (select s.id from public.subscriptions as s where s.id = v_sub_id),
+    applied_at = case when v_result ->> 'status' = 'applied' then pg_catalog.now() end
+  where e.id = v_event.id
+  returning * into v_event;
+  return private.payment_event_outcome(v_event, false);
+end;
+$$;
+
+comment on function public.record_payment_event(text, text, jsonb) is
+'Records a payment provider callback once per (provider, event id) and applies it to the '
+'subscription; a repeat returns the first outcome. Rejected payloads change nothing. Service '
+'role.';
+revoke all on function public.record_payment_event(text, text, jsonb)
+from public, anon, authenticated;
+grant execute on function public.record_payment_event(text, text, jsonb) to service_role;
+
+-- >>> rpc/reports.sql
+-- Reports: generate_report builds an immutable JSON snapshot of one student's data over a
+-- period (public.reports), with a section for each link permission the caller holds for that
+-- student; the report records those sections, and only someone who may read the student for
+-- every one of them may read it (private.readable_report_ids, the select policy in
+-- policies/reports.sql). Days are UTC days. Shapes and rules: docs/reports.md.
+
+-- =============================================================================================
+-- Immutability and the read helper
+-- =============================================================================================
+
+-- A report never changes. The one update let through is the foreign key's own: the user who
+-- generated it was deleted, so generated_by becomes null and nothing else moves.
+create or replace function private.reports_before_update()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if new.generated_by is null and old.generated_by is not null
+    and (pg_catalog.to_jsonb(new) - 'generated_by') = (pg_catalog.to_jsonb(old) - 'generated_by')
+    then
+    return new;
+  end if;
+  raise exception 'reports are snapshots and cannot be changed'
+    using errcode = 'TU403', hint = 'Generate a new report instead.';
+end;
+$$;
+
+revoke all on function private.reports_before_update() from public;
+
+drop trigger if exists reports_immutable on public.reports;
+create trigger reports_immutable
+before update on public.reports
+for each row execute function private.reports_before_update();
+
+-- The reports the caller may read: of a student they may read, and only when they may read
+-- that student for every section the report holds (a guardian without `grades` does not read
+-- a report with grades in it). Each permission's student set is computed once per statement.
+create or replace function private.readable_report_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with granted as (
+    select ids.student_id, array_agg(p.perm) as perms
+    from unnest(private.link_permission_keys()) as p (perm)
+    cross join lateral private.readable_student_ids(p.perm) as ids (student_id)
+    group by ids.student_id
+  )
+  select r.id
+  from public.reports as r
+  left join granted as g on g.student_id = r.student_id
+  where r.student_id in (select private.readable_student_ids())
+    and r.sections <@ coalesce(g.perms, '{}'::text[])
+$$;
+
+revoke all on function private.readable_report_ids() from public;
+grant execute on function private.readable_report_ids() to authenticated;
+
+-- =============================================================================================
+-- Sections (each over [p_start, p_end], UTC days)
+-- =============================================================================================
+
+-- progress: study stats per day and their totals, streaks, courses, certificates, badges.
+create or replace function private.report_progress(p_student_id uuid, p_start date, p_end date)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with days as (
+    select d.day, d.reviews, d.correct, d.xp, d.minutes, d.activities
+    from public.daily_study_stats as d
+    where d.student_id = p_student_id and d.day between p_start and p_end
+  ),
+  runs as (
+    select count(*)::integer as days
+    from (
+      select a.day - (row_number() over (order by a.day))::integer as run
+      from days as a
+      where a.reviews > 0 or a.activities > 0
+    ) as r
+    group by r.run
+  )
+  select jsonb_build_object(
+    'daily', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'day', d.day, 'reviews', d.reviews, 'correct', d.correct, 'xp', d.xp,
+        'minutes', d.minutes, 'activities', d.activities
+      ) order by d.day)
+      from days as d
+    ), '[]'::jsonb),
+    'totals', (
+      select jsonb_build_object(
+        'reviews', coalesce(sum(d.reviews), 0),
+        'correct', coalesce(sum(d.correct), 0),
+        'accuracy', round(100.0 * sum(d.correct) / nullif(sum(d.reviews), 0), 1),
+        'xp', coalesce(sum(d.xp), 0),
+        'minutes', coalesce(sum(d.minutes), 0),
+        'active_days', count(*) filter (where d.reviews > 0 or d.activities > 0)
+      )
+      from days as d
+    ),
+    'streak', (
+      select jsonb_build_object(
+        'longest_in_period', coalesce((select max(r.days) from runs as r), 0),
+        'current', coalesce(private.live_streak(st), 0),
+        'longest', coalesce(st.longest_streak, 0)
+      )
+      from (select 1) as one
+      left join public.student_stats as st on st.student_id = p_student_id
+    ),
+    'courses', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'course_id', c.id, 'title', c.title, 'subject', c.subject, 'status', e.status,
+        'progress_percent', e.progress_percent, 'completed_at', e.completed_at,
+        'completed_in_period', coalesce(
+          (e.completed_at at time zone 'UTC')::date between p_start and p_end, false)
+      ) order by e.status, c.title)
+      from public.enrollments as e
+      join public.courses as c on c.id = e.course_id
+      where e.student_id = p_student_id and e.status in ('active', 'completed')
+        and (e.enrolled_at at time zone 'UTC')::date <= p_end
+    ), '[]'::jsonb),
+    'certificates', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'certificate_id', c.id, 'title', c.title, 'issued_at', c.issued_at
+      ) order by c.issued_at)
+      from public.certificates as c
+      where c.student_id = p_student_id
+        and (c.issued_at at time zone 'UTC')::date between p_start and p_end
+    ), '[]'::jsonb),
+    'badges', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'code', a.code, 'title', a.title, 'awarded_at', sa.awarded_at
+      ) order by sa.awarded_at, a.code)
+      from public.student_achievements as sa
+      join public.achievements as a on a.id = sa.achievement_id
+      where sa.student_id = p_student_id
+        and (sa.awarded_at at time zone 'UTC')::date between p_start and p_end
+    ), '[]'::jsonb)
+  )
+$$;
+
+revoke all on function private.report_progress(uuid, date, date) from public;
+
+-- grades: submissions graded in the period, their average and per-course averages.
+-- No reviewer feedback: a report is a summary, and feedback detail is a plan feature.
+create or replace function private.report_grades(p_student_id uuid, p_start date, p_end date)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with g as (
+    select s.id, a.title, c.title as course, s.score, a.max_score, s.graded_at,
+      round(100 * s.score / a.max_score, 1) as percent,
+      100 * s.score / a.max_score >= a.passing_percent as passed
+    from public.submissions as s
+    join public.assignments as a on a.id = s.assignment_id
+    join public.courses as c on c.id = a.course_id
+    where s.student_id = p_student_id and s.status in ('graded', 'returned')
+      and (s.graded_at at time zone 'UTC')::date between p_start and p_end
+  )
+  select jsonb_build_object(
+    'graded', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'submission_id', g.id, 'title', g.title, 'course', g.course, 'score', g.score,
+        'max_score', g.max_score, 'percent', g.percent, 'passed', g.passed,
+        'graded_at', g.graded_at
+      ) order by g.graded_at, g.title)
+      from g
+    ), '[]'::jsonb),
+    'count', (select count(*) from g),
+    'passed', (select count(*) from g where g.passed),
+    'failed', (select count(*) from g where not g.passed),
+    'average_percent', (select round(avg(g.percent), 1) from g),
+    'by_course', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'course', b.course, 'count', b.n, 'average_percent', b.average
+      ) order by b.course)
+      from (
+        select g.course, count(*) as n, round(avg(g.percent), 1) as average
+        from g
+        group by g.course
+      ) as b
+    ), '[]'::jsonb)
+  )
+$$;
+
+revoke all on function private.report_grades(uuid, date, date) from public;
+
+-- attendance: live classes that started in the period.
+create or replace function private.report_attendance(
+  p_student_id uuid, p_start date, p_end date
+)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'classes', coalesce(jsonb_agg(jsonb_build_object(
+      'live_class_id', lc.id, 'title', lc.title, 'starts_at', lc.starts_at, 'status', a.status
+    ) order by lc.starts_at, lc.title), '[]'::jsonb),
+    'attended', count(*) filter (where a.status = 'attended'),
+    'missed', count(*) filter (where a.status = 'missed'),
+    'registered', count(*) filter (where a.status = 'registered'),
+    'rate', round(100.0 * count(*) filter (where a.status = 'attended')
+      / nullif(count(*) filter (where a.status in ('attended', 'missed')), 0), 1)
+  )
+  from public.live_class_attendance as a
+  join public.live_classes as lc on lc.id = a.live_class_id
+  where a.student_id = p_student_id
+    and (lc.starts_at at time zone 'UTC')::date between p_start and p_end
+$$;
+
+revoke all on function private.report_attendance(uuid, date, date) from public;
+
+-- sessions: coaching sessions held in the period, with attendance and scores.
+create or replace function private.report_sessions(p_student_id uuid, p_start date, p_end date)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'sessions', coalesce(jsonb_agg(jsonb_build_object(
+      'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', cs.focus,
+      'attendance', ss.attendance, 'score', sc.score, 'coach_notes', sc.coach_notes
+    ) order by cs.starts_at), '[]'::jsonb),
+    'present', count(*) filter (where ss.attendance = 'present'),
+    'absent', count(*) filter (where ss.attendance = 'absent'),
+    'excused', count(*) filter (where ss.attendance = 'excused'),
+    'scored', count(sc.score),
+    'average_score', round(avg(sc.score), 2),
+    'best_score', max(sc.score)
+  )
+  from public.session_students as ss
+  join public.coaching_sessions as cs on cs.id = ss.session_id
+  left join public.session_scores as sc
+    on sc.session_id = ss.session_id and sc.student_id = ss.student_id
+  where ss.student_id = p_student_id and cs.starts_at <= pg_catalog.now()
+    and (cs.starts_at at time zone 'UTC')::date between p_start and p_end
+$$;
+
+revoke all on function private.report_sessions(uuid, date, date) from public;
+
+-- journal: trends only (averages over the period and per week); never the entries' text.
+create or replace function private.report_journal(p_student_id uuid, p_start date, p_end date)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with j as (
+    select e.entry_date, e.mood, e.energy, e.confidence
+    from public.journal_entries as e
+    where e.student_id = p_student_id and e.entry_date between p_start and p_end
+  )
+  select jsonb_build_object(
+    'entries', (select count(*) from j),
+    'mood_avg', (select round(avg(j.mood), 2) from j),
+    'energy_avg', (select round(avg(j.energy), 2) from j),
+    'confidence_avg', (select round(avg(j.confidence), 2) from j),
+    'weekly', coalesce((
+      select jsonb_agg(jsonb_build_object(
+        'week_start', w.week_start, 'entries', w.n, 'mood', w.mood, 'energy', w.energy,
+        'confidence', w.confidence
+      ) order by w.week_start)
+      from (
+        select j.entry_date - extract(isodow from j.entry_date)::integer + 1 as week_start,
+          count(*) as n,
+          round(avg(j.mood), 2) as mood, round(avg(j.energy), 2) as energy,
+          round(avg(j.confidence), 2) as confidence
+        from j
+        group by 1
+      ) as w
+    ), '[]'::jsonb)
+  )
+$$;
+
+revoke all on function private.report_journal(uuid, date, date) from public;
+
+-- The first day a transcript covers: the student's record, or older data (imports).
+create or replace function private.report_first_day(p_student_id uuid)
+returns date
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select least(
+    (select (s.created_at at time zone 'UTC')::date from public.students as s
+      where s.id = p_student_id),
+    (select min(d.day) from public.daily_study_stats as d where d.student_id = p_student_id),
+    (select (min(x.graded_at) at time zone 'UTC')::date from public.submissions as x
+      where x.student_id = p_student_id),
+    (select (min(lc.starts_at) at time zone 'UTC')::date from public.live_class_attendance as a
+      join public.live_classes as lc on lc.id = a.live_class_id
+      where a.student_id = p_student_id),
+    (select (min(cs.starts_at) at time zone 'UTC')::date from public.session_students as ss
+      join public.coaching_sessions as cs on cs.id = ss.session_id
+      where ss.student_id = p_student_id),
+    (select min(j.entry_date) from public.journal_entries as j where j.student_id = p_student_id)
+  )
+$$;
+
+revoke all on function private.report_first_day(uuid) from public;
+
+-- =============================================================================================
+-- API
+-- =============================================================================================
+
+create or replace function public.generate_report(
+  p_student_id uuid,
+  p_type text,
+  p_period_start date default null,
+  p_period_end date default null
+)
+returns public.reports
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid;
+  v_student public.students;
+  v_today date := (pg_catalog.now() at time zone 'UTC')::date;
+  v_start date := p_period_start;
+  v_end date := p_period_end;
+  v_max_days integer;
+  v_perm text;
+  v_sections text[] := '{}';
+  v_hidden text[] := '{}';
+  v_part jsonb;
+  v_data jsonb;
+  v_summary jsonb := '{}'::jsonb;
+  v_status text := 'ready';
+  v_row public.reports;
+begin
+  -- who may: anyone who may read the student at all (the student, staff and admins of the
+  -- organisation, an active guardian); the sections follow the caller's permissions
+  v_uid := private.require_uid();
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
+    perform private.not_found('student');
+  end if;
+  if p_student_id not in (select private.readable_student_ids()) then
+    perform private.deny('reports on this student');
+  end if;
+
+  if p_type is null or p_type not in ('weekly', 'monthly', 'term', 'transcript') then
+    perform private.invalid(pg_catalog.format('unknown report type %L', p_type),
+      'Use weekly, monthly, term or transcript.');
+  end if;
+  if p_type = 'transcript' then
+    v_end := coalesce(v_end, v_today);
+    v_start := coalesce(v_start, least(private.report_first_day(p_student_id), v_end));
+  elsif v_start is null or v_end is null then
+    perform private.invalid('a period start and end are required',
+      'Give p_period_start and p_period_end (only a transcript may leave them out).');
+  end if;
+  if v_end < v_start then
+    perform private.invalid('the period ends before it starts',
+      'p_period_end must be on or after p_period_start.');
+  end if;
+  if v_start > v_today then
+    perform private.invalid('the period starts in the future',
+      'A report covers days that have begun (UTC).');
+  end if;
+  v_max_days := case p_type when 'weekly' then 7 when 'monthly' then 31 when 'term' then 400 end;
+  if v_end - v_start + 1 > v_max_days then
+    perform private.invalid(
+      pg_catalog.format('a %s report covers at most %s days', p_type, v_max_days),
+      'Shorten the period, or use a longer report type (transcript: any length).');
+  end if;
+
+  -- the sections this caller may read (journal: with the student's consent, rpc/privacy.sql)
+  foreach v_perm in array array['progress', 'grades', 'attendance', 'sessions', 'journal'] loop
+    if p_student_id in (select private.readable_student_ids(v_perm)) then
+      v_sections := array_append(v_sections, v_perm);
+    else
+      v_hidden := array_append(v_hidden, v_perm);
+    end if;
+  end loop;
+
+  v_data := jsonb_build_object(
+    'report_type', p_type,
+    'student', jsonb_build_object(
+      'student_id', v_student.id, 'display_name', v_student.display_name,
+      'organization', (select o.name from public.organizations as o
+        where o.id = v_student.organization_id)
+    ),
+    'period', jsonb_build_object('start', v_start, 'end', v_end, 'days', v_end - v_start + 1),
+    'generated_at', pg_catalog.now(),
+    'sections', to_jsonb(v_sections),
+    'hidden_sections', to_jsonb(v_hidden)
+  );
+
+  -- a section that fails leaves a failed report (with the SQLSTATE) rather than no trace
+  begin
+    foreach v_perm in array v_sections loop
+      v_part := case v_perm
+        when 'progress' then private.report_progress(p_student_id, v_start, v_end)
+        when 'grades' then private.report_grades(p_student_id, v_start, v_end)
+        when 'attendance' then private.report_attendance(p_student_id, v_start, v_end)
+        when 'sessions' then private.report_sessions(p_student_id, v_start, v_end)
+        when 'journal' then private.report_journal(p_student_id, v_start, v_end)
+      end;
+      v_data := v_data || jsonb_build_object(v_perm, v_part);
+      v_summary := v_summary || jsonb_build_object(v_perm, case v_perm
+        when 'progress' then v_part -> 'totals'
+          || jsonb_build_object('longest_streak_in_period',
+            v_part -> 'streak' -> 'longest_in_period')
+        when 'grades' then v_part - 'graded' - 'by_course'
+        when 'attendance' then v_part - 'classes'
+        when 'sessions' then v_part - 'sessions'
+        when 'journal' then v_part - 'weekly'
+      end);
+    end loop;
+  exception when others then
+    v_status := 'failed';
+    v_summary := '{}'::jsonb;
+    v_data := v_data - v_sections
+      || jsonb_build_object('error', jsonb_build_object('sqlstate', sqlstate));
+  end;
+
+  insert into public.reports (
+    student_id, type, period_start, period_end, status, data, summary, sections, generated_by
+  )
+  values (
+    p_student_id, p_type, v_start, v_end, v_status, v_data, v_summary, v_sections, v_uid
+  )
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+comment on function public.generate_report(uuid, text, date, date) is
+'Makes an immutable report (weekly, monthly, term, transcript) of a student over a period of '
+'UTC days, with a section per permission the caller holds. Anyone who may read the student; '
+'others TU403.';
+revoke all on function public.generate_report(uuid, text, date, date) from public, anon;
+grant execute on function public.generate_report(uuid, text, date, date) to authenticated;
+
+create or replace function public.list_reports(p_student_id uuid)
+returns setof public.reports
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  -- who may: anyone who may read the student; they see the reports whose every section they
+  -- may read
+  perform private.require_uid();
+  if p_student_id is null
+    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+    perform private.not_found('student');
+  end if;
+  if p_student_id not in (select private.readable_student_ids()) then
+    perform private.deny('reports on this student');
+  end if;
+  return query
+  select r.*
+  from public.reports as r
+  where r.student_id = p_student_id
+    and r.id in (select private.readable_report_ids())
+  order by r.created_at desc, r.id;
+end;
+$$;
+
+comment on function public.list_reports(uuid) is
+'A student''s reports, newest first: only those whose every section the caller may read. '
+'Anyone who may read the student; others TU403.';
+revoke all on function public.list_reports(uuid) from public, anon;
+grant execute on function public.list_reports(uuid) to authenticated;
 
 -- >>> rpc/profiles.sql
 -- Profiles: creation on sign-up, last-seen tracking.
@@ -5799,7 +7678,11 @@ using (
 -- nobody updates or deletes (grants here, a trigger for everyone else).
 -- ---------------------------------------------------------------------------------------------
 revoke all on table public.link_events from anon, authenticated, service_role;
-grant select on table public.link_events to authenticated;
+-- the client address and user agent of an action are for the service role (support, audits)
+grant select (
+  id, occurred_at, actor_id, actor_role, action, organization_id, student_id, link_id, code_id,
+  invite_id, subject_user_id, old_values, new_values
+) on table public.link_events to authenticated;
 grant select, insert on table public.link_events to service_role;
 
 drop policy if exists link_events_select on public.link_events;
@@ -6670,6 +8553,7 @@ create policy subscriptions_select on public.subscriptions
 for select to authenticated
 using (
   guardian_id = (select auth.uid())
+  or paid_by = (select auth.uid())
   or student_id in (select private.own_student_ids())
   or student_id in (select private.guardian_student_ids())
 );
@@ -6714,3 +8598,83 @@ using (
 revoke all on table private.course_averages from public, anon, authenticated, service_role;
 revoke all on table private.weekly_digests from public, anon, authenticated, service_role;
 revoke all on table private.jobs from public, anon, authenticated, service_role;
+
+-- >>> policies/privacy.sql
+-- Privacy: consent records and their audit are readable by the student, active guardians and
+-- staff of the organisation; every change goes through set_consent. Data requests are readable
+-- by who made them, the student, and admins of the organisation.
+
+revoke all on table public.consent_records from anon, authenticated;
+grant select on table public.consent_records to authenticated;
+
+drop policy if exists consent_records_select on public.consent_records;
+create policy consent_records_select on public.consent_records
+for select to authenticated
+using (student_id in (select private.readable_student_ids()));
+
+revoke all on table public.consent_audit_log from anon, authenticated, service_role;
+grant select on table public.consent_audit_log to service_role;
+-- the client address and user agent of a change are for the service role
+grant select (
+  id, occurred_at, student_id, consent_id, data_type, recipient_type, action, performed_by,
+  old_value, new_value
+) on table public.consent_audit_log to authenticated;
+
+drop policy if exists consent_audit_log_select on public.consent_audit_log;
+create policy consent_audit_log_select on public.consent_audit_log
+for select to authenticated
+using (student_id in (select private.readable_student_ids()));
+
+revoke all on table public.data_requests from anon, authenticated;
+grant select on table public.data_requests to authenticated;
+
+drop policy if exists data_requests_select on public.data_requests;
+create policy data_requests_select on public.data_requests
+for select to authenticated
+using (
+  requested_by = (select auth.uid())
+  or student_id in (select private.own_student_ids())
+  or organization_id in (select private.admin_organization_ids())
+);
+
+-- >>> policies/payments.sql
+-- Payments: a payer reads their own payments (payer_id), without the raw provider payload;
+-- payment events are for the service role only. Every write goes through rpc/payments.sql
+-- (record_payment_event); the service role may also insert and correct payments (back office:
+-- a refund, a reconciled payment), never delete them (accounting records).
+
+-- ---------------------------------------------------------------------------------------------
+-- payments: the payer's own rows, named columns (not raw_payload, not provider_event_id)
+-- ---------------------------------------------------------------------------------------------
+revoke all on table public.payments from anon, authenticated, service_role;
+grant select (
+  id, subscription_id, plan_id, payer_id, provider, provider_reference, amount_cents, currency,
+  status, failure_reason, account_hint, paid_at, covers_until, created_at
+) on table public.payments to authenticated;
+grant select, insert, update on table public.payments to service_role;
+
+drop policy if exists payments_select on public.payments;
+create policy payments_select on public.payments
+for select to authenticated
+using (payer_id = (select auth.uid()));
+
+-- ---------------------------------------------------------------------------------------------
+-- payment_events: the raw callbacks. No grant and no policy for anon or authenticated; the
+-- service role (BYPASSRLS) reads them; only record_payment_event writes them.
+-- ---------------------------------------------------------------------------------------------
+revoke all on table public.payment_events from anon, authenticated, service_role;
+grant select on table public.payment_events to service_role;
+
+-- >>> policies/reports.sql
+-- Reports: read-only through the API. Every report is made by generate_report (rpc/reports.sql)
+-- and never changes; a caller reads a report only when they may read its student for every
+-- section it holds (private.readable_report_ids). No insert, update or delete for API roles.
+
+alter table public.reports enable row level security;
+revoke all on table public.reports from anon, authenticated;
+grant select on table public.reports to authenticated;
+
+drop policy if exists reports_select on public.reports;
+create policy reports_select on public.reports
+for select to authenticated
+using (id in (select private.readable_report_ids()));
