@@ -218,9 +218,10 @@ def _label(kind: str) -> str:
 
 def _urgent_line(item: Mapping[str, Any]) -> str:
     kind = item.get("kind", "")
-    if kind == "deadline":
+    if kind in ("deadline", "overdue"):
         course = f" ({item['course']})" if item.get("course") else ""
-        return (f"due {_when(item.get('due_at'))}: {item.get('title')}{course} "
+        verb = "overdue since" if kind == "overdue" else "due"
+        return (f"{verb} {_when(item.get('due_at'))}: {item.get('title')}{course} "
                 f"[{_label(str(item.get('status', '')))}]")
     if kind == "low_grade":
         course = f" ({item['course']})" if item.get("course") else ""

@@ -179,3 +179,11 @@ def test_render_student_shows_titles_as_they_are() -> None:
     assert "█" * 10 + "░" * 10 + "  50%" in text and "Fractions 1/2" in text
     assert "Starter (tier starter)" in text and "covered by the family" in text
     assert "No lessons scheduled." in text
+
+
+def test_overdue_items_are_described() -> None:
+    from py_admin.dashboard_view import _urgent_line
+
+    line = _urgent_line({"kind": "overdue", "title": "Quiz 3", "course": "Maths",
+                         "due_at": "2026-11-10T20:00:00+00:00", "status": "pending"})
+    assert line.startswith("overdue since") and "Quiz 3 (Maths)" in line
