@@ -41,7 +41,7 @@ grant select, insert, update, delete on table public.course_modules to authentic
 drop policy if exists course_modules_select on public.course_modules;
 create policy course_modules_select on public.course_modules
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (course_id in (select private.visible_course_ids()));
 
 drop policy if exists course_modules_insert on public.course_modules;
 create policy course_modules_insert on public.course_modules
@@ -69,7 +69,7 @@ grant select, insert, update, delete on table public.assignments to authenticate
 drop policy if exists assignments_select on public.assignments;
 create policy assignments_select on public.assignments
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (course_id in (select private.visible_course_ids()));
 
 drop policy if exists assignments_insert on public.assignments;
 create policy assignments_insert on public.assignments
@@ -97,7 +97,7 @@ grant select, insert, update, delete on table public.live_classes to authenticat
 drop policy if exists live_classes_select on public.live_classes;
 create policy live_classes_select on public.live_classes
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (organization_id in (select private.staff_organization_ids()) or (organization_id in (select private.visible_organization_ids()) and (course_id is null or course_id in (select private.visible_course_ids()))));
 
 drop policy if exists live_classes_insert on public.live_classes;
 create policy live_classes_insert on public.live_classes
@@ -634,7 +634,7 @@ grant select, insert, update, delete on table public.assignment_skills to authen
 drop policy if exists assignment_skills_select on public.assignment_skills;
 create policy assignment_skills_select on public.assignment_skills
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (assignment_id in (select private.visible_assignment_ids()));
 
 drop policy if exists assignment_skills_insert on public.assignment_skills;
 create policy assignment_skills_insert on public.assignment_skills

@@ -30,6 +30,37 @@ $$;
 revoke all on function private.readable_session_ids() from public;
 grant execute on function private.readable_session_ids() to authenticated;
 
+-- Courses the caller may see: every course of organisations they work in, and the published
+-- courses of organisations they study in or have a child in (active link).
+create or replace function private.visible_course_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.id from public.courses as c
+  where c.organization_id in (select private.staff_organization_ids())
+    or (c.is_published and c.organization_id in (select private.visible_organization_ids()))
+$$;
+
+revoke all on function private.visible_course_ids() from public;
+grant execute on function private.visible_course_ids() to authenticated;
+
+create or replace function private.visible_assignment_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.id from public.assignments as a
+  where a.course_id in (select private.visible_course_ids())
+$$;
+
+revoke all on function private.visible_assignment_ids() from public;
+grant execute on function private.visible_assignment_ids() to authenticated;
+
 -- =============================================================================================
 -- Reviews: XP is the database's, history is immutable
 -- =============================================================================================
