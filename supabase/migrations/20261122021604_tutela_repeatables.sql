@@ -2004,6 +2004,37 @@ $$;
 revoke all on function private.readable_session_ids() from public;
 grant execute on function private.readable_session_ids() to authenticated;
 
+-- Courses the caller may see: every course of organisations they work in, and the published
+-- courses of organisations they study in or have a child in (active link).
+create or replace function private.visible_course_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select c.id from public.courses as c
+  where c.organization_id in (select private.staff_organization_ids())
+    or (c.is_published and c.organization_id in (select private.visible_organization_ids()))
+$$;
+
+revoke all on function private.visible_course_ids() from public;
+grant execute on function private.visible_course_ids() to authenticated;
+
+create or replace function private.visible_assignment_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.id from public.assignments as a
+  where a.course_id in (select private.visible_course_ids())
+$$;
+
+revoke all on function private.visible_assignment_ids() from public;
+grant execute on function private.visible_assignment_ids() to authenticated;
+
 -- =============================================================================================
 -- Reviews: XP is the database's, history is immutable
 -- =============================================================================================
@@ -7772,7 +7803,7 @@ grant select, insert, update, delete on table public.course_modules to authentic
 drop policy if exists course_modules_select on public.course_modules;
 create policy course_modules_select on public.course_modules
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (course_id in (select private.visible_course_ids()));
 
 drop policy if exists course_modules_insert on public.course_modules;
 create policy course_modules_insert on public.course_modules
@@ -7800,7 +7831,7 @@ grant select, insert, update, delete on table public.assignments to authenticate
 drop policy if exists assignments_select on public.assignments;
 create policy assignments_select on public.assignments
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (course_id in (select private.visible_course_ids()));
 
 drop policy if exists assignments_insert on public.assignments;
 create policy assignments_insert on public.assignments
@@ -7828,7 +7859,7 @@ grant select, insert, update, delete on table public.live_classes to authenticat
 drop policy if exists live_classes_select on public.live_classes;
 create policy live_classes_select on public.live_classes
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (organization_id in (select private.staff_organization_ids()) or (organization_id in (select private.visible_organization_ids()) and (course_id is null or course_id in (select private.visible_course_ids()))));
 
 drop policy if exists live_classes_insert on public.live_classes;
 create policy live_classes_insert on public.live_classes
@@ -8365,7 +8396,7 @@ grant select, insert, update, delete on table public.assignment_skills to authen
 drop policy if exists assignment_skills_select on public.assignment_skills;
 create policy assignment_skills_select on public.assignment_skills
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (assignment_id in (select private.visible_assignment_ids()));
 
 drop policy if exists assignment_skills_insert on public.assignment_skills;
 create policy assignment_skills_insert on public.assignment_skills
