@@ -211,20 +211,32 @@ def build_supabase(
     from py_admin.supabase_build import build
 
     result = build(check=check)
+    _report_generated(
+        check, result.stale, result.written, result.removed,
+        what="supabase/", prefix="supabase/", command="tutela build supabase",
+    )
+
+
+def _report_generated(
+    check: bool, stale: list[str], written: list[str], removed: list[str], *,
+    what: str, prefix: str, command: str,
+) -> None:
+    """Report a run of a generator of committed files: fail on stale ones with --check,
+    else list what was written and removed."""
     if check:
-        if result.stale:
+        if stale:
             raise TutelaError(
-                "supabase/ is stale: " + ", ".join(result.stale),
-                hint="run `tutela build supabase` and commit the result",
+                f"{what} is stale: " + ", ".join(stale),
+                hint=f"run `{command}` and commit the result",
             )
-        console.print("supabase/ is up to date")
+        console.print(f"{what} is up to date")
         return
-    for name in result.written:
-        console.print(f"  wrote supabase/{name}", highlight=False)
-    for name in result.removed:
-        console.print(f"  removed supabase/{name}", highlight=False)
-    if not result.written and not result.removed:
-        console.print("supabase/ is up to date")
+    for name in written:
+        console.print(f"  wrote {prefix}{name}", highlight=False)
+    for name in removed:
+        console.print(f"  removed {prefix}{name}", highlight=False)
+    if not written and not removed:
+        console.print(f"{what} is up to date")
 
 
 # ---- policies -------------------------------------------------------------------------------
@@ -238,20 +250,10 @@ def policies_render(
     from py_admin.policies import render_files
 
     result = render_files(check=check)
-    if check:
-        if result.stale:
-            raise TutelaError(
-                "rendered policy files are stale: " + ", ".join(result.stale),
-                hint="run `tutela policies render` and commit the result",
-            )
-        console.print("rendered policy files are up to date")
-        return
-    for name in result.written:
-        console.print(f"  wrote {name}", highlight=False)
-    for name in result.removed:
-        console.print(f"  removed {name}", highlight=False)
-    if not result.written and not result.removed:
-        console.print("rendered policy files are up to date")
+    _report_generated(
+        check, result.stale, result.written, result.removed,
+        what="policies/learning.sql with its tests", prefix="", command="tutela policies render",
+    )
 
 
 # ---- privacy --------------------------------------------------------------------------------

@@ -114,6 +114,18 @@ $$;
 
 revoke all on function private.subscription_view(jsonb) from public;
 
+-- Every link permission, granted: what the student, staff and admins see.
+create or replace function private.all_permissions()
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_object_agg(k, true) from unnest(private.link_permission_keys()) as k
+$$;
+
+revoke all on function private.all_permissions() from public;
+
 -- Which sections the caller may see for a student: every permission for the student, staff
 -- and admins; the link's permissions for an active guardian; null for anyone else.
 create or replace function private.caller_permissions(p_student_id uuid)
@@ -129,8 +141,7 @@ declare
 begin
   v_role := private.role_for_student(p_student_id);  -- TU404 for an unknown student
   if v_role in ('admin', 'staff', 'student') then
-    select jsonb_object_agg(k, true) into v_perms from unnest(private.link_permission_keys()) as k;
-    return v_perms;
+    return private.all_permissions();
   elsif v_role = 'guardian' then
     select l.permissions into v_perms from public.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = (select auth.uid())
@@ -775,12 +786,10 @@ declare
   v_ent jsonb := private.student_entitlements(v_student.id);
   v_stats public.student_stats;
   v_today date := (pg_catalog.now() at time zone 'UTC')::date;
-  v_all jsonb;
   v_coaching jsonb;
 begin
   select * into v_stats from public.student_stats as st where st.student_id = v_student.id;
-  select jsonb_object_agg(k, true) into v_all from unnest(private.link_permission_keys()) as k;
-  v_coaching := private.coaching_section(v_student.id, v_all, v_ent);
+  v_coaching := private.coaching_section(v_student.id, private.all_permissions(), v_ent);
   return jsonb_build_object(
     'student_id', v_student.id,
     'display_name', v_student.display_name,
@@ -939,14 +948,13 @@ as $$
 declare
   v_student public.students := private.require_student();  -- the caller's own record
   v_ent jsonb := private.student_entitlements(v_student.id);
-  v_all jsonb;
 begin
-  select jsonb_object_agg(k, true) into v_all from unnest(private.link_permission_keys()) as k;
   return jsonb_build_object(
     'student_id', v_student.id,
     'skills', private.skill_tree(v_student.id),
     'score_history', coalesce(
-      private.coaching_section(v_student.id, v_all, v_ent) -> 'score_history', '[]'::jsonb),
+      private.coaching_section(v_student.id, private.all_permissions(), v_ent)
+        -> 'score_history', '[]'::jsonb),
     'badges', private.badges(v_student.id, 100),
     'goals', coalesce((
       select jsonb_agg(jsonb_build_object(
