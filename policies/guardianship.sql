@@ -9,6 +9,7 @@ grant execute on function private.admin_organization_ids() to authenticated;
 grant execute on function private.own_student_ids() to authenticated;
 grant execute on function private.staff_student_ids() to authenticated;
 grant execute on function private.guardian_student_ids(text) to authenticated;
+grant execute on function private.my_link_student_ids() to authenticated;
 grant execute on function private.readable_student_ids(text) to authenticated;
 grant execute on function private.visible_profile_ids() to authenticated;
 grant execute on function private.visible_organization_ids() to authenticated;
@@ -51,7 +52,8 @@ for select to authenticated
 using (id in (select private.readable_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
--- guardian_links: the student, the guardian (their own links), staff of the organisation
+-- guardian_links: the student, the guardian (their own links, while the organisation has family
+-- access on), staff of the organisation
 -- ---------------------------------------------------------------------------------------------
 revoke all on table public.guardian_links from anon, authenticated;
 grant select on table public.guardian_links to authenticated;
@@ -60,7 +62,7 @@ drop policy if exists guardian_links_select on public.guardian_links;
 create policy guardian_links_select on public.guardian_links
 for select to authenticated
 using (
-  guardian_id = (select auth.uid())
+  (guardian_id = (select auth.uid()) and student_id in (select private.my_link_student_ids()))
   or student_id in (select private.own_student_ids())
   or student_id in (select private.staff_student_ids())
 );
@@ -71,7 +73,7 @@ using (
 revoke all on table public.guardian_invites from anon, authenticated;
 grant select (
   id, student_id, email, name, relation, permissions, expires_at, invited_by, status,
-  accepted_by, accepted_at, created_at, updated_at
+  accepted_by, accepted_at, created_at, updated_at, sis_id, managed_by_roster, make_primary
 ) on table public.guardian_invites to authenticated;
 
 drop policy if exists guardian_invites_select on public.guardian_invites;

@@ -647,6 +647,140 @@ def dispatch_cmd(
     console.print(table)
 
 
+# ---- roster import --------------------------------------------------------------------------
+import_app = typer.Typer(
+    help="Roster sync from CSV exports of a student information system (docs/roster-sync.md).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+OrgSlug = Annotated[str, typer.Option(
+    "--organization", "--org", help="The organisation's slug.", show_default=False,
+)]
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Print the plan (creates, updates, revokes, invites, errors); change nothing.",
+)]
+Strict = Annotated[bool, typer.Option("--strict", help="Abort on the first bad row.")]
+BatchSize = Annotated[int, typer.Option(
+    "--batch-size", min=1, max=50000, help="Rows sent per call (progress is shown per batch).",
+)]
+CommitBatches = Annotated[bool, typer.Option(
+    "--commit-batches",
+    help="Commit each batch on its own (a report per batch) instead of one transaction.",
+)]
+
+
+def _roster(kind: str, file: Path, organization: str, dry_run: bool, strict: bool, full: bool,
+            batch_size: int, commit_batches: bool, database_url: str | None,
+            as_json: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from py_admin.db import resolve_url
+    from py_admin.roster import read_rows, run_import
+
+    url = resolve_url(database_url)
+    if as_json:
+        report = run_import(url, kind, file, organization, dry_run=dry_run, strict=strict,
+                            full=full, batch_size=batch_size, commit_batches=commit_batches)
+        print(json.dumps(report.as_json(), indent=2, default=str))
+        return
+    total = len(read_rows(file, kind)[0])
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                  transient=True) as progress:
+        task = progress.add_task(f"importing {kind}", total=total)
+        report = run_import(url, kind, file, organization, dry_run=dry_run, strict=strict,
+                            full=full, batch_size=batch_size, commit_batches=commit_batches,
+                            on_progress=lambda n: progress.advance(task, n))
+    title = ("Plan (dry run: nothing changed)" if dry_run else "Imported") + (
+        f": {kind} into {organization}, {report.rows} row(s) in {report.seconds:.1f} s"
+    )
+    table = Table(title=title)
+    for name in ("creates", "updates", "revokes", "invites", "unchanged", "errors"):
+        table.add_column(name, justify="right")
+    c = report.counts
+    table.add_row(*(str(c[k]) for k in ("create", "update", "revoke", "invite", "unchanged",
+                                        "error")))
+    console.print(table)
+    if dry_run and report.changes:
+        plan = Table(title="Changes")
+        plan.add_column("line", justify="right")
+        plan.add_column("action")
+        plan.add_column("key")
+        for change in report.changes[:100]:
+            plan.add_row(str(change["line"] or "-"), change["action"], str(change["key"]))
+        console.print(plan)
+        if len(report.changes) > 100:
+            console.print(f"... and {len(report.changes) - 100} more (--json lists them all)")
+    if report.errors:
+        errors = Table(title="Skipped rows" if not strict else "Errors")
+        errors.add_column("line", justify="right")
+        errors.add_column("code")
+        errors.add_column("reason")
+        for e in report.errors[:200]:
+            errors.add_row(str(e["line"] or "-"), e["code"], e["reason"])
+        console.print(errors)
+        if len(report.errors) > 200:
+            console.print(f"... and {len(report.errors) - 200} more (--json lists them all)")
+
+
+@import_app.command("students")
+def import_students(
+    file: Annotated[Path, typer.Argument(help="CSV: sis_id, display_name, email, birth_date.")],
+    organization: OrgSlug,
+    dry_run: DryRun = False,
+    strict: Strict = False,
+    batch_size: BatchSize = 2000,
+    commit_batches: CommitBatches = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Create or update students by their SIS id (never deletes a student)."""
+    _roster("students", file, organization, dry_run, strict, False, batch_size, commit_batches,
+            database_url, as_json)
+
+
+@import_app.command("staff")
+def import_staff(
+    file: Annotated[Path, typer.Argument(help="CSV: email, role, title, sis_id, status.")],
+    organization: OrgSlug,
+    dry_run: DryRun = False,
+    strict: Strict = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Also remove roster-managed members the file no longer lists.",
+    )] = False,
+    batch_size: BatchSize = 2000,
+    commit_batches: CommitBatches = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Add, update or remove staff and admins (they need an account)."""
+    _roster("staff", file, organization, dry_run, strict, full, batch_size, commit_batches,
+            database_url, as_json)
+
+
+@import_app.command("guardian-links")
+def import_guardian_links(
+    file: Annotated[Path, typer.Argument(
+        help="CSV: student, guardian_email, relation, primary, status, permissions, "
+        "guardian_name, sis_id.",
+    )],
+    organization: OrgSlug,
+    dry_run: DryRun = False,
+    strict: Strict = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Also revoke roster-managed links (and invites) the file no longer lists.",
+    )] = False,
+    batch_size: BatchSize = 2000,
+    commit_batches: CommitBatches = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Link guardians (an invite when they have no account yet); status deleted revokes."""
+    _roster("guardian-links", file, organization, dry_run, strict, full, batch_size,
+            commit_batches, database_url, as_json)
+
+
 # ---- reports --------------------------------------------------------------------------------
 report_app = typer.Typer(help="Stored report snapshots (public.reports).", no_args_is_help=True)
 app.add_typer(report_app, name="report")

@@ -145,7 +145,7 @@ begin
   elsif v_role = 'guardian' then
     select l.permissions into v_perms from public.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = (select auth.uid())
-      and l.status = 'active';
+      and l.status = 'active';  -- role_for_student said guardian: family access is on
     return v_perms;
   end if;
   return null;
@@ -521,7 +521,19 @@ begin
       select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
       from public.guardian_links as l
       join public.students as s on s.id = l.student_id
+      join public.organizations as o on o.id = s.organization_id
       where l.guardian_id = v_uid and l.status in ('active', 'pending')
+        and o.family_access_enabled
+    ), '[]'::jsonb),
+    -- schools that turned family access off: named, so the app can say why a child is missing
+    'family_access_paused', coalesce((
+      select jsonb_agg(distinct jsonb_build_object('organization_id', o.id,
+        'organization_name', o.name))
+      from public.guardian_links as l
+      join public.students as s on s.id = l.student_id
+      join public.organizations as o on o.id = s.organization_id
+      where l.guardian_id = v_uid and l.status in ('active', 'pending')
+        and not o.family_access_enabled
     ), '[]'::jsonb)
   );
 end;

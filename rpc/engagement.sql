@@ -664,7 +664,7 @@ begin
           where l.student_id = p_student_id and l.guardian_id = v_person
             and l.status = 'active'
             and coalesce((l.permissions ->> 'messaging')::boolean, false)
-        ) then 'guardian'
+        ) and private.family_access_on(p_student_id) then 'guardian'
       end;
       if v_role is null
         or (p_kind = 'student_staff' and v_role not in ('student', 'staff'))

@@ -105,13 +105,46 @@ security definer
 set search_path = ''
 as $$
   select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
+    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
     and (p_permission is distinct from 'journal' or l.is_primary
       or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+$$;
+
+-- Whether guardians of the student's organisation may see anything (family access is on).
+create or replace function private.family_access_on(p_student_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select o.family_access_enabled from public.students as s
+    join public.organizations as o on o.id = s.organization_id
+    where s.id = p_student_id
+  ), false)
+$$;
+
+-- Students of the caller's links in any status, where family access is on: what a guardian's
+-- own link rows may show.
+create or replace function private.my_link_student_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
+  where l.guardian_id = (select auth.uid()) and o.family_access_enabled
 $$;
 
 -- Every student whose data the caller may read for a permission: their own record, students
@@ -131,8 +164,11 @@ as $$
   )
   union
   select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
+    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
@@ -218,7 +254,7 @@ begin
   if exists (
     select 1 from public.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-  ) then
+  ) and private.family_access_on(p_student_id) then
     return 'guardian';
   end if;
   return null;
@@ -807,11 +843,32 @@ begin
           perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
         end if;
         v_org.max_guardians_per_student := v_int;
-      when 'link_requires_student_approval' then
+      when 'link_requires_student_approval', 'students_may_create_link_codes',
+        'family_access_enabled' then
         if jsonb_typeof(v_value) <> 'boolean' then
-          perform private.invalid('link_requires_student_approval must be true or false');
+          perform private.invalid(pg_catalog.format('%s must be true or false', v_key));
         end if;
-        v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
+        if v_key = 'link_requires_student_approval' then
+          v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
+        elsif v_key = 'students_may_create_link_codes' then
+          v_org.students_may_create_link_codes := (v_value #>> '{}')::boolean;
+        else
+          v_org.family_access_enabled := (v_value #>> '{}')::boolean;
+        end if;
+      when 'guardian_invite_policy' then
+        if jsonb_typeof(v_value) <> 'string' or (v_value #>> '{}') not in (
+          'admins', 'staff', 'staff_and_primary_guardians'
+        ) then
+          perform private.invalid('guardian_invite_policy is admins, staff or '
+            || 'staff_and_primary_guardians');
+        end if;
+        v_org.guardian_invite_policy := v_value #>> '{}';
+      when 'digital_consent_age' then
+        if jsonb_typeof(v_value) <> 'number' or (v_value #>> '{}') !~ '^\d{1,2}$'
+          or (v_value #>> '{}')::integer not between 13 and 21 then
+          perform private.invalid('digital_consent_age must be a whole number from 13 to 21');
+        end if;
+        v_org.digital_consent_age := (v_value #>> '{}')::smallint;
       when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl' then
         begin
           v_interval := (v_value #>> '{}')::interval;
@@ -839,7 +896,8 @@ begin
       else
         perform private.invalid(pg_catalog.format('unknown setting %L', v_key),
           'Known settings: name, max_guardians_per_student, link_requires_student_approval, '
-          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl.');
+          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl, guardian_invite_policy, '
+          || 'students_may_create_link_codes, family_access_enabled, digital_consent_age.');
     end case;
   end loop;
   if v_org.max_guardians_per_student < v_old.max_guardians_per_student and exists (
@@ -860,6 +918,10 @@ begin
     link_code_ttl = v_org.link_code_ttl,
     guardian_invite_ttl = v_org.guardian_invite_ttl,
     student_invite_ttl = v_org.student_invite_ttl,
+    guardian_invite_policy = v_org.guardian_invite_policy,
+    students_may_create_link_codes = v_org.students_may_create_link_codes,
+    family_access_enabled = v_org.family_access_enabled,
+    digital_consent_age = v_org.digital_consent_age,
     updated_at = pg_catalog.now()
   where o.id = p_organization_id
   returning * into v_org;
@@ -991,6 +1053,9 @@ begin
   end if;
   select * into v_student from public.students as s where s.id = v_student_id;
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if v_role = 'student' and not v_org.students_may_create_link_codes then
+    perform private.deny('your school has turned off link codes from students; ask a teacher');
+  end if;
   v_code := private.new_link_code();
   v_expires := pg_catalog.now() + coalesce(p_ttl, v_org.link_code_ttl);
   insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
@@ -1145,6 +1210,11 @@ begin
 
   v_student := private.lock_student(v_code.student_id);
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if not v_org.students_may_create_link_codes and v_student.user_id is not null
+    and v_code.created_by = v_student.user_id then
+    -- the school turned student codes off: the ones students made earlier stop working too
+    perform private.deny('the school no longer accepts codes made by students; ask a teacher');
+  end if;
   v_link := private.attach_guardian(
     v_student, v_uid, p_relation, null, 'code',
     case when v_org.link_requires_student_approval then 'pending' else 'active' end,
@@ -1486,16 +1556,27 @@ declare
   v_invite public.guardian_invites;
   v_email text := lower(btrim(p_email));
 begin
-  -- who may: staff/admins of the student's organisation, or an active primary guardian
+  -- who may, by the organisation's guardian_invite_policy: admins; staff (and admins); or also
+  -- an active primary guardian
   v_role := private.role_for_student(p_student_id);
-  if v_role = 'guardian' and exists (
-    select 1 from public.guardian_links as l
-    where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-      and l.is_primary
-  ) then
+  select o.* into v_org from public.organizations as o
+  join public.students as s on s.organization_id = o.id
+  where s.id = p_student_id;
+  if v_role = 'guardian' and v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+        and l.is_primary
+    ) then
     v_role := 'primary_guardian';
-  elsif v_role is null or v_role not in ('admin', 'staff') then
-    perform private.deny('only organisation staff or the primary guardian invite guardians');
+  elsif v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins') then
+    null;
+  else
+    perform private.deny(case v_org.guardian_invite_policy
+      when 'admins' then 'only organisation admins invite guardians here'
+      when 'staff' then 'only organisation staff invite guardians here'
+      else 'only organisation staff or the primary guardian invite guardians'
+    end);
   end if;
   if v_role = 'primary_guardian' and p_permissions is not null then
     -- guardians never set link permissions: a co-parent starts with the defaults
@@ -1510,6 +1591,7 @@ begin
   end if;
   perform private.check_relation(p_relation);
   v_student := private.lock_student(p_student_id);
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
   if exists (
     select 1 from public.guardian_links as l
     join auth.users as u on u.id = l.guardian_id
@@ -1570,6 +1652,7 @@ declare
   v_invite public.guardian_invites;
   v_email text;
   v_student public.students;
+  v_org public.organizations;
   v_link public.guardian_links;
 begin
   select * into v_invite from public.guardian_invites as i
@@ -1596,14 +1679,22 @@ begin
     perform private.conflict('the student removed this guardian; only staff can invite them back',
       'revoked_by_student');
   end if;
-  -- the inviter must still be staff/admin there, or still the active primary guardian
-  if not exists (
+  -- the inviter must still be allowed to invite by the organisation's policy: an admin, staff
+  -- (unless admins only), or the active primary guardian (when they may); roster invites come
+  -- from the school's own system
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if not v_invite.managed_by_roster and not exists (
     select 1 from public.memberships as m
     where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
-  ) and not exists (
-    select 1 from public.guardian_links as l
-    where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
-      and l.status = 'active' and l.is_primary
+      and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins')
+  ) and not (
+    v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+    and v_org.family_access_enabled
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
+        and l.status = 'active' and l.is_primary
+    )
   ) then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
@@ -1612,6 +1703,21 @@ begin
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
     p_invite_id => v_invite.id
   );
+  if v_invite.managed_by_roster then
+    -- the roster's link: its key, its mark, and primary when the file said so and none is
+    update public.guardian_links as l
+    set managed_by_roster = true,
+      sis_id = case when not exists (
+        select 1 from public.guardian_links as o
+        where o.student_id = v_student.id and o.sis_id = v_invite.sis_id and o.id <> l.id
+      ) then v_invite.sis_id end,
+      is_primary = v_invite.make_primary and not exists (
+        select 1 from public.guardian_links as p
+        where p.student_id = v_student.id and p.is_primary and p.status = 'active'
+      )
+    where l.id = v_link.id
+    returning * into v_link;
+  end if;
   update public.guardian_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
@@ -1845,6 +1951,7 @@ begin
     where d.student_id = s.id and d.day > (pg_catalog.now() at time zone 'UTC')::date - 7
   ) as w on k.visible
   where l.guardian_id = v_uid and l.status in ('active', 'pending')
+    and o.family_access_enabled
   order by s.display_name, s.id;
 end;
 $$;

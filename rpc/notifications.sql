@@ -308,6 +308,7 @@ begin
     join public.students as s on s.id = l.student_id
     cross join lateral private.effective_preference(l.guardian_id, l.student_id, p_type) as p
     where l.student_id = p_student_id and l.status = 'active'
+      and private.family_access_on(l.student_id)
       and coalesce((l.permissions ->> v_type.permission)::boolean, false)
       and (p_recipients is null or l.guardian_id = any(p_recipients))
       and p.enabled
@@ -769,7 +770,9 @@ begin
   for v_link in
     select l.guardian_id, l.student_id, s.display_name
     from public.guardian_links as l join public.students as s on s.id = l.student_id
+    join public.organizations as o on o.id = s.organization_id
     where l.status = 'active' and coalesce((l.permissions ->> 'progress')::boolean, false)
+      and o.family_access_enabled
     order by l.guardian_id, l.student_id
   loop
     if exists (

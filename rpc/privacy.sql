@@ -325,6 +325,7 @@ begin
     from public.guardian_links as mine
     join public.students as s on s.id = mine.student_id
     where mine.guardian_id = v_uid and mine.status = 'active'
+      and private.family_access_on(s.id)
   ), '[]'::jsonb);
 end;
 $$;
@@ -344,6 +345,7 @@ security definer
 set search_path = ''
 as $$
   select p_link.guardian_id <> (select auth.uid())
+    and private.family_access_on(p_link.student_id)
     and private.under_consent_age(p_link.student_id)
     and exists (
       select 1 from public.guardian_links as l
@@ -379,6 +381,7 @@ begin
     and private.role_in_organization(v_student.organization_id) is distinct from 'admin'
     and not (
       private.under_consent_age(p_student_id)
+      and private.family_access_on(p_student_id)
       and exists (
         select 1 from public.guardian_links as l
         where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'

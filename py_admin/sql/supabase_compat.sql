@@ -46,6 +46,9 @@ create table if not exists auth.users (
   deleted_at timestamptz
 );
 
+-- invites, roster imports and the synthetic generator look users up by address
+create index if not exists users_email_lower_idx on auth.users (lower(email));
+
 -- 4. auth.uid(), auth.role(), auth.email(), auth.jwt(): read the claims PostgREST sets
 --    (request.jwt.claims), falling back to the legacy per-claim settings.
 do $bootstrap$
