@@ -841,10 +841,10 @@ begin
         'full', v_full, 'counts', v_counts));
     if v_dry then
       -- undo everything; the variables keep the plan
-      raise exception 'dry run' using errcode = 'TU000';
+      raise exception 'dry run' using errcode = 'TUDRY';
     end if;
   exception
-    when sqlstate 'TU000' then
+    when sqlstate 'TUDRY' then  -- not a class code (xx000 would match every TU error)
       null;
   end;
 
