@@ -410,8 +410,10 @@ begin
   update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
   where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
   returning l.id into v_previous;
-  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
-  where l.id = p_link.id;
+  if not p_link.is_primary then
+    update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+    where l.id = p_link.id;
+  end if;
   perform private.audit('primary_changed', 'roster', private.link_org(p_link), p_link.student_id,
     p_link.id, p_subject_user_id => p_link.guardian_id,
     p_old => jsonb_build_object('primary_link_id', v_previous),
@@ -535,11 +537,40 @@ begin
           'the family ended this link; staff can restore it (restore_guardian_link)',
           'revoked_by_family');
       end if;
-      v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions, 'roster',
-        'active', 'roster');
-      update public.guardian_links as l set sis_id = v_sis, managed_by_roster = true
-      where l.id = v_link.id
-      returning * into v_link;
+      if v_link.id is not null then
+        -- a revoked link comes back (same row, same id)
+        v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions,
+          'roster', 'active', 'roster');
+        update public.guardian_links as l set sis_id = v_sis, managed_by_roster = true
+        where l.id = v_link.id
+        returning * into v_link;
+      else
+        -- a new link in one write (attach_guardian's checks; the cap trigger checks again)
+        if v_student.user_id = v_user then
+          raise exception 'a student cannot be their own guardian'
+            using errcode = 'TU409', detail = 'self_link';
+        end if;
+        if private.guardian_slots_left(v_student.id) <= 0 then
+          perform private.conflict('this student already has the maximum number of guardians',
+            'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
+        end if;
+        if v_primary then
+          update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+          where l.student_id = v_student.id and l.is_primary;
+        end if;
+        insert into public.guardian_links (
+          student_id, guardian_id, relation, permissions, status, created_via, activated_at,
+          is_primary, sis_id, managed_by_roster
+        )
+        values (
+          v_student.id, v_user, v_relation,
+          coalesce(v_permissions, private.default_link_permissions()), 'active', 'roster',
+          pg_catalog.now(), coalesce(v_primary, false), v_sis, true
+        )
+        returning * into v_link;
+        perform private.audit('link_created', 'roster', p_organization_id, v_student.id,
+          v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
+      end if;
       -- an invite still waiting for this address is settled by the link
       update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
       where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
@@ -642,12 +673,11 @@ declare
   v_keep text[];
   v_counts jsonb := jsonb_build_object('create', 0, 'update', 0, 'revoke', 0, 'invite', 0,
     'unchanged', 0, 'error', 0);
-  v_changes jsonb := '[]'::jsonb;
-  v_errors jsonb := '[]'::jsonb;
+  v_changes jsonb[] := '{}';  -- arrays grow in place; jsonb || would copy per row
+  v_errors jsonb[] := '{}';
   v_keys text[] := '{}';
   v_users jsonb;
-  v_seen jsonb := '{}'::jsonb;
-  v_primary_seen jsonb := '{}'::jsonb;
+  v_repeats jsonb;
   v_row jsonb;
   v_index integer := 0;
   v_line integer;
@@ -699,6 +729,42 @@ begin
     where jsonb_typeof(r.value) = 'object' and r.value ->> c is not null
   );
 
+  -- rows that repeat an earlier row's key, or name a second primary guardian for a student:
+  -- row number -> [reason, the earlier line], worked out once for the whole call
+  with numbered as (
+    select r.n, r.value,
+      case when jsonb_typeof(r.value -> 'line') = 'number'
+        then (r.value ->> 'line')::integer else r.n::integer + 1 end as line,
+      case when jsonb_typeof(r.value) = 'object' then
+        case p_kind
+          when 'students' then private.roster_value(r.value, 'sis_id')
+          when 'staff' then lower(private.roster_value(r.value, 'email'))
+          else lower(private.roster_value(r.value, 'student')) || '|'
+            || lower(private.roster_value(r.value, 'guardian_email'))
+        end
+      end as key
+    from jsonb_array_elements(p_rows) with ordinality as r (value, n)
+  ),
+  repeats as (
+    select n, 'duplicate' as why,
+      first_value(line) over (partition by key order by n) as first_line,
+      row_number() over (partition by key order by n) as k
+    from numbered where key is not null
+    union all
+    select n, 'primary',
+      first_value(line) over (partition by lower(private.roster_value(value, 'student'))
+        order by n),
+      row_number() over (partition by lower(private.roster_value(value, 'student')) order by n)
+    from numbered
+    where p_kind = 'guardian-links' and key is not null
+      and lower(coalesce(private.roster_value(value, 'primary'), ''))
+      in ('true', 't', 'yes', 'y', '1')
+      and coalesce(lower(private.roster_value(value, 'status')), 'active') = 'active'
+  )
+  select coalesce(jsonb_object_agg(n::text, jsonb_build_array(why, first_line)), '{}'::jsonb)
+  into v_repeats
+  from (select distinct on (n) n, why, first_line from repeats where k > 1 order by n, why) as d;
+
   begin
     for v_row in select r.value from jsonb_array_elements(p_rows) as r loop
       v_index := v_index + 1;
@@ -706,33 +772,15 @@ begin
         then (v_row ->> 'line')::integer else v_index + 1 end;
       v_key := null;
       begin
-        -- duplicates within the file: the second row is an error, not a second change
-        if jsonb_typeof(v_row) = 'object' then
-          v_key := case p_kind
-            when 'students' then private.roster_value(v_row, 'sis_id')
-            when 'staff' then lower(private.roster_value(v_row, 'email'))
-            else lower(private.roster_value(v_row, 'student')) || '|'
-              || lower(private.roster_value(v_row, 'guardian_email'))
-          end;
-        end if;
-        if v_key is not null and v_seen ? v_key then
-          perform private.conflict(
-            pg_catalog.format('duplicate of line %s', v_seen ->> v_key), 'duplicate_row');
-        end if;
-        if p_kind = 'guardian-links' and v_key is not null
-          and private.roster_boolean(private.roster_value(v_row, 'primary'), 'primary')
-          and coalesce(lower(private.roster_value(v_row, 'status')), 'active') = 'active' then
-          if v_primary_seen ? lower(private.roster_value(v_row, 'student')) then
-            perform private.conflict(pg_catalog.format(
-              'line %s already names this student''s primary guardian',
-              v_primary_seen ->> lower(private.roster_value(v_row, 'student'))),
-              'two_primaries');
+        -- a repeated key is an error, not a second change; so is a second primary guardian
+        if v_repeats ? v_index::text then
+          if v_repeats -> v_index::text ->> 0 = 'duplicate' then
+            perform private.conflict(pg_catalog.format('duplicate of line %s',
+              v_repeats -> v_index::text ->> 1), 'duplicate_row');
           end if;
-          v_primary_seen := v_primary_seen
-            || jsonb_build_object(lower(private.roster_value(v_row, 'student')), v_line);
-        end if;
-        if v_key is not null then
-          v_seen := v_seen || jsonb_build_object(v_key, v_line);
+          perform private.conflict(pg_catalog.format(
+            'line %s already names this student''s primary guardian',
+            v_repeats -> v_index::text ->> 1), 'two_primaries');
         end if;
         if p_kind = 'students' then
           v_action := private.roster_student_row(p_organization_id, v_row);
@@ -850,7 +898,8 @@ begin
 
   return jsonb_build_object(
     'kind', p_kind, 'organization_id', p_organization_id, 'dry_run', v_dry, 'full', v_full,
-    'counts', v_counts, 'changes', v_changes, 'errors', v_errors, 'keys', to_jsonb(v_keys)
+    'counts', v_counts, 'changes', to_jsonb(v_changes), 'errors', to_jsonb(v_errors),
+    'keys', to_jsonb(v_keys)
   );
 end;
 $$;
