@@ -784,6 +784,7 @@ begin
         end if;
         if p_kind = 'students' then
           v_action := private.roster_student_row(p_organization_id, v_row);
+          v_key := private.roster_value(v_row, 'sis_id');
         elsif p_kind = 'staff' then
           v_action := private.roster_staff_row(p_organization_id, v_row, v_users);
           v_key := lower(private.roster_value(v_row, 'email'));
