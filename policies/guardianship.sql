@@ -121,7 +121,15 @@ for select to authenticated
 using (
   organization_id in (select private.staff_organization_ids())
   or student_id in (select private.own_student_ids())
-  or subject_user_id = (select auth.uid())
+  or (
+    subject_user_id = (select auth.uid())
+    -- family access off: a guardian's own link history is hidden with everything else
+    and (student_id is null or student_id not in (
+      select s.id from public.students as s
+      join public.organizations as o on o.id = s.organization_id
+      where not o.family_access_enabled
+    ))
+  )
 );
 
 -- ---------------------------------------------------------------------------------------------

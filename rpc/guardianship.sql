@@ -215,10 +215,7 @@ as $$
   union
   select s.organization_id from public.students as s
   where s.user_id = (select auth.uid())
-    or s.id in (
-      select l.student_id from public.guardian_links as l
-      where l.guardian_id = (select auth.uid()) and l.status = 'active'
-    )
+    or s.id in (select private.guardian_student_ids())  -- active links, family access on
 $$;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active
@@ -390,6 +387,7 @@ as $$
     (select auth.uid()),
     case
       when (select auth.role()) = 'service_role' then 'service_role'
+      when (select auth.uid()) is null and p_actor_role = 'roster' then 'roster'
       when (select auth.uid()) is null then 'system'
       else coalesce(p_actor_role, 'user')
     end,
