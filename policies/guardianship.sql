@@ -126,7 +126,7 @@ using (
     -- family access off: a guardian's own link history is hidden with everything else
     and (student_id is null or student_id not in (
       select s.id from public.students as s
-      join public.organizations as o on o.id = s.organization_id
+      inner join public.organizations as o on s.organization_id = o.id
       where not o.family_access_enabled
     ))
   )

@@ -658,7 +658,8 @@ OrgSlug = Annotated[str, typer.Option(
     "--organization", "--org", help="The organisation's slug.", show_default=False,
 )]
 DryRun = Annotated[bool, typer.Option(
-    "--dry-run", help="Print the plan (creates, updates, revokes, invites, errors); change nothing.",
+    "--dry-run",
+    help="Print the plan (creates, updates, revokes, invites, errors); change nothing.",
 )]
 Strict = Annotated[bool, typer.Option("--strict", help="Abort on the first bad row.")]
 BatchSize = Annotated[int, typer.Option(
