@@ -504,6 +504,30 @@ $$;
 
 revoke all on function private.child_card(public.guardian_links) from public;
 
+-- The parent dashboard of one guardian, with no access check (parent_dashboard() passes the
+-- caller). Also the service role's "floor" in `tutela bench`.
+create or replace function private.parent_dashboard_doc(p_guardian_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'guardian_id', p_guardian_id,
+    'generated_at', pg_catalog.now(),
+    'children', coalesce((
+      select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
+      from public.guardian_links as l
+      join public.students as s on s.id = l.student_id
+      where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
+    ), '[]'::jsonb)
+  )
+$$;
+
+revoke all on function private.parent_dashboard_doc(uuid) from public;
+grant execute on function private.parent_dashboard_doc(uuid) to service_role;
+
 create or replace function public.parent_dashboard()
 returns jsonb
 language plpgsql
@@ -511,19 +535,9 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_uid uuid := private.require_uid();  -- the caller, as guardian: their own links only
 begin
-  return jsonb_build_object(
-    'guardian_id', v_uid,
-    'generated_at', pg_catalog.now(),
-    'children', coalesce((
-      select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
-      from public.guardian_links as l
-      join public.students as s on s.id = l.student_id
-      where l.guardian_id = v_uid and l.status in ('active', 'pending')
-    ), '[]'::jsonb)
-  );
+  -- the caller, as guardian: their own links only
+  return private.parent_dashboard_doc(private.require_uid());
 end;
 $$;
 
@@ -533,7 +547,9 @@ comment on function public.parent_dashboard() is
 revoke all on function public.parent_dashboard() from public, anon;
 grant execute on function public.parent_dashboard() to authenticated;
 
-create or replace function public.child_overview(p_student_id uuid)
+-- One child's overview for the permissions given, with no access check (child_overview()
+-- passes the caller's). Also the service role's "floor" in `tutela bench`.
+create or replace function private.child_overview_doc(p_student_id uuid, p_perms jsonb)
 returns jsonb
 language plpgsql
 stable
@@ -541,7 +557,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_perms jsonb;
+  v_perms jsonb := p_perms;
   v_student public.students;
   v_ent jsonb;
   v_sections jsonb := '{}'::jsonb;
@@ -550,14 +566,6 @@ declare
   v_month timestamptz := date_trunc('month', pg_catalog.now() at time zone 'UTC')
     at time zone 'UTC';
 begin
-  perform private.require_uid();
-  if p_student_id is null then
-    perform private.not_found('student');
-  end if;
-  v_perms := private.caller_permissions(p_student_id);  -- TU404 for an unknown student
-  if v_perms is null then
-    perform private.deny('this student''s overview');
-  end if;
   select * into v_student from public.students as s where s.id = p_student_id;
   v_ent := private.student_entitlements(p_student_id);
 
@@ -592,7 +600,8 @@ begin
         ) order by c.issued_at desc)
         from public.certificates as c where c.student_id = p_student_id
       ), '[]'::jsonb),
-      'flashcards', public.get_child_overview(p_student_id) - 'student_id' - 'display_name'
+      'flashcards', private.flashcard_overview(p_student_id,
+        coalesce((v_perms ->> 'card_content')::boolean, false)) - 'student_id' - 'display_name'
     );
   else
     v_hidden := v_hidden || array['courses', 'upcoming_assignments', 'gamification',
@@ -661,6 +670,31 @@ begin
     'hidden_sections', to_jsonb(v_hidden),
     'masked', to_jsonb(private.masked_fields(v_ent))
   );
+end;
+$$;
+
+revoke all on function private.child_overview_doc(uuid, jsonb) from public;
+grant execute on function private.child_overview_doc(uuid, jsonb) to service_role;
+
+create or replace function public.child_overview(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_perms jsonb;
+begin
+  perform private.require_uid();
+  if p_student_id is null then
+    perform private.not_found('student');
+  end if;
+  v_perms := private.caller_permissions(p_student_id);  -- TU404 for an unknown student
+  if v_perms is null then
+    perform private.deny('this student''s overview');
+  end if;
+  return private.child_overview_doc(p_student_id, v_perms);
 end;
 $$;
 
@@ -774,7 +808,10 @@ $$;
 
 revoke all on function private.quick_actions(public.students, integer) from public;
 
-create or replace function public.student_dashboard()
+-- One student's own dashboard, with no access check (student_dashboard() passes the caller's
+-- record). Also the service role's "floor" in `tutela bench`. Unread messages are the
+-- caller's (public.unread_counts() reads auth.uid()).
+create or replace function private.student_dashboard_doc(p_student public.students)
 returns jsonb
 language plpgsql
 stable
@@ -782,7 +819,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students := private.require_student();  -- the caller's own record
+  v_student public.students := p_student;
   v_ent jsonb := private.student_entitlements(v_student.id);
   v_stats public.student_stats;
   v_today date := (pg_catalog.now() at time zone 'UTC')::date;
@@ -860,6 +897,21 @@ begin
     'subscription', private.subscription_view(v_ent),
     'masked', to_jsonb(private.masked_fields(v_ent))
   );
+end;
+$$;
+
+revoke all on function private.student_dashboard_doc(public.students) from public;
+grant execute on function private.student_dashboard_doc(public.students) to service_role;
+
+create or replace function public.student_dashboard()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.student_dashboard_doc(private.require_student());  -- the caller's own record
 end;
 $$;
 

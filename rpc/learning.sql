@@ -727,7 +727,9 @@ from public, anon;
 grant execute on function public.guardian_get_child_daily_study_stats(uuid, integer)
 to authenticated;
 
-create or replace function public.get_child_overview(p_student_id uuid)
+-- The flashcard KPIs and (with p_portfolio) the portfolio of one student, with no access
+-- check: the callers check first. Also the service role's "floor" in `tutela bench`.
+create or replace function private.flashcard_overview(p_student_id uuid, p_portfolio boolean)
 returns jsonb
 language plpgsql
 stable
@@ -742,7 +744,6 @@ declare
   v_portfolio jsonb;
   v_hidden text[] := '{}';
 begin
-  perform private.require_student_access(p_student_id, 'progress');
   select * into v_student from public.students as s where s.id = p_student_id;
   select * into v_stats from public.student_stats as st where st.student_id = p_student_id;
   select jsonb_build_object(
@@ -765,7 +766,7 @@ begin
   from public.daily_study_stats as d
   where d.student_id = p_student_id and d.day > v_today - 30;
 
-  if p_student_id in (select private.readable_student_ids('card_content')) then
+  if p_portfolio then
     select coalesce(jsonb_agg(t order by t.subject, t.topic), '[]'::jsonb) into v_portfolio
     from (
       select f.subject, f.topic, count(*) as cards,
@@ -786,6 +787,23 @@ begin
     'portfolio', v_portfolio,
     'hidden_sections', to_jsonb(v_hidden)
   );
+end;
+$$;
+
+revoke all on function private.flashcard_overview(uuid, boolean) from public;
+grant execute on function private.flashcard_overview(uuid, boolean) to service_role;
+
+create or replace function public.get_child_overview(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_student_access(p_student_id, 'progress');
+  return private.flashcard_overview(
+    p_student_id, p_student_id in (select private.readable_student_ids('card_content')));
 end;
 $$;
 
