@@ -118,7 +118,8 @@ $$;
 -- of organisations they work in, and children whose active link grants the permission.
 -- plpgsql, not sql: a security definer SQL function is never inlined, and its query is planned
 -- again by every statement whose policy calls it (about 0.25 ms, more than the indexed read it
--- guards); plpgsql keeps the plan for the session (docs/scaling.md).
+-- guards); plpgsql keeps the plan for the session (docs/scaling.md). `union all`: an id may
+-- come twice (callers test membership with `in`), which saves the de-duplication.
 create or replace function private.readable_student_ids(p_permission text default null)
 returns setof uuid
 language plpgsql
@@ -131,12 +132,12 @@ declare
 begin
   return query
   select s.id from public.students as s where s.user_id = v_uid
-  union
+  union all
   select s.id from public.students as s
   where s.organization_id in (
     select m.organization_id from public.memberships as m where m.user_id = v_uid
   )
-  union
+  union all
   select l.student_id from public.guardian_links as l
   where l.guardian_id = v_uid
     and l.status = 'active'

@@ -655,6 +655,10 @@ for each row execute function private.stamp_caller('created_by');
 
 -- TU404 for an unknown student; TU403 unless the caller may read the student for p_permission
 -- (the student, staff and admins of the organisation, an active guardian with the permission).
+-- The rule is that of private.readable_student_ids(p_permission), tested for one student with
+-- index probes instead of building the caller's whole set (docs/scaling.md): the student
+-- themself, staff and admins of the student's organisation, an active guardian whose link
+-- grants the permission (journal: the primary guardian, or with the consent for others).
 create or replace function private.require_student_access(p_student_id uuid, p_permission text)
 returns void
 language plpgsql
@@ -662,15 +666,34 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_student public.students;
 begin
-  perform private.require_uid();
-  if p_student_id is null
-    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+  -- private.require_uid(), inlined: this check runs on every stats call
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
+    raise exception 'not signed in'
+      using errcode = 'TU401', hint = 'Sign in, then try again.';
+  end if;
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
     perform private.not_found('student');
   end if;
-  if p_student_id not in (select private.readable_student_ids(p_permission)) then
-    perform private.deny(pg_catalog.format('this student''s %s', p_permission));
+  if v_student.user_id = v_uid
+    or exists (
+      select 1 from public.memberships as m
+      where m.user_id = v_uid and m.organization_id = v_student.organization_id
+    )
+    or exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+        and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+        and (p_permission is distinct from 'journal' or l.is_primary
+          or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+    ) then
+    return;
   end if;
+  perform private.deny(pg_catalog.format('this student''s %s', p_permission));
 end;
 $$;
 
