@@ -15,16 +15,19 @@
 -- in which a student they may read for 'sessions' took part.
 create or replace function private.readable_session_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select cs.id from public.coaching_sessions as cs
   where cs.organization_id in (select private.staff_organization_ids())
   union
   select ss.session_id from public.session_students as ss
-  where ss.student_id in (select private.readable_student_ids('sessions'))
+  where ss.student_id in (select private.readable_student_ids('sessions'));
+end;
 $$;
 
 revoke all on function private.readable_session_ids() from public;
@@ -34,14 +37,17 @@ grant execute on function private.readable_session_ids() to authenticated;
 -- courses of organisations they study in or have a child in (active link).
 create or replace function private.visible_course_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select c.id from public.courses as c
   where c.organization_id in (select private.staff_organization_ids())
-    or (c.is_published and c.organization_id in (select private.visible_organization_ids()))
+    or (c.is_published and c.organization_id in (select private.visible_organization_ids()));
+end;
 $$;
 
 revoke all on function private.visible_course_ids() from public;
@@ -49,13 +55,16 @@ grant execute on function private.visible_course_ids() to authenticated;
 
 create or replace function private.visible_assignment_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select a.id from public.assignments as a
-  where a.course_id in (select private.visible_course_ids())
+  where a.course_id in (select private.visible_course_ids());
+end;
 $$;
 
 revoke all on function private.visible_assignment_ids() from public;
