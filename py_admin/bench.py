@@ -244,6 +244,10 @@ class LevelResult:
     errors: dict[str, int]
     cpu_busy_percent: float | None
     load_average: tuple[float, float, float]
+    # what the clients' server processes were doing, sampled every 50 ms: "CPU" (running),
+    # a wait event type (Lock, LWLock, IO ...), or their state (idle in transaction: waiting
+    # for the client)
+    activity: dict[str, int] = field(default_factory=dict)
 
 
 def _cpu_times() -> tuple[int, int] | None:
@@ -264,8 +268,26 @@ def run_level(url: str, pool: Pool, clients: int, duration: float, warmup: float
     ops = list(WEIGHTS)
     weights = [WEIGHTS[o] for o in ops]
     conns = [connect(url) for _ in range(clients)]
-    start_barrier = threading.Barrier(clients + 1)
+    for c in conns:
+        c.execute("set application_name = 'tutela-bench'")
+        c.commit()
+    start_barrier = threading.Barrier(clients + 2)
     timing: dict[str, float] = {}
+    activity: dict[str, int] = {}
+
+    def sampler() -> None:
+        with connect(url, autocommit=True) as conn:
+            start_barrier.wait()
+            while time.monotonic() < timing["end"]:
+                if time.monotonic() >= timing["measure_from"]:
+                    for what, n in conn.execute(
+                        "select case when state = 'active' then coalesce(wait_event_type, "
+                        "'CPU') else state end, count(*) from pg_stat_activity "
+                        "where application_name = 'tutela-bench' and pid <> pg_backend_pid() "
+                        "group by 1"
+                    ).fetchall():
+                        activity[str(what)] = activity.get(str(what), 0) + int(str(n))
+                time.sleep(0.05)
 
     def worker(k: int) -> None:
         conn = conns[k]
@@ -307,6 +329,7 @@ def run_level(url: str, pool: Pool, clients: int, duration: float, warmup: float
                 errors[key2] = errors.get(key2, 0) + n
 
     threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(clients)]
+    threads.append(threading.Thread(target=sampler, daemon=True))
     for t in threads:
         t.start()
     begin = time.monotonic()
@@ -324,7 +347,7 @@ def run_level(url: str, pool: Pool, clients: int, duration: float, warmup: float
     if cpu0 and cpu1 and cpu1[0] > cpu0[0]:
         total, idle = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
         busy = round(100.0 * (total - idle) / total, 1)
-    return LevelResult(clients, duration, samples, errors, busy, os.getloadavg())
+    return LevelResult(clients, duration, samples, errors, busy, os.getloadavg(), activity)
 
 
 # ---- statistics and reports ----------------------------------------------------------------------
@@ -372,7 +395,10 @@ def level_dict(res: LevelResult) -> dict[str, Any]:
         "rls_read_calls_per_second": round(rls_reads / res.seconds, 1),
         "cpu_busy_percent": res.cpu_busy_percent,
         "load_average": [round(x, 2) for x in res.load_average],
-        "errors": res.errors, "ops": ops,
+        "errors": res.errors, "server_activity_percent": {
+            k: round(100.0 * v / max(1, sum(res.activity.values())), 1)
+            for k, v in sorted(res.activity.items(), key=lambda kv: -kv[1])},
+        "ops": ops,
     }
 
 
@@ -565,6 +591,9 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{lv['rls_read_calls_per_second']:,} RLS reads/s; CPU busy "
             f"{lv['cpu_busy_percent']}%, load {lv['load_average']}",
             "",
+            "the clients' server processes, sampled: " + ", ".join(
+                f"{k} {v}%" for k, v in lv.get("server_activity_percent", {}).items()),
+            "",
             "| operation | mode | calls | p50 ms | p95 ms | p99 ms | rls/floor p50 | p95 |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
@@ -610,9 +639,9 @@ def run_bench(url: str, cfg: BenchConfig,
     try:
         for clients in cfg.clients:
             with connect(url) as conn:
-                # enough fresh codes for the level (a redeem is about 1 call in 17)
+                # enough fresh codes for the level: up to 50 redemptions a second
                 pool.codes = make_codes(conn, run_id, clients, max(20, int(
-                    60 * clients * (cfg.duration + cfg.warmup) / 17)), cfg.seed, code_ids)
+                    50 * (cfg.duration + cfg.warmup))), cfg.seed, code_ids)
             res = run_level(url, pool, clients, cfg.duration, cfg.warmup, cfg.seed)
             lv = level_dict(res)
             levels.append(lv)
