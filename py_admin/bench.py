@@ -665,3 +665,49 @@ def run_bench(url: str, cfg: BenchConfig,
     (folder / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
     (folder / "results.md").write_text(markdown(doc))
     return doc, folder
+
+
+def summarize_scaling(root: Path, small: str = "10k", large: str = "100k") -> str:
+    """Median p50 and p95 per operation over interleaved 1-client runs `<small>-<k>` and
+    `<large>-<k>` under `root` (how bench/results/scaling/README.md was made); writes
+    README.md and summary.json there and returns the markdown."""
+    runs: dict[str, list[dict[str, Any]]] = {
+        size: [json.loads(p.read_text()) for p in sorted(root.glob(f"{size}-*/results.json"))]
+        for size in (small, large)}
+    if not runs[small] or not runs[large]:
+        raise TutelaError(f"no runs {small}-N and {large}-N under {root}")
+    lines = [f"# Scaling: {small} vs {large}, 1 client, interleaved", "",
+             f"{len(runs[small])} runs per database, alternating, so that both see the same "
+             "background load (the machine is shared). Per operation: the median over the "
+             "runs of each run's p50 and p95 (RLS calls), and the ratio.", "",
+             "| run | load average (1 min) | CPU busy % |", "| --- | ---: | ---: |"]
+    for size in (small, large):
+        for k, doc in enumerate(runs[size], 1):
+            lv = doc["levels"][0]
+            lines.append(f"| {size}-{k} | {lv['load_average'][0]} | {lv['cpu_busy_percent']} |")
+    lines += ["", f"| operation | p50 {small} | p50 {large} | ratio | p95 {small} | "
+              f"p95 {large} | ratio (target <= 1.25) |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    summary: dict[str, Any] = {}
+    for op in OPS:
+        med: dict[tuple[str, str], float] = {}
+        for size in (small, large):
+            for q in ("p50_ms", "p95_ms"):
+                vals = [v for doc in runs[size]
+                        if (v := doc["levels"][0]["ops"].get(op, {}).get("rls", {}).get(q))
+                        is not None]
+                if vals:
+                    med[(size, q)] = statistics.median(vals)
+        if len(med) < 4:
+            continue
+        r50 = med[(large, "p50_ms")] / med[(small, "p50_ms")]
+        r95 = med[(large, "p95_ms")] / med[(small, "p95_ms")]
+        summary[op] = {"p50": [med[(small, "p50_ms")], med[(large, "p50_ms")], round(r50, 3)],
+                       "p95": [med[(small, "p95_ms")], med[(large, "p95_ms")], round(r95, 3)]}
+        lines.append(f"| {op} | {med[(small, 'p50_ms')]} | {med[(large, 'p50_ms')]} | "
+                     f"{r50:.2f} | {med[(small, 'p95_ms')]} | {med[(large, 'p95_ms')]} | "
+                     f"{r95:.2f} |")
+    text = "\n".join(lines) + "\n"
+    (root / "README.md").write_text(text)
+    (root / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return text

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from py_admin.bench import OPS, READS, BenchConfig, percentile, run_bench
+from py_admin.bench import OPS, READS, BenchConfig, percentile, run_bench, summarize_scaling
 from py_admin.db import connect
 from py_admin.migrate import migrate
 from py_admin.synthetic import Config, load
@@ -67,6 +67,12 @@ def test_a_short_run_writes_results_and_plans(generated: str, tmp_path: Path) ->
             assert "Execution Time" in text
     # the dashboard functions' inner statements are in the plans (auto_explain, nested)
     assert "Query Text" in (folder / "explain" / "parent_dashboard.rls.txt").read_text()
+    # the scaling summary over interleaved runs (here the same run twice: ratio 1)
+    for name in ("10k-1", "100k-1"):
+        (tmp_path / "scaling" / name).mkdir(parents=True)
+        (tmp_path / "scaling" / name / "results.json").write_text(json.dumps(on_disk))
+    text = summarize_scaling(tmp_path / "scaling")
+    assert "| parent_dashboard |" in text and "| 1.00 |" in text
     with connect(generated) as conn:
         left = conn.execute("select count(*) from auth.users "
                             "where email like 'bench-%%@bench.tutela.test'").fetchone()
