@@ -355,6 +355,9 @@ def seed_synthetic(
     anchor: Annotated[str | None, typer.Option(
         "--anchor", help="First day after the history, YYYY-MM-DD (UTC); default today.",
         show_default=False)] = None,
+    check: Annotated[bool, typer.Option(
+        "--verify/--no-verify", help="Recount the rollups and check the rules after the load.")
+    ] = True,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
@@ -362,7 +365,8 @@ def seed_synthetic(
     from py_admin.db import resolve_url
     from py_admin.synthetic import run_synthetic
 
-    run_synthetic(resolve_url(database_url), students, days, seed, anchor, as_json, console)
+    run_synthetic(resolve_url(database_url), students, days, seed, anchor, as_json, console,
+                  check)
 
 
 def _print_people() -> None:

@@ -803,7 +803,7 @@ def verify(conn: psycopg.Connection[Any], ids: Iterable[str]) -> dict[str, int]:
 
 
 def run_synthetic(url: str, students: int, days: int, seed: int, anchor: str | None,
-                  as_json: bool, console: Any) -> Report:
+                  as_json: bool, console: Any, check: bool = True) -> Report:
     """The command: a progress bar per table, then rows per second per table."""
     import json
 
@@ -844,8 +844,17 @@ def run_synthetic(url: str, students: int, days: int, seed: int, anchor: str | N
                     real = done.get(name, 0)
                     progress.update(task, completed=real, total=real)
     data = report.as_dict()
+    if check:
+        t0 = time.monotonic()
+        with connect(url) as conn:
+            broken = verify(conn, student_ids(cfg))
+        data["verify"] = {"seconds": round(time.monotonic() - t0, 1), "rule_breaks": broken}
     if as_json:
         print(json.dumps(data, indent=2))
+    if check and any(data["verify"]["rule_breaks"].values()):
+        raise TutelaError("the loaded data breaks a rule: " + ", ".join(
+            f"{k}: {v}" for k, v in data["verify"]["rule_breaks"].items() if v))
+    if as_json:
         return report
     table = Table(title=f"Synthetic data: {students:,} students, {days} days, seed {seed}")
     for col in ("table", "rows", "seconds", "rows/s"):
@@ -859,4 +868,8 @@ def run_synthetic(url: str, students: int, days: int, seed: int, anchor: str | N
     console.print(table)
     console.print(f"rollups rebuilt in {data['rollup_seconds']:.1f} s (inside the load); "
                   f"ANALYZE {data['analyze_seconds']:.1f} s", highlight=False)
+    if check:
+        console.print(f"verified in {data['verify']['seconds']:.1f} s: "
+                      + "; ".join(f"{k}: ok" for k in data["verify"]["rule_breaks"]),
+                      highlight=False)
     return report
