@@ -65,7 +65,9 @@ STATEMENTS: dict[str, tuple[str, str | None]] = {
                        "select private.child_overview_doc(%s, %s::jsonb)"),
     "daily_stats": ("select * from public.guardian_get_child_daily_study_stats(%s, 60)",
                     DAILY_FLOOR_SQL),
-    "portfolio": (PORTFOLIO_SQL, PORTFOLIO_SQL),
+    # the floor is its own prepared statement: one statement run under two roles would be
+    # planned again at every switch (a plan made under RLS depends on the role)
+    "portfolio": (PORTFOLIO_SQL, PORTFOLIO_SQL + " -- floor"),
     "student_dashboard": ("select public.student_dashboard()",
                           "select private.student_dashboard_doc(s) from public.students as s "
                           "where s.id = %s"),
