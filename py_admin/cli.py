@@ -347,6 +347,28 @@ def seed_demo(database_url: DatabaseUrl = None) -> None:
     _print_people()
 
 
+@seed_app.command("synthetic")
+def seed_synthetic(
+    students: Annotated[int, typer.Option("--students", min=1, help="Students to generate.")],
+    days: Annotated[int, typer.Option("--days", min=7, max=730, help="Days of history.")] = 90,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same rows.")] = 1,
+    anchor: Annotated[str | None, typer.Option(
+        "--anchor", help="First day after the history, YYYY-MM-DD (UTC); default today.",
+        show_default=False)] = None,
+    check: Annotated[bool, typer.Option(
+        "--verify/--no-verify", help="Recount the rollups and check the rules after the load.")
+    ] = True,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """A large deterministic data set through COPY (docs/scaling.md), with rows per second."""
+    from py_admin.db import resolve_url
+    from py_admin.synthetic import run_synthetic
+
+    run_synthetic(resolve_url(database_url), students, days, seed, anchor, as_json, console,
+                  check)
+
+
 def _print_people() -> None:
     from py_admin.demo import PEOPLE
 
@@ -499,6 +521,47 @@ def dashboard_student(
         print(json.dumps(doc, indent=2))
         return
     console.print(render_student(doc, who=email), highlight=False)
+
+
+# ---- bench ----------------------------------------------------------------------------------
+@app.command("bench")
+def bench_cmd(
+    clients: Annotated[str, typer.Option("--clients", help="Client counts, e.g. 1,8,16.")] = "1,8",
+    duration: Annotated[float, typer.Option("--duration", min=0.5, help="Seconds per level.")] = 20,
+    warmup: Annotated[float, typer.Option("--warmup", min=0, help="Seconds before measuring.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="Picks the actors.")] = 1,
+    label: Annotated[str | None, typer.Option(
+        "--label", help="Folder under bench/results/ (default: time and size).")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="results.json of a smaller database: the scaling check.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Results root.")] = Path("bench/results"),
+    no_explain: Annotated[bool, typer.Option("--no-explain", help="Skip EXPLAIN.")] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Dashboard reads under RLS against the same work as service_role (the floor): p50, p95,
+    p99 and throughput per client count, EXPLAIN of each statement (docs/scaling.md)."""
+    from py_admin.bench import BenchConfig, markdown, run_bench
+    from py_admin.db import resolve_url
+
+    try:
+        levels = [int(x) for x in clients.split(",") if x.strip()]
+    except ValueError:
+        raise TutelaError(f"--clients {clients!r}: give numbers like 1,8,16") from None
+    cfg = BenchConfig(clients=levels, duration=duration, warmup=warmup, seed=seed, label=label,
+                      out_root=out, baseline=baseline, explain=not no_explain)
+
+    def show(level: dict[str, Any]) -> None:
+        if not as_json:
+            err_console.print(f"{level['clients']} client(s): {level['calls_per_second']} "
+                              f"calls/s, CPU {level['cpu_busy_percent']}%", highlight=False)
+
+    doc, folder = run_bench(resolve_url(database_url), cfg, on_level=show)
+    if as_json:
+        print(json.dumps(doc, indent=2))
+        return
+    console.print(markdown(doc), highlight=False, markup=False)
+    console.print(f"wrote {folder}/results.json, results.md and explain/", highlight=False)
 
 
 # ---- tests ----------------------------------------------------------------------------------

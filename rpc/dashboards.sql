@@ -1,7 +1,10 @@
 -- Dashboards: one rpc() call per screen, one JSON document, built in SQL over live data
--- (the stats tables are kept current by triggers). Permission-aware: a section a link does not
--- permit is absent and named in `hidden_sections`. Tier-aware: what a plan does not include is
--- masked (absent, and named in `masked`). Shapes: docs/api.md.
+-- (the stats tables are kept current by triggers). The private helpers are plpgsql rather than
+-- sql: a security definer SQL function is never inlined and is planned again on every call,
+-- which cost more than the queries themselves; plpgsql keeps their plans (docs/scaling.md).
+-- Permission-aware: a section a link does not permit is absent and named in `hidden_sections`.
+-- Tier-aware: what a plan does not include is masked (absent, and named in `masked`). Shapes:
+-- docs/api.md.
 
 -- =============================================================================================
 -- Plans, subscriptions and entitlements
@@ -45,54 +48,65 @@ grant execute on function public.seed_plans() to service_role;
 -- configured plan fall back to the free plan's, then to the most restrictive built-in values.
 create or replace function private.student_entitlements(p_student_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  with current_subs as (
-    select s.*, p.code, p.name, p.rank, p.entitlements
-    from public.subscriptions as s
-    join public.plans as p on p.id = s.plan_id
-    where s.status in ('trialing', 'active', 'past_due')
-      and (s.access_until is null or s.access_until > pg_catalog.now())
-      and (
-        s.student_id = p_student_id
-        or s.guardian_id in (
+begin
+  return (
+    -- two index probes (the student's own plans, then their guardians'), not one `or` that
+    -- scans every subscription; a subscription has a student or a guardian, never both
+    with current_subs as (
+      select s.*, p.code, p.name, p.rank, p.entitlements
+      from public.subscriptions as s
+      join public.plans as p on p.id = s.plan_id
+      where s.student_id = p_student_id
+        and s.status in ('trialing', 'active', 'past_due')
+        and (s.access_until is null or s.access_until > pg_catalog.now())
+      union all
+      select s.*, p.code, p.name, p.rank, p.entitlements
+      from public.subscriptions as s
+      join public.plans as p on p.id = s.plan_id
+      where s.guardian_id in (
           select l.guardian_id from public.guardian_links as l
           where l.student_id = p_student_id and l.status = 'active'
         )
-      )
-  ),
-  best as (
-    select * from current_subs order by rank desc, started_at limit 1
-  ),
-  base as (
-    select jsonb_build_object(
-      'next_billing_date', false, 'quick_actions_limit', 3,
-      'reviewer_feedback_detail', false, 'session_analysis', false, 'score_history_days', 30
-    ) || coalesce((select p.entitlements from public.plans as p where p.code = 'free'), '{}')
-      as e
-  )
-  select case
-    when exists (select 1 from best) then (
+        and s.status in ('trialing', 'active', 'past_due')
+        and (s.access_until is null or s.access_until > pg_catalog.now())
+    ),
+    best as (
+      select * from current_subs order by rank desc, started_at limit 1
+    ),
+    base as (
       select jsonb_build_object(
-        'tier', b.code, 'plan_name', b.name, 'status', b.status,
-        'covered_by', case when b.student_id is not null then 'student' else 'family' end,
-        'started_at', b.started_at, 'access_until', b.access_until,
-        'next_billing_at', b.next_billing_at,
-        'entitlements', (select base.e from base) || b.entitlements
+        'next_billing_date', false, 'quick_actions_limit', 3,
+        'reviewer_feedback_detail', false, 'session_analysis', false, 'score_history_days', 30
+      ) || coalesce((select p.entitlements from public.plans as p where p.code = 'free'), '{}')
+        as e
+    )
+    select case
+      when exists (select 1 from best) then (
+        select jsonb_build_object(
+          'tier', b.code, 'plan_name', b.name, 'status', b.status,
+          'covered_by', case when b.student_id is not null then 'student' else 'family' end,
+          'started_at', b.started_at, 'access_until', b.access_until,
+          'next_billing_at', b.next_billing_at,
+          'entitlements', (select base.e from base) || b.entitlements
+        )
+        from best as b
       )
-      from best as b
-    )
-    else jsonb_build_object(
-      'tier', 'free',
-      'plan_name', coalesce((select p.name from public.plans as p where p.code = 'free'), 'Free'),
-      'status', 'none', 'covered_by', null,
-      'started_at', null, 'access_until', null, 'next_billing_at', null,
-      'entitlements', (select base.e from base)
-    )
-  end
+      else jsonb_build_object(
+        'tier', 'free',
+        'plan_name',
+        coalesce((select p.name from public.plans as p where p.code = 'free'), 'Free'),
+        'status', 'none', 'covered_by', null,
+        'started_at', null, 'access_until', null, 'next_billing_at', null,
+        'entitlements', (select base.e from base)
+      )
+    end
+  );
+end;
 $$;
 
 revoke all on function private.student_entitlements(uuid) from public;
@@ -248,53 +262,61 @@ revoke all on function private.coaching_section(uuid, jsonb, jsonb) from public;
 -- The skill tree: every skill of the student's organisation by category, with the latest level.
 create or replace function private.skill_tree(p_student_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(jsonb_build_object('category', c.category, 'skills', c.skills)
-    order by c.category), '[]'::jsonb)
-  from (
-    select sk.category, jsonb_agg(jsonb_build_object(
-      'skill_id', sk.id, 'name', sk.name, 'level', coalesce(la.level, 0),
-      'max_level', sk.max_level, 'assessed_at', la.assessed_at,
-      'mastered', coalesce(la.level >= sk.max_level, false)
-    ) order by sk.position, sk.name) as skills
-    from public.students as st
-    join public.skills as sk on sk.organization_id = st.organization_id
-    left join lateral (
-      select a.level, a.assessed_at from public.skill_assessments as a
-      where a.student_id = st.id and a.skill_id = sk.id
-      order by a.assessed_at desc, a.id desc
-      limit 1
-    ) as la on true
-    where st.id = p_student_id
-    group by sk.category
-  ) as c
+begin
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object('category', c.category, 'skills', c.skills)
+      order by c.category), '[]'::jsonb)
+    from (
+      select sk.category, jsonb_agg(jsonb_build_object(
+        'skill_id', sk.id, 'name', sk.name, 'level', coalesce(la.level, 0),
+        'max_level', sk.max_level, 'assessed_at', la.assessed_at,
+        'mastered', coalesce(la.level >= sk.max_level, false)
+      ) order by sk.position, sk.name) as skills
+      from public.students as st
+      join public.skills as sk on sk.organization_id = st.organization_id
+      left join lateral (
+        select a.level, a.assessed_at from public.skill_assessments as a
+        where a.student_id = st.id and a.skill_id = sk.id
+        order by a.assessed_at desc, a.id desc
+        limit 1
+      ) as la on true
+      where st.id = p_student_id
+      group by sk.category
+    ) as c
+  );
+end;
 $$;
 
 revoke all on function private.skill_tree(uuid) from public;
 
 create or replace function private.badges(p_student_id uuid, p_limit integer)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(jsonb_build_object(
-    'code', b.code, 'title', b.title, 'category', b.category, 'icon', b.icon,
-    'awarded_at', b.awarded_at
-  ) order by b.awarded_at desc, b.code), '[]'::jsonb)
-  from (
-    select a.code, a.title, a.category, a.icon, sa.awarded_at
-    from public.student_achievements as sa
-    join public.achievements as a on a.id = sa.achievement_id
-    where sa.student_id = p_student_id
-    order by sa.awarded_at desc, a.code
-    limit p_limit
-  ) as b
+begin
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object(
+      'code', b.code, 'title', b.title, 'category', b.category, 'icon', b.icon,
+      'awarded_at', b.awarded_at
+    ) order by b.awarded_at desc, b.code), '[]'::jsonb)
+    from (
+      select a.code, a.title, a.category, a.icon, sa.awarded_at
+      from public.student_achievements as sa
+      join public.achievements as a on a.id = sa.achievement_id
+      where sa.student_id = p_student_id
+      order by sa.awarded_at desc, a.code
+      limit p_limit
+    ) as b
+  );
+end;
 $$;
 
 revoke all on function private.badges(uuid, integer) from public;
@@ -302,34 +324,38 @@ revoke all on function private.badges(uuid, integer) from public;
 -- Graded submissions, newest first, with percent and pass/fail; feedback only when included.
 create or replace function private.recent_grades(p_student_id uuid, p_limit integer, p_ent jsonb)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(
-    jsonb_build_object(
-      'submission_id', g.id, 'assignment_id', g.assignment_id, 'title', g.title,
-      'course', g.course, 'score', g.score, 'max_score', g.max_score,
-      'percent', round(100 * g.score / g.max_score, 1),
-      'passed', 100 * g.score / g.max_score >= g.passing_percent, 'graded_at', g.graded_at,
-      'status', g.status
-    ) || case
-      when coalesce((p_ent -> 'entitlements' ->> 'reviewer_feedback_detail')::boolean, false)
-        then jsonb_build_object('feedback', g.feedback, 'reviewer_score', g.reviewer_score)
-      else '{}'::jsonb
-    end
-    order by g.graded_at desc), '[]'::jsonb)
-  from (
-    select s.id, s.assignment_id, a.title, c.title as course, s.score, a.max_score,
-      a.passing_percent, s.graded_at, s.status, s.feedback, s.reviewer_score
-    from public.submissions as s
-    join public.assignments as a on a.id = s.assignment_id
-    join public.courses as c on c.id = a.course_id
-    where s.student_id = p_student_id and s.status in ('graded', 'returned')
-    order by s.graded_at desc
-    limit p_limit
-  ) as g
+begin
+  return (
+    select coalesce(jsonb_agg(
+      jsonb_build_object(
+        'submission_id', g.id, 'assignment_id', g.assignment_id, 'title', g.title,
+        'course', g.course, 'score', g.score, 'max_score', g.max_score,
+        'percent', round(100 * g.score / g.max_score, 1),
+        'passed', 100 * g.score / g.max_score >= g.passing_percent, 'graded_at', g.graded_at,
+        'status', g.status
+      ) || case
+        when coalesce((p_ent -> 'entitlements' ->> 'reviewer_feedback_detail')::boolean, false)
+          then jsonb_build_object('feedback', g.feedback, 'reviewer_score', g.reviewer_score)
+        else '{}'::jsonb
+      end
+      order by g.graded_at desc), '[]'::jsonb)
+    from (
+      select s.id, s.assignment_id, a.title, c.title as course, s.score, a.max_score,
+        a.passing_percent, s.graded_at, s.status, s.feedback, s.reviewer_score
+      from public.submissions as s
+      join public.assignments as a on a.id = s.assignment_id
+      join public.courses as c on c.id = a.course_id
+      where s.student_id = p_student_id and s.status in ('graded', 'returned')
+      order by s.graded_at desc
+      limit p_limit
+    ) as g
+  );
+end;
 $$;
 
 revoke all on function private.recent_grades(uuid, integer, jsonb) from public;
@@ -339,29 +365,33 @@ create or replace function private.open_assignments(
   p_student_id uuid, p_from timestamptz, p_to timestamptz, p_limit integer
 )
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(jsonb_agg(jsonb_build_object(
-    'assignment_id', o.id, 'title', o.title, 'kind', o.kind, 'course', o.course,
-    'due_at', o.due_at, 'status', o.status
-  ) order by o.due_at, o.id), '[]'::jsonb)
-  from (
-    select a.id, a.title, a.kind, c.title as course, a.due_at,
-      coalesce(s.status, 'pending') as status
-    from public.enrollments as e
-    join public.courses as c on c.id = e.course_id
-    join public.assignments as a on a.course_id = e.course_id
-    left join public.submissions as s
-      on s.assignment_id = a.id and s.student_id = e.student_id
-    where e.student_id = p_student_id and e.status = 'active'
-      and a.due_at is not null and a.due_at >= p_from and a.due_at < p_to
-      and coalesce(s.status, 'pending') in ('pending', 'in_progress')
-    order by a.due_at, a.id
-    limit p_limit
-  ) as o
+begin
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object(
+      'assignment_id', o.id, 'title', o.title, 'kind', o.kind, 'course', o.course,
+      'due_at', o.due_at, 'status', o.status
+    ) order by o.due_at, o.id), '[]'::jsonb)
+    from (
+      select a.id, a.title, a.kind, c.title as course, a.due_at,
+        coalesce(s.status, 'pending') as status
+      from public.enrollments as e
+      join public.courses as c on c.id = e.course_id
+      join public.assignments as a on a.course_id = e.course_id
+      left join public.submissions as s
+        on s.assignment_id = a.id and s.student_id = e.student_id
+      where e.student_id = p_student_id and e.status = 'active'
+        and a.due_at is not null and a.due_at >= p_from and a.due_at < p_to
+        and coalesce(s.status, 'pending') in ('pending', 'in_progress')
+      order by a.due_at, a.id
+      limit p_limit
+    ) as o
+  );
+end;
 $$;
 
 revoke all on function private.open_assignments(uuid, timestamptz, timestamptz, integer)
@@ -504,6 +534,46 @@ $$;
 
 revoke all on function private.child_card(public.guardian_links) from public;
 
+-- The parent dashboard of one guardian, with no access check (parent_dashboard() passes the
+-- caller). Also the service role's "floor" in `tutela bench`.
+create or replace function private.parent_dashboard_doc(p_guardian_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select jsonb_build_object(
+      'guardian_id', p_guardian_id,
+      'generated_at', pg_catalog.now(),
+      'children', coalesce((
+        select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
+        from public.guardian_links as l
+        join public.students as s on s.id = l.student_id
+        join public.organizations as o on o.id = s.organization_id
+        where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
+          and o.family_access_enabled
+      ), '[]'::jsonb),
+      -- schools that turned family access off: named, so the app can say why a child is missing
+      'family_access_paused', coalesce((
+        select jsonb_agg(distinct jsonb_build_object('organization_id', o.id,
+          'organization_name', o.name))
+        from public.guardian_links as l
+        join public.students as s on s.id = l.student_id
+        join public.organizations as o on o.id = s.organization_id
+        where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
+          and not o.family_access_enabled
+      ), '[]'::jsonb)
+    )
+  );
+end;
+$$;
+
+revoke all on function private.parent_dashboard_doc(uuid) from public;
+grant execute on function private.parent_dashboard_doc(uuid) to service_role;
+
 create or replace function public.parent_dashboard()
 returns jsonb
 language plpgsql
@@ -511,31 +581,9 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_uid uuid := private.require_uid();  -- the caller, as guardian: their own links only
 begin
-  return jsonb_build_object(
-    'guardian_id', v_uid,
-    'generated_at', pg_catalog.now(),
-    'children', coalesce((
-      select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
-      from public.guardian_links as l
-      join public.students as s on s.id = l.student_id
-      join public.organizations as o on o.id = s.organization_id
-      where l.guardian_id = v_uid and l.status in ('active', 'pending')
-        and o.family_access_enabled
-    ), '[]'::jsonb),
-    -- schools that turned family access off: named, so the app can say why a child is missing
-    'family_access_paused', coalesce((
-      select jsonb_agg(distinct jsonb_build_object('organization_id', o.id,
-        'organization_name', o.name))
-      from public.guardian_links as l
-      join public.students as s on s.id = l.student_id
-      join public.organizations as o on o.id = s.organization_id
-      where l.guardian_id = v_uid and l.status in ('active', 'pending')
-        and not o.family_access_enabled
-    ), '[]'::jsonb)
-  );
+  -- the caller, as guardian: their own links only
+  return private.parent_dashboard_doc(private.require_uid());
 end;
 $$;
 
@@ -545,7 +593,9 @@ comment on function public.parent_dashboard() is
 revoke all on function public.parent_dashboard() from public, anon;
 grant execute on function public.parent_dashboard() to authenticated;
 
-create or replace function public.child_overview(p_student_id uuid)
+-- One child's overview for the permissions given, with no access check (child_overview()
+-- passes the caller's). Also the service role's "floor" in `tutela bench`.
+create or replace function private.child_overview_doc(p_student_id uuid, p_perms jsonb)
 returns jsonb
 language plpgsql
 stable
@@ -553,7 +603,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_perms jsonb;
+  v_perms jsonb := p_perms;
   v_student public.students;
   v_ent jsonb;
   v_sections jsonb := '{}'::jsonb;
@@ -562,14 +612,6 @@ declare
   v_month timestamptz := date_trunc('month', pg_catalog.now() at time zone 'UTC')
     at time zone 'UTC';
 begin
-  perform private.require_uid();
-  if p_student_id is null then
-    perform private.not_found('student');
-  end if;
-  v_perms := private.caller_permissions(p_student_id);  -- TU404 for an unknown student
-  if v_perms is null then
-    perform private.deny('this student''s overview');
-  end if;
   select * into v_student from public.students as s where s.id = p_student_id;
   v_ent := private.student_entitlements(p_student_id);
 
@@ -604,7 +646,8 @@ begin
         ) order by c.issued_at desc)
         from public.certificates as c where c.student_id = p_student_id
       ), '[]'::jsonb),
-      'flashcards', public.get_child_overview(p_student_id) - 'student_id' - 'display_name'
+      'flashcards', private.flashcard_overview(p_student_id,
+        coalesce((v_perms ->> 'card_content')::boolean, false)) - 'student_id' - 'display_name'
     );
   else
     v_hidden := v_hidden || array['courses', 'upcoming_assignments', 'gamification',
@@ -676,6 +719,31 @@ begin
 end;
 $$;
 
+revoke all on function private.child_overview_doc(uuid, jsonb) from public;
+grant execute on function private.child_overview_doc(uuid, jsonb) to service_role;
+
+create or replace function public.child_overview(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_perms jsonb;
+begin
+  perform private.require_uid();
+  if p_student_id is null then
+    perform private.not_found('student');
+  end if;
+  v_perms := private.caller_permissions(p_student_id);  -- TU404 for an unknown student
+  if v_perms is null then
+    perform private.deny('this student''s overview');
+  end if;
+  return private.child_overview_doc(p_student_id, v_perms);
+end;
+$$;
+
 comment on function public.child_overview(uuid) is
 'Read-only overview of one child, a section per kind of data, each present only when the '
 'link permits it. The student, staff, or an active guardian; others TU403.';
@@ -736,57 +804,64 @@ revoke all on function private.require_student() from public;
 -- 48 hours or overdue, 6 unread messages. Within a rank, the earliest due first.
 create or replace function private.quick_actions(p_student public.students, p_limit integer)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  with today as (select (pg_catalog.now() at time zone 'UTC')::date as d),
-  actions as (
-    select 1 as rank, 'overdue_assignment' as kind, (x ->> 'title') as title,
-      (x ->> 'assignment_id')::uuid as ref_id, (x ->> 'due_at')::timestamptz as due_at
-    from jsonb_array_elements(private.open_assignments(
-      p_student.id, '-infinity'::timestamptz, pg_catalog.now(), 20)) as x
-    union all
-    select 2, 'assignment_due_soon', x ->> 'title', (x ->> 'assignment_id')::uuid,
-      (x ->> 'due_at')::timestamptz
-    from jsonb_array_elements(private.open_assignments(
-      p_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 20)) as x
-    union all
-    select 3, 'streak_at_risk', pg_catalog.format('Keep your %s-day streak', st.current_streak),
-      null::uuid, ((select d from today) + 1)::timestamp at time zone 'UTC'
-    from public.student_stats as st
-    where st.student_id = p_student.id and st.current_streak > 0
-      and st.last_active_day = (select d from today) - 1
-    union all
-    select 4, 'flashcards_due', pg_catalog.format('%s flashcards to review', count(*)),
-      null::uuid, min(f.due_at)
-    from public.flashcards as f
-    where f.student_id = p_student.id and f.due_at <= pg_catalog.now()
-    having count(*) > 0
-    union all
-    select 5, 'drill_due', dr.title, da.id, da.due_at
-    from public.drill_assignments as da
-    join public.drills as dr on dr.id = da.drill_id
-    where da.student_id = p_student.id and da.completed_at is null
-      and da.due_at < pg_catalog.now() + interval '48 hours'
-    union all
-    select 6, 'unread_messages', pg_catalog.format('%s unread messages', sum(u.unread)),
-      null::uuid, null::timestamptz
-    from public.unread_counts() as u
-    having sum(u.unread) > 0
-  )
-  select coalesce(jsonb_agg(jsonb_build_object(
-    'rank', a.rank, 'kind', a.kind, 'title', a.title, 'ref_id', a.ref_id, 'due_at', a.due_at
-  ) order by a.rank, a.due_at nulls last, a.title), '[]'::jsonb)
-  from (
-    select * from actions order by rank, due_at nulls last, title limit p_limit
-  ) as a
+begin
+  return (
+    with today as (select (pg_catalog.now() at time zone 'UTC')::date as d),
+    actions as (
+      select 1 as rank, 'overdue_assignment' as kind, (x ->> 'title') as title,
+        (x ->> 'assignment_id')::uuid as ref_id, (x ->> 'due_at')::timestamptz as due_at
+      from jsonb_array_elements(private.open_assignments(
+        p_student.id, '-infinity'::timestamptz, pg_catalog.now(), 20)) as x
+      union all
+      select 2, 'assignment_due_soon', x ->> 'title', (x ->> 'assignment_id')::uuid,
+        (x ->> 'due_at')::timestamptz
+      from jsonb_array_elements(private.open_assignments(
+        p_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 20)) as x
+      union all
+      select 3, 'streak_at_risk', pg_catalog.format('Keep your %s-day streak', st.current_streak),
+        null::uuid, ((select d from today) + 1)::timestamp at time zone 'UTC'
+      from public.student_stats as st
+      where st.student_id = p_student.id and st.current_streak > 0
+        and st.last_active_day = (select d from today) - 1
+      union all
+      select 4, 'flashcards_due', pg_catalog.format('%s flashcards to review', count(*)),
+        null::uuid, min(f.due_at)
+      from public.flashcards as f
+      where f.student_id = p_student.id and f.due_at <= pg_catalog.now()
+      having count(*) > 0
+      union all
+      select 5, 'drill_due', dr.title, da.id, da.due_at
+      from public.drill_assignments as da
+      join public.drills as dr on dr.id = da.drill_id
+      where da.student_id = p_student.id and da.completed_at is null
+        and da.due_at < pg_catalog.now() + interval '48 hours'
+      union all
+      select 6, 'unread_messages', pg_catalog.format('%s unread messages', sum(u.unread)),
+        null::uuid, null::timestamptz
+      from public.unread_counts() as u
+      having sum(u.unread) > 0
+    )
+    select coalesce(jsonb_agg(jsonb_build_object(
+      'rank', a.rank, 'kind', a.kind, 'title', a.title, 'ref_id', a.ref_id, 'due_at', a.due_at
+    ) order by a.rank, a.due_at nulls last, a.title), '[]'::jsonb)
+    from (
+      select * from actions order by rank, due_at nulls last, title limit p_limit
+    ) as a
+  );
+end;
 $$;
 
 revoke all on function private.quick_actions(public.students, integer) from public;
 
-create or replace function public.student_dashboard()
+-- One student's own dashboard, with no access check (student_dashboard() passes the caller's
+-- record). Also the service role's "floor" in `tutela bench`. Unread messages are the
+-- caller's (public.unread_counts() reads auth.uid()).
+create or replace function private.student_dashboard_doc(p_student public.students)
 returns jsonb
 language plpgsql
 stable
@@ -794,7 +869,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students := private.require_student();  -- the caller's own record
+  v_student public.students := p_student;
   v_ent jsonb := private.student_entitlements(v_student.id);
   v_stats public.student_stats;
   v_today date := (pg_catalog.now() at time zone 'UTC')::date;
@@ -872,6 +947,21 @@ begin
     'subscription', private.subscription_view(v_ent),
     'masked', to_jsonb(private.masked_fields(v_ent))
   );
+end;
+$$;
+
+revoke all on function private.student_dashboard_doc(public.students) from public;
+grant execute on function private.student_dashboard_doc(public.students) to service_role;
+
+create or replace function public.student_dashboard()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.student_dashboard_doc(private.require_student());  -- the caller's own record
 end;
 $$;
 

@@ -47,63 +47,81 @@ $$;
 
 revoke all on function private.consent_granted(uuid, text, text) from public;
 
+-- The set-returning policy helpers below are plpgsql, not sql: a security definer SQL
+-- function is never inlined, and its query is planned again by every statement that calls it;
+-- plpgsql keeps the plan for the session (docs/scaling.md).
+
 -- Organisations where the caller is a member (staff or admin). Used by policies.
 create or replace function private.staff_organization_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.organization_id from public.memberships as m
-  where m.user_id = (select auth.uid())
+  where m.user_id = (select auth.uid());
+end;
 $$;
 
 -- Organisations where the caller is an admin.
 create or replace function private.admin_organization_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.organization_id from public.memberships as m
-  where m.user_id = (select auth.uid()) and m.role = 'admin'
+  where m.user_id = (select auth.uid()) and m.role = 'admin';
+end;
 $$;
 
 -- The student records of the caller (a student with a login has one).
 create or replace function private.own_student_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.id from public.students as s where s.user_id = (select auth.uid())
+begin
+  return query
+  select s.id from public.students as s where s.user_id = (select auth.uid());
+end;
 $$;
 
 -- Students in the caller's organisations (the caller is staff or admin there).
 create or replace function private.staff_student_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select s.id from public.students as s
   where s.organization_id in (
     select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
-  )
+  );
+end;
 $$;
 
 -- Students the caller is an active guardian of; with a permission, only links granting it.
 create or replace function private.guardian_student_ids(p_permission text default null)
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select l.student_id from public.guardian_links as l
   join public.students as s on s.id = l.student_id
   join public.organizations as o on o.id = s.organization_id
@@ -114,7 +132,8 @@ as $$
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
     and (p_permission is distinct from 'journal' or l.is_primary
-      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+end;
 $$;
 
 -- Whether guardians of the student's organisation may see anything (family access is on).
@@ -136,55 +155,69 @@ $$;
 -- own link rows may show.
 create or replace function private.my_link_student_ids()
 returns setof uuid
-language sql
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select l.student_id from public.guardian_links as l
   join public.students as s on s.id = l.student_id
   join public.organizations as o on o.id = s.organization_id
-  where l.guardian_id = (select auth.uid()) and o.family_access_enabled
+  where l.guardian_id = (select auth.uid()) and o.family_access_enabled;
+end;
 $$;
 
 -- Every student whose data the caller may read for a permission: their own record, students
 -- of organisations they work in, and children whose active link grants the permission.
+-- plpgsql, not sql: a security definer SQL function is never inlined, and its query is planned
+-- again by every statement whose policy calls it (about 0.25 ms, more than the indexed read it
+-- guards); plpgsql keeps the plan for the session (docs/scaling.md). `union all`: an id may
+-- come twice (callers test membership with `in`), which saves the de-duplication.
 create or replace function private.readable_student_ids(p_permission text default null)
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.id from public.students as s where s.user_id = (select auth.uid())
-  union
+declare
+  v_uid uuid := (select auth.uid());
+begin
+  return query
+  select s.id from public.students as s where s.user_id = v_uid
+  union all
   select s.id from public.students as s
   where s.organization_id in (
-    select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+    select m.organization_id from public.memberships as m where m.user_id = v_uid
   )
-  union
+  union all
   select l.student_id from public.guardian_links as l
   join public.students as s on s.id = l.student_id
   join public.organizations as o on o.id = s.organization_id
-  where l.guardian_id = (select auth.uid())
+  where l.guardian_id = v_uid
     and l.status = 'active'
     and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
     and (p_permission is distinct from 'journal' or l.is_primary
-      or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+      or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+end;
 $$;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
 -- guardians of students they teach or are, and the students (with a login) they guard.
 create or replace function private.visible_profile_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select (select auth.uid())
   union
   select m2.user_id from public.memberships as m
@@ -200,22 +233,26 @@ as $$
     and (
       s.id in (select private.guardian_student_ids())
       or s.id in (select private.staff_student_ids())
-    )
+    );
+end;
 $$;
 
 -- Organisations the caller belongs to, studies in, or has a child in (active link).
 create or replace function private.visible_organization_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
   union
   select s.organization_id from public.students as s
   where s.user_id = (select auth.uid())
-    or s.id in (select private.guardian_student_ids())  -- active links, family access on
+    or s.id in (select private.guardian_student_ids());  -- active links, family access on
+end;
 $$;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active

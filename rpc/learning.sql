@@ -15,16 +15,19 @@
 -- in which a student they may read for 'sessions' took part.
 create or replace function private.readable_session_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select cs.id from public.coaching_sessions as cs
   where cs.organization_id in (select private.staff_organization_ids())
   union
   select ss.session_id from public.session_students as ss
-  where ss.student_id in (select private.readable_student_ids('sessions'))
+  where ss.student_id in (select private.readable_student_ids('sessions'));
+end;
 $$;
 
 revoke all on function private.readable_session_ids() from public;
@@ -34,14 +37,17 @@ grant execute on function private.readable_session_ids() to authenticated;
 -- courses of organisations they study in or have a child in (active link).
 create or replace function private.visible_course_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select c.id from public.courses as c
   where c.organization_id in (select private.staff_organization_ids())
-    or (c.is_published and c.organization_id in (select private.visible_organization_ids()))
+    or (c.is_published and c.organization_id in (select private.visible_organization_ids()));
+end;
 $$;
 
 revoke all on function private.visible_course_ids() from public;
@@ -49,13 +55,16 @@ grant execute on function private.visible_course_ids() to authenticated;
 
 create or replace function private.visible_assignment_ids()
 returns setof uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+begin
+  return query
   select a.id from public.assignments as a
-  where a.course_id in (select private.visible_course_ids())
+  where a.course_id in (select private.visible_course_ids());
+end;
 $$;
 
 revoke all on function private.visible_assignment_ids() from public;
@@ -655,6 +664,10 @@ for each row execute function private.stamp_caller('created_by');
 
 -- TU404 for an unknown student; TU403 unless the caller may read the student for p_permission
 -- (the student, staff and admins of the organisation, an active guardian with the permission).
+-- The rule is that of private.readable_student_ids(p_permission), tested for one student with
+-- index probes instead of building the caller's whole set (docs/scaling.md): the student
+-- themself, staff and admins of the student's organisation, an active guardian whose link
+-- grants the permission (journal: the primary guardian, or with the consent for others).
 create or replace function private.require_student_access(p_student_id uuid, p_permission text)
 returns void
 language plpgsql
@@ -662,15 +675,38 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_student public.students;
 begin
-  perform private.require_uid();
-  if p_student_id is null
-    or not exists (select 1 from public.students as s where s.id = p_student_id) then
+  -- private.require_uid(), inlined: this check runs on every stats call
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
+    raise exception 'not signed in'
+      using errcode = 'TU401', hint = 'Sign in, then try again.';
+  end if;
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
     perform private.not_found('student');
   end if;
-  if p_student_id not in (select private.readable_student_ids(p_permission)) then
-    perform private.deny(pg_catalog.format('this student''s %s', p_permission));
+  if v_student.user_id = v_uid
+    or exists (
+      select 1 from public.memberships as m
+      where m.user_id = v_uid and m.organization_id = v_student.organization_id
+    )
+    or exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+        and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
+        and (p_permission is distinct from 'journal' or l.is_primary
+          or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+    ) and exists (
+      -- the organisation's switch: family access off, guardians see nothing
+      select 1 from public.organizations as o
+      where o.id = v_student.organization_id and o.family_access_enabled
+    ) then
+    return;
   end if;
+  perform private.deny(pg_catalog.format('this student''s %s', p_permission));
 end;
 $$;
 
@@ -727,7 +763,9 @@ from public, anon;
 grant execute on function public.guardian_get_child_daily_study_stats(uuid, integer)
 to authenticated;
 
-create or replace function public.get_child_overview(p_student_id uuid)
+-- The flashcard KPIs and (with p_portfolio) the portfolio of one student, with no access
+-- check: the callers check first. Also the service role's "floor" in `tutela bench`.
+create or replace function private.flashcard_overview(p_student_id uuid, p_portfolio boolean)
 returns jsonb
 language plpgsql
 stable
@@ -742,7 +780,6 @@ declare
   v_portfolio jsonb;
   v_hidden text[] := '{}';
 begin
-  perform private.require_student_access(p_student_id, 'progress');
   select * into v_student from public.students as s where s.id = p_student_id;
   select * into v_stats from public.student_stats as st where st.student_id = p_student_id;
   select jsonb_build_object(
@@ -765,7 +802,7 @@ begin
   from public.daily_study_stats as d
   where d.student_id = p_student_id and d.day > v_today - 30;
 
-  if p_student_id in (select private.readable_student_ids('card_content')) then
+  if p_portfolio then
     select coalesce(jsonb_agg(t order by t.subject, t.topic), '[]'::jsonb) into v_portfolio
     from (
       select f.subject, f.topic, count(*) as cards,
@@ -786,6 +823,23 @@ begin
     'portfolio', v_portfolio,
     'hidden_sections', to_jsonb(v_hidden)
   );
+end;
+$$;
+
+revoke all on function private.flashcard_overview(uuid, boolean) from public;
+grant execute on function private.flashcard_overview(uuid, boolean) to service_role;
+
+create or replace function public.get_child_overview(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_student_access(p_student_id, 'progress');
+  return private.flashcard_overview(
+    p_student_id, p_student_id in (select private.readable_student_ids('card_content')));
 end;
 $$;
 
