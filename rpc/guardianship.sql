@@ -139,16 +139,18 @@ $$;
 -- Whether guardians of the student's organisation may see anything (family access is on).
 create or replace function private.family_access_on(p_student_id uuid)
 returns boolean
-language sql
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((
+begin
+  return coalesce((
     select o.family_access_enabled from public.students as s
     join public.organizations as o on o.id = s.organization_id
     where s.id = p_student_id
-  ), false)
+  ), false);
+end;
 $$;
 
 -- Students of the caller's links in any status, where family access is on: what a guardian's
@@ -411,11 +413,12 @@ create or replace function private.audit(
   p_new jsonb default null
 )
 returns void
-language sql
+language plpgsql  -- plpgsql keeps its plan; a definer SQL function is planned on every call
 volatile
 security definer
 set search_path = ''
 as $$
+begin
   insert into public.link_events (
     actor_id, actor_role, action, organization_id, student_id, link_id, code_id, invite_id,
     subject_user_id, old_values, new_values, request_ip, user_agent
@@ -430,7 +433,8 @@ as $$
     end,
     p_action, p_organization_id, p_student_id, p_link_id, p_code_id, p_invite_id,
     p_subject_user_id, p_old, p_new, private.request_ip(), private.request_user_agent()
-  )
+  );
+end;
 $$;
 
 -- =============================================================================================
@@ -587,18 +591,22 @@ $$;
 
 create or replace function private.guardian_slots_left(p_student_id uuid)
 returns integer
-language sql
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
 security definer
 set search_path = ''
 as $$
-  select o.max_guardians_per_student - (
-    select count(*)::int from public.guardian_links as l
-    where l.student_id = p_student_id and l.status in ('active', 'pending')
-  )
-  from public.students as s
-  join public.organizations as o on o.id = s.organization_id
-  where s.id = p_student_id
+begin
+  return (
+    select o.max_guardians_per_student - (
+      select count(*)::int from public.guardian_links as l
+      where l.student_id = p_student_id and l.status in ('active', 'pending')
+    )
+    from public.students as s
+    join public.organizations as o on o.id = s.organization_id
+    where s.id = p_student_id
+  );
+end;
 $$;
 
 create or replace function private.enforce_guardian_cap()
