@@ -376,14 +376,14 @@ def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
         variables = build_world(conn)
         # every exempt table's target row lives in the world (rows may refer to each other)
         exempt_rows: dict[str, str] = {}
-        for name, spec in specs.items():
-            if spec.source != "exempt" or name not in tables:
+        for name, ex in specs.items():
+            if ex.source != "exempt" or name not in tables:
                 continue
-            run_script(conn, spec.setup, variables)
-            run_script(conn, spec.row.rstrip().rstrip(";") + " \\gset", variables)
-            exempt_rows[name] = variables.pop(spec.key if spec.key in variables else "id")
+            run_script(conn, ex.setup, variables)
+            run_script(conn, ex.row.rstrip().rstrip(";") + " \\gset", variables)
+            exempt_rows[name] = variables.pop(ex.key if ex.key in variables else "id")
             variables[f"{name}_key"] = exempt_rows[name]
-            run_script(conn, spec.after_row, variables)
+            run_script(conn, ex.after_row, variables)
         for name in tables:
             spec = specs.get(name)
             if spec is None:
