@@ -365,6 +365,22 @@ def public_tables(conn: Conn) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def make_exempt_rows(conn: Conn, specs: dict[str, Spec], tables: list[str],
+                     variables: dict[str, str]) -> dict[str, str]:
+    """Every exempt table's target row, in file order (rows may refer to earlier ones):
+    table -> key; each key is also the variable `<table>_key`."""
+    rows: dict[str, str] = {}
+    for name, ex in specs.items():
+        if ex.source != "exempt" or name not in tables:
+            continue
+        run_script(conn, ex.setup, variables)
+        run_script(conn, ex.row.rstrip().rstrip(";") + " \\gset", variables)
+        rows[name] = variables.pop(ex.key if ex.key in variables else "id")
+        variables[f"{name}_key"] = rows[name]
+        run_script(conn, ex.after_row, variables)
+    return rows
+
+
 def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
     """Probe every cell against a migrated database at `url`; changes nothing there."""
     specs = load_specs(root)
@@ -374,16 +390,7 @@ def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
     with connect(url) as conn:
         tables = public_tables(conn)
         variables = build_world(conn)
-        # every exempt table's target row lives in the world (rows may refer to each other)
-        exempt_rows: dict[str, str] = {}
-        for name, ex in specs.items():
-            if ex.source != "exempt" or name not in tables:
-                continue
-            run_script(conn, ex.setup, variables)
-            run_script(conn, ex.row.rstrip().rstrip(";") + " \\gset", variables)
-            exempt_rows[name] = variables.pop(ex.key if ex.key in variables else "id")
-            variables[f"{name}_key"] = exempt_rows[name]
-            run_script(conn, ex.after_row, variables)
+        exempt_rows = make_exempt_rows(conn, specs, tables, variables)
         for name in tables:
             spec = specs.get(name)
             if spec is None:
