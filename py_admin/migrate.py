@@ -12,6 +12,7 @@ A landed versioned file whose checksum changed stops the run before anything is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Sequence
@@ -206,10 +207,8 @@ def _rollback_quietly(conn: psycopg.Connection[tuple[object, ...]]) -> None:
     already rolled the transaction back, and there is nothing left to do."""
     if conn.broken or conn.closed:
         return
-    try:
+    with contextlib.suppress(psycopg.OperationalError):
         conn.rollback()
-    except psycopg.OperationalError:
-        pass
 
 
 @dataclass
