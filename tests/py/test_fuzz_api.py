@@ -327,13 +327,16 @@ def strategy_for(pgtype: str, world: World) -> st.SearchStrategy[Any]:
         return st.booleans()
     if pgtype in ("jsonb", "json"):
         return json_values().map(psycopg.types.json.Jsonb)
+    # special values PostgreSQL accepts as input (sent as text, cast to the type)
     if pgtype == "date":
         return st.one_of(st.dates(date(1, 1, 1), date(9999, 12, 31)),
-                         st.sampled_from([date.today(), date.today() - timedelta(days=7)]))
+                         st.sampled_from([date.today(), date.today() - timedelta(days=7),
+                                          "infinity", "-infinity", "epoch", "4713-01-01 BC"]))
     if pgtype == "timestamp with time zone":
         return st.one_of(
             st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30), timezones=st.just(UTC)),
-            st.just(datetime.now(UTC)),
+            st.sampled_from([datetime.now(UTC), "infinity", "-infinity", "epoch",
+                             "294276-12-31 23:59:59+00", "4713-01-01 00:00:00+00 BC"]),
         )
     if pgtype == "interval":
         return st.one_of(
