@@ -17,6 +17,8 @@ Never an internal error (XX000), a data exception (22xxx) the function should ha
 a leaked constraint violation (23xxx), a missing function (42883) or a timeout. A refused call
 writes nothing: the row count of every table (public and private) is unchanged after it; a
 refusal that is returned instead of raised (docs/errors.md) writes only its documented trace.
+A volatile call that succeeds is made a second time at once (a retried request): that one
+too succeeds or is refused with a documented code (no unique violation leaking).
 
 Profiles: `ci` (default: at least 5,000 calls, derandomized so that a run is reproducible) and
 `nightly` (TUTELA_FUZZ_PROFILE=nightly or TUTELA_HEAVY=1: at least 100,000 calls, random
@@ -88,6 +90,7 @@ class Fn:
     name: str
     args: list[tuple[str, str, bool]]  # (name, type, has default)
     anon: bool
+    provolatile: str = "v"
 
     @property
     def id(self) -> str:
@@ -171,7 +174,7 @@ def _functions(conn: Any) -> list[Fn]:
                coalesce(p.proargnames, '{}'::text[]),
                array(select format_type(t, null) from unnest(p.proargtypes) t),
                p.pronargdefaults, p.pronargs,
-               has_function_privilege('anon', p.oid, 'execute')
+               has_function_privilege('anon', p.oid, 'execute'), p.provolatile::text
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = 'public' and p.prokind = 'f'
           and (has_function_privilege('anon', p.oid, 'execute')
@@ -182,11 +185,11 @@ def _functions(conn: Any) -> list[Fn]:
         """
     ).fetchall()
     out = []
-    for name, _oid, argnames, argtypes, ndefaults, nargs, anon in rows:
+    for name, _oid, argnames, argtypes, ndefaults, nargs, anon, volatility in rows:
         args = [
             (argnames[i], argtypes[i], i >= nargs - ndefaults) for i in range(nargs)
         ]
-        out.append(Fn(name, args, bool(anon)))
+        out.append(Fn(name, args, bool(anon), str(volatility)))
     return out
 
 
@@ -396,35 +399,47 @@ class Outcome:
     result: Any
 
 
-def call(conn: Any, world: World, fn: Fn, actor: str,
-         args: list[tuple[str, str, Any]]) -> tuple[Outcome, bool]:
-    """Run the call as `actor`; returns the outcome and whether the row counts are intact."""
-    placeholders = ", ".join(f"{n} => %s::{t}" for n, t, _ in args)
-    sql_text = f"select to_jsonb(f) from public.{fn.name}({placeholders}) as f"
-    params = [v for _, _, v in args]
+def _once(conn: Any, world: World, fn: Fn, actor: str, sql_text: str,
+          params: list[Any]) -> tuple[Outcome, bool]:
+    """One call in a savepoint of the caller's transaction: the outcome, and whether the row
+    counts of every table are as they should be (unchanged after a refusal)."""
     CALLS[fn.name] = CALLS.get(fn.name, 0) + 1
-    with conn.transaction(force_rollback=True):
-        before = conn.execute(world.count_sql).fetchone()[0]
-        try:
-            with conn.transaction():
-                act_as(conn, actor, world.variables)
-                rows = conn.execute(sql_text, params).fetchall()
-                result = [r[0] for r in rows]
-                if fn.name in RETURNED_REFUSAL_TRACE and result and isinstance(result[0], dict) \
-                        and "code" in result[0] and "id" not in result[0]:
-                    outcome = Outcome("refusal", str(result[0]["code"]), "", result)
-                else:
-                    outcome = Outcome("ok", None, "", result)
-                conn.execute("select set_config('role', 'none', true)")
-                after = conn.execute(world.count_sql).fetchone()[0]
-        except psycopg.Error as exc:
+    before = conn.execute(world.count_sql).fetchone()[0]
+    try:
+        with conn.transaction():
+            act_as(conn, actor, world.variables)
+            rows = conn.execute(sql_text, params).fetchall()
+            result = [r[0] for r in rows]
+            if fn.name in RETURNED_REFUSAL_TRACE and result and isinstance(result[0], dict) \
+                    and "code" in result[0] and "id" not in result[0]:
+                outcome = Outcome("refusal", str(result[0]["code"]), "", result)
+            else:
+                outcome = Outcome("ok", None, "", result)
+            conn.execute("select set_config('role', 'none', true)")
             after = conn.execute(world.count_sql).fetchone()[0]
-            return Outcome("error", exc.sqlstate, str(exc).strip(), None), before == after
+    except psycopg.Error as exc:
+        after = conn.execute(world.count_sql).fetchone()[0]
+        return Outcome("error", exc.sqlstate, str(exc).strip(), None), before == after
     if outcome.kind == "refusal":
         allowed = RETURNED_REFUSAL_TRACE[fn.name]
         changed = {t for t, b, a in zip(world.tables, before, after, strict=True) if b != a}
         return outcome, changed <= allowed
     return outcome, True
+
+
+def call(conn: Any, world: World, fn: Fn, actor: str,
+         args: list[tuple[str, str, Any]]) -> list[tuple[Outcome, bool]]:
+    """The call as `actor`; when it succeeds, the same call again right after (a double click,
+    a retried request): the second must succeed too or be refused with a documented code.
+    Everything is rolled back afterwards."""
+    placeholders = ", ".join(f"{n} => %s::{t}" for n, t, _ in args)
+    sql_text = f"select to_jsonb(f) from public.{fn.name}({placeholders}) as f"
+    params = [v for _, _, v in args]
+    with conn.transaction(force_rollback=True):
+        first = _once(conn, world, fn, actor, sql_text, params)
+        if first[0].kind != "ok" or fn.provolatile != "v":
+            return [first]
+        return [first, _once(conn, world, fn, actor, sql_text, params)]
 
 
 def check(fn: Fn, actor: str, args: list[tuple[str, str, Any]], outcome: Outcome,
@@ -485,11 +500,11 @@ def _fuzz_one(fn: Fn, world: World, conn: Any) -> None:
     @given(data=calls(fn, world))
     def run(data: tuple[str, list[tuple[str, str, Any]]]) -> None:
         actor, args = data
-        outcome, counts_ok = call(conn, world, fn, actor, args)
-        tally = OUTCOMES.setdefault(fn.name, {})
-        key = outcome.sqlstate or outcome.kind
-        tally[key] = tally.get(key, 0) + 1
-        check(fn, actor, args, outcome, counts_ok)
+        for outcome, counts_ok in call(conn, world, fn, actor, args):
+            tally = OUTCOMES.setdefault(fn.name, {})
+            key = outcome.sqlstate or outcome.kind
+            tally[key] = tally.get(key, 0) + 1
+            check(fn, actor, args, outcome, counts_ok)
 
     run()
 
