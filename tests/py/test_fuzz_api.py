@@ -115,11 +115,16 @@ insert into public.conversation_members (conversation_id, user_id, role)
 values (:'conversation', :'u_guardian', 'guardian'), (:'conversation', :'u_staff', 'staff');
 insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
 values (:'u_guardian', :'student', 'low_grade', 'Low grade', 'fuzz-1') returning id as alert \\gset
-insert into public.subscriptions (plan_id, student_id, status)
-select id, :'student', 'active' from public.plans where code = 'starter'
+insert into public.subscriptions (plan_id, student_id, status, paid_by)
+select id, :'student', 'active', :'u_guardian' from public.plans where code = 'starter'
 returning id as subscription \\gset
+insert into public.students (organization_id, display_name) values (:'org', 'Invited kid')
+returning id as invited_kid \\gset
+insert into public.student_invites (student_id, email, token_hash, expires_at, invited_by)
+values (:'invited_kid', 'stranger@matrix.test',
+  extensions.digest('fuzz-student-token', 'sha256'), now() + interval '1 day', :'u_staff');
 insert into private.guardian_link_codes (student_id, code_hash, expires_at, created_by)
-values (:'student', extensions.digest('FUZZCODE0000', 'sha256'), now() + interval '1 day',
+values (:'student', extensions.digest('ABCDEFGH2345', 'sha256'), now() + interval '1 day',
   :'u_student') returning id as code_id \\gset
 insert into public.guardian_invites (student_id, email, token_hash, expires_at, invited_by)
 values (:'student', 'stranger@matrix.test', extensions.digest('fuzz-token', 'sha256'),
@@ -155,8 +160,8 @@ TEXT_HINTS = {
     "p_data_type": ["progress", "grades", "journal", "messaging", "profile"],
     "p_recipient_type": ["teachers", "ai_tutor", "other_guardians", "third_parties"],
     "p_plan_code": ["free", "starter", "professional", "family"],
-    "p_code": ["FUZZCODE0000", "fuzz-code-0000", "FUZZ-CODE-0000"],
-    "p_token": ["fuzz-token"],
+    "p_code": ["ABCD-EFGH-2345", "abcdefgh2345", "ABCD EFGH 2345", "ABCD-EFGH-2346"],
+    "p_token": ["fuzz-token", "fuzz-student-token"],
     "p_email": ["stranger@matrix.test", "new.parent@matrix.test", "STUDENT@MATRIX.TEST"],
     "p_min_severity": ["info", "warning", "critical"],
     "p_name": ["Matrix C", "Pat"], "p_display_name": ["Kid"], "p_slug": ["matrix-c", "x"],
@@ -274,7 +279,7 @@ NASTY_TEXT = [
     "guardian", "mother", "staff", "admin", "student", "support", "guardian_staff",
     "max_guardians_per_student", "link_code_ttl", "course_grade_low", "email", "sms",
     "info", "critical", "weekly_digest", "free", "starter", "professional", "active",
-    "stranger@matrix.test", "UPPER@Example.TEST", "not-an-email", "a@b", "FUZZCODE0000",
+    "stranger@matrix.test", "UPPER@Example.TEST", "not-an-email", "a@b", "ABCD-EFGH-2345",
     "fuzz-token", "1 day", "-1", "0", "9" * 40, "NaN", "Infinity",
 ]
 
@@ -354,8 +359,26 @@ def strategy_for(pgtype: str, world: World) -> st.SearchStrategy[Any]:
     raise AssertionError(f"no strategy for type {pgtype}: add one to tests/py/test_fuzz_api.py")
 
 
+JSON_HINTS = {
+    "p_settings": [
+        {"max_guardians_per_student": 1}, {"max_guardians_per_student": 10},
+        {"max_guardians_per_student": 11}, {"max_guardians_per_student": 0},
+        {"link_code_ttl": "5 minutes"}, {"link_code_ttl": "30 days"},
+        {"link_code_ttl": "31 days"}, {"guardian_invite_ttl": "1 hour"},
+        {"student_invite_ttl": "90 days"}, {"link_requires_student_approval": True},
+        {"name": "Renamed"}, {"name": ""}, {"max_guardians_per_student": 3, "name": "X"},
+    ],
+    "p_permissions": [
+        {"progress": True}, {"journal": True}, {"journal": False, "grades": False},
+        {"messaging": False}, {"unknown": True}, {}, {"progress": None},
+    ],
+}
+
+
 def hinted(name: str, pgtype: str, world: World) -> st.SearchStrategy[Any] | None:
     """Plausible values for a parameter, by its name, or None."""
+    if name in JSON_HINTS:
+        return st.sampled_from(JSON_HINTS[name]).map(psycopg.types.json.Jsonb)
     if name in ID_POOLS:
         ids = [uuid.UUID(world.variables[v]) for v in ID_POOLS[name]]
         if name == "p_student_id":
