@@ -36,7 +36,7 @@ from psycopg import sql
 
 from py_admin.db import scratch_database
 from py_admin.matrix import build_world, load_specs, make_exempt_rows, public_tables
-from py_admin.migrate import LEDGER, migrate
+from py_admin.migrate import LEDGER, migrate, status
 from py_admin.pgtap import install_test_support, run_file
 from py_admin.seed import apply_seed
 
@@ -147,6 +147,14 @@ def test_upgrade_keeps_every_row(upgraded: dict[str, Any]) -> None:
     assert sum(1 for n, _ in before.values() if n) >= 50  # in most tables
     changed = {t: (before[t], after.get(t)) for t in before if after.get(t) != before[t]}
     assert changed == {}
+
+
+def test_after_the_upgrade_every_file_is_applied(upgraded: dict[str, Any]) -> None:
+    # (a repeatable file the release had and head deleted would be `missing`: harmless)
+    rows = [r for r in status(upgraded["url"], root=ROOT)
+            if not (r.state == "missing" and r.kind == "repeatable")]
+    assert [(r.name, r.state) for r in rows if r.state != "applied"] == []
+    assert migrate(upgraded["url"], root=ROOT).plan.empty  # and a rerun has nothing to do
 
 
 def test_upgrade_applies_only_what_changed(upgraded: dict[str, Any]) -> None:
