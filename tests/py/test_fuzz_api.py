@@ -18,7 +18,10 @@ a leaked constraint violation (23xxx), a missing function (42883) or a timeout. 
 writes nothing: the row count of every table (public and private) is unchanged after it; a
 refusal that is returned instead of raised (docs/errors.md) writes only its documented trace.
 A volatile call that succeeds is made a second time at once (a retried request): that one
-too succeeds or is refused with a documented code (no unique violation leaking).
+too succeeds or is refused with a documented code (no unique violation leaking). An outsider
+(a stranger, staff of another organisation, a pending or revoked guardian) never succeeds
+with a call naming organisation A, its student or their objects, beyond a short reviewed list
+(OUTSIDER_MAY).
 
 Profiles: `ci` (default: at least 5,000 calls, derandomized so that a run is reproducible) and
 `nightly` (TUTELA_FUZZ_PROFILE=nightly or TUTELA_HEAVY=1: at least 100,000 calls, random
@@ -55,6 +58,21 @@ PROFILE = "nightly" if (
     os.environ.get("TUTELA_FUZZ_PROFILE") == "nightly" or os.environ.get("TUTELA_HEAVY") == "1"
 ) else os.environ.get("TUTELA_FUZZ_PROFILE", "ci")
 MIN_CALLS = int(os.environ.get("TUTELA_FUZZ_CALLS", {"ci": 5_000, "nightly": 100_000}[PROFILE]))
+# Actors with no relationship to the world's student: anything they manage to do must be
+# self-service (their own account, their own organisation, an invite addressed to them).
+OUTSIDERS = ("stranger", "other_staff", "guardian_pending", "guardian_revoked")
+# What an outsider may succeed with when an argument names the world's organisation, student or
+# one of their objects: a pending guardian withdraws their own request (revokes their link);
+# reading one's own alerts and preferences filtered by any student returns one's own rows only.
+OUTSIDER_MAY = {
+    ("revoke_guardian_link", "guardian_pending"),
+    ("list_alerts", "*"),
+    ("get_notification_preferences", "*"),
+}
+WORLD_A_VARIABLES = (
+    "org", "student", "alert", "conversation", "subscription", "code_id", "invite", "drill",
+    "drill_assignment", "report", "invited_kid",
+)
 ACTORS = (
     "anon", "stranger", "student", "guardian", "guardian_noperm", "guardian_pending",
     "guardian_revoked", "staff", "other_staff", "admin",
@@ -63,6 +81,7 @@ ACTORS = (
 RETURNED_REFUSAL_TRACE = {"redeem_guardian_link_code": {"private.link_code_attempts"}}
 CALLS: dict[str, int] = {}
 OUTCOMES: dict[str, dict[str, int]] = {}  # function -> "ok" or SQLSTATE -> calls
+OUTSIDER_OK: dict[str, set[str]] = {}  # function -> outsiders it succeeded for
 
 
 # ---- the error registry ---------------------------------------------------------------------
@@ -106,6 +125,11 @@ class World:
     tables: list[str]
     links: list[uuid.UUID]
     demo_students: list[uuid.UUID]
+
+    @property
+    def a_ids(self) -> set[uuid.UUID]:
+        """Ids of organisation A, its student and their objects."""
+        return {uuid.UUID(self.variables[v]) for v in WORLD_A_VARIABLES} | set(self.links)
 
 
 EXTRA_WORLD = """
@@ -465,8 +489,16 @@ def call(conn: Any, world: World, fn: Fn, actor: str,
         return [first, _once(conn, world, fn, actor, sql_text, params)]
 
 
+def names_world_a(args: list[tuple[str, str, Any]], a_ids: set[uuid.UUID]) -> bool:
+    for _, _, value in args:
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, uuid.UUID) and v in a_ids for v in values):
+            return True
+    return False
+
+
 def check(fn: Fn, actor: str, args: list[tuple[str, str, Any]], outcome: Outcome,
-          counts_ok: bool) -> None:
+          counts_ok: bool, a_ids: set[uuid.UUID] | None = None) -> None:
     shown = {n: (v if not isinstance(v, str) or len(v) < 80 else v[:60] + f"...({len(v)})")
              for n, _, v in args}
     where = f"{fn.id} as {actor} with {shown!r}"
@@ -482,6 +514,10 @@ def check(fn: Fn, actor: str, args: list[tuple[str, str, Any]], outcome: Outcome
         assert counts_ok, f"{where}: a returned refusal wrote more than its trace"
     else:
         assert actor != "anon" or fn.anon, f"{where}: anon called a function not granted to it"
+        if actor in OUTSIDERS and a_ids and names_world_a(args, a_ids):
+            assert (fn.name, actor) in OUTSIDER_MAY or (fn.name, "*") in OUTSIDER_MAY, (
+                f"{where}: an outsider succeeded on organisation A's data: {outcome.result}"
+            )
         if fn.name == "generate_report":
             # a section that fails is caught and stored as a failed report: a hidden error
             assert all(r.get("status") != "failed" for r in outcome.result if r), (
@@ -527,7 +563,9 @@ def _fuzz_one(fn: Fn, world: World, conn: Any) -> None:
             tally = OUTCOMES.setdefault(fn.name, {})
             key = outcome.sqlstate or outcome.kind
             tally[key] = tally.get(key, 0) + 1
-            check(fn, actor, args, outcome, counts_ok)
+            if outcome.kind == "ok" and actor in OUTSIDERS:
+                OUTSIDER_OK.setdefault(fn.name, set()).add(actor)
+            check(fn, actor, args, outcome, counts_ok, world.a_ids)
 
     run()
 
@@ -543,6 +581,8 @@ def test_fuzz_made_enough_calls() -> None:
     print(f"fuzz profile {PROFILE}: {total} calls over {len(CALLS)} functions")
     for name in sorted(OUTCOMES):
         print(f"  {name}: {dict(sorted(OUTCOMES[name].items()))}")
+    for name in sorted(OUTSIDER_OK):
+        print(f"  outsiders succeeded with {name}: {sorted(OUTSIDER_OK[name])}")
     succeeded = {n for n, t in OUTCOMES.items() if t.get("ok")}
     # the world's real ids let most functions get past their checks at least once
     assert len(succeeded) >= len(NAMES) // 2, sorted(set(NAMES) - succeeded)
@@ -559,3 +599,8 @@ def test_the_checker_catches_an_undocumented_error() -> None:
         check(fn, "student", [], Outcome("error", "TU422", "bad", None), False)
     check(fn, "student", [], Outcome("error", "TU422", "bad", None), True)
     assert json.dumps(sorted(ALLOWED))
+    someone_elses = uuid.uuid4()
+    args = [("p_student_id", "uuid", someone_elses)]
+    with pytest.raises(AssertionError):
+        check(fn, "stranger", args, Outcome("ok", None, "", [{}]), True, {someone_elses})
+    check(fn, "stranger", args, Outcome("ok", None, "", [{}]), True, {uuid.uuid4()})
