@@ -315,23 +315,25 @@ any_text = st.one_of(
 )
 
 
-def json_values() -> st.SearchStrategy[Any]:
-    scalars = st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**63), 2**63),
-        st.floats(allow_nan=False, allow_infinity=False), any_text,
+JSON_KEYS = st.sampled_from([
+    "progress", "journal", "name", "max_guardians_per_student", "link_code_ttl",
+    "link_requires_student_approval", "guardian_invite_ttl", "grades", "messaging",
+    "digital_consent_age", "require_mfa_for_sensitive",
+])
+JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**63), 2**63),
+    st.floats(allow_nan=False, allow_infinity=False), any_text,
+)
+
+
+def _json_containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.one_of(any_text, JSON_KEYS), children, max_size=4),
     )
-    return st.recursive(
-        scalars,
-        lambda children: st.one_of(
-            st.lists(children, max_size=4),
-            st.dictionaries(st.one_of(any_text, st.sampled_from(
-                ["progress", "journal", "name", "max_guardians_per_student", "link_code_ttl",
-                 "link_requires_student_approval", "guardian_invite_ttl", "grades",
-                 "messaging", "digital_consent_age", "require_mfa_for_sensitive"])),
-                children, max_size=4),
-        ),
-        max_leaves=8,
-    )
+
+
+JSON_VALUES = st.recursive(JSON_SCALARS, _json_containers, max_leaves=8)
 
 
 INT4 = (-(2**31), 2**31 - 1)
@@ -358,7 +360,7 @@ def strategy_for(pgtype: str, world: World) -> st.SearchStrategy[Any]:
     if pgtype == "boolean":
         return st.booleans()
     if pgtype in ("jsonb", "json"):
-        return json_values().map(psycopg.types.json.Jsonb)
+        return JSON_VALUES.map(psycopg.types.json.Jsonb)
     # special values PostgreSQL accepts as input (sent as text, cast to the type)
     if pgtype == "date":
         return st.one_of(st.dates(date(1, 1, 1), date(9999, 12, 31)),
