@@ -13,8 +13,11 @@ registry table's row, and each probe in a savepoint of its own, run as the actor
 PostgREST does (`role` and `request.jwt.claims` set locally) and rolled back. Nothing is kept.
 
 Outcomes of a probe:
-  select:                  `row` (the target row is visible), `none` (hidden by RLS),
-                           `denied` (42501: no grant)
+  select:                  with a second row (another student's of organisation A for
+                           student data; organisation B's for a catalog; `other_row` of an
+                           exempt table): `all` (both visible), `own` (the target row only),
+                           `other` (the second row only), `none`, `denied` (42501: no grant);
+                           without one: `row` (the target row is visible), `none`, `denied`
   insert, update, delete:  `ok` (a row written), `none` (0 rows: hidden by RLS),
                            `rls` (42501: a policy's `with check` refused the row),
                            `denied` (42501: no grant), or another SQLSTATE (e.g. `TU403` from
@@ -50,7 +53,7 @@ SHORT = {
 }
 USERS = tuple(a for a in ACTORS if a not in ("anon", "service_role"))
 COMMANDS = ("select", "insert", "update", "delete")
-SELECT_OUTCOMES = ("row", "none", "denied")
+SELECT_OUTCOMES = ("row", "all", "own", "other", "none", "denied")
 WRITE_OUTCOMES = ("ok", "none", "rls", "denied")
 SQLSTATE_RE = re.compile(r"^[0-9A-Z]{5}$")
 VAR_RE = re.compile(r":'([a-z_][a-z0-9_]*)'")
@@ -68,6 +71,8 @@ values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
 insert into public.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \\gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Other student') returning id as other_student \\gset
 insert into public.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at,
   permissions
@@ -98,6 +103,8 @@ class Spec:
     setup: str = ""
     after_row: str = ""
     expect: dict[str, dict[str, str]] = field(default_factory=dict)  # command -> actor -> out
+    other_row: str = ""  # exempt tables: the second row for select (returns its key)
+    kind: str = ""  # registry tables: student | catalog
 
 
 def registry_expectations(t: Table) -> dict[str, dict[str, str]]:
@@ -110,12 +117,20 @@ def registry_expectations(t: Table) -> dict[str, dict[str, str]]:
                 out[c][actor] = "denied"
             continue
         if actor == "service_role":
-            out["select"][actor] = "row"
+            out["select"][actor] = "all"
             out["insert"][actor] = "ok"
             out["update"][actor] = "TU403" if t.immutable else "ok"
             out["delete"][actor] = "ok"
             continue
-        out["select"][actor] = "row" if actor in readers else "none"
+        # the second row: another student's of organisation A (student data), or organisation
+        # B's (catalog), whose only reader among the actors is B's staff
+        if t.kind == "student":
+            wide = actor in ("staff", "admin")
+            out["select"][actor] = ("all" if wide else "own") if actor in readers else "none"
+        elif actor == "other_staff":
+            out["select"][actor] = "other"
+        else:
+            out["select"][actor] = "own" if actor in readers else "none"
         for c in ("insert", "update", "delete"):
             if actor in t.writer_actors(c):
                 out[c][actor] = "ok"
@@ -179,7 +194,7 @@ def load_specs(root: Path | None = None) -> dict[str, Spec]:
             )
         specs[t.name] = Spec(
             t.name, "registry", t.row, t.key, insert_row, t.update_set, t.setup, t.after_row,
-            registry_expectations(t),
+            registry_expectations(t), kind=t.kind,
         )
     for name, raw in data.get("table", {}).items():
         where = f"{EXPECTATIONS} [table.{name}]"
@@ -193,7 +208,14 @@ def load_specs(root: Path | None = None) -> dict[str, Spec]:
             raw["update_set"].strip(), raw.get("setup", "").strip(),
             raw.get("after_row", "").strip(),
             {c: _expand(where, c, raw[c]) for c in COMMANDS},
+            other_row=raw.get("other_row", "").strip(),
         )
+        outcomes = set(specs[name].expect["select"].values())
+        two = {"all", "own", "other"}
+        if specs[name].other_row and outcomes & {"row"}:
+            raise TutelaError(f"{where}: with `other_row`, select says all, own, other or none")
+        if not specs[name].other_row and outcomes & two:
+            raise TutelaError(f"{where}: all, own and other need an `other_row`")
     return specs
 
 
@@ -295,9 +317,12 @@ def classify(exc: psycopg.Error) -> str:
 
 def probe(conn: Conn, spec: Spec, command: str, actor: str, variables: dict[str, str]) -> str:
     key = variables["row_key"]
+    other = variables.get("other_key")
     table = f"public.{spec.name}"
     if command == "select":
-        sql_text = f"select count(*) from {table} where {spec.key} = %s"
+        sql_text = (f"select count(*) filter (where {spec.key} = %s), "
+                    f"count(*) filter (where {spec.key} = %s) from {table} "
+                    f"where {spec.key} in (%s, %s)")
     elif command == "insert":
         sql_text = substitute(spec.insert_row, variables)
     elif command == "update":
@@ -305,14 +330,21 @@ def probe(conn: Conn, spec: Spec, command: str, actor: str, variables: dict[str,
                    f"where {spec.key} = %s"
     else:
         sql_text = f"delete from {table} where {spec.key} = %s"
-    params = () if command == "insert" else (key,)
+    params: tuple[str, ...] = () if command == "insert" else (key,)
+    if command == "select":
+        params = (key, other or key, key, other or key)
     conn.execute("savepoint probe")
     try:
         act_as(conn, actor, variables)
         cur = conn.execute(sql_text.encode() if not params else sql_text, params or None)
         if command == "select":
             row = cur.fetchone()
-            result = "row" if row and int(row[0]) > 0 else "none"
+            mine, theirs = (int(row[0]), int(row[1])) if row else (0, 0)
+            if other is None:
+                result = "row" if mine else "none"
+            else:
+                result = {(True, True): "all", (True, False): "own", (False, True): "other",
+                          (False, False): "none"}[(mine > 0, theirs > 0)]
         else:
             result = "ok" if cur.rowcount and cur.rowcount > 0 else "none"
     except psycopg.Error as exc:
@@ -381,6 +413,19 @@ def make_exempt_rows(conn: Conn, specs: dict[str, Spec], tables: list[str],
     return rows
 
 
+def _registry_row(conn: Conn, spec: Spec, variables: dict[str, str], *,
+                  setup: bool = True) -> str:
+    """A registry table's row for the world's `target` / `target_org`; returns its key."""
+    if setup:
+        run_script(conn, spec.setup, variables)
+    cur = conn.execute(substitute(spec.row, variables).encode())
+    row = cur.fetchone()
+    assert row is not None
+    variables["row_id"] = str(row[0])
+    run_script(conn, spec.after_row, variables)
+    return variables["row_id"]
+
+
 def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
     """Probe every cell against a migrated database at `url`; changes nothing there."""
     specs = load_specs(root)
@@ -401,15 +446,28 @@ def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
             conn.execute("savepoint table_row")
             local = dict(variables)
             if spec.source == "registry":
-                run_script(conn, spec.setup, local)
-                cur = conn.execute(substitute(spec.row, local).encode())
-                row = cur.fetchone()
-                assert row is not None
-                local["row_id"] = str(row[0])
-                run_script(conn, spec.after_row, local)
-                local["row_key"] = local["row_id"]
+                local["row_key"] = _registry_row(conn, spec, local)
+                # the second row, made the same way for another owner: another student of
+                # organisation A (the set-up's parents are shared), or organisation B (its own)
+                if spec.kind == "student":
+                    second = dict(local, target=variables["other_student"])
+                    conn.execute("savepoint second_setup")
+                    try:  # set-up per student (a flashcard to review) ...
+                        run_script(conn, spec.setup, second)
+                    except psycopg.Error:  # ... or shared parents (a skill: unique per org)
+                        conn.execute("rollback to savepoint second_setup")
+                        second = dict(local, target=variables["other_student"])
+                    local["other_key"] = _registry_row(conn, spec, second, setup=False)
+                else:
+                    second = dict(variables, target_org=variables["other_org"])
+                    local["other_key"] = _registry_row(conn, spec, second)
             else:
                 local["row_key"] = exempt_rows[name]
+                if spec.other_row:
+                    cur = conn.execute(substitute(spec.other_row, local).encode())
+                    found = cur.fetchone()
+                    assert found is not None, f"{name}: other_row returned nothing"
+                    local["other_key"] = str(found[0])
             for command in COMMANDS:
                 for actor in ACTORS:
                     observed = probe(conn, spec, command, actor, local)
@@ -429,7 +487,8 @@ def run_matrix(url: str, root: Path | None = None) -> MatrixResult:
 
 # ---- printing -------------------------------------------------------------------------------
 SYMBOL = {
-    "row": "R", "none": ".", "denied": "-", "ok": "W", "rls": "r",
+    "row": "R", "all": "A", "own": "R", "other": "o", "none": ".", "denied": "-", "ok": "W",
+    "rls": "r",
 }
 
 
@@ -446,7 +505,9 @@ def cell_text(result: MatrixResult, table: str, actor: str) -> tuple[str, bool]:
 
 
 LEGEND = (
-    "Each cell: select insert update delete. R the row is visible, W written, . hidden or "
+    "Each cell: select insert update delete. R the row is visible (the target row only, where "
+    "the table has a second row: another student's, or organisation B's catalog), A both rows, "
+    "o only the second row, W written, . hidden or "
     "0 rows (RLS), r refused by a policy's check, - no grant (42501), ! another SQLSTATE "
     "(e.g. TU403 of an append-only trigger, 23505), ? no expectation for the table. "
     "Actors: g+perm an active guardian with every permission, g-perm an active guardian "

@@ -52,8 +52,8 @@ def test_revoked_and_pending_guardians_and_strangers_read_no_student_data(
     result = run_matrix(migrated_db)
     catalog_free = {"achievements", "plans"}  # readable by every signed-in user
     for actor in ("guardian_pending", "guardian_revoked", "stranger", "other_staff"):
-        seen = {c.table for c in result.cells
-                if c.actor == actor and c.command == "select" and c.observed == "row"}
+        seen = {c.table for c in result.cells if c.actor == actor and c.command == "select"
+                and c.observed in ("row", "own", "all")}  # the world's target row
         assert seen == catalog_free, (actor, seen)
         wrote = [(c.table, c.command) for c in result.cells
                  if c.actor == actor and c.command != "select" and c.observed == "ok"]
@@ -86,17 +86,17 @@ def test_a_wrong_expectation_is_a_mismatch(migrated_db: str, project_copy: Path)
     root = _with_expectations(project_copy)
     path = root / EXPECTATIONS
     text = path.read_text()
-    # claim that the stranger sees the student's guardian links
-    old = ('select = { default = "none", row = ["student", "guardian", "staff", "admin", '
-           '"service_role"], denied = ["anon"] }\ninsert = { default = "denied", ok = '
-           '["service_role"] }\nupdate = { default = "denied", ok = ["service_role"] }\n'
-           'delete = { default = "denied", ok = ["service_role"] }\n\n[table.guardian_invites]')
-    assert old in text
-    path.write_text(text.replace(old, old.replace('["student", "guardian",',
-                                                  '["stranger", "student", "guardian",', 1)))
+    # claim that the stranger sees the student's guardian links (it sees only its own link,
+    # to another student)
+    old = ('select = { default = "none", own = ["student", "guardian"], other = ["stranger"], '
+           'all = ["staff", "admin", "service_role"], denied = ["anon"] }')
+    assert text.count(old) == 1
+    wrong = ('select = { default = "none", own = ["student", "guardian"], '
+             'all = ["stranger", "staff", "admin", "service_role"], denied = ["anon"] }')
+    path.write_text(text.replace(old, wrong))
     result = run_matrix(migrated_db, root=root)
     assert [(c.table, c.command, c.actor, c.observed) for c in result.mismatches] == [
-        ("guardian_links", "select", "stranger", "none")
+        ("guardian_links", "select", "stranger", "other")
     ]
 
 
