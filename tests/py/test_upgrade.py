@@ -331,6 +331,37 @@ def test_killed_migration_changes_nothing_and_a_rerun_succeeds(
     assert conn.execute("select count(*) from public.half_done").fetchone() == (1,)
 
 
+def test_killed_first_migration_leaves_an_empty_database(
+    empty_db: str, project_copy: Path, conn_factory: Any,
+) -> None:
+    """Killed during the very first run (bootstrap, ledger and schemas in the same
+    transaction): nothing at all is left, and a rerun builds everything."""
+    (project_copy / "migrations" / "0099_slow.sql").write_text(SLOW)
+    conn = conn_factory(empty_db, autocommit=True)
+    before = conn.execute(
+        "select count(*) from pg_namespace n where n.nspname in ('private', 'auth', 'extensions')"
+    ).fetchone()
+    proc = _tutela("migrate", "--database-url", empty_db, root=project_copy,
+                   env={"PGOPTIONS": "-c tutela.slow=60", "PGAPPNAME": "tutela-kill-first"})
+    try:
+        pid = _wait_for(conn, "select pid from pg_stat_activity where application_name = %s "
+                              "and query like %s", ("tutela-kill-first", "%pg_sleep%"))
+        conn.execute("select pg_terminate_backend(%s)", (pid,))
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in err, out + err
+    assert conn.execute(
+        "select count(*) from pg_namespace n where n.nspname in ('private', 'auth', 'extensions')"
+    ).fetchone() == before == (0,)
+    assert conn.execute("select to_regclass('public.profiles')").fetchone() == (None,)
+    rerun = _tutela("migrate", "--database-url", empty_db, root=project_copy)
+    out, err = rerun.communicate(timeout=180)
+    assert rerun.returncode == 0, out + err
+    assert conn.execute("select to_regclass(%s) is not null", (LEDGER,)).fetchone() == (True,)
+
+
 def test_two_migrate_processes_one_applies_the_other_waits(
     migrated_copy: tuple[str, Path], conn_factory: Any,
 ) -> None:
