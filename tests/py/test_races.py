@@ -5,7 +5,8 @@ Complements tests/py/test_guardianship_concurrency.py (one shape per race) with 
 and many rounds: the cap against concurrent redemptions with a random cap and crowd; one invite
 accepted by several sessions at once; revoke racing a redeem by the same guardian (the link
 restored) and by another one; several primaries set at once, and a primary set while its link
-is revoked. Concurrent reviews keeping stats exact: tests/py/test_learning_stats.py.
+is revoked; the cap lowered while guardians redeem; a restore racing redemptions at the cap.
+Concurrent reviews keeping stats exact: tests/py/test_learning_stats.py.
 
 Rounds: RACE_ROUNDS (default 8); TUTELA_HEAVY=1 runs 60 per race.
 """
@@ -242,3 +243,55 @@ def test_primary_set_while_its_link_is_revoked(db: str) -> None:
                              "and is_primary and status <> 'active'", (student,)) == 0, r
         assert admin_sql(db, "select count(*) from public.guardian_links where student_id = %s "
                              "and is_primary", (student,)) <= 1, r
+
+
+def test_cap_lowered_while_guardians_redeem(db: str) -> None:
+    """The admin lowers the cap while guardians redeem: whichever commits first, the student
+    never ends with more active or pending guardians than the cap in force."""
+    rng = random.Random(14)
+    for r in range(ROUNDS):
+        crowd = rng.randint(2, 4)
+        admin, org, student = setup_student(db, f"lc{r}", cap=5)
+        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, %s)",
+                       (student, crowd + 1))
+        call_as(db, new_user(db, f"lc{r}-first@races.test"),
+                "select public.redeem_guardian_link_code(%s)", (code,))
+        users = [new_user(db, f"lc{r}-{i}@races.test") for i in range(crowd)]
+        fns: list[Callable[[], Any]] = [
+            partial(call_as, db, admin,
+                    "select max_guardians_per_student from "
+                    "public.update_organization_settings(%s, %s::jsonb)",
+                    (org, '{"max_guardians_per_student": 1}')),
+        ]
+        fns += [partial(call_as, db, u, "select public.redeem_guardian_link_code(%s)", (code,))
+                for u in users]
+        results = run_at_once(fns)
+        assert results[0] in (("ok", 1), ("err", "TU409")), (r, results)
+        assert all(k == "ok" or v == "TU409" for k, v in results[1:]), (r, results)
+        cap = admin_sql(db, "select max_guardians_per_student from public.organizations "
+                            "where id = %s", (org,))
+        counts = links_by_status(db, student)
+        assert counts.get("active", 0) + counts.get("pending", 0) <= cap, (r, cap, counts)
+
+
+def test_restore_racing_redeems_at_the_cap(db: str) -> None:
+    """Staff restore a revoked link while others redeem the last free places."""
+    for r in range(ROUNDS):
+        admin, _org, student = setup_student(db, f"rt{r}", cap=2)
+        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 5)",
+                       (student,))
+        old = call_as(db, new_user(db, f"rt{r}-old@races.test"),
+                      "select public.redeem_guardian_link_code(%s)", (code,))
+        call_as(db, admin, "select status from public.revoke_guardian_link(%s)", (old["id"],))
+        users = [new_user(db, f"rt{r}-{i}@races.test") for i in range(2)]
+        fns: list[Callable[[], Any]] = [
+            partial(call_as, db, admin, "select status from public.restore_guardian_link(%s)",
+                    (old["id"],)),
+        ]
+        fns += [partial(call_as, db, u, "select public.redeem_guardian_link_code(%s)", (code,))
+                for u in users]
+        results = run_at_once(fns)
+        assert all(k == "ok" or v == "TU409" for k, v in results), (r, results)
+        assert sum(1 for k, _ in results if k == "ok") == 2, (r, results)
+        counts = links_by_status(db, student)
+        assert counts.get("active", 0) + counts.get("pending", 0) == 2, (r, counts)
