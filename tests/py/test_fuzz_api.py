@@ -276,9 +276,9 @@ FUNCTIONS: list[Fn] = []
 
 
 def _catalog_functions() -> list[str]:
-    """The fuzzed functions, read from a freshly migrated catalog at collection time is too
-    slow; the test ids are the function names of rpc/*.sql instead (checked against the
-    catalog by test_every_callable_function_is_fuzzed)."""
+    """Names for the test ids, from the grants in rpc/*.sql (collection has no database yet).
+    The calls themselves use the catalog's functions and argument types, and
+    test_every_callable_function_is_fuzzed fails when the two lists differ."""
     names: set[str] = set()
     for path in sorted((ROOT / "rpc").glob("*.sql")):
         text = path.read_text()
