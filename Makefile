@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TUTELA := $(BIN)/tutela
 STAMP := $(VENV)/.installed
 
-.PHONY: setup sysdeps demo test lint clean db-stop
+.PHONY: setup sysdeps demo test test-heavy lint clean db-stop
 
 setup: sysdeps $(STAMP)
 
@@ -37,6 +37,11 @@ test: setup
 	@$(TUTELA) lint
 	@$(TUTELA) build supabase --check
 	@$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# the heavy profiles: nightly fuzz (100,000 calls), 40-60 rounds per race, every pgTAP file on
+# an upgraded database
+test-heavy: setup
+	@TUTELA_HEAVY=1 $(MAKE) --no-print-directory test
 
 db-stop:
 	@test -x $(TUTELA) && $(TUTELA) db stop || true

@@ -76,6 +76,14 @@ grant select (
   accepted_by, accepted_at, created_at, updated_at, sis_id, managed_by_roster, make_primary
 ) on table public.guardian_invites to authenticated;
 
+-- the service role (back office, dispatcher, jobs) reads invites without the hash as well:
+-- no table an API role reads holds a token or its hash (tests/py/test_secrets.py)
+revoke select on table public.guardian_invites from service_role;
+grant select (
+  id, student_id, email, name, relation, permissions, expires_at, invited_by, status,
+  accepted_by, accepted_at, created_at, updated_at
+) on table public.guardian_invites to service_role;
+
 drop policy if exists guardian_invites_select on public.guardian_invites;
 create policy guardian_invites_select on public.guardian_invites
 for select to authenticated
@@ -94,6 +102,12 @@ grant select (
   id, student_id, email, expires_at, invited_by, status, accepted_by, accepted_at, created_at,
   updated_at
 ) on table public.student_invites to authenticated;
+
+revoke select on table public.student_invites from service_role;
+grant select (
+  id, student_id, email, expires_at, invited_by, status, accepted_by, accepted_at, created_at,
+  updated_at
+) on table public.student_invites to service_role;
 
 drop policy if exists student_invites_select on public.student_invites;
 create policy student_invites_select on public.student_invites

@@ -617,11 +617,23 @@ def lint_cmd(
     database_url: DatabaseUrl = None,
     skip_sqlfluff: Annotated[bool, typer.Option("--no-sqlfluff", help="Skip sqlfluff.")] = False,
     skip_python: Annotated[bool, typer.Option("--no-python", help="Skip ruff and mypy.")] = False,
+    matrix: Annotated[bool, typer.Option(
+        "--matrix", help="Only the privilege matrix: every public table x actor x command.",
+    )] = False,
+    as_json: JsonOut = False,
 ) -> None:
     """sqlfluff, catalog checks on a freshly migrated database, ruff and mypy."""
     from py_admin.db import resolve_url
     from py_admin.lint import run_all
 
+    if matrix:
+        from py_admin.matrix import matrix_report
+
+        bad = matrix_report(resolve_url(database_url), console, as_json=as_json)
+        if bad:
+            raise TutelaError(f"privilege matrix: {bad} problem(s)",
+                              hint="fix the grant or policy, or tests/privilege_matrix.toml")
+        return
     problems = run_all(
         resolve_url(database_url), sqlfluff=not skip_sqlfluff, python=not skip_python,
         echo=lambda s: console.print(s, highlight=False, markup=False),

@@ -12,6 +12,7 @@ A landed versioned file whose checksum changed stops the run before anything is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Sequence
@@ -178,11 +179,17 @@ def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
                 f"{f.name}:{line}: {msg} (SQLSTATE {diag.sqlstate}); nothing was applied",
                 hint=diag.message_hint,
             ) from None
-    conn.execute(
-        f"insert into {LEDGER} (name, kind, sha256) values (%s, %s, %s) "
-        "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",
-        (f.name, f.kind, f.sha256),
-    )
+    try:
+        conn.execute(
+            f"insert into {LEDGER} (name, kind, sha256) values (%s, %s, %s) "
+            "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",
+            (f.name, f.kind, f.sha256),
+        )
+    except psycopg.Error as exc:
+        raise TutelaError(
+            f"{f.name}: recording it in the ledger failed: {str(exc).strip()}; "
+            "nothing was applied"
+        ) from None
 
 
 def drift_error(plan: Plan) -> TutelaError:
@@ -193,6 +200,15 @@ def drift_error(plan: Plan) -> TutelaError:
         "landed migrations were edited:\n" + "\n".join(lines) + "\nnothing was applied",
         hint="never edit a landed migration: restore it and add a new one (`tutela new NAME`)",
     )
+
+
+def _rollback_quietly(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Roll back; when the connection is gone (the server ended the backend), the server has
+    already rolled the transaction back, and there is nothing left to do."""
+    if conn.broken or conn.closed:
+        return
+    with contextlib.suppress(psycopg.OperationalError):
+        conn.rollback()
 
 
 @dataclass
@@ -223,9 +239,15 @@ def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> Mig
             for f in plan.apply:
                 _apply(conn, f)
         except TutelaError:
-            conn.rollback()
+            _rollback_quietly(conn)
             raise
-        conn.commit()
+        try:
+            conn.commit()
+        except psycopg.Error as exc:
+            raise TutelaError(
+                f"the commit failed: {str(exc).strip()}; nothing was applied",
+                hint="run `tutela migrate` again",
+            ) from None
     return MigrateResult(plan, list(plan.apply), dry_run)
 
 

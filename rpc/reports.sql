@@ -370,6 +370,11 @@ begin
     perform private.invalid('a period start and end are required',
       'Give p_period_start and p_period_end (only a transcript may leave them out).');
   end if;
+  -- 'infinity' and '-infinity' are dates to PostgreSQL, but no period (their difference raises)
+  if not pg_catalog.isfinite(v_start) or not pg_catalog.isfinite(v_end) then
+    perform private.invalid('the period needs finite dates',
+      'Give calendar dates, not infinity.');
+  end if;
   if v_end < v_start then
     perform private.invalid('the period ends before it starts',
       'p_period_end must be on or after p_period_start.');

@@ -83,6 +83,25 @@ class _Server:
 SERVER = _Server()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--heavy", action="store_true",
+        help="heavy profiles (same as TUTELA_HEAVY=1): the nightly fuzz, many race rounds, "
+        "every pgTAP file on an upgraded database",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # before the test modules are imported: they read TUTELA_HEAVY for their profiles
+    if config.getoption("--heavy"):
+        os.environ["TUTELA_HEAVY"] = "1"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    heavy = os.environ.get("TUTELA_HEAVY") == "1"
+    return f"tutela profile: {'heavy (nightly)' if heavy else 'ci'}"
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     SERVER.stop()
 

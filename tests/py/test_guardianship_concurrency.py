@@ -6,6 +6,7 @@ Each thread has its own connection and acts as PostgREST does: one transaction, 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from py_admin.db import scratch_database
 from py_admin.pgtap import prepare_database
 
-ROUNDS = 5
+ROUNDS = 40 if os.environ.get("TUTELA_HEAVY") == "1" else 5
 
 
 @pytest.fixture

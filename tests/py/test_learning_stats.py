@@ -12,6 +12,7 @@ recount done in Python from card_reviews, activity_events and points_ledger. A b
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import threading
 from collections import defaultdict
@@ -26,7 +27,7 @@ import pytest
 from py_admin.db import scratch_database
 from py_admin.pgtap import prepare_database
 
-ROUNDS = 6
+ROUNDS = 40 if os.environ.get("TUTELA_HEAVY") == "1" else 6
 HOT_WRITERS = 16  # threads writing for the same student
 OTHER_WRITERS = 3  # threads writing for a second student at the same time
 COMMITS = 6  # transactions per writer and round
