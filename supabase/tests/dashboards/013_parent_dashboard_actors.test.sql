@@ -153,7 +153,9 @@ select is(
 select tests.authenticate_as(:'u_stranger');
 select is(
   public.parent_dashboard() - 'generated_at',
-  jsonb_build_object('guardian_id', :'u_stranger', 'children', '[]'::jsonb),
+  jsonb_build_object(
+    'guardian_id', :'u_stranger', 'children', '[]'::jsonb, 'family_access_paused', '[]'::jsonb
+  ),
   'a stranger gets their own empty dashboard'
 );
 select tests.authenticate_as(:'u_revoked');

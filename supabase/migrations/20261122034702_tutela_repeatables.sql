@@ -127,13 +127,51 @@ as $$
 begin
   return query
   select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
+    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
     and (p_permission is distinct from 'journal' or l.is_primary
       or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+end;
+$$;
+
+-- Whether guardians of the student's organisation may see anything (family access is on).
+create or replace function private.family_access_on(p_student_id uuid)
+returns boolean
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return coalesce((
+    select o.family_access_enabled from public.students as s
+    join public.organizations as o on o.id = s.organization_id
+    where s.id = p_student_id
+  ), false);
+end;
+$$;
+
+-- Students of the caller's links in any status, where family access is on: what a guardian's
+-- own link rows may show.
+create or replace function private.my_link_student_ids()
+returns setof uuid
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
+  where l.guardian_id = (select auth.uid()) and o.family_access_enabled;
 end;
 $$;
 
@@ -162,8 +200,11 @@ begin
   )
   union all
   select l.student_id from public.guardian_links as l
+  join public.students as s on s.id = l.student_id
+  join public.organizations as o on o.id = s.organization_id
   where l.guardian_id = v_uid
     and l.status = 'active'
+    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
     and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
@@ -216,10 +257,7 @@ begin
   union
   select s.organization_id from public.students as s
   where s.user_id = (select auth.uid())
-    or s.id in (
-      select l.student_id from public.guardian_links as l
-      where l.guardian_id = (select auth.uid()) and l.status = 'active'
-    );
+    or s.id in (select private.guardian_student_ids());  -- active links, family access on
 end;
 $$;
 
@@ -256,7 +294,7 @@ begin
   if exists (
     select 1 from public.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-  ) then
+  ) and private.family_access_on(p_student_id) then
     return 'guardian';
   end if;
   return null;
@@ -379,11 +417,12 @@ create or replace function private.audit(
   p_new jsonb default null
 )
 returns void
-language sql
+language plpgsql  -- plpgsql keeps its plan; a definer SQL function is planned on every call
 volatile
 security definer
 set search_path = ''
 as $$
+begin
   insert into public.link_events (
     actor_id, actor_role, action, organization_id, student_id, link_id, code_id, invite_id,
     subject_user_id, old_values, new_values, request_ip, user_agent
@@ -392,12 +431,14 @@ as $$
     (select auth.uid()),
     case
       when (select auth.role()) = 'service_role' then 'service_role'
+      when (select auth.uid()) is null and p_actor_role = 'roster' then 'roster'
       when (select auth.uid()) is null then 'system'
       else coalesce(p_actor_role, 'user')
     end,
     p_action, p_organization_id, p_student_id, p_link_id, p_code_id, p_invite_id,
     p_subject_user_id, p_old, p_new, private.request_ip(), private.request_user_agent()
-  )
+  );
+end;
 $$;
 
 -- =============================================================================================
@@ -554,18 +595,22 @@ $$;
 
 create or replace function private.guardian_slots_left(p_student_id uuid)
 returns integer
-language sql
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
 security definer
 set search_path = ''
 as $$
-  select o.max_guardians_per_student - (
-    select count(*)::int from public.guardian_links as l
-    where l.student_id = p_student_id and l.status in ('active', 'pending')
-  )
-  from public.students as s
-  join public.organizations as o on o.id = s.organization_id
-  where s.id = p_student_id
+begin
+  return (
+    select o.max_guardians_per_student - (
+      select count(*)::int from public.guardian_links as l
+      where l.student_id = p_student_id and l.status in ('active', 'pending')
+    )
+    from public.students as s
+    join public.organizations as o on o.id = s.organization_id
+    where s.id = p_student_id
+  );
+end;
 $$;
 
 create or replace function private.enforce_guardian_cap()
@@ -845,11 +890,32 @@ begin
           perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
         end if;
         v_org.max_guardians_per_student := v_int;
-      when 'link_requires_student_approval' then
+      when 'link_requires_student_approval', 'students_may_create_link_codes',
+        'family_access_enabled' then
         if jsonb_typeof(v_value) <> 'boolean' then
-          perform private.invalid('link_requires_student_approval must be true or false');
+          perform private.invalid(pg_catalog.format('%s must be true or false', v_key));
         end if;
-        v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
+        if v_key = 'link_requires_student_approval' then
+          v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
+        elsif v_key = 'students_may_create_link_codes' then
+          v_org.students_may_create_link_codes := (v_value #>> '{}')::boolean;
+        else
+          v_org.family_access_enabled := (v_value #>> '{}')::boolean;
+        end if;
+      when 'guardian_invite_policy' then
+        if jsonb_typeof(v_value) <> 'string' or (v_value #>> '{}') not in (
+          'admins', 'staff', 'staff_and_primary_guardians'
+        ) then
+          perform private.invalid('guardian_invite_policy is admins, staff or '
+            || 'staff_and_primary_guardians');
+        end if;
+        v_org.guardian_invite_policy := v_value #>> '{}';
+      when 'digital_consent_age' then
+        if jsonb_typeof(v_value) <> 'number' or (v_value #>> '{}') !~ '^\d{1,2}$'
+          or (v_value #>> '{}')::integer not between 13 and 21 then
+          perform private.invalid('digital_consent_age must be a whole number from 13 to 21');
+        end if;
+        v_org.digital_consent_age := (v_value #>> '{}')::smallint;
       when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl' then
         begin
           v_interval := (v_value #>> '{}')::interval;
@@ -877,7 +943,8 @@ begin
       else
         perform private.invalid(pg_catalog.format('unknown setting %L', v_key),
           'Known settings: name, max_guardians_per_student, link_requires_student_approval, '
-          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl.');
+          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl, guardian_invite_policy, '
+          || 'students_may_create_link_codes, family_access_enabled, digital_consent_age.');
     end case;
   end loop;
   if v_org.max_guardians_per_student < v_old.max_guardians_per_student and exists (
@@ -898,6 +965,10 @@ begin
     link_code_ttl = v_org.link_code_ttl,
     guardian_invite_ttl = v_org.guardian_invite_ttl,
     student_invite_ttl = v_org.student_invite_ttl,
+    guardian_invite_policy = v_org.guardian_invite_policy,
+    students_may_create_link_codes = v_org.students_may_create_link_codes,
+    family_access_enabled = v_org.family_access_enabled,
+    digital_consent_age = v_org.digital_consent_age,
     updated_at = pg_catalog.now()
   where o.id = p_organization_id
   returning * into v_org;
@@ -1029,6 +1100,9 @@ begin
   end if;
   select * into v_student from public.students as s where s.id = v_student_id;
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if v_role = 'student' and not v_org.students_may_create_link_codes then
+    perform private.deny('your school has turned off link codes from students; ask a teacher');
+  end if;
   v_code := private.new_link_code();
   v_expires := pg_catalog.now() + coalesce(p_ttl, v_org.link_code_ttl);
   insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
@@ -1183,6 +1257,11 @@ begin
 
   v_student := private.lock_student(v_code.student_id);
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if not v_org.students_may_create_link_codes and v_student.user_id is not null
+    and v_code.created_by = v_student.user_id then
+    -- the school turned student codes off: the ones students made earlier stop working too
+    perform private.deny('the school no longer accepts codes made by students; ask a teacher');
+  end if;
   v_link := private.attach_guardian(
     v_student, v_uid, p_relation, null, 'code',
     case when v_org.link_requires_student_approval then 'pending' else 'active' end,
@@ -1524,16 +1603,27 @@ declare
   v_invite public.guardian_invites;
   v_email text := lower(btrim(p_email));
 begin
-  -- who may: staff/admins of the student's organisation, or an active primary guardian
+  -- who may, by the organisation's guardian_invite_policy: admins; staff (and admins); or also
+  -- an active primary guardian
   v_role := private.role_for_student(p_student_id);
-  if v_role = 'guardian' and exists (
-    select 1 from public.guardian_links as l
-    where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-      and l.is_primary
-  ) then
+  select o.* into v_org from public.organizations as o
+  join public.students as s on s.organization_id = o.id
+  where s.id = p_student_id;
+  if v_role = 'guardian' and v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
+        and l.is_primary
+    ) then
     v_role := 'primary_guardian';
-  elsif v_role is null or v_role not in ('admin', 'staff') then
-    perform private.deny('only organisation staff or the primary guardian invite guardians');
+  elsif v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins') then
+    null;
+  else
+    perform private.deny(case v_org.guardian_invite_policy
+      when 'admins' then 'only organisation admins invite guardians here'
+      when 'staff' then 'only organisation staff invite guardians here'
+      else 'only organisation staff or the primary guardian invite guardians'
+    end);
   end if;
   if v_role = 'primary_guardian' and p_permissions is not null then
     -- guardians never set link permissions: a co-parent starts with the defaults
@@ -1548,6 +1638,7 @@ begin
   end if;
   perform private.check_relation(p_relation);
   v_student := private.lock_student(p_student_id);
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
   if exists (
     select 1 from public.guardian_links as l
     join auth.users as u on u.id = l.guardian_id
@@ -1608,6 +1699,7 @@ declare
   v_invite public.guardian_invites;
   v_email text;
   v_student public.students;
+  v_org public.organizations;
   v_link public.guardian_links;
 begin
   select * into v_invite from public.guardian_invites as i
@@ -1634,14 +1726,22 @@ begin
     perform private.conflict('the student removed this guardian; only staff can invite them back',
       'revoked_by_student');
   end if;
-  -- the inviter must still be staff/admin there, or still the active primary guardian
-  if not exists (
+  -- the inviter must still be allowed to invite by the organisation's policy: an admin, staff
+  -- (unless admins only), or the active primary guardian (when they may); roster invites come
+  -- from the school's own system
+  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  if not v_invite.managed_by_roster and not exists (
     select 1 from public.memberships as m
     where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
-  ) and not exists (
-    select 1 from public.guardian_links as l
-    where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
-      and l.status = 'active' and l.is_primary
+      and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins')
+  ) and not (
+    v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+    and v_org.family_access_enabled
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
+        and l.status = 'active' and l.is_primary
+    )
   ) then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
@@ -1650,6 +1750,21 @@ begin
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
     p_invite_id => v_invite.id
   );
+  if v_invite.managed_by_roster then
+    -- the roster's link: its key, its mark, and primary when the file said so and none is
+    update public.guardian_links as l
+    set managed_by_roster = true,
+      sis_id = case when not exists (
+        select 1 from public.guardian_links as o
+        where o.student_id = v_student.id and o.sis_id = v_invite.sis_id and o.id <> l.id
+      ) then v_invite.sis_id end,
+      is_primary = v_invite.make_primary and not exists (
+        select 1 from public.guardian_links as p
+        where p.student_id = v_student.id and p.is_primary and p.status = 'active'
+      )
+    where l.id = v_link.id
+    returning * into v_link;
+  end if;
   update public.guardian_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
@@ -1883,6 +1998,7 @@ begin
     where d.student_id = s.id and d.day > (pg_catalog.now() at time zone 'UTC')::date - 7
   ) as w on k.visible
   where l.guardian_id = v_uid and l.status in ('active', 'pending')
+    and o.family_access_enabled
   order by s.display_name, s.id;
 end;
 $$;
@@ -2707,6 +2823,10 @@ begin
         and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
         and (p_permission is distinct from 'journal' or l.is_primary
           or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
+    ) and exists (
+      -- the organisation's switch: family access off, guardians see nothing
+      select 1 from public.organizations as o
+      where o.id = v_student.organization_id and o.family_access_enabled
     ) then
     return;
   end if;
@@ -3555,7 +3675,7 @@ begin
           where l.student_id = p_student_id and l.guardian_id = v_person
             and l.status = 'active'
             and coalesce((l.permissions ->> 'messaging')::boolean, false)
-        ) then 'guardian'
+        ) and private.family_access_on(p_student_id) then 'guardian'
       end;
       if v_role is null
         or (p_kind = 'student_staff' and v_role not in ('student', 'staff'))
@@ -3843,7 +3963,7 @@ begin
   elsif v_role = 'guardian' then
     select l.permissions into v_perms from public.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = (select auth.uid())
-      and l.status = 'active';
+      and l.status = 'active';  -- role_for_student said guardian: family access is on
     return v_perms;
   end if;
   return null;
@@ -4236,7 +4356,19 @@ begin
         select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
         from public.guardian_links as l
         join public.students as s on s.id = l.student_id
+        join public.organizations as o on o.id = s.organization_id
         where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
+          and o.family_access_enabled
+      ), '[]'::jsonb),
+      -- schools that turned family access off: named, so the app can say why a child is missing
+      'family_access_paused', coalesce((
+        select jsonb_agg(distinct jsonb_build_object('organization_id', o.id,
+          'organization_name', o.name))
+        from public.guardian_links as l
+        join public.students as s on s.id = l.student_id
+        join public.organizations as o on o.id = s.organization_id
+        where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
+          and not o.family_access_enabled
       ), '[]'::jsonb)
     )
   );
@@ -5063,6 +5195,7 @@ begin
     join public.students as s on s.id = l.student_id
     cross join lateral private.effective_preference(l.guardian_id, l.student_id, p_type) as p
     where l.student_id = p_student_id and l.status = 'active'
+      and private.family_access_on(l.student_id)
       and coalesce((l.permissions ->> v_type.permission)::boolean, false)
       and (p_recipients is null or l.guardian_id = any(p_recipients))
       and p.enabled
@@ -5524,7 +5657,9 @@ begin
   for v_link in
     select l.guardian_id, l.student_id, s.display_name
     from public.guardian_links as l join public.students as s on s.id = l.student_id
+    join public.organizations as o on o.id = s.organization_id
     where l.status = 'active' and coalesce((l.permissions ->> 'progress')::boolean, false)
+      and o.family_access_enabled
     order by l.guardian_id, l.student_id
   loop
     if exists (
@@ -6266,6 +6401,7 @@ begin
     from public.guardian_links as mine
     join public.students as s on s.id = mine.student_id
     where mine.guardian_id = v_uid and mine.status = 'active'
+      and private.family_access_on(s.id)
   ), '[]'::jsonb);
 end;
 $$;
@@ -6285,6 +6421,7 @@ security definer
 set search_path = ''
 as $$
   select p_link.guardian_id <> (select auth.uid())
+    and private.family_access_on(p_link.student_id)
     and private.under_consent_age(p_link.student_id)
     and exists (
       select 1 from public.guardian_links as l
@@ -6320,6 +6457,7 @@ begin
     and private.role_in_organization(v_student.organization_id) is distinct from 'admin'
     and not (
       private.under_consent_age(p_student_id)
+      and private.family_access_on(p_student_id)
       and exists (
         select 1 from public.guardian_links as l
         where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
@@ -7598,6 +7736,11 @@ begin
     perform private.invalid('a period start and end are required',
       'Give p_period_start and p_period_end (only a transcript may leave them out).');
   end if;
+  -- 'infinity' and '-infinity' are dates to PostgreSQL, but no period (their difference raises)
+  if not pg_catalog.isfinite(v_start) or not pg_catalog.isfinite(v_end) then
+    perform private.invalid('the period needs finite dates',
+      'Give calendar dates, not infinity.');
+  end if;
   if v_end < v_start then
     perform private.invalid('the period ends before it starts',
       'p_period_end must be on or after p_period_start.');
@@ -7714,6 +7857,922 @@ comment on function public.list_reports(uuid) is
 revoke all on function public.list_reports(uuid) from public, anon;
 grant execute on function public.list_reports(uuid) to authenticated;
 
+-- >>> rpc/roster.sql
+-- Roster sync: students, staff and guardian links imported from a school's student information
+-- system (SIS). One entry point, public.import_roster (service role only), takes the rows of a
+-- CSV file as JSON; `tutela import` is its command-line face. docs/roster-sync.md.
+--
+-- Each row is applied in its own subtransaction: a bad row is reported (line, reason, SQLSTATE)
+-- and skipped, never half-applied. Keys are stable: students by sis_id, staff by email, links by
+-- (student, guardian email), so importing the same file twice changes nothing.
+
+-- A row's value for a column: trimmed text, null when absent or empty.
+create or replace function private.roster_value(p_row jsonb, p_column text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select nullif(btrim(p_row ->> p_column), '')
+$$;
+
+revoke all on function private.roster_value(jsonb, text) from public;
+
+-- Raise TU422 for columns a kind does not know (a typo must not be silently ignored).
+create or replace function private.roster_check_columns(p_row jsonb, p_known text[])
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_unknown text;
+begin
+  if p_row is null or jsonb_typeof(p_row) <> 'object' then
+    perform private.invalid('each row must be a JSON object of column names to values');
+  end if;
+  select string_agg(k, ', ' order by k) into v_unknown
+  from jsonb_object_keys(p_row) as k where k <> all(p_known || array['line']);
+  if v_unknown is not null then
+    perform private.invalid(pg_catalog.format('unknown column(s): %s', v_unknown),
+      'Known columns: ' || array_to_string(p_known, ', ') || '.');
+  end if;
+  if exists (
+    select 1 from jsonb_each(p_row) as e
+    where e.key <> 'line' and jsonb_typeof(e.value) not in ('string', 'null')
+  ) then
+    perform private.invalid('column values must be text');
+  end if;
+end;
+$$;
+
+revoke all on function private.roster_check_columns(jsonb, text[]) from public;
+
+-- yes/no columns: true, false or null (blank: leave as is).
+create or replace function private.roster_boolean(p_value text, p_column text)
+returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_value is null then
+    return null;
+  elsif lower(p_value) in ('true', 't', 'yes', 'y', '1') then
+    return true;
+  elsif lower(p_value) in ('false', 'f', 'no', 'n', '0') then
+    return false;
+  end if;
+  perform private.invalid(pg_catalog.format('%s must be true or false, not %L', p_column,
+    left(p_value, 50)));
+  return null;
+end;
+$$;
+
+revoke all on function private.roster_boolean(text, text) from public;
+
+-- A permissions column: the granted permissions separated by ';' (or spaces), "default", or
+-- "none". Null: leave as is (a new link gets the defaults).
+create or replace function private.roster_permissions(p_value text)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_names text[];
+  v_bad text;
+begin
+  if p_value is null then
+    return null;
+  elsif lower(p_value) = 'default' then
+    return private.default_link_permissions();
+  end if;
+  v_names := array(
+    select distinct lower(n) from regexp_split_to_table(p_value, '[;|\s]+') as n where n <> ''
+  );
+  if v_names = array['none'] then
+    v_names := '{}';
+  end if;
+  select string_agg(n, ', ') into v_bad
+  from unnest(v_names) as n where n <> all(private.link_permission_keys());
+  if v_bad is not null then
+    perform private.invalid(pg_catalog.format('unknown permission(s): %s', left(v_bad, 200)),
+      'Permissions: ' || array_to_string(private.link_permission_keys(), ', ')
+      || ', or "default" or "none".');
+  end if;
+  return (
+    select jsonb_object_agg(k, k = any(v_names)) from unnest(private.link_permission_keys()) as k
+  );
+end;
+$$;
+
+revoke all on function private.roster_permissions(text) from public;
+
+-- The student a roster row names: by SIS id, or by email when the key holds an '@'.
+create or replace function private.roster_find_student(p_organization_id uuid, p_key text)
+returns public.students
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students;
+begin
+  if p_key is null then
+    perform private.invalid('the student column is required (SIS id or email)');
+  end if;
+  select * into v_student from public.students as s
+  where s.organization_id = p_organization_id and s.sis_id = p_key;
+  if not found and position('@' in p_key) > 0 then
+    select * into v_student from public.students as s
+    where s.organization_id = p_organization_id and lower(s.email) = lower(p_key)
+    order by s.created_at limit 1;
+  end if;
+  if v_student.id is null then
+    raise exception 'unknown student %', left(p_key, 100)
+      using errcode = 'TU404', hint = 'Import the student first (tutela import students).';
+  end if;
+  return v_student;
+end;
+$$;
+
+revoke all on function private.roster_find_student(uuid, text) from public;
+
+-- ---------------------------------------------------------------------------------------------
+-- One row of each kind. Each returns its action: create, update, revoke, invite or unchanged.
+-- ---------------------------------------------------------------------------------------------
+
+-- students.csv: sis_id, display_name, email, birth_date
+create or replace function private.roster_student_row(p_organization_id uuid, p_row jsonb)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_sis text := private.roster_value(p_row, 'sis_id');
+  v_name text := private.roster_value(p_row, 'display_name');
+  v_email text := lower(private.roster_value(p_row, 'email'));
+  v_birth_text text := private.roster_value(p_row, 'birth_date');
+  v_birth date;
+  v_old public.students;
+  v_new public.students;
+begin
+  perform private.roster_check_columns(p_row,
+    array['sis_id', 'display_name', 'email', 'birth_date']);
+  if v_sis is null or char_length(v_sis) > 100 then
+    perform private.invalid('sis_id is required (up to 100 characters)');
+  end if;
+  if v_name is null or char_length(v_name) > 200 then
+    perform private.invalid('display_name is required (up to 200 characters)');
+  end if;
+  if v_email is not null and not private.valid_email(v_email) then
+    perform private.invalid(pg_catalog.format('malformed email %L', left(v_email, 100)));
+  end if;
+  if v_birth_text is not null then
+    if v_birth_text !~ '^\d{4}-\d{2}-\d{2}$' then
+      perform private.invalid('birth_date must be a date as YYYY-MM-DD');
+    end if;
+    begin
+      v_birth := v_birth_text::date;
+    exception
+      when others then
+        perform private.invalid('birth_date must be a date as YYYY-MM-DD');
+    end;
+    if v_birth >= current_date or v_birth < date '1900-01-02' then
+      perform private.invalid('birth_date must be in the past');
+    end if;
+  end if;
+  select * into v_old from public.students as s
+  where s.organization_id = p_organization_id and s.sis_id = v_sis
+  for update;
+  if not found and v_email is not null then
+    -- a student added by hand earlier is claimed by their email
+    select * into v_old from public.students as s
+    where s.organization_id = p_organization_id and s.sis_id is null
+      and lower(s.email) = v_email
+    order by s.created_at limit 1
+    for update;
+  end if;
+  if v_old.id is null then
+    insert into public.students (organization_id, display_name, email, birth_date, sis_id)
+    values (p_organization_id, v_name, v_email, v_birth, v_sis)
+    returning * into v_new;
+    perform private.audit('student_created', 'roster', p_organization_id, v_new.id,
+      p_new => to_jsonb(v_new));
+    return 'create';
+  end if;
+  if v_old.sis_id is not distinct from v_sis and v_old.display_name = v_name
+    and v_old.email is not distinct from v_email
+    and v_old.birth_date is not distinct from v_birth then
+    return 'unchanged';
+  end if;
+  update public.students as s
+  set sis_id = v_sis, display_name = v_name, email = v_email, birth_date = v_birth,
+    updated_at = pg_catalog.now()
+  where s.id = v_old.id
+  returning * into v_new;
+  perform private.audit('student_updated', 'roster', p_organization_id, v_new.id,
+    p_old => to_jsonb(v_old), p_new => to_jsonb(v_new));
+  return 'update';
+end;
+$$;
+
+revoke all on function private.roster_student_row(uuid, jsonb) from public;
+
+-- Refuse to take away the organisation's last admin.
+create or replace function private.roster_keep_an_admin(p_organization_id uuid, p_user_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
+  ) then
+    perform private.conflict('this is the organisation''s last admin', 'last_admin',
+      'Add another admin first.');
+  end if;
+end;
+$$;
+
+revoke all on function private.roster_keep_an_admin(uuid, uuid) from public;
+
+-- staff.csv: email, role (staff or admin), title, sis_id, status (active or deleted)
+create or replace function private.roster_staff_row(
+  p_organization_id uuid, p_row jsonb, p_users jsonb
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_email text := lower(private.roster_value(p_row, 'email'));
+  v_role text := coalesce(lower(private.roster_value(p_row, 'role')), 'staff');
+  v_title text := private.roster_value(p_row, 'title');
+  v_sis text := private.roster_value(p_row, 'sis_id');
+  v_status text := coalesce(lower(private.roster_value(p_row, 'status')), 'active');
+  v_user uuid;
+  v_old public.memberships;
+  v_new public.memberships;
+begin
+  perform private.roster_check_columns(p_row, array['email', 'role', 'title', 'sis_id', 'status']);
+  if v_email is null or not private.valid_email(v_email) then
+    perform private.invalid(pg_catalog.format('malformed email %L', left(v_email, 100)));
+  end if;
+  if v_role not in ('staff', 'admin') then
+    perform private.invalid(pg_catalog.format('unknown role %L', left(v_role, 50)),
+      'Roles: staff, admin.');
+  end if;
+  if v_status not in ('active', 'deleted') then
+    perform private.invalid(pg_catalog.format('unknown status %L', left(v_status, 50)),
+      'Statuses: active, deleted.');
+  end if;
+  if v_title is not null and char_length(v_title) > 100 then
+    perform private.invalid('title is limited to 100 characters');
+  end if;
+  if v_sis is not null and char_length(v_sis) > 100 then
+    perform private.invalid('sis_id is limited to 100 characters');
+  end if;
+  v_user := (p_users ->> v_email)::uuid;
+  if v_user is null then
+    if v_status = 'deleted' then
+      return 'unchanged';
+    end if;
+    raise exception 'no account with email %', v_email
+      using errcode = 'TU404', hint = 'Staff sign up first; then import them again.';
+  end if;
+  select * into v_old from public.memberships as m
+  where m.organization_id = p_organization_id and m.user_id = v_user
+  for update;
+  if v_status = 'deleted' then
+    if v_old.id is null then
+      return 'unchanged';
+    end if;
+    if v_old.role = 'admin' then
+      perform private.roster_keep_an_admin(p_organization_id, v_user);
+    end if;
+    delete from public.memberships as m where m.id = v_old.id;
+    perform private.audit('member_removed', 'roster', p_organization_id,
+      p_subject_user_id => v_user, p_old => to_jsonb(v_old));
+    return 'revoke';
+  end if;
+  if v_sis is not null and exists (
+    select 1 from public.memberships as m
+    where m.organization_id = p_organization_id and m.sis_id = v_sis and m.user_id <> v_user
+  ) then
+    perform private.conflict(pg_catalog.format('sis_id %L belongs to another member', v_sis),
+      'sis_id_taken');
+  end if;
+  if v_old.id is null then
+    insert into public.memberships (organization_id, user_id, role, title, sis_id,
+      managed_by_roster)
+    values (p_organization_id, v_user, v_role, v_title, v_sis, true)
+    returning * into v_new;
+    perform private.audit('member_added', 'roster', p_organization_id,
+      p_subject_user_id => v_user, p_new => to_jsonb(v_new));
+    return 'create';
+  end if;
+  if v_old.role = v_role and v_old.title is not distinct from v_title
+    and v_old.sis_id is not distinct from coalesce(v_sis, v_old.sis_id)
+    and v_old.managed_by_roster then
+    return 'unchanged';
+  end if;
+  if v_old.role = 'admin' and v_role <> 'admin' then
+    perform private.roster_keep_an_admin(p_organization_id, v_user);
+  end if;
+  update public.memberships as m
+  set role = v_role, title = v_title, sis_id = coalesce(v_sis, m.sis_id),
+    managed_by_roster = true
+  where m.id = v_old.id
+  returning * into v_new;
+  perform private.audit('member_updated', 'roster', p_organization_id,
+    p_subject_user_id => v_user, p_old => to_jsonb(v_old), p_new => to_jsonb(v_new));
+  return 'update';
+end;
+$$;
+
+revoke all on function private.roster_staff_row(uuid, jsonb, jsonb) from public;
+
+-- Revoke a link for the roster (status deleted, or missing from a full sync).
+create or replace function private.roster_revoke_link(p_link_id uuid, p_why text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.guardian_links;
+  v_link public.guardian_links;
+begin
+  select * into v_old from public.guardian_links as l where l.id = p_link_id for update;
+  update public.guardian_links as l
+  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = null,
+    revoke_reason = p_why, updated_at = pg_catalog.now()
+  where l.id = p_link_id
+  returning * into v_link;
+  perform private.audit('link_revoked', 'roster', private.link_org(v_link), v_link.student_id,
+    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
+    p_new => to_jsonb(v_link));
+  -- invites this guardian sent for the student go with the link
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
+    and i.status = 'pending';
+end;
+$$;
+
+revoke all on function private.roster_revoke_link(uuid, text) from public;
+
+-- Withdraw a pending guardian invite for the roster.
+create or replace function private.roster_withdraw_invite(p_invite_id uuid, p_why text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_invite public.guardian_invites;
+begin
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.id = p_invite_id
+  returning * into v_invite;
+  perform private.audit('invite_withdrawn', 'roster',
+    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
+    v_invite.student_id, p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('reason', p_why));
+end;
+$$;
+
+revoke all on function private.roster_withdraw_invite(uuid, text) from public;
+
+-- Make an active link the student's primary guardian (unsetting the previous one).
+create or replace function private.roster_make_primary(p_link public.guardian_links)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_previous uuid;
+begin
+  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+  where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
+  returning l.id into v_previous;
+  if not p_link.is_primary then
+    update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+    where l.id = p_link.id;
+  end if;
+  perform private.audit('primary_changed', 'roster', private.link_org(p_link), p_link.student_id,
+    p_link.id, p_subject_user_id => p_link.guardian_id,
+    p_old => jsonb_build_object('primary_link_id', v_previous),
+    p_new => jsonb_build_object('primary_link_id', p_link.id));
+end;
+$$;
+
+revoke all on function private.roster_make_primary(public.guardian_links) from public;
+
+-- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
+-- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
+-- p_key receives the link's canonical key (student id:email) for a full sync.
+create or replace function private.roster_link_row(
+  p_organization_id uuid, p_row jsonb, p_users jsonb, out p_action text, out p_key text
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_email text := lower(private.roster_value(p_row, 'guardian_email'));
+  v_relation text := coalesce(lower(private.roster_value(p_row, 'relation')), 'guardian');
+  v_primary boolean := private.roster_boolean(private.roster_value(p_row, 'primary'), 'primary');
+  v_status text := coalesce(lower(private.roster_value(p_row, 'status')), 'active');
+  v_permissions jsonb := private.roster_permissions(private.roster_value(p_row, 'permissions'));
+  v_name text := private.roster_value(p_row, 'guardian_name');
+  v_sis text := private.roster_value(p_row, 'sis_id');
+  v_student public.students;
+  v_org public.organizations;
+  v_user uuid;
+  v_link public.guardian_links;
+  v_invite public.guardian_invites;
+  v_token text;
+  v_id uuid;
+begin
+  perform private.roster_check_columns(p_row, array['student', 'guardian_email', 'relation',
+    'primary', 'status', 'permissions', 'guardian_name', 'sis_id']);
+  if v_email is null or not private.valid_email(v_email) then
+    perform private.invalid(pg_catalog.format('malformed guardian email %L', left(v_email, 100)));
+  end if;
+  if v_relation not in ('mother', 'father', 'guardian', 'other') then
+    perform private.invalid(pg_catalog.format('unknown relation %L', left(v_relation, 50)),
+      'Relations: mother, father, guardian, other.');
+  end if;
+  if v_status not in ('active', 'deleted') then
+    perform private.invalid(pg_catalog.format('unknown status %L', left(v_status, 50)),
+      'Statuses: active, deleted.');
+  end if;
+  if v_name is not null and char_length(v_name) > 200 then
+    perform private.invalid('guardian_name is limited to 200 characters');
+  end if;
+  if v_sis is not null and char_length(v_sis) > 100 then
+    perform private.invalid('sis_id is limited to 100 characters');
+  end if;
+  v_student := private.roster_find_student(p_organization_id,
+    private.roster_value(p_row, 'student'));
+  p_key := v_student.id::text || ':' || v_email;
+  v_student := private.lock_student(v_student.id);
+  select * into v_org from public.organizations as o where o.id = p_organization_id;
+  v_user := (p_users ->> v_email)::uuid;
+  if v_user is not null then
+    select * into v_link from public.guardian_links as l
+    where l.student_id = v_student.id and l.guardian_id = v_user
+    for update;
+  end if;
+  if v_sis is not null and exists (
+    select 1 from public.guardian_links as l
+    where l.student_id = v_student.id and l.sis_id = v_sis
+      and l.guardian_id is distinct from v_user
+  ) then
+    perform private.conflict(
+      pg_catalog.format('sis_id %L belongs to another guardian of this student', v_sis),
+      'sis_id_taken');
+  end if;
+
+  if v_status = 'deleted' then
+    p_action := 'unchanged';
+    if v_link.status in ('active', 'pending') then
+      perform private.roster_revoke_link(v_link.id, 'roster sync: deleted');
+      p_action := 'revoke';
+    end if;
+    for v_id in
+      select i.id from public.guardian_invites as i
+      where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending'
+    loop
+      perform private.roster_withdraw_invite(v_id, 'roster sync: deleted');
+      p_action := 'revoke';
+    end loop;
+    return;
+  end if;
+
+  if v_user is not null then
+    if v_link.status in ('active', 'pending') then
+      if v_link.status = 'active' and v_link.relation = v_relation
+        and v_link.permissions = coalesce(v_permissions, v_link.permissions)
+        and v_link.is_primary = coalesce(v_primary, v_link.is_primary)
+        and v_link.sis_id is not distinct from coalesce(v_sis, v_link.sis_id)
+        and v_link.managed_by_roster then
+        p_action := 'unchanged';
+        return;
+      end if;
+      update public.guardian_links as l
+      set status = 'active', relation = v_relation,
+        permissions = coalesce(v_permissions, l.permissions),
+        is_primary = case when v_primary is false then false else l.is_primary end,
+        sis_id = coalesce(v_sis, l.sis_id), managed_by_roster = true,
+        activated_at = coalesce(l.activated_at, pg_catalog.now()), updated_at = pg_catalog.now()
+      where l.id = v_link.id
+      returning * into v_link;
+      perform private.audit('link_updated', 'roster', p_organization_id, v_student.id,
+        v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
+      p_action := 'update';
+    else
+      -- a link the family ended (the student, or the guardian themself) comes back through
+      -- staff or a new code, not through a nightly file
+      if v_link.status = 'revoked'
+        and (v_link.revoked_by = v_user
+          or (v_student.user_id is not null and v_link.revoked_by = v_student.user_id)) then
+        perform private.conflict(
+          'the family ended this link; staff can restore it (restore_guardian_link)',
+          'revoked_by_family');
+      end if;
+      if v_link.id is not null then
+        -- a revoked link comes back (same row, same id)
+        v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions,
+          'roster', 'active', 'roster');
+        update public.guardian_links as l set sis_id = v_sis, managed_by_roster = true
+        where l.id = v_link.id
+        returning * into v_link;
+      else
+        -- a new link in one write (attach_guardian's checks; the cap trigger checks again)
+        if v_student.user_id = v_user then
+          raise exception 'a student cannot be their own guardian'
+            using errcode = 'TU409', detail = 'self_link';
+        end if;
+        if private.guardian_slots_left(v_student.id) <= 0 then
+          perform private.conflict('this student already has the maximum number of guardians',
+            'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
+        end if;
+        if v_primary then
+          update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+          where l.student_id = v_student.id and l.is_primary;
+        end if;
+        insert into public.guardian_links (
+          student_id, guardian_id, relation, permissions, status, created_via, activated_at,
+          is_primary, sis_id, managed_by_roster
+        )
+        values (
+          v_student.id, v_user, v_relation,
+          coalesce(v_permissions, private.default_link_permissions()), 'active', 'roster',
+          pg_catalog.now(), coalesce(v_primary, false), v_sis, true
+        )
+        returning * into v_link;
+        perform private.audit('link_created', 'roster', p_organization_id, v_student.id,
+          v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
+      end if;
+      -- an invite still waiting for this address is settled by the link
+      update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+      where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
+      p_action := 'create';
+    end if;
+    if v_primary and not v_link.is_primary then
+      perform private.roster_make_primary(v_link);
+    end if;
+    return;
+  end if;
+
+  -- no account yet: an invite (the guardian-invite flow); the link appears on acceptance
+  select * into v_invite from public.guardian_invites as i
+  where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending'
+    and i.expires_at > pg_catalog.now()
+  order by i.created_at desc limit 1
+  for update;
+  if v_invite.id is not null then
+    if v_invite.relation = v_relation
+      and v_invite.permissions = coalesce(v_permissions, v_invite.permissions)
+      and v_invite.make_primary = coalesce(v_primary, v_invite.make_primary)
+      and v_invite.name is not distinct from coalesce(v_name, v_invite.name)
+      and v_invite.sis_id is not distinct from coalesce(v_sis, v_invite.sis_id)
+      and v_invite.managed_by_roster then
+      p_action := 'unchanged';
+      return;
+    end if;
+    update public.guardian_invites as i
+    set relation = v_relation, permissions = coalesce(v_permissions, i.permissions),
+      make_primary = coalesce(v_primary, i.make_primary), name = coalesce(v_name, i.name),
+      sis_id = coalesce(v_sis, i.sis_id), managed_by_roster = true,
+      updated_at = pg_catalog.now()
+    where i.id = v_invite.id;
+    p_action := 'update';
+    return;
+  end if;
+  if private.guardian_slots_left(v_student.id) <= 0 then
+    perform private.conflict('this student already has the maximum number of guardians',
+      'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
+  end if;
+  v_token := private.new_token();
+  insert into public.guardian_invites (
+    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
+    managed_by_roster, make_primary
+  )
+  values (
+    v_student.id, v_email, v_name, v_relation,
+    coalesce(v_permissions, private.default_link_permissions()), private.hash_secret(v_token),
+    pg_catalog.now() + v_org.guardian_invite_ttl, null, v_sis, true, coalesce(v_primary, false)
+  )
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (
+    'guardian_invite', v_email, v_student.id,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
+      'organization_name', v_org.name, 'invitee_name', v_invite.name,
+      'relation', v_invite.relation, 'expires_at', v_invite.expires_at, 'invited_by', null
+    )
+  );
+  perform private.audit('invite_created', 'roster', p_organization_id, v_student.id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', v_email, 'relation', v_relation,
+      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  p_action := 'invite';
+end;
+$$;
+
+revoke all on function private.roster_link_row(uuid, jsonb, jsonb) from public;
+
+-- ---------------------------------------------------------------------------------------------
+-- The entry point
+-- ---------------------------------------------------------------------------------------------
+
+-- Applies roster rows (or, with dry_run, works out what they would do and rolls it back).
+-- p_kind: students | staff | guardian-links. p_rows: JSON array of objects, column -> text,
+-- each optionally with "line" (its line in the file, for the report).
+-- p_options: dry_run, strict (abort on the first bad row), full (also revoke what the roster
+-- manages and the file no longer lists; staff and guardian-links), keep (canonical keys seen
+-- in earlier batches of the same full sync).
+-- Returns {kind, dry_run, full, counts {create, update, revoke, invite, unchanged, error},
+-- changes [{line, action, key}], errors [{line, code, reason}], keys [canonical keys]}.
+create or replace function public.import_roster(
+  p_organization_id uuid,
+  p_kind text,
+  p_rows jsonb,
+  p_options jsonb default '{}'::jsonb
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_options jsonb := coalesce(p_options, '{}'::jsonb);
+  v_dry boolean;
+  v_strict boolean;
+  v_full boolean;
+  v_keep text[];
+  v_counts jsonb := jsonb_build_object('create', 0, 'update', 0, 'revoke', 0, 'invite', 0,
+    'unchanged', 0, 'error', 0);
+  v_changes jsonb[] := '{}';  -- arrays grow in place; jsonb || would copy per row
+  v_errors jsonb[] := '{}';
+  v_keys text[] := '{}';
+  v_users jsonb;
+  v_repeats jsonb;
+  v_row jsonb;
+  v_index integer := 0;
+  v_line integer;
+  v_key text;
+  v_action text;
+  v_state text;
+  v_message text;
+  v_detail text;
+  v_target record;
+begin
+  if not private.is_service_role(true) then
+    perform private.deny('roster import is for the service role (tutela import, an edge function)');
+  end if;
+  if p_kind is null or p_kind not in ('students', 'staff', 'guardian-links') then
+    perform private.invalid('unknown roster kind', 'Kinds: students, staff, guardian-links.');
+  end if;
+  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
+    perform private.not_found('organisation');
+  end if;
+  if p_rows is null or jsonb_typeof(p_rows) <> 'array' then
+    perform private.invalid('rows must be a JSON array of objects');
+  end if;
+  if jsonb_typeof(v_options) <> 'object' or exists (
+    select 1 from jsonb_each(v_options) as e
+    where e.key not in ('dry_run', 'strict', 'full', 'keep')
+      or (e.key <> 'keep' and jsonb_typeof(e.value) <> 'boolean')
+      or (e.key = 'keep' and jsonb_typeof(e.value) <> 'array')
+  ) then
+    perform private.invalid('options: dry_run, strict and full are true or false; keep is a list',
+      'Example: {"dry_run": true, "full": false}.');
+  end if;
+  v_dry := coalesce((v_options ->> 'dry_run')::boolean, false);
+  v_strict := coalesce((v_options ->> 'strict')::boolean, false);
+  v_full := coalesce((v_options ->> 'full')::boolean, false);
+  v_keep := coalesce(array(select jsonb_array_elements_text(v_options -> 'keep')), '{}');
+  if v_full and p_kind = 'students' then
+    perform private.invalid('a full sync applies to staff and guardian-links',
+      'Students are never removed by an import; they stay with their data.');
+  end if;
+  -- one transaction-scoped lock per organisation: two syncs never interleave
+  perform pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended('tutela.roster:' || p_organization_id::text, 0));
+  -- the accounts the file names, looked up once
+  select coalesce(jsonb_object_agg(lower(u.email), u.id), '{}'::jsonb) into v_users
+  from auth.users as u
+  where lower(u.email) in (
+    select lower(btrim(r.value ->> c)) from jsonb_array_elements(p_rows) as r
+    cross join unnest(array['email', 'guardian_email']) as c
+    where jsonb_typeof(r.value) = 'object' and r.value ->> c is not null
+  );
+
+  -- rows that repeat an earlier row's key, or name a second primary guardian for a student:
+  -- row number -> [reason, the earlier line], worked out once for the whole call
+  with numbered as (
+    select r.n, r.value,
+      case when jsonb_typeof(r.value -> 'line') = 'number'
+        then (r.value ->> 'line')::integer else r.n::integer + 1 end as line,
+      case when jsonb_typeof(r.value) = 'object' then
+        case p_kind
+          when 'students' then private.roster_value(r.value, 'sis_id')
+          when 'staff' then lower(private.roster_value(r.value, 'email'))
+          else lower(private.roster_value(r.value, 'student')) || '|'
+            || lower(private.roster_value(r.value, 'guardian_email'))
+        end
+      end as key
+    from jsonb_array_elements(p_rows) with ordinality as r (value, n)
+  ),
+  repeats as (
+    select n, 'duplicate' as why,
+      first_value(line) over (partition by key order by n) as first_line,
+      row_number() over (partition by key order by n) as k
+    from numbered where key is not null
+    union all
+    select n, 'primary',
+      first_value(line) over (partition by lower(private.roster_value(value, 'student'))
+        order by n),
+      row_number() over (partition by lower(private.roster_value(value, 'student')) order by n)
+    from numbered
+    where p_kind = 'guardian-links' and key is not null
+      and lower(coalesce(private.roster_value(value, 'primary'), ''))
+      in ('true', 't', 'yes', 'y', '1')
+      and coalesce(lower(private.roster_value(value, 'status')), 'active') = 'active'
+  )
+  select coalesce(jsonb_object_agg(n::text, jsonb_build_array(why, first_line)), '{}'::jsonb)
+  into v_repeats
+  from (select distinct on (n) n, why, first_line from repeats where k > 1 order by n, why) as d;
+
+  begin
+    for v_row in select r.value from jsonb_array_elements(p_rows) as r loop
+      v_index := v_index + 1;
+      v_line := case when jsonb_typeof(v_row -> 'line') = 'number'
+        then (v_row ->> 'line')::integer else v_index + 1 end;
+      v_key := null;
+      begin
+        -- a repeated key is an error, not a second change; so is a second primary guardian
+        if v_repeats ? v_index::text then
+          if v_repeats -> v_index::text ->> 0 = 'duplicate' then
+            perform private.conflict(pg_catalog.format('duplicate of line %s',
+              v_repeats -> v_index::text ->> 1), 'duplicate_row');
+          end if;
+          perform private.conflict(pg_catalog.format(
+            'line %s already names this student''s primary guardian',
+            v_repeats -> v_index::text ->> 1), 'two_primaries');
+        end if;
+        if p_kind = 'students' then
+          v_action := private.roster_student_row(p_organization_id, v_row);
+          v_key := private.roster_value(v_row, 'sis_id');
+        elsif p_kind = 'staff' then
+          v_action := private.roster_staff_row(p_organization_id, v_row, v_users);
+          v_key := lower(private.roster_value(v_row, 'email'));
+        else
+          select r.p_action, r.p_key into v_action, v_key
+          from private.roster_link_row(p_organization_id, v_row, v_users) as r;
+        end if;
+        if v_key is not null then
+          v_keys := v_keys || v_key;
+        end if;
+        v_counts := jsonb_set(v_counts, array[v_action],
+          to_jsonb((v_counts ->> v_action)::int + 1));
+        if v_action <> 'unchanged' then
+          v_changes := v_changes || jsonb_build_object('line', v_line, 'action', v_action,
+            'key', v_key);
+        end if;
+      exception
+        when sqlstate 'TU403' or sqlstate 'TU404' or sqlstate 'TU409' or sqlstate 'TU422'
+          or integrity_constraint_violation then
+          get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+            v_detail = pg_exception_detail;
+          if v_strict then
+            raise exception 'line %: %', v_line, v_message
+              using errcode = 'TU422', detail = v_state || coalesce(': ' || v_detail, ''),
+              hint = 'Without --strict, bad rows are reported and skipped.';
+          end if;
+          v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+          v_errors := v_errors || jsonb_build_object('line', v_line, 'code', v_state,
+            'reason', v_message, 'detail', v_detail);
+      end;
+    end loop;
+
+    -- a full sync: what the roster manages and the file no longer lists is revoked
+    if v_full and p_kind = 'staff' then
+      for v_target in
+        select m.* from public.memberships as m
+        join auth.users as u on u.id = m.user_id
+        where m.organization_id = p_organization_id and m.managed_by_roster
+          and lower(u.email) not in (select unnest(v_keys || v_keep))
+        order by m.created_at
+      loop
+        begin
+          if v_target.role = 'admin' then
+            perform private.roster_keep_an_admin(p_organization_id, v_target.user_id);
+          end if;
+          delete from public.memberships as m where m.id = v_target.id;
+          perform private.audit('member_removed', 'roster', p_organization_id,
+            p_subject_user_id => v_target.user_id,
+            p_new => jsonb_build_object('reason', 'roster sync: not in the file'));
+          v_counts := jsonb_set(v_counts, '{revoke}',
+            to_jsonb((v_counts ->> 'revoke')::int + 1));
+          v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
+            'key', (select lower(u.email) from auth.users as u where u.id = v_target.user_id));
+        exception
+          when sqlstate 'TU409' then
+            get stacked diagnostics v_message = message_text;
+            if v_strict then
+              raise;
+            end if;
+            v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+            v_errors := v_errors || jsonb_build_object('line', null, 'code', 'TU409',
+              'reason', v_message, 'detail', 'last_admin');
+        end;
+      end loop;
+    elsif v_full and p_kind = 'guardian-links' then
+      for v_target in
+        select l.id, l.student_id::text || ':' || lower(u.email) as key
+        from public.guardian_links as l
+        join public.students as s on s.id = l.student_id
+        join auth.users as u on u.id = l.guardian_id
+        where s.organization_id = p_organization_id and l.managed_by_roster
+          and l.status in ('active', 'pending')
+          and l.student_id::text || ':' || lower(u.email)
+          not in (select unnest(v_keys || v_keep))
+        order by l.student_id, l.id
+      loop
+        perform private.lock_student((select l.student_id from public.guardian_links as l
+          where l.id = v_target.id));
+        perform private.roster_revoke_link(v_target.id, 'roster sync: not in the file');
+        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
+          'key', v_target.key);
+      end loop;
+      for v_target in
+        select i.id, i.student_id::text || ':' || lower(i.email) as key
+        from public.guardian_invites as i
+        join public.students as s on s.id = i.student_id
+        where s.organization_id = p_organization_id and i.managed_by_roster
+          and i.status = 'pending'
+          and i.student_id::text || ':' || lower(i.email)
+          not in (select unnest(v_keys || v_keep))
+        order by i.student_id, i.id
+      loop
+        perform private.roster_withdraw_invite(v_target.id, 'roster sync: not in the file');
+        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
+          'key', v_target.key);
+      end loop;
+    end if;
+
+    perform private.audit('roster_imported', 'roster', p_organization_id,
+      p_new => jsonb_build_object('kind', p_kind, 'rows', jsonb_array_length(p_rows),
+        'full', v_full, 'counts', v_counts));
+    if v_dry then
+      -- undo everything; the variables keep the plan
+      raise exception 'dry run' using errcode = 'TUDRY';
+    end if;
+  exception
+    when sqlstate 'TUDRY' then  -- not a class code (xx000 would match every TU error)
+      null;
+  end;
+
+  return jsonb_build_object(
+    'kind', p_kind, 'organization_id', p_organization_id, 'dry_run', v_dry, 'full', v_full,
+    'counts', v_counts, 'changes', to_jsonb(v_changes), 'errors', to_jsonb(v_errors),
+    'keys', to_jsonb(v_keys)
+  );
+end;
+$$;
+
+comment on function public.import_roster(uuid, text, jsonb, jsonb) is
+'Roster sync from an SIS (students, staff, guardian-links) as JSON rows; service role only. '
+'Bad rows are reported and skipped (strict: abort); dry_run plans without writing. '
+'docs/roster-sync.md';
+revoke all on function public.import_roster(uuid, text, jsonb, jsonb) from public, anon,
+authenticated;
+grant execute on function public.import_roster(uuid, text, jsonb, jsonb) to service_role;
+
 -- >>> rpc/profiles.sql
 -- Profiles: creation on sign-up, last-seen tracking.
 
@@ -7794,6 +8853,7 @@ grant execute on function private.admin_organization_ids() to authenticated;
 grant execute on function private.own_student_ids() to authenticated;
 grant execute on function private.staff_student_ids() to authenticated;
 grant execute on function private.guardian_student_ids(text) to authenticated;
+grant execute on function private.my_link_student_ids() to authenticated;
 grant execute on function private.readable_student_ids(text) to authenticated;
 grant execute on function private.visible_profile_ids() to authenticated;
 grant execute on function private.visible_organization_ids() to authenticated;
@@ -7836,7 +8896,8 @@ for select to authenticated
 using (id in (select private.readable_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
--- guardian_links: the student, the guardian (their own links), staff of the organisation
+-- guardian_links: the student, the guardian (their own links, while the organisation has family
+-- access on), staff of the organisation
 -- ---------------------------------------------------------------------------------------------
 revoke all on table public.guardian_links from anon, authenticated;
 grant select on table public.guardian_links to authenticated;
@@ -7845,7 +8906,7 @@ drop policy if exists guardian_links_select on public.guardian_links;
 create policy guardian_links_select on public.guardian_links
 for select to authenticated
 using (
-  guardian_id = (select auth.uid())
+  (guardian_id = (select auth.uid()) and student_id in (select private.my_link_student_ids()))
   or student_id in (select private.own_student_ids())
   or student_id in (select private.staff_student_ids())
 );
@@ -7856,8 +8917,16 @@ using (
 revoke all on table public.guardian_invites from anon, authenticated;
 grant select (
   id, student_id, email, name, relation, permissions, expires_at, invited_by, status,
-  accepted_by, accepted_at, created_at, updated_at
+  accepted_by, accepted_at, created_at, updated_at, sis_id, managed_by_roster, make_primary
 ) on table public.guardian_invites to authenticated;
+
+-- the service role (back office, dispatcher, jobs) reads invites without the hash as well:
+-- no table an API role reads holds a token or its hash (tests/py/test_secrets.py)
+revoke select on table public.guardian_invites from service_role;
+grant select (
+  id, student_id, email, name, relation, permissions, expires_at, invited_by, status,
+  accepted_by, accepted_at, created_at, updated_at
+) on table public.guardian_invites to service_role;
 
 drop policy if exists guardian_invites_select on public.guardian_invites;
 create policy guardian_invites_select on public.guardian_invites
@@ -7877,6 +8946,12 @@ grant select (
   id, student_id, email, expires_at, invited_by, status, accepted_by, accepted_at, created_at,
   updated_at
 ) on table public.student_invites to authenticated;
+
+revoke select on table public.student_invites from service_role;
+grant select (
+  id, student_id, email, expires_at, invited_by, status, accepted_by, accepted_at, created_at,
+  updated_at
+) on table public.student_invites to service_role;
 
 drop policy if exists student_invites_select on public.student_invites;
 create policy student_invites_select on public.student_invites
@@ -7904,7 +8979,15 @@ for select to authenticated
 using (
   organization_id in (select private.staff_organization_ids())
   or student_id in (select private.own_student_ids())
-  or subject_user_id = (select auth.uid())
+  or (
+    subject_user_id = (select auth.uid())
+    -- family access off: a guardian's own link history is hidden with everything else
+    and (student_id is null or student_id not in (
+      select s.id from public.students as s
+      inner join public.organizations as o on s.organization_id = o.id
+      where not o.family_access_enabled
+    ))
+  )
 );
 
 -- ---------------------------------------------------------------------------------------------
