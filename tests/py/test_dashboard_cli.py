@@ -69,7 +69,8 @@ def test_parent_json_is_what_pat_reads_through_the_api(demo_db: str, cli: Any) -
         return [{**k, "highlights": len(k["highlights"])} for k in d["children"]]
 
     assert cards(out) == cards(doc)
-    assert set(out) == {"guardian_id", "generated_at", "children", "activity"}
+    assert set(out) == {"guardian_id", "generated_at", "children", "family_access_paused",
+                        "activity"}
     assert sorted(out["activity"]) == sorted(k["student_id"] for k in doc["children"])
     noah = next(k["student_id"] for k in doc["children"] if k["display_name"] == "Noah")
     assert 0 < len(out["activity"][noah]) <= 30

@@ -36,6 +36,7 @@ NOT_SECRETS = {
     "public.plans.code": "the plan's public name (free, starter, ...)",
     "public.link_events.code_id": "the id of a link code, not the code",
     "public.organizations.link_code_ttl": "a setting: how long codes live",
+    "public.organizations.students_may_create_link_codes": "a setting: a yes/no switch",
     "public.certificates.verification_code": "printed on the certificate so that anyone "
     "holding it can check it; grants nothing",
 }
