@@ -330,8 +330,12 @@ def render_parent(doc: Mapping[str, Any], activity: Mapping[str, Sequence[Mappin
         f" · {_when(doc.get('generated_at'))} UTC",
     )
     parts: list[RenderableType] = [head]
-    if not children:
+    paused = [str(o.get("organization_name")) for o in doc.get("family_access_paused") or []]
+    if not children and not paused:
         parts.append(Text("No children are linked to this account."))
+    for name in sorted(paused):
+        parts.append(Text(f"{name} has paused family access: its children are hidden until "
+                          "the school turns it back on.", style="yellow"))
     for child in children:
         parts.append(child_panel(child, activity.get(child.get("student_id", "")), today))
     if any(c.get("student_id") in activity for c in children):

@@ -160,6 +160,16 @@ def test_render_parent_shows_pending_and_hidden_sections() -> None:
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
+def test_render_parent_names_schools_that_paused_family_access() -> None:
+    doc = {"guardian_id": PAT, "generated_at": "2026-03-10T12:00:00+00:00", "children": [],
+           "family_access_paused": [{"organization_id": "o", "organization_name": "Hill School"}]}
+    console = Console(width=100, record=True, color_system=None)
+    console.print(render_parent(doc, {}))
+    text = console.export_text()
+    assert "Hill School has paused family access" in text
+    assert "No children are linked" not in text
+
+
 def test_render_student_shows_titles_as_they_are() -> None:
     doc = {
         "display_name": "[b]Kim", "generated_at": "2026-03-10T12:00:00+00:00",
