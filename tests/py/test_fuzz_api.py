@@ -49,6 +49,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from py_admin.db import connect, scratch_database
+from py_admin.errors import documented_sqlstates
 from py_admin.matrix import act_as, build_world
 from py_admin.pgtap import prepare_database
 from py_admin.seed import apply_seed
@@ -85,17 +86,7 @@ OUTSIDER_OK: dict[str, set[str]] = {}  # function -> outsiders it succeeded for
 
 
 # ---- the error registry ---------------------------------------------------------------------
-def documented_sqlstates() -> set[str]:
-    """SQLSTATEs of the Codes table in docs/errors.md that a function call may raise."""
-    text = (ROOT / "docs" / "errors.md").read_text()
-    section = text.split("## Codes", 1)[1].split("\n## ", 1)[0]
-    codes = set(re.findall(r"^\| `([0-9A-Z]{5})` \|", section, re.M))
-    # class 23 is documented for direct writes only ("The functions report these cases as
-    # TU409"): a function that leaks one is a bug
-    return {c for c in codes if not c.startswith("23")}
-
-
-ALLOWED = documented_sqlstates()
+ALLOWED = documented_sqlstates(ROOT)
 
 
 def test_error_registry_is_parsed() -> None:
@@ -318,7 +309,8 @@ any_text = st.one_of(
 JSON_KEYS = st.sampled_from([
     "progress", "journal", "name", "max_guardians_per_student", "link_code_ttl",
     "link_requires_student_approval", "guardian_invite_ttl", "grades", "messaging",
-    "digital_consent_age", "require_mfa_for_sensitive",
+    "digital_consent_age", "require_mfa_for_sensitive", "guardian_invite_policy",
+    "students_may_create_link_codes", "family_access_enabled",
 ])
 JSON_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**63), 2**63),
