@@ -7879,6 +7879,24 @@ $$;
 
 revoke all on function private.roster_value(jsonb, text) from public;
 
+-- A row's line in its file: its "line" when that is a whole number (as a CSV reader sends it),
+-- else the given default (its position + 1, after the header line).
+create or replace function private.roster_line(p_row jsonb, p_default integer)
+returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case
+    when jsonb_typeof(p_row -> 'line') = 'number' and (p_row ->> 'line') ~ '^[0-9]{1,9}$'
+      then (p_row ->> 'line')::integer
+    else p_default
+  end
+$$;
+
+revoke all on function private.roster_line(jsonb, integer) from public;
+
 -- Raise TU422 for columns a kind does not know (a typo must not be silently ignored).
 create or replace function private.roster_check_columns(p_row jsonb, p_known text[])
 returns void
@@ -8593,8 +8611,7 @@ begin
   -- row number -> [reason, the earlier line], worked out once for the whole call
   with numbered as (
     select r.n, r.value,
-      case when jsonb_typeof(r.value -> 'line') = 'number'
-        then (r.value ->> 'line')::integer else r.n::integer + 1 end as line,
+      private.roster_line(r.value, r.n::integer + 1) as line,
       case when jsonb_typeof(r.value) = 'object' then
         case p_kind
           when 'students' then private.roster_value(r.value, 'sis_id')
@@ -8628,8 +8645,7 @@ begin
   begin
     for v_row in select r.value from jsonb_array_elements(p_rows) as r loop
       v_index := v_index + 1;
-      v_line := case when jsonb_typeof(v_row -> 'line') = 'number'
-        then (v_row ->> 'line')::integer else v_index + 1 end;
+      v_line := private.roster_line(v_row, v_index + 1);
       v_key := null;
       begin
         -- a repeated key is an error, not a second change; so is a second primary guardian
