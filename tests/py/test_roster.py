@@ -274,3 +274,21 @@ def test_bad_rows_are_reported_and_skipped(db: str, tmp_path: Path, cli: Any) ->
     out = cli("import", "students", str(tmp_path / "s.csv"), "--org", "no-such-school",
               "--database-url", db)
     assert out.returncode == 1 and "no organisation with slug" in out.stderr
+
+
+def test_example_files_fit_the_demo_school(server_url: str) -> None:
+    """seeds/roster/ imports into the demo organisation without a bad row, then is a no-op."""
+    from py_admin.seed import apply_seed
+
+    root = Path(__file__).resolve().parents[2] / "seeds" / "roster"
+    with scratch_database(server_url, prefix="tutela_pytest_roster_demo") as url:
+        prepare_database(url)
+        apply_seed(url, "demo")
+        first = {k: run_import(url, k, root / f"{k}.csv", "riverside-demo").counts
+                 for k in ("students", "staff", "guardian-links")}
+        assert all(c["error"] == 0 for c in first.values()), first
+        assert first["students"]["create"] == 2 and first["students"]["update"] == 2
+        assert first["guardian-links"]["invite"] == 2  # two guardians have no account yet
+        again = {k: run_import(url, k, root / f"{k}.csv", "riverside-demo").counts
+                 for k in ("students", "staff", "guardian-links")}
+        assert all(c["unchanged"] == sum(c.values()) for c in again.values()), again
