@@ -195,17 +195,8 @@ begin
     select m.organization_id from public.memberships as m where m.user_id = v_uid
   )
   union all
-  select l.student_id from public.guardian_links as l
-  join public.students as s on s.id = l.student_id
-  join public.organizations as o on o.id = s.organization_id
-  where l.guardian_id = v_uid
-    and l.status = 'active'
-    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
-    and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
-    -- consent: a guardian who is not primary reads the journal only when the student's consent
-    -- decider granted it to other guardians (rpc/privacy.sql)
-    and (p_permission is distinct from 'journal' or l.is_primary
-      or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+  -- children: active links granting the permission, family access on, journal consent
+  select g.id from private.guardian_student_ids(p_permission) as g (id);
 end;
 $$;
 
@@ -635,7 +626,11 @@ after insert or update of status, student_id on public.guardian_links
 for each row execute function private.enforce_guardian_cap();
 
 -- Create, or restore, the link of a guardian to a student (the student row must be locked
--- by the caller). Refuses an existing pending or active link and a full cap.
+-- by the caller). Refuses an existing pending or active link and a full cap. p_sis_id and
+-- p_managed: a roster's key for the link (kept when null) and its mark.
+drop function if exists private.attach_guardian(
+  public.students, uuid, text, jsonb, text, text, text, uuid, uuid
+);
 create or replace function private.attach_guardian(
   p_student public.students,
   p_guardian_id uuid,
@@ -645,7 +640,9 @@ create or replace function private.attach_guardian(
   p_status text,
   p_actor_role text,
   p_code_id uuid default null,
-  p_invite_id uuid default null
+  p_invite_id uuid default null,
+  p_sis_id text default null,
+  p_managed boolean default false
 )
 returns public.guardian_links
 language plpgsql
@@ -673,12 +670,13 @@ begin
   end if;
   if v_old.id is null then
     insert into public.guardian_links (
-      student_id, guardian_id, relation, permissions, status, created_via, activated_at
+      student_id, guardian_id, relation, permissions, status, created_via, activated_at,
+      sis_id, managed_by_roster
     )
     values (
       p_student.id, p_guardian_id, p_relation,
       coalesce(p_permissions, private.default_link_permissions()), p_status, p_via,
-      case when p_status = 'active' then pg_catalog.now() end
+      case when p_status = 'active' then pg_catalog.now() end, p_sis_id, p_managed
     )
     returning * into v_link;
   else
@@ -687,7 +685,8 @@ begin
       permissions = coalesce(p_permissions, private.default_link_permissions()),
       created_via = p_via, is_primary = false,
       activated_at = case when p_status = 'active' then pg_catalog.now() end,
-      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now()
+      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now(),
+      sis_id = coalesce(p_sis_id, l.sis_id), managed_by_roster = l.managed_by_roster or p_managed
     where l.id = v_old.id
     returning * into v_link;
   end if;
@@ -697,6 +696,176 @@ begin
     p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end, to_jsonb(v_link)
   );
   return v_link;
+end;
+$$;
+
+-- Make an active link its student's primary guardian, unsetting the previous one; audited.
+create or replace function private.make_primary(p_link public.guardian_links, p_actor_role text)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_previous uuid;
+  v_link public.guardian_links;
+begin
+  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+  where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
+  returning l.id into v_previous;
+  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+  where l.id = p_link.id
+  returning * into v_link;
+  perform private.audit('primary_changed', p_actor_role, private.link_org(v_link),
+    v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => jsonb_build_object('primary_link_id', v_previous),
+    p_new => jsonb_build_object('primary_link_id', v_link.id));
+  return v_link;
+end;
+$$;
+
+-- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
+-- why kept, audited; the invites its guardian sent for the student are withdrawn with it.
+create or replace function private.revoke_link(
+  p_old public.guardian_links, p_actor_role text, p_revoked_by uuid, p_reason text
+)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+  v_invite_id uuid;
+begin
+  update public.guardian_links as l
+  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(),
+    revoked_by = p_revoked_by, revoke_reason = p_reason, updated_at = pg_catalog.now()
+  where l.id = p_old.id
+  returning * into v_link;
+  perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
+    v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => to_jsonb(p_old), p_new => to_jsonb(v_link));
+  for v_invite_id in
+    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
+      and i.status = 'pending'
+    returning i.id
+  loop
+    perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
+      v_link.student_id, p_invite_id => v_invite_id,
+      p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
+  end loop;
+  return v_link;
+end;
+$$;
+
+-- Withdraw a pending guardian invite (the caller checked who may); audited, with a reason when
+-- given.
+create or replace function private.withdraw_invite(
+  p_invite_id uuid, p_actor_role text, p_reason text default null
+)
+returns public.guardian_invites
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_invite public.guardian_invites;
+begin
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.id = p_invite_id
+  returning * into v_invite;
+  perform private.audit('invite_withdrawn', p_actor_role,
+    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
+    v_invite.student_id, p_invite_id => v_invite.id,
+    p_new => case when p_reason is not null then jsonb_build_object('reason', p_reason) end);
+  return v_invite;
+end;
+$$;
+
+-- A guardian invite: replaces a pending one to the same address, queues the email with the
+-- token (the only plain copy besides the answer), audited. The caller checked who may, the
+-- address, the relation and the cap. p_sis_id, p_managed, p_make_primary: from a roster.
+create or replace function private.create_guardian_invite(
+  p_student public.students,
+  p_email text,
+  p_name text,
+  p_relation text,
+  p_permissions jsonb,
+  p_invited_by uuid,
+  p_actor_role text,
+  p_sis_id text default null,
+  p_managed boolean default false,
+  p_make_primary boolean default false,
+  out p_invite_id uuid,
+  out p_token text,
+  out p_expires_at timestamptz
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org public.organizations;
+  v_invite public.guardian_invites;
+begin
+  select * into v_org from public.organizations as o where o.id = p_student.organization_id;
+  p_token := private.new_token();
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.student_id = p_student.id and lower(i.email) = p_email and i.status = 'pending';
+  insert into public.guardian_invites (
+    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
+    managed_by_roster, make_primary
+  )
+  values (
+    p_student.id, p_email, p_name, p_relation, p_permissions, private.hash_secret(p_token),
+    pg_catalog.now() + v_org.guardian_invite_ttl, p_invited_by, p_sis_id, p_managed,
+    p_make_primary
+  )
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (
+    'guardian_invite', p_email, p_student.id,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', p_token, 'student_name', p_student.display_name,
+      'organization_name', v_org.name, 'invitee_name', v_invite.name,
+      'relation', v_invite.relation, 'expires_at', v_invite.expires_at,
+      'invited_by', p_invited_by
+    )
+  );
+  perform private.audit('invite_created', p_actor_role, v_org.id, p_student.id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', p_email, 'relation', p_relation,
+      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  p_invite_id := v_invite.id;
+  p_expires_at := v_invite.expires_at;
+end;
+$$;
+
+-- The last-admin rule: refuse to take the admin role from p_user_id when they are the
+-- organisation's only admin. Locks the organisation row: membership changes of one
+-- organisation are serialised, whoever makes them.
+create or replace function private.keep_an_admin(p_organization_id uuid, p_user_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  if not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
+  ) then
+    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
+      'Make someone else an admin first.');
+  end if;
 end;
 $$;
 
@@ -773,11 +942,8 @@ begin
   perform 1 from public.organizations as o where o.id = p_organization_id for update;
   select * into v_old from public.memberships as m
   where m.organization_id = p_organization_id and m.user_id = p_user_id;
-  if v_old.role = 'admin' and p_role <> 'admin' and (
-    select count(*) from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin'
-  ) = 1 then
-    perform private.conflict('an organisation must keep at least one admin', 'last_admin');
+  if v_old.role = 'admin' and p_role <> 'admin' then
+    perform private.keep_an_admin(p_organization_id, p_user_id);
   end if;
   insert into public.memberships (organization_id, user_id, role)
   values (p_organization_id, p_user_id, p_role)
@@ -822,12 +988,8 @@ begin
   if not found then
     perform private.not_found('membership');
   end if;
-  if v_old.role = 'admin' and (
-    select count(*) from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin'
-  ) = 1 then
-    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
-      'Make someone else an admin first.');
+  if v_old.role = 'admin' then
+    perform private.keep_an_admin(p_organization_id, p_user_id);
   end if;
   delete from public.memberships as m where m.id = v_old.id;
   perform private.audit('member_removed', 'admin', p_organization_id,
@@ -1391,9 +1553,7 @@ as $$
 declare
   v_uid uuid := private.require_uid();
   v_old public.guardian_links;
-  v_link public.guardian_links;
   v_role text;
-  v_invite_id uuid;
 begin
   v_old := private.lock_link(p_link_id);
   -- who may: the student, the guardian themself, or staff/admins of the student's organisation
@@ -1413,26 +1573,8 @@ begin
   if v_old.status = 'revoked' then
     perform private.conflict('this link is already revoked', 'already_revoked');
   end if;
-  update public.guardian_links as l
-  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = v_uid,
-    revoke_reason = nullif(btrim(p_reason), ''), updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('link_revoked', v_role, private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
-    p_new => to_jsonb(v_link));
   -- invites this guardian sent for the student go with the link
-  for v_invite_id in
-    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-    where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
-      and i.status = 'pending'
-    returning i.id
-  loop
-    perform private.audit('invite_withdrawn', v_role, private.link_org(v_link),
-      v_link.student_id, p_invite_id => v_invite_id,
-      p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
-  end loop;
-  return v_link;
+  return private.revoke_link(v_old, v_role, v_uid, nullif(btrim(p_reason), ''));
 end;
 $$;
 
@@ -1538,8 +1680,6 @@ set search_path = ''
 as $$
 declare
   v_old public.guardian_links;
-  v_link public.guardian_links;
-  v_previous uuid;
   v_role text;
 begin
   perform private.require_uid();
@@ -1554,17 +1694,7 @@ begin
   if v_old.is_primary then
     return v_old;
   end if;
-  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-  where l.student_id = v_old.student_id and l.is_primary
-  returning l.id into v_previous;
-  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('primary_changed', v_role, private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id,
-    p_old => jsonb_build_object('primary_link_id', v_previous),
-    p_new => jsonb_build_object('primary_link_id', v_link.id));
-  return v_link;
+  return private.make_primary(v_old, v_role);
 end;
 $$;
 
@@ -1595,8 +1725,6 @@ declare
   v_role text;
   v_student public.students;
   v_org public.organizations;
-  v_token text := private.new_token();
-  v_invite public.guardian_invites;
   v_email text := lower(btrim(p_email));
 begin
   -- who may, by the organisation's guardian_invite_policy: admins; staff (and admins); or also
@@ -1634,7 +1762,6 @@ begin
   end if;
   perform private.check_relation(p_relation);
   v_student := private.lock_student(p_student_id);
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
   if exists (
     select 1 from public.guardian_links as l
     join auth.users as u on u.id = l.guardian_id
@@ -1647,34 +1774,12 @@ begin
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached');
   end if;
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
-  -- a new invite replaces a pending one to the same address
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.student_id = p_student_id and lower(i.email) = v_email and i.status = 'pending';
-  insert into public.guardian_invites (
-    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by
-  )
-  values (
-    p_student_id, v_email, nullif(btrim(p_name), ''), p_relation,
+  return query select c.p_invite_id, c.p_token, c.p_expires_at
+  from private.create_guardian_invite(
+    v_student, v_email, nullif(btrim(p_name), ''), p_relation,
     private.merge_link_permissions(private.default_link_permissions(), p_permissions),
-    private.hash_secret(v_token), pg_catalog.now() + v_org.guardian_invite_ttl, v_uid
-  )
-  returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
-  values (
-    'guardian_invite', v_email, p_student_id,
-    jsonb_build_object(
-      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
-      'organization_name', v_org.name, 'invitee_name', v_invite.name,
-      'relation', v_invite.relation, 'expires_at', v_invite.expires_at,
-      'invited_by', v_uid
-    )
-  );
-  perform private.audit('invite_created', v_role, v_org.id, p_student_id,
-    p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('email', v_email, 'relation', p_relation,
-      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
-  return query select v_invite.id, v_token, v_invite.expires_at;
+    v_uid, v_role
+  ) as c;
 end;
 $$;
 
@@ -1742,24 +1847,23 @@ begin
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
+  -- a roster's invite: the link carries its key (unless another guardian of the student has
+  -- it by now) and mark, and is primary when the file said so and there is none
   v_link := private.attach_guardian(
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
-    p_invite_id => v_invite.id
+    p_invite_id => v_invite.id,
+    p_sis_id => case when not exists (
+      select 1 from public.guardian_links as o
+      where o.student_id = v_student.id and o.sis_id = v_invite.sis_id
+        and o.guardian_id <> v_uid
+    ) then v_invite.sis_id end,
+    p_managed => v_invite.managed_by_roster
   );
-  if v_invite.managed_by_roster then
-    -- the roster's link: its key, its mark, and primary when the file said so and none is
-    update public.guardian_links as l
-    set managed_by_roster = true,
-      sis_id = case when not exists (
-        select 1 from public.guardian_links as o
-        where o.student_id = v_student.id and o.sis_id = v_invite.sis_id and o.id <> l.id
-      ) then v_invite.sis_id end,
-      is_primary = v_invite.make_primary and not exists (
-        select 1 from public.guardian_links as p
-        where p.student_id = v_student.id and p.is_primary and p.status = 'active'
-      )
-    where l.id = v_link.id
-    returning * into v_link;
+  if v_invite.make_primary and not exists (
+    select 1 from public.guardian_links as p
+    where p.student_id = v_student.id and p.is_primary and p.status = 'active'
+  ) then
+    v_link := private.make_primary(v_link, 'guardian');
   end if;
   update public.guardian_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
@@ -1804,13 +1908,7 @@ begin
   if v_invite.status <> 'pending' then
     perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
   end if;
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.id = p_invite_id
-  returning * into v_invite;
-  perform private.audit('invite_withdrawn', v_role,
-    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
-    v_invite.student_id, p_invite_id => v_invite.id);
-  return v_invite;
+  return private.withdraw_invite(p_invite_id, v_role);
 end;
 $$;
 

@@ -37,6 +37,19 @@ $$;
 
 revoke all on function private.roster_line(jsonb, integer) from public;
 
+-- One more of an action in a report's counts.
+create or replace function private.roster_tally(p_counts jsonb, p_action text)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select jsonb_set(p_counts, array[p_action], to_jsonb((p_counts ->> p_action)::int + 1))
+$$;
+
+revoke all on function private.roster_tally(jsonb, text) from public;
+
 -- Raise TU422 for columns a kind does not know (a typo must not be silently ignored).
 create or replace function private.roster_check_columns(p_row jsonb, p_known text[])
 returns void
@@ -242,27 +255,6 @@ $$;
 
 revoke all on function private.roster_student_row(uuid, jsonb) from public;
 
--- Refuse to take away the organisation's last admin.
-create or replace function private.roster_keep_an_admin(p_organization_id uuid, p_user_id uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-begin
-  if not exists (
-    select 1 from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
-  ) then
-    perform private.conflict('this is the organisation''s last admin', 'last_admin',
-      'Add another admin first.');
-  end if;
-end;
-$$;
-
-revoke all on function private.roster_keep_an_admin(uuid, uuid) from public;
-
 -- staff.csv: email, role (staff or admin), title, sis_id, status (active or deleted)
 create or replace function private.roster_staff_row(
   p_organization_id uuid, p_row jsonb, p_users jsonb
@@ -317,7 +309,7 @@ begin
       return 'unchanged';
     end if;
     if v_old.role = 'admin' then
-      perform private.roster_keep_an_admin(p_organization_id, v_user);
+      perform private.keep_an_admin(p_organization_id, v_user);
     end if;
     delete from public.memberships as m where m.id = v_old.id;
     perform private.audit('member_removed', 'roster', p_organization_id,
@@ -346,7 +338,7 @@ begin
     return 'unchanged';
   end if;
   if v_old.role = 'admin' and v_role <> 'admin' then
-    perform private.roster_keep_an_admin(p_organization_id, v_user);
+    perform private.keep_an_admin(p_organization_id, v_user);
   end if;
   update public.memberships as m
   set role = v_role, title = v_title, sis_id = coalesce(v_sis, m.sis_id),
@@ -360,86 +352,6 @@ end;
 $$;
 
 revoke all on function private.roster_staff_row(uuid, jsonb, jsonb) from public;
-
--- Revoke a link for the roster (status deleted, or missing from a full sync).
-create or replace function private.roster_revoke_link(p_link_id uuid, p_why text)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
-begin
-  select * into v_old from public.guardian_links as l where l.id = p_link_id for update;
-  update public.guardian_links as l
-  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = null,
-    revoke_reason = p_why, updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('link_revoked', 'roster', private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
-    p_new => to_jsonb(v_link));
-  -- invites this guardian sent for the student go with the link
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
-    and i.status = 'pending';
-end;
-$$;
-
-revoke all on function private.roster_revoke_link(uuid, text) from public;
-
--- Withdraw a pending guardian invite for the roster.
-create or replace function private.roster_withdraw_invite(p_invite_id uuid, p_why text)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_invite public.guardian_invites;
-begin
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.id = p_invite_id
-  returning * into v_invite;
-  perform private.audit('invite_withdrawn', 'roster',
-    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
-    v_invite.student_id, p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('reason', p_why));
-end;
-$$;
-
-revoke all on function private.roster_withdraw_invite(uuid, text) from public;
-
--- Make an active link the student's primary guardian (unsetting the previous one).
-create or replace function private.roster_make_primary(p_link public.guardian_links)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_previous uuid;
-begin
-  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-  where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
-  returning l.id into v_previous;
-  if not p_link.is_primary then
-    update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
-    where l.id = p_link.id;
-  end if;
-  perform private.audit('primary_changed', 'roster', private.link_org(p_link), p_link.student_id,
-    p_link.id, p_subject_user_id => p_link.guardian_id,
-    p_old => jsonb_build_object('primary_link_id', v_previous),
-    p_new => jsonb_build_object('primary_link_id', p_link.id));
-end;
-$$;
-
-revoke all on function private.roster_make_primary(public.guardian_links) from public;
 
 -- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
 -- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
@@ -461,11 +373,9 @@ declare
   v_name text := private.roster_value(p_row, 'guardian_name');
   v_sis text := private.roster_value(p_row, 'sis_id');
   v_student public.students;
-  v_org public.organizations;
   v_user uuid;
   v_link public.guardian_links;
   v_invite public.guardian_invites;
-  v_token text;
   v_id uuid;
 begin
   perform private.roster_check_columns(p_row, array['student', 'guardian_email', 'relation',
@@ -491,7 +401,6 @@ begin
     private.roster_value(p_row, 'student'));
   p_key := v_student.id::text || ':' || v_email;
   v_student := private.lock_student(v_student.id);
-  select * into v_org from public.organizations as o where o.id = p_organization_id;
   v_user := (p_users ->> v_email)::uuid;
   if v_user is not null then
     select * into v_link from public.guardian_links as l
@@ -511,14 +420,14 @@ begin
   if v_status = 'deleted' then
     p_action := 'unchanged';
     if v_link.status in ('active', 'pending') then
-      perform private.roster_revoke_link(v_link.id, 'roster sync: deleted');
+      perform private.revoke_link(v_link, 'roster', null, 'roster sync: deleted');
       p_action := 'revoke';
     end if;
     for v_id in
       select i.id from public.guardian_invites as i
       where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending'
     loop
-      perform private.roster_withdraw_invite(v_id, 'roster sync: deleted');
+      perform private.withdraw_invite(v_id, 'roster', 'roster sync: deleted');
       p_action := 'revoke';
     end loop;
     return;
@@ -555,47 +464,16 @@ begin
           'the family ended this link; staff can restore it (restore_guardian_link)',
           'revoked_by_family');
       end if;
-      if v_link.id is not null then
-        -- a revoked link comes back (same row, same id)
-        v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions,
-          'roster', 'active', 'roster');
-        update public.guardian_links as l set sis_id = v_sis, managed_by_roster = true
-        where l.id = v_link.id
-        returning * into v_link;
-      else
-        -- a new link in one write (attach_guardian's checks; the cap trigger checks again)
-        if v_student.user_id = v_user then
-          raise exception 'a student cannot be their own guardian'
-            using errcode = 'TU409', detail = 'self_link';
-        end if;
-        if private.guardian_slots_left(v_student.id) <= 0 then
-          perform private.conflict('this student already has the maximum number of guardians',
-            'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
-        end if;
-        if v_primary then
-          update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-          where l.student_id = v_student.id and l.is_primary;
-        end if;
-        insert into public.guardian_links (
-          student_id, guardian_id, relation, permissions, status, created_via, activated_at,
-          is_primary, sis_id, managed_by_roster
-        )
-        values (
-          v_student.id, v_user, v_relation,
-          coalesce(v_permissions, private.default_link_permissions()), 'active', 'roster',
-          pg_catalog.now(), coalesce(v_primary, false), v_sis, true
-        )
-        returning * into v_link;
-        perform private.audit('link_created', 'roster', p_organization_id, v_student.id,
-          v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
-      end if;
+      -- a new link, or a revoked one back (same row, same id)
+      v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions, 'roster',
+        'active', 'roster', p_sis_id => v_sis, p_managed => true);
       -- an invite still waiting for this address is settled by the link
       update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
       where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
       p_action := 'create';
     end if;
     if v_primary and not v_link.is_primary then
-      perform private.roster_make_primary(v_link);
+      perform private.make_primary(v_link, 'roster');
     end if;
     return;
   end if;
@@ -629,30 +507,9 @@ begin
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
   end if;
-  v_token := private.new_token();
-  insert into public.guardian_invites (
-    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
-    managed_by_roster, make_primary
-  )
-  values (
-    v_student.id, v_email, v_name, v_relation,
-    coalesce(v_permissions, private.default_link_permissions()), private.hash_secret(v_token),
-    pg_catalog.now() + v_org.guardian_invite_ttl, null, v_sis, true, coalesce(v_primary, false)
-  )
-  returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
-  values (
-    'guardian_invite', v_email, v_student.id,
-    jsonb_build_object(
-      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
-      'organization_name', v_org.name, 'invitee_name', v_invite.name,
-      'relation', v_invite.relation, 'expires_at', v_invite.expires_at, 'invited_by', null
-    )
-  );
-  perform private.audit('invite_created', 'roster', p_organization_id, v_student.id,
-    p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('email', v_email, 'relation', v_relation,
-      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  perform private.create_guardian_invite(v_student, v_email, v_name, v_relation,
+    coalesce(v_permissions, private.default_link_permissions()), null, 'roster',
+    p_sis_id => v_sis, p_managed => true, p_make_primary => coalesce(v_primary, false));
   p_action := 'invite';
 end;
 $$;
@@ -705,6 +562,7 @@ declare
   v_message text;
   v_detail text;
   v_target record;
+  v_link public.guardian_links;
 begin
   if not private.is_service_role(true) then
     perform private.deny('roster import is for the service role (tutela import, an edge function)');
@@ -811,8 +669,7 @@ begin
         if v_key is not null then
           v_keys := v_keys || v_key;
         end if;
-        v_counts := jsonb_set(v_counts, array[v_action],
-          to_jsonb((v_counts ->> v_action)::int + 1));
+        v_counts := private.roster_tally(v_counts, v_action);
         if v_action <> 'unchanged' then
           v_changes := v_changes || jsonb_build_object('line', v_line, 'action', v_action,
             'key', v_key);
@@ -827,7 +684,7 @@ begin
               using errcode = 'TU422', detail = v_state || coalesce(': ' || v_detail, ''),
               hint = 'Without --strict, bad rows are reported and skipped.';
           end if;
-          v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+          v_counts := private.roster_tally(v_counts, 'error');
           v_errors := v_errors || jsonb_build_object('line', v_line, 'code', v_state,
             'reason', v_message, 'detail', v_detail);
       end;
@@ -844,14 +701,13 @@ begin
       loop
         begin
           if v_target.role = 'admin' then
-            perform private.roster_keep_an_admin(p_organization_id, v_target.user_id);
+            perform private.keep_an_admin(p_organization_id, v_target.user_id);
           end if;
           delete from public.memberships as m where m.id = v_target.id;
           perform private.audit('member_removed', 'roster', p_organization_id,
             p_subject_user_id => v_target.user_id,
             p_new => jsonb_build_object('reason', 'roster sync: not in the file'));
-          v_counts := jsonb_set(v_counts, '{revoke}',
-            to_jsonb((v_counts ->> 'revoke')::int + 1));
+          v_counts := private.roster_tally(v_counts, 'revoke');
           v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
             'key', (select lower(u.email) from auth.users as u where u.id = v_target.user_id));
         exception
@@ -860,14 +716,14 @@ begin
             if v_strict then
               raise;
             end if;
-            v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+            v_counts := private.roster_tally(v_counts, 'error');
             v_errors := v_errors || jsonb_build_object('line', null, 'code', 'TU409',
               'reason', v_message, 'detail', 'last_admin');
         end;
       end loop;
     elsif v_full and p_kind = 'guardian-links' then
       for v_target in
-        select l.id, l.student_id::text || ':' || lower(u.email) as key
+        select l.id, l.student_id, l.student_id::text || ':' || lower(u.email) as key
         from public.guardian_links as l
         join public.students as s on s.id = l.student_id
         join auth.users as u on u.id = l.guardian_id
@@ -877,10 +733,10 @@ begin
           not in (select unnest(v_keys || v_keep))
         order by l.student_id, l.id
       loop
-        perform private.lock_student((select l.student_id from public.guardian_links as l
-          where l.id = v_target.id));
-        perform private.roster_revoke_link(v_target.id, 'roster sync: not in the file');
-        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        perform private.lock_student(v_target.student_id);
+        select * into v_link from public.guardian_links as l where l.id = v_target.id for update;
+        perform private.revoke_link(v_link, 'roster', null, 'roster sync: not in the file');
+        v_counts := private.roster_tally(v_counts, 'revoke');
         v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
           'key', v_target.key);
       end loop;
@@ -894,8 +750,8 @@ begin
           not in (select unnest(v_keys || v_keep))
         order by i.student_id, i.id
       loop
-        perform private.roster_withdraw_invite(v_target.id, 'roster sync: not in the file');
-        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        perform private.withdraw_invite(v_target.id, 'roster', 'roster sync: not in the file');
+        v_counts := private.roster_tally(v_counts, 'revoke');
         v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
           'key', v_target.key);
       end loop;
