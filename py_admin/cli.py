@@ -752,7 +752,7 @@ def _roster(kind: str, file: Path, organization: str, dry_run: bool, strict: boo
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from py_admin.db import resolve_url
-    from py_admin.roster import read_rows, run_import
+    from py_admin.roster import run_import
 
     url = resolve_url(database_url)
     if as_json:
@@ -760,13 +760,13 @@ def _roster(kind: str, file: Path, organization: str, dry_run: bool, strict: boo
                             full=full, batch_size=batch_size, commit_batches=commit_batches)
         print(json.dumps(report.as_json(), indent=2, default=str))
         return
-    total = len(read_rows(file, kind)[0])
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
                   transient=True) as progress:
-        task = progress.add_task(f"importing {kind}", total=total)
+        task = progress.add_task(f"importing {kind}", total=None)
         report = run_import(url, kind, file, organization, dry_run=dry_run, strict=strict,
                             full=full, batch_size=batch_size, commit_batches=commit_batches,
+                            on_start=lambda n: progress.update(task, total=n),
                             on_progress=lambda n: progress.advance(task, n))
     title = ("Plan (dry run: nothing changed)" if dry_run else "Imported") + (
         f": {kind} into {organization}, {report.rows} row(s) in {report.seconds:.1f} s"

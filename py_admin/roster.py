@@ -136,11 +136,15 @@ def run_import(
     full: bool = False,
     batch_size: int = 2000,
     commit_batches: bool = False,
+    on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import one CSV file. One transaction (or one per batch with commit_batches); a dry run
-    applies everything inside the transaction and rolls it back, so the plan is exact."""
+    applies everything inside the transaction and rolls it back, so the plan is exact.
+    on_start gets the number of rows once the file is read; on_progress each batch's size."""
     rows, bad = read_rows(path, kind)
+    if on_start:
+        on_start(len(rows))
     report = ImportReport(kind=kind, organization=organization, dry_run=dry_run, full=full,
                           rows=len(rows) + len(bad))
     if bad and strict:
@@ -152,11 +156,10 @@ def run_import(
         report.counts["error"] += 1
     started = time.monotonic()
     keys: list[str] = []
+    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)] or [[]]
     with connect(url) as conn:
         org_id = find_organization(conn, organization)
         conn.commit()
-        batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)] or [[]]
-        options = {"strict": strict, "full": False}
 
         def call(c: psycopg.Connection[Any], batch: list[dict[str, Any]],
                  opts: dict[str, Any]) -> dict[str, Any]:
@@ -176,34 +179,32 @@ def run_import(
                 ) from None
             assert got is not None
             result: dict[str, Any] = got[0]
+            report.add(result)
             return result
 
-        def apply(c: psycopg.Connection[Any]) -> None:
-            for batch in batches:
-                result = call(c, batch, options)
-                report.add(result)
-                keys.extend(result["keys"])
-                report.batches += 1
-                if on_progress:
-                    on_progress(len(batch))
-            if full:
-                report.add(call(c, [], {"strict": strict, "full": True, "keep": keys}))
+        # the steps: each batch, then (full sync) the revocations of what no batch listed
+        def send(c: psycopg.Connection[Any], batch: list[dict[str, Any]]) -> None:
+            keys.extend(call(c, batch, {"strict": strict, "full": False})["keys"])
+            report.batches += 1
+            if on_progress:
+                on_progress(len(batch))
+
+        def finish(c: psycopg.Connection[Any]) -> None:
+            call(c, [], {"strict": strict, "full": True, "keep": keys})
 
         if commit_batches and not dry_run:
             for batch in batches:
                 with acting_as(conn, None, role="service_role") as c:
-                    result = call(c, batch, options)
-                report.add(result)
-                keys.extend(result["keys"])
-                report.batches += 1
-                if on_progress:
-                    on_progress(len(batch))
+                    send(c, batch)
             if full:
                 with acting_as(conn, None, role="service_role") as c:
-                    report.add(call(c, [], {"strict": strict, "full": True, "keep": keys}))
+                    finish(c)
         else:
             with acting_as(conn, None, role="service_role") as c:
-                apply(c)
+                for batch in batches:
+                    send(c, batch)
+                if full:
+                    finish(c)
                 if dry_run:
                     raise psycopg.Rollback()
     report.errors.sort(key=lambda e: (e["line"] is None, e["line"] or 0))
