@@ -699,11 +699,7 @@ begin
         and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
         and (p_permission is distinct from 'journal' or l.is_primary
           or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
-    ) and exists (
-      -- the organisation's switch: family access off, guardians see nothing
-      select 1 from public.organizations as o
-      where o.id = v_student.organization_id and o.family_access_enabled
-    ) then
+    ) and private.family_access_on(p_student_id) then  -- off: guardians see nothing
     return;
   end if;
   perform private.deny(pg_catalog.format('this student''s %s', p_permission));
