@@ -199,17 +199,8 @@ begin
     select m.organization_id from public.memberships as m where m.user_id = v_uid
   )
   union all
-  select l.student_id from public.guardian_links as l
-  join public.students as s on s.id = l.student_id
-  join public.organizations as o on o.id = s.organization_id
-  where l.guardian_id = v_uid
-    and l.status = 'active'
-    and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
-    and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
-    -- consent: a guardian who is not primary reads the journal only when the student's consent
-    -- decider granted it to other guardians (rpc/privacy.sql)
-    and (p_permission is distinct from 'journal' or l.is_primary
-      or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+  -- children: active links granting the permission, family access on, journal consent
+  select g.id from private.guardian_student_ids(p_permission) as g (id);
 end;
 $$;
 
@@ -639,7 +630,11 @@ after insert or update of status, student_id on public.guardian_links
 for each row execute function private.enforce_guardian_cap();
 
 -- Create, or restore, the link of a guardian to a student (the student row must be locked
--- by the caller). Refuses an existing pending or active link and a full cap.
+-- by the caller). Refuses an existing pending or active link and a full cap. p_sis_id and
+-- p_managed: a roster's key for the link (kept when null) and its mark.
+drop function if exists private.attach_guardian(
+  public.students, uuid, text, jsonb, text, text, text, uuid, uuid
+);
 create or replace function private.attach_guardian(
   p_student public.students,
   p_guardian_id uuid,
@@ -649,7 +644,9 @@ create or replace function private.attach_guardian(
   p_status text,
   p_actor_role text,
   p_code_id uuid default null,
-  p_invite_id uuid default null
+  p_invite_id uuid default null,
+  p_sis_id text default null,
+  p_managed boolean default false
 )
 returns public.guardian_links
 language plpgsql
@@ -677,12 +674,13 @@ begin
   end if;
   if v_old.id is null then
     insert into public.guardian_links (
-      student_id, guardian_id, relation, permissions, status, created_via, activated_at
+      student_id, guardian_id, relation, permissions, status, created_via, activated_at,
+      sis_id, managed_by_roster
     )
     values (
       p_student.id, p_guardian_id, p_relation,
       coalesce(p_permissions, private.default_link_permissions()), p_status, p_via,
-      case when p_status = 'active' then pg_catalog.now() end
+      case when p_status = 'active' then pg_catalog.now() end, p_sis_id, p_managed
     )
     returning * into v_link;
   else
@@ -691,7 +689,8 @@ begin
       permissions = coalesce(p_permissions, private.default_link_permissions()),
       created_via = p_via, is_primary = false,
       activated_at = case when p_status = 'active' then pg_catalog.now() end,
-      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now()
+      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now(),
+      sis_id = coalesce(p_sis_id, l.sis_id), managed_by_roster = l.managed_by_roster or p_managed
     where l.id = v_old.id
     returning * into v_link;
   end if;
@@ -701,6 +700,176 @@ begin
     p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end, to_jsonb(v_link)
   );
   return v_link;
+end;
+$$;
+
+-- Make an active link its student's primary guardian, unsetting the previous one; audited.
+create or replace function private.make_primary(p_link public.guardian_links, p_actor_role text)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_previous uuid;
+  v_link public.guardian_links;
+begin
+  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+  where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
+  returning l.id into v_previous;
+  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+  where l.id = p_link.id
+  returning * into v_link;
+  perform private.audit('primary_changed', p_actor_role, private.link_org(v_link),
+    v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => jsonb_build_object('primary_link_id', v_previous),
+    p_new => jsonb_build_object('primary_link_id', v_link.id));
+  return v_link;
+end;
+$$;
+
+-- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
+-- why kept, audited; the invites its guardian sent for the student are withdrawn with it.
+create or replace function private.revoke_link(
+  p_old public.guardian_links, p_actor_role text, p_revoked_by uuid, p_reason text
+)
+returns public.guardian_links
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+  v_invite_id uuid;
+begin
+  update public.guardian_links as l
+  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(),
+    revoked_by = p_revoked_by, revoke_reason = p_reason, updated_at = pg_catalog.now()
+  where l.id = p_old.id
+  returning * into v_link;
+  perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
+    v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
+    p_old => to_jsonb(p_old), p_new => to_jsonb(v_link));
+  for v_invite_id in
+    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
+      and i.status = 'pending'
+    returning i.id
+  loop
+    perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
+      v_link.student_id, p_invite_id => v_invite_id,
+      p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
+  end loop;
+  return v_link;
+end;
+$$;
+
+-- Withdraw a pending guardian invite (the caller checked who may); audited, with a reason when
+-- given.
+create or replace function private.withdraw_invite(
+  p_invite_id uuid, p_actor_role text, p_reason text default null
+)
+returns public.guardian_invites
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_invite public.guardian_invites;
+begin
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.id = p_invite_id
+  returning * into v_invite;
+  perform private.audit('invite_withdrawn', p_actor_role,
+    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
+    v_invite.student_id, p_invite_id => v_invite.id,
+    p_new => case when p_reason is not null then jsonb_build_object('reason', p_reason) end);
+  return v_invite;
+end;
+$$;
+
+-- A guardian invite: replaces a pending one to the same address, queues the email with the
+-- token (the only plain copy besides the answer), audited. The caller checked who may, the
+-- address, the relation and the cap. p_sis_id, p_managed, p_make_primary: from a roster.
+create or replace function private.create_guardian_invite(
+  p_student public.students,
+  p_email text,
+  p_name text,
+  p_relation text,
+  p_permissions jsonb,
+  p_invited_by uuid,
+  p_actor_role text,
+  p_sis_id text default null,
+  p_managed boolean default false,
+  p_make_primary boolean default false,
+  out p_invite_id uuid,
+  out p_token text,
+  out p_expires_at timestamptz
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org public.organizations;
+  v_invite public.guardian_invites;
+begin
+  select * into v_org from public.organizations as o where o.id = p_student.organization_id;
+  p_token := private.new_token();
+  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  where i.student_id = p_student.id and lower(i.email) = p_email and i.status = 'pending';
+  insert into public.guardian_invites (
+    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
+    managed_by_roster, make_primary
+  )
+  values (
+    p_student.id, p_email, p_name, p_relation, p_permissions, private.hash_secret(p_token),
+    pg_catalog.now() + v_org.guardian_invite_ttl, p_invited_by, p_sis_id, p_managed,
+    p_make_primary
+  )
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (
+    'guardian_invite', p_email, p_student.id,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', p_token, 'student_name', p_student.display_name,
+      'organization_name', v_org.name, 'invitee_name', v_invite.name,
+      'relation', v_invite.relation, 'expires_at', v_invite.expires_at,
+      'invited_by', p_invited_by
+    )
+  );
+  perform private.audit('invite_created', p_actor_role, v_org.id, p_student.id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', p_email, 'relation', p_relation,
+      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  p_invite_id := v_invite.id;
+  p_expires_at := v_invite.expires_at;
+end;
+$$;
+
+-- The last-admin rule: refuse to take the admin role from p_user_id when they are the
+-- organisation's only admin. Locks the organisation row: membership changes of one
+-- organisation are serialised, whoever makes them.
+create or replace function private.keep_an_admin(p_organization_id uuid, p_user_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  if not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
+  ) then
+    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
+      'Make someone else an admin first.');
+  end if;
 end;
 $$;
 
@@ -777,11 +946,8 @@ begin
   perform 1 from public.organizations as o where o.id = p_organization_id for update;
   select * into v_old from public.memberships as m
   where m.organization_id = p_organization_id and m.user_id = p_user_id;
-  if v_old.role = 'admin' and p_role <> 'admin' and (
-    select count(*) from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin'
-  ) = 1 then
-    perform private.conflict('an organisation must keep at least one admin', 'last_admin');
+  if v_old.role = 'admin' and p_role <> 'admin' then
+    perform private.keep_an_admin(p_organization_id, p_user_id);
   end if;
   insert into public.memberships (organization_id, user_id, role)
   values (p_organization_id, p_user_id, p_role)
@@ -826,12 +992,8 @@ begin
   if not found then
     perform private.not_found('membership');
   end if;
-  if v_old.role = 'admin' and (
-    select count(*) from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin'
-  ) = 1 then
-    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
-      'Make someone else an admin first.');
+  if v_old.role = 'admin' then
+    perform private.keep_an_admin(p_organization_id, p_user_id);
   end if;
   delete from public.memberships as m where m.id = v_old.id;
   perform private.audit('member_removed', 'admin', p_organization_id,
@@ -1395,9 +1557,7 @@ as $$
 declare
   v_uid uuid := private.require_uid();
   v_old public.guardian_links;
-  v_link public.guardian_links;
   v_role text;
-  v_invite_id uuid;
 begin
   v_old := private.lock_link(p_link_id);
   -- who may: the student, the guardian themself, or staff/admins of the student's organisation
@@ -1417,26 +1577,8 @@ begin
   if v_old.status = 'revoked' then
     perform private.conflict('this link is already revoked', 'already_revoked');
   end if;
-  update public.guardian_links as l
-  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = v_uid,
-    revoke_reason = nullif(btrim(p_reason), ''), updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('link_revoked', v_role, private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
-    p_new => to_jsonb(v_link));
   -- invites this guardian sent for the student go with the link
-  for v_invite_id in
-    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-    where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
-      and i.status = 'pending'
-    returning i.id
-  loop
-    perform private.audit('invite_withdrawn', v_role, private.link_org(v_link),
-      v_link.student_id, p_invite_id => v_invite_id,
-      p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
-  end loop;
-  return v_link;
+  return private.revoke_link(v_old, v_role, v_uid, nullif(btrim(p_reason), ''));
 end;
 $$;
 
@@ -1542,8 +1684,6 @@ set search_path = ''
 as $$
 declare
   v_old public.guardian_links;
-  v_link public.guardian_links;
-  v_previous uuid;
   v_role text;
 begin
   perform private.require_uid();
@@ -1558,17 +1698,7 @@ begin
   if v_old.is_primary then
     return v_old;
   end if;
-  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-  where l.student_id = v_old.student_id and l.is_primary
-  returning l.id into v_previous;
-  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('primary_changed', v_role, private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id,
-    p_old => jsonb_build_object('primary_link_id', v_previous),
-    p_new => jsonb_build_object('primary_link_id', v_link.id));
-  return v_link;
+  return private.make_primary(v_old, v_role);
 end;
 $$;
 
@@ -1599,8 +1729,6 @@ declare
   v_role text;
   v_student public.students;
   v_org public.organizations;
-  v_token text := private.new_token();
-  v_invite public.guardian_invites;
   v_email text := lower(btrim(p_email));
 begin
   -- who may, by the organisation's guardian_invite_policy: admins; staff (and admins); or also
@@ -1638,7 +1766,6 @@ begin
   end if;
   perform private.check_relation(p_relation);
   v_student := private.lock_student(p_student_id);
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
   if exists (
     select 1 from public.guardian_links as l
     join auth.users as u on u.id = l.guardian_id
@@ -1651,34 +1778,12 @@ begin
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached');
   end if;
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
-  -- a new invite replaces a pending one to the same address
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.student_id = p_student_id and lower(i.email) = v_email and i.status = 'pending';
-  insert into public.guardian_invites (
-    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by
-  )
-  values (
-    p_student_id, v_email, nullif(btrim(p_name), ''), p_relation,
+  return query select c.p_invite_id, c.p_token, c.p_expires_at
+  from private.create_guardian_invite(
+    v_student, v_email, nullif(btrim(p_name), ''), p_relation,
     private.merge_link_permissions(private.default_link_permissions(), p_permissions),
-    private.hash_secret(v_token), pg_catalog.now() + v_org.guardian_invite_ttl, v_uid
-  )
-  returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
-  values (
-    'guardian_invite', v_email, p_student_id,
-    jsonb_build_object(
-      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
-      'organization_name', v_org.name, 'invitee_name', v_invite.name,
-      'relation', v_invite.relation, 'expires_at', v_invite.expires_at,
-      'invited_by', v_uid
-    )
-  );
-  perform private.audit('invite_created', v_role, v_org.id, p_student_id,
-    p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('email', v_email, 'relation', p_relation,
-      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
-  return query select v_invite.id, v_token, v_invite.expires_at;
+    v_uid, v_role
+  ) as c;
 end;
 $$;
 
@@ -1746,24 +1851,23 @@ begin
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
+  -- a roster's invite: the link carries its key (unless another guardian of the student has
+  -- it by now) and mark, and is primary when the file said so and there is none
   v_link := private.attach_guardian(
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
-    p_invite_id => v_invite.id
+    p_invite_id => v_invite.id,
+    p_sis_id => case when not exists (
+      select 1 from public.guardian_links as o
+      where o.student_id = v_student.id and o.sis_id = v_invite.sis_id
+        and o.guardian_id <> v_uid
+    ) then v_invite.sis_id end,
+    p_managed => v_invite.managed_by_roster
   );
-  if v_invite.managed_by_roster then
-    -- the roster's link: its key, its mark, and primary when the file said so and none is
-    update public.guardian_links as l
-    set managed_by_roster = true,
-      sis_id = case when not exists (
-        select 1 from public.guardian_links as o
-        where o.student_id = v_student.id and o.sis_id = v_invite.sis_id and o.id <> l.id
-      ) then v_invite.sis_id end,
-      is_primary = v_invite.make_primary and not exists (
-        select 1 from public.guardian_links as p
-        where p.student_id = v_student.id and p.is_primary and p.status = 'active'
-      )
-    where l.id = v_link.id
-    returning * into v_link;
+  if v_invite.make_primary and not exists (
+    select 1 from public.guardian_links as p
+    where p.student_id = v_student.id and p.is_primary and p.status = 'active'
+  ) then
+    v_link := private.make_primary(v_link, 'guardian');
   end if;
   update public.guardian_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
@@ -1808,13 +1912,7 @@ begin
   if v_invite.status <> 'pending' then
     perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
   end if;
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.id = p_invite_id
-  returning * into v_invite;
-  perform private.audit('invite_withdrawn', v_role,
-    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
-    v_invite.student_id, p_invite_id => v_invite.id);
-  return v_invite;
+  return private.withdraw_invite(p_invite_id, v_role);
 end;
 $$;
 
@@ -2823,11 +2921,7 @@ begin
         and (p_permission is null or coalesce((l.permissions ->> p_permission)::boolean, false))
         and (p_permission is distinct from 'journal' or l.is_primary
           or private.consent_granted(l.student_id, 'journal', 'other_guardians'))
-    ) and exists (
-      -- the organisation's switch: family access off, guardians see nothing
-      select 1 from public.organizations as o
-      where o.id = v_student.organization_id and o.family_access_enabled
-    ) then
+    ) and private.family_access_on(p_student_id) then  -- off: guardians see nothing
     return;
   end if;
   perform private.deny(pg_catalog.format('this student''s %s', p_permission));
@@ -7897,6 +7991,19 @@ $$;
 
 revoke all on function private.roster_line(jsonb, integer) from public;
 
+-- One more of an action in a report's counts.
+create or replace function private.roster_tally(p_counts jsonb, p_action text)
+returns jsonb
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select jsonb_set(p_counts, array[p_action], to_jsonb((p_counts ->> p_action)::int + 1))
+$$;
+
+revoke all on function private.roster_tally(jsonb, text) from public;
+
 -- Raise TU422 for columns a kind does not know (a typo must not be silently ignored).
 create or replace function private.roster_check_columns(p_row jsonb, p_known text[])
 returns void
@@ -8102,27 +8209,6 @@ $$;
 
 revoke all on function private.roster_student_row(uuid, jsonb) from public;
 
--- Refuse to take away the organisation's last admin.
-create or replace function private.roster_keep_an_admin(p_organization_id uuid, p_user_id uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-begin
-  if not exists (
-    select 1 from public.memberships as m
-    where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
-  ) then
-    perform private.conflict('this is the organisation''s last admin', 'last_admin',
-      'Add another admin first.');
-  end if;
-end;
-$$;
-
-revoke all on function private.roster_keep_an_admin(uuid, uuid) from public;
-
 -- staff.csv: email, role (staff or admin), title, sis_id, status (active or deleted)
 create or replace function private.roster_staff_row(
   p_organization_id uuid, p_row jsonb, p_users jsonb
@@ -8177,7 +8263,7 @@ begin
       return 'unchanged';
     end if;
     if v_old.role = 'admin' then
-      perform private.roster_keep_an_admin(p_organization_id, v_user);
+      perform private.keep_an_admin(p_organization_id, v_user);
     end if;
     delete from public.memberships as m where m.id = v_old.id;
     perform private.audit('member_removed', 'roster', p_organization_id,
@@ -8206,7 +8292,7 @@ begin
     return 'unchanged';
   end if;
   if v_old.role = 'admin' and v_role <> 'admin' then
-    perform private.roster_keep_an_admin(p_organization_id, v_user);
+    perform private.keep_an_admin(p_organization_id, v_user);
   end if;
   update public.memberships as m
   set role = v_role, title = v_title, sis_id = coalesce(v_sis, m.sis_id),
@@ -8220,86 +8306,6 @@ end;
 $$;
 
 revoke all on function private.roster_staff_row(uuid, jsonb, jsonb) from public;
-
--- Revoke a link for the roster (status deleted, or missing from a full sync).
-create or replace function private.roster_revoke_link(p_link_id uuid, p_why text)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
-begin
-  select * into v_old from public.guardian_links as l where l.id = p_link_id for update;
-  update public.guardian_links as l
-  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(), revoked_by = null,
-    revoke_reason = p_why, updated_at = pg_catalog.now()
-  where l.id = p_link_id
-  returning * into v_link;
-  perform private.audit('link_revoked', 'roster', private.link_org(v_link), v_link.student_id,
-    v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
-    p_new => to_jsonb(v_link));
-  -- invites this guardian sent for the student go with the link
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
-    and i.status = 'pending';
-end;
-$$;
-
-revoke all on function private.roster_revoke_link(uuid, text) from public;
-
--- Withdraw a pending guardian invite for the roster.
-create or replace function private.roster_withdraw_invite(p_invite_id uuid, p_why text)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_invite public.guardian_invites;
-begin
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-  where i.id = p_invite_id
-  returning * into v_invite;
-  perform private.audit('invite_withdrawn', 'roster',
-    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
-    v_invite.student_id, p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('reason', p_why));
-end;
-$$;
-
-revoke all on function private.roster_withdraw_invite(uuid, text) from public;
-
--- Make an active link the student's primary guardian (unsetting the previous one).
-create or replace function private.roster_make_primary(p_link public.guardian_links)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  v_previous uuid;
-begin
-  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-  where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
-  returning l.id into v_previous;
-  if not p_link.is_primary then
-    update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
-    where l.id = p_link.id;
-  end if;
-  perform private.audit('primary_changed', 'roster', private.link_org(p_link), p_link.student_id,
-    p_link.id, p_subject_user_id => p_link.guardian_id,
-    p_old => jsonb_build_object('primary_link_id', v_previous),
-    p_new => jsonb_build_object('primary_link_id', p_link.id));
-end;
-$$;
-
-revoke all on function private.roster_make_primary(public.guardian_links) from public;
 
 -- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
 -- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
@@ -8321,11 +8327,9 @@ declare
   v_name text := private.roster_value(p_row, 'guardian_name');
   v_sis text := private.roster_value(p_row, 'sis_id');
   v_student public.students;
-  v_org public.organizations;
   v_user uuid;
   v_link public.guardian_links;
   v_invite public.guardian_invites;
-  v_token text;
   v_id uuid;
 begin
   perform private.roster_check_columns(p_row, array['student', 'guardian_email', 'relation',
@@ -8351,7 +8355,6 @@ begin
     private.roster_value(p_row, 'student'));
   p_key := v_student.id::text || ':' || v_email;
   v_student := private.lock_student(v_student.id);
-  select * into v_org from public.organizations as o where o.id = p_organization_id;
   v_user := (p_users ->> v_email)::uuid;
   if v_user is not null then
     select * into v_link from public.guardian_links as l
@@ -8371,14 +8374,14 @@ begin
   if v_status = 'deleted' then
     p_action := 'unchanged';
     if v_link.status in ('active', 'pending') then
-      perform private.roster_revoke_link(v_link.id, 'roster sync: deleted');
+      perform private.revoke_link(v_link, 'roster', null, 'roster sync: deleted');
       p_action := 'revoke';
     end if;
     for v_id in
       select i.id from public.guardian_invites as i
       where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending'
     loop
-      perform private.roster_withdraw_invite(v_id, 'roster sync: deleted');
+      perform private.withdraw_invite(v_id, 'roster', 'roster sync: deleted');
       p_action := 'revoke';
     end loop;
     return;
@@ -8415,47 +8418,16 @@ begin
           'the family ended this link; staff can restore it (restore_guardian_link)',
           'revoked_by_family');
       end if;
-      if v_link.id is not null then
-        -- a revoked link comes back (same row, same id)
-        v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions,
-          'roster', 'active', 'roster');
-        update public.guardian_links as l set sis_id = v_sis, managed_by_roster = true
-        where l.id = v_link.id
-        returning * into v_link;
-      else
-        -- a new link in one write (attach_guardian's checks; the cap trigger checks again)
-        if v_student.user_id = v_user then
-          raise exception 'a student cannot be their own guardian'
-            using errcode = 'TU409', detail = 'self_link';
-        end if;
-        if private.guardian_slots_left(v_student.id) <= 0 then
-          perform private.conflict('this student already has the maximum number of guardians',
-            'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
-        end if;
-        if v_primary then
-          update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
-          where l.student_id = v_student.id and l.is_primary;
-        end if;
-        insert into public.guardian_links (
-          student_id, guardian_id, relation, permissions, status, created_via, activated_at,
-          is_primary, sis_id, managed_by_roster
-        )
-        values (
-          v_student.id, v_user, v_relation,
-          coalesce(v_permissions, private.default_link_permissions()), 'active', 'roster',
-          pg_catalog.now(), coalesce(v_primary, false), v_sis, true
-        )
-        returning * into v_link;
-        perform private.audit('link_created', 'roster', p_organization_id, v_student.id,
-          v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
-      end if;
+      -- a new link, or a revoked one back (same row, same id)
+      v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions, 'roster',
+        'active', 'roster', p_sis_id => v_sis, p_managed => true);
       -- an invite still waiting for this address is settled by the link
       update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
       where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
       p_action := 'create';
     end if;
     if v_primary and not v_link.is_primary then
-      perform private.roster_make_primary(v_link);
+      perform private.make_primary(v_link, 'roster');
     end if;
     return;
   end if;
@@ -8489,30 +8461,9 @@ begin
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'Revoke a link first, or raise max_guardians_per_student.');
   end if;
-  v_token := private.new_token();
-  insert into public.guardian_invites (
-    student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
-    managed_by_roster, make_primary
-  )
-  values (
-    v_student.id, v_email, v_name, v_relation,
-    coalesce(v_permissions, private.default_link_permissions()), private.hash_secret(v_token),
-    pg_catalog.now() + v_org.guardian_invite_ttl, null, v_sis, true, coalesce(v_primary, false)
-  )
-  returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
-  values (
-    'guardian_invite', v_email, v_student.id,
-    jsonb_build_object(
-      'invite_id', v_invite.id, 'token', v_token, 'student_name', v_student.display_name,
-      'organization_name', v_org.name, 'invitee_name', v_invite.name,
-      'relation', v_invite.relation, 'expires_at', v_invite.expires_at, 'invited_by', null
-    )
-  );
-  perform private.audit('invite_created', 'roster', p_organization_id, v_student.id,
-    p_invite_id => v_invite.id,
-    p_new => jsonb_build_object('email', v_email, 'relation', v_relation,
-      'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
+  perform private.create_guardian_invite(v_student, v_email, v_name, v_relation,
+    coalesce(v_permissions, private.default_link_permissions()), null, 'roster',
+    p_sis_id => v_sis, p_managed => true, p_make_primary => coalesce(v_primary, false));
   p_action := 'invite';
 end;
 $$;
@@ -8565,6 +8516,7 @@ declare
   v_message text;
   v_detail text;
   v_target record;
+  v_link public.guardian_links;
 begin
   if not private.is_service_role(true) then
     perform private.deny('roster import is for the service role (tutela import, an edge function)');
@@ -8671,8 +8623,7 @@ begin
         if v_key is not null then
           v_keys := v_keys || v_key;
         end if;
-        v_counts := jsonb_set(v_counts, array[v_action],
-          to_jsonb((v_counts ->> v_action)::int + 1));
+        v_counts := private.roster_tally(v_counts, v_action);
         if v_action <> 'unchanged' then
           v_changes := v_changes || jsonb_build_object('line', v_line, 'action', v_action,
             'key', v_key);
@@ -8687,7 +8638,7 @@ begin
               using errcode = 'TU422', detail = v_state || coalesce(': ' || v_detail, ''),
               hint = 'Without --strict, bad rows are reported and skipped.';
           end if;
-          v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+          v_counts := private.roster_tally(v_counts, 'error');
           v_errors := v_errors || jsonb_build_object('line', v_line, 'code', v_state,
             'reason', v_message, 'detail', v_detail);
       end;
@@ -8704,14 +8655,13 @@ begin
       loop
         begin
           if v_target.role = 'admin' then
-            perform private.roster_keep_an_admin(p_organization_id, v_target.user_id);
+            perform private.keep_an_admin(p_organization_id, v_target.user_id);
           end if;
           delete from public.memberships as m where m.id = v_target.id;
           perform private.audit('member_removed', 'roster', p_organization_id,
             p_subject_user_id => v_target.user_id,
             p_new => jsonb_build_object('reason', 'roster sync: not in the file'));
-          v_counts := jsonb_set(v_counts, '{revoke}',
-            to_jsonb((v_counts ->> 'revoke')::int + 1));
+          v_counts := private.roster_tally(v_counts, 'revoke');
           v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
             'key', (select lower(u.email) from auth.users as u where u.id = v_target.user_id));
         exception
@@ -8720,14 +8670,14 @@ begin
             if v_strict then
               raise;
             end if;
-            v_counts := jsonb_set(v_counts, '{error}', to_jsonb((v_counts ->> 'error')::int + 1));
+            v_counts := private.roster_tally(v_counts, 'error');
             v_errors := v_errors || jsonb_build_object('line', null, 'code', 'TU409',
               'reason', v_message, 'detail', 'last_admin');
         end;
       end loop;
     elsif v_full and p_kind = 'guardian-links' then
       for v_target in
-        select l.id, l.student_id::text || ':' || lower(u.email) as key
+        select l.id, l.student_id, l.student_id::text || ':' || lower(u.email) as key
         from public.guardian_links as l
         join public.students as s on s.id = l.student_id
         join auth.users as u on u.id = l.guardian_id
@@ -8737,10 +8687,10 @@ begin
           not in (select unnest(v_keys || v_keep))
         order by l.student_id, l.id
       loop
-        perform private.lock_student((select l.student_id from public.guardian_links as l
-          where l.id = v_target.id));
-        perform private.roster_revoke_link(v_target.id, 'roster sync: not in the file');
-        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        perform private.lock_student(v_target.student_id);
+        select * into v_link from public.guardian_links as l where l.id = v_target.id for update;
+        perform private.revoke_link(v_link, 'roster', null, 'roster sync: not in the file');
+        v_counts := private.roster_tally(v_counts, 'revoke');
         v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
           'key', v_target.key);
       end loop;
@@ -8754,8 +8704,8 @@ begin
           not in (select unnest(v_keys || v_keep))
         order by i.student_id, i.id
       loop
-        perform private.roster_withdraw_invite(v_target.id, 'roster sync: not in the file');
-        v_counts := jsonb_set(v_counts, '{revoke}', to_jsonb((v_counts ->> 'revoke')::int + 1));
+        perform private.withdraw_invite(v_target.id, 'roster', 'roster sync: not in the file');
+        v_counts := private.roster_tally(v_counts, 'revoke');
         v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
           'key', v_target.key);
       end loop;
