@@ -56,9 +56,7 @@ select results_eq(
 select is(
   (
     select count(*)::int from public.guardian_links as l
-    where l.student_id in (
-      select s.id from public.students as s where s.organization_id = :'org'
-    )
+    where l.student_id = (select s.id from public.students as s where s.sis_id = 'S-1')
   ),
   1,
   'the second link was not made'
