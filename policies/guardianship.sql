@@ -41,6 +41,30 @@ for select to authenticated
 using (organization_id in (select private.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
+-- membership_invites: admins of the organisation, and the invitee (by email); never the hash.
+-- Nobody's profile becomes visible through an invite: only a membership (accepted) does.
+-- ---------------------------------------------------------------------------------------------
+revoke all on table public.membership_invites from anon, authenticated;
+grant select (
+  id, organization_id, email, role, title, expires_at, invited_by, status, decided_by,
+  decided_at, sis_id, managed_by_roster, created_at, updated_at
+) on table public.membership_invites to authenticated;
+
+revoke select on table public.membership_invites from service_role;
+grant select (
+  id, organization_id, email, role, title, expires_at, invited_by, status, decided_by,
+  decided_at, sis_id, managed_by_roster, created_at, updated_at
+) on table public.membership_invites to service_role;
+
+drop policy if exists membership_invites_select on public.membership_invites;
+create policy membership_invites_select on public.membership_invites
+for select to authenticated
+using (
+  organization_id in (select private.admin_organization_ids())
+  or lower(email) = lower((select auth.email()))
+);
+
+-- ---------------------------------------------------------------------------------------------
 -- students: the student, staff of the organisation, and active guardians
 -- ---------------------------------------------------------------------------------------------
 revoke all on table public.students from anon, authenticated;
@@ -151,4 +175,6 @@ using (
 -- ---------------------------------------------------------------------------------------------
 revoke all on table private.guardian_link_codes from public, anon, authenticated, service_role;
 revoke all on table private.link_code_attempts from public, anon, authenticated, service_role;
+revoke all on table private.student_guardian_locks
+from public, anon, authenticated, service_role;
 revoke all on table private.notification_outbox from public, anon, authenticated, service_role;

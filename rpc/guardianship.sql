@@ -249,7 +249,7 @@ end;
 $$;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active
--- link) > null. Raises TU404 for an unknown student.
+-- link) > null; null also for an unknown student (callers refuse both with TU403).
 create or replace function private.role_for_student(p_student_id uuid)
 returns text
 language plpgsql
@@ -263,12 +263,8 @@ declare
   v_role text;
 begin
   select * into v_student from public.students as s where s.id = p_student_id;
-  if not found then
-    raise exception 'student not found'
-      using errcode = 'TU404', hint = 'Check the student id.';
-  end if;
-  if v_uid is null then
-    return null;
+  if not found or v_uid is null then
+    return null;  -- an unknown student and one the caller has no role for look alike
   end if;
   select m.role into v_role from public.memberships as m
   where m.organization_id = v_student.organization_id and m.user_id = v_uid;
@@ -351,6 +347,9 @@ begin
 end;
 $$;
 
+-- An id that does not exist. To a user it is the same refusal as an id they may not act on
+-- (TU403): otherwise the difference would tell whether a student, link, user or organisation
+-- exists. The service role, and the admin CLI's own session, get TU404.
 create or replace function private.not_found(p_what text)
 returns void
 language plpgsql
@@ -358,7 +357,12 @@ volatile
 set search_path = ''
 as $$
 begin
-  raise exception '% not found', p_what using errcode = 'TU404';
+  if private.is_service_role(p_owner_too => true) then
+    raise exception '% not found', p_what using errcode = 'TU404';
+  end if;
+  raise exception 'not allowed: no such %, or not one you may act on', p_what
+    using errcode = 'TU403', hint = 'Check the id; only the people named in '
+    || 'docs/guardianship.md may do this.';
 end;
 $$;
 
@@ -559,7 +563,12 @@ $$;
 -- The guardian cap: under a lock in the functions, and a constraint trigger as a backstop
 -- =============================================================================================
 
--- Lock the student row (serialises every path that adds a guardian) and return it.
+-- Lock the student's guardians for a change and return the student. Every path that adds,
+-- restores or re-activates a guardian comes here first (the cap's backstop trigger too), so
+-- they are serialised per student. The lock row is updated, not only locked: under REPEATABLE
+-- READ or SERIALIZABLE a transaction whose snapshot predates another's committed change then
+-- fails with 40001 (retry) instead of counting the student's guardians from a stale snapshot.
+-- Lowering the cap updates the same rows (update_organization_settings).
 create or replace function private.lock_student(p_student_id uuid)
 returns public.students
 language plpgsql
@@ -574,8 +583,9 @@ begin
   if not found then
     perform private.not_found('student');
   end if;
-  -- a cap being lowered at the same moment waits for us (and then counts our link)
-  perform 1 from public.organizations as o where o.id = v_student.organization_id for share;
+  insert into private.student_guardian_locks as k (student_id, version)
+  values (p_student_id, 1)
+  on conflict (student_id) do update set version = k.version + 1;
   return v_student;
 end;
 $$;
@@ -609,7 +619,7 @@ set search_path = ''
 as $$
 begin
   if new.status in ('active', 'pending') then
-    perform 1 from public.students as s where s.id = new.student_id for update;
+    perform private.lock_student(new.student_id);
     if private.guardian_slots_left(new.student_id) < 0 then
       raise exception 'this student already has the maximum number of guardians'
         using errcode = 'TU409', detail = 'guardian_limit_reached',
@@ -620,16 +630,135 @@ begin
 end;
 $$;
 
+-- revoked_as follows the status: kept (or, for a direct write by the service role or a SQL
+-- console, filled in) on a revoked link, cleared on any other
+create or replace function private.stamp_revocation()
+returns trigger
+language plpgsql
+volatile
+set search_path = ''
+as $$
+begin
+  if new.status = 'revoked' then
+    new.revoked_as := coalesce(new.revoked_as,
+      case when (select auth.role()) = 'service_role' then 'service_role' else 'system' end);
+  else
+    new.revoked_as := null;
+  end if;
+  return new;
+end;
+$$;
+
+revoke all on function private.stamp_revocation() from public;
+
+drop trigger if exists guardian_links_stamp_revocation on public.guardian_links;
+create trigger guardian_links_stamp_revocation
+before insert or update of status, revoked_as on public.guardian_links
+for each row execute function private.stamp_revocation();
+
 drop trigger if exists guardian_links_cap on public.guardian_links;
 create constraint trigger guardian_links_cap
 after insert or update of status, student_id on public.guardian_links
 for each row execute function private.enforce_guardian_cap();
 
--- Create, or restore, the link of a guardian to a student (the student row must be locked
--- by the caller). Refuses an existing pending or active link and a full cap. p_sis_id and
--- p_managed: a roster's key for the link (kept when null) and its mark.
+-- A revocation holds against every path that could bring the link back (a code, an invite, a
+-- co-parent's invite, a roster import, a staff restore) except a decision made after it by
+-- someone who may overrule it (docs/guardianship.md, "A revocation holds"):
+--   revoked by the guardian themself   any later decision (a new code, invite, restore, roster);
+--   revoked (or declined) by the student  the student's own later code; a later decision of
+--                                      staff, the service role or a primary guardian brings the
+--                                      link back as pending, for the student to approve; never
+--                                      a roster import;
+--   revoked by staff, an admin, the service role or the system  staff, admins or the service role
+--                                      only (restore, or a code or invite they made later);
+--   revoked by a roster import         staff, admins, the service role or a later roster run;
+--   revoked by a primary guardian      staff, admins, the service role or a primary guardian's
+--                                      later invite.
+-- p_decider: the role of whoever made the decision being carried out (the code's maker, the
+-- inviter, the restorer); p_decided_at: when they made it. Returns the status the link may
+-- take (p_status, or 'pending' for the student's approval), or raises TU409.
+create or replace function private.undo_revocation(
+  p_link public.guardian_links, p_decider text, p_decided_at timestamptz, p_status text
+)
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_link.id is null or p_link.status <> 'revoked' then
+    return p_status;
+  end if;
+  if p_decider is null or p_decided_at is null or p_decided_at <= p_link.revoked_at then
+    perform private.conflict(
+      'this guardian''s link was revoked after this code or invite was made',
+      'revoked_after_decision', 'Ask for a new code or invite.');
+  end if;
+  if p_link.revoked_as = 'guardian' then
+    return p_status;
+  elsif p_link.revoked_as = 'student' then
+    if p_decider = 'student' then
+      return p_status;
+    elsif p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
+      return 'pending';  -- the child decides: back only with the student's approval
+    end if;
+    perform private.conflict('the student removed this guardian', 'revoked_by_student',
+      'The student can link them again with a new code, or approve a link staff restore.');
+  elsif p_link.revoked_as = 'primary_guardian' then
+    if p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
+      return p_status;
+    end if;
+    perform private.conflict('the primary guardian removed this guardian',
+      'revoked_by_primary_guardian', 'Organisation staff can restore the link.');
+  elsif p_decider in ('admin', 'staff', 'service_role')
+    or (p_link.revoked_as = 'roster' and p_decider = 'roster') then
+    return p_status;
+  end if;
+  perform private.conflict('the school removed this guardian', 'revoked_by_school',
+    'Only organisation staff can restore the link.');
+  return null;
+end;
+$$;
+
+revoke all on function private.undo_revocation(
+  public.guardian_links, text, timestamptz, text
+) from public;
+
+-- The role a link code's maker had for its student: 'student' for the student's own code,
+-- 'staff' or 'admin' while its maker still works in the student's organisation; null when the
+-- maker may no longer make codes for the student (left the organisation, or deleted).
+create or replace function private.code_maker_role(
+  p_code private.guardian_link_codes, p_student public.students
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when p_code.created_by is null then null
+    when p_code.created_by = p_student.user_id then 'student'
+    else (
+      select m.role from public.memberships as m
+      where m.organization_id = p_student.organization_id and m.user_id = p_code.created_by
+    )
+  end
+$$;
+
+revoke all on function private.code_maker_role(private.guardian_link_codes, public.students)
+from public;
+
+-- Create, or bring back, the link of a guardian to a student (the student must be locked by
+-- the caller: private.lock_student). Refuses an existing pending or active link, a full cap,
+-- and a revoked link that the decision being carried out may not bring back
+-- (private.undo_revocation: p_decider and p_decided_at say whose decision and when). p_sis_id
+-- and p_managed: a roster's key for the link (kept when null) and its mark.
 drop function if exists private.attach_guardian(
   public.students, uuid, text, jsonb, text, text, text, uuid, uuid
+);
+drop function if exists private.attach_guardian(
+  public.students, uuid, text, jsonb, text, text, text, uuid, uuid, text, boolean
 );
 create or replace function private.attach_guardian(
   p_student public.students,
@@ -639,6 +768,8 @@ create or replace function private.attach_guardian(
   p_via text,
   p_status text,
   p_actor_role text,
+  p_decider text,
+  p_decided_at timestamptz,
   p_code_id uuid default null,
   p_invite_id uuid default null,
   p_sis_id text default null,
@@ -653,6 +784,7 @@ as $$
 declare
   v_link public.guardian_links;
   v_old public.guardian_links;
+  v_status text := p_status;
 begin
   if p_student.user_id = p_guardian_id then
     raise exception 'a student cannot be their own guardian'
@@ -664,6 +796,7 @@ begin
   if found and v_old.status in ('active', 'pending') then
     perform private.conflict('already linked to this student', 'already_linked');
   end if;
+  v_status := private.undo_revocation(v_old, p_decider, p_decided_at, p_status);
   if private.guardian_slots_left(p_student.id) <= 0 then
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'A link must be revoked before another guardian can join.');
@@ -675,17 +808,18 @@ begin
     )
     values (
       p_student.id, p_guardian_id, p_relation,
-      coalesce(p_permissions, private.default_link_permissions()), p_status, p_via,
-      case when p_status = 'active' then pg_catalog.now() end, p_sis_id, p_managed
+      coalesce(p_permissions, private.default_link_permissions()), v_status, p_via,
+      case when v_status = 'active' then pg_catalog.now() end, p_sis_id, p_managed
     )
     returning * into v_link;
   else
     update public.guardian_links as l
-    set status = p_status, relation = p_relation,
+    set status = v_status, relation = p_relation,
       permissions = coalesce(p_permissions, private.default_link_permissions()),
       created_via = p_via, is_primary = false,
-      activated_at = case when p_status = 'active' then pg_catalog.now() end,
-      revoked_at = null, revoked_by = null, revoke_reason = null, updated_at = pg_catalog.now(),
+      activated_at = case when v_status = 'active' then pg_catalog.now() end,
+      revoked_at = null, revoked_by = null, revoke_reason = null, revoked_as = null,
+      updated_at = pg_catalog.now(),
       sis_id = coalesce(p_sis_id, l.sis_id), managed_by_roster = l.managed_by_roster or p_managed
     where l.id = v_old.id
     returning * into v_link;
@@ -693,7 +827,8 @@ begin
   perform private.audit(
     case when v_old.id is null then 'link_created' else 'link_restored' end,
     p_actor_role, p_student.organization_id, p_student.id, v_link.id, p_code_id, p_invite_id,
-    p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end, to_jsonb(v_link)
+    p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end,
+    to_jsonb(v_link) || jsonb_build_object('decided_by_role', p_decider)
   );
   return v_link;
 end;
@@ -726,7 +861,11 @@ end;
 $$;
 
 -- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
--- why kept, audited; the invites its guardian sent for the student are withdrawn with it.
+-- why kept (revoked_as decides who may bring it back: private.undo_revocation), audited. With
+-- it go the invites its guardian sent for the student, and the student's link codes this
+-- guardian redeemed that still work (they know them: a second account could use them).
+-- Notifications, erasure requests and other deferred actions react through their own
+-- triggers on guardian_links.
 create or replace function private.revoke_link(
   p_old public.guardian_links, p_actor_role text, p_revoked_by uuid, p_reason text
 )
@@ -738,25 +877,47 @@ set search_path = ''
 as $$
 declare
   v_link public.guardian_links;
-  v_invite_id uuid;
+  v_id uuid;
+  v_as text := case
+    when (select auth.role()) = 'service_role' and p_actor_role <> 'roster' then 'service_role'
+    when p_actor_role in (
+      'student', 'guardian', 'primary_guardian', 'staff', 'admin', 'roster', 'service_role'
+    ) then p_actor_role
+    else 'system'
+  end;
 begin
   update public.guardian_links as l
-  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.now(),
-    revoked_by = p_revoked_by, revoke_reason = p_reason, updated_at = pg_catalog.now()
+  set status = 'revoked', is_primary = false, revoked_at = pg_catalog.clock_timestamp(),
+    revoked_by = p_revoked_by, revoke_reason = p_reason, revoked_as = v_as,
+    updated_at = pg_catalog.now()
   where l.id = p_old.id
   returning * into v_link;
   perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
     v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
     p_old => to_jsonb(p_old), p_new => to_jsonb(v_link));
-  for v_invite_id in
+  for v_id in
     update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
     where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
       and i.status = 'pending'
     returning i.id
   loop
     perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
-      v_link.student_id, p_invite_id => v_invite_id,
+      v_link.student_id, p_invite_id => v_id,
       p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
+  end loop;
+  for v_id in
+    update private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
+    where c.student_id = v_link.student_id and c.withdrawn_at is null
+      and c.uses < c.max_uses and c.expires_at > pg_catalog.now()
+      and c.id in (
+        select e.code_id from public.link_events as e
+        where e.link_id = v_link.id and e.code_id is not null
+      )
+    returning c.id
+  loop
+    perform private.audit('code_withdrawn', p_actor_role, private.link_org(v_link),
+      v_link.student_id, p_code_id => v_id,
+      p_new => jsonb_build_object('reason', 'a guardian who redeemed it was revoked'));
   end loop;
   return v_link;
 end;
@@ -818,14 +979,15 @@ begin
   p_token := private.new_token();
   update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
   where i.student_id = p_student.id and lower(i.email) = p_email and i.status = 'pending';
+  -- created_at in clock time: it orders the invite against revocations (undo_revocation)
   insert into public.guardian_invites (
     student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
-    managed_by_roster, make_primary
+    managed_by_roster, make_primary, created_at
   )
   values (
     p_student.id, p_email, p_name, p_relation, p_permissions, private.hash_secret(p_token),
     pg_catalog.now() + v_org.guardian_invite_ttl, p_invited_by, p_sis_id, p_managed,
-    p_make_primary
+    p_make_primary, pg_catalog.clock_timestamp()
   )
   returning * into v_invite;
   insert into private.notification_outbox (kind, recipient_email, student_id, payload)
@@ -924,24 +1086,37 @@ as $$
 declare
   v_old public.memberships;
   v_member public.memberships;
+  v_actor text := 'admin';
 begin
-  perform private.require_uid();
-  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
-    perform private.not_found('organisation');
-  end if;
-  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
-    perform private.deny('only organisation admins manage members');
+  if private.is_service_role() then
+    v_actor := 'service_role';  -- the app's back office, acting for a user who agreed in the app
+  else
+    perform private.require_uid();
+    -- an organisation the caller does not run, or none: the same refusal
+    if private.role_in_organization(p_organization_id) is distinct from 'admin' then
+      perform private.deny('only organisation admins manage members');
+    end if;
   end if;
   if p_role is null or p_role not in ('admin', 'staff') then
     perform private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
   end if;
-  if p_user_id is null or not exists (select 1 from auth.users as u where u.id = p_user_id) then
-    perform private.not_found('user');
-  end if;
   -- serialise membership changes of one organisation (last-admin rule)
   perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  if not found then
+    perform private.not_found('organisation');  -- the service role only: admins passed above
+  end if;
   select * into v_old from public.memberships as m
   where m.organization_id = p_organization_id and m.user_id = p_user_id;
+  if v_old.id is null and v_actor = 'admin' then
+    -- a person joins only by accepting an invitation; whether the id is a user is not told
+    perform private.conflict('only a member''s role can be changed here; invite newcomers',
+      'invite_required', 'Use invite_organization_member; they join when they accept.');
+  end if;
+  if v_old.id is null
+    and (p_user_id is null or not exists (select 1 from auth.users as u where u.id = p_user_id))
+  then
+    perform private.not_found('user');
+  end if;
   if v_old.role = 'admin' and p_role <> 'admin' then
     perform private.keep_an_admin(p_organization_id, p_user_id);
   end if;
@@ -951,7 +1126,7 @@ begin
   returning * into v_member;
   perform private.audit(
     case when v_old.id is null then 'member_added' else 'member_role_changed' end,
-    'admin', p_organization_id, p_subject_user_id => p_user_id,
+    v_actor, p_organization_id, p_subject_user_id => p_user_id,
     p_old => to_jsonb(v_old), p_new => to_jsonb(v_member)
   );
   return v_member;
@@ -959,9 +1134,11 @@ end;
 $$;
 
 comment on function public.add_organization_member(uuid, uuid, text) is
-'Adds a user to an organisation as admin or staff, or changes their role. Admins only.';
+'Changes a member''s role (admins of the organisation). Newcomers join by accepting an invite '
+'(invite_organization_member); only the service role adds a user directly.';
 revoke all on function public.add_organization_member(uuid, uuid, text) from public, anon;
-grant execute on function public.add_organization_member(uuid, uuid, text) to authenticated;
+grant execute on function public.add_organization_member(uuid, uuid, text)
+to authenticated, service_role;
 
 create or replace function public.remove_organization_member(
   p_organization_id uuid, p_user_id uuid
@@ -976,9 +1153,7 @@ declare
   v_old public.memberships;
 begin
   perform private.require_uid();
-  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
-    perform private.not_found('organisation');
-  end if;
+  -- an organisation the caller does not run, or none: the same refusal
   if private.role_in_organization(p_organization_id) is distinct from 'admin' then
     perform private.deny('only organisation admins manage members');
   end if;
@@ -1002,6 +1177,268 @@ comment on function public.remove_organization_member(uuid, uuid) is
 revoke all on function public.remove_organization_member(uuid, uuid) from public, anon;
 grant execute on function public.remove_organization_member(uuid, uuid) to authenticated;
 
+-- =============================================================================================
+-- Membership invites: an existing login joins an organisation only by accepting
+-- =============================================================================================
+
+-- An invitation to join p_org as p_role, by email: replaces a pending one to the same address,
+-- queues the email with the token (the only plain copy besides the answer), audited. The
+-- caller checked who may and the values.
+create or replace function private.create_member_invite(
+  p_org public.organizations,
+  p_email text,
+  p_role text,
+  p_title text,
+  p_invited_by uuid,
+  p_actor_role text,
+  p_sis_id text default null,
+  p_managed boolean default false,
+  out p_invite_id uuid,
+  out p_token text,
+  out p_expires_at timestamptz
+)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_invite public.membership_invites;
+begin
+  p_token := private.new_token();
+  update public.membership_invites as i
+  set status = 'withdrawn', decided_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  where i.organization_id = p_org.id and lower(i.email) = p_email and i.status = 'pending';
+  insert into public.membership_invites (
+    organization_id, email, role, title, token_hash, expires_at, invited_by, sis_id,
+    managed_by_roster
+  )
+  values (
+    p_org.id, p_email, p_role, p_title, private.hash_secret(p_token),
+    pg_catalog.now() + p_org.member_invite_ttl, p_invited_by, p_sis_id, p_managed
+  )
+  returning * into v_invite;
+  insert into private.notification_outbox (kind, recipient_email, payload)
+  values (
+    'member_invite', p_email,
+    jsonb_build_object(
+      'invite_id', v_invite.id, 'token', p_token, 'organization_name', p_org.name,
+      'role', p_role, 'title', p_title, 'expires_at', v_invite.expires_at,
+      'invited_by', p_invited_by
+    )
+  );
+  perform private.audit('member_invite_created', p_actor_role, p_org.id,
+    p_invite_id => v_invite.id,
+    p_new => jsonb_build_object('email', p_email, 'role', p_role, 'title', p_title,
+      'expires_at', v_invite.expires_at));
+  p_invite_id := v_invite.id;
+  p_expires_at := v_invite.expires_at;
+end;
+$$;
+
+revoke all on function private.create_member_invite(
+  public.organizations, text, text, text, uuid, text, text, boolean
+) from public;
+
+create or replace function public.invite_organization_member(
+  p_organization_id uuid, p_email text, p_role text default 'staff', p_title text default null
+)
+returns table (invite_id uuid, token text, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_org public.organizations;
+  v_email text := lower(btrim(p_email));
+begin
+  -- an organisation the caller does not run, or none: the same refusal
+  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins invite members');
+  end if;
+  perform private.require_aal2(p_organization_id);
+  if p_role is null or p_role not in ('admin', 'staff') then
+    perform private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
+  end if;
+  if not private.valid_email(v_email) then
+    perform private.invalid('that is not an email address');
+  end if;
+  if p_title is not null and char_length(p_title) > 100 then
+    perform private.invalid('the title is limited to 100 characters');
+  end if;
+  select * into v_org from public.organizations as o where o.id = p_organization_id for update;
+  if exists (
+    select 1 from public.memberships as m
+    join auth.users as u on u.id = m.user_id
+    where m.organization_id = p_organization_id and lower(u.email) = v_email
+  ) then
+    perform private.conflict('that person is already a member', 'already_member',
+      'Change their role with add_organization_member.');
+  end if;
+  return query select c.p_invite_id, c.p_token, c.p_expires_at
+  from private.create_member_invite(
+    v_org, v_email, p_role, nullif(btrim(p_title), ''), v_uid, 'admin'
+  ) as c;
+end;
+$$;
+
+comment on function public.invite_organization_member(uuid, text, text, text) is
+'Invites someone by email to join as staff or admin (queues the email); they join when they '
+'accept. Admins only. The answer is the same whether or not the address has an account.';
+revoke all on function public.invite_organization_member(uuid, text, text, text)
+from public, anon;
+grant execute on function public.invite_organization_member(uuid, text, text, text)
+to authenticated;
+
+-- The pending, unexpired membership invite of a token, locked, addressed to the caller; TU404
+-- for an unknown, used or expired token, TU403 for an invite sent to another address.
+create or replace function private.my_member_invite(p_token text)
+returns public.membership_invites
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.membership_invites;
+begin
+  select * into v_invite from public.membership_invites as i
+  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  for update;
+  if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'Ask for a new invite.';
+  end if;
+  if (select lower(u.email) from auth.users as u where u.id = v_uid)
+    is distinct from lower(v_invite.email) then
+    perform private.deny('this invite was sent to another email address');
+  end if;
+  return v_invite;
+end;
+$$;
+
+revoke all on function private.my_member_invite(text) from public;
+
+create or replace function public.accept_organization_invite(p_token text)
+returns public.memberships
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
+  v_invite public.membership_invites := private.my_member_invite(p_token);
+  v_member public.memberships;
+begin
+  -- membership changes of one organisation are serialised (the last-admin rule)
+  perform 1 from public.organizations as o where o.id = v_invite.organization_id for update;
+  -- the inviter must still be an admin there (a roster's invite: the school's own system)
+  if not (v_invite.managed_by_roster and v_invite.invited_by is null) and not exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_invite.organization_id and m.user_id = v_invite.invited_by
+      and m.role = 'admin'
+  ) then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
+  end if;
+  if exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_invite.organization_id and m.user_id = v_uid
+  ) then
+    perform private.conflict('you are already a member of this organisation', 'already_member');
+  end if;
+  insert into public.memberships (
+    organization_id, user_id, role, title, sis_id, managed_by_roster
+  )
+  values (
+    v_invite.organization_id, v_uid, v_invite.role, v_invite.title,
+    case when not exists (
+      select 1 from public.memberships as m
+      where m.organization_id = v_invite.organization_id and m.sis_id = v_invite.sis_id
+    ) then v_invite.sis_id end,
+    v_invite.managed_by_roster
+  )
+  returning * into v_member;
+  update public.membership_invites as i
+  set status = 'accepted', decided_by = v_uid, decided_at = pg_catalog.now(),
+    updated_at = pg_catalog.now()
+  where i.id = v_invite.id;
+  perform private.audit('member_added', 'member', v_invite.organization_id,
+    p_invite_id => v_invite.id, p_subject_user_id => v_uid, p_new => to_jsonb(v_member));
+  return v_member;
+end;
+$$;
+
+comment on function public.accept_organization_invite(text) is
+'Joins the organisation of a membership invite: the signed-in user whose email it was sent to.';
+revoke all on function public.accept_organization_invite(text) from public, anon;
+grant execute on function public.accept_organization_invite(text) to authenticated;
+
+create or replace function public.decline_organization_invite(p_token text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.membership_invites := private.my_member_invite(p_token);
+begin
+  update public.membership_invites as i
+  set status = 'declined', decided_by = v_uid, decided_at = pg_catalog.now(),
+    updated_at = pg_catalog.now()
+  where i.id = v_invite.id;
+  perform private.audit('member_invite_declined', 'member', v_invite.organization_id,
+    p_invite_id => v_invite.id, p_subject_user_id => v_uid);
+end;
+$$;
+
+comment on function public.decline_organization_invite(text) is
+'Declines a membership invite: the signed-in user whose email it was sent to.';
+revoke all on function public.decline_organization_invite(text) from public, anon;
+grant execute on function public.decline_organization_invite(text) to authenticated;
+
+create or replace function public.withdraw_organization_invite(p_invite_id uuid)
+returns public.membership_invites
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_invite public.membership_invites;
+begin
+  perform private.require_uid();
+  select * into v_invite from public.membership_invites as i where i.id = p_invite_id for update;
+  -- an invite of an organisation the caller does not run, or none: the same refusal
+  if not found
+    or private.role_in_organization(v_invite.organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins withdraw membership invites');
+  end if;
+  if v_invite.status <> 'pending' then
+    perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
+  end if;
+  update public.membership_invites as i
+  set status = 'withdrawn', decided_by = (select auth.uid()), decided_at = pg_catalog.now(),
+    updated_at = pg_catalog.now()
+  where i.id = p_invite_id
+  returning * into v_invite;
+  perform private.audit('member_invite_withdrawn', 'admin', v_invite.organization_id,
+    p_invite_id => v_invite.id);
+  return v_invite;
+end;
+$$;
+
+comment on function public.withdraw_organization_invite(uuid) is
+'Withdraws a pending membership invite. Admins of the organisation.';
+revoke all on function public.withdraw_organization_invite(uuid) from public, anon;
+grant execute on function public.withdraw_organization_invite(uuid) to authenticated;
+
 create or replace function public.update_organization_settings(
   p_organization_id uuid, p_settings jsonb
 )
@@ -1020,13 +1457,11 @@ declare
   v_interval interval;
 begin
   perform private.require_uid();
-  select * into v_old from public.organizations as o where o.id = p_organization_id for update;
-  if not found then
-    perform private.not_found('organisation');
-  end if;
+  -- an organisation the caller does not run, or none: the same refusal (no probing of ids)
   if private.role_in_organization(p_organization_id) is distinct from 'admin' then
     perform private.deny('only organisation admins change settings');
   end if;
+  select * into v_old from public.organizations as o where o.id = p_organization_id for update;
   if p_settings is null or jsonb_typeof(p_settings) <> 'object' or p_settings = '{}'::jsonb then
     perform private.invalid('settings must be a non-empty JSON object');
   end if;
@@ -1049,7 +1484,7 @@ begin
         end if;
         v_org.max_guardians_per_student := v_int;
       when 'link_requires_student_approval', 'students_may_create_link_codes',
-        'family_access_enabled' then
+        'family_access_enabled', 'roster_trusted' then
         if jsonb_typeof(v_value) <> 'boolean' then
           perform private.invalid(pg_catalog.format('%s must be true or false', v_key));
         end if;
@@ -1057,6 +1492,8 @@ begin
           v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
         elsif v_key = 'students_may_create_link_codes' then
           v_org.students_may_create_link_codes := (v_value #>> '{}')::boolean;
+        elsif v_key = 'roster_trusted' then
+          v_org.roster_trusted := (v_value #>> '{}')::boolean;
         else
           v_org.family_access_enabled := (v_value #>> '{}')::boolean;
         end if;
@@ -1074,7 +1511,7 @@ begin
           perform private.invalid('digital_consent_age must be a whole number from 13 to 21');
         end if;
         v_org.digital_consent_age := (v_value #>> '{}')::smallint;
-      when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl' then
+      when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl', 'member_invite_ttl' then
         begin
           v_interval := (v_value #>> '{}')::interval;
         exception
@@ -1095,16 +1532,27 @@ begin
           v_org.link_code_ttl := v_interval;
         elsif v_key = 'guardian_invite_ttl' then
           v_org.guardian_invite_ttl := v_interval;
+        elsif v_key = 'member_invite_ttl' then
+          v_org.member_invite_ttl := v_interval;
         else
           v_org.student_invite_ttl := v_interval;
         end if;
       else
         perform private.invalid(pg_catalog.format('unknown setting %L', v_key),
           'Known settings: name, max_guardians_per_student, link_requires_student_approval, '
-          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl, guardian_invite_policy, '
-          || 'students_may_create_link_codes, family_access_enabled, digital_consent_age.');
+          || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl, member_invite_ttl, '
+          || 'guardian_invite_policy, students_may_create_link_codes, family_access_enabled, '
+          || 'roster_trusted, digital_consent_age.');
     end case;
   end loop;
+  if v_org.max_guardians_per_student < v_old.max_guardians_per_student then
+    -- take every student's guardian lock (private.lock_student): a link being added waits, or,
+    -- under REPEATABLE READ or SERIALIZABLE, one of the two transactions fails with 40001
+    update private.student_guardian_locks as k set version = k.version + 1
+    where k.student_id in (
+      select s.id from public.students as s where s.organization_id = p_organization_id
+    );
+  end if;
   if v_org.max_guardians_per_student < v_old.max_guardians_per_student and exists (
     select 1 from public.students as s
     where s.organization_id = p_organization_id
@@ -1123,6 +1571,8 @@ begin
     link_code_ttl = v_org.link_code_ttl,
     guardian_invite_ttl = v_org.guardian_invite_ttl,
     student_invite_ttl = v_org.student_invite_ttl,
+    member_invite_ttl = v_org.member_invite_ttl,
+    roster_trusted = v_org.roster_trusted,
     guardian_invite_policy = v_org.guardian_invite_policy,
     students_may_create_link_codes = v_org.students_may_create_link_codes,
     family_access_enabled = v_org.family_access_enabled,
@@ -1263,8 +1713,14 @@ begin
   end if;
   v_code := private.new_link_code();
   v_expires := pg_catalog.now() + coalesce(p_ttl, v_org.link_code_ttl);
-  insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
-  values (v_student_id, private.hash_secret(v_code), v_expires, p_max_uses, v_uid)
+  -- created_at in clock time: it orders the code against revocations (undo_revocation)
+  insert into private.guardian_link_codes (
+    student_id, code_hash, expires_at, max_uses, created_by, created_at
+  )
+  values (
+    v_student_id, private.hash_secret(v_code), v_expires, p_max_uses, v_uid,
+    pg_catalog.clock_timestamp()
+  )
   returning id into v_code_id;
   perform private.audit('code_created', v_role, v_student.organization_id, v_student_id,
     p_code_id => v_code_id,
@@ -1360,10 +1816,72 @@ comment on function public.withdraw_guardian_link_code(uuid) is
 revoke all on function public.withdraw_guardian_link_code(uuid) from public, anon;
 grant execute on function public.withdraw_guardian_link_code(uuid) to authenticated;
 
+-- The link-code throttles (docs/guardianship.md, "Link codes"): failed redemptions per account
+-- and across all accounts, and attempts on one student's codes (a leaked code, many accounts).
+-- Refuses with TU429; `details` is JSON: {"limit": "account" | "student" | "global",
+-- "retry_after": seconds until an attempt is allowed again}.
+create or replace function private.link_code_limits()
+returns table (
+  name text, max_attempts integer, window_length interval, failures_only boolean
+)
+language sql
+immutable
+set search_path = ''
+as $$
+  values
+  ('account', 5, interval '15 minutes', true),
+  ('student', 10, interval '1 hour', false),
+  ('global', 1000, interval '15 minutes', true)
+$$;
+
+revoke all on function private.link_code_limits() from public;
+
+-- Raise TU429 when the attempts that p_limit counts (by p_user_id, on p_student_id's codes, or
+-- all) have reached its maximum; retry_after is when the oldest of them leaves the window.
+create or replace function private.throttle_link_codes(
+  p_limit text, p_user_id uuid default null, p_student_id uuid default null
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_limit record;
+  v_oldest timestamptz;
+  v_wait integer;
+begin
+  select * into v_limit from private.link_code_limits() as l where l.name = p_limit;
+  -- the max_attempts-th newest attempt inside the window, if there are that many
+  select a.attempted_at into v_oldest from private.link_code_attempts as a
+  where a.attempted_at > pg_catalog.now() - v_limit.window_length
+    and (not v_limit.failures_only or not a.succeeded)
+    and (p_limit <> 'account' or a.user_id = p_user_id)
+    and (p_limit <> 'student' or a.student_id = p_student_id)
+  order by a.attempted_at desc
+  offset v_limit.max_attempts - 1 limit 1;
+  if v_oldest is null then
+    return;
+  end if;
+  v_wait := greatest(1, ceil(extract(epoch from
+    v_oldest + v_limit.window_length - pg_catalog.now()))::integer);
+  raise exception 'too many attempts'
+    using errcode = 'TU429',
+    detail = jsonb_build_object('limit', p_limit, 'retry_after', v_wait)::text,
+    hint = pg_catalog.format('Try again in %s minute(s).', ceil(v_wait / 60.0)::integer);
+end;
+$$;
+
+revoke all on function private.throttle_link_codes(text, uuid, uuid) from public;
+
 -- Redeem a code. A wrong, expired, withdrawn or used-up code is REFUSED WITHOUT RAISING so
 -- that the failed attempt stays recorded (an exception would roll it back): the function
 -- returns {"code": "TU404", "message": ..., "details": null, "hint": ...} and sets the HTTP
--- status to 400, the status every TU code gets. Every other refusal raises (docs/errors.md).
+-- status to 400, the status every TU code gets. So is a code whose maker may no longer make
+-- codes for the student (staff who left the organisation). Every other refusal raises
+-- (docs/errors.md). A code never brings back a link revoked after it was made
+-- (private.undo_revocation).
 create or replace function public.redeem_guardian_link_code(
   p_code text, p_relation text default 'guardian'
 )
@@ -1380,20 +1898,15 @@ declare
   v_student public.students;
   v_org public.organizations;
   v_link public.guardian_links;
-  v_failures integer;
+  v_maker text;
 begin
   perform private.check_relation(p_relation);
   -- one redemption at a time per user, so the throttle counts every attempt
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('tutela.redeem:' || v_uid::text, 0)
   );
-  select count(*) into v_failures from private.link_code_attempts as a
-  where a.user_id = v_uid and not a.succeeded
-    and a.attempted_at > pg_catalog.now() - interval '15 minutes';
-  if v_failures >= 5 then
-    raise exception 'too many attempts'
-      using errcode = 'TU429', hint = 'Wait 15 minutes, then try again.';
-  end if;
+  perform private.throttle_link_codes('account', p_user_id => v_uid);
+  perform private.throttle_link_codes('global');
 
   v_normal := private.normalize_link_code(p_code);
   if v_normal is not null then
@@ -1401,9 +1914,15 @@ begin
     where c.code_hash = private.hash_secret(v_normal)
     for update;
   end if;
+  if v_code.id is not null then
+    perform private.throttle_link_codes('student', p_student_id => v_code.student_id);
+    select * into v_student from public.students as s where s.id = v_code.student_id;
+    v_maker := private.code_maker_role(v_code, v_student);
+  end if;
   if v_code.id is null or v_code.withdrawn_at is not null or v_code.uses >= v_code.max_uses
-    or v_code.expires_at <= pg_catalog.now() then
-    insert into private.link_code_attempts (user_id, succeeded) values (v_uid, false);
+    or v_code.expires_at <= pg_catalog.now() or v_maker is null then
+    insert into private.link_code_attempts (user_id, succeeded, student_id)
+    values (v_uid, false, v_code.student_id);
     perform pg_catalog.set_config('response.status', '400', true);
     return jsonb_build_object(
       'code', 'TU404',
@@ -1415,18 +1934,18 @@ begin
 
   v_student := private.lock_student(v_code.student_id);
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
-  if not v_org.students_may_create_link_codes and v_student.user_id is not null
-    and v_code.created_by = v_student.user_id then
+  if not v_org.students_may_create_link_codes and v_maker = 'student' then
     -- the school turned student codes off: the ones students made earlier stop working too
     perform private.deny('the school no longer accepts codes made by students; ask a teacher');
   end if;
   v_link := private.attach_guardian(
     v_student, v_uid, p_relation, null, 'code',
     case when v_org.link_requires_student_approval then 'pending' else 'active' end,
-    'guardian', v_code.id
+    'guardian', v_maker, v_code.created_at, v_code.id
   );
   update private.guardian_link_codes as c set uses = c.uses + 1 where c.id = v_code.id;
-  insert into private.link_code_attempts (user_id, succeeded) values (v_uid, true);
+  insert into private.link_code_attempts (user_id, succeeded, student_id)
+  values (v_uid, true, v_student.id);
   return to_jsonb(v_link);
 end;
 $$;
@@ -1527,8 +2046,9 @@ begin
     perform private.conflict('this link is not waiting for approval', 'not_pending');
   end if;
   update public.guardian_links as l
-  set status = 'revoked', revoked_at = pg_catalog.now(), revoked_by = v_uid,
-    revoke_reason = 'declined by the student', updated_at = pg_catalog.now()
+  set status = 'revoked', revoked_at = pg_catalog.clock_timestamp(), revoked_by = v_uid,
+    revoke_reason = 'declined by the student', revoked_as = 'student',
+    updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
   perform private.audit('link_declined', 'student', private.link_org(v_link), v_link.student_id,
@@ -1594,6 +2114,7 @@ declare
   v_old public.guardian_links;
   v_link public.guardian_links;
   v_role text;
+  v_status text;
 begin
   perform private.require_uid();
   v_old := private.lock_link(p_link_id);
@@ -1604,13 +2125,17 @@ begin
   if v_old.status <> 'revoked' then
     perform private.conflict('only a revoked link can be restored', 'not_revoked');
   end if;
+  -- a link the student ended comes back pending, for the student to approve
+  v_status := private.undo_revocation(v_old, v_role, pg_catalog.clock_timestamp(), 'active');
   if private.guardian_slots_left(v_old.student_id) <= 0 then
     perform private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'A link must be revoked before another can be restored.');
   end if;
   update public.guardian_links as l
-  set status = 'active', activated_at = pg_catalog.now(), revoked_at = null, revoked_by = null,
-    revoke_reason = null, updated_at = pg_catalog.now()
+  set status = v_status,
+    activated_at = case when v_status = 'active' then pg_catalog.now() end,
+    revoked_at = null, revoked_by = null, revoke_reason = null, revoked_as = null,
+    updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
   perform private.audit('link_restored', v_role, private.link_org(v_link), v_link.student_id,
@@ -1621,7 +2146,8 @@ end;
 $$;
 
 comment on function public.restore_guardian_link(uuid) is
-'Restores a revoked guardian link as active. Staff and admins; the guardian cap applies.';
+'Restores a revoked guardian link: active, or pending the student''s approval when the student '
+'revoked it. Staff and admins; the guardian cap applies.';
 revoke all on function public.restore_guardian_link(uuid) from public, anon;
 grant execute on function public.restore_guardian_link(uuid) to authenticated;
 
@@ -1802,6 +2328,7 @@ declare
   v_student public.students;
   v_org public.organizations;
   v_link public.guardian_links;
+  v_inviter text;
 begin
   select * into v_invite from public.guardian_invites as i
   where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
@@ -1815,42 +2342,35 @@ begin
     perform private.deny('this invite was sent to another email address');
   end if;
   v_student := private.lock_student(v_invite.student_id);
-  -- a guardian the student revoked comes back only through staff or the student
-  if exists (
-    select 1 from public.guardian_links as l
-    where l.student_id = v_student.id and l.guardian_id = v_uid and l.status = 'revoked'
-      and v_student.user_id is not null and l.revoked_by = v_student.user_id
-  ) and not exists (
-    select 1 from public.memberships as m
-    where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
-  ) then
-    perform private.conflict('the student removed this guardian; only staff can invite them back',
-      'revoked_by_student');
-  end if;
   -- the inviter must still be allowed to invite by the organisation's policy: an admin, staff
   -- (unless admins only), or the active primary guardian (when they may); roster invites come
   -- from the school's own system
   select * into v_org from public.organizations as o where o.id = v_student.organization_id;
-  if not v_invite.managed_by_roster and not exists (
-    select 1 from public.memberships as m
-    where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
-      and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins')
-  ) and not (
-    v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+  select m.role into v_inviter from public.memberships as m
+  where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
+    and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins');
+  if v_inviter is null and v_invite.managed_by_roster and v_invite.invited_by is null then
+    v_inviter := 'roster';
+  elsif v_inviter is null and v_org.guardian_invite_policy = 'staff_and_primary_guardians'
     and v_org.family_access_enabled
     and exists (
       select 1 from public.guardian_links as l
       where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
         and l.status = 'active' and l.is_primary
-    )
-  ) then
+    ) then
+    v_inviter := 'primary_guardian';
+  end if;
+  if v_inviter is null then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
   -- a roster's invite: the link carries its key (unless another guardian of the student has
-  -- it by now) and mark, and is primary when the file said so and there is none
+  -- it by now) and mark, and is primary when the file said so and there is none. A link
+  -- revoked after the invite was sent stays revoked; one the student ended comes back only
+  -- with the student's approval (private.undo_revocation).
   v_link := private.attach_guardian(
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
+    v_inviter, v_invite.created_at,
     p_invite_id => v_invite.id,
     p_sis_id => case when not exists (
       select 1 from public.guardian_links as o
@@ -1859,7 +2379,7 @@ begin
     ) then v_invite.sis_id end,
     p_managed => v_invite.managed_by_roster
   );
-  if v_invite.make_primary and not exists (
+  if v_invite.make_primary and v_link.status = 'active' and not exists (
     select 1 from public.guardian_links as p
     where p.student_id = v_student.id and p.is_primary and p.status = 'active'
   ) then
@@ -2202,6 +2722,7 @@ as $$
 declare
   v_guardian integer;
   v_student integer;
+  v_member integer;
 begin
   update public.guardian_invites as i set status = 'expired', updated_at = pg_catalog.now()
   where i.status = 'pending' and i.expires_at <= pg_catalog.now();
@@ -2209,7 +2730,11 @@ begin
   update public.student_invites as i set status = 'expired', updated_at = pg_catalog.now()
   where i.status = 'pending' and i.expires_at <= pg_catalog.now();
   get diagnostics v_student = row_count;
-  return v_guardian + v_student;
+  update public.membership_invites as i
+  set status = 'expired', decided_at = i.expires_at, updated_at = pg_catalog.now()
+  where i.status = 'pending' and i.expires_at <= pg_catalog.now();
+  get diagnostics v_member = row_count;
+  return v_guardian + v_student + v_member;
 end;
 $$;
 

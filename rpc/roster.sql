@@ -272,8 +272,10 @@ declare
   v_sis text := private.roster_value(p_row, 'sis_id');
   v_status text := coalesce(lower(private.roster_value(p_row, 'status')), 'active');
   v_user uuid;
+  v_org public.organizations;
   v_old public.memberships;
   v_new public.memberships;
+  v_invite public.membership_invites;
 begin
   perform private.roster_check_columns(p_row, array['email', 'role', 'title', 'sis_id', 'status']);
   if v_email is null or not private.valid_email(v_email) then
@@ -294,19 +296,26 @@ begin
     perform private.invalid('sis_id is limited to 100 characters');
   end if;
   v_user := (p_users ->> v_email)::uuid;
-  if v_user is null then
-    if v_status = 'deleted' then
-      return 'unchanged';
-    end if;
-    raise exception 'no account with email %', v_email
-      using errcode = 'TU404', hint = 'Staff sign up first; then import them again.';
+  select * into v_org from public.organizations as o where o.id = p_organization_id;
+  if v_user is not null then
+    select * into v_old from public.memberships as m
+    where m.organization_id = p_organization_id and m.user_id = v_user
+    for update;
   end if;
-  select * into v_old from public.memberships as m
-  where m.organization_id = p_organization_id and m.user_id = v_user
+  select * into v_invite from public.membership_invites as i
+  where i.organization_id = p_organization_id and lower(i.email) = v_email
+    and i.status = 'pending'
   for update;
   if v_status = 'deleted' then
+    if v_invite.id is not null then
+      update public.membership_invites as i
+      set status = 'withdrawn', decided_at = pg_catalog.now(), updated_at = pg_catalog.now()
+      where i.id = v_invite.id;
+      perform private.audit('member_invite_withdrawn', 'roster', p_organization_id,
+        p_invite_id => v_invite.id, p_new => jsonb_build_object('reason', 'roster sync: deleted'));
+    end if;
     if v_old.id is null then
-      return 'unchanged';
+      return case when v_invite.id is null then 'unchanged' else 'revoke' end;
     end if;
     if v_old.role = 'admin' then
       perform private.keep_an_admin(p_organization_id, v_user);
@@ -318,10 +327,32 @@ begin
   end if;
   if v_sis is not null and exists (
     select 1 from public.memberships as m
-    where m.organization_id = p_organization_id and m.sis_id = v_sis and m.user_id <> v_user
+    where m.organization_id = p_organization_id and m.sis_id = v_sis
+      and m.user_id is distinct from v_user
   ) then
     perform private.conflict(pg_catalog.format('sis_id %L belongs to another member', v_sis),
       'sis_id_taken');
+  end if;
+  if v_old.id is null and not (v_org.roster_trusted and v_user is not null) then
+    -- a person joins by accepting (an organisation that trusts its roster adds existing
+    -- accounts at once): an invite, or the one already waiting, brought up to date
+    if v_invite.id is not null then
+      if v_invite.role = v_role and v_invite.title is not distinct from v_title
+        and v_invite.sis_id is not distinct from coalesce(v_sis, v_invite.sis_id)
+        and v_invite.managed_by_roster and v_invite.expires_at > pg_catalog.now() then
+        return 'unchanged';
+      end if;
+      if v_invite.expires_at > pg_catalog.now() then
+        update public.membership_invites as i
+        set role = v_role, title = v_title, sis_id = coalesce(v_sis, i.sis_id),
+          managed_by_roster = true, updated_at = pg_catalog.now()
+        where i.id = v_invite.id;
+        return 'update';
+      end if;
+    end if;
+    perform private.create_member_invite(v_org, v_email, v_role, v_title, null, 'roster',
+      p_sis_id => v_sis, p_managed => true);
+    return 'invite';
   end if;
   if v_old.id is null then
     insert into public.memberships (organization_id, user_id, role, title, sis_id,
@@ -330,6 +361,10 @@ begin
     returning * into v_new;
     perform private.audit('member_added', 'roster', p_organization_id,
       p_subject_user_id => v_user, p_new => to_jsonb(v_new));
+    -- the account holder is told (the organisation trusts its roster)
+    insert into private.notification_outbox (kind, recipient_user_id, payload)
+    values ('member_added', v_user, jsonb_build_object(
+      'organization_name', v_org.name, 'role', v_role, 'title', v_title));
     return 'create';
   end if;
   if v_old.role = v_role and v_old.title is not distinct from v_title
@@ -373,6 +408,7 @@ declare
   v_name text := private.roster_value(p_row, 'guardian_name');
   v_sis text := private.roster_value(p_row, 'sis_id');
   v_student public.students;
+  v_org public.organizations;
   v_user uuid;
   v_link public.guardian_links;
   v_invite public.guardian_invites;
@@ -401,6 +437,7 @@ begin
     private.roster_value(p_row, 'student'));
   p_key := v_student.id::text || ':' || v_email;
   v_student := private.lock_student(v_student.id);
+  select * into v_org from public.organizations as o where o.id = p_organization_id;
   v_user := (p_users ->> v_email)::uuid;
   if v_user is not null then
     select * into v_link from public.guardian_links as l
@@ -433,52 +470,68 @@ begin
     return;
   end if;
 
-  if v_user is not null then
-    if v_link.status in ('active', 'pending') then
-      if v_link.status = 'active' and v_link.relation = v_relation
-        and v_link.permissions = coalesce(v_permissions, v_link.permissions)
-        and v_link.is_primary = coalesce(v_primary, v_link.is_primary)
-        and v_link.sis_id is not distinct from coalesce(v_sis, v_link.sis_id)
-        and v_link.managed_by_roster then
-        p_action := 'unchanged';
-        return;
-      end if;
-      update public.guardian_links as l
-      set status = 'active', relation = v_relation,
-        permissions = coalesce(v_permissions, l.permissions),
-        is_primary = case when v_primary is false then false else l.is_primary end,
-        sis_id = coalesce(v_sis, l.sis_id), managed_by_roster = true,
-        activated_at = coalesce(l.activated_at, pg_catalog.now()), updated_at = pg_catalog.now()
-      where l.id = v_link.id
-      returning * into v_link;
-      perform private.audit('link_updated', 'roster', p_organization_id, v_student.id,
-        v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
-      p_action := 'update';
-    else
-      -- a link the family ended (the student, or the guardian themself) comes back through
-      -- staff or a new code, not through a nightly file
-      if v_link.status = 'revoked'
-        and (v_link.revoked_by = v_user
-          or (v_student.user_id is not null and v_link.revoked_by = v_student.user_id)) then
-        perform private.conflict(
-          'the family ended this link; staff can restore it (restore_guardian_link)',
-          'revoked_by_family');
-      end if;
-      -- a new link, or a revoked one back (same row, same id)
-      v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions, 'roster',
-        'active', 'roster', p_sis_id => v_sis, p_managed => true);
-      -- an invite still waiting for this address is settled by the link
-      update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
-      where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
-      p_action := 'create';
+  if v_user is not null and v_link.status in ('active', 'pending') then
+    -- a pending link waits for the student's approval: the roster never activates it
+    if v_link.relation = v_relation
+      and v_link.permissions = coalesce(v_permissions, v_link.permissions)
+      and v_link.is_primary = coalesce(v_primary, v_link.is_primary)
+      and v_link.sis_id is not distinct from coalesce(v_sis, v_link.sis_id)
+      and v_link.managed_by_roster then
+      p_action := 'unchanged';
+      return;
     end if;
-    if v_primary and not v_link.is_primary then
+    update public.guardian_links as l
+    set relation = v_relation,
+      permissions = coalesce(v_permissions, l.permissions),
+      is_primary = case when v_primary is false then false else l.is_primary end,
+      sis_id = coalesce(v_sis, l.sis_id), managed_by_roster = true,
+      updated_at = pg_catalog.now()
+    where l.id = v_link.id
+    returning * into v_link;
+    perform private.audit('link_updated', 'roster', p_organization_id, v_student.id,
+      v_link.id, p_subject_user_id => v_user, p_new => to_jsonb(v_link));
+    p_action := 'update';
+    if v_primary and not v_link.is_primary and v_link.status = 'active' then
       perform private.make_primary(v_link, 'roster');
     end if;
     return;
   end if;
+  if v_user is not null then
+    -- a link the family ended (the student, or the guardian themself) comes back through
+    -- staff or a new code, not through a nightly file; one staff ended, only through staff
+    if v_link.status = 'revoked'
+      and (v_link.revoked_by = v_user
+        or (v_student.user_id is not null and v_link.revoked_by = v_student.user_id)) then
+      perform private.conflict(
+        'the family ended this link; staff can restore it (restore_guardian_link)',
+        'revoked_by_family');
+    end if;
+    perform private.undo_revocation(v_link, 'roster', pg_catalog.clock_timestamp(), 'active');
+    if v_org.roster_trusted then
+      -- the organisation trusts its roster: a new link, or a revoked one back (same row, same
+      -- id), at once; the account holder is told
+      v_link := private.attach_guardian(v_student, v_user, v_relation, v_permissions, 'roster',
+        'active', 'roster', 'roster', pg_catalog.clock_timestamp(), p_sis_id => v_sis,
+        p_managed => true);
+      -- an invite still waiting for this address is settled by the link
+      update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+      where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending';
+      insert into private.notification_outbox (kind, recipient_user_id, student_id, payload)
+      values ('guardian_linked', v_user, v_student.id, jsonb_build_object(
+        'student_name', v_student.display_name, 'organization_name', v_org.name,
+        'relation', v_relation, 'link_id', v_link.id));
+      if v_primary and not v_link.is_primary then
+        perform private.make_primary(v_link, 'roster');
+      end if;
+      p_action := 'create';
+      return;
+    end if;
+    -- by default an existing account is invited like anyone else and must accept (a typo in
+    -- the school's export must not hand a child's data to whoever owns that address)
+  end if;
 
-  -- no account yet: an invite (the guardian-invite flow); the link appears on acceptance
+  -- no account yet, or one the roster does not link at once: an invite (the guardian-invite
+  -- flow); the link appears on acceptance
   select * into v_invite from public.guardian_invites as i
   where i.student_id = v_student.id and lower(i.email) = v_email and i.status = 'pending'
     and i.expires_at > pg_catalog.now()
@@ -720,6 +773,23 @@ begin
             v_errors := v_errors || jsonb_build_object('line', null, 'code', 'TU409',
               'reason', v_message, 'detail', 'last_admin');
         end;
+      end loop;
+      -- and the roster's invitations the file no longer lists
+      for v_target in
+        select i.id, lower(i.email) as key from public.membership_invites as i
+        where i.organization_id = p_organization_id and i.managed_by_roster
+          and i.status = 'pending' and lower(i.email) not in (select unnest(v_keys || v_keep))
+        order by i.created_at
+      loop
+        update public.membership_invites as i
+        set status = 'withdrawn', decided_at = pg_catalog.now(), updated_at = pg_catalog.now()
+        where i.id = v_target.id;
+        perform private.audit('member_invite_withdrawn', 'roster', p_organization_id,
+          p_invite_id => v_target.id,
+          p_new => jsonb_build_object('reason', 'roster sync: not in the file'));
+        v_counts := private.roster_tally(v_counts, 'revoke');
+        v_changes := v_changes || jsonb_build_object('line', null, 'action', 'revoke',
+          'key', v_target.key);
       end loop;
     elsif v_full and p_kind = 'guardian-links' then
       for v_target in

@@ -1,6 +1,9 @@
--- add_organization_member: only an admin of the organisation adds members or changes a
--- member's role. Staff, strangers and admins of another organisation are TU403; an unknown
--- organisation or user is TU404; a role other than admin or staff is TU422.
+-- add_organization_member: an admin of the organisation changes a member's role; a newcomer
+-- joins only by accepting an invite (security review: an admin could make anyone a member),
+-- and an id that is no member gets the same TU409 whether or not it is a user. Staff,
+-- strangers and admins of another organisation are TU403, and so is an unknown organisation
+-- (no probing of ids); a role other than admin or staff is TU422. The service role (the app's
+-- back office) adds a user directly.
 begin;
 select plan(20);
 
@@ -16,23 +19,34 @@ select id as org_b from public.create_organization('Beta School', 'beta-school')
 select tests.authenticate_as(:'admin_a');
 select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
 
--- the admin adds a staff member
-select
-  user_id as added_user,
-  role as added_role
-from public.add_organization_member(:'org_a', :'staff_a', 'staff') \gset
-select is(:'added_user'::uuid, :'staff_a'::uuid, 'the admin adds a member: the row is returned');
-select is(:'added_role'::text, 'staff', 'with the role asked for');
+-- the admin cannot make a login a member without that person's consent
+select throws_ok(
+  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
+  'TU409', null, 'adding an existing login directly is refused (invite_required)'
+);
+select throws_ok(
+  format(
+    'select public.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
+  ),
+  'TU409', null, 'an unknown user id gets the same answer: no probing of user ids'
+);
+select is_empty(
+  format('select 1 from public.memberships where user_id = %L', :'newcomer'),
+  'no membership was made'
+);
+
+-- staff_a joins by accepting an invite
+select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
 select results_eq(
   format(
     'select user_id, role from public.memberships where organization_id = %L order by role',
     :'org_a'
   ),
   format('values (%L::uuid, %L::text), (%L, %L)', :'admin_a', 'admin', :'staff_a', 'staff'),
-  'the organisation now has its admin and one staff member'
+  'after accepting, the organisation has its admin and one staff member'
 );
 
--- a second call changes the role instead of adding a row
+-- a second call changes the role of a member
 select lives_ok(
   format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
   'the admin promotes a staff member to admin'
@@ -51,7 +65,7 @@ select lives_ok(
   'the admin demotes them back to staff (another admin remains)'
 );
 
--- the audit has both kinds of change
+-- the audit has the joining (by the member) and both role changes (by the admin)
 select tests.clear_authentication();
 select results_eq(
   format(
@@ -61,46 +75,32 @@ select results_eq(
   ),
   format(
     'values (%L, %L::uuid, %L), (%L, %L::uuid, %L), (%L, %L::uuid, %L)',
-    'member_added', :'admin_a', 'admin',
+    'member_added', :'staff_a', 'member',
     'member_role_changed', :'admin_a', 'admin',
     'member_role_changed', :'admin_a', 'admin'
   ),
-  'each change is audited with the admin as actor'
+  'each change is audited with who made it'
 );
 
 -- input checks, as the admin
 select tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'owner'),
+  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'owner'),
   'TU422', null, 'an unknown role is TU422'
 );
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, null)', :'org_a', :'newcomer'),
+  format('select public.add_organization_member(%L, %L, null)', :'org_a', :'staff_a'),
   'TU422', null, 'a missing role is TU422'
 );
 select throws_ok(
   format(
-    'select public.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
+    'select public.add_organization_member(%L, %L, %L)', gen_random_uuid(), :'staff_a', 'staff'
   ),
-  'TU404', null, 'an unknown user is TU404'
-);
-select throws_ok(
-  format('select public.add_organization_member(%L, null, %L)', :'org_a', 'staff'),
-  'TU404', null, 'a missing user is TU404'
-);
-select throws_ok(
-  format(
-    'select public.add_organization_member(%L, %L, %L)', gen_random_uuid(), :'newcomer', 'staff'
-  ),
-  'TU404', null, 'an unknown organisation is TU404'
+  'TU403', null, 'an unknown organisation is TU403, like one the caller does not run'
 );
 
 -- denied actors
 select tests.authenticate_as(:'staff_a');
-select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
-  'TU403', null, 'staff may not add members'
-);
 select throws_ok(
   format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
   'TU403', null, 'staff may not promote themselves'
@@ -112,8 +112,8 @@ select throws_ok(
 );
 select tests.authenticate_as(:'admin_b');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
-  'TU403', null, 'an admin of another organisation may not add members'
+  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
+  'TU403', null, 'an admin of another organisation may not change roles'
 );
 
 select tests.clear_authentication();
@@ -127,18 +127,33 @@ select is_empty(
 select is(
   (select role from public.memberships where organization_id = :'org_a' and user_id = :'staff_a'),
   'staff',
-  'the refused self-promotion changed nothing'
+  'the refused promotions changed nothing'
+);
+
+-- the service role (back office) adds a user directly; an unknown user is TU404 to it
+select tests.as_service_role();
+select is(
+  (public.add_organization_member(:'org_a', :'newcomer', 'staff')).user_id,
+  :'newcomer'::uuid,
+  'the service role adds a member directly'
+);
+select throws_ok(
+  format(
+    'select public.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
+  ),
+  'TU404', null, 'the service role is told an unknown user is TU404'
 );
 
 -- no user in the token; anon
+select tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
+  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
   'TU401', null, 'authenticated role without a user is TU401'
 );
 select tests.as_anon();
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
+  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
   '42501', null, 'anon may not call it'
 );
 

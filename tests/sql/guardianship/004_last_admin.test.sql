@@ -29,7 +29,7 @@ select results_eq(
 );
 
 -- with a second admin, the first may step down
-select public.add_organization_member(:'org_a', :'deputy', 'admin') is not null as added \gset
+select tests.add_member(:'org_a', :'deputy', 'admin') is not null as added \gset
 select lives_ok(
   format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'staff'),
   'with another admin, an admin may become staff'
@@ -56,7 +56,7 @@ select results_eq(
 );
 
 -- two admins: one may remove the other
-select public.add_organization_member(:'org_a', :'admin_a', 'admin') is not null as added \gset
+select tests.add_member(:'org_a', :'admin_a', 'admin') is not null as added \gset
 select lives_ok(
   format('select public.remove_organization_member(%L, %L)', :'org_a', :'deputy'),
   'with two admins, an admin may remove themselves'

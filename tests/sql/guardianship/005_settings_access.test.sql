@@ -1,6 +1,6 @@
 -- update_organization_settings, who may: admins of the organisation only. Staff, strangers,
 -- admins of another organisation, students and guardians are TU403; an unknown organisation
--- is TU404; no user is TU401; anon may not call it.
+-- is TU403, like one the caller does not run; no user is TU401; anon may not call it.
 begin;
 select plan(12);
 
@@ -16,7 +16,7 @@ select id as org_b from public.create_organization('Beta School', 'beta-school')
 
 select tests.authenticate_as(:'admin_a');
 select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
 select id as kid from public.create_student(:'org_a', 'Kid') \gset
 select tests.attach_student_login(:'kid', :'kid_user');
 select code from public.create_guardian_link_code(:'kid') \gset
@@ -79,7 +79,7 @@ select throws_ok(
   format(
     'select public.update_organization_settings(%L, %L)', gen_random_uuid(), '{"name": "Nope"}'
   ),
-  'TU404', null, 'an unknown organisation is TU404'
+  'TU403', null, 'an unknown organisation is TU403, like an id the caller may not act on'
 );
 
 select tests.clear_authentication();

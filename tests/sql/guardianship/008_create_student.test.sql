@@ -18,7 +18,7 @@ select id as org_b from public.create_organization('Beta School', 'beta-school')
 
 select tests.authenticate_as(:'admin_a');
 select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
 
 -- the service role (the back office) adds a student with a login
 select tests.as_service_role();
@@ -168,7 +168,7 @@ select throws_ok(
 select tests.authenticate_as(:'staff_a');
 select throws_ok(
   format('select public.create_student(%L, %L)', gen_random_uuid(), 'Kid'),
-  'TU404', null, 'an unknown organisation is TU404'
+  'TU403', null, 'an unknown organisation is TU403, like an id the caller may not act on'
 );
 
 -- no user in the token; anon

@@ -20,7 +20,7 @@ select tests.create_user('guardian@b.test') as guardian_b \gset
 
 select tests.authenticate_as(:'admin_b');
 select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select public.add_organization_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
+select tests.add_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
 select id as kid_b from public.create_student(:'org_b', 'Kid B') \gset
 select code from public.create_guardian_link_code(:'kid_b') \gset
 select tests.authenticate_as(:'guardian_b');
@@ -28,7 +28,7 @@ select public.redeem_guardian_link_code(:'code') ->> 'id' as link_b \gset
 
 select tests.authenticate_as(:'admin_a');
 select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
 select id as kid from public.create_student(:'org_a', 'Kid') \gset
 select tests.attach_student_login(:'kid', :'kid_user');
 select id as kid2 from public.create_student(:'org_a', 'Kid Two') \gset
@@ -45,6 +45,8 @@ select
     :'org_a', '{"link_requires_student_approval": true, "max_guardians_per_student": 5}'
   ) is not null as changed
 \gset
+-- a new code: revoking a guardian withdrew the codes they had redeemed
+select code from public.create_guardian_link_code(:'kid', 3) \gset
 select tests.authenticate_as(:'pending');
 select public.redeem_guardian_link_code(:'code') ->> 'id' as link_pending \gset
 select tests.clear_authentication();

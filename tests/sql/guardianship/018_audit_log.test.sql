@@ -14,7 +14,7 @@ select tests.create_user('guardian@a.test') as guardian \gset
 -- a short history, each step by a different actor
 select tests.authenticate_as(:'admin_a');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 select tests.authenticate_as(:'staff_a');
 select id as kid from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'kid', :'kid_user');
@@ -53,7 +53,8 @@ select results_eq(
   format(
     $$values
       ('organization_created', %1$L::uuid, 'admin'),
-      ('member_added', %1$L, 'admin'),
+      ('member_invite_created', %1$L, 'admin'),
+      ('member_added', %2$L, 'member'),
       ('student_created', %2$L, 'staff'),
       ('code_created', %3$L, 'student'),
       ('link_created', %4$L, 'guardian'),
@@ -187,8 +188,8 @@ select is(
 );
 select is(
   (select count(*) from public.link_events where organization_id = :'org'),
-  11::bigint,
-  'all eleven events are still there'
+  12::bigint,
+  'all twelve events are still there'
 );
 
 select * from finish();

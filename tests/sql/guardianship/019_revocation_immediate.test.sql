@@ -18,7 +18,7 @@ select tests.create_user('nan@a.test') as nan \gset
 
 select tests.authenticate_as(:'admin_a');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 select
   public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}')
   is not null as changed

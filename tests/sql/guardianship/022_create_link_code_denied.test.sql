@@ -1,6 +1,6 @@
 -- create_guardian_link_code: nobody else may create a code. A guardian (even an active one),
 -- a stranger, staff of another organisation and a non-student without a student id get TU403;
--- anon has no grant (42501); an unknown student is TU404; no user id is TU401.
+-- anon has no grant (42501); an unknown student is TU403 (no probing of ids); no user id is TU401.
 begin;
 select plan(10);
 
@@ -19,7 +19,7 @@ select code from public.create_guardian_link_code(:'student') \gset
 
 select tests.authenticate_as(:'other_admin');
 select id as other_org from public.create_organization('Other', 'other-slug') \gset
-select public.add_organization_member(:'other_org', :'other_staff', 'staff');
+select tests.add_member(:'other_org', :'other_staff', 'staff');
 
 -- mum is an active guardian of the student
 select tests.authenticate_as(:'mum');
@@ -70,9 +70,9 @@ select throws_ok(
 );
 select throws_ok(
   format('select public.create_guardian_link_code(%L)', gen_random_uuid()),
-  'TU404',
+  'TU403',
   null,
-  'an unknown student is TU404'
+  'an unknown student is TU403, like one the caller may not act on'
 );
 
 select tests.as_anon();

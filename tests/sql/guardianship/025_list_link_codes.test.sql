@@ -13,7 +13,7 @@ select tests.create_user('other-admin@example.test') as other_admin \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
 select id as sibling from public.create_student(:'org', 'Sibling') \gset
@@ -116,7 +116,7 @@ select throws_ok(
 select tests.authenticate_as(:'kid');
 select throws_ok(
   format('select public.list_guardian_link_codes(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403, like an id the caller may not act on'
 );
 
 select * from finish();

@@ -21,9 +21,9 @@ select code as real_code from public.create_guardian_link_code(:'other') \gset
 
 -- a code with known characters (with 1s and 0s), stored as the function stores codes
 select tests.clear_authentication();
-insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses)
+insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
 values (
-  :'student', sha256(convert_to('A1B0C1D0E1F0', 'UTF8')), now() + interval '1 day', 10
+  :'student', sha256(convert_to('A1B0C1D0E1F0', 'UTF8')), now() + interval '1 day', 10, :'admin'
 );
 
 select tests.authenticate_as(:'g1');

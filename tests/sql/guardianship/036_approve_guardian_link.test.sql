@@ -1,6 +1,6 @@
 -- approve_guardian_link: only the student activates a pending link. The guardian who asked,
 -- staff, admins and strangers get TU403, anon 42501; a link that is not pending is TU409, an
--- unknown link TU404.
+-- unknown link TU403 (no probing of ids).
 begin;
 select plan(13);
 
@@ -12,7 +12,7 @@ select tests.create_user('stranger@example.test') as stranger \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
@@ -54,7 +54,7 @@ select is(
 select tests.authenticate_as(:'kid');
 select throws_ok(
   format('select public.approve_guardian_link(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown link is TU404'
+  'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 select is(
   (public.approve_guardian_link(:'link')).status,

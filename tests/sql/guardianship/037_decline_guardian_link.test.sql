@@ -14,7 +14,7 @@ select tests.create_user('stranger@example.test') as stranger \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
@@ -65,10 +65,11 @@ select is(
 select tests.clear_authentication();
 select results_eq(
   format(
-    $$ select revoked_at, revoked_by, is_primary from public.guardian_links where id = %L $$,
+    $$ select revoked_at between now() and clock_timestamp(), revoked_by, is_primary, revoked_as
+       from public.guardian_links where id = %L $$,
     :'link'
   ),
-  format('values (now(), %L::uuid, false)', :'kid'),
+  format('values (true, %L::uuid, false, %L)', :'kid', 'student'),
   'the link records when and by whom it was declined'
 );
 select results_eq(

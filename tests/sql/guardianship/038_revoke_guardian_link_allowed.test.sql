@@ -14,7 +14,7 @@ select tests.create_user('g4@example.test') as g4 \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
@@ -65,16 +65,18 @@ select lives_ok(
 select tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id, status, revoked_by, revoked_at from public.guardian_links
+    $$ select id, status, revoked_by, revoked_at between now() and clock_timestamp(), revoked_as
+       from public.guardian_links
        where student_id = %L order by id = %L desc, id = %L desc, id = %L desc $$,
     :'student', :'l1', :'l2', :'l3'
   ),
   format(
-    $$ values (%L::uuid, 'revoked'::text, %L::uuid, now()), (%L, 'revoked', %L, now()),
-              (%L, 'revoked', %L, now()), (%L, 'revoked', %L, now()) $$,
+    $$ values (%L::uuid, 'revoked'::text, %L::uuid, true, 'student'::text),
+              (%L, 'revoked', %L, true, 'guardian'), (%L, 'revoked', %L, true, 'staff'),
+              (%L, 'revoked', %L, true, 'admin') $$,
     :'l1', :'kid', :'l2', :'g2', :'l3', :'staff', :'l4', :'admin'
   ),
-  'every link is revoked now, by the one who revoked it'
+  'every link is revoked now, by the one who revoked it, in the role they acted in'
 );
 select is(
   (select revoke_reason from public.guardian_links where id = :'l1'),

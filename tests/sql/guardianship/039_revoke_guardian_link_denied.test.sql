@@ -1,5 +1,5 @@
 -- revoke_guardian_link refusals: another guardian of the same student, a stranger, staff and
--- admins of another organisation get TU403, anon 42501; an unknown link is TU404; a revoked
+-- admins of another organisation get TU403, anon 42501; an unknown link is TU403 (no probing of ids); a revoked
 -- link is TU409 (also for its own guardian); a reason over 500 characters is TU422.
 begin;
 select plan(12);
@@ -19,7 +19,7 @@ select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 2) \gset
 select tests.authenticate_as(:'other_admin');
 select id as other_org from public.create_organization('Other', 'other-slug') \gset
-select public.add_organization_member(:'other_org', :'other_staff', 'staff');
+select tests.add_member(:'other_org', :'other_staff', 'staff');
 
 select tests.authenticate_as(:'mum');
 select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
@@ -54,7 +54,7 @@ select throws_ok(
 select tests.authenticate_as(:'kid');
 select throws_ok(
   format('select public.revoke_guardian_link(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown link is TU404'
+  'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 select throws_ok(
   format('select public.revoke_guardian_link(%L, repeat(%L, 501))', :'mum_link', 'x'),

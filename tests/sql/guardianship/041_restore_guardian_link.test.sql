@@ -1,9 +1,10 @@
--- restore_guardian_link: staff and admins of the student's organisation restore a revoked link
--- as active. The student, the revoked guardian, another guardian, a stranger and staff of
+-- restore_guardian_link: staff and admins of the student's organisation restore a revoked link:
+-- as active, or as pending for the student to approve when the student revoked it (the child
+-- decides). The student, the revoked guardian, another guardian, a stranger and staff of
 -- another organisation get TU403, anon 42501; a link that is not revoked is TU409; the cap
 -- applies (TU409).
 begin;
-select plan(15);
+select plan(16);
 
 select tests.create_user('admin@example.test') as admin \gset
 select tests.create_user('staff@example.test') as staff \gset
@@ -16,7 +17,7 @@ select tests.create_user('other-admin@example.test') as other_admin \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 3) \gset
@@ -64,7 +65,7 @@ select throws_ok(
 select tests.authenticate_as(:'staff');
 select throws_ok(
   format('select public.restore_guardian_link(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown link is TU404'
+  'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 select throws_ok(
   format('select public.restore_guardian_link(%L)', :'dad_link'),
@@ -74,18 +75,24 @@ select throws_ok(
 -- staff restore mum
 select is(
   (public.restore_guardian_link(:'mum_link')).status,
-  'active',
-  'staff restore a revoked link'
+  'pending',
+  'staff restore a link the student revoked: pending, for the student to approve'
 );
 select tests.clear_authentication();
 select results_eq(
   format(
-    $$ select revoked_at, revoked_by, revoke_reason, activated_at
+    $$ select revoked_at, revoked_by, revoke_reason, revoked_as, activated_at
        from public.guardian_links where id = %L $$,
     :'mum_link'
   ),
-  $$ values (null::timestamptz, null::uuid, null::text, now()) $$,
-  'the revocation is cleared and the link activated now'
+  $$ values (null::timestamptz, null::uuid, null::text, null::text, null::timestamptz) $$,
+  'the revocation is cleared; the link is not active yet'
+);
+select tests.authenticate_as(:'kid');
+select is(
+  (public.approve_guardian_link(:'mum_link')).status,
+  'active',
+  'the student approves: the link is active'
 );
 select results_eq(
   format(
@@ -100,6 +107,9 @@ select results_eq(
 -- the cap: dad leaves, gran joins, then dad cannot be restored while two are linked
 select tests.authenticate_as(:'dad');
 select public.revoke_guardian_link(:'dad_link');
+-- (the revocations withdrew the code its guardians had redeemed: the student makes a new one)
+select tests.authenticate_as(:'kid');
+select code from public.create_guardian_link_code() \gset
 select tests.authenticate_as(:'gran');
 select (public.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
 select tests.authenticate_as(:'admin');

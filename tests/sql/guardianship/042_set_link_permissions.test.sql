@@ -15,7 +15,7 @@ select tests.create_user('other-admin@example.test') as other_admin \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
 select code from public.create_guardian_link_code(:'student', 2) \gset
@@ -135,7 +135,7 @@ select throws_ok(
     $$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$,
     gen_random_uuid()
   ),
-  'TU404', null, 'an unknown link is TU404'
+  'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 
 select tests.clear_authentication();

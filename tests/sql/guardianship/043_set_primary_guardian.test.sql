@@ -15,7 +15,7 @@ select tests.create_user('stranger@example.test') as stranger \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
@@ -129,7 +129,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select public.set_primary_guardian(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown link is TU404'
+  'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 select tests.clear_authentication();
 select results_eq(

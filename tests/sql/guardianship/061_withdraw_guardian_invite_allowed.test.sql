@@ -11,7 +11,7 @@ select tests.create_user('gran@example.test') as gran \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select code from public.create_guardian_link_code(:'student') \gset

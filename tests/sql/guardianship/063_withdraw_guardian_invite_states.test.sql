@@ -1,5 +1,5 @@
 -- withdraw_guardian_invite: only a pending invite can be withdrawn. An accepted, withdrawn or
--- expired one is TU409 (and keeps its status); an unknown invite id is TU404.
+-- expired one is TU409 (and keeps its status); an unknown invite id is TU403 (no probing of ids).
 begin;
 select plan(7);
 
@@ -40,7 +40,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select public.withdraw_guardian_invite(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown invite: TU404'
+  'TU403', null, 'an unknown invite: TU403, like one the caller may not act on'
 );
 
 select tests.clear_authentication();

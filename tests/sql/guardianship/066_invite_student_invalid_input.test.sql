@@ -1,4 +1,4 @@
--- invite_student: a bad email or display name is TU422, an unknown organisation TU404; no
+-- invite_student: a bad email or display name is TU422, an unknown organisation TU403 (no probing of ids); no
 -- student, invite or email is left behind.
 begin;
 select plan(7);
@@ -30,7 +30,7 @@ select throws_ok(
   format(
     $$ select public.invite_student(%L, 'Kid', 'kid@example.test') $$, gen_random_uuid()
   ),
-  'TU404', null, 'an unknown organisation is TU404'
+  'TU403', null, 'an unknown organisation is TU403, like one the caller does not run'
 );
 
 select tests.clear_authentication();

@@ -1,7 +1,7 @@
 -- student_list_guardians: nobody but the student and the organisation's staff. A guardian (even
 -- the primary one), another student, a stranger and staff of another organisation get TU403;
 -- so does a user who is not a student calling it without an id. anon: 42501; no user id:
--- TU401; an unknown student id: TU404.
+-- TU401; an unknown student id: TU403 (no probing of ids).
 begin;
 select plan(10);
 
@@ -55,7 +55,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select * from public.student_list_guardians(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student: TU404'
+  'TU403', null, 'an unknown student: TU403, like one the caller may not read'
 );
 
 select tests.as_anon();

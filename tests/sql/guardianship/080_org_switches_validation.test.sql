@@ -11,7 +11,7 @@ select tests.create_user('admin@a.test') as admin_a \gset
 select tests.create_user('staff@a.test') as staff_a \gset
 select tests.authenticate_as(:'admin_a');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 
 -- the defaults of a new organisation
 select tests.clear_authentication();

@@ -18,7 +18,7 @@ select tests.create_user('pat@a.test') as pat \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'staff', 'staff');
+select tests.add_member(:'org', :'staff', 'staff');
 select public.update_organization_settings(:'org', '{"max_guardians_per_student": 6}');
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');

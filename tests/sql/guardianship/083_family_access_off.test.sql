@@ -19,7 +19,7 @@ select tests.create_user('admin@b.test') as admin_b \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'u_staff', 'staff');
+select tests.add_member(:'org', :'u_staff', 'staff');
 select id as kid from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'kid', :'kid_user');
 select code from public.create_guardian_link_code(:'kid') \gset

@@ -1,5 +1,7 @@
--- import_roster 'staff': rows make memberships (managed_by_roster) for existing accounts, by
--- email in any case; an email without an account is a TU404 row; the same rows again change
+-- import_roster 'staff', for an organisation that trusts its roster (roster_trusted; by default
+-- existing accounts are invited instead: 008_roster_needs_acceptance): rows make memberships
+-- (managed_by_roster) for existing accounts, by email in any case; an email without an account
+-- gets a membership invite; the same rows again change
 -- nothing; a new role updates; status deleted removes the membership; taking away the last
 -- admin (demoted or deleted, or missing from a full sync) is a TU409 row and leaves them admin;
 -- a full sync removes the roster's members the file no longer lists (unless kept) and never a
@@ -17,9 +19,13 @@ select tests.create_user('admin@b.test') as admin_b \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.add_organization_member(:'org', :'hand', 'staff');
+select tests.add_member(:'org', :'hand', 'staff');
+select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+\gset
 select tests.authenticate_as(:'admin_b');
 select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
+select public.update_organization_settings(:'org_b', '{"roster_trusted": true}') is not null as t
+\gset
 
 -- the members of an organisation: email, role, title, sis_id, managed_by_roster
 create function pg_temp.members(p_org uuid)
@@ -35,7 +41,7 @@ as $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- create; an unknown account is TU404
+-- create; an unknown account is invited
 -- ---------------------------------------------------------------------------------------------
 select tests.as_service_role();
 select public.import_roster(:'org', 'staff', $$[
@@ -46,16 +52,21 @@ select public.import_roster(:'org', 'staff', $$[
 ]$$) as r \gset
 select is(
   :'r'::jsonb -> 'counts',
-  '{"create": 3, "update": 0, "revoke": 0, "invite": 0, "unchanged": 0, "error": 1}'::jsonb,
-  'create: three memberships, one error'
+  '{"create": 3, "update": 0, "revoke": 0, "invite": 1, "unchanged": 0, "error": 0}'::jsonb,
+  'create: three memberships, one invite'
 );
+select tests.clear_authentication();
 select results_eq(
   format(
-    $$select (e ->> 'line')::int, e ->> 'code' from jsonb_array_elements(%L::jsonb) as e$$,
-    :'r'::jsonb -> 'errors'
+    $$select i.email, i.role, i.status, i.managed_by_roster, i.invited_by,
+        (select count(*) from private.notification_outbox as o
+         where o.kind = 'member_invite' and o.recipient_email = i.email)
+      from public.membership_invites as i
+      where i.organization_id = %L and i.managed_by_roster$$,
+    :'org'
   ),
-  $$values (4, 'TU404'::text)$$,
-  'create: an email without an account is a TU404 row'
+  $$values ('nobody@s.test'::text, 'staff'::text, 'pending'::text, true, null::uuid, 1::bigint)$$,
+  'create: an email without an account gets a roster invite, emailed'
 );
 select tests.clear_authentication();
 select results_eq(
@@ -229,8 +240,8 @@ select public.import_roster(
 ) as r \gset
 select is(
   :'r'::jsonb -> 'counts',
-  '{"create": 0, "update": 0, "revoke": 2, "invite": 0, "unchanged": 1, "error": 0}'::jsonb,
-  'full: the two roster members missing from the file are removed'
+  '{"create": 0, "update": 0, "revoke": 3, "invite": 0, "unchanged": 1, "error": 0}'::jsonb,
+  'full: the two roster members and the roster invite missing from the file are removed'
 );
 select results_eq(
   format(
@@ -238,7 +249,8 @@ select results_eq(
       order by 2$$,
     :'r'::jsonb -> 'changes'
   ),
-  $$values ('revoke'::text, 't1@s.test'::text), ('revoke', 't2@s.test')$$,
+  $$values ('revoke'::text, 'nobody@s.test'::text), ('revoke', 't1@s.test'),
+    ('revoke', 't2@s.test')$$,
   'full: the removals are listed by email'
 );
 select tests.clear_authentication();

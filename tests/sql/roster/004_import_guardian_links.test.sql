@@ -1,4 +1,6 @@
--- import_roster 'guardian-links': an existing account gets an active link (created_via
+-- import_roster 'guardian-links', for an organisation that trusts its roster (roster_trusted;
+-- by default an existing account is invited instead: 008_roster_needs_acceptance): an existing
+-- account gets an active link (created_via
 -- 'roster', managed_by_roster, the row's sis_id, relation and permissions); an address without
 -- an account gets a roster invite and an invite email in the outbox, and accepting it makes a
 -- roster-managed link with the invite's sis_id, primary when asked and no primary exists. The
@@ -21,10 +23,14 @@ select tests.create_user('admin@b.test') as admin_b \gset
 
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select public.update_organization_settings(
+  :'org', '{"max_guardians_per_student": 5, "roster_trusted": true}'
+);
 select tests.authenticate_as(:'admin_b');
 select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select public.update_organization_settings(:'org_b', '{"max_guardians_per_student": 1}');
+select public.update_organization_settings(
+  :'org_b', '{"max_guardians_per_student": 1, "roster_trusted": true}'
+);
 
 select tests.as_service_role();
 select public.import_roster(:'org', 'students', $$[

@@ -6,7 +6,8 @@ select plan(6);
 
 select tests.create_user('first@sis.test') as first_user \gset
 select tests.create_user('second@sis.test') as second_user \gset
-insert into public.organizations (name, slug) values ('Sis School', 'sis-school');
+insert into public.organizations (name, slug, roster_trusted)
+values ('Sis School', 'sis-school', true);
 select id as org from public.organizations where slug = 'sis-school' \gset
 
 select tests.as_service_role();
