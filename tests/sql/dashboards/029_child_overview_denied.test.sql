@@ -1,6 +1,6 @@
 -- child_overview(student): refused with TU403 for a revoked guardian, a pending guardian, a
 -- signed-in stranger, staff of another organisation, the guardian of another child and
--- another student of the organisation; an unknown or null student is TU404 (even for a
+-- another student of the organisation; an unknown or null student is TU403 (even for a
 -- guardian or staff); a token without a user id is TU401; anon has no grant (42501).
 begin;
 select plan(13);
@@ -55,11 +55,11 @@ select set_config('request.jwt.claims', '{"role": "authenticated"}', true);
 select set_config('role', 'authenticated', true);
 select throws_ok('overview', 'TU401', null, 'a token without a user id: TU401');
 select tests.authenticate_as(:'u_guardian');
-select throws_ok('unknown', 'TU404', null, 'an unknown student: TU404 (guardian)');
-select throws_ok('nobody', 'TU404', null, 'a null student: TU404 (guardian)');
+select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403 (guardian)');
+select throws_ok('nobody', 'TU403', null, 'a null student: TU403 (guardian)');
 select tests.authenticate_as(:'u_staff');
-select throws_ok('unknown', 'TU404', null, 'an unknown student: TU404 (staff)');
-select throws_ok('nobody', 'TU404', null, 'a null student: TU404 (staff)');
+select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403 (staff)');
+select throws_ok('nobody', 'TU403', null, 'a null student: TU403 (staff)');
 -- the allowed guardian and staff do get it (the refusals are about the actor)
 select tests.authenticate_as(:'u_guardian');
 select lives_ok('overview', 'control: the active guardian gets the overview');

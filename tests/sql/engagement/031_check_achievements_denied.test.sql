@@ -1,6 +1,6 @@
 -- check_achievements(p_student_id) refuses everyone else with TU403: a guardian (even active
 -- with the progress permission), another student, a stranger, staff and admins of another
--- organisation. anon lacks the grant (42501). An unknown student is TU404.
+-- organisation. anon lacks the grant (42501). An unknown student is TU403.
 begin;
 select plan(11);
 
@@ -46,9 +46,9 @@ select tests.as_anon();
 select throws_ok('chk', '42501', null, 'anon is refused (no grant)');
 
 select tests.authenticate_as(:'u_staff');
-select throws_ok('chk_unknown', 'TU404', null, 'staff: an unknown student is TU404');
+select throws_ok('chk_unknown', 'TU403', null, 'staff: an unknown student is TU403');
 select tests.authenticate_as(:'u_stranger');
-select throws_ok('chk_unknown', 'TU404', null, 'a stranger: an unknown student is TU404');
+select throws_ok('chk_unknown', 'TU403', null, 'a stranger: an unknown student is TU403');
 select tests.as_service_role();
 select throws_ok('chk_unknown', 'TU404', null, 'the service role: an unknown student is TU404');
 

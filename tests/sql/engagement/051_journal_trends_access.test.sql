@@ -96,8 +96,8 @@ select throws_ok('trends', '42501', null, 'anon: no execute grant');
 
 -- unknown student
 select tests.authenticate_as(:'u_staff');
-select throws_ok('unknown', 'TU404', null, 'an unknown student: TU404');
-select throws_ok('no_student', 'TU404', null, 'no student: TU404');
+select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403');
+select throws_ok('no_student', 'TU403', null, 'no student: TU403');
 
 -- the guardian gains and loses access with the permission
 select tests.authenticate_as(:'u_staff');

@@ -1,6 +1,6 @@
 -- start_conversation input errors. TU422: an unknown or missing kind; no student for a kind
 -- that is about a student; a student for a support conversation; nobody besides the caller;
--- a title over 200 characters; more than 50 other members. TU404: an unknown student or
+-- a title over 200 characters; more than 50 other members. TU403: an unknown student or
 -- user. anon: 42501 (no execute grant); a token for a user that does not exist: TU401.
 begin;
 select plan(17);
@@ -63,7 +63,7 @@ select throws_ok(
     'select public.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', gen_random_uuid(), :'u_student'
   ),
-  'TU404', null, 'an unknown student: TU404'
+  'TU403', null, 'an unknown student: TU403'
 );
 -- the members
 select throws_ok(
@@ -95,13 +95,13 @@ select throws_ok(
     'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'student_staff', :'student', :'u_student', gen_random_uuid()
   ),
-  'TU404', null, 'an unknown user: TU404'
+  'TU403', null, 'an unknown user: TU403'
 );
 select throws_ok(
   format(
     'select public.start_conversation(%L, null, array[%L]::uuid[])', 'support', gen_random_uuid()
   ),
-  'TU404', null, 'support with an unknown user: TU404'
+  'TU403', null, 'support with an unknown user: TU403'
 );
 select throws_ok(
   format(

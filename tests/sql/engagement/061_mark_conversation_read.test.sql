@@ -1,7 +1,8 @@
 -- mark_conversation_read(conversation): a member sets their own last_read_at to now (nobody
 -- else's). Non-members are refused with TU403 (another guardian of the child, the student,
 -- staff of the organisation who are not members, staff of another organisation, a stranger);
--- an unknown conversation: TU404; anon: 42501; a token for a user that does not exist: TU401.
+-- an unknown conversation: TU403 (no probing of ids); anon: 42501; a token for a user that
+-- does not exist: TU401.
 begin;
 select plan(14);
 
@@ -67,10 +68,10 @@ select throws_ok('mark', 'TU403', null, 'a stranger: TU403');
 -- unknown conversation
 select throws_ok(
   format('select public.mark_conversation_read(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown conversation: TU404'
+  'TU403', null, 'an unknown conversation: TU403'
 );
 select throws_ok(
-  'select public.mark_conversation_read(null)', 'TU404', null, 'no conversation: TU404'
+  'select public.mark_conversation_read(null)', 'TU403', null, 'no conversation: TU403'
 );
 
 -- not signed in

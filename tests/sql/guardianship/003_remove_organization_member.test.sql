@@ -1,6 +1,7 @@
 -- remove_organization_member: only an admin of the organisation removes members. Staff,
 -- strangers and admins of another organisation are TU403; an unknown organisation or a user
--- who is not a member is TU403, like an organisation they do not run (no probing of ids). The removal is audited and takes effect at once.
+-- who is not a member is TU403, like an organisation they do not run (no probing of ids).
+-- The removal is audited and takes effect at once.
 begin;
 select plan(15);
 
@@ -77,15 +78,15 @@ select results_eq(
 select tests.authenticate_as(:'admin_a');
 select throws_ok(
   format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
-  'TU403', null, 'removing someone who is no longer a member is TU403, like an id the caller may not act on'
+  'TU403', null, 'removing someone who is no longer a member is TU403 (no probing)'
 );
 select throws_ok(
   format('select public.remove_organization_member(%L, %L)', :'org_a', :'stranger'),
-  'TU403', null, 'removing a user who never was a member is TU403, like an id the caller may not act on'
+  'TU403', null, 'removing a user who never was a member is TU403 (no probing)'
 );
 select throws_ok(
   format('select public.remove_organization_member(%L, %L)', gen_random_uuid(), :'staff_a'),
-  'TU403', null, 'an unknown organisation is TU403, like an id the caller may not act on'
+  'TU403', null, 'an unknown organisation is TU403 (no probing)'
 );
 
 -- no user in the token; anon

@@ -1,5 +1,5 @@
 -- revoke_guardian_link refusals: another guardian of the same student, a stranger, staff and
--- admins of another organisation get TU403, anon 42501; an unknown link is TU403 (no probing of ids); a revoked
+-- admins of another organisation get TU403, anon 42501; an unknown link is TU403; a revoked
 -- link is TU409 (also for its own guardian); a reason over 500 characters is TU422.
 begin;
 select plan(12);

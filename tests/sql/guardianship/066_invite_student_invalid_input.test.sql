@@ -1,4 +1,4 @@
--- invite_student: a bad email or display name is TU422, an unknown organisation TU403 (no probing of ids); no
+-- invite_student: a bad email or display name is TU422, an unknown organisation TU403; no
 -- student, invite or email is left behind.
 begin;
 select plan(7);

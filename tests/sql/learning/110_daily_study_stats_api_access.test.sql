@@ -2,7 +2,7 @@
 -- student (with a login), staff and admins of the organisation, an active guardian with the
 -- progress permission. Refused with TU403: a guardian whose link lacks progress, a pending or
 -- revoked guardian, another student, a stranger, staff of another organisation. anon: 42501.
--- An unknown student is TU404; a limit outside 1..366 is TU422.
+-- An unknown student is TU403; a limit outside 1..366 is TU422.
 begin;
 select plan(19);
 
@@ -106,11 +106,11 @@ select throws_ok(
 select tests.authenticate_as(:'u_staff');
 select throws_ok(
   format('select * from public.guardian_get_child_daily_study_stats(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select throws_ok(
   'select * from public.guardian_get_child_daily_study_stats(null)',
-  'TU404', null, 'a null student is TU404'
+  'TU403', null, 'a null student is TU403'
 );
 select tests.authenticate_as(:'u_student');
 select throws_ok(

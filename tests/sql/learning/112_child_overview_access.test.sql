@@ -2,7 +2,7 @@
 -- staff and admins of the organisation, an active guardian with the progress permission.
 -- Refused with TU403: a guardian whose link lacks progress (even with card_content), a pending
 -- or revoked guardian, another student, a stranger, staff of another organisation.
--- anon: 42501. An unknown student is TU404.
+-- anon: 42501. An unknown student is TU403.
 begin;
 select plan(13);
 
@@ -103,7 +103,7 @@ select throws_ok('overview', '42501', null, 'anon may not call it');
 select tests.authenticate_as(:'u_staff');
 select throws_ok(
   format('select public.get_child_overview(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 
 select * from finish();

@@ -144,12 +144,12 @@ select throws_ok('complete_refused', '42501', null, 'anon may not call it');
 select tests.authenticate_as(:'u_student');
 select throws_ok(
   format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown assignment is TU404'
+  'TU403', null, 'an unknown assignment is TU403'
 );
 select tests.authenticate_as(:'u_stranger');
 select throws_ok(
   format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown assignment is TU404 for anyone'
+  'TU403', null, 'an unknown assignment is TU403 for anyone'
 );
 
 select tests.clear_authentication();

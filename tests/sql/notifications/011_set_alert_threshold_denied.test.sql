@@ -1,6 +1,6 @@
 -- set_alert_threshold is for active guardians whose link grants `grades`: a guardian without
 -- grades, a pending or a revoked guardian, another child's guardian, the student, staff and a
--- stranger get TU403; an unknown (or null) student TU404; the service key without a user
+-- stranger get TU403; an unknown (or null) student TU403; the service key without a user
 -- TU401; anon 42501. Nothing is stored.
 begin;
 select plan(12);
@@ -63,11 +63,11 @@ select throws_ok(
   format(
     $$ select public.set_alert_threshold(%L, 'assignment_grade_low', 60) $$, gen_random_uuid()
   ),
-  'TU404', null, 'an unknown student'
+  'TU403', null, 'an unknown student'
 );
 select throws_ok(
   $$ select public.set_alert_threshold(null, 'assignment_grade_low', 60) $$,
-  'TU404', null, 'no student'
+  'TU403', null, 'no student'
 );
 select tests.as_service_role();
 select throws_ok('set_sam', 'TU401', null, 'the service key: no user');

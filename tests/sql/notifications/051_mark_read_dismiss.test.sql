@@ -1,5 +1,5 @@
 -- mark_alert_read and dismiss_alert act on the caller's own alerts only: someone else's alert
--- (or an unknown id) is TU404 and stays as it was. Marking read keeps the first read time;
+-- (or an unknown id) is TU403 and stays as it was. Marking read keeps the first read time;
 -- dismissing also marks read and hides the alert from list_alerts. count_unread_alerts counts
 -- the caller's alerts neither read nor dismissed.
 begin;
@@ -41,19 +41,19 @@ select is(
   'marking a read alert again keeps its first read time'
 );
 select throws_ok(
-  format($$ select public.mark_alert_read(%L) $$, :'d1'), 'TU404', null,
+  format($$ select public.mark_alert_read(%L) $$, :'d1'), 'TU403', null,
   'mark_alert_read: someone else''s alert'
 );
 select throws_ok(
-  format($$ select public.mark_alert_read(%L) $$, gen_random_uuid()), 'TU404', null,
+  format($$ select public.mark_alert_read(%L) $$, gen_random_uuid()), 'TU403', null,
   'mark_alert_read: an unknown alert'
 );
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, :'d1'), 'TU404', null,
+  format($$ select public.dismiss_alert(%L) $$, :'d1'), 'TU403', null,
   'dismiss_alert: someone else''s alert'
 );
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, gen_random_uuid()), 'TU404', null,
+  format($$ select public.dismiss_alert(%L) $$, gen_random_uuid()), 'TU403', null,
   'dismiss_alert: an unknown alert'
 );
 select results_eq(

@@ -1,7 +1,7 @@
 -- change_plan moves a subscription to another active plan at once: the entitlements follow at
 -- once, the paid period and next billing date stay (no proration), an audit row records old
 -- and new plan. TU422 for an unknown, inactive or missing plan code; TU409 `same_plan` and
--- `subscription_ended` (cancelled, expired); TU404 for an unknown subscription. A paused or
+-- `subscription_ended` (cancelled, expired); TU403 for an unknown subscription. A paused or
 -- past-due subscription may change plan and keeps its status.
 begin;
 select plan(16);
@@ -94,12 +94,12 @@ select throws_ok(
   'an expired subscription: TU409 (subscription_ended)'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU404', null,
-  'an unknown subscription: TU404'
+  format($$select public.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU403', null,
+  'an unknown subscription: TU403'
 );
 select throws_ok(
-  $$select public.change_plan(null, 'professional')$$, 'TU404', null,
-  'no subscription id: TU404'
+  $$select public.change_plan(null, 'professional')$$, 'TU403', null,
+  'no subscription id: TU403'
 );
 select results_eq(
   format($$select status from public.change_plan(%L, 'professional')$$, :'s_paused'),

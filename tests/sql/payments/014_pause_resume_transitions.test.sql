@@ -90,12 +90,12 @@ select throws_ok(
   'resuming a cancelled subscription: TU409'
 );
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, gen_random_uuid()), 'TU404', null,
-  'resuming an unknown subscription: TU404'
+  format($$select public.resume_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  'resuming an unknown subscription: TU403'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, gen_random_uuid()), 'TU404', null,
-  'pausing an unknown subscription: TU404'
+  format($$select public.pause_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  'pausing an unknown subscription: TU403'
 );
 
 -- paused at once and resumed at once: nothing moves

@@ -75,8 +75,8 @@ select results_eq(
   'one subscription: the payer''s payments on it, not the former payer''s'
 );
 select throws_ok(
-  format($$select public.payment_history(%L)$$, gen_random_uuid()), 'TU404', null,
-  'an unknown subscription: TU404'
+  format($$select public.payment_history(%L)$$, gen_random_uuid()), 'TU403', null,
+  'an unknown subscription: TU403'
 );
 
 select tests.authenticate_as(:'u_former');

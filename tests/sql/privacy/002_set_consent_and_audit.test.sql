@@ -1,7 +1,7 @@
 -- set_consent writes one row per (student, data type, recipient type) and one append-only
 -- consent_audit_log row per call: action granted / revoked / updated, who, the old and new
 -- values, the client address and user agent from the request headers. Bad input is TU422, an
--- unknown student TU404, anon 42501. Nobody changes the audit: the trigger refuses the owner
+-- unknown student TU403, anon 42501. Nobody changes the audit: the trigger refuses the owner
 -- (TU403), API roles have no grant (42501); the client address and user agent are for the
 -- service role only. private.expire_consents() revokes grants past their expiry and audits
 -- them as 'expired'.
@@ -71,7 +71,7 @@ select lives_ok(
 );
 select throws_ok(
   format($$select public.set_consent(%L, 'grades', 'teachers', true)$$, gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select tests.authenticate_as(:'u_staff');
 select throws_ok(

@@ -186,7 +186,7 @@ select is_empty(
 );
 select throws_ok(
   format('select public.get_consent_matrix(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select tests.as_anon();
 select throws_ok('matrix', '42501', null, 'anon may not call it');

@@ -1,7 +1,7 @@
 -- export_student_data(student): an access request. Allowed for the student, their primary
 -- guardian while the student is under the consent age, and admins of the organisation; TU403
 -- for staff who are not admins, a non-primary guardian, the primary guardian of a student at
--- or above the age, admins of another organisation and strangers; TU404 for an unknown
+-- or above the age, admins of another organisation and strangers; TU403 for an unknown
 -- student; anon 42501. The document is complete: a key for every table of public with a
 -- student_id column (read from information_schema, so a new table cannot be forgotten) plus
 -- students, each holding that student's rows as far as the requester may see them: tables
@@ -423,7 +423,7 @@ select is_empty(
 );
 select throws_ok(
   format('select public.export_student_data(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select tests.as_anon();
 select throws_ok('export_kid', '42501', null, 'anon may not call it');

@@ -1,6 +1,6 @@
 -- Erasure. request_data_erasure(student) records one pending request (asking again returns
 -- the same one): the student, their primary guardian while the student is under the consent
--- age, admins of the organisation; TU403 for everyone else, TU404 for an unknown student,
+-- age, admins of the organisation; TU403 for everyone else, TU403 for an unknown student,
 -- anon 42501. erase_student_data(request) is the service role's alone (an API user gets
 -- 42501). Afterwards nothing about the student remains: no row of any public table with that
 -- student_id, the id in no uuid, jsonb or text column of public and private; the audit trails
@@ -194,7 +194,7 @@ select tests.authenticate_as(:'u_stranger');
 select throws_ok('request_kid', 'TU403', null, 'a stranger cannot ask');
 select throws_ok(
   format('select public.request_data_erasure(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select tests.as_anon();
 select throws_ok('request_kid', '42501', null, 'anon may not call it');
@@ -483,7 +483,7 @@ select throws_ok(
 );
 select tests.authenticate_as(:'u_mum');
 select throws_ok(
-  'request_kid', 'TU404', null, 'an erased student is unknown: a new request is TU404'
+  'request_kid', 'TU403', null, 'an erased student is unknown: a new request is TU403'
 );
 
 select * from finish();

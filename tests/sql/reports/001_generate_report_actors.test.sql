@@ -2,7 +2,7 @@
 -- with a section for each permission the caller holds: the student, admins and staff of the
 -- organisation get all five (progress, grades, attendance, sessions, journal); a guardian gets
 -- the link's (journal only as primary or with consent). Refused with TU403 for a revoked or
--- pending guardian, staff of another organisation and a stranger; TU404 for an unknown
+-- pending guardian, staff of another organisation and a stranger; TU403 for an unknown
 -- student; TU401 without a user (the service key); anon has no grant (42501).
 begin;
 select plan(16);
@@ -127,7 +127,7 @@ select throws_ok('weekly', 'TU403', null, 'an admin of another organisation is r
 select tests.authenticate_as(:'u_stranger');
 select throws_ok('weekly', 'TU403', null, 'a signed-in stranger is refused');
 select tests.authenticate_as(:'u_staff');
-select throws_ok('unknown', 'TU404', null, 'an unknown student: TU404');
+select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403');
 select tests.as_anon();
 select throws_ok('weekly', '42501', null, 'anon has no grant');
 select tests.as_service_role();

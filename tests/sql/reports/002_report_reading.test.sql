@@ -134,8 +134,8 @@ select tests.authenticate_as(:'u_stranger');
 select is_empty('mine', 'a stranger reads no report');
 select throws_ok('list_call', 'TU403', null, 'list_reports refuses a stranger');
 select throws_ok(
-  format('select public.list_reports(%L)', gen_random_uuid()), 'TU404', null,
-  'list_reports of an unknown student: TU404'
+  format('select public.list_reports(%L)', gen_random_uuid()), 'TU403', null,
+  'list_reports of an unknown student: TU403'
 );
 select tests.as_anon();
 select throws_ok('mine', '42501', null, 'anon cannot select reports');

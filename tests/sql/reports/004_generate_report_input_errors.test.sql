@@ -123,7 +123,7 @@ select throws_ok(
   format(
     'select public.generate_report(null, ''weekly'', %L::date - 6, %L)', :'today',
     :'today'
-  ), 'TU404', null, 'no student: TU404'
+  ), 'TU403', null, 'no student: TU403'
 );
 select tests.clear_authentication();
 select throws_ok(
