@@ -41,7 +41,9 @@ def db(server_url: str) -> Iterator[str]:
         prepare_database(url)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
-                "insert into public.organizations (name, slug) values ('Roster School', %s)",
+                # a school that trusts its roster: existing accounts are linked at once
+                "insert into public.organizations (name, slug, roster_trusted) "
+                "values ('Roster School', %s, true)",
                 (ORG,),
             )
             conn.execute(
@@ -228,8 +230,9 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
 
 def test_bad_rows_are_reported_and_skipped(db: str, tmp_path: Path, cli: Any) -> None:
     with psycopg.connect(db, autocommit=True) as conn:
-        conn.execute("insert into public.organizations (name, slug, max_guardians_per_student) "
-                     "values ('Small School', 'small-school', 1)")
+        conn.execute("insert into public.organizations "
+                     "(name, slug, max_guardians_per_student, roster_trusted) "
+                     "values ('Small School', 'small-school', 1, true)")
     write_csv(tmp_path / "s.csv", ["sis_id", "display_name"],
               [{"sis_id": "A1", "display_name": "Ann"}, {"sis_id": "B2", "display_name": "Ben"}])
     assert run_import(db, "students", tmp_path / "s.csv", "small-school").counts["create"] == 2
@@ -292,7 +295,9 @@ def test_example_files_fit_the_demo_school(server_url: str) -> None:
                  for k in ("students", "staff", "guardian-links")}
         assert all(c["error"] == 0 for c in first.values()), first
         assert first["students"]["create"] == 2 and first["students"]["update"] == 2
-        assert first["guardian-links"]["invite"] == 2  # two guardians have no account yet
+        # two guardians have no account yet; the two who have one must accept too (the demo
+        # school does not trust its roster: roster_trusted is off by default)
+        assert first["guardian-links"]["invite"] == 4 and first["guardian-links"]["create"] == 0
         # again, in committed batches of two rows (and --full where it applies)
         again = {k: run_import(url, k, root / f"{k}.csv", "riverside-demo", batch_size=2,
                                commit_batches=True, full=k != "students").counts

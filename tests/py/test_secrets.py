@@ -157,20 +157,22 @@ def test_malformed_guesses_count_too(db: str) -> None:
 def brute_force_numbers() -> dict[str, float]:
     """The attack budget, from the constants in rpc/ and migrations/."""
     rpc = (ROOT / "rpc" / "guardianship.sql").read_text()
-    assert "if v_failures >= 5 then" in rpc
-    assert "interval '15 minutes'" in rpc
+    assert "('account', 5, interval '15 minutes', true)" in rpc
+    assert "('global', 1000, interval '15 minutes', true)" in rpc
     assert "interval '5 minutes' and interval '30 days'" in rpc
     assert "^[0-9A-HJKMNP-TV-Z]{12}$" in rpc  # 12 Crockford base32 characters: 60 bits
-    per_window, window_minutes, max_ttl_days = 5, 15, 30
+    per_window, global_per_window, window_minutes, max_ttl_days = 5, 1000, 15, 30
     space = 32 ** 12
     assert space == 2 ** 60
-    per_account = per_window * (max_ttl_days * 24 * 60 // window_minutes)
+    windows = max_ttl_days * 24 * 60 // window_minutes
+    per_account = per_window * windows
     accounts = 10_000
     live_codes = 100_000
-    tries = per_account * accounts
+    tries = global_per_window * windows  # however many accounts: the global limit
     return {
         "space": float(space),
         "per_account": float(per_account),
+        "accounts_alone": float(per_account * accounts),
         "tries": float(tries),
         "p_one_code": tries / space,
         "p_any_code": tries * live_codes / space,
@@ -180,11 +182,13 @@ def brute_force_numbers() -> dict[str, float]:
 def test_brute_force_arithmetic_matches_the_doc() -> None:
     n = brute_force_numbers()
     assert n["per_account"] == 14_400  # 5 per 15 minutes for 30 days
-    assert n["tries"] == 144_000_000
-    assert n["p_one_code"] < 1.3e-10
-    assert n["p_any_code"] < 1.3e-5
+    assert n["accounts_alone"] == 144_000_000
+    assert n["tries"] == 2_880_000
+    assert n["p_one_code"] < 2.51e-12
+    assert n["p_any_code"] < 2.51e-7
     doc = (ROOT / "docs" / "security.md").read_text()
-    for text in ("14,400", "1.44 x 10^8", "1.25 x 10^-10", "1.25 x 10^-5", "2^60"):
+    for text in ("14,400", "1.44 x 10^8", "2.88 x 10^6", "2.50 x 10^-12", "2.50 x 10^-7",
+                 "2^60"):
         assert text in doc, f"docs/security.md does not state {text}"
 
 
