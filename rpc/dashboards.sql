@@ -153,7 +153,7 @@ declare
   v_role text;
   v_perms jsonb;
 begin
-  v_role := private.role_for_student(p_student_id);  -- TU404 for an unknown student
+  v_role := private.role_for_student(p_student_id);  -- null for an unknown student
   if v_role in ('admin', 'staff', 'student') then
     return private.all_permissions();
   elsif v_role = 'guardian' then
@@ -734,9 +734,10 @@ declare
 begin
   perform private.require_uid();
   if p_student_id is null then
-    perform private.not_found('student');
+    perform private.not_found('student', 'this student''s overview');
   end if;
-  v_perms := private.caller_permissions(p_student_id);  -- TU404 for an unknown student
+  -- an unknown student has no permissions: refused like one the caller may not read
+  v_perms := private.caller_permissions(p_student_id);
   if v_perms is null then
     perform private.deny('this student''s overview');
   end if;

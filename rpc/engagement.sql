@@ -259,7 +259,7 @@ begin
       perform private.require_uid();
     end if;
     if not exists (select 1 from public.students as s where s.id = p_student_id) then
-      perform private.not_found('student');
+      perform private.not_found('student', 'only the student or their organisation''s staff');
     end if;
     if not v_service and p_student_id not in (select private.own_student_ids())
       and p_student_id not in (select private.staff_student_ids()) then
@@ -625,11 +625,8 @@ begin
   if cardinality(v_people) < 2 then
     perform private.invalid('a conversation needs at least one other member');
   end if;
-  foreach v_person in array v_people loop
-    if not exists (select 1 from auth.users as u where u.id = v_person) then
-      perform private.not_found('user');
-    end if;
-  end loop;
+  -- an id that is no user has no relationship with anyone: the checks below refuse it exactly
+  -- like a user the caller may not reach (no probing of ids)
 
   if p_kind = 'support' then
     if p_student_id is not null then
@@ -650,7 +647,8 @@ begin
     end if;
     select * into v_student from public.students as s where s.id = p_student_id;
     if not found then
-      perform private.not_found('student');
+      perform private.not_found('student', 'everyone in the conversation must have a '
+        || 'relationship with the student that this kind of conversation allows');
     end if;
     foreach v_person in array v_people loop
       v_role := case
@@ -745,7 +743,7 @@ declare
   v_at timestamptz := pg_catalog.now();
 begin
   if not exists (select 1 from public.conversations as c where c.id = p_conversation_id) then
-    perform private.not_found('conversation');
+    perform private.not_found('conversation', 'only members of the conversation');
   end if;
   if p_conversation_id not in (select private.my_conversation_ids()) then
     perform private.deny('only members of the conversation');

@@ -347,10 +347,12 @@ begin
 end;
 $$;
 
--- An id that does not exist. To a user it is the same refusal as an id they may not act on
--- (TU403): otherwise the difference would tell whether a student, link, user or organisation
--- exists. The service role, and the admin CLI's own session, get TU404.
-create or replace function private.not_found(p_what text)
+-- An id that does not exist. To a user it is the very refusal they get for an id they may not
+-- act on (p_deny: the function's own TU403 message; without it a general one), so that the
+-- answer never tells whether a student, link, user or organisation exists. The service role,
+-- and the admin CLI's own session, get TU404.
+drop function if exists private.not_found(text);
+create or replace function private.not_found(p_what text, p_deny text default null)
 returns void
 language plpgsql
 volatile
@@ -360,9 +362,8 @@ begin
   if private.is_service_role(p_owner_too => true) then
     raise exception '% not found', p_what using errcode = 'TU404';
   end if;
-  raise exception 'not allowed: no such %, or not one you may act on', p_what
-    using errcode = 'TU403', hint = 'Check the id; only the people named in '
-    || 'docs/guardianship.md may do this.';
+  perform private.deny(coalesce(p_deny,
+    pg_catalog.format('no such %s, or not one you may act on', p_what)));
 end;
 $$;
 
@@ -862,8 +863,9 @@ $$;
 
 -- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
 -- why kept (revoked_as decides who may bring it back: private.undo_revocation), audited. With
--- it go the invites its guardian sent for the student, and the student's link codes this
--- guardian redeemed that still work (they know them: a second account could use them).
+-- it go the invites its guardian sent for the student, the invites to its guardian for the
+-- student, and the student's link codes this guardian redeemed that still work (they know
+-- them: a second account could use them).
 -- Notifications, erasure requests and other deferred actions react through their own
 -- triggers on guardian_links.
 create or replace function private.revoke_link(
@@ -904,6 +906,20 @@ begin
     perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
       v_link.student_id, p_invite_id => v_id,
       p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
+  end loop;
+  -- invites to this guardian for the student, sent before the revocation, can no longer bring
+  -- the link back (private.undo_revocation): withdrawn, so nobody is mailed a dead invite
+  for v_id in
+    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    where i.student_id = v_link.student_id and i.status = 'pending'
+      and lower(i.email) = (
+        select lower(u.email) from auth.users as u where u.id = v_link.guardian_id
+      )
+    returning i.id
+  loop
+    perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
+      v_link.student_id, p_invite_id => v_id,
+      p_new => jsonb_build_object('reason', 'the invitee''s link was revoked'));
   end loop;
   for v_id in
     update private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
@@ -1614,7 +1630,8 @@ begin
     perform private.require_uid();
   end if;
   if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
-    perform private.not_found('organisation');
+    perform private.not_found('organisation',
+      'only staff and admins of the organisation add students');
   end if;
   if v_role is null then
     v_role := private.role_in_organization(p_organization_id);
@@ -1795,7 +1812,8 @@ begin
   perform private.require_uid();
   select * into v_code from private.guardian_link_codes as c where c.id = p_code_id for update;
   if not found then
-    perform private.not_found('link code');
+    perform private.not_found('link code',
+      'only the student, or staff of their organisation, withdraw link codes');
   end if;
   v_role := private.role_for_student(v_code.student_id);
   if v_role is null or v_role = 'guardian' then
@@ -1830,7 +1848,7 @@ set search_path = ''
 as $$
   values
   ('account', 5, interval '15 minutes', true),
-  ('student', 10, interval '1 hour', false),
+  ('student', 10, interval '1 hour', true),
   ('global', 1000, interval '15 minutes', true)
 $$;
 
@@ -1960,8 +1978,10 @@ grant execute on function public.redeem_guardian_link_code(text, text) to authen
 -- Link lifecycle: approve, decline, revoke, restore, permissions, primary
 -- =============================================================================================
 
--- The link with its student, locked; TU404 when unknown.
-create or replace function private.lock_link(p_link_id uuid)
+-- The link with its student, locked. An unknown link: p_deny, the caller's refusal of a link
+-- it may not act on (TU404 for the service role).
+drop function if exists private.lock_link(uuid);
+create or replace function private.lock_link(p_link_id uuid, p_deny text)
 returns public.guardian_links
 language plpgsql
 volatile
@@ -1973,7 +1993,7 @@ declare
 begin
   select * into v_link from public.guardian_links as l where l.id = p_link_id;
   if not found then
-    perform private.not_found('guardian link');
+    perform private.not_found('guardian link', p_deny);
   end if;
   perform private.lock_student(v_link.student_id);  -- student first, then the link
   select * into v_link from public.guardian_links as l where l.id = p_link_id for update;
@@ -2003,7 +2023,7 @@ declare
   v_link public.guardian_links;
 begin
   perform private.require_uid();
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id, 'only the student approves a guardian link');
   if v_old.student_id not in (select private.own_student_ids()) then
     perform private.deny('only the student approves a guardian link');
   end if;
@@ -2038,7 +2058,7 @@ declare
   v_link public.guardian_links;
   v_uid uuid := private.require_uid();
 begin
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id, 'only the student declines a guardian link');
   if v_old.student_id not in (select private.own_student_ids()) then
     perform private.deny('only the student declines a guardian link');
   end if;
@@ -2075,7 +2095,8 @@ declare
   v_old public.guardian_links;
   v_role text;
 begin
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id,
+    'only the student, the guardian or organisation staff revoke a link');
   -- who may: the student, the guardian themself, or staff/admins of the student's organisation
   v_role := private.role_for_student(v_old.student_id);
   if v_role in ('admin', 'staff', 'student') then
@@ -2117,7 +2138,7 @@ declare
   v_status text;
 begin
   perform private.require_uid();
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id, 'only organisation staff restore a link');
   v_role := private.role_for_student(v_old.student_id);
   if v_role is null or v_role not in ('admin', 'staff') then
     perform private.deny('only organisation staff restore a link');
@@ -2164,7 +2185,9 @@ declare
   v_role text;
 begin
   perform private.require_uid();
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id,
+    'only the student, organisation staff or the primary guardian (for a '
+    || 'child under the consent age) change link permissions');
   -- who may: the student (with a login) or staff/admins; never the guardian
   v_role := private.role_for_student(v_old.student_id);
   if v_role in ('admin', 'staff', 'student') then
@@ -2209,7 +2232,8 @@ declare
   v_role text;
 begin
   perform private.require_uid();
-  v_old := private.lock_link(p_link_id);
+  v_old := private.lock_link(p_link_id,
+    'only the student or organisation staff choose the primary guardian');
   v_role := private.role_for_student(v_old.student_id);
   if v_role is null or v_role not in ('admin', 'staff', 'student') then
     perform private.deny('only the student or organisation staff choose the primary guardian');
@@ -2414,7 +2438,8 @@ declare
 begin
   select * into v_invite from public.guardian_invites as i where i.id = p_invite_id for update;
   if not found then
-    perform private.not_found('invite');
+    perform private.not_found('invite',
+      'only the inviter or organisation staff withdraw an invite');
   end if;
   -- who may: the person who sent it, or staff/admins of the student's organisation
   v_role := private.role_for_student(v_invite.student_id);
@@ -2461,7 +2486,8 @@ declare
 begin
   select * into v_org from public.organizations as o where o.id = p_organization_id;
   if not found then
-    perform private.not_found('organisation');
+    perform private.not_found('organisation',
+      'only staff and admins of the organisation invite students');
   end if;
   v_role := private.role_in_organization(p_organization_id);
   if v_role is null then

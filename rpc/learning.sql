@@ -686,7 +686,8 @@ begin
   end if;
   select * into v_student from public.students as s where s.id = p_student_id;
   if not found then
-    perform private.not_found('student');
+    -- refused exactly like a student the caller may not read (no probing of ids)
+    perform private.not_found('student', pg_catalog.format('this student''s %s', p_permission));
   end if;
   if v_student.user_id = v_uid
     or exists (
@@ -859,7 +860,8 @@ begin
   perform private.require_uid();
   select * into v_row from public.drill_assignments as a where a.id = p_assignment_id for update;
   if not found then
-    perform private.not_found('drill assignment');
+    perform private.not_found('drill assignment',
+      'only the student or their organisation''s staff complete a drill');
   end if;
   if v_row.student_id not in (select private.own_student_ids())
     and v_row.student_id not in (select private.staff_student_ids()) then
