@@ -295,3 +295,74 @@ def test_restore_racing_redeems_at_the_cap(db: str) -> None:
         assert sum(1 for k, _ in results if k == "ok") == 2, (r, results)
         counts = links_by_status(db, student)
         assert counts.get("active", 0) + counts.get("pending", 0) == 2, (r, counts)
+
+
+# ---- the cap at every isolation level (security review, issue 22 finding 5) ------------------
+ISOLATION = {
+    "read committed": psycopg.IsolationLevel.READ_COMMITTED,
+    "repeatable read": psycopg.IsolationLevel.REPEATABLE_READ,
+    "serializable": psycopg.IsolationLevel.SERIALIZABLE,
+}
+
+
+def call_at(url: str, level: str, uid: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """One call in a transaction of the given isolation level (a client that set
+    default_transaction_isolation, or a function PostgREST runs with one)."""
+    with psycopg.connect(url) as conn:
+        conn.isolation_level = ISOLATION[level]
+        conn.execute("select tests.authenticate_as(%s)", (uid,))
+        row = conn.execute(sql, params).fetchone()
+        conn.commit()
+        return row[0] if row else None
+
+
+@pytest.mark.parametrize("level", list(ISOLATION))
+def test_the_cap_holds_at_every_isolation_level(db: str, level: str) -> None:
+    """25 guardians redeem one code at once under each isolation level: never more links than
+    the cap. Under REPEATABLE READ (before the guardian lock row) 8 of 25 got through a cap of
+    2; now a late transaction fails with 40001 (retry) or TU409."""
+    tag = level.replace(" ", "")
+    for r in range(max(2, ROUNDS // 4)):
+        admin, _org, student = setup_student(db, f"iso{tag}{r}", cap=2)
+        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 30)",
+                       (student,))
+        users = [new_user(db, f"iso{tag}{r}-{i}@races.test") for i in range(25)]
+        results = run_at_once([
+            partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
+                    (code,))
+            for u in users
+        ])
+        allowed = {"TU409", "40001"} if level != "read committed" else {"TU409"}
+        assert all(k == "ok" or v in allowed for k, v in results), (level, r, results)
+        counts = links_by_status(db, student)
+        assert counts.get("active", 0) + counts.get("pending", 0) <= 2, (level, r, counts)
+        ok = sum(1 for k, v in results if k == "ok" and "id" in v)
+        assert ok == counts.get("active", 0), (level, r, results, counts)
+
+
+@pytest.mark.parametrize("level", list(ISOLATION))
+def test_the_cap_lowered_at_every_isolation_level(db: str, level: str) -> None:
+    """The cap lowered to 1 while guardians redeem, everyone at one isolation level."""
+    tag = level.replace(" ", "")
+    for r in range(max(2, ROUNDS // 4)):
+        admin, org, student = setup_student(db, f"low{tag}{r}", cap=5)
+        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 6)",
+                       (student,))
+        call_as(db, new_user(db, f"low{tag}{r}-first@races.test"),
+                "select public.redeem_guardian_link_code(%s)", (code,))
+        users = [new_user(db, f"low{tag}{r}-{i}@races.test") for i in range(4)]
+        fns: list[Callable[[], Any]] = [
+            partial(call_at, db, level, admin,
+                    "select max_guardians_per_student from "
+                    "public.update_organization_settings(%s, %s::jsonb)",
+                    (org, '{"max_guardians_per_student": 1}')),
+        ]
+        fns += [partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
+                        (code,)) for u in users]
+        results = run_at_once(fns)
+        allowed = {"TU409", "40001"} if level != "read committed" else {"TU409"}
+        assert all(k == "ok" or v in allowed for k, v in results), (level, r, results)
+        cap = admin_sql(db, "select max_guardians_per_student from public.organizations "
+                            "where id = %s", (org,))
+        counts = links_by_status(db, student)
+        assert counts.get("active", 0) + counts.get("pending", 0) <= cap, (level, r, cap, counts)
