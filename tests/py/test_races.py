@@ -283,6 +283,9 @@ def test_restore_racing_redeems_at_the_cap(db: str) -> None:
         old = call_as(db, new_user(db, f"rt{r}-old@races.test"),
                       "select public.redeem_guardian_link_code(%s)", (code,))
         call_as(db, admin, "select status from public.revoke_guardian_link(%s)", (old["id"],))
+        # the revocation withdrew the code its guardian had redeemed: a new one for the others
+        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 5)",
+                       (student,))
         users = [new_user(db, f"rt{r}-{i}@races.test") for i in range(2)]
         fns: list[Callable[[], Any]] = [
             partial(call_as, db, admin, "select status from public.restore_guardian_link(%s)",
@@ -318,19 +321,20 @@ def call_at(url: str, level: str, uid: Any, sql: str, params: tuple[Any, ...] = 
 
 @pytest.mark.parametrize("level", list(ISOLATION))
 def test_the_cap_holds_at_every_isolation_level(db: str, level: str) -> None:
-    """25 guardians redeem one code at once under each isolation level: never more links than
-    the cap. Under REPEATABLE READ (before the guardian lock row) 8 of 25 got through a cap of
+    """25 guardians redeem 25 codes of one student at once under each isolation level: never
+    more links than the cap. Under REPEATABLE READ (before the guardian lock row) 8 of 25 got through a cap of
     2; now a late transaction fails with 40001 (retry) or TU409."""
     tag = level.replace(" ", "")
     for r in range(max(2, ROUNDS // 4)):
         admin, _org, student = setup_student(db, f"iso{tag}{r}", cap=2)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 30)",
-                       (student,))
+        # one code each: a shared code's row would serialise them by itself
+        codes = [call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+                         (student,)) for _ in range(25)]
         users = [new_user(db, f"iso{tag}{r}-{i}@races.test") for i in range(25)]
         results = run_at_once([
             partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
-                    (code,))
-            for u in users
+                    (c,))
+            for u, c in zip(users, codes)
         ])
         allowed = {"TU409", "40001"} if level != "read committed" else {"TU409"}
         assert all(k == "ok" or v in allowed for k, v in results), (level, r, results)
