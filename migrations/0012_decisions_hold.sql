@@ -24,28 +24,30 @@ comment on column public.guardian_links.revoked_as is
 
 -- from the audit trail where it has the revocation; else from who revoked
 update public.guardian_links as l
-set revoked_as = coalesce(
-  (
-    select case
-        when e.action = 'link_declined' then 'student'
-        when e.actor_role in (
-          'student', 'guardian', 'primary_guardian', 'staff', 'admin', 'roster', 'service_role',
-          'system'
-        ) then e.actor_role
-      end
-    from public.link_events as e
-    where e.link_id = l.id and e.action in ('link_revoked', 'link_declined')
-    order by e.occurred_at desc, e.id desc
-    limit 1
-  ),
-  case
-    when l.revoked_by = l.guardian_id then 'guardian'
-    when l.revoked_by = (select s.user_id from public.students as s where s.id = l.student_id)
-      then 'student'
-    when l.revoked_by is null then 'system'
-    else 'staff'
-  end
-)
+set
+  revoked_as = coalesce(
+    (
+      select
+        case
+          when e.action = 'link_declined' then 'student'
+          when e.actor_role in (
+            'student', 'guardian', 'primary_guardian', 'staff', 'admin', 'roster', 'service_role',
+            'system'
+          ) then e.actor_role
+        end
+      from public.link_events as e
+      where e.link_id = l.id and e.action in ('link_revoked', 'link_declined')
+      order by e.occurred_at desc, e.id desc
+      limit 1
+    ),
+    case
+      when l.revoked_by = l.guardian_id then 'guardian'
+      when l.revoked_by = (select s.user_id from public.students as s where s.id = l.student_id)
+        then 'student'
+      when l.revoked_by is null then 'system'
+      else 'staff'
+    end
+  )
 where l.status = 'revoked';
 
 alter table public.guardian_links

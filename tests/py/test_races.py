@@ -322,8 +322,8 @@ def call_at(url: str, level: str, uid: Any, sql: str, params: tuple[Any, ...] = 
 @pytest.mark.parametrize("level", list(ISOLATION))
 def test_the_cap_holds_at_every_isolation_level(db: str, level: str) -> None:
     """25 guardians redeem 25 codes of one student at once under each isolation level: never
-    more links than the cap. Under REPEATABLE READ (before the guardian lock row) 8 of 25 got through a cap of
-    2; now a late transaction fails with 40001 (retry) or TU409."""
+    more links than the cap. Under REPEATABLE READ (before the guardian lock row) 8 of 25 got
+    through a cap of 2; now a late transaction fails with 40001 (retry) or TU409."""
     tag = level.replace(" ", "")
     for r in range(max(2, ROUNDS // 4)):
         admin, _org, student = setup_student(db, f"iso{tag}{r}", cap=2)
@@ -334,7 +334,7 @@ def test_the_cap_holds_at_every_isolation_level(db: str, level: str) -> None:
         results = run_at_once([
             partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
                     (c,))
-            for u, c in zip(users, codes)
+            for u, c in zip(users, codes, strict=True)
         ])
         allowed = {"TU409", "40001"} if level != "read committed" else {"TU409"}
         assert all(k == "ok" or v in allowed for k, v in results), (level, r, results)

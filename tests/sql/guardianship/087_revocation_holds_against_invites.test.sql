@@ -62,8 +62,9 @@ select throws_ok(
 );
 -- even if it were still pending, it predates the revocation
 select tests.clear_authentication();
-update public.guardian_invites set status = 'pending' where email = 'aunt@a.test'
-  and status = 'withdrawn';
+update
+  public.guardian_invites set status = 'pending' where email = 'aunt@a.test'
+and status = 'withdrawn';
 select tests.authenticate_as(:'aunt');
 select throws_ok(
   format('select public.accept_guardian_invite(%L)', :'aunt_again'),
@@ -117,8 +118,12 @@ select results_eq(
 
 -- a roster import cannot bring back a link the student ended
 select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links',
-  '[{"student": "S1", "guardian_email": "dad@a.test"}]') as r \gset
+select
+  public.import_roster(
+    :'org', 'guardian-links',
+    '[{"student": "S1", "guardian_email": "dad@a.test"}]'
+  ) as r
+\gset
 select is(
   :'r'::jsonb -> 'errors' -> 0 ->> 'detail',
   'revoked_by_family',
@@ -142,8 +147,12 @@ select throws_ok(
   'TU409', null, 'after a staff revocation a primary guardian''s invite is refused'
 );
 select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links',
-  '[{"student": "S1", "guardian_email": "dad@a.test"}]') as r \gset
+select
+  public.import_roster(
+    :'org', 'guardian-links',
+    '[{"student": "S1", "guardian_email": "dad@a.test"}]'
+  ) as r
+\gset
 select is(
   :'r'::jsonb -> 'errors' -> 0 ->> 'detail',
   'revoked_by_school',
@@ -166,8 +175,12 @@ select is(
 -- the roster may undo its own revocation
 -- ---------------------------------------------------------------------------------------------
 select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links',
-  '[{"student": "S1", "guardian_email": "dad@a.test", "status": "deleted"}]') as r \gset
+select
+  public.import_roster(
+    :'org', 'guardian-links',
+    '[{"student": "S1", "guardian_email": "dad@a.test", "status": "deleted"}]'
+  ) as r
+\gset
 select tests.clear_authentication();
 select results_eq(
   format('select status, revoked_as from public.guardian_links where id = %L', :'dad_link'),
@@ -182,8 +195,12 @@ select throws_ok(
   'TU409', null, 'the student''s new code does not undo the school''s roster'
 );
 select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links',
-  '[{"student": "S1", "guardian_email": "dad@a.test"}]') as r \gset
+select
+  public.import_roster(
+    :'org', 'guardian-links',
+    '[{"student": "S1", "guardian_email": "dad@a.test"}]'
+  ) as r
+\gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'create', '1', 'a later roster run lists him again: linked'
 );

@@ -28,7 +28,10 @@ select id as org_b from public.create_organization('Beta School', 'beta-school')
 -- invite, see, accept
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'admin');
-select invite_id, token from public.invite_organization_member(
+select
+  invite_id,
+  token
+from public.invite_organization_member(
   :'org', ' New@A.test ', 'staff', 'Maths'
 ) \gset
 select tests.clear_authentication();
@@ -38,14 +41,17 @@ select results_eq(
       where id = %L$$,
     :'invite_id'
   ),
-  format($$values ('new@a.test'::text, 'staff'::text, 'Maths'::text, 'pending'::text, %L::uuid)$$,
-    :'admin'),
+  format(
+    $$values ('new@a.test'::text, 'staff'::text, 'Maths'::text, 'pending'::text, %L::uuid)$$,
+    :'admin'
+  ),
   'the invite is stored with the address in lower case, pending'
 );
 select is(
   (
     select count(*) from private.notification_outbox
-    where kind = 'member_invite' and recipient_email = 'new@a.test'
+    where
+      kind = 'member_invite' and recipient_email = 'new@a.test'
       and payload ->> 'token' = :'token'
   ),
   1::bigint,
@@ -127,7 +133,9 @@ select throws_ok(
   'TU404', null, 'a declined invite cannot be accepted'
 );
 select tests.authenticate_as(:'admin');
-select invite_id as i_w, token as t_w
+select
+  invite_id as i_w,
+  token as t_w
 from public.invite_organization_member(:'org', 'other@a.test') \gset
 select tests.authenticate_as(:'admin_b');
 select throws_ok(
@@ -148,7 +156,9 @@ select throws_ok(
   'TU404', null, 'a withdrawn invite cannot be accepted'
 );
 select tests.authenticate_as(:'admin');
-select token as t_exp, invite_id as i_exp
+select
+  token as t_exp,
+  invite_id as i_exp
 from public.invite_organization_member(:'org', 'other@a.test') \gset
 select tests.clear_authentication();
 update public.membership_invites set expires_at = now() - interval '1 minute'

@@ -30,8 +30,10 @@ select tests.create_user('newcomer@x.test') as newcomer \gset
 select tests.create_user('parent@x.test') as parent \gset
 select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}')
-is not null as t \gset
+select
+  public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}')
+  is not null as t
+\gset
 select id as student from public.create_student(:'org', 'Kid') \gset
 select id as other_student from public.create_student(:'org', 'Other') \gset
 select code as good_code from public.create_guardian_link_code(:'student', 5) \gset
@@ -59,10 +61,10 @@ select ok(
 select tests.clear_authentication();
 insert into private.link_code_attempts (user_id, attempted_at, succeeded, student_id)
 select
-  tests.create_user(format('crowd%s@x.test', n)),
-  now() - interval '50 minutes' + n * interval '1 minute',
-  false,
-  :'student'
+  tests.create_user(format('crowd%s@x.test', n)) as user_id,
+  now() - interval '50 minutes' + n * interval '1 minute' as attempted_at,
+  false as succeeded,
+  :'student' as student_id
 from generate_series(1, 10) as n;
 select tests.authenticate_as(:'newcomer');
 select pg_temp.throttled(
@@ -104,7 +106,10 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 select tests.clear_authentication();
 insert into private.link_code_attempts (user_id, attempted_at, succeeded)
-select :'guesser'::uuid, now() - interval '14 minutes' - interval '1 millisecond' * n, false
+select
+  :'guesser'::uuid as user_id,
+  now() - interval '14 minutes' - interval '1 millisecond' * n as attempted_at,
+  false as succeeded
 from generate_series(1, 1000) as n;
 select tests.create_user('late@x.test') as late \gset
 select tests.authenticate_as(:'late');

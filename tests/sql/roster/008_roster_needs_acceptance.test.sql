@@ -124,8 +124,12 @@ select throws_ok(
 select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
 select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links',
-  '[{"student": "S1", "guardian_email": "mum@a.test", "relation": "mother"}]') as r \gset
+select
+  public.import_roster(
+    :'org', 'guardian-links',
+    '[{"student": "S1", "guardian_email": "mum@a.test", "relation": "mother"}]'
+  ) as r
+\gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: the link is made at once');
 select tests.clear_authentication();
 select results_eq(
@@ -138,14 +142,21 @@ select results_eq(
   'trusted: the account holder is told they were linked'
 );
 select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[{"email": "admin@a.test", "role": "admin"}, '
-  '{"email": "t1@a.test", "role": "staff"}, {"email": "typo@a.test", "role": "staff"}]') as r
+select
+  public.import_roster(
+    :'org', 'staff', '[{"email": "admin@a.test", "role": "admin"}, '
+    '{"email": "t1@a.test", "role": "staff"}, {"email": "typo@a.test", "role": "staff"}]'
+  ) as r
 \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: a member is added at once');
 select tests.clear_authentication();
 select is(
-  (select count(*) from private.notification_outbox where kind = 'member_added'
-    and recipient_user_id = :'typo'),
+  (
+    select count(*)
+    from private.notification_outbox where
+      kind = 'member_added'
+      and recipient_user_id = :'typo'
+  ),
   1::bigint,
   'trusted: the new member is told'
 );
