@@ -50,9 +50,46 @@ $$;
 
 revoke all on function private.require_aal2_for_subscription(public.subscriptions) from public;
 
+-- Whether a payer still holds the right to act on a subscription, now (checked at every
+-- change, not only when they started paying): for one student's subscription, the student
+-- themself or a guardian with an active link to the student; for a family subscription, its
+-- guardian, or a payer with an active link to one of the children it covers. A payer whose
+-- link was revoked (or who was never linked) keeps their payment history, not the control.
+create or replace function private.payer_may_act(p_sub public.subscriptions, p_user_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if p_user_id is null or not private.is_payer(p_sub, p_user_id)
+    or private.is_erased_user(p_user_id) then
+    return false;
+  end if;
+  if p_sub.student_id is not null then
+    return exists (
+      select 1 from public.students as s where s.id = p_sub.student_id and s.user_id = p_user_id
+    ) or exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_sub.student_id and l.guardian_id = p_user_id and l.status = 'active'
+    );
+  end if;
+  return p_user_id = p_sub.guardian_id or exists (
+    select 1 from public.guardian_links as mine
+    join public.guardian_links as family on family.student_id = mine.student_id
+    where mine.guardian_id = p_user_id and mine.status = 'active'
+      and family.guardian_id = p_sub.guardian_id and family.status = 'active'
+  );
+end;
+$$;
+
+revoke all on function private.payer_may_act(public.subscriptions, uuid) from public;
+
 -- The subscription, locked for a change, when the caller may change it: its payer (paid_by,
--- or the guardian of a family subscription) or the service role (back office). TU401 not
--- signed in, TU404 unknown subscription, TU403 anyone else, TU412 aal2 missing.
+-- or the guardian of a family subscription) who still holds the right (payer_may_act), or the
+-- service role (back office). TU401 not signed in, TU404 unknown subscription, TU403 anyone
+-- else (a payer whose link was revoked too), TU412 aal2 missing.
 create or replace function private.lock_subscription_for_payer(p_subscription_id uuid)
 returns public.subscriptions
 language plpgsql
@@ -72,8 +109,9 @@ begin
     perform private.not_found('subscription');
   end if;
   if v_uid is not null then
-    if not private.is_payer(v_sub, v_uid) then
-      perform private.deny('only the paying guardian changes a subscription');
+    -- who may: the payer, while linked to the child (the student themself when they pay)
+    if not private.payer_may_act(v_sub, v_uid) then
+      perform private.deny('only the paying guardian, while linked, changes a subscription');
     end if;
     perform private.require_aal2_for_subscription(v_sub);
   end if;
