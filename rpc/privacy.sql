@@ -673,8 +673,8 @@ execute function private.memberships_cancel_erasure_requests();
 
 -- Every column of a table in public or private that refers to a student: 'student' (a column
 -- named student_id, a foreign key to public.students(id), and students.id itself) or 'login'
--- (a foreign key to auth.users(id): rows of the student's login). Read from the catalog, so a new table is
--- found without a change here.
+-- (a foreign key to auth.users(id): rows of the student's login). Read from the catalog, so a
+-- new table is found without a change here.
 create or replace function private.student_reference_columns()
 returns table (table_schema text, table_name text, column_name text, refers_to text)
 language sql

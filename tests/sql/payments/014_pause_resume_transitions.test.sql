@@ -51,7 +51,12 @@ insert into public.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
-  :'starter', :'sibling', :'u_payer', 'paused', now() - interval '5 days', now() - interval '5 days',
+  :'starter',
+  :'sibling',
+  :'u_payer',
+  'paused',
+  now() - interval '5 days',
+  now() - interval '5 days',
   now() - interval '3 days'
 )
 returning id as s_ran_out \gset

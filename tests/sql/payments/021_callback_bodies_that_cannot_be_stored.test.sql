@@ -25,16 +25,32 @@ select tests.as_service_role();
 select public.record_payment_callback(
   'mobile_money', 'p021-nul', '{"transaction_id": "MM\u0000", "status": "SUCCESSFUL"}'
 ) as nul \gset
-select public.record_payment_callback('mobile_money', 'p021-deep',
-  repeat('[', 32000) || repeat(']', 32000)) as deep \gset
-select public.record_payment_callback('mobile_money', 'p021-big',
-  jsonb_build_object('transaction_id', 'MM-BIG', 'padding', repeat('x', 70000))::text) as big \gset
+select
+  public.record_payment_callback(
+    'mobile_money', 'p021-deep',
+    repeat('[', 32000) || repeat(']', 32000)
+  ) as deep
+\gset
+select
+  public.record_payment_callback(
+    'mobile_money', 'p021-big',
+    jsonb_build_object('transaction_id', 'MM-BIG', 'padding', repeat('x', 70000))::text
+  ) as big
+\gset
 select public.record_payment_callback('mobile_money', 'p021-text', 'not json at all') as notjson
 \gset
-select public.record_payment_event('mobile_money', 'p021-big-jsonb',
-  jsonb_build_object('padding', repeat('x', 70000))) as big_jsonb \gset
-select public.record_payment_callback('mobile_money', 'p021-nul',
-  '{"transaction_id": "MM\u0000"}') as nul_again \gset
+select
+  public.record_payment_event(
+    'mobile_money', 'p021-big-jsonb',
+    jsonb_build_object('padding', repeat('x', 70000))
+  ) as big_jsonb
+\gset
+select
+  public.record_payment_callback(
+    'mobile_money', 'p021-nul',
+    '{"transaction_id": "MM\u0000"}'
+  ) as nul_again
+\gset
 select public.record_payment_callback('mobile_money', 'p021-ok', jsonb_build_object(
   'transaction_id', 'MM-P021', 'status', 'SUCCESSFUL', 'amount', '9.00', 'currency', 'USD',
   'msisdn', '+256772123456', 'external_reference', :'sub',

@@ -194,8 +194,9 @@ from information_schema.referential_constraints as rc
 inner join information_schema.key_column_usage as kcu
   on rc.constraint_schema = kcu.constraint_schema and rc.constraint_name = kcu.constraint_name
 inner join information_schema.constraint_column_usage as ccu
-  on rc.unique_constraint_schema = ccu.constraint_schema
-  and rc.unique_constraint_name = ccu.constraint_name
+  on
+    rc.unique_constraint_schema = ccu.constraint_schema
+    and rc.unique_constraint_name = ccu.constraint_name
 where
   kcu.table_schema in ('public', 'private')
   and (ccu.table_schema, ccu.table_name) in (('public', 'students'), ('auth', 'users'))
@@ -211,8 +212,8 @@ where
   and t.table_type = 'BASE TABLE'
 union
 select
-  'public',
-  'students';
+  'public' as table_schema,
+  'students' as table_name;
 grant select on refs to authenticated;
 
 -- ---------------------------------------------------------------------------------------------
@@ -411,8 +412,10 @@ select results_eq(
           where d #>> '{payload,for}' = 'mum')$$,
     :'mum_doc', :'u_mum'
   ),
-  format($$values (1, 0, array['Between mum and the school'], array['mum'], array[%L], 1)$$,
-    :'u_mum'),
+  format(
+    $$values (1, 0, array['Between mum and the school'], array['mum'], array[%L], 1)$$,
+    :'u_mum'
+  ),
   'the guardian gets their own mood note, alerts, digests and mail, and their conversations'
 );
 select results_eq(

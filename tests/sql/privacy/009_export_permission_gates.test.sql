@@ -71,14 +71,20 @@ insert into public.messages (conversation_id, sender_id, body)
 values (:'room', :'u_staff', 'About the Kid');
 -- dad pays the child's subscription and changes its plan (an audit row naming dad)
 insert into public.subscriptions (plan_id, student_id, paid_by, status)
-select p.id, :'kid', :'u_dad', 'active' from public.plans as p where p.code = 'starter'
+select
+  p.id,
+  :'kid' as student_id,
+  :'u_dad' as paid_by,
+  'active' as status
+from public.plans as p where p.code = 'starter'
 returning id as sub \gset
 select tests.authenticate_as(:'u_dad');
 select (public.change_plan(:'sub', 'professional')).id is not null as changed \gset
 -- staff store a report with all five sections
 select tests.authenticate_as(:'u_staff');
 select (public.generate_report(:'kid', 'weekly', current_date - 6, current_date)).sections
-as report_sections \gset
+  as report_sections
+\gset
 select tests.clear_authentication();
 
 -- For one permission: mum holds only it, exports, and every mismatch between her export and
@@ -167,8 +173,10 @@ begin
 end;
 $fn$;
 
-select is(:'report_sections'::text[], '{progress,grades,attendance,sessions,journal}'::text[],
-  'the stored report has all five sections');
+select is(
+  :'report_sections'::text[], '{progress,grades,attendance,sessions,journal}'::text[],
+  'the stored report has all five sections'
+);
 select is_empty(
   format(
     $$select pg_temp.export_mismatches(k, %L, %L, %L)
@@ -199,8 +207,12 @@ select ok(
   'no journal average anywhere in that export'
 );
 select is(
-  (select count(*) from public.link_events where student_id = :'kid'
-    and action = 'subscription_plan_changed'),
+  (
+    select count(*)
+    from public.link_events where
+      student_id = :'kid'
+      and action = 'subscription_plan_changed'
+  ),
   1::bigint,
   'the plan change dad made is audited (and was left out of mum''s exports above)'
 );

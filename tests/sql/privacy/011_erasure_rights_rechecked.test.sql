@@ -106,7 +106,11 @@ set birth_date = (now() at time zone 'UTC')::date - interval '17 years' where id
 delete from public.memberships where id = :'dad_membership';
 
 prepare reasons as
-select r.id, r.status, r.cancel_reason, r.cancelled_at is not null
+select
+  r.id,
+  r.status,
+  r.cancel_reason,
+  r.cancelled_at is not null as cancelled
 from public.data_requests as r
 where r.kind = 'erasure' and r.organization_id in (:'org', :'org_off')
 order by r.cancel_reason, r.id;

@@ -23,7 +23,10 @@ values (:'org', :'u_staff', 'staff');
 
 -- the student joins through an invite (student_invites, the outbox mail to their address)
 select tests.authenticate_as(:'u_staff');
-select student_id as kid, token from public.invite_student(
+select
+  student_id as kid,
+  token
+from public.invite_student(
   :'org', 'Zephyrine Quarrington', 'zq-scan@erase.test'
 ) \gset
 select tests.authenticate_as(:'u_kid');
