@@ -257,18 +257,71 @@ def policies_render(
 
 
 # ---- privacy --------------------------------------------------------------------------------
+def _show_erasure_request(info: dict[str, Any]) -> None:
+    who = info.get("requested_by") or {}
+    student = info.get("student") or {}
+    console.print(f"Erasure request {info['request_id']} ({info['status']})", highlight=False)
+    console.print(
+        f"  student:      {student.get('display_name')} <{student.get('email') or '-'}> "
+        f"({student.get('organization')}, {student.get('id')})", highlight=False)
+    console.print(
+        f"  requested by: {who.get('display_name') or '-'} <{who.get('email') or '-'}> "
+        f"as {who.get('basis') or 'unknown'} ({who.get('user_id') or 'deleted login'})",
+        highlight=False)
+    console.print(f"  requested at: {info['requested_at']}", highlight=False)
+    if info.get("cancel_reason"):
+        console.print(f"  cancelled:    {info['cancel_reason']}", highlight=False)
+    if info["status"] == "pending":
+        holds = "yes" if who.get("holds_the_right_now") else f"no: {who.get('lost_because')}"
+        console.print(f"  still holds the right: {holds}", highlight=False)
+    would = info.get("would_erase") or {}
+    if would:
+        table = Table(title="What would be erased (rows)")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in sorted(would.items()):
+            if count:
+                table.add_row(name, str(count))
+        console.print(table)
+
+
 @privacy_app.command("erase")
 def privacy_erase(
     request: Annotated[str, typer.Option("--request", help="The erasure request id.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for confirmation (scripts, CI).")
+    ] = False,
     database_url: DatabaseUrl = None,
     as_json: JsonOut = False,
 ) -> None:
-    """Carry out an erasure request (service role): delete the student's data in one
-    transaction, keep the audit trail pseudonymised, report what was deleted."""
+    """Carry out an erasure request (service role): show who asked, when and what goes, ask
+    for confirmation (unless --yes), then delete the student's data in one transaction if the
+    requester still holds the right (otherwise the request is cancelled, with the reason)."""
     from py_admin.db import resolve_url
-    from py_admin.privacy import erase
+    from py_admin.privacy import describe, erase
 
-    report = erase(resolve_url(database_url), request)
+    url = resolve_url(database_url)
+    info = describe(url, request)
+    if not as_json:
+        _show_erasure_request(info)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise TutelaError(
+                "refusing to erase without confirmation: there is no terminal to ask on; "
+                "nothing was deleted",
+                hint="Read the request above, then run again with --yes.",
+            )
+        if not typer.confirm("Erase this student's data? This cannot be undone", default=False):
+            raise TutelaError("not confirmed; nothing was deleted")
+    report = erase(url, request)
+    if report.get("status") == "cancelled":
+        if as_json:
+            print(json.dumps(report, indent=2))
+        raise TutelaError(
+            f"the erasure was cancelled: {report['reason']}; nothing was deleted",
+            hint="The requester no longer holds the right to ask (docs/privacy.md); "
+            "the request is recorded as cancelled with this reason.",
+        )
     if as_json:
         print(json.dumps(report, indent=2))
         return

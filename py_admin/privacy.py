@@ -1,4 +1,10 @@
-"""`tutela privacy erase`: carry out a data erasure request, as the service role."""
+"""`tutela privacy erase`: carry out a data erasure request, as the service role.
+
+Two steps, each its own transaction: `describe` reads who asked, when, on what right, whether
+they still hold it, and what would be erased (nothing changes); `erase` runs
+public.erase_student_data, which checks the requester's right again in its own transaction and
+either erases or cancels the request (the cancellation is committed: it is the record of why).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,11 @@ from py_admin.db import connect
 from py_admin.errors import TutelaError
 
 
-def erase(url: str, request_id: str) -> dict[str, Any]:
-    """Run public.erase_student_data for one request in one transaction; returns its report."""
+def _call(url: str, sql: str, request_id: str) -> dict[str, Any]:
     with connect(url) as conn:
         try:
             with acting_as(conn, None, role="service_role") as c:
-                row = c.execute(
-                    "select public.erase_student_data(%s)", (request_id,)
-                ).fetchone()
+                row = c.execute(sql, (request_id,)).fetchone()
         except psycopg.errors.InvalidTextRepresentation:
             raise TutelaError(f"{request_id!r} is not a request id (a uuid)") from None
         except psycopg.Error as exc:
@@ -31,3 +34,17 @@ def erase(url: str, request_id: str) -> dict[str, Any]:
     assert row is not None
     result: dict[str, Any] = row[0]
     return result
+
+
+def describe(url: str, request_id: str) -> dict[str, Any]:
+    """Who asked for the erasure, when, on what right, and what it would erase; no change."""
+    return _call(url, "select public.describe_erasure_request(%s)", request_id)
+
+
+def erase(url: str, request_id: str) -> dict[str, Any]:
+    """Run public.erase_student_data for one request in one transaction; returns its report.
+
+    A request whose requester no longer holds the right comes back with status `cancelled`
+    and a reason; that cancellation is committed and nothing is erased.
+    """
+    return _call(url, "select public.erase_student_data(%s)", request_id)

@@ -50,9 +50,46 @@ $$;
 
 revoke all on function private.require_aal2_for_subscription(public.subscriptions) from public;
 
+-- Whether a payer still holds the right to act on a subscription, now (checked at every
+-- change, not only when they started paying): for one student's subscription, the student
+-- themself or a guardian with an active link to the student; for a family subscription, its
+-- guardian, or a payer with an active link to one of the children it covers. A payer whose
+-- link was revoked (or who was never linked) keeps their payment history, not the control.
+create or replace function private.payer_may_act(p_sub public.subscriptions, p_user_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if p_user_id is null or not private.is_payer(p_sub, p_user_id)
+    or private.is_erased_user(p_user_id) then
+    return false;
+  end if;
+  if p_sub.student_id is not null then
+    return exists (
+      select 1 from public.students as s where s.id = p_sub.student_id and s.user_id = p_user_id
+    ) or exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_sub.student_id and l.guardian_id = p_user_id and l.status = 'active'
+    );
+  end if;
+  return p_user_id = p_sub.guardian_id or exists (
+    select 1 from public.guardian_links as mine
+    join public.guardian_links as family on family.student_id = mine.student_id
+    where mine.guardian_id = p_user_id and mine.status = 'active'
+      and family.guardian_id = p_sub.guardian_id and family.status = 'active'
+  );
+end;
+$$;
+
+revoke all on function private.payer_may_act(public.subscriptions, uuid) from public;
+
 -- The subscription, locked for a change, when the caller may change it: its payer (paid_by,
--- or the guardian of a family subscription) or the service role (back office). TU401 not
--- signed in, TU404 unknown subscription, TU403 anyone else, TU412 aal2 missing.
+-- or the guardian of a family subscription) who still holds the right (payer_may_act), or the
+-- service role (back office). TU401 not signed in, TU404 unknown subscription, TU403 anyone
+-- else (a payer whose link was revoked too), TU412 aal2 missing.
 create or replace function private.lock_subscription_for_payer(p_subscription_id uuid)
 returns public.subscriptions
 language plpgsql
@@ -72,8 +109,9 @@ begin
     perform private.not_found('subscription');
   end if;
   if v_uid is not null then
-    if not private.is_payer(v_sub, v_uid) then
-      perform private.deny('only the paying guardian changes a subscription');
+    -- who may: the payer, while linked to the child (the student themself when they pay)
+    if not private.payer_may_act(v_sub, v_uid) then
+      perform private.deny('only the paying guardian, while linked, changes a subscription');
     end if;
     perform private.require_aal2_for_subscription(v_sub);
   end if;
@@ -568,6 +606,68 @@ $$;
 
 revoke all on function private.payment_event_outcome(public.payment_events, boolean) from public;
 
+-- The largest payload a callback may carry: 64 KiB of JSON text (provider callbacks are a few
+-- hundred bytes; the payload is stored twice, in payment_events and payments).
+create or replace function private.payment_payload_limit()
+returns integer
+language sql
+immutable
+set search_path = ''
+as $$
+  select 65536
+$$;
+
+revoke all on function private.payment_payload_limit() from public;
+
+-- Records a callback that is rejected before it could be read (too large, not JSON, nested too
+-- deep), without its payload, once per (provider, event id): a repeat returns the first outcome.
+create or replace function private.reject_payment_callback(
+  p_provider text, p_event_id text, p_error text
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_event public.payment_events;
+begin
+  insert into public.payment_events (provider, event_id, payload, status, error)
+  values (p_provider, p_event_id, null, 'rejected', pg_catalog.left(p_error, 1000))
+  on conflict (provider, event_id) do nothing
+  returning * into v_event;
+  if not found then
+    select * into v_event from public.payment_events as e
+    where e.provider = p_provider and e.event_id = p_event_id;
+    return private.payment_event_outcome(v_event, true);
+  end if;
+  return private.payment_event_outcome(v_event, false);
+end;
+$$;
+
+revoke all on function private.reject_payment_callback(text, text, text) from public;
+
+-- The provider and event id every callback needs (TU422 otherwise).
+create or replace function private.check_payment_callback_keys(p_provider text, p_event_id text)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_provider is null or char_length(p_provider) not between 1 and 40 then
+    perform private.invalid('a provider name of 1 to 40 characters is required');
+  end if;
+  if p_event_id is null or char_length(p_event_id) not between 1 and 200 then
+    perform private.invalid('an event id of 1 to 200 characters is required',
+      'Pass the provider''s own id of the callback: it is the idempotency key.');
+  end if;
+end;
+$$;
+
+revoke all on function private.check_payment_callback_keys(text, text) from public;
+
 -- A provider callback, once. Idempotent on (provider, event id): the first delivery is stored
 -- and applied; a repeat (even with another payload) returns the first outcome and changes
 -- nothing. An unknown provider or a payload that cannot be applied is stored as 'rejected' with
@@ -595,12 +695,13 @@ begin
   if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the service role records payment events');
   end if;
-  if p_provider is null or char_length(p_provider) not between 1 and 40 then
-    perform private.invalid('a provider name of 1 to 40 characters is required');
-  end if;
-  if p_event_id is null or char_length(p_event_id) not between 1 and 200 then
-    perform private.invalid('an event id of 1 to 200 characters is required',
-      'Pass the provider''s own id of the callback: it is the idempotency key.');
+  perform private.check_payment_callback_keys(p_provider, p_event_id);
+  -- a payload over the size limit is recorded as rejected, without it
+  if p_payload is not null
+    and pg_catalog.octet_length(p_payload::text) > private.payment_payload_limit() then
+    return private.reject_payment_callback(p_provider, p_event_id, pg_catalog.format(
+      'payload_too_large: %s bytes of JSON, the limit is %s',
+      pg_catalog.octet_length(p_payload::text), private.payment_payload_limit()));
   end if;
 
   -- the first delivery wins; a concurrent repeat waits here until the first one commits
@@ -619,12 +720,13 @@ begin
     v_sub_id := (v_payment ->> 'subscription_id')::uuid;
     v_result := private.apply_payment(p_provider, p_event_id, p_payload, v_payment);
   exception
-    when sqlstate 'TU422' or data_exception or integrity_constraint_violation then
+    when sqlstate 'TU422' or data_exception or integrity_constraint_violation
+      or program_limit_exceeded then
       -- everything the block did is undone; only the event row remains, rejected
       get stacked diagnostics v_error = message_text, v_state = returned_sqlstate;
       v_result := jsonb_build_object('status', 'rejected', 'error', case
         when v_state = 'TU422' then v_error
-        when v_state like '22%' then 'malformed_payload: ' || v_error
+        when v_state like '22%' or v_state like '54%' then 'malformed_payload: ' || v_error
         else 'not_applicable: ' || v_error
       end);
   end;
@@ -649,3 +751,55 @@ comment on function public.record_payment_event(text, text, jsonb) is
 revoke all on function public.record_payment_event(text, text, jsonb)
 from public, anon, authenticated;
 grant execute on function public.record_payment_event(text, text, jsonb) to service_role;
+
+-- A provider callback whose body is passed as received (text): what PostgreSQL cannot hold as
+-- jsonb (a \u0000 escape, 22P05), what is not JSON (22P02), nested too deep (54001) or larger
+-- than the limit is recorded as rejected, without the payload, instead of failing on every
+-- retry. Anything else goes on to record_payment_event. Idempotent on (provider, event id)
+-- like it. Service role (the webhook passes the raw request body it verified).
+create or replace function public.record_payment_callback(
+  p_provider text, p_event_id text, p_body text
+)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_payload jsonb;
+  v_error text;
+begin
+  -- who may: the service role only (EXECUTE is granted to service_role only)
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the service role records payment events');
+  end if;
+  perform private.check_payment_callback_keys(p_provider, p_event_id);
+  if p_body is null then
+    return private.reject_payment_callback(p_provider, p_event_id,
+      'malformed_payload: the body is empty');
+  end if;
+  if pg_catalog.octet_length(p_body) > private.payment_payload_limit() then
+    return private.reject_payment_callback(p_provider, p_event_id, pg_catalog.format(
+      'payload_too_large: %s bytes, the limit is %s', pg_catalog.octet_length(p_body),
+      private.payment_payload_limit()));
+  end if;
+  begin
+    v_payload := p_body::jsonb;
+  exception
+    when data_exception or program_limit_exceeded then
+      get stacked diagnostics v_error = message_text;
+      return private.reject_payment_callback(p_provider, p_event_id,
+        'malformed_payload: ' || v_error);
+  end;
+  return public.record_payment_event(p_provider, p_event_id, v_payload);
+end;
+$$;
+
+comment on function public.record_payment_callback(text, text, text) is
+'Records a payment provider callback given as its raw body: a body that is not storable JSON '
+'(\u0000, too deep, not JSON) or over 64 KiB is recorded as rejected without it; otherwise as '
+'record_payment_event. Service role.';
+revoke all on function public.record_payment_callback(text, text, text)
+from public, anon, authenticated;
+grant execute on function public.record_payment_callback(text, text, text) to service_role;

@@ -357,11 +357,80 @@ $$;
 revoke all on function private.primary_guardian_controls(public.guardian_links) from public;
 
 -- =============================================================================================
--- Data rights: export and erasure
+-- Erased logins (issue 25, finding 7)
 -- =============================================================================================
 
--- Who may exercise a student's data rights: the student, their primary guardian while the
--- student is under the consent age, and admins of the organisation.
+-- Whether a login belongs to a student whose data was erased: it may no longer act in Tutela
+-- until Supabase Auth deletes it (private.erased_users, filled by erase_student_data).
+create or replace function private.is_erased_user(p_user_id uuid)
+returns boolean
+language plpgsql  -- plpgsql keeps its plan (called on every request through require_uid)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return p_user_id is not null
+    and exists (select 1 from private.erased_users as e where e.user_id = p_user_id);
+end;
+$$;
+
+revoke all on function private.is_erased_user(uuid) from public;
+grant execute on function private.is_erased_user(uuid) to authenticated, service_role;
+
+-- =============================================================================================
+-- Data rights: who holds them (one rule for asking, exporting and carrying out)
+-- =============================================================================================
+
+-- The right on which a user may exercise a student's data rights, now: 'student' (their own
+-- record), 'admin' (of the student's organisation), 'primary_guardian' (the active primary
+-- guardian while the student is under the consent age and family access is on), or null.
+-- One rule for request_data_erasure, export_student_data and erase_student_data (which
+-- re-checks the requester in its own transaction): docs/privacy.md.
+create or replace function private.data_rights_basis(p_student_id uuid, p_user_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_student public.students;
+begin
+  if p_user_id is null or private.is_erased_user(p_user_id)
+    or not exists (select 1 from auth.users as u where u.id = p_user_id) then
+    return null;
+  end if;
+  select * into v_student from public.students as s where s.id = p_student_id;
+  if not found then
+    return null;
+  end if;
+  if v_student.user_id = p_user_id then
+    return 'student';
+  end if;
+  if exists (
+    select 1 from public.memberships as m
+    where m.organization_id = v_student.organization_id and m.user_id = p_user_id
+      and m.role = 'admin'
+  ) then
+    return 'admin';
+  end if;
+  if private.under_consent_age(p_student_id) and private.family_access_on(p_student_id)
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_student_id and l.guardian_id = p_user_id and l.status = 'active'
+        and l.is_primary
+    ) then
+    return 'primary_guardian';
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.data_rights_basis(uuid, uuid) from public;
+
+-- Who may exercise a student's data rights (the caller): the student, their primary guardian
+-- while the student is under the consent age, and admins of the organisation.
 create or replace function private.require_data_rights(p_student_id uuid)
 returns public.students
 language plpgsql
@@ -377,17 +446,7 @@ begin
   if not found then
     perform private.not_found('student');
   end if;
-  if v_student.user_id is distinct from v_uid
-    and private.role_in_organization(v_student.organization_id) is distinct from 'admin'
-    and not (
-      private.under_consent_age(p_student_id)
-      and private.family_access_on(p_student_id)
-      and exists (
-        select 1 from public.guardian_links as l
-        where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-          and l.is_primary
-      )
-    ) then
+  if private.data_rights_basis(p_student_id, v_uid) is null then
     perform private.deny('only the student, their primary guardian or an admin');
   end if;
   perform private.require_aal2(v_student.organization_id);
@@ -396,15 +455,312 @@ end;
 $$;
 
 revoke all on function private.require_data_rights(uuid) from public;
+-- export_student_data runs as its caller (below) and checks them with this first
+grant execute on function private.require_data_rights(uuid) to authenticated, service_role;
 
--- Every row about a student, from every table of public that holds a student_id (found in the
--- catalog, so a new table is included without a change here). With p_for (an export), what the
--- requester may see: tables gated by a link permission only when the requester has it (the
--- student and admins have all), rows that belong to other people (a guardian's own mood notes,
--- alerts, thresholds, preferences) only when they are the requester's, conversations only
--- those the requester is a member of, and never a client's address, user agent or a secret.
--- Without p_for (an erasure's count), every row.
-create or replace function private.student_data(p_student_id uuid, p_for_export boolean)
+-- Why the requester of a pending erasure request no longer holds the right to ask, or null
+-- when they still do: 'requester_lost_right: <what changed>'.
+create or replace function private.data_rights_lost(p_request public.data_requests)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+begin
+  if p_request.requested_by is null then
+    return 'requester_lost_right: login_deleted';
+  end if;
+  if private.data_rights_basis(p_request.student_id, p_request.requested_by) is not null then
+    return null;
+  end if;
+  if private.is_erased_user(p_request.requested_by) then
+    return 'requester_lost_right: login_erased';
+  end if;
+  if p_request.requester_basis = 'student' then
+    return 'requester_lost_right: no_longer_the_student';
+  elsif p_request.requester_basis = 'admin' then
+    return 'requester_lost_right: no_longer_admin';
+  elsif p_request.requester_basis = 'primary_guardian' then
+    select * into v_link from public.guardian_links as l
+    where l.student_id = p_request.student_id and l.guardian_id = p_request.requested_by;
+    if v_link.id is null or v_link.status <> 'active' then
+      return 'requester_lost_right: link_' || coalesce(v_link.status, 'removed');
+    elsif not v_link.is_primary then
+      return 'requester_lost_right: no_longer_primary';
+    elsif not private.family_access_on(p_request.student_id) then
+      return 'requester_lost_right: family_access_off';
+    elsif not private.under_consent_age(p_request.student_id) then
+      return 'requester_lost_right: reached_consent_age';
+    end if;
+  end if;
+  return 'requester_lost_right: no_basis';
+end;
+$$;
+
+revoke all on function private.data_rights_lost(public.data_requests) from public;
+
+-- Cancels a pending erasure request, recording when and why. Returns the request.
+create or replace function private.cancel_erasure_request(p_request_id uuid, p_reason text)
+returns public.data_requests
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  update public.data_requests as r
+  set status = 'cancelled', cancelled_at = pg_catalog.now(),
+    cancel_reason = pg_catalog.left(p_reason, 200)
+  where r.id = p_request_id and r.kind = 'erasure' and r.status = 'pending'
+  returning r.*
+$$;
+
+revoke all on function private.cancel_erasure_request(uuid, text) from public;
+
+-- Re-checks the pending erasure requests of some students (of one requester, when given) and
+-- cancels those whose requester lost the right. Called by the triggers below, in the
+-- statement that takes the right away. The request erase_student_data is carrying out (the
+-- setting tutela.erasing) is left to it. Returns how many were cancelled.
+create or replace function private.recheck_erasure_requests(
+  p_student_ids uuid[], p_requested_by uuid default null
+)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_request public.data_requests;
+  v_reason text;
+  v_count integer := 0;
+begin
+  for v_request in
+    select * from public.data_requests as r
+    where r.student_id = any(p_student_ids) and r.kind = 'erasure' and r.status = 'pending'
+      and (p_requested_by is null or r.requested_by = p_requested_by)
+      and r.id::text is distinct from nullif(
+        pg_catalog.current_setting('tutela.erasing', true), '')
+    for update
+  loop
+    v_reason := private.data_rights_lost(v_request);
+    if v_reason is not null then
+      perform private.cancel_erasure_request(v_request.id, v_reason);
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+revoke all on function private.recheck_erasure_requests(uuid[], uuid) from public;
+
+-- Every loss of the right cancels the requester's pending erasure requests at once: a link
+-- revoked, declined or no longer primary; family access switched off or the consent age
+-- changed; a birth date or the student's login changed; an admin removed or demoted. (A child
+-- who comes of age by the calendar alone is caught when the request is carried out.)
+create or replace function private.guardian_links_cancel_erasure_requests()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.recheck_erasure_requests(array[new.student_id], new.guardian_id);
+  if old.guardian_id is distinct from new.guardian_id then
+    perform private.recheck_erasure_requests(array[old.student_id], old.guardian_id);
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.guardian_links_cancel_erasure_requests() from public;
+
+drop trigger if exists guardian_links_cancel_erasure_requests on public.guardian_links;
+create trigger guardian_links_cancel_erasure_requests
+after update on public.guardian_links
+for each row
+when (
+  old.status is distinct from new.status or old.is_primary is distinct from new.is_primary
+  or old.guardian_id is distinct from new.guardian_id
+)
+execute function private.guardian_links_cancel_erasure_requests();
+
+create or replace function private.organizations_cancel_erasure_requests()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.recheck_erasure_requests(array(
+    select r.student_id from public.data_requests as r
+    where r.organization_id = new.id and r.kind = 'erasure' and r.status = 'pending'
+  ));
+  return null;
+end;
+$$;
+
+revoke all on function private.organizations_cancel_erasure_requests() from public;
+
+drop trigger if exists organizations_cancel_erasure_requests on public.organizations;
+create trigger organizations_cancel_erasure_requests
+after update of family_access_enabled, digital_consent_age on public.organizations
+for each row
+when (
+  old.family_access_enabled is distinct from new.family_access_enabled
+  or old.digital_consent_age is distinct from new.digital_consent_age
+)
+execute function private.organizations_cancel_erasure_requests();
+
+create or replace function private.students_cancel_erasure_requests()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.recheck_erasure_requests(array[new.id]);
+  return null;
+end;
+$$;
+
+revoke all on function private.students_cancel_erasure_requests() from public;
+
+drop trigger if exists students_cancel_erasure_requests on public.students;
+create trigger students_cancel_erasure_requests
+after update of birth_date, user_id, organization_id on public.students
+for each row
+when (
+  old.birth_date is distinct from new.birth_date or old.user_id is distinct from new.user_id
+  or old.organization_id is distinct from new.organization_id
+)
+execute function private.students_cancel_erasure_requests();
+
+create or replace function private.memberships_cancel_erasure_requests()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.recheck_erasure_requests(array(
+    select r.student_id from public.data_requests as r
+    where r.organization_id = old.organization_id and r.requested_by = old.user_id
+      and r.kind = 'erasure' and r.status = 'pending'
+  ), old.user_id);
+  return null;
+end;
+$$;
+
+revoke all on function private.memberships_cancel_erasure_requests() from public;
+
+drop trigger if exists memberships_cancel_erasure_requests on public.memberships;
+create trigger memberships_cancel_erasure_requests
+after update of role, user_id, organization_id or delete on public.memberships
+for each row
+execute function private.memberships_cancel_erasure_requests();
+
+-- =============================================================================================
+-- What refers to a student, found in the catalog (export and erasure)
+-- =============================================================================================
+
+-- Every column of a table in public or private that refers to a student: 'student' (a column
+-- named student_id, a foreign key to public.students(id), and students.id itself) or 'login'
+-- (a foreign key to auth.users(id): rows of the student's login). Read from the catalog, so a
+-- new table is found without a change here.
+create or replace function private.student_reference_columns()
+returns table (table_schema text, table_name text, column_name text, refers_to text)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select n.nspname::text, c.relname::text, a.attname::text, 'student'
+  from pg_catalog.pg_class as c
+  join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+  join pg_catalog.pg_attribute as a on a.attrelid = c.oid
+  where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
+    and a.attnum > 0 and not a.attisdropped
+    and a.atttypid = 'uuid'::pg_catalog.regtype
+    and (
+      a.attname = 'student_id'
+      or exists (
+        select 1 from pg_catalog.pg_constraint as k
+        cross join lateral unnest(k.conkey, k.confkey) as p (col, ref)
+        where k.contype = 'f' and k.conrelid = c.oid
+          and k.confrelid = 'public.students'::pg_catalog.regclass and p.col = a.attnum
+          and p.ref = (select r.attnum from pg_catalog.pg_attribute as r
+            where r.attrelid = 'public.students'::pg_catalog.regclass and r.attname = 'id')
+      )
+    )
+  union
+  -- the student record itself
+  select 'public', 'students', 'id', 'student'
+  union
+  select n.nspname::text, c.relname::text, a.attname::text, 'login'
+  from pg_catalog.pg_constraint as k
+  join pg_catalog.pg_class as c on c.oid = k.conrelid
+  join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+  join pg_catalog.pg_attribute as a on a.attrelid = c.oid and a.attnum = k.conkey[1]
+  where k.contype = 'f' and k.confrelid = 'auth.users'::pg_catalog.regclass
+    and pg_catalog.cardinality(k.conkey) = 1 and n.nspname in ('public', 'private')
+$$;
+
+revoke all on function private.student_reference_columns() from public;
+grant execute on function private.student_reference_columns() to authenticated, service_role;
+
+-- How the export treats each table that refers to a student, beyond the default (a table of
+-- public is read as the requester, under its own policies and column grants, exactly as the
+-- API would show it). Every private table that refers to a student must be listed here: the
+-- export withholds one that is not ('unclassified'), and tests/sql/privacy/010 fails on it.
+--   own:<column>         only the rows where <column> is the requester (their own)
+--   permission:<perm>    the rows when the requester may read the student for <perm>
+--   student_or_staff     the student and staff of the organisation (as the API functions do)
+--   per_section          reports: each section under its own permission
+--   excluded             never exported; the reason says why
+create or replace function private.export_rules()
+returns table (table_schema text, table_name text, rule text, reason text)
+language sql
+immutable
+security definer
+set search_path = ''
+as $$
+  values
+    ('public', 'reports', 'per_section',
+      'the table hides a whole report when one section is not the requester''s; the export '
+      || 'gives each report with the sections the requester may read, under each one''s '
+      || 'permission'),
+    ('private', 'course_averages', 'permission:grades',
+      'averages of graded work: the grades permission, as submissions'),
+    ('private', 'achievement_queue', 'permission:progress',
+      'when the student''s badges are next checked: the progress permission, as badges'),
+    ('private', 'weekly_digests', 'own:guardian_id',
+      'a digest is written for one guardian: theirs only'),
+    ('private', 'notification_outbox', 'own:recipient_user_id',
+      'a message is addressed to one person: theirs only, without an invite token'),
+    ('private', 'link_code_attempts', 'own:user_id',
+      'the login''s own attempts at redeeming link codes: the login''s only'),
+    ('private', 'guardian_link_codes', 'student_or_staff',
+      'the student and staff list a student''s link codes (list_guardian_link_codes); '
+      || 'never the code''s hash'),
+    ('private', 'erased_users', 'excluded',
+      'the mark that a login was erased; it never exists while the student can export')
+$$;
+
+revoke all on function private.export_rules() from public;
+grant execute on function private.export_rules() to authenticated, service_role;
+
+-- The sections of an export that do not come from a public table read as the requester
+-- (private tables and reports, export_rules above). The caller's data rights are checked
+-- first (definer: it reads what the requester cannot read directly, by the rules).
+create or replace function private.export_gated_sections(p_student_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -412,80 +768,105 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_table text;
-  v_owner text;
-  v_permission text;
+  v_uid uuid := private.require_uid();
+  v_student public.students;
+  v_table record;
+  v_cond text;
+  v_cols text;
   v_rows jsonb;
   v_out jsonb := '{}'::jsonb;
-  v_perms jsonb;
-  v_withheld text[] := '{}';
-  v_uid uuid := (select auth.uid());
+  v_readable text[];
 begin
-  if p_for_export then
-    v_perms := private.caller_permissions(p_student_id);
-  end if;
-  select jsonb_build_object('students', jsonb_agg(to_jsonb(s))) into v_out
-  from public.students as s where s.id = p_student_id;
+  v_student := private.require_data_rights(p_student_id);
+  -- the permissions the requester holds for this student, as the API checks them
+  select coalesce(array_agg(p.perm), '{}') into v_readable
+  from unnest(private.link_permission_keys()) as p (perm)
+  where p_student_id in (select private.readable_student_ids(p.perm));
+
   for v_table in
-    select c.table_name from information_schema.columns as c
-    join information_schema.tables as t
-      on t.table_schema = c.table_schema and t.table_name = c.table_name
-    where c.table_schema = 'public' and c.column_name = 'student_id'
-      and t.table_type = 'BASE TABLE'
-    order by c.table_name
+    select c.table_schema, c.table_name, r.rule,
+      array_agg(c.column_name) filter (where c.refers_to = 'student') as student_cols,
+      array_agg(c.column_name) filter (where c.refers_to = 'login') as login_cols
+    from private.student_reference_columns() as c
+    left join private.export_rules() as r
+      on r.table_schema = c.table_schema and r.table_name = c.table_name
+    where c.table_schema = 'private' or r.rule is not null
+    group by c.table_schema, c.table_name, r.rule
+    order by c.table_schema, c.table_name
   loop
-    v_permission := case v_table
-      when 'journal_entries' then 'journal'
-      when 'submissions' then 'grades'
-      when 'live_class_attendance' then 'attendance'
-      when 'lessons' then 'lessons'
-      when 'session_students' then 'sessions'
-      when 'session_scores' then 'sessions'
-      when 'flashcards' then 'card_content'
-      else 'progress'
-    end;
-    v_owner := case v_table
-      when 'guardian_mood_entries' then 'guardian_id'
-      when 'alerts' then 'recipient_id'
-      when 'alert_thresholds' then 'guardian_id'
-      when 'notification_preferences' then 'user_id'
-    end;
-    if p_for_export and v_owner is null
-      and not coalesce((v_perms ->> v_permission)::boolean, false) then
-      v_withheld := array_append(v_withheld, v_table);
-      v_out := v_out || jsonb_build_object(v_table, '[]'::jsonb);
+    if v_table.rule is null or v_table.rule = 'excluded' then
       continue;
     end if;
-    execute pg_catalog.format(
-      'select coalesce(jsonb_agg(to_jsonb(t) - %L - %L - %L order by to_jsonb(t)::text),'
-      || ' %L::jsonb) from public.%I as t where t.student_id = $1'
-      || case when p_for_export and v_owner is not null
-        then pg_catalog.format(' and t.%I = $2', v_owner) else '' end
-      || case when p_for_export and v_table = 'conversations'
-        then ' and t.id in (select private.my_conversation_ids())' else '' end,
-      'token_hash', 'request_ip', 'user_agent', '[]', v_table
-    ) into v_rows using p_student_id, v_uid;
-    v_out := v_out || jsonb_build_object(v_table, v_rows);
+    -- the rows that refer to the student or their login
+    select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', s), ' or ')
+    into v_cond from unnest(v_table.student_cols) as s;
+    if v_student.user_id is not null then
+      v_cond := concat_ws(' or ', v_cond, (
+        select pg_catalog.string_agg(pg_catalog.format('t.%I = $2', l), ' or ')
+        from unnest(v_table.login_cols) as l));
+    end if;
+    v_cond := '(' || coalesce(nullif(v_cond, ''), 'false') || ')';
+    if v_table.rule like 'own:%' then
+      v_cond := v_cond || pg_catalog.format(' and t.%I = $3', split_part(v_table.rule, ':', 2));
+    elsif v_table.rule like 'permission:%' then
+      if not split_part(v_table.rule, ':', 2) = any(v_readable) then
+        v_cond := 'false';
+      end if;
+    elsif v_table.rule = 'student_or_staff' then
+      if not (v_student.user_id is not distinct from v_uid
+        or private.role_in_organization(v_student.organization_id) is not null) then
+        v_cond := 'false';
+      end if;
+    end if;
+    if v_table.rule = 'per_section' then
+      -- reports: each section the requester may read; the others are dropped and named
+      select coalesce(jsonb_agg(
+        (to_jsonb(r) - 'data' - 'summary' - 'sections') || jsonb_build_object(
+          'sections', to_jsonb(array(
+            select s from unnest(r.sections) as s where s = any(v_readable))),
+          'withheld_sections', to_jsonb(array(
+            select s from unnest(r.sections) as s where not s = any(v_readable))),
+          'data', r.data - array(
+            select s from unnest(r.sections) as s where not s = any(v_readable)),
+          'summary', r.summary - array(
+            select s from unnest(r.sections) as s where not s = any(v_readable))
+        ) order by r.created_at, r.id), '[]'::jsonb)
+      into v_rows
+      from public.reports as r where r.student_id = p_student_id;
+    else
+      -- no hashes (bytea), client addresses or user agents, and no invite token
+      select pg_catalog.string_agg(case
+          when a.attname = 'payload' and a.atttypid = 'jsonb'::pg_catalog.regtype
+            then 't.payload - ''token'' as payload'
+          else pg_catalog.format('t.%I', a.attname) end, ', ' order by a.attnum)
+      into v_cols
+      from pg_catalog.pg_attribute as a
+      where a.attrelid = pg_catalog.format('%I.%I', v_table.table_schema,
+          v_table.table_name)::pg_catalog.regclass
+        and a.attnum > 0 and not a.attisdropped
+        and a.atttypid <> 'bytea'::pg_catalog.regtype
+        and a.attname not in ('request_ip', 'user_agent');
+      execute pg_catalog.format(
+        'select coalesce(jsonb_agg(to_jsonb(x) order by to_jsonb(x)::text), ''[]''::jsonb)'
+        || ' from (select %s from %I.%I as t where %s) as x',
+        v_cols, v_table.table_schema, v_table.table_name, v_cond
+      ) into v_rows using p_student_id, v_student.user_id, v_uid;
+    end if;
+    v_out := v_out || jsonb_build_object(
+      case when v_table.table_schema = 'public' then v_table.table_name
+        else v_table.table_schema || '.' || v_table.table_name end,
+      v_rows);
   end loop;
-  v_out := v_out || jsonb_build_object('messages_in_conversations_about_the_student', (
-    select coalesce(jsonb_agg(to_jsonb(m) order by m.created_at, m.id), '[]'::jsonb)
-    from public.messages as m
-    join public.conversations as c on c.id = m.conversation_id
-    where c.student_id = p_student_id
-      and (not p_for_export or c.id in (select private.my_conversation_ids()))
-  ));
-  if p_for_export then
-    v_out := v_out || jsonb_build_object('withheld', to_jsonb(v_withheld));
-  end if;
   return v_out;
 end;
 $$;
 
-revoke all on function private.student_data(uuid, boolean) from public;
-drop function if exists private.student_data(uuid);
+revoke all on function private.export_gated_sections(uuid) from public;
+grant execute on function private.export_gated_sections(uuid) to authenticated, service_role;
 
-create or replace function public.export_student_data(p_student_id uuid)
-returns jsonb
+-- Records a completed export (the requester cannot write data_requests themself).
+create or replace function private.record_export(p_student_id uuid, p_summary jsonb)
+returns uuid
 language plpgsql
 volatile
 security definer
@@ -493,33 +874,134 @@ set search_path = ''
 as $$
 declare
   v_student public.students := private.require_data_rights(p_student_id);
-  v_data jsonb;
   v_request uuid;
 begin
-  v_data := private.student_data(p_student_id, true);
   insert into public.data_requests (
-    student_id, organization_id, kind, requested_by, status, completed_at, result
+    student_id, organization_id, kind, requested_by, status, completed_at, result,
+    requester_basis
   )
   values (
     p_student_id, v_student.organization_id, 'export', (select auth.uid()), 'completed',
-    pg_catalog.now(),
-    jsonb_build_object('tables', (select count(*) from jsonb_object_keys(v_data - 'withheld')),
-      'rows', (select sum(jsonb_array_length(v.value)) from jsonb_each(v_data - 'withheld') as v),
-      'withheld', v_data -> 'withheld')
+    pg_catalog.now(), p_summary,
+    private.data_rights_basis(p_student_id, (select auth.uid()))
   )
   returning id into v_request;
+  return v_request;
+end;
+$$;
+
+revoke all on function private.record_export(uuid, jsonb) from public;
+grant execute on function private.record_export(uuid, jsonb) to authenticated, service_role;
+
+-- Every row about a student, in every table of public and private that refers to the student
+-- or their login (found in the catalog), as one JSON document. Runs as its caller: each table
+-- of public is read through the caller's own policies and column grants, so every section
+-- passes the gate the caller meets through the API; private tables and reports follow
+-- private.export_rules (export_gated_sections). Messages of the conversations about the
+-- student come as their own section, as the caller may read them.
+create or replace function public.export_student_data(p_student_id uuid)
+returns jsonb
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_student public.students;
+  v_table record;
+  v_cond text;
+  v_cols text;
+  v_rows jsonb;
+  v_data jsonb;
+  v_withheld text[];
+  v_excluded jsonb;
+  v_request uuid;
+begin
+  -- who may: the student, their primary guardian (under the consent age), an admin
+  v_student := private.require_data_rights(p_student_id);
+  v_data := private.export_gated_sections(p_student_id);
+  for v_table in
+    select c.table_name,
+      array_agg(c.column_name) filter (where c.refers_to = 'student') as student_cols,
+      array_agg(c.column_name) filter (where c.refers_to = 'login') as login_cols
+    from private.student_reference_columns() as c
+    where c.table_schema = 'public' and not exists (
+      select 1 from private.export_rules() as r
+      where r.table_schema = c.table_schema and r.table_name = c.table_name
+    )
+    group by c.table_name
+    order by c.table_name
+  loop
+    -- the columns the caller may read (column grants), none when no grant at all
+    select pg_catalog.string_agg(pg_catalog.format('t.%I', a.attname), ', '
+      order by a.attnum)
+    into v_cols
+    from pg_catalog.pg_attribute as a
+    where a.attrelid = pg_catalog.format('public.%I', v_table.table_name)::pg_catalog.regclass
+      and a.attnum > 0 and not a.attisdropped
+      and pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT');
+    if v_cols is null then
+      v_data := v_data || jsonb_build_object(v_table.table_name, '[]'::jsonb);
+      continue;
+    end if;
+    select pg_catalog.string_agg(pg_catalog.format('t.%I = $1', s), ' or ')
+    into v_cond from unnest(v_table.student_cols) as s;
+    if v_student.user_id is not null then
+      v_cond := concat_ws(' or ', v_cond, (
+        select pg_catalog.string_agg(pg_catalog.format('t.%I = $2', l), ' or ')
+        from unnest(v_table.login_cols) as l));
+    end if;
+    execute pg_catalog.format(
+      'select coalesce(jsonb_agg(to_jsonb(x) order by to_jsonb(x)::text), ''[]''::jsonb)'
+      || ' from (select %s from public.%I as t where %s) as x',
+      v_cols, v_table.table_name, coalesce(nullif(v_cond, ''), 'false')
+    ) into v_rows using p_student_id, v_student.user_id;
+    v_data := v_data || jsonb_build_object(v_table.table_name, v_rows);
+  end loop;
+  -- every message of the conversations about the student, as the caller may read them
+  v_data := v_data || jsonb_build_object('messages_in_conversations_about_the_student', (
+    select coalesce(jsonb_agg(to_jsonb(m) order by m.created_at, m.id), '[]'::jsonb)
+    from public.messages as m
+    join public.conversations as c on c.id = m.conversation_id
+    where c.student_id = p_student_id
+  ));
+  -- what the caller may not read, and what is never exported
+  select coalesce(array_agg(p.perm order by p.perm), '{}') into v_withheld
+  from unnest(private.link_permission_keys()) as p (perm)
+  where p_student_id not in (select private.readable_student_ids(p.perm));
+  select coalesce(jsonb_object_agg(t.name, t.reason), '{}'::jsonb) into v_excluded
+  from (
+    select r.table_schema || '.' || r.table_name as name, r.reason
+    from private.export_rules() as r where r.rule = 'excluded'
+    union all
+    select distinct c.table_schema || '.' || c.table_name,
+      'unclassified: not in private.export_rules(), withheld until it is'
+    from private.student_reference_columns() as c
+    where c.table_schema <> 'public' and not exists (
+      select 1 from private.export_rules() as r
+      where r.table_schema = c.table_schema and r.table_name = c.table_name
+    )
+  ) as t;
+  v_request := private.record_export(p_student_id, jsonb_build_object(
+    'tables', (select count(*) from jsonb_object_keys(v_data)),
+    'rows', (select sum(jsonb_array_length(v.value)) from jsonb_each(v_data) as v),
+    'withheld_permissions', to_jsonb(v_withheld)
+  ));
   return jsonb_build_object(
     'request_id', v_request, 'student_id', p_student_id, 'exported_at', pg_catalog.now(),
-    'data', v_data
+    'data', v_data, 'withheld_permissions', to_jsonb(v_withheld), 'excluded', v_excluded
   );
 end;
 $$;
 
 comment on function public.export_student_data(uuid) is
-'Every row about a student, as one JSON document (an access request); audited. The student, '
-'their primary guardian (under the consent age) or an admin.';
+'Every row about a student, as one JSON document (an access request); audited. Each part is '
+'read under the gate the caller meets through the API. The student, their primary guardian '
+'(under the consent age) or an admin.';
 revoke all on function public.export_student_data(uuid) from public, anon;
 grant execute on function public.export_student_data(uuid) to authenticated;
+
+drop function if exists private.student_data(uuid, boolean);
 
 create or replace function public.request_data_erasure(p_student_id uuid)
 returns public.data_requests
@@ -537,8 +1019,13 @@ begin
   if found then
     return v_row;  -- one pending request is enough
   end if;
-  insert into public.data_requests (student_id, organization_id, kind, requested_by)
-  values (p_student_id, v_student.organization_id, 'erasure', (select auth.uid()))
+  insert into public.data_requests (
+    student_id, organization_id, kind, requested_by, requester_basis
+  )
+  values (
+    p_student_id, v_student.organization_id, 'erasure', (select auth.uid()),
+    private.data_rights_basis(p_student_id, (select auth.uid()))
+  )
   returning * into v_row;
   return v_row;
 end;
@@ -550,10 +1037,114 @@ comment on function public.request_data_erasure(uuid) is
 revoke all on function public.request_data_erasure(uuid) from public, anon;
 grant execute on function public.request_data_erasure(uuid) to authenticated;
 
--- Carry out an erasure request, in one transaction: delete the student and everything that
--- hangs on them (foreign keys cascade), the conversations about them, their login's profile;
--- pseudonymise the audit trails (the same random id replaces the student everywhere, names and
--- values in the audit are dropped). Returns the counts per table. Service role.
+-- What an erasure request is, for the operator who carries it out: who asked (name, email, the
+-- right they asked on, whether they still hold it), when, and what would be erased (rows per
+-- table). Service role; changes nothing.
+create or replace function public.describe_erasure_request(p_request_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_request public.data_requests;
+  v_student public.students;
+begin
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the service role reads an erasure request this way');
+  end if;
+  select * into v_request from public.data_requests as r
+  where r.id = p_request_id and r.kind = 'erasure';
+  if not found then
+    perform private.not_found('erasure request');
+  end if;
+  select * into v_student from public.students as s where s.id = v_request.student_id;
+  return jsonb_build_object(
+    'request_id', v_request.id,
+    'status', v_request.status,
+    'requested_at', v_request.created_at,
+    'cancel_reason', v_request.cancel_reason,
+    'student', case when v_student.id is not null then jsonb_build_object(
+      'id', v_student.id, 'display_name', v_student.display_name, 'email', v_student.email,
+      'organization', (select o.name from public.organizations as o
+        where o.id = v_student.organization_id)) end,
+    'requested_by', jsonb_build_object(
+      'user_id', v_request.requested_by,
+      'display_name', (select p.display_name from public.profiles as p
+        where p.user_id = v_request.requested_by),
+      'email', (select u.email from auth.users as u where u.id = v_request.requested_by),
+      'basis', v_request.requester_basis,
+      'holds_the_right_now', v_request.status = 'pending'
+        and private.data_rights_lost(v_request) is null,
+      'lost_because', case when v_request.status = 'pending'
+        then private.data_rights_lost(v_request) end
+    ),
+    'would_erase', case when v_student.id is not null and v_request.status = 'pending'
+      then private.student_row_counts(v_student.id) end
+  );
+end;
+$$;
+
+-- Rows that refer to a student or their login, per table (schema-qualified for private),
+-- plus the messages of the conversations about them. Used for the erasure's counts.
+create or replace function private.student_row_counts(p_student_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_login uuid := (select s.user_id from public.students as s where s.id = p_student_id);
+  v_table record;
+  v_n bigint;
+  v_out jsonb := '{}'::jsonb;
+begin
+  for v_table in
+    select c.table_schema, c.table_name,
+      pg_catalog.string_agg(pg_catalog.format('t.%I = %L', c.column_name,
+        case when c.refers_to = 'student' then p_student_id else v_login end), ' or ')
+        filter (where c.refers_to = 'student' or v_login is not null) as cond
+    from private.student_reference_columns() as c
+    where (c.table_schema, c.table_name) <> ('private', 'erased_users')
+    group by c.table_schema, c.table_name
+    order by c.table_schema, c.table_name
+  loop
+    execute pg_catalog.format('select count(*) from %I.%I as t where %s',
+      v_table.table_schema, v_table.table_name, coalesce(v_table.cond, 'false'))
+    into v_n;
+    v_out := v_out || jsonb_build_object(
+      case when v_table.table_schema = 'public' then v_table.table_name
+        else v_table.table_schema || '.' || v_table.table_name end, v_n);
+  end loop;
+  return v_out || jsonb_build_object('messages_in_conversations_about_the_student', (
+    select count(*) from public.messages as m
+    join public.conversations as c on c.id = m.conversation_id
+    where c.student_id = p_student_id));
+end;
+$$;
+
+revoke all on function private.student_row_counts(uuid) from public;
+
+comment on function public.describe_erasure_request(uuid) is
+'Who asked for an erasure, when, on what right and whether they still hold it, and what it '
+'would erase. Service role.';
+revoke all on function public.describe_erasure_request(uuid) from public, anon, authenticated;
+grant execute on function public.describe_erasure_request(uuid) to service_role;
+
+-- Carry out an erasure request, in one transaction. First the requester's right is checked
+-- again, under the rule they asked under (private.data_rights_basis): a requester who lost it
+-- (a link revoked, no longer primary, family access off, the child of age, an admin removed,
+-- the login gone) cancels the request, with the reason, and nothing is erased; the answer is
+-- {status: 'cancelled', reason} (HTTP 409 through PostgREST; not an exception, so that the
+-- cancellation stays). Otherwise: delete the student and everything that hangs on them
+-- (foreign keys cascade); the conversations about them, those they started and the support
+-- conversations they are in, and their messages anywhere; apply now, to Tutela's tables, what
+-- deleting their login will do (rows of the login deleted or set null, as the foreign keys
+-- say) and mark the login erased; pseudonymise the audit trails (the same random id replaces
+-- the student everywhere, values in the audit are dropped). Returns the counts per table.
+-- Service role.
 create or replace function public.erase_student_data(p_request_id uuid)
 returns jsonb
 language plpgsql
@@ -564,9 +1155,11 @@ as $$
 declare
   v_request public.data_requests;
   v_student public.students;
+  v_login uuid;
   v_pseudonym uuid := gen_random_uuid();
   v_counts jsonb;
-  v_n integer;
+  v_reason text;
+  v_fk record;
 begin
   if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the service role carries out an erasure');
@@ -580,25 +1173,55 @@ begin
   if v_request.status <> 'pending' then
     perform private.conflict('this erasure request is not pending', 'not_pending');
   end if;
-  select * into v_student from public.students as s where s.id = v_request.student_id;
+  -- the student row, then the requester's link and membership: a revocation, a change of
+  -- primary or a removal waits for this transaction, or this one sees it
+  select * into v_student from public.students as s where s.id = v_request.student_id
+  for update;
   if not found then
     perform private.not_found('student');
   end if;
-  -- count what goes
-  select jsonb_object_agg(k, jsonb_array_length(v)) into v_counts
-  from jsonb_each(private.student_data(v_student.id, false)) as e (k, v);
+  perform 1 from public.guardian_links as l
+  where l.student_id = v_student.id and l.guardian_id = v_request.requested_by for share;
+  perform 1 from public.memberships as m
+  where m.organization_id = v_student.organization_id and m.user_id = v_request.requested_by
+  for share;
 
-  delete from public.conversations as c where c.student_id = v_student.id;
-  if v_student.user_id is not null then
-    delete from public.profiles as p where p.user_id = v_student.user_id;
+  -- the requester must hold the right now, under the rule of request_data_erasure
+  v_reason := private.data_rights_lost(v_request);
+  if v_reason is not null then
+    perform private.cancel_erasure_request(v_request.id, v_reason);
+    perform pg_catalog.set_config('response.status', '409', true);
+    return jsonb_build_object('request_id', p_request_id, 'status', 'cancelled',
+      'reason', v_reason);
   end if;
+  perform pg_catalog.set_config('tutela.erasing', p_request_id::text, true);
+  v_login := v_student.user_id;
+  v_counts := private.student_row_counts(v_student.id);
+
+  -- conversations: about the student; started by them; support conversations they are in;
+  -- their own messages anywhere else
+  if v_login is not null then
+    delete from public.conversations as c
+    where c.created_by = v_login
+      or (c.kind = 'support' and c.id in (
+        select cm.conversation_id from public.conversation_members as cm
+        where cm.user_id = v_login));
+    delete from public.messages as m where m.sender_id = v_login;
+    delete from public.conversation_members as cm where cm.user_id = v_login;
+  end if;
+  delete from public.conversations as c where c.student_id = v_student.id;
+  -- messages addressed to the student's email (an invite, say) that name no student or login
+  if v_student.email is not null then
+    delete from private.notification_outbox as o
+    where pg_catalog.lower(o.recipient_email) = pg_catalog.lower(v_student.email);
+  end if;
+
   -- the audit trails stay, pseudonymised (triggers forbid changes: allowed here, once)
   alter table public.link_events disable trigger link_events_append_only;
-  if v_student.user_id is not null then
-    update public.link_events as e set actor_id = v_pseudonym
-    where e.actor_id = v_student.user_id;
+  if v_login is not null then
+    update public.link_events as e set actor_id = v_pseudonym where e.actor_id = v_login;
     update public.link_events as e set subject_user_id = v_pseudonym
-    where e.subject_user_id = v_student.user_id;
+    where e.subject_user_id = v_login;
   end if;
   update public.link_events as e
   set student_id = v_pseudonym, old_values = null, new_values = null, request_ip = null,
@@ -606,9 +1229,9 @@ begin
   where e.student_id = v_student.id;
   alter table public.link_events enable trigger link_events_append_only;
   alter table public.consent_audit_log disable trigger consent_audit_log_append_only;
-  if v_student.user_id is not null then
+  if v_login is not null then
     update public.consent_audit_log as a set performed_by = v_pseudonym
-    where a.performed_by = v_student.user_id;
+    where a.performed_by = v_login;
   end if;
   update public.consent_audit_log as a
   set student_id = v_pseudonym, old_value = null, new_value = null, request_ip = null,
@@ -618,18 +1241,49 @@ begin
   update public.data_requests as r set student_id = v_pseudonym
   where r.student_id = v_student.id and r.id <> p_request_id;
   delete from public.students as s where s.id = v_student.id;
-  get diagnostics v_n = row_count;
+
+  -- the login: what Supabase Auth's deletion will do to Tutela's tables, now; then the mark
+  if v_login is not null then
+    for v_fk in
+      select n.nspname as table_schema, c.relname as table_name, a.attname as column_name,
+        k.confdeltype
+      from pg_catalog.pg_constraint as k
+      join pg_catalog.pg_class as c on c.oid = k.conrelid
+      join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+      join pg_catalog.pg_attribute as a on a.attrelid = c.oid and a.attnum = k.conkey[1]
+      where k.contype = 'f' and k.confrelid = 'auth.users'::pg_catalog.regclass
+        and pg_catalog.cardinality(k.conkey) = 1 and n.nspname in ('public', 'private')
+        and (n.nspname, c.relname) <> ('private', 'erased_users')
+      order by k.confdeltype, n.nspname, c.relname, a.attname
+    loop
+      if v_fk.confdeltype = 'c' then
+        execute pg_catalog.format('delete from %I.%I where %I = $1',
+          v_fk.table_schema, v_fk.table_name, v_fk.column_name) using v_login;
+      elsif v_fk.confdeltype = 'n' then
+        execute pg_catalog.format('update %I.%I set %I = null where %I = $1',
+          v_fk.table_schema, v_fk.table_name, v_fk.column_name, v_fk.column_name)
+        using v_login;
+      end if;
+      -- (no action / restrict: Auth's deletion would fail on such a row too; left as is)
+    end loop;
+    insert into private.erased_users (user_id, request_id) values (v_login, p_request_id)
+    on conflict (user_id) do nothing;
+  end if;
+
   update public.data_requests as r
   set student_id = v_pseudonym, status = 'completed', completed_at = pg_catalog.now(),
-    result = jsonb_build_object('deleted', v_counts, 'pseudonym', v_pseudonym)
+    requested_by = case when r.requested_by = v_login then null else r.requested_by end,
+    result = jsonb_build_object('deleted', v_counts, 'pseudonym', v_pseudonym,
+      'requester_basis', r.requester_basis)
   where r.id = p_request_id;
-  return jsonb_build_object('request_id', p_request_id, 'pseudonym', v_pseudonym,
-    'deleted', v_counts);
+  perform pg_catalog.set_config('tutela.erasing', '', true);
+  return jsonb_build_object('request_id', p_request_id, 'status', 'completed',
+    'pseudonym', v_pseudonym, 'deleted', v_counts);
 end;
 $$;
 
 comment on function public.erase_student_data(uuid) is
-'Carries out an erasure request in one transaction; audit trails stay, pseudonymised. '
-'Service role.';
+'Carries out an erasure request in one transaction, if its requester still holds the right '
+'(otherwise it is cancelled, with the reason); audit trails stay, pseudonymised. Service role.';
 revoke all on function public.erase_student_data(uuid) from public, anon, authenticated;
 grant execute on function public.erase_student_data(uuid) to service_role;

@@ -46,7 +46,9 @@ declare
   v_uid uuid := (select auth.uid());
   v_seen timestamptz;
 begin
-  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
+  -- an erased student's login no longer exists for Tutela (private.is_erased_user)
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid)
+    or private.is_erased_user(v_uid) then
     raise exception 'not signed in'
       using errcode = 'TU401', hint = 'Sign in, then call this again.';
   end if;
@@ -64,3 +66,28 @@ comment on function public.touch_last_seen() is
 'Records that the signed-in user was active now; returns the time recorded.';
 revoke all on function public.touch_last_seen() from public, anon;
 grant execute on function public.touch_last_seen() to authenticated;
+
+-- An erased student's login cannot make itself a profile again (the table's insert policy lets
+-- a user insert their own): TU401, as for every function.
+create or replace function private.profiles_refuse_erased()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  if private.is_erased_user(new.user_id) then
+    raise exception 'not signed in'
+      using errcode = 'TU401', hint = 'This account was erased.';
+  end if;
+  return new;
+end;
+$$;
+
+revoke all on function private.profiles_refuse_erased() from public;
+
+drop trigger if exists profiles_refuse_erased on public.profiles;
+create trigger profiles_refuse_erased
+before insert on public.profiles
+for each row execute function private.profiles_refuse_erased();

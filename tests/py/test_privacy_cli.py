@@ -50,7 +50,7 @@ def test_erase_removes_every_trace_of_the_student(empty_db: str, cli: Any) -> No
             request = c.execute(
                 "select id from public.request_data_erasure(%s)", (NOAH_STUDENT,)
             ).fetchone()[0]
-    proc = cli("privacy", "erase", "--request", str(request), "--json",
+    proc = cli("privacy", "erase", "--request", str(request), "--json", "--yes",
                "--database-url", empty_db)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
@@ -62,8 +62,10 @@ def test_erase_removes_every_trace_of_the_student(empty_db: str, cli: Any) -> No
             "select count(*) from public.link_events where student_id = %s", (pseudonym,)
         ).fetchone()[0]
         assert kept > 0  # the audit trail stays, pseudonymised
-    again = cli("privacy", "erase", "--request", str(request), "--database-url", empty_db)
+    again = cli("privacy", "erase", "--request", str(request), "--yes",
+               "--database-url", empty_db)
     assert again.returncode == 1
     assert "TU409" in again.stderr and "Traceback" not in again.stderr
-    bad = cli("privacy", "erase", "--request", "not-a-uuid", "--database-url", empty_db)
+    bad = cli("privacy", "erase", "--request", "not-a-uuid", "--yes",
+              "--database-url", empty_db)
     assert bad.returncode == 1 and "not a request id" in bad.stderr

@@ -11,6 +11,9 @@ insert into public.organizations (name, slug) values ('World P012', 'world-p012'
 returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
+-- the payer is the child's guardian (a payer acts only while linked: 020)
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'student', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 select id as pro from public.plans where code = 'professional' \gset
 insert into public.plans (code, name, is_active) values ('retired_p012', 'Retired', false);

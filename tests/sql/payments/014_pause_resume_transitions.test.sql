@@ -12,6 +12,15 @@ insert into public.organizations (name, slug) values ('World P014', 'world-p014'
 returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
+-- the payer is the child's guardian (a payer acts only while linked: 020)
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'student', :'u_payer', 'active', 'staff', now());
+-- the subscriptions in other states below are a sibling's, paid by the same payer (a family
+-- subscription of the payer would cover the first child too, now that the payer is linked)
+insert into public.students (organization_id, display_name)
+values (:'org', 'Sibling') returning id as sibling \gset
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'sibling', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 insert into public.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
@@ -21,28 +30,33 @@ values (
   now() + interval '10 days'
 )
 returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'trialing') returning id as s_trial \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'past_due') returning id as s_past_due \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'cancelled') returning id as s_cancelled \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'expired') returning id as s_expired \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'trialing') returning id as s_trial \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'past_due') returning id as s_past_due \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'cancelled') returning id as s_cancelled \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'expired') returning id as s_expired \gset
 -- paused three days ago with two days of paid time left, and one whose time ran out before
 insert into public.subscriptions (
-  plan_id, guardian_id, status, access_until, next_billing_at, paused_at
+  plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
-  :'starter', :'u_payer', 'paused', now() - interval '1 day', now() - interval '1 day',
+  :'starter', :'sibling', :'u_payer', 'paused', now() - interval '1 day', now() - interval '1 day',
   now() - interval '3 days'
 )
 returning id as s_paused \gset
 insert into public.subscriptions (
-  plan_id, guardian_id, status, access_until, next_billing_at, paused_at
+  plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
-  :'starter', :'u_payer', 'paused', now() - interval '5 days', now() - interval '5 days',
+  :'starter',
+  :'sibling',
+  :'u_payer',
+  'paused',
+  now() - interval '5 days',
+  now() - interval '5 days',
   now() - interval '3 days'
 )
 returning id as s_ran_out \gset

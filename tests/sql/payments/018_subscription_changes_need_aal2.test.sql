@@ -13,7 +13,10 @@ returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
 insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
-values (:'student', :'u_family', 'active', 'staff', now());
+values
+(:'student', :'u_family', 'active', 'staff', now()),
+-- the payer is the child's guardian too (a payer acts only while linked: 020)
+(:'student', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 insert into public.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
