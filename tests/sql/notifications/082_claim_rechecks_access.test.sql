@@ -96,18 +96,15 @@ select ok(
 );
 
 -- cancelled is final: completing, failing or claiming again changes nothing
+select id as dad_msg from private.notification_outbox where idempotency_key = 'k-dad' \gset
 select tests.as_service_role();
 select is(
-  public.complete_notification(
-    (select id from private.notification_outbox where idempotency_key = 'k-dad')
-  ),
+  public.complete_notification(:'dad_msg'),
   false,
   'complete_notification leaves a cancelled message alone'
 );
 select is(
-  public.fail_notification(
-    (select id from private.notification_outbox where idempotency_key = 'k-dad'), 'x'
-  ),
+  public.fail_notification(:'dad_msg', 'x'),
   null,
   'fail_notification too'
 );
