@@ -35,17 +35,17 @@ using (
     student_id is null
     -- an alert about a child: while the recipient may read that child's data for the
     -- permission its type needs (private.notification_types(); one branch per permission of
-    -- private.alert_permissions(), each set evaluated once per statement)
+    -- private.alert_permissions(); each array evaluated once per statement, an InitPlan)
     or (
-      type = any(array(select private.alert_types('grades')))
+      type = any((select private.alert_types('grades'))::text[])
       and student_id = any(array(select private.readable_student_ids('grades')))
     )
     or (
-      type = any(array(select private.alert_types('attendance')))
+      type = any((select private.alert_types('attendance'))::text[])
       and student_id = any(array(select private.readable_student_ids('attendance')))
     )
     or (
-      type = any(array(select private.alert_types('progress')))
+      type = any((select private.alert_types('progress'))::text[])
       and student_id = any(array(select private.readable_student_ids('progress')))
     )
   )

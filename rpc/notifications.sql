@@ -1371,16 +1371,21 @@ grant execute on function public.set_alert_threshold(uuid, text, numeric) to aut
 -- read through that policy (security invoker), mark_alert_read and dismiss_alert (which write)
 -- ask private.alert_readable, the same rule for one alert.
 
--- The types whose alerts need p_permission: one array per policy branch, evaluated once per
--- statement.
+-- The types whose alerts need p_permission: the policy asks once per statement (an InitPlan).
+-- Stable, not immutable: the planner would otherwise run it while planning every statement.
 create or replace function private.alert_types(p_permission text)
-returns setof text
-language sql
+returns text[]
+language plpgsql  -- keeps its plan for the session (see private.readable_student_ids)
 stable
 security definer
 set search_path = ''
 as $$
-  select t.type from private.notification_types() as t where t.permission = p_permission
+begin
+  return (
+    select coalesce(array_agg(t.type order by t.type), '{}')
+    from private.notification_types() as t where t.permission = p_permission
+  );
+end;
 $$;
 
 revoke all on function private.alert_types(text) from public;
