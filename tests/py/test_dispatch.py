@@ -399,12 +399,12 @@ def family(url: str, tag: str) -> dict[str, Any]:
     tag = f"{tag}-{uuid.uuid4().hex[:8]}"
     admin = new_user(url, f"head-{tag}@school.test")
     mum = new_user(url, f"mum-{tag}@example.test")
-    with connect(url, autocommit=True) as conn:
-        with acting_as(conn, admin, email=f"head-{tag}@school.test"):
-            org = conn.execute("select id from public.create_organization(%s, %s)",
-                               (f"School {tag}", f"school-{tag}")).fetchone()[0]  # type: ignore[index]
-            student = conn.execute("select id from public.create_student(%s, %s)",
-                                   (org, "Sam")).fetchone()[0]  # type: ignore[index]
+    with connect(url, autocommit=True) as conn, \
+            acting_as(conn, admin, email=f"head-{tag}@school.test"):
+        org = conn.execute("select id from public.create_organization(%s, %s)",
+                           (f"School {tag}", f"school-{tag}")).fetchone()[0]  # type: ignore[index]
+        student = conn.execute("select id from public.create_student(%s, %s)",
+                               (org, "Sam")).fetchone()[0]  # type: ignore[index]
     link = sql(url, "insert into public.guardian_links (student_id, guardian_id, status, "
                     "created_via, activated_at) values (%s, %s, 'active', 'staff', now()) "
                     "returning id", (student, mum))[0][0]

@@ -27,26 +27,34 @@ select tests.clear_authentication();
 
 select is(private.run_weekly_digests(), 2, 'a digest for each guardian');
 select is(
-  (select payload -> 'attendance' from private.notification_outbox
-    where kind = 'weekly_digest' and recipient_user_id = :'u_dad'),
+  (
+    select payload -> 'attendance' from private.notification_outbox
+    where kind = 'weekly_digest' and recipient_user_id = :'u_dad'
+  ),
   'null'::jsonb,
   'without attendance: no attendance section'
 );
 select is(
-  (select payload -> 'attendance' from private.notification_outbox
-    where kind = 'weekly_digest' and recipient_user_id = :'u_mum'),
+  (
+    select payload -> 'attendance' from private.notification_outbox
+    where kind = 'weekly_digest' and recipient_user_id = :'u_mum'
+  ),
   '{"attended": 0, "missed": 0}'::jsonb,
   'with attendance: the section'
 );
 select is(
-  (select (data ? 'grades') or (data ? 'attendance') from public.alerts
-    where type = 'weekly_digest' and recipient_id = :'u_mum'),
+  (
+    select (data ? 'grades') or (data ? 'attendance') from public.alerts
+    where type = 'weekly_digest' and recipient_id = :'u_mum'
+  ),
   false,
   'the in-app digest has neither grades nor attendance'
 );
 select ok(
-  (select data ? 'days' and data ? 'totals' and data ? 'upcoming' from public.alerts
-    where type = 'weekly_digest' and recipient_id = :'u_mum'),
+  (
+    select data ? 'days' and data ? 'totals' and data ? 'upcoming' from public.alerts
+    where type = 'weekly_digest' and recipient_id = :'u_mum'
+  ),
   'but the week''s activity and what is coming up'
 );
 

@@ -99,7 +99,13 @@ select lives_ok(
 select tests.clear_authentication();
 delete from public.alerts;
 insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
-select :'u_mum', :'sam', t.type, t.type, t.type from private.notification_types() as t;
+select
+  :'u_mum' as recipient_id,
+  :'sam' as student_id,
+  t.type,
+  t.type as title,
+  t.type as dedupe_key
+from private.notification_types() as t;
 select array_agg(type order by type)::text as all_types from private.notification_types() \gset
 select tests.authenticate_as(:'u_mum');
 select results_eq(
@@ -118,8 +124,10 @@ select is(public.count_unread_alerts(), 0, 'none counted');
 -- the policy has one branch per permission: a type needing another one would stay hidden
 select tests.clear_authentication();
 select is(
-  (select count(distinct permission)::integer from private.notification_types()
-    where permission not in ('grades', 'attendance', 'progress')),
+  (
+    select count(distinct permission)::integer from private.notification_types()
+    where permission not in ('grades', 'attendance', 'progress')
+  ),
   0,
   'every type needs one of the permissions the alerts policy knows'
 );

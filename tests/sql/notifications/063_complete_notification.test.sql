@@ -14,8 +14,10 @@ values ('Ntf 063', 'ntf-063') returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
 insert into public.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
-values (:'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
-  now() + interval '1 day', true)
+values (
+  :'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
+  now() + interval '1 day', true
+)
 returning id as inv \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,

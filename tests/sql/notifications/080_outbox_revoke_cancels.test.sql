@@ -89,8 +89,10 @@ select lives_ok(
 );
 select tests.clear_authentication();
 select is(
-  (select count(*)::integer from private.notification_outbox
-    where recipient_user_id = :'u_mum' and student_id = :'sam' and status = 'cancelled'),
+  (
+    select count(*)::integer from private.notification_outbox
+    where recipient_user_id = :'u_mum' and student_id = :'sam' and status = 'cancelled'
+  ),
   2,
   'restoring the link does not resend what was cancelled'
 );

@@ -37,8 +37,10 @@ insert into public.live_class_attendance (student_id, organization_id, live_clas
 values (:'sam', :'org', :'live', 'missed');
 select is(private.run_weekly_digests(:'mon'), 1, 'the digest is queued');
 select ok(
-  (select payload -> 'grades' <> 'null'::jsonb and payload -> 'attendance' <> 'null'::jsonb
-    from private.notification_outbox where kind = 'weekly_digest'),
+  (
+    select payload -> 'grades' <> 'null'::jsonb and payload -> 'attendance' <> 'null'::jsonb
+    from private.notification_outbox where kind = 'weekly_digest'
+  ),
   'queued with the week''s grades and attendance'
 );
 
@@ -76,8 +78,10 @@ select is(
   'the row keeps what was handed out'
 );
 select ok(
-  (select jsonb_array_length(payload -> 'days') = 7 from private.notification_outbox
-    where kind = 'weekly_digest'),
+  (
+    select jsonb_array_length(payload -> 'days') = 7 from private.notification_outbox
+    where kind = 'weekly_digest'
+  ),
   'the rest of the week is still there'
 );
 

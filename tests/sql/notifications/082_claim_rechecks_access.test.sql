@@ -40,16 +40,26 @@ insert into private.notification_outbox (
   next_attempt_at
 )
 values
-('child_absent', 'email', 'alert', 'k-mum', :'u_mum', :'sam',
-  '{"title": "Missed", "token": "secret"}', now() - interval '5 minutes'),
-('child_absent', 'email', 'alert', 'k-dad', :'u_dad', :'sam', '{"title": "Missed"}',
-  now() - interval '4 minutes'),
-('child_graded', 'email', 'alert', 'k-other', :'u_other', :'kim', '{"title": "Graded"}',
-  now() - interval '3 minutes'),
-('mystery', 'email', 'alert', 'k-mystery', :'u_gran', :'sam', '{"title": "?"}',
-  now() - interval '2 minutes'),
-('child_absent', 'email', 'alert', 'k-gran', :'u_gran', :'sam', '{"title": "Missed"}',
-  now() - interval '1 minute');
+(
+  'child_absent', 'email', 'alert', 'k-mum', :'u_mum', :'sam',
+  '{"title": "Missed", "token": "secret"}', now() - interval '5 minutes'
+),
+(
+  'child_absent', 'email', 'alert', 'k-dad', :'u_dad', :'sam', '{"title": "Missed"}',
+  now() - interval '4 minutes'
+),
+(
+  'child_graded', 'email', 'alert', 'k-other', :'u_other', :'kim', '{"title": "Graded"}',
+  now() - interval '3 minutes'
+),
+(
+  'mystery', 'email', 'alert', 'k-mystery', :'u_gran', :'sam', '{"title": "?"}',
+  now() - interval '2 minutes'
+),
+(
+  'child_absent', 'email', 'alert', 'k-gran', :'u_gran', :'sam', '{"title": "Missed"}',
+  now() - interval '1 minute'
+);
 
 update public.guardian_links set status = 'revoked', revoked_at = now()
 where guardian_id = :'u_mum';
@@ -90,8 +100,10 @@ select is(
   'a cancelled message used no attempt'
 );
 select ok(
-  (select bool_and(cancelled_at is not null and claimed_at is null)
-    from private.notification_outbox where status = 'cancelled'),
+  (
+    select bool_and(cancelled_at is not null and claimed_at is null)
+    from private.notification_outbox where status = 'cancelled'
+  ),
   'cancelled_at set, no claim held'
 );
 

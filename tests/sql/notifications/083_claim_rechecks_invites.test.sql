@@ -3,7 +3,8 @@
 -- to the same address (the old one is withdrawn), has expired even before the expiry job ran
 -- ('invite_expired'), or whose student record already has a login ('already_claimed'); a
 -- co-parent's invite is cancelled once its inviter may no longer invite (here the organisation
--- lets only staff invite from now on: 'inviter_not_allowed'). The token goes with the cancellation. A valid invite is claimed.
+-- lets only staff invite from now on: 'inviter_not_allowed'). The token goes with the
+-- cancellation. A valid invite is claimed.
 begin;
 select plan(6);
 
@@ -77,20 +78,26 @@ select results_eq(
   'the others are cancelled, each with its reason'
 );
 select is(
-  (select payload ->> 'invite_id' from private.notification_outbox
-    where recipient_email = 'r-083@ntf.test' and status = 'sending'),
+  (
+    select payload ->> 'invite_id' from private.notification_outbox
+    where recipient_email = 'r-083@ntf.test' and status = 'sending'
+  ),
   :'replaced_2'::text,
   'of the replaced invites, the newer one goes'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox
-    where status = 'cancelled' and payload ? 'token'),
+  (
+    select count(*)::integer from private.notification_outbox
+    where status = 'cancelled' and payload ? 'token'
+  ),
   0,
   'no cancelled invite keeps its token'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox
-    where status = 'sending' and payload ? 'token'),
+  (
+    select count(*)::integer from private.notification_outbox
+    where status = 'sending' and payload ? 'token'
+  ),
   3,
   'the claimed invites still carry theirs (dropped once sent)'
 );
