@@ -1,6 +1,6 @@
 -- Notifications: each user reads and edits their own preferences and thresholds through the
 -- functions; alerts are readable by their recipient (Supabase Realtime can stream them) while
--- the relationship with the child still holds.
+-- the recipient may still read the child's data for the permission the alert's type needs.
 
 revoke all on table public.notification_preferences from anon, authenticated;
 grant select on table public.notification_preferences to authenticated;
@@ -31,7 +31,24 @@ create policy alerts_select on public.alerts
 for select to authenticated
 using (
   recipient_id = (select auth.uid())
-  and (student_id is null or student_id in (select private.readable_student_ids()))
+  and (
+    student_id is null
+    -- an alert about a child: while the recipient may read that child's data for the
+    -- permission its type needs (private.notification_types(); one branch per permission of
+    -- private.alert_permissions(); each array evaluated once per statement, an InitPlan)
+    or (
+      type = any((select private.alert_types('grades'))::text[])
+      and student_id = any(array(select private.readable_student_ids('grades')))
+    )
+    or (
+      type = any((select private.alert_types('attendance'))::text[])
+      and student_id = any(array(select private.readable_student_ids('attendance')))
+    )
+    or (
+      type = any((select private.alert_types('progress'))::text[])
+      and student_id = any(array(select private.readable_student_ids('progress')))
+    )
+  )
 );
 
 revoke all on table private.course_averages from public, anon, authenticated, service_role;

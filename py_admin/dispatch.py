@@ -4,8 +4,12 @@ The protocol is SQL's (rpc/notifications.sql), run as the service role:
 
 1. ``public.claim_notifications(batch, lease)`` hands this worker up to ``batch`` due messages
    (``FOR UPDATE SKIP LOCKED``: concurrent workers never get the same row) and marks them
-   ``sending``;
-2. each message is rendered (jinja2 templates under ``templates/email/``) and sent (SMTP for
+   ``sending``. Each due message is checked again in the claim: one its recipient may no
+   longer receive (link revoked, permission withdrawn, family access off, invite withdrawn or
+   expired...) is ``cancelled`` there, with its reason, and never handed out;
+2. just before sending, ``public.recheck_notification(id, attempt)`` checks it once more (a
+   revoke since the claim cancels it: the worker skips it) and gives the payload to send; the
+   message is rendered (jinja2 templates under ``templates/email/``) and sent (SMTP for
    email; a :class:`Provider` for sms and push);
 3. ``public.complete_notification(id)`` marks it ``sent`` (and drops an invite's token), or, on
    any error, ``public.fail_notification(id, error)`` schedules a retry with backoff or, once
@@ -546,6 +550,17 @@ def claim(conn: Conn, batch: int, lease_seconds: int) -> list[Notification]:
     return [Notification.from_row(r) for r in rows]
 
 
+def recheck(conn: Conn, notification_id: Any, attempt: int | None = None) -> dict[str, Any] | None:
+    """The payload to send now, or None: the message was cancelled since the claim (it may no
+    longer be sent: it is never sent) or is no longer this claim's."""
+    with acting_as(conn, None, role="service_role"):
+        row = conn.execute("select public.recheck_notification(%s, %s)",
+                           (notification_id, attempt)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return dict(row[0])
+
+
 def complete(conn: Conn, notification_id: Any, attempt: int | None = None) -> bool:
     """Marks a claimed row sent; `attempt` (the claim's attempt number) makes sure the claim is
     still ours: a row re-claimed after our lease ran out is left to its new holder."""
@@ -569,12 +584,15 @@ def fail(conn: Conn, notification_id: Any, error: str, attempt: int | None = Non
 class DispatchCounts:
     """sent: handed to SMTP or a provider; retried: failed, will be tried again; dead: failed
     for the last time (kept with the error); deferred: claimed but left for a later claim
-    because the lease was running out."""
+    because the lease was running out; cancelled: claimed, then not sent because the check
+    just before sending found it cancelled (or no longer this worker's claim). Messages the
+    claim itself cancelled are never handed to a worker and are not counted here."""
 
     sent: int = 0
     retried: int = 0
     dead: int = 0
     deferred: int = 0
+    cancelled: int = 0
 
     @property
     def failed(self) -> int:
@@ -582,7 +600,8 @@ class DispatchCounts:
 
     def __add__(self, other: DispatchCounts) -> DispatchCounts:
         return DispatchCounts(self.sent + other.sent, self.retried + other.retried,
-                              self.dead + other.dead, self.deferred + other.deferred)
+                              self.dead + other.dead, self.deferred + other.deferred,
+                              self.cancelled + other.cancelled)
 
 
 @dataclass
@@ -645,6 +664,12 @@ class Dispatcher:
                     raise
 
     def process(self, conn: Conn, mailer: SmtpMailer, n: Notification) -> None:
+        # checked once more right before sending: never send what was cancelled since the claim
+        payload = recheck(conn, n.id, n.attempts)
+        if payload is None:
+            self._count(cancelled=1)
+            return
+        n = replace(n, payload=payload)
         try:
             self.deliver(n, mailer)
         except Exception as exc:

@@ -6,9 +6,244 @@
 -- The outbox protocol (tutela dispatch; service role)
 -- =============================================================================================
 
+-- ---------------------------------------------------------------------------------------------
+-- Re-checked at the moment of use: a message is handed to the dispatcher only while its
+-- recipient may still read what it carries (issue 22). Otherwise it ends 'cancelled', with the
+-- reason, and keeps no secret.
+-- ---------------------------------------------------------------------------------------------
+
+-- What a guardian lacks to read a student's data for a permission, now: null when nothing, else
+-- 'no_link', 'link_revoked' (or 'link_pending'), 'family_access_off', 'permission_withdrawn',
+-- 'consent_missing'. The same rule as private.guardian_student_ids (rpc/guardianship.sql), for
+-- a given guardian rather than the caller.
+create or replace function private.guardian_access_gap(
+  p_guardian_id uuid, p_student_id uuid, p_permission text
+)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_link public.guardian_links;
+begin
+  select * into v_link from public.guardian_links as l
+  where l.student_id = p_student_id and l.guardian_id = p_guardian_id;
+  if not found then
+    return 'no_link';
+  end if;
+  if v_link.status <> 'active' then
+    return 'link_' || v_link.status;
+  end if;
+  if not private.family_access_on(p_student_id) then
+    return 'family_access_off';
+  end if;
+  if p_permission is null
+    or not coalesce((v_link.permissions ->> p_permission)::boolean, false) then
+    return 'permission_withdrawn';
+  end if;
+  -- the journal: a guardian who is not primary also needs the student's consent
+  if p_permission = 'journal' and not v_link.is_primary
+    and not private.consent_granted(p_student_id, 'journal', 'other_guardians') then
+    return 'consent_missing';
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.guardian_access_gap(uuid, uuid, text) from public;
+
+-- Why an outbox message may not be sent now (null: it may).
+-- - A notification type (private.notification_types(), kind = the type): its recipient is a
+--   guardian who may still read the child's data for the type's permission.
+-- - guardian_invite / student_invite: the invite can still be accepted (pending, not expired;
+--   for a guardian invite, its inviter may still invite, as accept_guardian_invite requires;
+--   for a student invite, the record has no login yet).
+-- - Any other kind about a child: never sent ('unknown_kind'). Other kinds (not about a child)
+--   carry nothing to re-check.
+create or replace function private.outbox_block_reason(p_row private.notification_outbox)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_permission text;
+  v_invite_id uuid;
+  v_guardian_invite public.guardian_invites;
+  v_student_invite public.student_invites;
+  v_student public.students;
+  v_org public.organizations;
+begin
+  select t.permission into v_permission from private.notification_types() as t
+  where t.type = p_row.kind;
+  if found then
+    if p_row.recipient_user_id is null or p_row.student_id is null then
+      return 'no_recipient';
+    end if;
+    return private.guardian_access_gap(p_row.recipient_user_id, p_row.student_id, v_permission);
+  end if;
+  if p_row.kind in ('guardian_invite', 'student_invite') then
+    if p_row.payload ->> 'invite_id'
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+      v_invite_id := (p_row.payload ->> 'invite_id')::uuid;
+    end if;
+  end if;
+  if p_row.kind = 'guardian_invite' then
+    select * into v_guardian_invite from public.guardian_invites as i where i.id = v_invite_id;
+    if not found then
+      return 'invite_gone';
+    end if;
+    if v_guardian_invite.status <> 'pending' then
+      return 'invite_' || v_guardian_invite.status;
+    end if;
+    if v_guardian_invite.expires_at <= pg_catalog.now() then
+      return 'invite_expired';
+    end if;
+    select * into v_student from public.students as s where s.id = v_guardian_invite.student_id;
+    select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+    -- the inviter's right to invite, as accept_guardian_invite checks it
+    if not coalesce(v_guardian_invite.managed_by_roster, false) and not exists (
+      select 1 from public.memberships as m
+      where m.organization_id = v_org.id and m.user_id = v_guardian_invite.invited_by
+        and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins')
+    ) and not (
+      v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+      and v_org.family_access_enabled
+      and exists (
+        select 1 from public.guardian_links as l
+        where l.student_id = v_student.id and l.guardian_id = v_guardian_invite.invited_by
+          and l.status = 'active' and l.is_primary
+      )
+    ) then
+      return 'inviter_not_allowed';
+    end if;
+    return null;
+  end if;
+  if p_row.kind = 'student_invite' then
+    select * into v_student_invite from public.student_invites as i where i.id = v_invite_id;
+    if not found then
+      return 'invite_gone';
+    end if;
+    if v_student_invite.status <> 'pending' then
+      return 'invite_' || v_student_invite.status;
+    end if;
+    if v_student_invite.expires_at <= pg_catalog.now() then
+      return 'invite_expired';
+    end if;
+    if exists (
+      select 1 from public.students as s
+      where s.id = v_student_invite.student_id and s.user_id is not null
+    ) then
+      return 'already_claimed';
+    end if;
+    return null;
+  end if;
+  if p_row.student_id is not null then
+    return 'unknown_kind';
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.outbox_block_reason(private.notification_outbox) from public;
+
+-- The payload as it may be sent now: a weekly digest (it needs progress) loses the sections
+-- whose own permission its recipient no longer has (grades, attendance), as a digest made now
+-- would be. Other messages are sent as queued.
+create or replace function private.outbox_payload_now(p_row private.notification_outbox)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_payload jsonb := p_row.payload;
+  v_section text;
+begin
+  if p_row.kind = 'weekly_digest' then
+    foreach v_section in array array['grades', 'attendance'] loop
+      if coalesce(v_payload -> v_section, 'null'::jsonb) <> 'null'::jsonb
+        and private.guardian_access_gap(p_row.recipient_user_id, p_row.student_id, v_section)
+          is not null then
+        v_payload := v_payload || jsonb_build_object(v_section, null);
+      end if;
+    end loop;
+  end if;
+  return v_payload;
+end;
+$$;
+
+revoke all on function private.outbox_payload_now(private.notification_outbox) from public;
+
+-- Cancel the queued (pending or sending) messages among p_ids that may not be sent now; returns
+-- how many. The caller holds their locks or takes them here.
+create or replace function private.cancel_unsendable(p_ids uuid[])
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  with checked as (
+    select o.id, private.outbox_block_reason(o) as reason
+    from private.notification_outbox as o
+    where o.id = any(p_ids) and o.status in ('pending', 'sending')
+    for update
+  )
+  update private.notification_outbox as o
+  set status = 'cancelled', cancelled_at = pg_catalog.now(), cancel_reason = c.reason,
+    claimed_at = null,
+    -- a message that will never be sent keeps no secret
+    payload = o.payload - 'token'
+  from checked as c
+  where o.id = c.id and c.reason is not null;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
+revoke all on function private.cancel_unsendable(uuid[]) from public;
+
+-- Revoking a link (or any status change away from active) and withdrawing a permission cancel
+-- at once what is queued for that guardian about that student and may no longer go.
+create or replace function private.cancel_outbox_on_link_change()
+returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.cancel_unsendable(array(
+    select o.id from private.notification_outbox as o
+    where o.recipient_user_id = new.guardian_id and o.student_id = new.student_id
+      and o.status in ('pending', 'sending')
+  ));
+  return null;
+end;
+$$;
+
+revoke all on function private.cancel_outbox_on_link_change() from public;
+
+drop trigger if exists guardian_links_cancel_outbox on public.guardian_links;
+create trigger guardian_links_cancel_outbox
+after update of status, permissions on public.guardian_links
+for each row
+when (old.status is distinct from new.status or old.permissions is distinct from new.permissions)
+execute function private.cancel_outbox_on_link_change();
+
 -- Claim up to p_limit due messages: pending ones whose time has come, and messages claimed
 -- more than p_lease_seconds ago whose sender died before marking them (sent again, with the
--- same idempotency key). Concurrent claimers never get the same row (SKIP LOCKED).
+-- same idempotency key). Concurrent claimers never get the same row (SKIP LOCKED). Each due
+-- message is checked again in this transaction (private.outbox_block_reason): one that may
+-- not be sent now is cancelled instead, and the claim takes the next due rows in its place.
 create or replace function public.claim_notifications(
   p_limit integer default 50, p_lease_seconds integer default 300
 )
@@ -22,6 +257,10 @@ volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_left integer := p_limit;
+  v_ids uuid[];
+  v_claimed integer;
 begin
   if not private.is_service_role(p_owner_too => true) then
     perform private.deny('only the dispatcher (service role) claims notifications');
@@ -36,37 +275,87 @@ begin
     last_error = coalesce(o.last_error, 'the sender stopped before marking it, every attempt')
   where o.status = 'sending' and o.attempts >= o.max_attempts
     and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds);
-  return query
-  with due as (
-    select o.id from private.notification_outbox as o
-    where (o.status = 'pending' and o.next_attempt_at <= pg_catalog.now())
-      or (o.status = 'sending'
-        and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds))
-    order by o.next_attempt_at, o.created_at
-    limit p_limit
-    for update skip locked
-  ),
-  claimed as (
-    update private.notification_outbox as o
-    set status = 'sending', claimed_at = pg_catalog.now(), attempts = o.attempts + 1
-    from due
-    where o.id = due.id
-    returning o.*
-  )
-  select c.id, c.channel, c.template, c.idempotency_key,
-    coalesce(c.recipient_email, u.email::text), c.recipient_user_id, c.student_id, c.payload,
-    c.attempts, c.max_attempts
-  from claimed as c
-  left join auth.users as u on u.id = c.recipient_user_id
-  order by c.created_at;
+  loop
+    select array_agg(d.id) into v_ids
+    from (
+      select o.id from private.notification_outbox as o
+      where (o.status = 'pending' and o.next_attempt_at <= pg_catalog.now())
+        or (o.status = 'sending'
+          and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds))
+      order by o.next_attempt_at, o.created_at
+      limit v_left
+      for update skip locked
+    ) as d;
+    exit when v_ids is null;
+    -- checked again now: what may no longer go is cancelled, never handed out
+    perform private.cancel_unsendable(v_ids);
+    return query
+    with claimed as (
+      update private.notification_outbox as o
+      set status = 'sending', claimed_at = pg_catalog.now(), attempts = o.attempts + 1,
+        payload = private.outbox_payload_now(o)
+      where o.id = any(v_ids) and o.status in ('pending', 'sending')
+      returning o.*
+    )
+    select c.id, c.channel, c.template, c.idempotency_key,
+      coalesce(c.recipient_email, u.email::text), c.recipient_user_id, c.student_id, c.payload,
+      c.attempts, c.max_attempts
+    from claimed as c
+    left join auth.users as u on u.id = c.recipient_user_id
+    order by c.next_attempt_at, c.created_at;
+    get diagnostics v_claimed = row_count;
+    v_left := v_left - v_claimed;
+    -- the due rows ran out (fewer than asked for), or the batch is full
+    exit when v_left <= 0 or pg_catalog.array_length(v_ids, 1) < v_left + v_claimed;
+  end loop;
 end;
 $$;
 
 comment on function public.claim_notifications(integer, integer) is
-'Dispatcher: claims due outbox messages (FOR UPDATE SKIP LOCKED). Service role.';
+'Dispatcher: claims due outbox messages (FOR UPDATE SKIP LOCKED), each checked again; what may '
+'no longer be sent is cancelled instead. Service role.';
 revoke all on function public.claim_notifications(integer, integer)
 from public, anon, authenticated;
 grant execute on function public.claim_notifications(integer, integer) to service_role;
+
+-- Just before sending a claimed message: check it once more (the claim may be minutes old). The
+-- payload to send now, or null: the message was cancelled now (it may no longer go) or is not
+-- this claim's any more (p_attempt). Service role.
+create or replace function public.recheck_notification(p_id uuid, p_attempt integer default null)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_row private.notification_outbox;
+begin
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the dispatcher (service role) checks notifications');
+  end if;
+  select * into v_row from private.notification_outbox as o
+  where o.id = p_id and o.status = 'sending' and (p_attempt is null or o.attempts = p_attempt)
+  for update;
+  if not found then
+    return null;
+  end if;
+  if private.cancel_unsendable(array[p_id]) > 0 then
+    return null;
+  end if;
+  update private.notification_outbox as o set payload = private.outbox_payload_now(o)
+  where o.id = p_id
+  returning o.payload into v_row.payload;
+  return v_row.payload;
+end;
+$$;
+
+comment on function public.recheck_notification(uuid, integer) is
+'Dispatcher: checks a claimed message again just before sending; its payload, or null when it '
+'was cancelled or is no longer this claim''s. Service role.';
+revoke all on function public.recheck_notification(uuid, integer)
+from public, anon, authenticated;
+grant execute on function public.recheck_notification(uuid, integer) to service_role;
 
 -- Mark a claimed message sent. Idempotent: a message already sent stays as it is.
 drop function if exists public.complete_notification(uuid);
@@ -308,8 +597,8 @@ begin
     join public.students as s on s.id = l.student_id
     cross join lateral private.effective_preference(l.guardian_id, l.student_id, p_type) as p
     where l.student_id = p_student_id and l.status = 'active'
-      and private.family_access_on(l.student_id)
-      and coalesce((l.permissions ->> v_type.permission)::boolean, false)
+      -- the same rule the outbox applies again when the message is sent
+      and private.guardian_access_gap(l.guardian_id, l.student_id, v_type.permission) is null
       and (p_recipients is null or l.guardian_id = any(p_recipients))
       and p.enabled
       and private.severity_rank(coalesce(p_severity, v_type.severity))
@@ -322,7 +611,13 @@ begin
     )
     select t.guardian_id, p_student_id, p_type, coalesce(p_severity, v_type.severity),
       p_title, coalesce(p_message, ''), p_recommendation, p_action_url,
-      coalesce(p_data, '{}'::jsonb), p_dedupe
+      -- an alert shows only what its type's permission covers (the policy checks that one):
+      -- a digest's grades and attendance go by email, checked again when sent
+      case
+        when p_type = 'weekly_digest' then coalesce(p_data, '{}'::jsonb) - 'grades' - 'attendance'
+        else coalesce(p_data, '{}'::jsonb)
+      end,
+      p_dedupe
     from targets as t
     where 'in_app' = any(t.channels)
     on conflict (recipient_id, dedupe_key) do nothing
@@ -800,18 +1095,16 @@ begin
         from public.daily_study_stats as d
         where d.student_id = v_link.student_id and d.day between v_start and v_end
       ),
-      'grades', case when (
-        select coalesce((l.permissions ->> 'grades')::boolean, false)
-        from public.guardian_links as l
-        where l.guardian_id = v_link.guardian_id and l.student_id = v_link.student_id
-      ) then coalesce((
+      'grades', case when private.guardian_access_gap(v_link.guardian_id, v_link.student_id,
+        'grades') is null then coalesce((
         select jsonb_agg(jsonb_build_object('title', a.title,
           'percent', round(100 * s.score / a.max_score, 1)) order by s.graded_at)
         from public.submissions as s join public.assignments as a on a.id = s.assignment_id
         where s.student_id = v_link.student_id and s.status in ('graded', 'returned')
           and s.graded_at >= v_start and s.graded_at < v_end + 1
       ), '[]'::jsonb) end,
-      'attendance', (
+      'attendance', case when private.guardian_access_gap(v_link.guardian_id,
+        v_link.student_id, 'attendance') is null then (
         select jsonb_build_object(
           'attended', count(*) filter (where at.status = 'attended'),
           'missed', count(*) filter (where at.status = 'missed'))
@@ -819,7 +1112,7 @@ begin
         join public.live_classes as lc on lc.id = at.live_class_id
         where at.student_id = v_link.student_id
           and lc.starts_at >= v_start and lc.starts_at < v_end + 1
-      ),
+      ) end,
       'upcoming', private.open_assignments(v_link.student_id, pg_catalog.now(),
         pg_catalog.now() + interval '7 days', 5)
     );
@@ -1072,6 +1365,75 @@ comment on function public.set_alert_threshold(uuid, text, numeric) is
 revoke all on function public.set_alert_threshold(uuid, text, numeric) from public, anon;
 grant execute on function public.set_alert_threshold(uuid, text, numeric) to authenticated;
 
+-- Alerts: each type needs its permission (private.notification_types()). The alerts_select
+-- policy (policies/notifications.sql) shows an alert about a child only while its recipient
+-- may read that child's data for the type's permission; list_alerts and count_unread_alerts
+-- read through that policy (security invoker), mark_alert_read and dismiss_alert (which write)
+-- ask private.alert_readable, the same rule for one alert.
+
+-- The types whose alerts need p_permission: the policy asks once per statement (an InitPlan).
+-- Stable, not immutable: the planner would otherwise run it while planning every statement.
+create or replace function private.alert_types(p_permission text)
+returns text[]
+language plpgsql  -- keeps its plan for the session (see private.readable_student_ids)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select coalesce(array_agg(t.type order by t.type), '{}')
+    from private.notification_types() as t where t.permission = p_permission
+  );
+end;
+$$;
+
+revoke all on function private.alert_types(text) from public;
+grant execute on function private.alert_types(text) to authenticated;
+
+-- The permissions the alerts policy has a branch for: a type needing another one is never
+-- shown (tests/sql/notifications/054 checks that every type's is here).
+create or replace function private.alert_permissions()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['grades', 'attendance', 'progress']
+$$;
+
+revoke all on function private.alert_permissions() from public;
+
+-- Whether the caller may see one alert about p_student_id of type p_type (the policy's rule,
+-- for the writing functions, which bypass it).
+create or replace function private.alert_readable(p_student_id uuid, p_type text)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_permission text;
+begin
+  if p_student_id is null then
+    return true;
+  end if;
+  select t.permission into v_permission from private.notification_types() as t
+  where t.type = p_type and t.permission = any(private.alert_permissions());
+  if not found then
+    return false;
+  end if;
+  return p_student_id in (select private.readable_student_ids(v_permission));
+end;
+$$;
+
+revoke all on function private.alert_readable(uuid, text) from public;
+
+-- list_alerts and count_unread_alerts run as the caller, through the alerts policy: they
+-- need the caller's id check
+grant execute on function private.require_uid() to authenticated, service_role;
+
 drop function if exists public.list_alerts(integer, timestamptz, uuid, text[], boolean);
 
 create or replace function public.list_alerts(
@@ -1085,19 +1447,18 @@ create or replace function public.list_alerts(
 returns setof public.alerts
 language plpgsql
 stable
-security definer
+security invoker  -- the alerts policy decides what is shown
 set search_path = ''
 as $$
 declare
   v_uid uuid := private.require_uid();  -- the caller's own alerts only
 begin
   if p_limit is null or p_limit not between 1 and 100 then
-    perform private.invalid('the page size is from 1 to 100');
+    raise exception 'the page size is from 1 to 100' using errcode = 'TU422';
   end if;
   return query
   select a.* from public.alerts as a
   where a.recipient_id = v_uid and a.dismissed_at is null
-    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
     -- the page after (p_before, p_before_id): the last row of the previous page
     and (p_before is null or a.created_at < p_before
       or (a.created_at = p_before and p_before_id is not null and a.id < p_before_id))
@@ -1110,7 +1471,8 @@ end;
 $$;
 
 comment on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid) is
-'The caller''s alerts, newest first, paged by (created_at, id) of the last row seen.';
+'The caller''s alerts they may read now, newest first, paged by (created_at, id) of the last '
+'row seen.';
 revoke all on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
 from public, anon;
 grant execute on function public.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
@@ -1128,8 +1490,8 @@ declare
   v_row public.alerts;
 begin
   update public.alerts as a set read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
-    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while allowed
+    and private.alert_readable(a.student_id, a.type)
   returning * into v_row;
   if not found then
     perform private.not_found('alert');
@@ -1156,8 +1518,8 @@ begin
   update public.alerts as a
   set dismissed_at = coalesce(a.dismissed_at, pg_catalog.now()),
     read_at = coalesce(a.read_at, pg_catalog.now())
-  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while related
-    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
+  where a.id = p_alert_id and a.recipient_id = v_uid  -- only the recipient, while allowed
+    and private.alert_readable(a.student_id, a.type)
   returning * into v_row;
   if not found then
     perform private.not_found('alert');
@@ -1174,14 +1536,15 @@ create or replace function public.count_unread_alerts()
 returns integer
 language sql
 stable
-security definer
+security invoker  -- the alerts policy decides what is counted
 set search_path = ''
 as $$
   select count(*)::integer from public.alerts as a
-  where a.recipient_id = private.require_uid() and a.read_at is null and a.dismissed_at is null
-    and (a.student_id is null or a.student_id in (select private.readable_student_ids()))
+  where a.recipient_id = (select private.require_uid()) and a.read_at is null
+    and a.dismissed_at is null
 $$;
 
-comment on function public.count_unread_alerts() is 'How many of the caller''s alerts are unread.';
+comment on function public.count_unread_alerts() is
+'How many of the caller''s alerts (those they may read now) are unread.';
 revoke all on function public.count_unread_alerts() from public, anon;
 grant execute on function public.count_unread_alerts() to authenticated;

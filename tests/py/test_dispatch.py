@@ -10,6 +10,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
@@ -381,11 +382,162 @@ def test_digest_renders_an_svg_bar_per_day() -> None:
 
 
 def test_digest_is_sent(db: str, smtp: Collector, settings: SmtpSettings) -> None:
-    queue(db, "digest-1", "pat@example.test", template="weekly_digest", payload=DIGEST)
+    f = family(db, "digest")
+    queue_digest(db, f)
     assert run_once(db, 1, 10, settings=settings, providers={}).sent == 1
-    (msg,) = smtp.messages
+    (msg,) = smtp.to(f["email"])
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert html.count('<rect class="bar"') == 7
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Quiz 3" in text  # the week's grade: the link grants grades
+
+
+# ---- (g) re-checked at the moment of sending (issue 22) -------------------------------------
+def family(url: str, tag: str) -> dict[str, Any]:
+    """An organisation (its admin made it), a student Sam, and Mum with an active link (every
+    default permission); last week Sam had a graded quiz."""
+    tag = f"{tag}-{uuid.uuid4().hex[:8]}"
+    admin = new_user(url, f"head-{tag}@school.test")
+    mum = new_user(url, f"mum-{tag}@example.test")
+    with connect(url, autocommit=True) as conn, \
+            acting_as(conn, admin, email=f"head-{tag}@school.test"):
+        org = conn.execute("select id from public.create_organization(%s, %s)",
+                           (f"School {tag}", f"school-{tag}")).fetchone()[0]  # type: ignore[index]
+        student = conn.execute("select id from public.create_student(%s, %s)",
+                               (org, "Sam")).fetchone()[0]  # type: ignore[index]
+    link = sql(url, "insert into public.guardian_links (student_id, guardian_id, status, "
+                    "created_via, activated_at) values (%s, %s, 'active', 'staff', now()) "
+                    "returning id", (student, mum))[0][0]
+    monday = "date_trunc('week', (now() at time zone 'utc')::date - 7)::date"
+    course = sql(url, "insert into public.courses (organization_id, title) values (%s, 'Maths') "
+                      "returning id", (org,))[0][0]
+    quiz = sql(url, "insert into public.assignments (organization_id, course_id, title, "
+                    f"max_score, due_at) values (%s, %s, 'Quiz 3', 20, {monday} + 1) returning id",
+               (org, course))[0][0]
+    sql(url, "insert into public.submissions (student_id, organization_id, assignment_id, "
+             f"status, score, graded_at) values (%s, %s, %s, 'graded', 17, {monday} + 1)",
+        (student, org, quiz))
+    return {"admin": admin, "admin_email": f"head-{tag}@school.test", "mum": mum,
+            "email": f"mum-{tag}@example.test", "org": org, "student": student, "link": link}
+
+
+def queue_digest(url: str, f: dict[str, Any]) -> None:
+    """The weekly job, as the scheduler runs it: Mum's digest is queued (email)."""
+    sql(url, "select private.run_weekly_digests()")
+    assert [r["status"] for r in digest_rows(url, f)] == ["pending"]
+
+
+def digest_rows(url: str, f: dict[str, Any]) -> list[dict[str, Any]]:
+    with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+        return conn.execute(
+            "select status, cancel_reason, cancelled_at, sent_at, attempts, payload "
+            "from private.notification_outbox where kind = 'weekly_digest' "
+            "and recipient_user_id = %s and student_id = %s", (f["mum"], f["student"]),
+        ).fetchall()
+
+
+def as_admin(url: str, f: dict[str, Any], query: str, params: tuple[Any, ...]) -> None:
+    """Through the API, as the organisation's admin (PostgREST's role and claims)."""
+    with connect(url, autocommit=True) as conn, \
+            acting_as(conn, f["admin"], email=f["admin_email"]):
+        conn.execute(query, params)
+
+
+def dispatch_cli(cli: Any, url: str, port: int) -> dict[str, Any]:
+    env = {"TUTELA_SMTP_HOST": "127.0.0.1", "TUTELA_SMTP_PORT": str(port)}
+    out = cli("dispatch", "--once", "--workers", "2", "--database-url", url, "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    return dict(json.loads(out.stdout))
+
+
+def test_revoked_before_dispatch_nothing_is_sent(
+        db: str, smtp: Collector, cli: Any, smtp_server: tuple[Collector, int]) -> None:
+    f = family(db, "revoke")
+    queue_digest(db, f)
+    as_admin(db, f, "select public.revoke_guardian_link(%s, 'court order')", (f["link"],))
+    summary = dispatch_cli(cli, db, smtp_server[1])
+    assert summary["sent"] == 0
+    assert smtp.to(f["email"]) == []
+    (row,) = digest_rows(db, f)
+    assert (row["status"], row["cancel_reason"], row["sent_at"]) == (
+        "cancelled", "link_revoked", None)
+    assert row["cancelled_at"] is not None and row["attempts"] == 0
+
+
+def test_permission_withdrawn_before_dispatch(
+        db: str, smtp: Collector, cli: Any, smtp_server: tuple[Collector, int]) -> None:
+    f = family(db, "perm")
+    queue_digest(db, f)
+    # grades withdrawn: the digest still goes (it needs progress), without the week's grades
+    as_admin(db, f, "select public.set_guardian_link_permissions(%s, %s)",
+             (f["link"], json.dumps({"grades": False})))
+    assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 1
+    (msg,) = smtp.to(f["email"])
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "Quiz 3" not in text and "Quiz 3" not in html
+    assert digest_rows(db, f)[0]["payload"]["grades"] is None
+
+    # progress withdrawn before the next week's digest is sent: nothing goes
+    smtp.reset()
+    sql(db, "delete from private.weekly_digests where guardian_id = %s", (f["mum"],))
+    sql(db, "delete from private.notification_outbox where recipient_user_id = %s", (f["mum"],))
+    queue_digest(db, f)
+    as_admin(db, f, "select public.set_guardian_link_permissions(%s, %s)",
+             (f["link"], json.dumps({"progress": False})))
+    assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
+    assert smtp.to(f["email"]) == []
+    (row,) = digest_rows(db, f)
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "permission_withdrawn")
+
+
+def test_family_access_off_before_dispatch(
+        db: str, smtp: Collector, cli: Any, smtp_server: tuple[Collector, int]) -> None:
+    f = family(db, "family")
+    queue_digest(db, f)
+    as_admin(db, f, "select public.update_organization_settings(%s, %s)",
+             (f["org"], json.dumps({"family_access_enabled": False})))
+    assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
+    assert smtp.to(f["email"]) == []
+    (row,) = digest_rows(db, f)
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "family_access_off")
+    # switched on again: a cancelled message stays cancelled
+    as_admin(db, f, "select public.update_organization_settings(%s, %s)",
+             (f["org"], json.dumps({"family_access_enabled": True})))
+    assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
+    assert digest_rows(db, f)[0]["status"] == "cancelled"
+
+
+def test_revoked_after_the_claim_is_not_sent(db: str, smtp: Collector,
+                                             settings: SmtpSettings) -> None:
+    """A worker holds a claimed batch; the link is revoked before it gets to the message: the
+    check just before sending finds it cancelled, and the worker skips it."""
+    f = family(db, "claimed")
+    queue_digest(db, f)
+    dispatcher = Dispatcher(db, settings=settings, providers={})
+    with connect(db, autocommit=True) as conn, SmtpMailer(settings) as mailer:
+        (n,) = claim(conn, 10, 300)
+        assert n.template == "weekly_digest" and n.payload["grades"]
+        as_admin(db, f, "select public.revoke_guardian_link(%s)", (f["link"],))
+        dispatcher.process(conn, mailer, n)
+    assert dispatcher.totals == DispatchCounts(cancelled=1)
+    assert smtp.to(f["email"]) == []
+    (row,) = digest_rows(db, f)
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "link_revoked")
+
+
+def test_withdrawn_invite_is_not_mailed(db: str, smtp: Collector,
+                                        settings: SmtpSettings) -> None:
+    f = family(db, "invite")
+    with connect(db, autocommit=True) as conn, \
+            acting_as(conn, f["admin"], email=f["admin_email"]):
+        invite = conn.execute("select invite_id from public.invite_guardian(%s, %s)",
+                              (f["student"], "gran@example.test")).fetchone()[0]  # type: ignore[index]
+        conn.execute("select public.withdraw_guardian_invite(%s)", (invite,))
+    assert run_once(db, 1, 10, settings=settings, providers={}) == DispatchCounts()
+    assert smtp.to("gran@example.test") == []
+    (row,) = rows(db, "kind = 'guardian_invite'")
+    assert (row["status"], "token" in row["payload"]) == ("cancelled", False)
 
 
 # ---- other channels, templates, the CLI ------------------------------------------------------

@@ -8,6 +8,17 @@ begin;
 select plan(10);
 
 select tests.create_user('mum-063@ntf.test') as u_mum \gset
+-- a real, pending invite (the claim sends an invite only while it can still be accepted)
+insert into public.organizations (name, slug)
+values ('Ntf 063', 'ntf-063') returning id as org \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Sam') returning id as sam \gset
+insert into public.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
+values (
+  :'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
+  now() + interval '1 day', true
+)
+returning id as inv \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
   attempts
@@ -15,10 +26,10 @@ insert into private.notification_outbox (
 values
 (
   'guardian_invite', 'email', 'guardian_invite', 'test-063-invite', :'u_mum',
-  '{"token": "s3cret", "invite_id": "i-1"}', 'SMTP 451 try later', 1
+  jsonb_build_object('token', 's3cret', 'invite_id', :'inv'), 'SMTP 451 try later', 1
 ),
 (
-  'child_graded', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
+  'test', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
   0
 );
 -- the invite is claimed (its second attempt); the other row waits for later
@@ -52,7 +63,9 @@ select results_eq(
        from private.notification_outbox where id = %L $$,
     :'invite'
   ),
-  $$ values ('sent'::text, true, true, null::text, '{"invite_id": "i-1"}'::jsonb) $$,
+  format(
+    $$ values ('sent'::text, true, true, null::text, '{"invite_id": "%s"}'::jsonb) $$, :'inv'
+  ),
   'sent, timestamped, error cleared, the token gone and the rest of the payload kept'
 );
 

@@ -13,7 +13,7 @@ select tests.create_user('mum-064@ntf.test') as u_mum \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, max_attempts, payload
 )
-values ('child_absent', 'email', 'alert', 'test-064-a', :'u_mum', 4, '{"token": "t"}')
+values ('test', 'email', 'alert', 'test-064-a', :'u_mum', 4, '{"token": "t"}')
 returning id as msg \gset
 
 prepare due_again as
@@ -105,7 +105,7 @@ select results_eq(
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, max_attempts, attempts
 )
-values ('child_absent', 'email', 'alert', 'test-064-b', :'u_mum', 50, 12)
+values ('test', 'email', 'alert', 'test-064-b', :'u_mum', 50, 12)
 returning id as msg_b \gset
 select tests.as_service_role();
 select public.claim_notifications(10, 300);
@@ -130,7 +130,7 @@ select tests.clear_authentication();
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload
 )
-values ('child_absent', 'sms', 'alert', 'test-064-c', :'u_mum', '{"token": "t", "x": 1}')
+values ('test', 'sms', 'alert', 'test-064-c', :'u_mum', '{"token": "t", "x": 1}')
 returning id as msg_c \gset
 select tests.as_service_role();
 select public.claim_notifications(10, 300);

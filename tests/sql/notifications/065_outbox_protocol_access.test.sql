@@ -8,13 +8,13 @@ select tests.create_user('mum-065@ntf.test') as u_mum \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id
 )
-values ('child_absent', 'email', 'alert', 'test-065', :'u_mum')
+values ('test', 'email', 'alert', 'test-065', :'u_mum')
 returning id as msg \gset
 -- a claimed row for complete and fail
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, status, claimed_at, attempts
 )
-values ('child_absent', 'email', 'alert', 'test-065-sending', :'u_mum', 'sending', now(), 1)
+values ('test', 'email', 'alert', 'test-065-sending', :'u_mum', 'sending', now(), 1)
 returning id as sending \gset
 
 select tests.authenticate_as(:'u_mum');
