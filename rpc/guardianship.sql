@@ -8,7 +8,8 @@
 -- Identity and authorisation helpers (private)
 -- =============================================================================================
 
--- The caller's user id, or TU401 (no user in the token, or a user that no longer exists).
+-- The caller's user id, or TU401 (no user in the token, a user that no longer exists, or an
+-- erased student's login).
 create or replace function private.require_uid()
 returns uuid
 language plpgsql
@@ -19,7 +20,9 @@ as $$
 declare
   v_uid uuid := (select auth.uid());
 begin
-  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid) then
+  -- an erased student's login is no one to Tutela until Auth deletes it (rpc/privacy.sql)
+  if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid)
+    or private.is_erased_user(v_uid) then
     raise exception 'not signed in'
       using errcode = 'TU401', hint = 'Sign in, then try again.';
   end if;

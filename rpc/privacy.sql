@@ -751,7 +751,9 @@ as $$
       'the student and staff list a student''s link codes (list_guardian_link_codes); '
       || 'never the code''s hash'),
     ('private', 'erased_users', 'excluded',
-      'the mark that a login was erased; it never exists while the student can export')
+      'the mark that a login was erased; it never exists while the student can export'),
+    ('private', 'student_guardian_locks', 'excluded',
+      'a lock counter for changes to the student''s guardians: no data about the student')
 $$;
 
 revoke all on function private.export_rules() from public;

@@ -1,6 +1,6 @@
 -- Each alert type names the link permission it needs (private.notification_types()), and an
 -- alert about a child is shown only while its recipient's link grants that permission: the
--- table under RLS, list_alerts, count_unread_alerts, mark_alert_read and dismiss_alert (TU404)
+-- table under RLS, list_alerts, count_unread_alerts, mark_alert_read and dismiss_alert (TU403, like an unknown alert)
 -- all agree. With grades switched off, old child_graded alerts (they carry scores) are hidden;
 -- with attendance off, child_absent alerts; switched on again, they are back: the permission
 -- decides, nothing is deleted. Every type of alert is readable with every permission on.
@@ -52,12 +52,12 @@ select is_empty(
 );
 select is(public.count_unread_alerts(), 3, 'the unread count leaves it out');
 select throws_ok(
-  format($$ select public.mark_alert_read(%L) $$, :'graded'), 'TU404', null,
-  'mark_alert_read: TU404'
+  format($$ select public.mark_alert_read(%L) $$, :'graded'), 'TU403', null,
+  'mark_alert_read: TU403'
 );
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, :'graded'), 'TU404', null,
-  'dismiss_alert: TU404'
+  format($$ select public.dismiss_alert(%L) $$, :'graded'), 'TU403', null,
+  'dismiss_alert: TU403'
 );
 select lives_ok(
   format($$ select public.mark_alert_read(%L) $$, :'absent'),
@@ -75,8 +75,8 @@ select results_eq(
 select results_eq('listed', $$ values ('badge'), ('no child') $$, 'and from list_alerts');
 select is(public.count_unread_alerts(), 2, 'and from the unread count');
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, :'absent'), 'TU404', null,
-  'dismiss_alert: TU404'
+  format($$ select public.dismiss_alert(%L) $$, :'absent'), 'TU403', null,
+  'dismiss_alert: TU403'
 );
 
 -- both on again: back, with their state

@@ -35,9 +35,6 @@ select throws_ok(
   format($$insert into public.profiles (user_id, display_name) values (%L, 'Back')$$, :'u_kid'),
   'TU401', null, 'the login cannot insert its profile again'
 );
--- TODO until private.require_uid asks private.is_erased_user (rpc/guardianship.sql, not this
--- branch's file); then remove the todo line
-select * from todo('private.require_uid does not ask private.is_erased_user yet', 1);
 select throws_ok(
   $$select public.create_organization('Mine', 'erased-mine')$$, 'TU401', null,
   'create_organization refuses the erased login'
