@@ -761,7 +761,8 @@ def dispatch_cmd(
     if as_json:
         print(json.dumps({
             "sent": counts.sent, "retried": counts.retried, "dead": counts.dead,
-            "deferred": counts.deferred, "workers": workers, "seconds": round(seconds, 3),
+            "deferred": counts.deferred, "cancelled": counts.cancelled, "workers": workers,
+            "seconds": round(seconds, 3),
         }, indent=2))
         return
     table = Table(title=f"Dispatch ({workers} worker(s), {seconds:.1f} s)")
@@ -772,6 +773,9 @@ def dispatch_cmd(
     table.add_row("[red]dead[/] (gave up; last error kept)", str(counts.dead))
     if counts.deferred:
         table.add_row("deferred (lease ran out before sending)", str(counts.deferred))
+    if counts.cancelled:
+        table.add_row("cancelled at sending (the right to read it was gone)",
+                      str(counts.cancelled))
     console.print(table)
 
 

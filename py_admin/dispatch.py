@@ -348,18 +348,30 @@ class Renderer:
             "student_name": p.get("student_name") or "your child",
             "settings_url": self.app_url + "/settings/notifications",
         }
-        if n.template in ("guardian_invite", "student_invite"):
+        if n.template in ("guardian_invite", "student_invite", "member_invite"):
             token = p.get("token")
             if not token:
                 raise MessageError(f"{n.template} payload has no token (already sent?)")
-            kind = "guardian" if n.template == "guardian_invite" else "student"
+            kind = {"guardian_invite": "guardian", "student_invite": "student",
+                    "member_invite": "member"}[n.template]
             ctx.update(
                 token=token,
                 accept_url=f"{self.app_url}/invite/{kind}?token={quote(str(token), safe='')}",
                 organization_name=p.get("organization_name") or "your school",
                 invitee_name=p.get("invitee_name"),
                 relation=p.get("relation"),
+                role=p.get("role"),
+                title=p.get("title"),
                 expires=format_moment(p.get("expires_at")),
+            )
+        elif n.template in ("guardian_linked", "member_added"):
+            ctx.update(
+                organization_name=p.get("organization_name") or "your school",
+                relation=p.get("relation"),
+                role=p.get("role"),
+                title=p.get("title"),
+                dashboard_url=self.app_url + "/dashboard",
+                contact_hint="If this is not right, tell the school: they can undo it at once.",
             )
         elif n.template == "alert":
             if not p.get("title"):

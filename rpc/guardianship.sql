@@ -1341,6 +1341,24 @@ $$;
 
 revoke all on function private.my_member_invite(text) from public;
 
+-- Whether a membership invite's sender may still invite: an admin of the organisation, or the
+-- school's roster. Asked at acceptance and before its email is sent.
+create or replace function private.member_inviter_ok(p_invite public.membership_invites)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select (p_invite.managed_by_roster and p_invite.invited_by is null) or exists (
+    select 1 from public.memberships as m
+    where m.organization_id = p_invite.organization_id and m.user_id = p_invite.invited_by
+      and m.role = 'admin'
+  )
+$$;
+
+revoke all on function private.member_inviter_ok(public.membership_invites) from public;
+
 create or replace function public.accept_organization_invite(p_token text)
 returns public.memberships
 language plpgsql
@@ -1356,11 +1374,7 @@ begin
   -- membership changes of one organisation are serialised (the last-admin rule)
   perform 1 from public.organizations as o where o.id = v_invite.organization_id for update;
   -- the inviter must still be an admin there (a roster's invite: the school's own system)
-  if not (v_invite.managed_by_roster and v_invite.invited_by is null) and not exists (
-    select 1 from public.memberships as m
-    where m.organization_id = v_invite.organization_id and m.user_id = v_invite.invited_by
-      and m.role = 'admin'
-  ) then
+  if not private.member_inviter_ok(v_invite) then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
@@ -2341,6 +2355,49 @@ comment on function public.invite_guardian(uuid, text, text, text, jsonb) is
 revoke all on function public.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
 grant execute on function public.invite_guardian(uuid, text, text, text, jsonb) to authenticated;
 
+-- Whether the sender of a guardian invite may still invite, as what: 'admin' or 'staff' (a member
+-- the organisation's guardian_invite_policy lets invite), 'roster' (the school's own system),
+-- 'primary_guardian' (the active primary guardian, where the policy allows them and family
+-- access is on), or null: the invite no longer links anyone. Asked when the invite is accepted
+-- and when its email is about to be sent (private.outbox_block_reason).
+create or replace function private.guardian_inviter_role(p_invite public.guardian_invites)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_org public.organizations;
+  v_role text;
+begin
+  select o.* into v_org from public.organizations as o
+  join public.students as s on s.organization_id = o.id
+  where s.id = p_invite.student_id;
+  select m.role into v_role from public.memberships as m
+  where m.organization_id = v_org.id and m.user_id = p_invite.invited_by
+    and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins');
+  if v_role is not null then
+    return v_role;
+  end if;
+  if p_invite.managed_by_roster and p_invite.invited_by is null then
+    return 'roster';
+  end if;
+  if v_org.guardian_invite_policy = 'staff_and_primary_guardians'
+    and v_org.family_access_enabled
+    and exists (
+      select 1 from public.guardian_links as l
+      where l.student_id = p_invite.student_id and l.guardian_id = p_invite.invited_by
+        and l.status = 'active' and l.is_primary
+    ) then
+    return 'primary_guardian';
+  end if;
+  return null;
+end;
+$$;
+
+revoke all on function private.guardian_inviter_role(public.guardian_invites) from public;
+
 create or replace function public.accept_guardian_invite(p_token text)
 returns public.guardian_links
 language plpgsql
@@ -2353,7 +2410,6 @@ declare
   v_invite public.guardian_invites;
   v_email text;
   v_student public.students;
-  v_org public.organizations;
   v_link public.guardian_links;
   v_inviter text;
 begin
@@ -2369,24 +2425,8 @@ begin
     perform private.deny('this invite was sent to another email address');
   end if;
   v_student := private.lock_student(v_invite.student_id);
-  -- the inviter must still be allowed to invite by the organisation's policy: an admin, staff
-  -- (unless admins only), or the active primary guardian (when they may); roster invites come
-  -- from the school's own system
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
-  select m.role into v_inviter from public.memberships as m
-  where m.organization_id = v_student.organization_id and m.user_id = v_invite.invited_by
-    and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins');
-  if v_inviter is null and v_invite.managed_by_roster and v_invite.invited_by is null then
-    v_inviter := 'roster';
-  elsif v_inviter is null and v_org.guardian_invite_policy = 'staff_and_primary_guardians'
-    and v_org.family_access_enabled
-    and exists (
-      select 1 from public.guardian_links as l
-      where l.student_id = v_student.id and l.guardian_id = v_invite.invited_by
-        and l.status = 'active' and l.is_primary
-    ) then
-    v_inviter := 'primary_guardian';
-  end if;
+  -- the inviter must still be allowed to invite (private.guardian_inviter_role)
+  v_inviter := private.guardian_inviter_role(v_invite);
   if v_inviter is null then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';

@@ -60,6 +60,9 @@ revoke all on function private.guardian_access_gap(uuid, uuid, text) from public
 -- - guardian_invite / student_invite: the invite can still be accepted (pending, not expired;
 --   for a guardian invite, its inviter may still invite, as accept_guardian_invite requires;
 --   for a student invite, the record has no login yet).
+-- - member_invite: pending, not expired, its sender still an admin (private.member_inviter_ok).
+-- - guardian_linked (a roster linked an existing account): the link is still active and family
+--   access on; member_added: the membership still exists.
 -- - Any other kind about a child: never sent ('unknown_kind'). Other kinds (not about a child)
 --   carry nothing to re-check.
 create or replace function private.outbox_block_reason(p_row private.notification_outbox)
@@ -74,8 +77,8 @@ declare
   v_invite_id uuid;
   v_guardian_invite public.guardian_invites;
   v_student_invite public.student_invites;
-  v_student public.students;
-  v_org public.organizations;
+  v_member_invite public.membership_invites;
+  v_link public.guardian_links;
 begin
   select t.permission into v_permission from private.notification_types() as t
   where t.type = p_row.kind;
@@ -85,7 +88,7 @@ begin
     end if;
     return private.guardian_access_gap(p_row.recipient_user_id, p_row.student_id, v_permission);
   end if;
-  if p_row.kind in ('guardian_invite', 'student_invite') then
+  if p_row.kind in ('guardian_invite', 'student_invite', 'member_invite') then
     if p_row.payload ->> 'invite_id'
       ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
       v_invite_id := (p_row.payload ->> 'invite_id')::uuid;
@@ -102,22 +105,8 @@ begin
     if v_guardian_invite.expires_at <= pg_catalog.now() then
       return 'invite_expired';
     end if;
-    select * into v_student from public.students as s where s.id = v_guardian_invite.student_id;
-    select * into v_org from public.organizations as o where o.id = v_student.organization_id;
     -- the inviter's right to invite, as accept_guardian_invite checks it
-    if not coalesce(v_guardian_invite.managed_by_roster, false) and not exists (
-      select 1 from public.memberships as m
-      where m.organization_id = v_org.id and m.user_id = v_guardian_invite.invited_by
-        and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins')
-    ) and not (
-      v_org.guardian_invite_policy = 'staff_and_primary_guardians'
-      and v_org.family_access_enabled
-      and exists (
-        select 1 from public.guardian_links as l
-        where l.student_id = v_student.id and l.guardian_id = v_guardian_invite.invited_by
-          and l.status = 'active' and l.is_primary
-      )
-    ) then
+    if private.guardian_inviter_role(v_guardian_invite) is null then
       return 'inviter_not_allowed';
     end if;
     return null;
@@ -138,6 +127,47 @@ begin
       where s.id = v_student_invite.student_id and s.user_id is not null
     ) then
       return 'already_claimed';
+    end if;
+    return null;
+  end if;
+  if p_row.kind = 'member_invite' then
+    select * into v_member_invite from public.membership_invites as i where i.id = v_invite_id;
+    if not found then
+      return 'invite_gone';
+    end if;
+    if v_member_invite.status <> 'pending' then
+      return 'invite_' || v_member_invite.status;
+    end if;
+    if v_member_invite.expires_at <= pg_catalog.now() then
+      return 'invite_expired';
+    end if;
+    if not private.member_inviter_ok(v_member_invite) then
+      return 'inviter_not_allowed';
+    end if;
+    return null;
+  end if;
+  if p_row.kind = 'guardian_linked' then
+    -- "you were linked to <child>": only while that link is still active and open
+    select * into v_link from public.guardian_links as l
+    where l.student_id = p_row.student_id and l.guardian_id = p_row.recipient_user_id;
+    if not found then
+      return 'no_link';
+    end if;
+    if v_link.status <> 'active' then
+      return 'link_' || v_link.status;
+    end if;
+    if not private.family_access_on(p_row.student_id) then
+      return 'family_access_off';
+    end if;
+    return null;
+  end if;
+  if p_row.kind = 'member_added' then
+    if not exists (
+      select 1 from public.memberships as m
+      where m.user_id = p_row.recipient_user_id
+        and m.organization_id::text = p_row.payload ->> 'organization_id'
+    ) then
+      return 'membership_gone';
     end if;
     return null;
   end if;

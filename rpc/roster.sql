@@ -364,7 +364,8 @@ begin
     -- the account holder is told (the organisation trusts its roster)
     insert into private.notification_outbox (kind, recipient_user_id, payload)
     values ('member_added', v_user, jsonb_build_object(
-      'organization_name', v_org.name, 'role', v_role, 'title', v_title));
+      'organization_id', v_org.id, 'organization_name', v_org.name, 'role', v_role,
+      'title', v_title));
     return 'create';
   end if;
   if v_old.role = v_role and v_old.title is not distinct from v_title

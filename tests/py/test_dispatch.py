@@ -349,6 +349,55 @@ def test_invite_emails(db: str, smtp: Collector, settings: SmtpSettings) -> None
         assert r["payload"]["student_name"] in ("Sam <Lee>", "Pupil")
 
 
+def test_member_invite_and_roster_notices(db: str, smtp: Collector,
+                                         settings: SmtpSettings) -> None:
+    """A membership invite is mailed with its accept link and token; a trusting roster's
+    "you were linked" and "you were added" notices reach the account holder."""
+    admin = new_user(db, "principal@trust.test")
+    mum = new_user(db, "mum@trust.test")
+    teacher = new_user(db, "teacher@trust.test")
+    with connect(db, autocommit=True) as conn:
+        with acting_as(conn, admin, email="principal@trust.test"):
+            org = conn.execute("select id from public.create_organization(%s, %s)",
+                               ("Trust <Academy>", "trust-academy")).fetchone()[0]  # type: ignore[index]
+            conn.execute("select public.update_organization_settings(%s, %s::jsonb)",
+                         (org, '{"roster_trusted": true}'))
+            m_token = conn.execute(
+                "select token from public.invite_organization_member(%s, %s, 'staff', 'Art')",
+                (org, "New.Teacher@Example.test"),
+            ).fetchone()[0]  # type: ignore[index]
+        conn.execute("set role service_role")
+        conn.execute("select public.import_roster(%s, 'students', %s::jsonb)",
+                     (org, '[{"sis_id": "T1", "display_name": "Tam"}]'))
+        conn.execute("select public.import_roster(%s, 'guardian-links', %s::jsonb)",
+                     (org, '[{"student": "T1", "guardian_email": "mum@trust.test", '
+                           '"relation": "mother"}]'))
+        conn.execute("select public.import_roster(%s, 'staff', %s::jsonb)",
+                     (org, '[{"email": "teacher@trust.test", "title": "Maths"}]'))
+        conn.execute("reset role")
+    queued = sql(db, "select recipient_user_id from private.notification_outbox "
+                     "where kind in ('guardian_linked', 'member_added')")
+    assert {mum, teacher} == {r[0] for r in queued}
+
+    counts = run_once(db, 2, 10, settings=settings, providers={})
+    assert counts.sent >= 3, counts
+
+    (invite,) = smtp.to("new.teacher@example.test")
+    assert invite["Subject"] == "Trust <Academy> invites you to join as staff"
+    text = invite.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = invite.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    link = f"{APP_URL}/invite/member?token={m_token}"
+    assert link in text and "(Art)" in text and "Nothing changes until you accept" in text
+    assert f'href="{link}"' in html and "Trust &lt;Academy&gt;" in html
+
+    (linked,) = smtp.to("mum@trust.test")
+    assert linked["Subject"] == "Trust <Academy> linked you to Tam"
+    assert "as mother" in linked.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (added,) = smtp.to("teacher@trust.test")
+    assert added["Subject"] == "Trust <Academy> added you to its team"
+    assert "(Maths)" in added.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
 # ---- (f) the weekly digest: an inline SVG with one bar per day ------------------------------
 DIGEST = {
     "student_name": "Sam", "week_start": "2026-11-16", "week_end": "2026-11-22",
