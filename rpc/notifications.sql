@@ -1355,7 +1355,8 @@ begin
   -- who may: an active guardian of the student whose link grants `grades`
   if p_student_id is null
     or not exists (select 1 from public.students as s where s.id = p_student_id) then
-    perform private.not_found('student');
+    perform private.not_found('student',
+      'thresholds are for guardians who see this child''s grades');
   end if;
   if p_student_id not in (select private.guardian_student_ids('grades')) then
     perform private.deny('thresholds are for guardians who see this child''s grades');

@@ -106,7 +106,8 @@ begin
   end if;
   select * into v_sub from public.subscriptions as s where s.id = p_subscription_id for update;
   if not found then
-    perform private.not_found('subscription');
+    perform private.not_found('subscription',
+      'only the paying guardian, while linked, changes a subscription');
   end if;
   if v_uid is not null then
     -- who may: the payer, while linked to the child (the student themself when they pay)
@@ -302,7 +303,8 @@ begin
   if p_subscription_id is not null then
     select * into v_sub from public.subscriptions as s where s.id = p_subscription_id;
     if not found then
-      perform private.not_found('subscription');
+      perform private.not_found('subscription',
+        'only the payer sees the payments of a subscription');
     end if;
     if not private.is_payer(v_sub, v_uid) and not exists (
       select 1 from public.payments as p

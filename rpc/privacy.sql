@@ -120,7 +120,7 @@ declare
 begin
   if p_student_id is null
     or not exists (select 1 from public.students as s where s.id = p_student_id) then
-    perform private.not_found('student');
+    perform private.not_found('student', 'only the person who decides this student''s consent');
   end if;
   -- who may: the student's consent decider (docs/privacy.md)
   if v_uid not in (select private.consent_deciders(p_student_id)) then
@@ -212,7 +212,7 @@ declare
 begin
   if p_student_id is null
     or not exists (select 1 from public.students as s where s.id = p_student_id) then
-    perform private.not_found('student');
+    perform private.not_found('student', 'this student''s consent');
   end if;
   -- who may: the student, active guardians, staff and admins of the organisation
   if p_student_id not in (select private.readable_student_ids()) then
@@ -444,7 +444,7 @@ declare
 begin
   select * into v_student from public.students as s where s.id = p_student_id;
   if not found then
-    perform private.not_found('student');
+    perform private.not_found('student', 'only the student, their primary guardian or an admin');
   end if;
   if private.data_rights_basis(p_student_id, v_uid) is null then
     perform private.deny('only the student, their primary guardian or an admin');

@@ -353,7 +353,7 @@ begin
   v_uid := private.require_uid();
   select * into v_student from public.students as s where s.id = p_student_id;
   if not found then
-    perform private.not_found('student');
+    perform private.not_found('student', 'reports on this student');
   end if;
   if p_student_id not in (select private.readable_student_ids()) then
     perform private.deny('reports on this student');
@@ -471,7 +471,7 @@ begin
   perform private.require_uid();
   if p_student_id is null
     or not exists (select 1 from public.students as s where s.id = p_student_id) then
-    perform private.not_found('student');
+    perform private.not_found('student', 'reports on this student');
   end if;
   if p_student_id not in (select private.readable_student_ids()) then
     perform private.deny('reports on this student');
