@@ -3,7 +3,8 @@
 -- table under RLS, list_alerts, count_unread_alerts, mark_alert_read and dismiss_alert
 -- (TU403, like an unknown alert) all agree. With grades switched off, old child_graded alerts
 -- (they carry scores) are hidden; with attendance off, child_absent alerts; switched on again,
--- they are back: the permission decides, nothing is deleted. Every type of alert is readable with every permission on.
+-- they are back: the permission decides, nothing is deleted. Every type of alert is readable
+-- with every permission on.
 begin;
 select plan(20);
 
