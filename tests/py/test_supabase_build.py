@@ -41,6 +41,15 @@ def test_committed_output_is_current() -> None:
     assert build(ROOT, check=True).stale == []
 
 
+def test_config_confirms_emails() -> None:
+    """Invites are accepted by the signed-in user whose address matches: only proof of the
+    address when Supabase Auth confirms it (docs/security.md, threat 44)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "supabase" / "config.toml").read_text())
+    assert config["auth"]["email"]["enable_confirmations"] is True
+
+
 def test_build_then_check_is_clean_and_stable(repo: Path) -> None:
     first = build(repo, now=NOW)
     assert "config.toml" in first.written
