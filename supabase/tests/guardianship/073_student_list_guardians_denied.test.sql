@@ -2,7 +2,7 @@
 -- student_list_guardians: nobody but the student and the organisation's staff. A guardian (even
 -- the primary one), another student, a stranger and staff of another organisation get TU403;
 -- so does a user who is not a student calling it without an id. anon: 42501; no user id:
--- TU401; an unknown student id: TU404.
+-- TU401; an unknown student id: TU403 (no probing of ids).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
 -- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
@@ -120,6 +120,49 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(10);
@@ -174,7 +217,7 @@ select throws_ok(
 );
 select throws_ok(
   format('select * from public.student_list_guardians(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student: TU404'
+  'TU403', null, 'an unknown student: TU403, like one the caller may not read'
 );
 
 select tests.as_anon();

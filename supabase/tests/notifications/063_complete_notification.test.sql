@@ -122,11 +122,65 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(10);
 
 select tests.create_user('mum-063@ntf.test') as u_mum \gset
+-- a real, pending invite (the claim sends an invite only while it can still be accepted)
+insert into public.organizations (name, slug)
+values ('Ntf 063', 'ntf-063') returning id as org \gset
+insert into public.students (organization_id, display_name)
+values (:'org', 'Sam') returning id as sam \gset
+insert into public.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
+values (
+  :'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
+  now() + interval '1 day', true
+)
+returning id as inv \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
   attempts
@@ -134,10 +188,10 @@ insert into private.notification_outbox (
 values
 (
   'guardian_invite', 'email', 'guardian_invite', 'test-063-invite', :'u_mum',
-  '{"token": "s3cret", "invite_id": "i-1"}', 'SMTP 451 try later', 1
+  jsonb_build_object('token', 's3cret', 'invite_id', :'inv'), 'SMTP 451 try later', 1
 ),
 (
-  'child_graded', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
+  'test', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
   0
 );
 -- the invite is claimed (its second attempt); the other row waits for later
@@ -171,7 +225,9 @@ select results_eq(
        from private.notification_outbox where id = %L $$,
     :'invite'
   ),
-  $$ values ('sent'::text, true, true, null::text, '{"invite_id": "i-1"}'::jsonb) $$,
+  format(
+    $$ values ('sent'::text, true, true, null::text, '{"invite_id": "%s"}'::jsonb) $$, :'inv'
+  ),
   'sent, timestamped, error cleared, the token gone and the rest of the payload kept'
 );
 

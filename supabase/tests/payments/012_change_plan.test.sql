@@ -2,7 +2,7 @@
 -- change_plan moves a subscription to another active plan at once: the entitlements follow at
 -- once, the paid period and next billing date stay (no proration), an audit row records old
 -- and new plan. TU422 for an unknown, inactive or missing plan code; TU409 `same_plan` and
--- `subscription_ended` (cancelled, expired); TU404 for an unknown subscription. A paused or
+-- `subscription_ended` (cancelled, expired); TU403 for an unknown subscription. A paused or
 -- past-due subscription may change plan and keeps its status.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
@@ -121,6 +121,49 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(16);
@@ -130,6 +173,9 @@ insert into public.organizations (name, slug) values ('World P012', 'world-p012'
 returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
+-- the payer is the child's guardian (a payer acts only while linked: 020)
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'student', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 select id as pro from public.plans where code = 'professional' \gset
 insert into public.plans (code, name, is_active) values ('retired_p012', 'Retired', false);
@@ -213,12 +259,12 @@ select throws_ok(
   'an expired subscription: TU409 (subscription_ended)'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU404', null,
-  'an unknown subscription: TU404'
+  format($$select public.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU403', null,
+  'an unknown subscription: TU403'
 );
 select throws_ok(
-  $$select public.change_plan(null, 'professional')$$, 'TU404', null,
-  'no subscription id: TU404'
+  $$select public.change_plan(null, 'professional')$$, 'TU403', null,
+  'no subscription id: TU403'
 );
 select results_eq(
   format($$select status from public.change_plan(%L, 'professional')$$, :'s_paused'),

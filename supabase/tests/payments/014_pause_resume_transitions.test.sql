@@ -122,6 +122,49 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(19);
@@ -131,6 +174,15 @@ insert into public.organizations (name, slug) values ('World P014', 'world-p014'
 returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
+-- the payer is the child's guardian (a payer acts only while linked: 020)
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'student', :'u_payer', 'active', 'staff', now());
+-- the subscriptions in other states below are a sibling's, paid by the same payer (a family
+-- subscription of the payer would cover the first child too, now that the payer is linked)
+insert into public.students (organization_id, display_name)
+values (:'org', 'Sibling') returning id as sibling \gset
+insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+values (:'sibling', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 insert into public.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
@@ -140,28 +192,33 @@ values (
   now() + interval '10 days'
 )
 returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'trialing') returning id as s_trial \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'past_due') returning id as s_past_due \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'cancelled') returning id as s_cancelled \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
-values (:'starter', :'u_payer', 'expired') returning id as s_expired \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'trialing') returning id as s_trial \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'past_due') returning id as s_past_due \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'cancelled') returning id as s_cancelled \gset
+insert into public.subscriptions (plan_id, student_id, paid_by, status)
+values (:'starter', :'sibling', :'u_payer', 'expired') returning id as s_expired \gset
 -- paused three days ago with two days of paid time left, and one whose time ran out before
 insert into public.subscriptions (
-  plan_id, guardian_id, status, access_until, next_billing_at, paused_at
+  plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
-  :'starter', :'u_payer', 'paused', now() - interval '1 day', now() - interval '1 day',
+  :'starter', :'sibling', :'u_payer', 'paused', now() - interval '1 day', now() - interval '1 day',
   now() - interval '3 days'
 )
 returning id as s_paused \gset
 insert into public.subscriptions (
-  plan_id, guardian_id, status, access_until, next_billing_at, paused_at
+  plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
-  :'starter', :'u_payer', 'paused', now() - interval '5 days', now() - interval '5 days',
+  :'starter',
+  :'sibling',
+  :'u_payer',
+  'paused',
+  now() - interval '5 days',
+  now() - interval '5 days',
   now() - interval '3 days'
 )
 returning id as s_ran_out \gset
@@ -209,12 +266,12 @@ select throws_ok(
   'resuming a cancelled subscription: TU409'
 );
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, gen_random_uuid()), 'TU404', null,
-  'resuming an unknown subscription: TU404'
+  format($$select public.resume_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  'resuming an unknown subscription: TU403'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, gen_random_uuid()), 'TU404', null,
-  'pausing an unknown subscription: TU404'
+  format($$select public.pause_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  'pausing an unknown subscription: TU403'
 );
 
 -- paused at once and resumed at once: nothing moves

@@ -120,6 +120,49 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(8);
@@ -132,7 +175,10 @@ returning id as org \gset
 insert into public.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
 insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
-values (:'student', :'u_family', 'active', 'staff', now());
+values
+(:'student', :'u_family', 'active', 'staff', now()),
+-- the payer is the child's guardian too (a payer acts only while linked: 020)
+(:'student', :'u_payer', 'active', 'staff', now());
 select id as starter from public.plans where code = 'starter' \gset
 insert into public.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset

@@ -2,7 +2,7 @@
 -- export_student_data(student): an access request. Allowed for the student, their primary
 -- guardian while the student is under the consent age, and admins of the organisation; TU403
 -- for staff who are not admins, a non-primary guardian, the primary guardian of a student at
--- or above the age, admins of another organisation and strangers; TU404 for an unknown
+-- or above the age, admins of another organisation and strangers; TU403 for an unknown
 -- student; anon 42501. The document is complete: a key for every table of public with a
 -- student_id column (read from information_schema, so a new table cannot be forgotten) plus
 -- students, each holding that student's rows as far as the requester may see them: tables
@@ -128,9 +128,52 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
-select plan(34);
+select plan(36);
 
 select tests.create_user('kid@export.test') as u_kid \gset
 select tests.create_user('sibling@export.test') as u_sibling \gset
@@ -274,111 +317,137 @@ values (:'sibling', 2, 'The sibling''s own diary');
 insert into public.flashcards (student_id, subject, question, answer)
 values (:'sibling', 'Art', 'Sibling question', 'Sibling answer');
 
--- what the database holds about the kid, per table, just before the export, as the student
--- may see it: in the four tables whose rows belong to one person, only the student's own; of
--- the conversations about the student, those the student is a member of
-with ids as (
-  select
-    :'kid'::uuid as student_id,
-    :'u_kid'::uuid as requester
+-- the rows of the private tables and of a report (export_rules): the kid's achievement queue
+-- and course averages; mum's and dad's weekly digests and outbox messages about the kid; a
+-- staff report with every section
+insert into private.achievement_queue (student_id, due_at) values (:'kid', now());
+-- (private.course_averages has the kid's average already, from the graded submission)
+insert into private.weekly_digests (guardian_id, student_id, week_start, summary)
+values
+(:'u_mum', :'kid', current_date - 7, '{"for": "mum"}'),
+(:'u_dad', :'kid', current_date - 7, '{"for": "dad"}');
+insert into private.notification_outbox (
+  kind, recipient_user_id, student_id, payload, template, idempotency_key
 )
+values
+('alert', :'u_mum', :'kid', '{"for": "mum"}', 'alert', 'export-test-mum'),
+('alert', :'u_dad', :'kid', '{"for": "dad"}', 'alert', 'export-test-dad'),
+('alert', :'u_kid', :'kid', '{"for": "kid"}', 'alert', 'export-test-kid');
+select tests.authenticate_as(:'u_staff');
+select (public.generate_report(:'kid', 'weekly', current_date - 6, current_date)).id as report
+\gset
+select tests.authenticate_as(:'u_kid');
+select code as kid_code from public.create_guardian_link_code() \gset
 
+-- the sibling's data must not leak into the kid's export
+select tests.clear_authentication();
+insert into public.journal_entries (student_id, mood, body)
+values (:'sibling', 2, 'The sibling''s own diary');
+insert into public.flashcards (student_id, subject, question, answer)
+values (:'sibling', 'Art', 'Sibling question', 'Sibling answer');
+
+-- What refers to the kid, found independently of the function: every table of public and
+-- private with a student_id column, a foreign key to students or one to auth.users
+create temporary table refs on commit drop as
+select distinct
+  kcu.table_schema::text as table_schema,
+  kcu.table_name::text as table_name
+from information_schema.referential_constraints as rc
+inner join information_schema.key_column_usage as kcu
+  on rc.constraint_schema = kcu.constraint_schema and rc.constraint_name = kcu.constraint_name
+inner join information_schema.constraint_column_usage as ccu
+  on
+    rc.unique_constraint_schema = ccu.constraint_schema
+    and rc.unique_constraint_name = ccu.constraint_name
+where
+  kcu.table_schema in ('public', 'private')
+  and (ccu.table_schema, ccu.table_name) in (('public', 'students'), ('auth', 'users'))
+union
 select
-  jsonb_object_agg(
-    c.table_name,
-    (
-      xpath(
-        '/row/n/text()',
-        query_to_xml(
-          format(
-            'select count(*) as n from public.%I where student_id = %L'
-            || case
-              when o.owner_column is not null
-                then format(' and %I = %L', o.owner_column, ids.requester)
-              when c.table_name = 'conversations'
-                then format(
-                  ' and id in (select m.conversation_id from public.conversation_members as m'
-                  || ' where m.user_id = %L)',
-                  ids.requester
-                )
-              else ''
-            end,
-            c.table_name, ids.student_id
-          ),
-          false, true, ''
-        )
-      )
-    )[1]::text::integer
-  ) as expected
+  c.table_schema::text,
+  c.table_name::text
 from information_schema.columns as c
 inner join information_schema.tables as t
   on c.table_schema = t.table_schema and c.table_name = t.table_name
-left join (
-  values ('guardian_mood_entries', 'guardian_id'), ('alerts', 'recipient_id'),
-  ('alert_thresholds', 'guardian_id'), ('notification_preferences', 'user_id')
-) as o (table_name, owner_column) on c.table_name = o.table_name
-cross join ids
 where
-  c.table_schema = 'public' and c.column_name = 'student_id' and t.table_type = 'BASE TABLE'
-\gset
+  c.table_schema in ('public', 'private') and c.column_name = 'student_id'
+  and t.table_type = 'BASE TABLE'
+union
+select
+  'public' as table_schema,
+  'students' as table_name;
+grant select on refs to authenticated;
 
 -- ---------------------------------------------------------------------------------------------
 -- The student exports
 -- ---------------------------------------------------------------------------------------------
 select tests.authenticate_as(:'u_kid');
 select public.export_student_data(:'kid') as doc \gset
-select tests.clear_authentication();
 
 select set_eq(
   format($$select jsonb_object_keys(%L::jsonb -> 'data')$$, :'doc'),
-  $$select c.table_name::text from information_schema.columns as c
-      join information_schema.tables as t
-        on t.table_schema = c.table_schema and t.table_name = c.table_name
-      where c.table_schema = 'public' and c.column_name = 'student_id'
-        and t.table_type = 'BASE TABLE'
-    union select 'students'
-    union select 'messages_in_conversations_about_the_student'
-    union select 'withheld'$$,
-  'a key for every public table with a student_id, plus students, messages and withheld'
+  $$select case when table_schema = 'public' then table_name
+        else table_schema || '.' || table_name end
+      from refs where (table_schema, table_name) not in (
+        ('private', 'erased_users'), ('private', 'student_guardian_locks'))
+    union select 'messages_in_conversations_about_the_student'$$,
+  'a key for every table of public and private that refers to a student or a login'
 );
 select is(
-  :'doc'::jsonb #> '{data,withheld}', '[]'::jsonb, 'nothing is withheld from the student'
+  :'doc'::jsonb -> 'withheld_permissions', '[]'::jsonb, 'nothing is withheld from the student'
 );
+select is(
+  :'doc'::jsonb #>> '{excluded,private.erased_users}' is not null, true,
+  'the one excluded table is named with its reason'
+);
+-- each table of public holds exactly the rows of the kid (or the kid's login) that the kid
+-- reads through the API (RLS and column grants), counted here as the kid
 select is_empty(
   format(
-    $$select e.key, jsonb_array_length(%1$L::jsonb -> 'data' -> e.key), e.value
-      from jsonb_each(%2$L::jsonb) as e
-      where jsonb_array_length(%1$L::jsonb -> 'data' -> e.key) <> e.value::integer$$,
-    :'doc', :'expected'
+    $$select t.table_name, jsonb_array_length(%1$L::jsonb -> 'data' -> t.table_name) as got,
+        (xpath('/row/n/text()', query_to_xml(format(
+          'select count(*) as n from public.%%I where %%s', t.table_name,
+          (select string_agg(format('%%I = %%L', c.column_name,
+              case when c.refers_to = 'student' then %2$L else %3$L end), ' or ')
+            from private.student_reference_columns() as c
+            where c.table_schema = 'public' and c.table_name = t.table_name)),
+          false, true, '')))[1]::text::integer
+        -- (data_requests: this export's own request is recorded after the read)
+        - (t.table_name = 'data_requests')::integer as want
+      from refs as t
+      where t.table_schema = 'public' and t.table_name <> 'reports'
+        and jsonb_array_length(%1$L::jsonb -> 'data' -> t.table_name)
+        <> (xpath('/row/n/text()', query_to_xml(format(
+          'select count(*) as n from public.%%I where %%s', t.table_name,
+          (select string_agg(format('%%I = %%L', c.column_name,
+              case when c.refers_to = 'student' then %2$L else %3$L end), ' or ')
+            from private.student_reference_columns() as c
+            where c.table_schema = 'public' and c.table_name = t.table_name)),
+          false, true, '')))[1]::text::integer
+          - (t.table_name = 'data_requests')::integer$$,
+    :'doc', :'kid', :'u_kid'
   ),
-  'each table holds every row the database has for the student (others'' own rows aside)'
+  'each table of public holds every row of the kid the kid may read, and no other'
 );
+select tests.clear_authentication();
 select is_empty(
   format(
     $$select t from unnest(array[
         'activity_events', 'alerts', 'card_reviews', 'certificates',
-        'consent_audit_log', 'consent_records', 'conversations', 'daily_study_stats',
-        'data_requests', 'drill_assignments', 'enrollments', 'flashcards', 'goals',
-        'guardian_invites', 'guardian_links', 'journal_entries',
+        'consent_audit_log', 'consent_records', 'conversations', 'conversation_members',
+        'daily_study_stats', 'data_requests', 'drill_assignments', 'enrollments', 'flashcards',
+        'goals', 'guardian_invites', 'guardian_links', 'journal_entries',
         'lessons', 'link_events', 'live_class_attendance', 'notification_preferences',
-        'points_ledger', 'session_scores', 'session_students', 'skill_assessments',
-        'student_achievements', 'student_invites', 'student_stats', 'submissions',
-        'subscriptions', 'students', 'messages_in_conversations_about_the_student'
+        'points_ledger', 'profiles', 'reports', 'session_scores', 'session_students',
+        'skill_assessments', 'student_achievements', 'student_invites', 'student_stats',
+        'submissions', 'subscriptions', 'students', 'private.achievement_queue',
+        'private.course_averages', 'private.guardian_link_codes',
+        'private.notification_outbox', 'messages_in_conversations_about_the_student'
       ]) as t
       where coalesce(jsonb_array_length(%L::jsonb -> 'data' -> t), 0) = 0$$,
     :'doc'
   ),
-  'every seeded table is present and not empty in the export'
-);
-select is_empty(
-  format(
-    $$select e.key, r from jsonb_each(%L::jsonb -> 'data') as e,
-        jsonb_array_elements(e.value) as r
-      where e.key not in ('students', 'messages_in_conversations_about_the_student', 'withheld')
-        and r ->> 'student_id' is distinct from %L$$,
-    :'doc', :'kid'
-  ),
-  'every exported row is the student''s'
+  'every seeded table is present and not empty in the student''s export (profile included)'
 );
 select results_eq(
   format(
@@ -401,28 +470,32 @@ select results_eq(
 select is_empty(
   format(
     $$select e.key from jsonb_each(%L::jsonb -> 'data') as e, jsonb_array_elements(e.value) as r
-      where %L in (r ->> 'guardian_id', r ->> 'recipient_id', r ->> 'user_id')
+      where %L in (r ->> 'guardian_id', r ->> 'recipient_id', r ->> 'user_id',
+        r ->> 'recipient_user_id')
         and e.key in ('guardian_mood_entries', 'alerts', 'alert_thresholds',
-          'notification_preferences')$$,
+          'notification_preferences', 'private.weekly_digests', 'private.notification_outbox')$$,
     :'doc', :'u_mum'
   ),
-  'the guardian''s own mood notes, alerts, thresholds and preferences are left out'
+  'the guardian''s own mood notes, alerts, thresholds, preferences, digests, mail are left out'
 );
 select results_eq(
   format(
     $$select (%1$L::jsonb #>> '{data,journal_entries,0,body}'),
         (%1$L::jsonb #>> '{data,flashcards,0,question}'),
         (%1$L::jsonb #>> '{data,guardian_invites,0,email}'),
-        (%1$L::jsonb #>> '{data,consent_records,0,data_type}')$$,
+        (%1$L::jsonb #>> '{data,consent_records,0,data_type}'),
+        (%1$L::jsonb #>> '{data,private.notification_outbox,0,payload,for}')$$,
     :'doc'
   ),
-  $$values ('A good week', 'What is 1/2 + 1/4?', 'aunt@export.test', 'journal')$$,
+  $$values ('A good week', 'What is 1/2 + 1/4?', 'aunt@export.test', 'journal', 'kid')$$,
   'the rows carry their content'
 );
+select ok(strpos(:'doc', 'Sibling') = 0, 'nothing of the sibling is in the export');
 select ok(
-  strpos(:'doc', 'Sibling') = 0, 'nothing of the sibling is in the export'
+  strpos(:'doc', 'token_hash') = 0 and strpos(:'doc', 'code_hash') = 0
+  and strpos(:'doc', '"token"') = 0,
+  'no token, token_hash or code_hash key anywhere in the export'
 );
-select ok(strpos(:'doc', 'token_hash') = 0, 'no token_hash key anywhere in the export');
 select ok(
   strpos(:'doc', 'request_ip') = 0 and strpos(:'doc', 'user_agent') = 0
   and strpos(:'doc', '203.0.113.7') = 0 and strpos(:'doc', 'UA/9') = 0,
@@ -434,23 +507,28 @@ select is_empty(
         and strpos(%2$L, encode(token_hash, 'hex')) > 0
       union all
       select 1 from public.student_invites where student_id = %1$L
-        and strpos(%2$L, encode(token_hash, 'hex')) > 0$$,
-    :'kid', :'doc'
+        and strpos(%2$L, encode(token_hash, 'hex')) > 0
+      union all
+      select 1 from private.guardian_link_codes where student_id = %1$L
+        and strpos(%2$L, encode(code_hash, 'hex')) > 0
+      union all
+      select 1 where strpos(%2$L, %3$L) > 0$$,
+    :'kid', :'doc', :'kid_code'
   ),
-  'no token hash value anywhere in the export'
+  'no secret or its hash anywhere in the export'
 );
 
 -- the request is recorded
 select results_eq(
   format(
     $$select student_id, organization_id, kind, requested_by, status, completed_at is not null,
-        (result ->> 'tables')::integer
+        (result ->> 'tables')::integer, requester_basis
       from public.data_requests where id = %L$$,
     :'doc'::jsonb ->> 'request_id'
   ),
   format(
     $$values (%L::uuid, %L::uuid, 'export', %L::uuid, 'completed', true,
-      (select count(*)::integer from jsonb_object_keys((%L::jsonb -> 'data') - 'withheld')))$$,
+      (select count(*)::integer from jsonb_object_keys(%L::jsonb -> 'data')), 'student')$$,
     :'kid', :'org', :'u_kid', :'doc'
   ),
   'a completed export request is recorded, by the student, with the number of tables'
@@ -474,11 +552,11 @@ select is(
 );
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,withheld}', %1$L::jsonb #> '{data,journal_entries}',
+    $$select %1$L::jsonb -> 'withheld_permissions', %1$L::jsonb #> '{data,journal_entries}',
         jsonb_array_length(%1$L::jsonb #> '{data,flashcards}')$$,
     :'mum_doc'
   ),
-  $$values ('["journal_entries"]'::jsonb, '[]'::jsonb, 1)$$,
+  $$values ('["journal"]'::jsonb, '[]'::jsonb, 1)$$,
   'without the journal permission, the guardian''s export withholds the journal, not the rest'
 );
 select results_eq(
@@ -487,11 +565,21 @@ select results_eq(
         (select count(*)::integer from jsonb_array_elements(%1$L::jsonb #> '{data,alerts}') as a
           where a ->> 'recipient_id' <> %2$L),
         (select array_agg(m ->> 'body' order by m ->> 'body') from jsonb_array_elements(
-          %1$L::jsonb #> '{data,messages_in_conversations_about_the_student}') as m)$$,
+          %1$L::jsonb #> '{data,messages_in_conversations_about_the_student}') as m),
+        (select array_agg(d #>> '{summary,for}') from jsonb_array_elements(
+          %1$L::jsonb #> '{data,private.weekly_digests}') as d),
+        (select array_agg(distinct d ->> 'recipient_user_id') from jsonb_array_elements(
+          %1$L::jsonb #> '{data,private.notification_outbox}') as d),
+        (select count(*)::integer from jsonb_array_elements(
+          %1$L::jsonb #> '{data,private.notification_outbox}') as d
+          where d #>> '{payload,for}' = 'mum')$$,
     :'mum_doc', :'u_mum'
   ),
-  $$values (1, 0, array['Between mum and the school'])$$,
-  'the guardian gets their own mood note and alerts, and the messages of their conversations'
+  format(
+    $$values (1, 0, array['Between mum and the school'], array['mum'], array[%L], 1)$$,
+    :'u_mum'
+  ),
+  'the guardian gets their own mood note, alerts, digests and mail, and their conversations'
 );
 select results_eq(
   format(
@@ -502,14 +590,28 @@ select results_eq(
   format('values (%L::uuid)', :'parents_room'),
   'of the conversations about the child, the guardian gets only those they are a member of'
 );
+select is(
+  :'mum_doc'::jsonb #> '{data,private.guardian_link_codes}', '[]'::jsonb,
+  'a guardian gets no link codes (only the student and staff list them)'
+);
 select tests.authenticate_as(:'u_admin');
 select is(
   public.export_student_data(:'adult') #>> '{data,students,0,id}', :'adult',
   'an admin of the organisation exports'
 );
+select public.export_student_data(:'kid') as admin_doc \gset
 select is(
-  public.export_student_data(:'kid') #> '{data,withheld}', '[]'::jsonb,
-  'nothing is withheld from an admin'
+  :'admin_doc'::jsonb -> 'withheld_permissions', '[]'::jsonb,
+  'no permission is withheld from an admin'
+);
+select results_eq(
+  format(
+    $$select jsonb_array_length(%1$L::jsonb #> '{data,subscriptions}'),
+        jsonb_array_length(%1$L::jsonb #> '{data,journal_entries}')$$,
+    :'admin_doc'
+  ),
+  $$values (0, 1)$$,
+  'an admin gets the journal but not the subscription, which the table hides from staff'
 );
 select tests.authenticate_as(:'u_adult');
 select is(
@@ -542,7 +644,7 @@ select is_empty(
 );
 select throws_ok(
   format('select public.export_student_data(%L)', gen_random_uuid()),
-  'TU404', null, 'an unknown student is TU404'
+  'TU403', null, 'an unknown student is TU403'
 );
 select tests.as_anon();
 select throws_ok('export_kid', '42501', null, 'anon may not call it');

@@ -3,7 +3,7 @@
 -- with a section for each permission the caller holds: the student, admins and staff of the
 -- organisation get all five (progress, grades, attendance, sessions, journal); a guardian gets
 -- the link's (journal only as primary or with consent). Refused with TU403 for a revoked or
--- pending guardian, staff of another organisation and a stranger; TU404 for an unknown
+-- pending guardian, staff of another organisation and a stranger; TU403 for an unknown
 -- student; TU401 without a user (the service key); anon has no grant (42501).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
@@ -120,6 +120,49 @@ as $$
 $$;
 
 grant execute on function tests.attach_student_login(uuid, uuid)
+to anon, authenticated, service_role;
+
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -246,7 +289,7 @@ select throws_ok('weekly', 'TU403', null, 'an admin of another organisation is r
 select tests.authenticate_as(:'u_stranger');
 select throws_ok('weekly', 'TU403', null, 'a signed-in stranger is refused');
 select tests.authenticate_as(:'u_staff');
-select throws_ok('unknown', 'TU404', null, 'an unknown student: TU404');
+select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403');
 select tests.as_anon();
 select throws_ok('weekly', '42501', null, 'anon has no grant');
 select tests.as_service_role();

@@ -120,6 +120,49 @@ $$;
 grant execute on function tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
+-- A user's email (test set-up: API roles cannot read auth.users).
+create or replace function tests.user_email(p_user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select u.email::text from auth.users as u where u.id = p_user_id
+$$;
+
+-- Make a user a member of an organisation the way the API does: the current actor (an admin
+-- of it) invites the user's address, the user accepts, and the current actor is back.
+create or replace function tests.add_member(
+  p_organization_id uuid, p_user_id uuid, p_role text
+)
+returns public.memberships
+language plpgsql
+volatile
+as $$
+declare
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text := current_setting('role');
+  v_token text;
+  v_member public.memberships;
+begin
+  select i.token into v_token
+  from public.invite_organization_member(
+    p_organization_id, tests.user_email(p_user_id), p_role
+  ) as i;
+  perform tests.authenticate_as(p_user_id);
+  v_member := public.accept_organization_invite(v_token);
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('role', v_role, true);
+  return v_member;
+end;
+$$;
+
+grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tests.add_member(uuid, uuid, text)
+to anon, authenticated, service_role;
+
 -- <<< helpers
 
 select plan(49);
