@@ -380,7 +380,8 @@ def test_member_invite_and_roster_notices(db: str, smtp: Collector,
     assert {mum, teacher} == {r[0] for r in queued}
 
     counts = run_once(db, 2, 10, settings=settings, providers={})
-    assert counts.sent >= 3, counts
+    assert counts.sent == 3, (counts, [(r["recipient_email"], r["status"]) for r in rows(
+        db, "status <> 'sent'")])
 
     (invite,) = smtp.to("new.teacher@example.test")
     assert invite["Subject"] == "Trust <Academy> invites you to join as staff"
@@ -433,7 +434,8 @@ def test_digest_renders_an_svg_bar_per_day() -> None:
 def test_digest_is_sent(db: str, smtp: Collector, settings: SmtpSettings) -> None:
     f = family(db, "digest")
     queue_digest(db, f)
-    assert run_once(db, 1, 10, settings=settings, providers={}).sent == 1
+    # (the weekly job queues every family's digest: other tests' families may get theirs too)
+    assert run_once(db, 1, 10, settings=settings, providers={}).sent >= 1
     (msg,) = smtp.to(f["email"])
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert html.count('<rect class="bar"') == 7
