@@ -668,11 +668,12 @@ for each row execute function private.enforce_guardian_cap();
 -- A revocation holds against every path that could bring the link back (a code, an invite, a
 -- co-parent's invite, a roster import, a staff restore) except a decision made after it by
 -- someone who may overrule it (docs/guardianship.md, "A revocation holds"):
---   revoked by the guardian themself   any later decision (a new code, invite, restore, roster);
---   revoked (or declined) by the student  the student's own later code; a later decision of
---                                      staff, the service role or a primary guardian brings the
---                                      link back as pending, for the student to approve; never
---                                      a roster import;
+--   revoked by the guardian themself   any later decision (a new code, invite, roster row; a
+--                                      staff restore is refused: restore_guardian_link);
+--   revoked (or declined) by the student  any later decision, but only as pending: the
+--                                      student's veto (student_veto) is lifted by the student's
+--                                      approval alone, whatever happens to the link meanwhile;
+--                                      never a roster import;
 --   revoked by staff, an admin, the service role or the system  staff, admins or the service role
 --                                      only (restore, or a code or invite they made later);
 --   revoked by a roster import         staff, admins, the service role or a later roster run;
@@ -680,7 +681,7 @@ for each row execute function private.enforce_guardian_cap();
 --                                      later invite.
 -- p_decider: the role of whoever made the decision being carried out (the code's maker, the
 -- inviter, the restorer); p_decided_at: when they made it. Returns the status the link may
--- take (p_status, or 'pending' for the student's approval), or raises TU409.
+-- take (p_status, or 'pending' while the student's veto stands), or raises TU409.
 create or replace function private.undo_revocation(
   p_link public.guardian_links, p_decider text, p_decided_at timestamptz, p_status text
 )
@@ -698,29 +699,29 @@ begin
       'this guardian''s link was revoked after this code or invite was made',
       'revoked_after_decision', 'Ask for a new code or invite.');
   end if;
-  if p_link.revoked_as = 'guardian' then
-    return p_status;
-  elsif p_link.revoked_as = 'student' then
-    if p_decider = 'student' then
-      return p_status;
-    elsif p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
-      return 'pending';  -- the child decides: back only with the student's approval
-    end if;
+  if p_link.revoked_as = 'student' and p_decider = 'roster' then
     perform private.conflict('the student removed this guardian', 'revoked_by_student',
-      'The student can link them again with a new code, or approve a link staff restore.');
-  elsif p_link.revoked_as = 'primary_guardian' then
-    if p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
-      return p_status;
-    end if;
+      'The student can link them again; a school''s file cannot.');
+  end if;
+  if p_link.revoked_as in ('staff', 'admin', 'service_role', 'system')
+    and p_decider not in ('admin', 'staff', 'service_role') then
+    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+      'Only organisation staff can restore the link.');
+  end if;
+  if p_link.revoked_as = 'roster' and p_decider not in ('admin', 'staff', 'service_role', 'roster')
+  then
+    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+      'Only organisation staff, or the school''s roster, can bring the link back.');
+  end if;
+  if p_link.revoked_as = 'primary_guardian'
+    and p_decider not in ('admin', 'staff', 'service_role', 'primary_guardian') then
     perform private.conflict('the primary guardian removed this guardian',
       'revoked_by_primary_guardian', 'Organisation staff can restore the link.');
-  elsif p_decider in ('admin', 'staff', 'service_role')
-    or (p_link.revoked_as = 'roster' and p_decider = 'roster') then
-    return p_status;
   end if;
-  perform private.conflict('the school removed this guardian', 'revoked_by_school',
-    'Only organisation staff can restore the link.');
-  return null;
+  if p_link.student_veto or p_link.revoked_as = 'student' then
+    return 'pending';  -- the child decides: back only with the student's approval
+  end if;
+  return p_status;
 end;
 $$;
 
@@ -894,7 +895,7 @@ begin
   update public.guardian_links as l
   set status = 'revoked', is_primary = false, revoked_at = pg_catalog.clock_timestamp(),
     revoked_by = p_revoked_by, revoke_reason = p_reason, revoked_as = v_as,
-    updated_at = pg_catalog.now()
+    student_veto = l.student_veto or v_as = 'student', updated_at = pg_catalog.now()
   where l.id = p_old.id
   returning * into v_link;
   perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
@@ -2048,7 +2049,8 @@ begin
     perform private.conflict('this link is not waiting for approval', 'not_pending');
   end if;
   update public.guardian_links as l
-  set status = 'active', activated_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  set status = 'active', activated_at = pg_catalog.now(), student_veto = false,
+    updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
   perform private.audit('link_approved', 'student', private.link_org(v_link), v_link.student_id,
@@ -2084,7 +2086,7 @@ begin
   end if;
   update public.guardian_links as l
   set status = 'revoked', revoked_at = pg_catalog.clock_timestamp(), revoked_by = v_uid,
-    revoke_reason = 'declined by the student', revoked_as = 'student',
+    revoke_reason = 'declined by the student', revoked_as = 'student', student_veto = true,
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
@@ -2162,6 +2164,11 @@ begin
   end if;
   if v_old.status <> 'revoked' then
     perform private.conflict('only a revoked link can be restored', 'not_revoked');
+  end if;
+  if v_old.revoked_as = 'guardian' then
+    -- they chose to leave: they come back with a code or an invite they accept themselves
+    perform private.conflict('the guardian ended this link themself', 'revoked_by_guardian',
+      'Send them an invite or a code instead.');
   end if;
   -- a link the student ended comes back pending, for the student to approve
   v_status := private.undo_revocation(v_old, v_role, pg_catalog.clock_timestamp(), 'active');

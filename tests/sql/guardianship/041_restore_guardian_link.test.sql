@@ -1,10 +1,11 @@
 -- restore_guardian_link: staff and admins of the student's organisation restore a revoked link:
 -- as active, or as pending for the student to approve when the student revoked it (the child
--- decides). The student, the revoked guardian, another guardian, a stranger and staff of
+-- decides); never a link its guardian ended themself (they come back by a code or an invite
+-- they accept). The student, the revoked guardian, another guardian, a stranger and staff of
 -- another organisation get TU403, anon 42501; a link that is not revoked is TU409; the cap
 -- applies (TU409).
 begin;
-select plan(16);
+select plan(17);
 
 select tests.create_user('admin@example.test') as admin \gset
 select tests.create_user('staff@example.test') as staff \gset
@@ -104,8 +105,8 @@ select results_eq(
   'the restore is audited with the staff member as actor'
 );
 
--- the cap: dad leaves, gran joins, then dad cannot be restored while two are linked
-select tests.authenticate_as(:'dad');
+-- the cap: staff revoke dad, gran joins, then dad cannot be restored while two are linked
+select tests.authenticate_as(:'staff');
 select public.revoke_guardian_link(:'dad_link');
 -- (the revocations withdrew the code its guardians had redeemed: the student makes a new one)
 select tests.authenticate_as(:'kid');
@@ -128,6 +129,10 @@ select is(
 select tests.authenticate_as(:'gran');
 select public.revoke_guardian_link(:'gran_link');
 select tests.authenticate_as(:'admin');
+select throws_ok(
+  format('select public.restore_guardian_link(%L)', :'gran_link'),
+  'TU409', null, 'a guardian who left is not restored by staff (revoked_by_guardian)'
+);
 select is(
   (public.restore_guardian_link(:'dad_link')).status,
   'active',
