@@ -742,9 +742,11 @@ as $$
     ('private', 'achievement_queue', 'permission:progress',
       'when the student''s badges are next checked: the progress permission, as badges'),
     ('private', 'weekly_digests', 'own:guardian_id',
-      'a digest is written for one guardian: theirs only'),
+      'a digest is written for one guardian: theirs only, while they hold progress, without '
+      || 'the grades or attendance whose permission they no longer hold'),
     ('private', 'notification_outbox', 'own:recipient_user_id',
-      'a message is addressed to one person: theirs only, without an invite token'),
+      'a message is addressed to one person: theirs only, without an invite token, and its '
+      || 'contents only while they may still read them (payload_withheld says why not)'),
     ('private', 'link_code_attempts', 'own:user_id',
       'the login''s own attempts at redeeming link codes: the login''s only'),
     ('private', 'guardian_link_codes', 'student_or_staff',
@@ -853,6 +855,33 @@ begin
         || ' from (select %s from %I.%I as t where %s) as x',
         v_cols, v_table.table_schema, v_table.table_name, v_cond
       ) into v_rows using p_student_id, v_student.user_id, v_uid;
+    end if;
+    -- stored payloads pass the gate their data has now, as if they were made or sent now
+    if v_table.table_schema = 'private' and v_table.table_name = 'weekly_digests' then
+      -- a digest needs progress; its grades and attendance need their own permissions
+      select coalesce(jsonb_agg(d.value || jsonb_build_object('summary',
+          (d.value -> 'summary') - array(
+            select k from unnest(array['grades', 'attendance']) as k where not k = any(v_readable)
+          )) order by d.value::text), '[]'::jsonb)
+      into v_rows
+      from jsonb_array_elements(v_rows) as d
+      where 'progress' = any(v_readable);
+    elsif v_table.table_schema = 'private' and v_table.table_name = 'notification_outbox' then
+      -- a message's contents only while its recipient may still read them
+      -- (private.outbox_block_reason); otherwise the row without its payload, and why
+      select coalesce(jsonb_agg(case
+          when b.reason is null then d.value || jsonb_build_object('payload', b.payload)
+          else d.value || jsonb_build_object('payload', null, 'payload_withheld', b.reason)
+        end order by d.value::text), '[]'::jsonb)
+      into v_rows
+      from jsonb_array_elements(v_rows) as d
+      cross join lateral (
+        select
+          case when o.recipient_user_id is not distinct from v_student.user_id then null
+            else private.outbox_block_reason(o) end as reason,  -- the student's own mail
+          private.outbox_payload_now(o) - 'token' as payload
+        from private.notification_outbox as o where o.id = (d.value ->> 'id')::uuid
+      ) as b;
     end if;
     v_out := v_out || jsonb_build_object(
       case when v_table.table_schema = 'public' then v_table.table_name
