@@ -1187,6 +1187,7 @@ declare
   v_request public.data_requests;
   v_student public.students;
   v_login uuid;
+  v_login_wide boolean;
   v_pseudonym uuid := gen_random_uuid();
   v_counts jsonb;
   v_reason text;
@@ -1229,22 +1230,47 @@ begin
   v_login := v_student.user_id;
   v_counts := private.student_row_counts(v_student.id);
 
+  -- Is the login only this student? A login that is also staff or an admin somewhere, a
+  -- guardian, or another student record is a person beyond this record: then the erasure
+  -- reaches what the login did in the student's organisation, never the rest of it, and the
+  -- login stays usable (docs/privacy.md, "Erasure").
+  v_login_wide := v_login is not null and not exists (
+    select 1 from public.memberships as m where m.user_id = v_login
+  ) and not exists (
+    select 1 from public.guardian_links as l where l.guardian_id = v_login
+  ) and not exists (
+    select 1 from public.students as s where s.user_id = v_login and s.id <> v_student.id
+  );
+
   -- conversations: about the student; started by them; support conversations they are in;
-  -- their own messages anywhere else
+  -- their own messages anywhere else (only within the student's organisation when the login
+  -- is more than this student)
   if v_login is not null then
     delete from public.conversations as c
-    where c.created_by = v_login
-      or (c.kind = 'support' and c.id in (
-        select cm.conversation_id from public.conversation_members as cm
-        where cm.user_id = v_login));
-    delete from public.messages as m where m.sender_id = v_login;
-    delete from public.conversation_members as cm where cm.user_id = v_login;
+    where (c.created_by = v_login
+        or (c.kind = 'support' and c.id in (
+          select cm.conversation_id from public.conversation_members as cm
+          where cm.user_id = v_login)))
+      and (v_login_wide or c.organization_id = v_student.organization_id);
+    delete from public.messages as m
+    where m.sender_id = v_login
+      and (v_login_wide or m.conversation_id in (
+        select c.id from public.conversations as c
+        where c.organization_id = v_student.organization_id));
+    delete from public.conversation_members as cm
+    where cm.user_id = v_login
+      and (v_login_wide or cm.conversation_id in (
+        select c.id from public.conversations as c
+        where c.organization_id = v_student.organization_id));
   end if;
   delete from public.conversations as c where c.student_id = v_student.id;
-  -- messages addressed to the student's email (an invite, say) that name no student or login
-  if v_student.email is not null then
+  -- mail to the login's own (confirmed) address that names no student: theirs alone. Not
+  -- students.email, which staff type: a typo there must not erase someone else's mail.
+  if v_login_wide then
     delete from private.notification_outbox as o
-    where pg_catalog.lower(o.recipient_email) = pg_catalog.lower(v_student.email);
+    where o.student_id is null
+      and pg_catalog.lower(o.recipient_email) = (
+        select pg_catalog.lower(u.email) from auth.users as u where u.id = v_login);
   end if;
 
   -- the audit trails stay, pseudonymised (triggers forbid changes: allowed here, once)
@@ -1274,7 +1300,8 @@ begin
   delete from public.students as s where s.id = v_student.id;
 
   -- the login: what Supabase Auth's deletion will do to Tutela's tables, now; then the mark
-  if v_login is not null then
+  -- (only for a login that is this student alone)
+  if v_login_wide then
     for v_fk in
       select n.nspname as table_schema, c.relname as table_name, a.attname as column_name,
         k.confdeltype
