@@ -157,7 +157,13 @@ drop policy if exists link_events_select on public.link_events;
 create policy link_events_select on public.link_events
 for select to authenticated
 using (
-  organization_id in (select private.staff_organization_ids())
+  (
+    organization_id in (select private.staff_organization_ids())
+    -- membership invitations (who was invited, by address) are for admins, as the invites are
+    and (action not like 'member\_invite\_%' or organization_id in (
+      select private.admin_organization_ids()
+    ))
+  )
   or student_id in (select private.own_student_ids())
   or (
     subject_user_id = (select auth.uid())

@@ -1427,8 +1427,9 @@ begin
   set status = 'declined', decided_by = v_uid, decided_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
+  -- (no user id: a decline must not tell the organisation that the address has an account)
   perform private.audit('member_invite_declined', 'member', v_invite.organization_id,
-    p_invite_id => v_invite.id, p_subject_user_id => v_uid);
+    p_invite_id => v_invite.id);
 end;
 $$;
 
@@ -2572,6 +2573,24 @@ comment on function public.invite_student(uuid, text, text) is
 revoke all on function public.invite_student(uuid, text, text) from public, anon;
 grant execute on function public.invite_student(uuid, text, text) to authenticated;
 
+-- Whether a student invite's sender is still staff or an admin of the student's organisation.
+-- Asked at acceptance and before its email is sent.
+create or replace function private.student_inviter_ok(p_invite public.student_invites)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.memberships as m
+    join public.students as s on s.organization_id = m.organization_id
+    where s.id = p_invite.student_id and m.user_id = p_invite.invited_by
+  )
+$$;
+
+revoke all on function private.student_inviter_ok(public.student_invites) from public;
+
 create or replace function public.accept_student_invite(p_token text)
 returns public.students
 language plpgsql
@@ -2595,6 +2614,10 @@ begin
   select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
   if v_email is distinct from lower(v_invite.email) then
     perform private.deny('this invite was sent to another email address');
+  end if;
+  if not private.student_inviter_ok(v_invite) then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
   if exists (select 1 from public.students as s where s.user_id = v_uid) then
     perform private.conflict('this account already belongs to a student', 'already_student');

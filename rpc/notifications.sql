@@ -128,6 +128,9 @@ begin
     ) then
       return 'already_claimed';
     end if;
+    if not private.student_inviter_ok(v_student_invite) then
+      return 'inviter_not_allowed';
+    end if;
     return null;
   end if;
   if p_row.kind = 'member_invite' then

@@ -2,9 +2,9 @@
 -- before the revocation never brings the link back, whoever redeems it; revoking withdraws the
 -- codes the revoked guardian redeemed (a second account of theirs cannot use them either).
 -- Only a later decision by someone who may overrule the revocation brings the link back: after
--- the student's revocation any later code, but only as pending, for the student to approve; after a staff revocation, a new code
--- of the student is refused (TU409 revoked_by_school); after the guardian's own revocation any
--- new code works.
+-- the student's revocation any later code, but only as pending, for the student to approve;
+-- after a staff revocation, a new code of the student is refused (TU409 revoked_by_school);
+-- after the guardian's own revocation any new code works.
 begin;
 select plan(22);
 

@@ -17,7 +17,7 @@ select tests.authenticate_as(:'admin');
 select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
 select
   public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}') is not null
-  as t
+    as t
 \gset
 select id as student from public.create_student(:'org', 'Kid') \gset
 select tests.attach_student_login(:'student', :'kid');
