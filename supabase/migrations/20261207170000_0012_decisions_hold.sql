@@ -3,7 +3,7 @@
 -- The first security review (docs/security.md, "Decisions that must hold"):
 -- - who revoked a link, by role, so that a revocation survives every path that could bring the
 --   link back except a later decision by someone who may make it (rpc/guardianship.sql,
---   private.undo_revocation);
+--   private.undo_revocation), and the student's veto, which only the student lifts;
 -- - a lock row per student that every change to the student's guardians updates, so that the
 --   guardian cap holds under REPEATABLE READ and SERIALIZABLE as under READ COMMITTED;
 -- - the student a link-code attempt was about, for the per-student and global throttles;
@@ -54,6 +54,18 @@ where l.status = 'revoked';
 alter table public.guardian_links
 add constraint guardian_links_revoked_as_when_revoked
 check ((status = 'revoked') = (revoked_as is not null));
+
+-- the child's veto: set when the student revokes or declines a link, kept through whatever
+-- happens to the link after (a restore, another revocation), cleared only when the student
+-- approves it again. While it is set, every path brings the link back as pending.
+alter table public.guardian_links
+add column student_veto boolean not null default false;
+
+comment on column public.guardian_links.student_veto is
+'The student ended this link; it comes back only with the student''s approval.';
+
+update public.guardian_links set student_veto = true
+where status = 'revoked' and revoked_as = 'student';
 
 -- ---------------------------------------------------------------------------------------------
 -- The guardian lock: one row per student, updated by every change to its guardians

@@ -194,7 +194,7 @@ select public.redeem_guardian_link_code(:'code') ->> 'id' as link \gset
 select set_config('request.headers', '{}', true) is not null as headers_cleared \gset
 select tests.authenticate_as(:'kid_user');
 select public.set_guardian_link_permissions(:'link', '{"journal": true}') is not null as ok \gset
-select tests.authenticate_as(:'guardian');
+select tests.authenticate_as(:'staff_a');
 select public.revoke_guardian_link(:'link', 'moving away') is not null as revoked \gset
 select tests.authenticate_as(:'staff_a');
 select public.restore_guardian_link(:'link') is not null as restored \gset
@@ -221,7 +221,7 @@ select results_eq(
       ('code_created', %3$L, 'student'),
       ('link_created', %4$L, 'guardian'),
       ('permissions_changed', %3$L, 'student'),
-      ('link_revoked', %4$L, 'guardian'),
+      ('link_revoked', %2$L, 'staff'),
       ('link_restored', %2$L, 'staff'),
       ('settings_changed', %1$L, 'admin'),
       ('member_removed', %1$L, 'admin')$$,

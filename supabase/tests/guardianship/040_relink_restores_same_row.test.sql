@@ -182,8 +182,11 @@ select (public.redeem_guardian_link_code(:'first_code', 'guardian') ->> 'id') as
 select tests.authenticate_as(:'kid');
 select public.set_guardian_link_permissions(:'link', '{"journal": true}');
 select public.set_primary_guardian(:'link');
+-- mum leaves (a link the student ended would come back only pending: 086)
+select tests.authenticate_as(:'mum');
 select public.revoke_guardian_link(:'link', 'moved away');
 
+select tests.authenticate_as(:'kid');
 select code as second_code from public.create_guardian_link_code() \gset
 select tests.authenticate_as(:'mum');
 select public.redeem_guardian_link_code(:'second_code', 'mother') as result \gset

@@ -2,11 +2,10 @@
 -- Security review (issue 22, finding 1): a revocation holds against link codes. A code made
 -- before the revocation never brings the link back, whoever redeems it; revoking withdraws the
 -- codes the revoked guardian redeemed (a second account of theirs cannot use them either).
--- Only a later decision by someone who may overrule the revocation brings the link back: the
--- student's new code after the student's revocation; staff's new code after the student's
--- revocation only as pending, for the student to approve; after a staff revocation, a new code
--- of the student is refused (TU409 revoked_by_school); after the guardian's own revocation any
--- new code works.
+-- Only a later decision by someone who may overrule the revocation brings the link back: after
+-- the student's revocation any later code, but only as pending, for the student to approve;
+-- after a staff revocation, a new code of the student is refused (TU409 revoked_by_school);
+-- after the guardian's own revocation any new code works.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
 -- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
@@ -169,7 +168,7 @@ to anon, authenticated, service_role;
 
 -- <<< helpers
 
-select plan(21);
+select plan(22);
 
 select tests.create_user('admin@a.test') as admin \gset
 select tests.create_user('staff@a.test') as staff \gset
@@ -264,9 +263,16 @@ select is(
 select tests.authenticate_as(:'mum');
 select is(
   public.redeem_guardian_link_code(:'kid_code_b') ->> 'status',
-  'active',
-  'the student''s code made after the revocation links the guardian again (the student decided)'
+  'pending',
+  'even the student''s own later code brings a guardian they removed back only as pending'
 );
+select tests.authenticate_as(:'kid');
+select is(
+  (public.approve_guardian_link(:'mum_link')).status,
+  'active',
+  'the student approves: active (the veto is lifted by the student alone)'
+);
+select tests.authenticate_as(:'mum');
 select throws_ok(
   format('select public.redeem_guardian_link_code(%L)', :'kid_code_b'),
   'TU409', null, 'redeeming again once linked is refused (already_linked)'

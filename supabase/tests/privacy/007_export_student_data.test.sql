@@ -330,9 +330,9 @@ insert into private.notification_outbox (
   kind, recipient_user_id, student_id, payload, template, idempotency_key
 )
 values
-('alert', :'u_mum', :'kid', '{"for": "mum"}', 'alert', 'export-test-mum'),
-('alert', :'u_dad', :'kid', '{"for": "dad"}', 'alert', 'export-test-dad'),
-('alert', :'u_kid', :'kid', '{"for": "kid"}', 'alert', 'export-test-kid');
+('child_graded', :'u_mum', :'kid', '{"for": "mum"}', 'alert', 'export-test-mum'),
+('child_graded', :'u_dad', :'kid', '{"for": "dad"}', 'alert', 'export-test-dad'),
+('child_graded', :'u_kid', :'kid', '{"for": "kid"}', 'alert', 'export-test-kid');
 select tests.authenticate_as(:'u_staff');
 select (public.generate_report(:'kid', 'weekly', current_date - 6, current_date)).id as report
 \gset

@@ -672,11 +672,12 @@ for each row execute function private.enforce_guardian_cap();
 -- A revocation holds against every path that could bring the link back (a code, an invite, a
 -- co-parent's invite, a roster import, a staff restore) except a decision made after it by
 -- someone who may overrule it (docs/guardianship.md, "A revocation holds"):
---   revoked by the guardian themself   any later decision (a new code, invite, restore, roster);
---   revoked (or declined) by the student  the student's own later code; a later decision of
---                                      staff, the service role or a primary guardian brings the
---                                      link back as pending, for the student to approve; never
---                                      a roster import;
+--   revoked by the guardian themself   any later decision (a new code, invite, roster row; a
+--                                      staff restore is refused: restore_guardian_link);
+--   revoked (or declined) by the student  any later decision, but only as pending: the
+--                                      student's veto (student_veto) is lifted by the student's
+--                                      approval alone, whatever happens to the link meanwhile;
+--                                      never a roster import;
 --   revoked by staff, an admin, the service role or the system  staff, admins or the service role
 --                                      only (restore, or a code or invite they made later);
 --   revoked by a roster import         staff, admins, the service role or a later roster run;
@@ -684,7 +685,7 @@ for each row execute function private.enforce_guardian_cap();
 --                                      later invite.
 -- p_decider: the role of whoever made the decision being carried out (the code's maker, the
 -- inviter, the restorer); p_decided_at: when they made it. Returns the status the link may
--- take (p_status, or 'pending' for the student's approval), or raises TU409.
+-- take (p_status, or 'pending' while the student's veto stands), or raises TU409.
 create or replace function private.undo_revocation(
   p_link public.guardian_links, p_decider text, p_decided_at timestamptz, p_status text
 )
@@ -702,29 +703,29 @@ begin
       'this guardian''s link was revoked after this code or invite was made',
       'revoked_after_decision', 'Ask for a new code or invite.');
   end if;
-  if p_link.revoked_as = 'guardian' then
-    return p_status;
-  elsif p_link.revoked_as = 'student' then
-    if p_decider = 'student' then
-      return p_status;
-    elsif p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
-      return 'pending';  -- the child decides: back only with the student's approval
-    end if;
+  if p_link.revoked_as = 'student' and p_decider = 'roster' then
     perform private.conflict('the student removed this guardian', 'revoked_by_student',
-      'The student can link them again with a new code, or approve a link staff restore.');
-  elsif p_link.revoked_as = 'primary_guardian' then
-    if p_decider in ('admin', 'staff', 'service_role', 'primary_guardian') then
-      return p_status;
-    end if;
+      'The student can link them again; a school''s file cannot.');
+  end if;
+  if p_link.revoked_as in ('staff', 'admin', 'service_role', 'system')
+    and p_decider not in ('admin', 'staff', 'service_role') then
+    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+      'Only organisation staff can restore the link.');
+  end if;
+  if p_link.revoked_as = 'roster' and p_decider not in ('admin', 'staff', 'service_role', 'roster')
+  then
+    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+      'Only organisation staff, or the school''s roster, can bring the link back.');
+  end if;
+  if p_link.revoked_as = 'primary_guardian'
+    and p_decider not in ('admin', 'staff', 'service_role', 'primary_guardian') then
     perform private.conflict('the primary guardian removed this guardian',
       'revoked_by_primary_guardian', 'Organisation staff can restore the link.');
-  elsif p_decider in ('admin', 'staff', 'service_role')
-    or (p_link.revoked_as = 'roster' and p_decider = 'roster') then
-    return p_status;
   end if;
-  perform private.conflict('the school removed this guardian', 'revoked_by_school',
-    'Only organisation staff can restore the link.');
-  return null;
+  if p_link.student_veto or p_link.revoked_as = 'student' then
+    return 'pending';  -- the child decides: back only with the student's approval
+  end if;
+  return p_status;
 end;
 $$;
 
@@ -898,7 +899,7 @@ begin
   update public.guardian_links as l
   set status = 'revoked', is_primary = false, revoked_at = pg_catalog.clock_timestamp(),
     revoked_by = p_revoked_by, revoke_reason = p_reason, revoked_as = v_as,
-    updated_at = pg_catalog.now()
+    student_veto = l.student_veto or v_as = 'student', updated_at = pg_catalog.now()
   where l.id = p_old.id
   returning * into v_link;
   perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
@@ -1430,8 +1431,9 @@ begin
   set status = 'declined', decided_by = v_uid, decided_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
+  -- (no user id: a decline must not tell the organisation that the address has an account)
   perform private.audit('member_invite_declined', 'member', v_invite.organization_id,
-    p_invite_id => v_invite.id, p_subject_user_id => v_uid);
+    p_invite_id => v_invite.id);
 end;
 $$;
 
@@ -2052,7 +2054,8 @@ begin
     perform private.conflict('this link is not waiting for approval', 'not_pending');
   end if;
   update public.guardian_links as l
-  set status = 'active', activated_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  set status = 'active', activated_at = pg_catalog.now(), student_veto = false,
+    updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
   perform private.audit('link_approved', 'student', private.link_org(v_link), v_link.student_id,
@@ -2088,7 +2091,7 @@ begin
   end if;
   update public.guardian_links as l
   set status = 'revoked', revoked_at = pg_catalog.clock_timestamp(), revoked_by = v_uid,
-    revoke_reason = 'declined by the student', revoked_as = 'student',
+    revoke_reason = 'declined by the student', revoked_as = 'student', student_veto = true,
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
@@ -2166,6 +2169,11 @@ begin
   end if;
   if v_old.status <> 'revoked' then
     perform private.conflict('only a revoked link can be restored', 'not_revoked');
+  end if;
+  if v_old.revoked_as = 'guardian' then
+    -- they chose to leave: they come back with a code or an invite they accept themselves
+    perform private.conflict('the guardian ended this link themself', 'revoked_by_guardian',
+      'Send them an invite or a code instead.');
   end if;
   -- a link the student ended comes back pending, for the student to approve
   v_status := private.undo_revocation(v_old, v_role, pg_catalog.clock_timestamp(), 'active');
@@ -2569,6 +2577,24 @@ comment on function public.invite_student(uuid, text, text) is
 revoke all on function public.invite_student(uuid, text, text) from public, anon;
 grant execute on function public.invite_student(uuid, text, text) to authenticated;
 
+-- Whether a student invite's sender is still staff or an admin of the student's organisation.
+-- Asked at acceptance and before its email is sent.
+create or replace function private.student_inviter_ok(p_invite public.student_invites)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from public.memberships as m
+    join public.students as s on s.organization_id = m.organization_id
+    where s.id = p_invite.student_id and m.user_id = p_invite.invited_by
+  )
+$$;
+
+revoke all on function private.student_inviter_ok(public.student_invites) from public;
+
 create or replace function public.accept_student_invite(p_token text)
 returns public.students
 language plpgsql
@@ -2592,6 +2618,10 @@ begin
   select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
   if v_email is distinct from lower(v_invite.email) then
     perform private.deny('this invite was sent to another email address');
+  end if;
+  if not private.student_inviter_ok(v_invite) then
+    raise exception 'invalid or expired invite'
+      using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
   if exists (select 1 from public.students as s where s.user_id = v_uid) then
     perform private.conflict('this account already belongs to a student', 'already_student');
@@ -5704,6 +5734,9 @@ begin
     ) then
       return 'already_claimed';
     end if;
+    if not private.student_inviter_ok(v_student_invite) then
+      return 'inviter_not_allowed';
+    end if;
     return null;
   end if;
   if p_row.kind = 'member_invite' then
@@ -7901,9 +7934,11 @@ as $$
     ('private', 'achievement_queue', 'permission:progress',
       'when the student''s badges are next checked: the progress permission, as badges'),
     ('private', 'weekly_digests', 'own:guardian_id',
-      'a digest is written for one guardian: theirs only'),
+      'a digest is written for one guardian: theirs only, while they hold progress, without '
+      || 'the grades or attendance whose permission they no longer hold'),
     ('private', 'notification_outbox', 'own:recipient_user_id',
-      'a message is addressed to one person: theirs only, without an invite token'),
+      'a message is addressed to one person: theirs only, without an invite token, and its '
+      || 'contents only while they may still read them (payload_withheld says why not)'),
     ('private', 'link_code_attempts', 'own:user_id',
       'the login''s own attempts at redeeming link codes: the login''s only'),
     ('private', 'guardian_link_codes', 'student_or_staff',
@@ -8012,6 +8047,33 @@ begin
         || ' from (select %s from %I.%I as t where %s) as x',
         v_cols, v_table.table_schema, v_table.table_name, v_cond
       ) into v_rows using p_student_id, v_student.user_id, v_uid;
+    end if;
+    -- stored payloads pass the gate their data has now, as if they were made or sent now
+    if v_table.table_schema = 'private' and v_table.table_name = 'weekly_digests' then
+      -- a digest needs progress; its grades and attendance need their own permissions
+      select coalesce(jsonb_agg(d.value || jsonb_build_object('summary',
+          (d.value -> 'summary') - array(
+            select k from unnest(array['grades', 'attendance']) as k where not k = any(v_readable)
+          )) order by d.value::text), '[]'::jsonb)
+      into v_rows
+      from jsonb_array_elements(v_rows) as d
+      where 'progress' = any(v_readable);
+    elsif v_table.table_schema = 'private' and v_table.table_name = 'notification_outbox' then
+      -- a message's contents only while its recipient may still read them
+      -- (private.outbox_block_reason); otherwise the row without its payload, and why
+      select coalesce(jsonb_agg(case
+          when b.reason is null then d.value || jsonb_build_object('payload', b.payload)
+          else d.value || jsonb_build_object('payload', null, 'payload_withheld', b.reason)
+        end order by d.value::text), '[]'::jsonb)
+      into v_rows
+      from jsonb_array_elements(v_rows) as d
+      cross join lateral (
+        select
+          case when o.recipient_user_id is not distinct from v_student.user_id then null
+            else private.outbox_block_reason(o) end as reason,  -- the student's own mail
+          private.outbox_payload_now(o) - 'token' as payload
+        from private.notification_outbox as o where o.id = (d.value ->> 'id')::uuid
+      ) as b;
     end if;
     v_out := v_out || jsonb_build_object(
       case when v_table.table_schema = 'public' then v_table.table_name
@@ -8317,6 +8379,7 @@ declare
   v_request public.data_requests;
   v_student public.students;
   v_login uuid;
+  v_login_wide boolean;
   v_pseudonym uuid := gen_random_uuid();
   v_counts jsonb;
   v_reason text;
@@ -8359,22 +8422,47 @@ begin
   v_login := v_student.user_id;
   v_counts := private.student_row_counts(v_student.id);
 
+  -- Is the login only this student? A login that is also staff or an admin somewhere, a
+  -- guardian, or another student record is a person beyond this record: then the erasure
+  -- reaches what the login did in the student's organisation, never the rest of it, and the
+  -- login stays usable (docs/privacy.md, "Erasure").
+  v_login_wide := v_login is not null and not exists (
+    select 1 from public.memberships as m where m.user_id = v_login
+  ) and not exists (
+    select 1 from public.guardian_links as l where l.guardian_id = v_login
+  ) and not exists (
+    select 1 from public.students as s where s.user_id = v_login and s.id <> v_student.id
+  );
+
   -- conversations: about the student; started by them; support conversations they are in;
-  -- their own messages anywhere else
+  -- their own messages anywhere else (only within the student's organisation when the login
+  -- is more than this student)
   if v_login is not null then
     delete from public.conversations as c
-    where c.created_by = v_login
-      or (c.kind = 'support' and c.id in (
-        select cm.conversation_id from public.conversation_members as cm
-        where cm.user_id = v_login));
-    delete from public.messages as m where m.sender_id = v_login;
-    delete from public.conversation_members as cm where cm.user_id = v_login;
+    where (c.created_by = v_login
+        or (c.kind = 'support' and c.id in (
+          select cm.conversation_id from public.conversation_members as cm
+          where cm.user_id = v_login)))
+      and (v_login_wide or c.organization_id = v_student.organization_id);
+    delete from public.messages as m
+    where m.sender_id = v_login
+      and (v_login_wide or m.conversation_id in (
+        select c.id from public.conversations as c
+        where c.organization_id = v_student.organization_id));
+    delete from public.conversation_members as cm
+    where cm.user_id = v_login
+      and (v_login_wide or cm.conversation_id in (
+        select c.id from public.conversations as c
+        where c.organization_id = v_student.organization_id));
   end if;
   delete from public.conversations as c where c.student_id = v_student.id;
-  -- messages addressed to the student's email (an invite, say) that name no student or login
-  if v_student.email is not null then
+  -- mail to the login's own (confirmed) address that names no student: theirs alone. Not
+  -- students.email, which staff type: a typo there must not erase someone else's mail.
+  if v_login_wide then
     delete from private.notification_outbox as o
-    where pg_catalog.lower(o.recipient_email) = pg_catalog.lower(v_student.email);
+    where o.student_id is null
+      and pg_catalog.lower(o.recipient_email) = (
+        select pg_catalog.lower(u.email) from auth.users as u where u.id = v_login);
   end if;
 
   -- the audit trails stay, pseudonymised (triggers forbid changes: allowed here, once)
@@ -8404,7 +8492,8 @@ begin
   delete from public.students as s where s.id = v_student.id;
 
   -- the login: what Supabase Auth's deletion will do to Tutela's tables, now; then the mark
-  if v_login is not null then
+  -- (only for a login that is this student alone)
+  if v_login_wide then
     for v_fk in
       select n.nspname as table_schema, c.relname as table_name, a.attname as column_name,
         k.confdeltype
@@ -10866,7 +10955,13 @@ drop policy if exists link_events_select on public.link_events;
 create policy link_events_select on public.link_events
 for select to authenticated
 using (
-  organization_id in (select private.staff_organization_ids())
+  (
+    organization_id in (select private.staff_organization_ids())
+    -- membership invitations (who was invited, by address) are for admins, as the invites are
+    and (action not like 'member\_invite\_%' or organization_id in (
+      select private.admin_organization_ids()
+    ))
+  )
   or student_id in (select private.own_student_ids())
   or (
     subject_user_id = (select auth.uid())
