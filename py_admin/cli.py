@@ -459,11 +459,15 @@ def demo_cmd(database_url: DatabaseUrl = None) -> None:
         f"(valid until {result.expires_at:%Y-%m-%d %H:%M} UTC, shown once, stored as a hash)"
     )
     link = result.link
+    state = ("[yellow]pending[/] (Noah had removed Jordan: only Noah can bring him back)"
+             if result.approved else f"[green]{link['status']}[/]")
     console.print(
         f"[bold]2.[/] Jordan types it in loosely ({result.code.lower().replace('-', ' ')!r}) "
-        f"and redeems it: link {link['id']} is [green]{link['status']}[/], "
+        f"and redeems it: link {link['id']} is {state}, "
         f"relation {link['relation']}, via {link['created_via']}"
     )
+    if result.approved:
+        console.print(f"[bold]3.[/] Noah approves it: the link is [green]{link['status']}[/]")
     for parent, rows in result.children.items():
         if parent == "Pat Parent":
             _print_pat(rows, result.overviews)

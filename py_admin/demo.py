@@ -40,6 +40,8 @@ class DemoResult:
     code: str
     expires_at: Any
     link: dict[str, Any]
+    # the link came back pending (Noah had removed Jordan: the student's veto) and Noah approved
+    approved: bool = False
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Pat's view of each child whose progress Pat may see: get_child_overview(child), by name
     overviews: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -66,7 +68,7 @@ def run_demo(url: str) -> DemoResult:
         with acting_as(conn, None, role="service_role") as c:
             c.execute("select public.drain_achievement_queue(10000)")
         # So that the demo can run again: Noah removes Jordan's link first (it comes back as
-        # the same row when Jordan redeems a new code).
+        # the same row when Jordan redeems a new code, pending until Noah approves it).
         revoked_first = False
         with acting_as(conn, NOAH_USER) as c:
             row = c.execute(
@@ -87,6 +89,13 @@ def run_demo(url: str) -> DemoResult:
             ).fetchone()
         assert link is not None
         result = DemoResult(seeded, revoked_first, made["code"], made["expires_at"], link["link"])
+        if result.link.get("status") == "pending":
+            # Noah had removed Jordan: the link waits for Noah (the student's veto), who says yes
+            with acting_as(conn, NOAH_USER) as c:
+                row = c.execute("select to_jsonb(l) as link from public.approve_guardian_link(%s) "
+                                "as l", (result.link["id"],)).fetchone()
+            assert row is not None
+            result.link, result.approved = row["link"], True
         for name, uid in (("Pat Parent", PAT), ("Jordan Parent", JORDAN)):
             with acting_as(conn, uid) as c:
                 result.children[name] = list(

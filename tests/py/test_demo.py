@@ -137,14 +137,17 @@ def test_demo_links_by_code_and_can_run_again(empty_db: str, cli: Any) -> None:
     assert len(one.code) == 14 and one.code[4] == "-"
     assert [c["display_name"] for c in one.children["Pat Parent"]] == ["Ava", "Leo", "Mia", "Noah"]
     assert [c["display_name"] for c in one.children["Jordan Parent"]] == ["Leo", "Mia", "Noah"]
+    assert not one.approved
     two = run_demo(empty_db)
     assert two.revoked_first and two.link["id"] == one.link["id"]  # restored, same row
+    # Noah had removed Jordan: the new code brings the link back pending; Noah approves
+    assert two.approved and two.link["status"] == "active"
     assert two.code != one.code
     with connect(empty_db) as conn:
         actions = [r[0] for r in conn.execute(
             "select action from public.link_events where link_id = %s order by id",
             (one.link["id"],))]
-    assert actions == ["link_created", "link_revoked", "link_restored"]
+    assert actions == ["link_created", "link_revoked", "link_restored", "link_approved"]
     proc = cli("demo", "--database-url", empty_db)
     assert proc.returncode == 0, proc.stderr
     assert "Pat Parent: guardian_list_children()" in proc.stdout
