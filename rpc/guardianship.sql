@@ -204,7 +204,8 @@ end;
 $$;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
--- guardians of students they teach or are, and the students (with a login) they guard.
+-- guardians of students they teach or are, and the students (with a login) they guard with the
+-- progress permission.
 create or replace function private.visible_profile_ids()
 returns setof uuid
 language plpgsql
@@ -227,7 +228,9 @@ begin
   select s.user_id from public.students as s
   where s.user_id is not null
     and (
-      s.id in (select private.guardian_student_ids())
+      -- a child's profile (its last-seen time) is progress: guardians without it do not see it,
+      -- as guardian_list_children hides last activity from them
+      s.id in (select private.guardian_student_ids('progress'))
       or s.id in (select private.staff_student_ids())
     );
 end;
