@@ -392,6 +392,23 @@ revoke all on function private.roster_staff_row(uuid, jsonb, jsonb) from public;
 -- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
 -- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
 -- p_key receives the link's canonical key (student id:email) for a full sync.
+-- A roster row on an existing link may take permissions away, never give back what the student
+-- or staff switched off: key-wise AND of the link's permissions and the row's.
+create or replace function private.narrow_link_permissions(p_current jsonb, p_roster jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when p_roster is null then p_current else (
+    select jsonb_object_agg(k,
+      coalesce((p_current ->> k)::boolean, false) and coalesce((p_roster ->> k)::boolean, false))
+    from unnest(private.link_permission_keys()) as k
+  ) end
+$$;
+
+revoke all on function private.narrow_link_permissions(jsonb, jsonb) from public;
+
 create or replace function private.roster_link_row(
   p_organization_id uuid, p_row jsonb, p_users jsonb, out p_action text, out p_key text
 )
@@ -474,7 +491,7 @@ begin
   if v_user is not null and v_link.status in ('active', 'pending') then
     -- a pending link waits for the student's approval: the roster never activates it
     if v_link.relation = v_relation
-      and v_link.permissions = coalesce(v_permissions, v_link.permissions)
+      and v_link.permissions = private.narrow_link_permissions(v_link.permissions, v_permissions)
       and v_link.is_primary = coalesce(v_primary, v_link.is_primary)
       and v_link.sis_id is not distinct from coalesce(v_sis, v_link.sis_id)
       and v_link.managed_by_roster then
@@ -483,7 +500,8 @@ begin
     end if;
     update public.guardian_links as l
     set relation = v_relation,
-      permissions = coalesce(v_permissions, l.permissions),
+      -- only narrowed: what the student or staff switched off stays off
+      permissions = private.narrow_link_permissions(l.permissions, v_permissions),
       is_primary = case when v_primary is false then false else l.is_primary end,
       sis_id = coalesce(v_sis, l.sis_id), managed_by_roster = true,
       updated_at = pg_catalog.now()
