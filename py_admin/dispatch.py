@@ -498,6 +498,7 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._cut = False
 
     def __enter__(self) -> SmtpMailer:
         return self
@@ -543,6 +544,7 @@ class SmtpMailer:
         the send is cut off then (its socket shut down: an outage), so that it never outlasts
         the claim's lease."""
         watchdog: threading.Timer | None = None
+        self._cut = False
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -561,6 +563,7 @@ class SmtpMailer:
                 watchdog.cancel()
 
     def _cut_off(self) -> None:
+        self._cut = True
         smtp = self._smtp
         sock = getattr(smtp, "sock", None) if smtp is not None else None
         if sock is not None:
@@ -577,7 +580,7 @@ class SmtpMailer:
             self._smtp.send_message(msg)
         except smtplib.SMTPServerDisconnected:
             self.close()
-            if not reused:
+            if not reused or self._cut:
                 raise
             # the server dropped an idle session: once more on a new one
             self._smtp = self._open()
@@ -750,6 +753,8 @@ class Dispatcher:
     settings: SmtpSettings = field(default_factory=SmtpSettings.from_env)
     providers: Mapping[str, Provider] = field(default_factory=dict)
     on_progress: Callable[[DispatchCounts], None] | None = None
+    #: the clock a batch's lease is measured with (tests move it)
+    clock: Callable[[], float] = time.monotonic
     renderer: Renderer = field(init=False)
     totals: DispatchCounts = field(init=False, default_factory=DispatchCounts)
     outage: str | None = field(init=False, default=None)
@@ -841,9 +846,9 @@ class Dispatcher:
             batch = claim(conn, self.batch, self.lease_seconds)
             if not batch:
                 return
-            claimed = time.monotonic()
+            claimed = self.clock()
             for i, n in enumerate(batch):
-                if time.monotonic() - claimed > n.lease_seconds * 0.8:
+                if self.clock() - claimed > n.lease_seconds * 0.8:
                     # its lease is running out before its turn: given back untried, due now
                     # (another claim takes it at once; never sent twice, no attempt counted)
                     self.give_back(conn, batch[i:], None, 0)
