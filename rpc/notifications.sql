@@ -1797,8 +1797,9 @@ begin
   join public.students as s on s.organization_id = o.id
   where s.id = v_invite.student_id;
   v_role := private.role_for_student(v_invite.student_id);
-  if not (v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins'))
-    then
+  if not coalesce(
+    v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins'), false
+  ) then
     perform private.deny('only organisation staff who may invite guardians resend an invite');
   end if;
   perform private.require_aal2_for_student(v_invite.student_id);
