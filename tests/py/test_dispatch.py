@@ -1058,3 +1058,28 @@ def test_roster_resync_reissues_a_dead_invite(db: str, smtp: Collector,
     assert run_once(db, 1, 10, settings=settings, providers={}).sent == 2
     assert len(smtp.to("dad@roster.test")) == 1 and len(smtp.to("coach@roster.test")) == 1
     assert sync()["links"]["unchanged"] == 1  # sent now: unchanged again
+
+
+def test_loop_that_loses_its_database_says_so_and_stops(
+        monkeypatch: pytest.MonkeyPatch, settings: SmtpSettings) -> None:
+    """Finding 4: a --loop dispatcher whose database is gone (a cluster that moved, a dead
+    port) reconnects to the same URL for a while, then stops with an error instead of retrying
+    forever."""
+    import py_admin.dispatch as dispatch_module
+
+    monkeypatch.setattr(dispatch_module, "DATABASE_LOST_AFTER", 0.5)
+    dead = f"postgresql://postgres@127.0.0.1:{free_port()}/tutela?connect_timeout=2"
+    result: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_loop(dead, workers=2, batch=5, interval=0.1, settings=settings, providers={})
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            result.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "the loop retried the dead database forever"
+    (exc,) = result
+    assert isinstance(exc, TutelaError) and "unreachable" in str(exc)
