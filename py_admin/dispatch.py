@@ -27,6 +27,7 @@ on every attempt and ends ``dead``, unless a provider is given (``providers=`` o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import logging
@@ -567,10 +568,8 @@ class SmtpMailer:
         smtp = self._smtp
         sock = getattr(smtp, "sock", None) if smtp is not None else None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def _send(self, msg: EmailMessage) -> None:
         reused = self._smtp is not None

@@ -81,15 +81,17 @@ def list_outbox(url: str, flt: OutboxFilter, limit: int = 100) -> dict[str, Any]
     with connect(url, autocommit=True) as conn:
         cur = conn.cursor(row_factory=dict_row)
         messages = cur.execute(query, [*params, limit]).fetchall()
-        counts = dict(conn.execute(
-            "select status, count(*) from private.notification_outbox group by status"
-        ).fetchall())
+        counts: dict[str, int] = {
+            str(status): int(str(n)) for status, n in conn.execute(
+                "select status, count(*) from private.notification_outbox group by status"
+            ).fetchall()
+        }
         overdue = conn.execute(
             "select count(*) from private.notification_outbox "
             "where status = 'pending' and next_attempt_at < now() - interval '10 minutes'"
         ).fetchone()
     return {"messages": messages, "counts": counts,
-            "overdue": int(overdue[0]) if overdue else 0}
+            "overdue": int(str(overdue[0])) if overdue else 0}
 
 
 def _require_filter(flt: OutboxFilter, everything: bool) -> None:

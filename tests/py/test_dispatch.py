@@ -32,6 +32,7 @@ from py_admin.dispatch import (
     Renderer,
     SmtpMailer,
     SmtpSettings,
+    SmtpUnavailable,
     claim,
     message_id,
     run_loop,
@@ -930,7 +931,7 @@ def test_a_send_never_outlasts_its_lease(db: str, smtp: Collector,
             mailer._smtp = smtplib.SMTP()  # a session that got the greeting, then hangs
             mailer._smtp.connect("127.0.0.1", hanger.port)
             (n,) = claim(conn, 1, 10)
-            with pytest.raises(Exception):
+            with pytest.raises(SmtpUnavailable):
                 dispatcher.process(conn, mailer, n)
     finally:
         hanger.close()
@@ -1074,7 +1075,7 @@ def test_loop_that_loses_its_database_says_so_and_stops(
     def run() -> None:
         try:
             run_loop(dead, workers=2, batch=5, interval=0.1, settings=settings, providers={})
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
+        except BaseException as exc:
             result.append(exc)
 
     worker = threading.Thread(target=run, daemon=True)

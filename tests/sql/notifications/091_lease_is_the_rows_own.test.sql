@@ -13,7 +13,10 @@ values ('test', 'email', 'alert', 'test-091', 'x-091@ntf.test', '{"title": "t"}'
 returning id as msg \gset
 
 select tests.as_service_role();
-select claim as c1, lease_seconds as l1 from public.claim_notifications(10, 600) \gset
+select
+  claim as c1,
+  lease_seconds as l1
+from public.claim_notifications(10, 600) \gset
 select is(:l1, 600, 'the claim records its lease on the row');
 select tests.clear_authentication();
 update private.notification_outbox set claimed_at = now() - interval '5 minutes'

@@ -13,8 +13,10 @@ values
 ('test', 'email', 'alert', 'test-092-old', 'x-092@ntf.test', '{"token": "t"}', 'SMTP 451'),
 ('test', 'email', 'alert', 'test-092-new', 'y-092@ntf.test', '{"title": "t"}', null);
 select is(
-  (select deliver_until = created_at + interval '3 days' from private.notification_outbox
-   where idempotency_key = 'test-092-new'), true,
+  (
+    select deliver_until = created_at + interval '3 days' from private.notification_outbox
+    where idempotency_key = 'test-092-new'
+  ), true,
   'a notification may wait three days'
 );
 update private.notification_outbox set deliver_until = now() - interval '1 second'
@@ -37,7 +39,9 @@ select results_eq(
 select tests.create_user('staff-092@ntf.test') as u_staff \gset
 insert into public.organizations (name, slug) values ('Ntf 092', 'ntf-092') returning id as org
 \gset
-insert into public.memberships (organization_id, user_id, role) values (:'org', :'u_staff', 'admin');
+insert into public.memberships (organization_id, user_id, role) values (
+  :'org', :'u_staff', 'admin'
+);
 insert into public.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
 select tests.authenticate_as(:'u_staff');

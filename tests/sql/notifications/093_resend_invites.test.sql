@@ -26,11 +26,18 @@ insert into public.guardian_links (student_id, guardian_id, status, created_via,
 values (:'sam', :'u_mum', 'active', 'staff', now());
 
 select tests.authenticate_as(:'u_admin');
-select invite_id as g_inv, token as g_old from public.invite_guardian(:'sam', 'gran-093@ntf.test')
+select
+  invite_id as g_inv,
+  token as g_old
+from public.invite_guardian(:'sam', 'gran-093@ntf.test')
 \gset
-select student_id as kid, token as s_old
+select
+  student_id as kid,
+  token as s_old
 from public.invite_student(:'org', 'Kid', 'kid-093@ntf.test') \gset
-select invite_id as m_inv, token as m_old
+select
+  invite_id as m_inv,
+  token as m_old
 from public.invite_organization_member(:'org', 'new-093@ntf.test') \gset
 select tests.clear_authentication();
 select id as s_inv from public.student_invites where student_id = :'kid' \gset
@@ -39,29 +46,45 @@ update private.notification_outbox set status = 'dead', payload = payload - 'tok
 
 -- denied
 select tests.as_anon();
-select throws_ok(format('select public.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
-  'anon: guardian invite');
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
+  'anon: guardian invite'
+);
 select tests.authenticate_as(:'u_nobody');
-select throws_ok(format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
-  'a stranger');
-select throws_ok(format('select public.resend_guardian_invite(%L)', gen_random_uuid()),
-  'TU403', null, 'an unknown id: the same refusal');
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  'a stranger'
+);
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', gen_random_uuid()),
+  'TU403', null, 'an unknown id: the same refusal'
+);
 select tests.authenticate_as(:'u_mum');
-select throws_ok(format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
-  'a guardian of the student');
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  'a guardian of the student'
+);
 select tests.authenticate_as(:'u_other');
-select throws_ok(format('select public.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
-  'an admin of another organisation: student invite');
-select throws_ok(format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
-  null, 'an admin of another organisation: membership invite');
+select throws_ok(
+  format('select public.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
+  'an admin of another organisation: student invite'
+);
+select throws_ok(
+  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  null, 'an admin of another organisation: membership invite'
+);
 select tests.authenticate_as(:'u_staff');
-select throws_ok(format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
-  null, 'staff cannot resend a membership invite');
+select throws_ok(
+  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  null, 'staff cannot resend a membership invite'
+);
 select tests.clear_authentication();
 update public.organizations set guardian_invite_policy = 'admins' where id = :'org';
 select tests.authenticate_as(:'u_staff');
-select throws_ok(format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
-  'staff, where only admins invite guardians');
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  'staff, where only admins invite guardians'
+);
 select tests.clear_authentication();
 update public.organizations set guardian_invite_policy = 'staff' where id = :'org';
 select is(
@@ -93,23 +116,33 @@ select results_eq(
   'one new email per invite, with a token'
 );
 select ok(
-  (select token_hash <> private.hash_secret(:'g_old') from public.guardian_invites
-   where id = :'g_inv')
-  and (select token_hash <> private.hash_secret(:'s_old') from public.student_invites
-   where id = :'s_inv')
-  and (select token_hash <> private.hash_secret(:'m_old') from public.membership_invites
-   where id = :'m_inv'),
+  (
+    select token_hash <> private.hash_secret(:'g_old') from public.guardian_invites
+    where id = :'g_inv'
+  )
+  and (
+    select token_hash <> private.hash_secret(:'s_old') from public.student_invites
+    where id = :'s_inv'
+  )
+  and (
+    select token_hash <> private.hash_secret(:'m_old') from public.membership_invites
+    where id = :'m_inv'
+  ),
   'the old tokens no longer work'
 );
 
 -- not pending, expired
 update public.guardian_invites set expires_at = now() - interval '1 second' where id = :'g_inv';
 select tests.authenticate_as(:'u_admin');
-select throws_ok(format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
-  'an expired invite: send a new one');
+select throws_ok(
+  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
+  'an expired invite: send a new one'
+);
 select public.withdraw_organization_invite(:'m_inv');
-select throws_ok(format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU409',
-  null, 'a withdrawn invite');
+select throws_ok(
+  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU409',
+  null, 'a withdrawn invite'
+);
 
 select * from finish();
 rollback;
