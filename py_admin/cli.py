@@ -765,7 +765,8 @@ def dispatch_cmd(
     if as_json:
         print(json.dumps({
             "sent": counts.sent, "retried": counts.retried, "dead": counts.dead,
-            "deferred": counts.deferred, "cancelled": counts.cancelled, "workers": workers,
+            "deferred": counts.deferred, "cancelled": counts.cancelled,
+            "unconfirmed": counts.unconfirmed, "workers": workers,
             "seconds": round(seconds, 3),
         }, indent=2))
         return
@@ -776,11 +777,136 @@ def dispatch_cmd(
     table.add_row("[yellow]retried[/] (will be tried again)", str(counts.retried))
     table.add_row("[red]dead[/] (gave up; last error kept)", str(counts.dead))
     if counts.deferred:
-        table.add_row("deferred (lease ran out before sending)", str(counts.deferred))
+        table.add_row("deferred (given back untried: an outage, or the lease ran out)",
+                      str(counts.deferred))
+    if counts.unconfirmed:
+        table.add_row("unconfirmed (sent, but another claim had taken it: sent again)",
+                      str(counts.unconfirmed))
     if counts.cancelled:
         table.add_row("cancelled at sending (the right to read it was gone)",
                       str(counts.cancelled))
     console.print(table)
+
+
+# ---- outbox (the operator's requeue) --------------------------------------------------------
+outbox_app = typer.Typer(
+    help="The notification outbox: what waits or died, retry and requeue "
+         "(docs/notifications.md).",
+    no_args_is_help=True,
+)
+app.add_typer(outbox_app, name="outbox")
+
+OutboxStatus = Annotated[list[str] | None, typer.Option(
+    "--status", help="pending, sending, sent, dead or cancelled (repeatable).",
+    show_default=False)]
+OutboxTemplate = Annotated[list[str] | None, typer.Option(
+    "--template", help="A template, e.g. guardian_invite (repeatable).", show_default=False)]
+OutboxChannel = Annotated[list[str] | None, typer.Option(
+    "--channel", help="email, sms or push (repeatable).", show_default=False)]
+OutboxId = Annotated[list[str] | None, typer.Option(
+    "--id", help="A message id (repeatable).", show_default=False)]
+OutboxError = Annotated[str | None, typer.Option(
+    "--error", help="Part of the last error, e.g. 'SMTP server'.", show_default=False)]
+OutboxOlder = Annotated[float | None, typer.Option(
+    "--older-than", min=0, help="Queued more than this many minutes ago.", show_default=False)]
+OutboxRecipient = Annotated[str | None, typer.Option(
+    "--recipient", help="Part of the recipient's address.", show_default=False)]
+OutboxAll = Annotated[bool, typer.Option("--all", help="Every matching message, no filter.")]
+
+
+def _outbox_filter(status: list[str] | None, template: list[str] | None,
+                   channel: list[str] | None, ids: list[str] | None, error: str | None,
+                   older_than: float | None, recipient: str | None) -> Any:
+    from py_admin.outbox import OutboxFilter
+
+    return OutboxFilter(statuses=tuple(status or ()), templates=tuple(template or ()),
+                        channels=tuple(channel or ()), ids=tuple(ids or ()), error=error,
+                        older_than_minutes=older_than, recipient=recipient)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    database_url: DatabaseUrl = None, status: OutboxStatus = None,
+    template: OutboxTemplate = None, channel: OutboxChannel = None, ids: OutboxId = None,
+    error: OutboxError = None, older_than: OutboxOlder = None,
+    recipient: OutboxRecipient = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 100,
+    as_json: JsonOut = False,
+) -> None:
+    """What waits (pending, sending) or died (dead), with its attempts, outage deferrals and
+    last error. Default: pending, sending and dead."""
+    from py_admin.db import resolve_url
+    from py_admin.outbox import list_outbox
+
+    flt = _outbox_filter(status, template, channel, ids, error, older_than, recipient)
+    result = list_outbox(resolve_url(database_url), flt, limit)
+    if as_json:
+        print(json.dumps(result, indent=2, default=str))
+        return
+    counts = result["counts"]
+    console.print(", ".join(f"{k}: {counts.get(k, 0)}" for k in
+                            ("pending", "sending", "sent", "dead", "cancelled"))
+                  + f"; overdue by 10+ minutes: {result['overdue']}", highlight=False)
+    table = Table()
+    for col in ("id", "status", "template", "recipient", "attempts", "deferred", "next attempt",
+                "last error"):
+        table.add_column(col)
+    for m in result["messages"]:
+        table.add_row(m["id"][:8], m["status"], m["template"], m["recipient"] or "",
+                      f"{m['attempts']}/{m['max_attempts']}", str(m["deferrals"]),
+                      f"{m['next_attempt_at']:%Y-%m-%d %H:%M}" if m["status"] == "pending"
+                      else "", (m["last_error"] or m["cancel_reason"] or "")[:60])
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    database_url: DatabaseUrl = None, status: OutboxStatus = None,
+    template: OutboxTemplate = None, channel: OutboxChannel = None, ids: OutboxId = None,
+    error: OutboxError = None, older_than: OutboxOlder = None,
+    recipient: OutboxRecipient = None, everything: OutboxAll = False, as_json: JsonOut = False,
+) -> None:
+    """Pending messages waiting for their backoff become due now (the next dispatch sends
+    them). Needs a filter or --all."""
+    from py_admin.db import resolve_url
+    from py_admin.outbox import retry_outbox
+
+    flt = _outbox_filter(status, template, channel, ids, error, older_than, recipient)
+    count = retry_outbox(resolve_url(database_url), flt, everything)
+    if as_json:
+        print(json.dumps({"retried": count}))
+        return
+    console.print(f"{count} message(s) due now", highlight=False)
+
+
+@outbox_app.command("requeue")
+def outbox_requeue(
+    database_url: DatabaseUrl = None, status: OutboxStatus = None,
+    template: OutboxTemplate = None, channel: OutboxChannel = None, ids: OutboxId = None,
+    error: OutboxError = None, older_than: OutboxOlder = None,
+    recipient: OutboxRecipient = None, everything: OutboxAll = False, as_json: JsonOut = False,
+) -> None:
+    """Dead messages back in the queue, due now, with fresh attempts; a dead invite is
+    re-issued (a new token by email) while it can still be accepted. Needs a filter or --all."""
+    from py_admin.db import resolve_url
+    from py_admin.outbox import requeue_outbox
+
+    flt = _outbox_filter(status, template, channel, ids, error, older_than, recipient)
+    result = requeue_outbox(resolve_url(database_url), flt, everything)
+    summary = {
+        "requeued": sum(r["outcome"] == "requeued" for r in result),
+        "reissued": sum(r["outcome"] == "reissued" for r in result),
+        "skipped": sum(r["outcome"].startswith("skipped") for r in result),
+        "messages": result,
+    }
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    console.print(f"{summary['requeued']} requeued, {summary['reissued']} invite(s) re-issued, "
+                  f"{summary['skipped']} skipped", highlight=False)
+    for r in result:
+        if r["outcome"].startswith("skipped"):
+            console.print(f"  {r['id']}: {r['outcome']}", highlight=False)
 
 
 # ---- roster import --------------------------------------------------------------------------

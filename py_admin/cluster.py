@@ -86,7 +86,11 @@ def free_port() -> int:
 
 
 def _port_in_use(port: int) -> bool:
+    """Whether a process listens on the port. With SO_REUSEADDR, as PostgreSQL binds: the
+    TIME-WAIT connections a crashed server leaves behind do not count (without it they made
+    the cluster move to another port after every crash, issue 27)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -256,9 +260,17 @@ class Cluster:
             return False
         self._clear_stale_pid()
         port = self.port
-        if port is None or _port_in_use(port):
+        if port is None:
             port = free_port()
             self._port_file.write_text(f"{port}\n")
+        elif _port_in_use(port):
+            # the cluster keeps its port: every saved DATABASE_URL, cron job and running
+            # dispatcher points at it. Another process holds it: say so, move nothing.
+            raise TutelaError(
+                f"port {port} of the embedded cluster is taken by another process",
+                hint=f"stop that process (e.g. `ss -ltnp 'sport = :{port}'`), or delete "
+                     f"{self._port_file} to let `tutela db start` pick a new port (saved "
+                     "URLs then need `tutela db url` again)")
         self._write_runtime_conf(port)
         self.log.touch(exist_ok=True)
         self._chown(self.log)

@@ -27,12 +27,14 @@ on every attempt and ends ``dead``, unless a provider is given (``providers=`` o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import logging
 import os
 import signal
 import smtplib
+import socket
 import ssl
 import string
 import threading
@@ -135,6 +137,8 @@ class Notification:
     payload: dict[str, Any]
     attempts: int
     max_attempts: int
+    claim: int = 0
+    lease_seconds: int = 300
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Notification:
@@ -143,7 +147,8 @@ class Notification:
             idempotency_key=row["idempotency_key"], recipient_email=row["recipient_email"],
             recipient_user_id=row["recipient_user_id"], student_id=row["student_id"],
             payload=dict(row["payload"] or {}), attempts=row["attempts"],
-            max_attempts=row["max_attempts"],
+            max_attempts=row["max_attempts"], claim=row["claim"],
+            lease_seconds=row["lease_seconds"],
         )
 
 
@@ -154,7 +159,17 @@ class Provider(Protocol):
     def send(self, notification: Notification) -> None: ...
 
 
-class MessageError(Exception):
+class PermanentFailure(Exception):
+    """This message can never be delivered as it is: it ends ``dead`` at once. A provider raises
+    it for a refusal that retrying cannot change (any other exception is temporary)."""
+
+
+class TemporaryFailure(Exception):
+    """This message failed this time (a 4xx for its recipient or its data): retried with
+    backoff, counted against its ``max_attempts``."""
+
+
+class MessageError(PermanentFailure):
     """A message that cannot be sent as it is (no template, a payload without what the template
     needs, no address, no provider for its channel): kept in last_error as it reads."""
 
@@ -164,8 +179,46 @@ class NoProviderError(MessageError):
 
 
 class SmtpUnavailable(Exception):
-    """The SMTP server cannot be reached or refuses the session (not the message's fault): the
-    worker fails the rest of its batch with this error and stops (``--loop``: waits, retries)."""
+    """An outage, not the message's fault: the SMTP server cannot be reached, drops or hangs,
+    refuses TLS or the login, answers 421, or refuses our sender. The message is given back
+    without counting an attempt (and so is the rest of the batch); the dispatcher backs off as a
+    whole and probes once before claiming again."""
+
+
+def _code(exc: smtplib.SMTPResponseException) -> int:
+    return int(exc.smtp_code)
+
+
+def classify_smtp(exc: BaseException) -> BaseException:
+    """One SMTP error as outage (:class:`SmtpUnavailable`), :class:`PermanentFailure` or
+    :class:`TemporaryFailure` (RFC 5321: 5yz permanent, 4yz temporary; 421 closes the session;
+    per recipient at RCPT, per message at DATA, per session at MAIL FROM)."""
+    if isinstance(exc, SmtpUnavailable | PermanentFailure | TemporaryFailure):
+        return exc
+    text = describe_error(exc)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [int(code) for code, _ in exc.recipients.values()]
+        if 421 in codes:
+            return SmtpUnavailable(f"the SMTP server closed the session: {text}")
+        if codes and all(500 <= c < 600 for c in codes):
+            return PermanentFailure(text)
+        return TemporaryFailure(text)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        # the envelope sender is the session's, not the message's: an outage (our sender
+        # refused, the server short of storage), except a message too large for the server
+        if _code(exc) == 552:
+            return PermanentFailure(text)
+        return SmtpUnavailable(f"the SMTP server refused the sender: {text}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = _code(exc)
+        if code == 421:
+            return SmtpUnavailable(f"the SMTP server closed the session: {text}")
+        if 500 <= code < 600:
+            return PermanentFailure(text)
+        return TemporaryFailure(text)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+        return SmtpUnavailable(f"the SMTP server went away: {text}")
+    return TemporaryFailure(text)
 
 
 _ATEXT = frozenset(string.ascii_letters + string.digits + "!#$&'*+-/=?^_`{|}~")
@@ -446,6 +499,7 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._cut = False
 
     def __enter__(self) -> SmtpMailer:
         return self
@@ -479,7 +533,45 @@ class SmtpMailer:
             raise
         return smtp
 
-    def send(self, msg: EmailMessage) -> None:
+    def open(self) -> None:
+        """Opens the session if it is not open (the dispatcher's probe before claiming):
+        raises :class:`SmtpUnavailable` during an outage."""
+        if self._smtp is None:
+            self._smtp = self._open()
+
+    def send(self, msg: EmailMessage, deadline: float | None = None) -> None:
+        """Sends one message; raises :class:`SmtpUnavailable` (an outage),
+        :class:`PermanentFailure` or :class:`TemporaryFailure`. ``deadline`` (time.monotonic):
+        the send is cut off then (its socket shut down: an outage), so that it never outlasts
+        the claim's lease."""
+        watchdog: threading.Timer | None = None
+        self._cut = False
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SmtpUnavailable("no time left in the lease to send")
+            watchdog = threading.Timer(left, self._cut_off)
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            self._send(msg)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                raise
+            raise classify_smtp(exc) from exc
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    def _cut_off(self) -> None:
+        self._cut = True
+        smtp = self._smtp
+        sock = getattr(smtp, "sock", None) if smtp is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, msg: EmailMessage) -> None:
         reused = self._smtp is not None
         if self._smtp is None:
             self._smtp = self._open()
@@ -487,14 +579,25 @@ class SmtpMailer:
             self._smtp.send_message(msg)
         except smtplib.SMTPServerDisconnected:
             self.close()
-            if not reused:
+            if not reused or self._cut:
                 raise
             # the server dropped an idle session: once more on a new one
             self._smtp = self._open()
             self._send_or_close(msg)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+            # the session is fine after a refusal of this message: reset it for the next one
+            self._reset()
+            raise
         except BaseException:
             self.close()
             raise
+
+    def _reset(self) -> None:
+        try:
+            if self._smtp is not None:
+                self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close()
 
     def _send_or_close(self, msg: EmailMessage) -> None:
         assert self._smtp is not None
@@ -521,7 +624,7 @@ def describe_error(exc: BaseException) -> str:
         return "recipient refused: " + "; ".join(parts)
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}"
-    if isinstance(exc, MessageError | SmtpUnavailable):
+    if isinstance(exc, PermanentFailure | TemporaryFailure | SmtpUnavailable):
         return str(exc)
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -582,29 +685,44 @@ def complete(conn: Conn, notification_id: Any, attempt: int | None = None) -> bo
     return bool(row and row[0])
 
 
-def fail(conn: Conn, notification_id: Any, error: str, attempt: int | None = None) -> str | None:
-    """Records a failed attempt; the new status ('pending' or 'dead'), None if the row was not
-    ours and 'sending' any more."""
+def fail(conn: Conn, notification_id: Any, error: str, attempt: int | None = None, *,
+         permanent: bool = False) -> str | None:
+    """Records a failed attempt of the message itself (``permanent``: it ends dead at once); the
+    new status ('pending' or 'dead'), None if the row was not ours and 'sending' any more."""
     with acting_as(conn, None, role="service_role"):
-        row = conn.execute("select public.fail_notification(%s, %s, %s)",
-                           (notification_id, error, attempt)).fetchone()
+        row = conn.execute("select public.fail_notification(%s, %s, %s, %s)",
+                           (notification_id, error, attempt, permanent)).fetchone()
+    return None if row is None else row[0]
+
+
+def release(conn: Conn, notification_id: Any, attempt: int, reason: str | None = None,
+            retry_seconds: int = 0) -> str | None:
+    """Gives a claimed message back untried (an outage, a lease running out): no attempt is
+    counted; due again in ``retry_seconds``. 'pending', or None if it was not ours any more."""
+    with acting_as(conn, None, role="service_role"):
+        row = conn.execute("select public.release_notification(%s, %s, %s, %s)",
+                           (notification_id, attempt, reason, retry_seconds)).fetchone()
     return None if row is None else row[0]
 
 
 # ---- workers --------------------------------------------------------------------------------
 @dataclass
 class DispatchCounts:
-    """sent: handed to SMTP or a provider; retried: failed, will be tried again; dead: failed
-    for the last time (kept with the error); deferred: claimed but left for a later claim
-    because the lease was running out; cancelled: claimed, then not sent because the check
-    just before sending found it cancelled (or no longer this worker's claim). Messages the
-    claim itself cancelled are never handed to a worker and are not counted here."""
+    """sent: handed to SMTP or a provider, and marked sent; retried: failed this time, will be
+    tried again; dead: failed for good (permanently, or its attempts or time limit used up;
+    kept with the error); deferred: claimed but given back untried, no attempt counted (an
+    outage, or the claim's lease running out before its turn); cancelled: claimed, then not sent
+    because the check just before sending found it cancelled (or no longer this worker's
+    claim); unconfirmed: handed over, but the row was no longer this worker's claim when it
+    came to mark it (its lease had run out: another claim sends it again, same Message-ID).
+    Messages the claim itself cancelled are never handed to a worker and are not counted."""
 
     sent: int = 0
     retried: int = 0
     dead: int = 0
     deferred: int = 0
     cancelled: int = 0
+    unconfirmed: int = 0
 
     @property
     def failed(self) -> int:
@@ -613,7 +731,15 @@ class DispatchCounts:
     def __add__(self, other: DispatchCounts) -> DispatchCounts:
         return DispatchCounts(self.sent + other.sent, self.retried + other.retried,
                               self.dead + other.dead, self.deferred + other.deferred,
-                              self.cancelled + other.cancelled)
+                              self.cancelled + other.cancelled,
+                              self.unconfirmed + other.unconfirmed)
+
+
+#: the margin kept between the end of a send and the end of its lease (seconds)
+LEASE_MARGIN = 5.0
+#: an outage: the first wait before probing again, and the longest (seconds)
+OUTAGE_FIRST_WAIT = 5.0
+OUTAGE_MAX_WAIT = 300.0
 
 
 @dataclass
@@ -626,9 +752,16 @@ class Dispatcher:
     settings: SmtpSettings = field(default_factory=SmtpSettings.from_env)
     providers: Mapping[str, Provider] = field(default_factory=dict)
     on_progress: Callable[[DispatchCounts], None] | None = None
+    #: the clock a batch's lease is measured with (tests move it)
+    clock: Callable[[], float] = time.monotonic
     renderer: Renderer = field(init=False)
     totals: DispatchCounts = field(init=False, default_factory=DispatchCounts)
+    outage: str | None = field(init=False, default=None)
+    probes: int = field(init=False, default=0)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _probe_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _outage_until: float = field(init=False, default=0.0)
+    _outage_wait: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch <= 1000:
@@ -645,10 +778,61 @@ class Dispatcher:
         if self.on_progress is not None:
             self.on_progress(snapshot)
 
-    def deliver(self, n: Notification, mailer: SmtpMailer) -> None:
-        """Send one message; raises on any failure."""
+    # -- outages: the dispatcher as a whole backs off, one worker probes -----------------------
+    def outage_wait(self) -> float:
+        """Seconds until the next probe (0: no outage)."""
+        with self._lock:
+            return max(self._outage_until - time.monotonic(), 0.0) if self.outage else 0.0
+
+    def note_outage(self, exc: BaseException) -> float:
+        """An outage seen (or still there): the wait before the next probe doubles, from 5 s up
+        to 5 minutes. Returns it."""
+        with self._lock:
+            first = self.outage is None
+            self._outage_wait = OUTAGE_FIRST_WAIT if first else min(
+                max(self._outage_wait, OUTAGE_FIRST_WAIT) * 2, OUTAGE_MAX_WAIT)
+            self.outage = describe_error(exc)
+            self._outage_until = time.monotonic() + self._outage_wait
+            wait = self._outage_wait
+        if first:
+            log.warning("SMTP outage: %s; messages wait, no attempt counted; probing again "
+                        "in %g s", self.outage, wait)
+        return wait
+
+    def probe(self, mailer: SmtpMailer, stop: threading.Event) -> bool:
+        """Before claiming: the SMTP session is open (False: stopped while waiting out an
+        outage). During an outage only one worker probes at a time, once per wait, and nothing
+        is claimed until a probe succeeds. Raises :class:`SmtpUnavailable` when it fails."""
+        while True:
+            wait = self.outage_wait()
+            if wait > 0:
+                if stop.wait(wait):
+                    return False
+                continue
+            with self._probe_lock:
+                with self._lock:
+                    in_outage = self.outage is not None
+                    if in_outage and self._outage_until > time.monotonic():
+                        continue  # another worker probed meanwhile and failed
+                try:
+                    if in_outage:
+                        self.probes += 1
+                    mailer.open()
+                except SmtpUnavailable as exc:
+                    self.note_outage(exc)
+                    raise
+                if in_outage:
+                    with self._lock:
+                        self.outage = None
+                    log.warning("SMTP server reachable again: dispatching")
+                return True
+
+    # -- one batch ------------------------------------------------------------------------------
+    def deliver(self, n: Notification, mailer: SmtpMailer, deadline: float | None = None) -> None:
+        """Send one message; raises :class:`SmtpUnavailable` (outage), :class:`PermanentFailure`
+        or anything else (a temporary failure)."""
         if n.channel == "email":
-            mailer.send(build_email(n, self.renderer.render(n), self.settings))
+            mailer.send(build_email(n, self.renderer.render(n), self.settings), deadline)
             return
         provider = self.providers.get(n.channel)
         if provider is None:
@@ -661,40 +845,58 @@ class Dispatcher:
             batch = claim(conn, self.batch, self.lease_seconds)
             if not batch:
                 return
-            claimed = time.monotonic()
+            claimed = self.clock()
             for i, n in enumerate(batch):
-                if time.monotonic() - claimed > self.lease_seconds * 0.8:
-                    # another claim takes the rest once the lease is over: never sent twice
-                    self._count(deferred=len(batch) - i)
+                if self.clock() - claimed > n.lease_seconds * 0.8:
+                    # its lease is running out before its turn: given back untried, due now
+                    # (another claim takes it at once; never sent twice, no attempt counted)
+                    self.give_back(conn, batch[i:], None, 0)
                     break
                 try:
                     self.process(conn, mailer, n)
                 except SmtpUnavailable as exc:
-                    # back in the queue with the others' backoff, rather than after the lease
-                    for rest in batch[i + 1:]:
-                        self.record_failure(conn, rest, str(exc))
+                    # an outage: the rest of the batch goes back untried; the dispatcher waits
+                    self.give_back(conn, batch[i + 1:], describe_error(exc),
+                                   int(self.outage_wait()))
                     raise
 
+    def give_back(self, conn: Conn, rest: list[Notification], reason: str | None,
+                  retry_seconds: int) -> None:
+        for n in rest:
+            if release(conn, n.id, n.claim, reason, retry_seconds) == "pending":
+                self._count(deferred=1)
+
     def process(self, conn: Conn, mailer: SmtpMailer, n: Notification) -> None:
-        # checked once more right before sending: never send what was cancelled since the claim
-        payload = recheck(conn, n.id, n.attempts)
+        # checked once more right before sending: never send what was cancelled since the claim;
+        # the check renews the lease: the send below is cut off before it ends
+        payload = recheck(conn, n.id, n.claim)
         if payload is None:
             self._count(cancelled=1)
             return
+        deadline = time.monotonic() + n.lease_seconds - LEASE_MARGIN
         n = replace(n, payload=payload)
         try:
-            self.deliver(n, mailer)
+            self.deliver(n, mailer, deadline)
+        except SmtpUnavailable as exc:
+            # not the message's failure: back untried, after the dispatcher's wait
+            wait = self.note_outage(exc)
+            self.give_back(conn, [n], describe_error(exc), int(wait))
+            raise
+        except PermanentFailure as exc:
+            self.record_failure(conn, n, describe_error(exc), permanent=True)
+            return
         except Exception as exc:
             self.record_failure(conn, n, describe_error(exc))
-            if isinstance(exc, SmtpUnavailable):
-                raise
             return
         # sent: from here on a crash means the message goes out again after the lease
-        complete(conn, n.id, n.attempts)
-        self._count(sent=1)
+        if complete(conn, n.id, n.claim):
+            self._count(sent=1)
+        else:
+            self._count(unconfirmed=1)
 
-    def record_failure(self, conn: Conn, n: Notification, error: str) -> None:
-        status = fail(conn, n.id, error, n.attempts)
+    def record_failure(self, conn: Conn, n: Notification, error: str, *,
+                       permanent: bool = False) -> None:
+        status = fail(conn, n.id, error, n.claim, permanent=permanent)
         if status == "dead":
             self._count(dead=1)
         elif status == "pending":
@@ -703,22 +905,43 @@ class Dispatcher:
 
     def worker(self, stop: threading.Event, *, loop: bool, interval: float,
                errors: list[BaseException]) -> None:
+        lost_db_since: float | None = None
         while True:
             try:
                 with connect(self.url, autocommit=True) as conn, \
                         SmtpMailer(self.settings) as mailer:
+                    lost_db_since = None
                     while True:
+                        if not self.probe(mailer, stop):
+                            return
                         self.drain(conn, mailer, stop)
                         mailer.close()
                         if not loop or stop.wait(interval):
                             return
-            except (psycopg.Error, TutelaError, SmtpUnavailable) as exc:
+            except SmtpUnavailable as exc:
                 if not loop:
                     errors.append(exc)
                     return
-                # the database or the SMTP server went away: log, wait, reconnect (rows claimed
-                # and not marked come back after the lease)
-                log.warning("dispatch worker: %s; retrying in %g s", str(exc).strip(), interval)
+                # the probe or a send found an outage: the wait is the dispatcher's (probe())
+                log.debug("dispatch worker: %s", exc)
+            except (psycopg.Error, TutelaError) as exc:
+                if not loop:
+                    errors.append(exc)
+                    return
+                # the database went away: reconnect to the same URL; rows claimed and not marked
+                # come back after their lease. Past DATABASE_LOST_AFTER, say so and stop.
+                now = time.monotonic()
+                lost_db_since = lost_db_since or now
+                if now - lost_db_since > DATABASE_LOST_AFTER:
+                    errors.append(TutelaError(
+                        f"the database has been unreachable for {int(now - lost_db_since)} s: "
+                        f"{str(exc).strip()}",
+                        hint="check that it runs (tutela db status) and that DATABASE_URL "
+                             "points at it; then start tutela dispatch --loop again"))
+                    stop.set()
+                    return
+                log.warning("dispatch worker: %s; reconnecting in %g s", str(exc).strip(),
+                            interval)
                 if stop.wait(interval):
                     return
             except BaseException as exc:
@@ -747,12 +970,18 @@ class Dispatcher:
             if isinstance(first, TutelaError):
                 raise first
             if isinstance(first, SmtpUnavailable):
-                raise TutelaError(str(first), hint="check TUTELA_SMTP_HOST, TUTELA_SMTP_PORT, "
-                                  "TUTELA_SMTP_STARTTLS and the credentials") from first
+                raise TutelaError(
+                    f"{first} (nothing was counted against the messages: they wait)",
+                    hint="check TUTELA_SMTP_HOST, TUTELA_SMTP_PORT, TUTELA_SMTP_STARTTLS and "
+                         "the credentials; tutela outbox list shows what waits") from first
             if isinstance(first, psycopg.Error):
                 raise TutelaError(f"dispatch failed: {str(first).strip()}") from first
             raise first
         return replace(self.totals)
+
+
+#: a ``--loop`` dispatcher that cannot reach its database for this long stops with an error
+DATABASE_LOST_AFTER = 600.0
 
 
 def run_once(url: str, workers: int = 4, batch: int = 50, *, lease_seconds: int = 300,

@@ -337,6 +337,17 @@ begin
     -- a person joins by accepting (an organisation that trusts its roster adds existing
     -- accounts at once): an invite, or the one already waiting, brought up to date
     if v_invite.id is not null then
+      -- its email ended dead (an outage, a lost token): brought up to date and re-issued,
+      -- never reported unchanged
+      if v_invite.expires_at > pg_catalog.now()
+        and private.invite_mail_dead('member_invite', v_invite.id) then
+        update public.membership_invites as i
+        set role = v_role, title = v_title, sis_id = coalesce(v_sis, i.sis_id),
+          managed_by_roster = true, updated_at = pg_catalog.now()
+        where i.id = v_invite.id;
+        perform private.reissue_invite('member_invite', v_invite.id, 'roster');
+        return 'invite';
+      end if;
       if v_invite.role = v_role and v_invite.title is not distinct from v_title
         and v_invite.sis_id is not distinct from coalesce(v_sis, v_invite.sis_id)
         and v_invite.managed_by_roster and v_invite.expires_at > pg_catalog.now() then
@@ -557,6 +568,19 @@ begin
   order by i.created_at desc limit 1
   for update;
   if v_invite.id is not null then
+    -- its email ended dead (an outage, a lost token): brought up to date and re-issued, never
+    -- reported unchanged
+    if private.invite_mail_dead('guardian_invite', v_invite.id) then
+      update public.guardian_invites as i
+      set relation = v_relation, permissions = coalesce(v_permissions, i.permissions),
+        make_primary = coalesce(v_primary, i.make_primary), name = coalesce(v_name, i.name),
+        sis_id = coalesce(v_sis, i.sis_id), managed_by_roster = true,
+        updated_at = pg_catalog.now()
+      where i.id = v_invite.id;
+      perform private.reissue_invite('guardian_invite', v_invite.id, 'roster');
+      p_action := 'invite';
+      return;
+    end if;
     if v_invite.relation = v_relation
       and v_invite.permissions = coalesce(v_permissions, v_invite.permissions)
       and v_invite.make_primary = coalesce(v_primary, v_invite.make_primary)

@@ -85,3 +85,50 @@ def test_db_commands(cli: Any, home: Path) -> None:
         assert conn.execute("select to_regclass('marker')").fetchone() == (None,)
     assert cli("db", "stop", env=env).stdout.strip() == "stopped"
     assert cli("db", "status", env=env).returncode == 3
+
+
+def test_port_is_kept_after_a_crash(home: Path) -> None:
+    """Issue 27, finding 4: a server killed with connections open leaves TIME-WAIT sockets on
+    its port; the next start keeps the port (saved URLs keep working)."""
+    import socket
+
+    cluster = Cluster(home, ephemeral=True)
+    cluster.start()
+    port, url = cluster.port, cluster.url()
+    assert port is not None
+    cluster._run([cluster.install.tool("pg_ctl"), "-D", str(cluster.data), "-m", "immediate",
+                  "stop"])
+    # what the crash leaves: connections the server side closed first, in TIME-WAIT on the port
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(4)
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        for _ in clients:
+            conn, _ = listener.accept()
+            conn.close()  # the server side closes first: TIME-WAIT on port
+    for c in clients:
+        c.close()
+    with socket.socket() as probe, pytest.raises(OSError):
+        probe.bind(("127.0.0.1", port))  # TIME-WAIT is there (a bind without SO_REUSEADDR)
+    assert cluster.start() is True
+    assert cluster.port == port, "the cluster moved to another port"
+    with psycopg.connect(url) as conn:  # the saved URL still works
+        assert conn.execute("select 1").fetchone() == (1,)
+
+
+def test_port_taken_by_another_process_is_an_error(home: Path) -> None:
+    import socket
+
+    from py_admin.errors import TutelaError
+
+    cluster = Cluster(home, ephemeral=True)
+    cluster.start()
+    port = cluster.port
+    cluster.stop()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", port))  # type: ignore[arg-type]
+        squatter.listen(1)
+        with pytest.raises(TutelaError, match="taken by another process"):
+            cluster.start()
+    assert cluster.port == port
