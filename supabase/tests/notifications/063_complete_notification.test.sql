@@ -183,16 +183,16 @@ values (
 returning id as inv \gset
 insert into private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
-  attempts
+  attempts, claims
 )
 values
 (
   'guardian_invite', 'email', 'guardian_invite', 'test-063-invite', :'u_mum',
-  jsonb_build_object('token', 's3cret', 'invite_id', :'inv'), 'SMTP 451 try later', 1
+  jsonb_build_object('token', 's3cret', 'invite_id', :'inv'), 'SMTP 451 try later', 1, 1
 ),
 (
   'test', 'email', 'alert', 'test-063-waiting', :'u_mum', '{"token": "keep"}', null,
-  0
+  0, 0
 );
 -- the invite is claimed (its second attempt); the other row waits for later
 update private.notification_outbox set next_attempt_at = now() + interval '1 hour'
@@ -203,7 +203,7 @@ where idempotency_key = 'test-063-waiting' \gset
 select tests.as_service_role();
 select
   id as invite,
-  attempts as attempt
+  claim as attempt
 from public.claim_notifications(10, 300) \gset
 select is(:attempt, 2, 'the claim is the second attempt');
 select is(

@@ -307,8 +307,8 @@ select results_eq(
        from private.notification_outbox where id = %L $$,
     :'msg_c'
   ),
-  $$ values ('dead'::text, 1, 6, 'no provider configured for sms'::text, '{"x": 1}'::jsonb) $$,
-  'after one attempt of six, with its error and without the token'
+  $$ values ('dead'::text, 1, 10, 'no provider configured for sms'::text, '{"x": 1}'::jsonb) $$,
+  'after one attempt of ten (the default since issue 27), with its error and without the token'
 );
 select tests.as_service_role();
 select is_empty(

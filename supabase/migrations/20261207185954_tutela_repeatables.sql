@@ -208,7 +208,8 @@ end;
 $$;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
--- guardians of students they teach or are, and the students (with a login) they guard.
+-- guardians of students they teach or are, and the students (with a login) they guard with the
+-- progress permission.
 create or replace function private.visible_profile_ids()
 returns setof uuid
 language plpgsql
@@ -231,7 +232,9 @@ begin
   select s.user_id from public.students as s
   where s.user_id is not null
     and (
-      s.id in (select private.guardian_student_ids())
+      -- a child's profile (its last-seen time) is progress: guardians without it do not see it,
+      -- as guardian_list_children hides last activity from them
+      s.id in (select private.guardian_student_ids('progress'))
       or s.id in (select private.staff_student_ids())
     );
 end;
@@ -5878,18 +5881,23 @@ for each row
 when (old.status is distinct from new.status or old.permissions is distinct from new.permissions)
 execute function private.cancel_outbox_on_link_change();
 
--- Claim up to p_limit due messages: pending ones whose time has come, and messages claimed
--- more than p_lease_seconds ago whose sender died before marking them (sent again, with the
--- same idempotency key). Concurrent claimers never get the same row (SKIP LOCKED). Each due
--- message is checked again in this transaction (private.outbox_block_reason): one that may
--- not be sent now is cancelled instead, and the claim takes the next due rows in its place.
-create or replace function public.claim_notifications(
+-- Claim up to p_limit due messages: pending ones whose time has come, and messages whose
+-- claimer died before marking them: claimed longer ago than the lease that claimer took (the
+-- row's own lease_seconds, never the caller's), sent again with the same idempotency key.
+-- Concurrent claimers never get the same row (SKIP LOCKED). Each due message is checked again
+-- in this transaction (private.outbox_block_reason): one that may not be sent now is cancelled
+-- instead, and the claim takes the next due rows in its place. A message past its time limit
+-- (deliver_until) ends dead here, and so does one whose sender died during its last attempt.
+-- Each claimed row gets the next claim number ("claim"): recheck, complete, release and fail
+-- take it, so that a claimer whose lease ran out can no longer touch the row.
+drop function if exists public.claim_notifications(integer, integer);
+create function public.claim_notifications(
   p_limit integer default 50, p_lease_seconds integer default 300
 )
 returns table (
   id uuid, channel text, template text, idempotency_key text, recipient_email text,
   recipient_user_id uuid, student_id uuid, payload jsonb, attempts integer,
-  max_attempts integer
+  max_attempts integer, claim integer, lease_seconds integer, deliver_until timestamptz
 )
 language plpgsql
 volatile
@@ -5908,19 +5916,28 @@ begin
     or p_lease_seconds is null or p_lease_seconds not between 10 and 86400 then
     perform private.invalid('limit 1 to 1000, lease 10 to 86400 seconds');
   end if;
-  -- a message whose sender keeps dying (lease expired) and has used every attempt: dead
+  -- a message whose sender keeps dying (its own lease expired) and has used every attempt,
+  -- or one past its time limit: dead
   update private.notification_outbox as o
-  set status = 'dead', payload = o.payload - 'token',
-    last_error = coalesce(o.last_error, 'the sender stopped before marking it, every attempt')
-  where o.status = 'sending' and o.attempts >= o.max_attempts
-    and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds);
+  set status = 'dead', payload = o.payload - 'token', claimed_at = null,
+    last_error = case
+      when o.deliver_until <= pg_catalog.now() then left(
+        'not delivered before its time limit' || coalesce(' (last error: ' || o.last_error
+          || ')', ''), 2000)
+      else coalesce(o.last_error, 'the sender stopped before marking it, every attempt')
+    end
+  where (o.status = 'sending' and o.attempts >= o.max_attempts
+      and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => o.lease_seconds))
+    or (o.status = 'pending' and o.deliver_until <= pg_catalog.now())
+    or (o.status = 'sending' and o.deliver_until <= pg_catalog.now()
+      and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => o.lease_seconds));
   loop
     select array_agg(d.id) into v_ids
     from (
       select o.id from private.notification_outbox as o
       where (o.status = 'pending' and o.next_attempt_at <= pg_catalog.now())
         or (o.status = 'sending'
-          and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => p_lease_seconds))
+          and o.claimed_at < pg_catalog.now() - pg_catalog.make_interval(secs => o.lease_seconds))
       order by o.next_attempt_at, o.created_at
       limit v_left
       for update skip locked
@@ -5932,13 +5949,14 @@ begin
     with claimed as (
       update private.notification_outbox as o
       set status = 'sending', claimed_at = pg_catalog.now(), attempts = o.attempts + 1,
+        claims = o.claims + 1, lease_seconds = p_lease_seconds,
         payload = private.outbox_payload_now(o)
       where o.id = any(v_ids) and o.status in ('pending', 'sending')
       returning o.*
     )
     select c.id, c.channel, c.template, c.idempotency_key,
       coalesce(c.recipient_email, u.email::text), c.recipient_user_id, c.student_id, c.payload,
-      c.attempts, c.max_attempts
+      c.attempts, c.max_attempts, c.claims, c.lease_seconds, c.deliver_until
     from claimed as c
     left join auth.users as u on u.id = c.recipient_user_id
     order by c.next_attempt_at, c.created_at;
@@ -5952,14 +5970,15 @@ $$;
 
 comment on function public.claim_notifications(integer, integer) is
 'Dispatcher: claims due outbox messages (FOR UPDATE SKIP LOCKED), each checked again; what may '
-'no longer be sent is cancelled instead. Service role.';
+'no longer be sent is cancelled instead. The lease is the row''s own. Service role.';
 revoke all on function public.claim_notifications(integer, integer)
 from public, anon, authenticated;
 grant execute on function public.claim_notifications(integer, integer) to service_role;
 
--- Just before sending a claimed message: check it once more (the claim may be minutes old). The
--- payload to send now, or null: the message was cancelled now (it may no longer go) or is not
--- this claim's any more (p_attempt). Service role.
+-- Just before sending a claimed message: check it once more (the claim may be minutes old) and
+-- renew its lease (claimed_at = now: the send that follows has the whole lease). The payload
+-- to send now, or null: the message was cancelled now (it may no longer go) or is not this
+-- claim's any more (p_attempt: the claim number claim_notifications gave). Service role.
 create or replace function public.recheck_notification(p_id uuid, p_attempt integer default null)
 returns jsonb
 language plpgsql
@@ -5974,7 +5993,7 @@ begin
     perform private.deny('only the dispatcher (service role) checks notifications');
   end if;
   select * into v_row from private.notification_outbox as o
-  where o.id = p_id and o.status = 'sending' and (p_attempt is null or o.attempts = p_attempt)
+  where o.id = p_id and o.status = 'sending' and (p_attempt is null or o.claims = p_attempt)
   for update;
   if not found then
     return null;
@@ -5982,7 +6001,8 @@ begin
   if private.cancel_unsendable(array[p_id]) > 0 then
     return null;
   end if;
-  update private.notification_outbox as o set payload = private.outbox_payload_now(o)
+  update private.notification_outbox as o
+  set payload = private.outbox_payload_now(o), claimed_at = pg_catalog.now()
   where o.id = p_id
   returning o.payload into v_row.payload;
   return v_row.payload;
@@ -5990,8 +6010,8 @@ end;
 $$;
 
 comment on function public.recheck_notification(uuid, integer) is
-'Dispatcher: checks a claimed message again just before sending; its payload, or null when it '
-'was cancelled or is no longer this claim''s. Service role.';
+'Dispatcher: checks a claimed message again just before sending and renews its lease; its '
+'payload, or null when it was cancelled or is no longer this claim''s. Service role.';
 revoke all on function public.recheck_notification(uuid, integer)
 from public, anon, authenticated;
 grant execute on function public.recheck_notification(uuid, integer) to service_role;
@@ -6019,7 +6039,7 @@ begin
     -- the invite token is only needed until the email is out
     payload = o.payload - 'token'
   where o.id = p_id and o.status = 'sending'
-    and (p_attempt is null or o.attempts = p_attempt);  -- still our claim
+    and (p_attempt is null or o.claims = p_attempt);  -- still our claim
   get diagnostics v_done = row_count;
   return v_done = 1;
 end;
@@ -6031,9 +6051,11 @@ revoke all on function public.complete_notification(uuid, integer)
 from public, anon, authenticated;
 grant execute on function public.complete_notification(uuid, integer) to service_role;
 
--- Record a failed attempt: retry later with exponential backoff (1, 2, 4 ... minutes, at most
--- 6 hours), or give up ('dead', the error kept) once max_attempts is reached, or at once when
--- the failure is permanent (no template, no provider, a 5xx refusal).
+-- Record a failed attempt of the message itself: retry later with exponential backoff (1, 2,
+-- 4 ... minutes, at most 6 hours), or give up ('dead', the error kept) once max_attempts is
+-- reached or its time limit (deliver_until) has passed, or at once when the failure is
+-- permanent (a 5xx refusal, no template, no provider). An outage is not the message's
+-- failure: the dispatcher releases the message instead (release_notification).
 create or replace function public.fail_notification(
   p_id uuid, p_error text, p_attempt integer default null, p_permanent boolean default false
 )
@@ -6051,7 +6073,8 @@ begin
   end if;
   update private.notification_outbox as o
   set status = case
-      when o.attempts >= o.max_attempts or coalesce(p_permanent, false) then 'dead'
+      when o.attempts >= o.max_attempts or coalesce(p_permanent, false)
+        or o.deliver_until <= pg_catalog.now() then 'dead'
       else 'pending'
     end,
     next_attempt_at = pg_catalog.now() + least(
@@ -6061,11 +6084,12 @@ begin
     -- a message that will never be sent keeps no secret
     payload = case
       when o.attempts >= o.max_attempts or coalesce(p_permanent, false)
+        or o.deliver_until <= pg_catalog.now()
         then o.payload - 'token'
       else o.payload
     end
   where o.id = p_id and o.status = 'sending'
-    and (p_attempt is null or o.attempts = p_attempt)  -- still our claim
+    and (p_attempt is null or o.claims = p_attempt)  -- still our claim
   returning o.status into v_status;
   return v_status;
 end;
@@ -6076,6 +6100,49 @@ comment on function public.fail_notification(uuid, text, integer, boolean) is
 revoke all on function public.fail_notification(uuid, text, integer, boolean)
 from public, anon, authenticated;
 grant execute on function public.fail_notification(uuid, text, integer, boolean)
+to service_role;
+
+-- Give a claimed message back without counting an attempt: the dispatcher could not try it
+-- (the SMTP server is unreachable or refuses the session, or the claim's lease is running
+-- out before its turn). It is due again in p_retry_seconds (0: at once); p_reason, when given,
+-- is kept in last_error (what an operator sees in tutela outbox list). Returns 'pending', or
+-- null when the row is not this claim's any more. Service role.
+create or replace function public.release_notification(
+  p_id uuid, p_attempt integer, p_reason text default null, p_retry_seconds integer default 0
+)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_status text;
+begin
+  if not private.is_service_role(p_owner_too => true) then
+    perform private.deny('only the dispatcher (service role) releases notifications');
+  end if;
+  if p_attempt is null or p_retry_seconds is null or p_retry_seconds not between 0 and 86400 then
+    perform private.invalid('a claim number, and a retry of 0 to 86400 seconds');
+  end if;
+  update private.notification_outbox as o
+  set status = 'pending', claimed_at = null,
+    attempts = greatest(o.attempts - 1, 0),
+    deferrals = o.deferrals + case when p_reason is null then 0 else 1 end,
+    next_attempt_at = pg_catalog.now() + pg_catalog.make_interval(secs => p_retry_seconds),
+    last_error = coalesce(left(p_reason, 2000), o.last_error)
+  where o.id = p_id and o.status = 'sending' and o.claims = p_attempt
+  returning o.status into v_status;
+  return v_status;
+end;
+$$;
+
+comment on function public.release_notification(uuid, integer, text, integer) is
+'Dispatcher: gives a claimed message back untried (an SMTP outage, a lease running out): no '
+'attempt is counted. Service role.';
+revoke all on function public.release_notification(uuid, integer, text, integer)
+from public, anon, authenticated;
+grant execute on function public.release_notification(uuid, integer, text, integer)
 to service_role;
 
 -- Queue a message on an external channel (idempotent on the key).
@@ -6112,6 +6179,12 @@ as $$
 begin
   new.template := coalesce(new.template, new.kind);
   new.idempotency_key := coalesce(new.idempotency_key, new.id::text);
+  -- the time limit: an invite's email stays deliverable while the invite can be accepted
+  -- (outbox_block_reason cancels it once it cannot); anything else, three days
+  if new.kind not in ('guardian_invite', 'student_invite', 'member_invite') then
+    new.deliver_until := coalesce(new.deliver_until,
+      coalesce(new.created_at, pg_catalog.now()) + interval '3 days');
+  end if;
   return new;
 end;
 $$;
@@ -7188,6 +7261,322 @@ comment on function public.count_unread_alerts() is
 'How many of the caller''s alerts (those they may read now) are unread.';
 revoke all on function public.count_unread_alerts() from public, anon;
 grant execute on function public.count_unread_alerts() to authenticated;
+
+-- =============================================================================================
+-- Invites whose email never arrived: re-issued (issue 27)
+-- =============================================================================================
+
+-- Whether the email of an invite is dead: none of its messages is queued, in flight or sent,
+-- and one ended dead (the token it carried is gone: nothing can send it any more).
+create or replace function private.invite_mail_dead(p_kind text, p_invite_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from private.notification_outbox as o
+    where o.kind = p_kind and o.payload ->> 'invite_id' = p_invite_id::text
+      and o.status = 'dead'
+  ) and not exists (
+    select 1 from private.notification_outbox as o
+    where o.kind = p_kind and o.payload ->> 'invite_id' = p_invite_id::text
+      and o.status in ('pending', 'sending', 'sent')
+  )
+$$;
+
+revoke all on function private.invite_mail_dead(text, uuid) from public;
+
+-- Re-issue a pending, unexpired invite: a new token (the old one stops working), what is still
+-- queued for it cancelled ('reissued'), a new email queued with the new token, audited. Its
+-- expiry stays. p_invited_by: who now stands behind the invite (a resending member), or null
+-- to keep its sender. The caller checked who may. Returns the invite's expiry, or null when the
+-- invite is not pending or has expired (nothing re-issued).
+create or replace function private.reissue_invite(
+  p_kind text, p_invite_id uuid, p_actor_role text, p_invited_by uuid default null
+)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_token text := private.new_token();
+  v_guardian public.guardian_invites;
+  v_student_invite public.student_invites;
+  v_member public.membership_invites;
+  v_student public.students;
+  v_org public.organizations;
+  v_payload jsonb;
+  v_email text;
+  v_expires timestamptz;
+begin
+  if p_kind = 'guardian_invite' then
+    update public.guardian_invites as i
+    set token_hash = private.hash_secret(v_token), updated_at = pg_catalog.now(),
+      invited_by = coalesce(p_invited_by, i.invited_by)
+    where i.id = p_invite_id and i.status = 'pending' and i.expires_at > pg_catalog.now()
+    returning * into v_guardian;
+    if v_guardian.id is null then
+      return null;
+    end if;
+    select * into v_student from public.students as s where s.id = v_guardian.student_id;
+    select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+    v_email := v_guardian.email;
+    v_expires := v_guardian.expires_at;
+    v_payload := jsonb_build_object(
+      'invite_id', v_guardian.id, 'token', v_token, 'student_name', v_student.display_name,
+      'organization_name', v_org.name, 'invitee_name', v_guardian.name,
+      'relation', v_guardian.relation, 'expires_at', v_guardian.expires_at,
+      'invited_by', v_guardian.invited_by);
+  elsif p_kind = 'student_invite' then
+    update public.student_invites as i
+    set token_hash = private.hash_secret(v_token), updated_at = pg_catalog.now()
+    where i.id = p_invite_id and i.status = 'pending' and i.expires_at > pg_catalog.now()
+    returning * into v_student_invite;
+    if v_student_invite.id is null then
+      return null;
+    end if;
+    select * into v_student from public.students as s where s.id = v_student_invite.student_id;
+    select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+    v_email := v_student_invite.email;
+    v_expires := v_student_invite.expires_at;
+    v_payload := jsonb_build_object(
+      'invite_id', v_student_invite.id, 'token', v_token,
+      'student_name', v_student.display_name, 'organization_name', v_org.name,
+      'expires_at', v_student_invite.expires_at);
+  elsif p_kind = 'member_invite' then
+    update public.membership_invites as i
+    set token_hash = private.hash_secret(v_token), updated_at = pg_catalog.now(),
+      invited_by = coalesce(p_invited_by, i.invited_by)
+    where i.id = p_invite_id and i.status = 'pending' and i.expires_at > pg_catalog.now()
+    returning * into v_member;
+    if v_member.id is null then
+      return null;
+    end if;
+    select * into v_org from public.organizations as o where o.id = v_member.organization_id;
+    v_email := v_member.email;
+    v_expires := v_member.expires_at;
+    v_payload := jsonb_build_object(
+      'invite_id', v_member.id, 'token', v_token, 'organization_name', v_org.name,
+      'role', v_member.role, 'title', v_member.title, 'expires_at', v_member.expires_at,
+      'invited_by', v_member.invited_by);
+  else
+    return null;
+  end if;
+  -- the old token no longer works: what still carries it is never sent
+  update private.notification_outbox as o
+  set status = 'cancelled', cancelled_at = pg_catalog.now(), cancel_reason = 'reissued',
+    claimed_at = null, payload = o.payload - 'token'
+  where o.kind = p_kind and o.payload ->> 'invite_id' = p_invite_id::text
+    and o.status in ('pending', 'sending');
+  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  values (p_kind, v_email, v_student.id, v_payload);
+  perform private.audit('invite_reissued', p_actor_role, v_org.id, v_student.id,
+    p_invite_id => p_invite_id,
+    p_new => jsonb_build_object('kind', p_kind, 'email', v_email, 'expires_at', v_expires));
+  return v_expires;
+end;
+$$;
+
+revoke all on function private.reissue_invite(text, uuid, text, uuid) from public;
+
+-- Resend a guardian invite (its email never arrived, or was lost): a new token by email, the
+-- old one stops working. Who may: as invite_guardian, admins, and staff where the
+-- organisation's guardian_invite_policy lets staff invite; with MFA where the organisation
+-- requires it. TU409 not_pending / invite_expired: send a new invite instead.
+create or replace function public.resend_guardian_invite(p_invite_id uuid)
+returns table (invite_id uuid, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.guardian_invites;
+  v_org public.organizations;
+  v_role text;
+  v_expires timestamptz;
+begin
+  select * into v_invite from public.guardian_invites as i where i.id = p_invite_id for update;
+  if not found then
+    perform private.not_found('invite', 'only organisation staff resend an invite');
+  end if;
+  select o.* into v_org from public.organizations as o
+  join public.students as s on s.organization_id = o.id
+  where s.id = v_invite.student_id;
+  v_role := private.role_for_student(v_invite.student_id);
+  if not coalesce(
+    v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins'), false
+  ) then
+    perform private.deny('only organisation staff who may invite guardians resend an invite');
+  end if;
+  perform private.require_aal2_for_student(v_invite.student_id);
+  if v_invite.status <> 'pending' then
+    perform private.conflict('only a pending invite can be resent', 'not_pending');
+  end if;
+  if v_invite.expires_at <= pg_catalog.now() then
+    perform private.conflict('this invite has expired', 'invite_expired',
+      'Send a new invite.');
+  end if;
+  v_expires := private.reissue_invite('guardian_invite', p_invite_id, v_role, v_uid);
+  return query select p_invite_id, v_expires;
+end;
+$$;
+
+comment on function public.resend_guardian_invite(uuid) is
+'Resends a pending guardian invite with a new token (the old one stops working). Admins, and '
+'staff where the organisation lets staff invite guardians.';
+revoke all on function public.resend_guardian_invite(uuid) from public, anon;
+grant execute on function public.resend_guardian_invite(uuid) to authenticated;
+
+-- Resend a student invite: staff and admins of the student's organisation (as invite_student),
+-- while the record has no login yet. TU409 not_pending / invite_expired / already_claimed.
+create or replace function public.resend_student_invite(p_invite_id uuid)
+returns table (invite_id uuid, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.student_invites;
+  v_student public.students;
+  v_role text;
+  v_expires timestamptz;
+begin
+  select * into v_invite from public.student_invites as i where i.id = p_invite_id for update;
+  if not found then
+    perform private.not_found('invite', 'only organisation staff resend an invite');
+  end if;
+  select * into v_student from public.students as s where s.id = v_invite.student_id;
+  v_role := private.role_in_organization(v_student.organization_id);
+  if v_role is null or v_uid is null then
+    perform private.deny('only organisation staff resend an invite');
+  end if;
+  perform private.require_aal2(v_student.organization_id);
+  if v_invite.status <> 'pending' then
+    perform private.conflict('only a pending invite can be resent', 'not_pending');
+  end if;
+  if v_invite.expires_at <= pg_catalog.now() then
+    perform private.conflict('this invite has expired', 'invite_expired',
+      'Send a new invite.');
+  end if;
+  if v_student.user_id is not null then
+    perform private.conflict('the student already has a login', 'already_claimed');
+  end if;
+  v_expires := private.reissue_invite('student_invite', p_invite_id, v_role, v_uid);
+  return query select p_invite_id, v_expires;
+end;
+$$;
+
+comment on function public.resend_student_invite(uuid) is
+'Resends a pending student invite with a new token (the old one stops working). Staff and '
+'admins of the organisation.';
+revoke all on function public.resend_student_invite(uuid) from public, anon;
+grant execute on function public.resend_student_invite(uuid) to authenticated;
+
+-- Resend a membership invite: admins of the organisation (as invite_organization_member).
+-- TU409 not_pending / invite_expired.
+create or replace function public.resend_organization_invite(p_invite_id uuid)
+returns table (invite_id uuid, expires_at timestamptz)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := private.require_uid();
+  v_invite public.membership_invites;
+  v_expires timestamptz;
+begin
+  select * into v_invite from public.membership_invites as i where i.id = p_invite_id
+  for update;
+  if not found then
+    perform private.not_found('invite', 'only organisation admins resend an invite');
+  end if;
+  if private.role_in_organization(v_invite.organization_id) is distinct from 'admin' then
+    perform private.deny('only organisation admins resend an invite');
+  end if;
+  perform private.require_aal2(v_invite.organization_id);
+  if v_invite.status <> 'pending' then
+    perform private.conflict('only a pending invite can be resent', 'not_pending');
+  end if;
+  if v_invite.expires_at <= pg_catalog.now() then
+    perform private.conflict('this invite has expired', 'invite_expired',
+      'Send a new invite.');
+  end if;
+  v_expires := private.reissue_invite('member_invite', p_invite_id, 'admin', v_uid);
+  return query select p_invite_id, v_expires;
+end;
+$$;
+
+comment on function public.resend_organization_invite(uuid) is
+'Resends a pending membership invite with a new token (the old one stops working). Admins.';
+revoke all on function public.resend_organization_invite(uuid) from public, anon;
+grant execute on function public.resend_organization_invite(uuid) to authenticated;
+
+-- The operator's requeue (tutela outbox requeue): dead messages among p_ids go back to the
+-- queue, due now, with their attempts and time limit fresh. A dead invite has lost its token:
+-- the invite is re-issued instead (a new token, a new email) while it can still be accepted.
+-- One row per id: 'requeued', 'reissued', or 'skipped: <why>'. Owner only (the CLI).
+create or replace function private.requeue_outbox(p_ids uuid[])
+returns table (id uuid, outcome text)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_row private.notification_outbox;
+  v_invite uuid;
+begin
+  for v_row in
+    select o.* from private.notification_outbox as o where o.id = any(p_ids)
+    order by o.created_at for update
+  loop
+    id := v_row.id;
+    if v_row.status <> 'dead' then
+      outcome := 'skipped: ' || v_row.status;
+    elsif v_row.kind in ('guardian_invite', 'student_invite', 'member_invite') then
+      if v_row.payload ->> 'invite_id'
+        ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+        v_invite := (v_row.payload ->> 'invite_id')::uuid;
+      else
+        v_invite := null;
+      end if;
+      if v_row.payload ? 'token' then
+        -- still carries its token (made dead before tokens were dropped): send it as it is
+        update private.notification_outbox as o
+        set status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(),
+          claimed_at = null
+        where o.id = v_row.id;
+        outcome := 'requeued';
+      elsif v_invite is not null
+        and private.reissue_invite(v_row.kind, v_invite, 'operator') is not null then
+        outcome := 'reissued';
+      else
+        outcome := 'skipped: the invite can no longer be accepted';
+      end if;
+    else
+      update private.notification_outbox as o
+      set status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(),
+        claimed_at = null,
+        deliver_until = case when o.deliver_until is null then null
+          else pg_catalog.now() + interval '3 days' end
+      where o.id = v_row.id;
+      outcome := 'requeued';
+    end if;
+    return next;
+  end loop;
+end;
+$$;
+
+revoke all on function private.requeue_outbox(uuid[]) from public;
 
 -- >>> rpc/privacy.sql
 -- Privacy and family controls: who decides consent, the consent matrix and its audit, the
@@ -10181,6 +10570,17 @@ begin
     -- a person joins by accepting (an organisation that trusts its roster adds existing
     -- accounts at once): an invite, or the one already waiting, brought up to date
     if v_invite.id is not null then
+      -- its email ended dead (an outage, a lost token): brought up to date and re-issued,
+      -- never reported unchanged
+      if v_invite.expires_at > pg_catalog.now()
+        and private.invite_mail_dead('member_invite', v_invite.id) then
+        update public.membership_invites as i
+        set role = v_role, title = v_title, sis_id = coalesce(v_sis, i.sis_id),
+          managed_by_roster = true, updated_at = pg_catalog.now()
+        where i.id = v_invite.id;
+        perform private.reissue_invite('member_invite', v_invite.id, 'roster');
+        return 'invite';
+      end if;
       if v_invite.role = v_role and v_invite.title is not distinct from v_title
         and v_invite.sis_id is not distinct from coalesce(v_sis, v_invite.sis_id)
         and v_invite.managed_by_roster and v_invite.expires_at > pg_catalog.now() then
@@ -10236,6 +10636,23 @@ revoke all on function private.roster_staff_row(uuid, jsonb, jsonb) from public;
 -- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
 -- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
 -- p_key receives the link's canonical key (student id:email) for a full sync.
+-- A roster row on an existing link may take permissions away, never give back what the student
+-- or staff switched off: key-wise AND of the link's permissions and the row's.
+create or replace function private.narrow_link_permissions(p_current jsonb, p_roster jsonb)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when p_roster is null then p_current else (
+    select jsonb_object_agg(k,
+      coalesce((p_current ->> k)::boolean, false) and coalesce((p_roster ->> k)::boolean, false))
+    from unnest(private.link_permission_keys()) as k
+  ) end
+$$;
+
+revoke all on function private.narrow_link_permissions(jsonb, jsonb) from public;
+
 create or replace function private.roster_link_row(
   p_organization_id uuid, p_row jsonb, p_users jsonb, out p_action text, out p_key text
 )
@@ -10318,7 +10735,7 @@ begin
   if v_user is not null and v_link.status in ('active', 'pending') then
     -- a pending link waits for the student's approval: the roster never activates it
     if v_link.relation = v_relation
-      and v_link.permissions = coalesce(v_permissions, v_link.permissions)
+      and v_link.permissions = private.narrow_link_permissions(v_link.permissions, v_permissions)
       and v_link.is_primary = coalesce(v_primary, v_link.is_primary)
       and v_link.sis_id is not distinct from coalesce(v_sis, v_link.sis_id)
       and v_link.managed_by_roster then
@@ -10327,7 +10744,8 @@ begin
     end if;
     update public.guardian_links as l
     set relation = v_relation,
-      permissions = coalesce(v_permissions, l.permissions),
+      -- only narrowed: what the student or staff switched off stays off
+      permissions = private.narrow_link_permissions(l.permissions, v_permissions),
       is_primary = case when v_primary is false then false else l.is_primary end,
       sis_id = coalesce(v_sis, l.sis_id), managed_by_roster = true,
       updated_at = pg_catalog.now()
@@ -10383,6 +10801,19 @@ begin
   order by i.created_at desc limit 1
   for update;
   if v_invite.id is not null then
+    -- its email ended dead (an outage, a lost token): brought up to date and re-issued, never
+    -- reported unchanged
+    if private.invite_mail_dead('guardian_invite', v_invite.id) then
+      update public.guardian_invites as i
+      set relation = v_relation, permissions = coalesce(v_permissions, i.permissions),
+        make_primary = coalesce(v_primary, i.make_primary), name = coalesce(v_name, i.name),
+        sis_id = coalesce(v_sis, i.sis_id), managed_by_roster = true,
+        updated_at = pg_catalog.now()
+      where i.id = v_invite.id;
+      perform private.reissue_invite('guardian_invite', v_invite.id, 'roster');
+      p_action := 'invite';
+      return;
+    end if;
     if v_invite.relation = v_relation
       and v_invite.permissions = coalesce(v_permissions, v_invite.permissions)
       and v_invite.make_primary = coalesce(v_primary, v_invite.make_primary)
