@@ -20,9 +20,8 @@ alter column max_attempts set default 10;
 -- a message in flight keeps its claim number (the dispatcher passed attempts as the claim)
 update private.notification_outbox set claims = attempts;
 
--- what is still queued with the old default gets the new one
-update private.notification_outbox set max_attempts = 10
-where max_attempts = 6 and status in ('pending', 'sending');
+-- (messages already queued keep the max_attempts they were queued with: an upgrade changes no
+-- row's values, and outages no longer use up attempts anyway)
 
 -- the messages of one invite (a resend cancels what is queued; the roster asks whether the
 -- invite's email is dead)
