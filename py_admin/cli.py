@@ -343,9 +343,11 @@ def jobs_run_due(
 ) -> None:
     """Run the jobs whose interval has passed, as the service role (no pg_cron needed)."""
     from py_admin.db import resolve_url
-    from py_admin.jobs import run_due
+    from py_admin.jobs import held_elsewhere, run_due
 
-    runs = run_due(resolve_url(database_url), force=force)
+    url = resolve_url(database_url)
+    runs = run_due(url, force=force)
+    busy = held_elsewhere(url, force=force)
     if as_json:
         print(json.dumps([r.__dict__ for r in runs], indent=2))
     else:
@@ -354,7 +356,13 @@ def jobs_run_due(
             table.add_column(col)
         for r in runs:
             table.add_row(r.name, r.result or "", r.error or "")
-        console.print(table if runs else "no job was due")
+        if runs:
+            console.print(table)
+        if busy:
+            console.print(f"another run of the jobs is in progress: {busy} due job(s) are "
+                          "being run by it and were skipped here", highlight=False)
+        elif not runs:
+            console.print("no job was due")
     if any(r.error for r in runs):
         raise typer.Exit(1)
 
@@ -1069,10 +1077,19 @@ def report_render(
 
 
 def main() -> None:
+    import psycopg
+
     try:
         app()
     except TutelaError as exc:
         _fail_exit(exc)
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+        # the one boundary: a lost or refused connection is a message, never a traceback
+        _fail_exit(TutelaError(
+            f"the connection to the database failed: {str(exc).strip().splitlines()[0]}",
+            hint="check that the server runs (tutela db status) and the URL; then run the "
+            "same command again",
+        ))
 
 
 def _fail_exit(exc: TutelaError) -> None:

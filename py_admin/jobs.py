@@ -37,6 +37,28 @@ def run_due(url: str, *, force: bool = False) -> list[JobRun]:
     return [JobRun(str(r[0]), r[1], r[2]) for r in rows]
 
 
+def held_elsewhere(url: str, *, force: bool = False) -> int:
+    """How many of the jobs run_due would run are locked by another run right now (run_due
+    skips them): counted in a transaction that is rolled back."""
+    with connect(url) as conn:
+        row = conn.execute(
+            """
+            with due as (
+              select j.name from private.jobs as j
+              where %(force)s or j.last_run_at is null or j.last_run_at <= now() - j.every
+            ), free as (
+              select j.name from private.jobs as j
+              where j.name in (select name from due)
+              for update skip locked
+            )
+            select (select count(*) from due) - (select count(*) from free)
+            """,
+            {"force": force},
+        ).fetchone()
+        conn.rollback()
+    return int(str(row[0])) if row else 0
+
+
 def install(url: str) -> list[str]:
     """Register every job with pg_cron (cron.schedule upserts by name). Returns the names."""
     with connect(url) as conn:

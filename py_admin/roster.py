@@ -157,6 +157,37 @@ def run_import(
     started = time.monotonic()
     keys: list[str] = []
     batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)] or [[]]
+    try:
+        _import_batches(url, kind, organization, batches, report, keys, dry_run=dry_run,
+                        strict=strict, full=full, commit_batches=commit_batches,
+                        on_progress=on_progress)
+    except psycopg.Error as exc:
+        if not _connection_lost(exc):
+            raise
+        done = (f"{report.batches} of {len(batches)} batch(es) were committed"
+                if commit_batches and not dry_run else "nothing was imported (one transaction)")
+        raise TutelaError(
+            f"the connection to the database was lost during the import: {done}",
+            hint="run the same import again once the server is back: it is idempotent (rows "
+            "already imported report unchanged)",
+        ) from None
+    report.errors.sort(key=lambda e: (e["line"] is None, e["line"] or 0))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _connection_lost(exc: psycopg.Error) -> bool:
+    """A server that went away (killed, shut down, terminated the backend), not a refusal."""
+    state = exc.sqlstate or ""
+    return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) and (
+        not state or state.startswith(("08", "57")))
+
+
+def _import_batches(
+    url: str, kind: str, organization: str, batches: list[list[dict[str, Any]]],
+    report: ImportReport, keys: list[str], *, dry_run: bool, strict: bool, full: bool,
+    commit_batches: bool, on_progress: Callable[[int], None] | None,
+) -> None:
     with connect(url) as conn:
         org_id = find_organization(conn, organization)
         conn.commit()
@@ -169,6 +200,8 @@ def run_import(
                     (org_id, kind, Jsonb(batch), Jsonb(opts)),
                 ).fetchone()
             except psycopg.Error as exc:
+                if _connection_lost(exc):
+                    raise  # told with the committed batches below
                 diag = exc.diag
                 raise TutelaError(
                     f"the import was refused: {diag.message_primary} "
@@ -207,6 +240,3 @@ def run_import(
                     finish(c)
                 if dry_run:
                     raise psycopg.Rollback()
-    report.errors.sort(key=lambda e: (e["line"] is None, e["line"] or 0))
-    report.seconds = time.monotonic() - started
-    return report

@@ -50,3 +50,23 @@ def test_install_without_pg_cron_is_a_clear_error(empty_db: str, cli: Any) -> No
     assert proc.returncode == 1
     assert "pg_cron is not installed" in proc.stderr and "run-due" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_run_due_while_another_run_holds_the_jobs_says_so(empty_db: str, cli: Any) -> None:
+    """Issue 27, finding 5: a second `jobs run-due` while another run holds the jobs says that
+    another run is in progress, not that nothing was due."""
+    migrate(empty_db)
+    with connect(empty_db) as holder:
+        holder.execute("update private.jobs set last_run_at = null")
+        holder.commit()
+        # the other run: it holds every job row until it commits
+        held = [len(holder.execute("select name from private.jobs for update").fetchall())]
+        assert held[0] > 0
+        out = cli("jobs", "run-due", "--database-url", empty_db)
+        assert out.returncode == 0, out.stderr
+        assert "another run of the jobs is in progress" in out.stdout
+        assert f"{held[0]} due job(s)" in out.stdout
+        assert "no job was due" not in out.stdout
+        holder.rollback()
+    out = cli("jobs", "run-due", "--database-url", empty_db)
+    assert "another run" not in out.stdout and "Jobs run" in out.stdout

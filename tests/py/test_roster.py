@@ -303,3 +303,53 @@ def test_example_files_fit_the_demo_school(server_url: str) -> None:
                                commit_batches=True, full=k != "students").counts
                  for k in ("students", "staff", "guardian-links")}
         assert all(c["unchanged"] == sum(c.values()) for c in again.values()), again
+
+
+def test_a_server_lost_mid_import_is_a_message_with_what_was_committed(
+    db: str, tmp_path: Path, cli: Any
+) -> None:
+    """Issue 27, finding 5: the database goes away in the middle of `tutela import`: no
+    traceback; the message says how many batches were committed, and a rerun completes it."""
+    import threading
+    import time
+
+    rows = [{"sis_id": f"K{i:05d}", "display_name": f"Kid {i}"} for i in range(6000)]
+    path = write_csv(tmp_path / "lost.csv", ["sis_id", "display_name"], rows)
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute("insert into public.organizations (name, slug) values ('Lost', 'lost-school')")
+
+    killed: list[int] = []
+
+    def killer() -> None:
+        # once the first batches are committed, terminate the importing backend
+        with psycopg.connect(db, autocommit=True) as conn:
+            for _ in range(4000):
+                n = conn.execute(
+                    "select count(*) from public.students where sis_id like 'K%'").fetchone()
+                if n and n[0] >= 600:
+                    got = conn.execute(
+                        "select count(*) filter (where pg_terminate_backend(pid)) "
+                        "from pg_stat_activity where query like '%public.import_roster%' "
+                        "and pid <> pg_backend_pid() and backend_type = 'client backend'"
+                    ).fetchone()
+                    killed.append(int(got[0]) if got else 0)
+                    return
+                time.sleep(0.002)
+
+    t = threading.Thread(target=killer)
+    t.start()
+    out = cli("import", "students", str(path), "--org", "lost-school", "--batch-size", "300",
+              "--commit-batches", "--database-url", db)
+    t.join()
+    assert killed == [1], killed
+    assert out.returncode == 1, out.stdout
+    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
+    assert "the connection to the database was lost during the import" in out.stderr
+    committed = scalar(db, "select count(*) from public.students where sis_id like 'K%%'")
+    assert f"{committed // 300} of 20 batch(es) were committed" in out.stderr, (
+        committed, out.stderr)
+    again = cli("import", "students", str(path), "--org", "lost-school", "--json",
+                "--database-url", db)
+    assert again.returncode == 0, again.stderr
+    counts = json.loads(again.stdout)["counts"]
+    assert counts["unchanged"] == committed and counts["create"] == 6000 - committed
