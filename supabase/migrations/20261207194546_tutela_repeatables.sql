@@ -7383,6 +7383,27 @@ $$;
 
 revoke all on function private.reissue_invite(text, uuid, text, uuid) from public;
 
+-- An invite may be resent while it is pending and unexpired: TU409 not_pending or
+-- invite_expired otherwise (the three resend functions below).
+create or replace function private.require_resendable(p_status text, p_expires_at timestamptz)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_status <> 'pending' then
+    perform private.conflict('only a pending invite can be resent', 'not_pending');
+  end if;
+  if p_expires_at <= pg_catalog.now() then
+    perform private.conflict('this invite has expired', 'invite_expired',
+      'Send a new invite.');
+  end if;
+end;
+$$;
+
+revoke all on function private.require_resendable(text, timestamptz) from public;
+
 -- Resend a guardian invite (its email never arrived, or was lost): a new token by email, the
 -- old one stops working. Who may: as invite_guardian, admins, and staff where the
 -- organisation's guardian_invite_policy lets staff invite; with MFA where the organisation
@@ -7415,13 +7436,7 @@ begin
     perform private.deny('only organisation staff who may invite guardians resend an invite');
   end if;
   perform private.require_aal2_for_student(v_invite.student_id);
-  if v_invite.status <> 'pending' then
-    perform private.conflict('only a pending invite can be resent', 'not_pending');
-  end if;
-  if v_invite.expires_at <= pg_catalog.now() then
-    perform private.conflict('this invite has expired', 'invite_expired',
-      'Send a new invite.');
-  end if;
+  perform private.require_resendable(v_invite.status, v_invite.expires_at);
   v_expires := private.reissue_invite('guardian_invite', p_invite_id, v_role, v_uid);
   return query select p_invite_id, v_expires;
 end;
@@ -7459,13 +7474,7 @@ begin
     perform private.deny('only organisation staff resend an invite');
   end if;
   perform private.require_aal2(v_student.organization_id);
-  if v_invite.status <> 'pending' then
-    perform private.conflict('only a pending invite can be resent', 'not_pending');
-  end if;
-  if v_invite.expires_at <= pg_catalog.now() then
-    perform private.conflict('this invite has expired', 'invite_expired',
-      'Send a new invite.');
-  end if;
+  perform private.require_resendable(v_invite.status, v_invite.expires_at);
   if v_student.user_id is not null then
     perform private.conflict('the student already has a login', 'already_claimed');
   end if;
@@ -7503,13 +7512,7 @@ begin
     perform private.deny('only organisation admins resend an invite');
   end if;
   perform private.require_aal2(v_invite.organization_id);
-  if v_invite.status <> 'pending' then
-    perform private.conflict('only a pending invite can be resent', 'not_pending');
-  end if;
-  if v_invite.expires_at <= pg_catalog.now() then
-    perform private.conflict('this invite has expired', 'invite_expired',
-      'Send a new invite.');
-  end if;
+  perform private.require_resendable(v_invite.status, v_invite.expires_at);
   v_expires := private.reissue_invite('member_invite', p_invite_id, 'admin', v_uid);
   return query select p_invite_id, v_expires;
 end;
