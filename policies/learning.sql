@@ -6,648 +6,673 @@
 -- ---------------------------------------------------------------------------------------------
 -- courses: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.courses enable row level security;
-revoke all on table public.courses from anon, authenticated;
-grant select, insert, update, delete on table public.courses to authenticated;
+alter table tutela.courses enable row level security;
+revoke all on table tutela.courses from anon, authenticated;
+grant all on table tutela.courses to service_role;
+grant select, insert, update, delete on table tutela.courses to authenticated;
 
-drop policy if exists courses_select on public.courses;
-create policy courses_select on public.courses
+drop policy if exists courses_select on tutela.courses;
+create policy courses_select on tutela.courses
 for select to authenticated
-using (organization_id in (select private.staff_organization_ids()) or (is_published and organization_id in (select private.visible_organization_ids())));
+using (organization_id in (select tutela_hidden.staff_organization_ids()) or (is_published and organization_id in (select tutela_hidden.visible_organization_ids())));
 
-drop policy if exists courses_insert on public.courses;
-create policy courses_insert on public.courses
+drop policy if exists courses_insert on tutela.courses;
+create policy courses_insert on tutela.courses
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists courses_update on public.courses;
-create policy courses_update on public.courses
+drop policy if exists courses_update on tutela.courses;
+create policy courses_update on tutela.courses
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists courses_delete on public.courses;
-create policy courses_delete on public.courses
+drop policy if exists courses_delete on tutela.courses;
+create policy courses_delete on tutela.courses
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- course_modules: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.course_modules enable row level security;
-revoke all on table public.course_modules from anon, authenticated;
-grant select, insert, update, delete on table public.course_modules to authenticated;
+alter table tutela.course_modules enable row level security;
+revoke all on table tutela.course_modules from anon, authenticated;
+grant all on table tutela.course_modules to service_role;
+grant select, insert, update, delete on table tutela.course_modules to authenticated;
 
-drop policy if exists course_modules_select on public.course_modules;
-create policy course_modules_select on public.course_modules
+drop policy if exists course_modules_select on tutela.course_modules;
+create policy course_modules_select on tutela.course_modules
 for select to authenticated
-using (course_id in (select private.visible_course_ids()));
+using (course_id in (select tutela_hidden.visible_course_ids()));
 
-drop policy if exists course_modules_insert on public.course_modules;
-create policy course_modules_insert on public.course_modules
+drop policy if exists course_modules_insert on tutela.course_modules;
+create policy course_modules_insert on tutela.course_modules
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists course_modules_update on public.course_modules;
-create policy course_modules_update on public.course_modules
+drop policy if exists course_modules_update on tutela.course_modules;
+create policy course_modules_update on tutela.course_modules
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists course_modules_delete on public.course_modules;
-create policy course_modules_delete on public.course_modules
+drop policy if exists course_modules_delete on tutela.course_modules;
+create policy course_modules_delete on tutela.course_modules
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- assignments: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.assignments enable row level security;
-revoke all on table public.assignments from anon, authenticated;
-grant select, insert, update, delete on table public.assignments to authenticated;
+alter table tutela.assignments enable row level security;
+revoke all on table tutela.assignments from anon, authenticated;
+grant all on table tutela.assignments to service_role;
+grant select, insert, update, delete on table tutela.assignments to authenticated;
 
-drop policy if exists assignments_select on public.assignments;
-create policy assignments_select on public.assignments
+drop policy if exists assignments_select on tutela.assignments;
+create policy assignments_select on tutela.assignments
 for select to authenticated
-using (course_id in (select private.visible_course_ids()));
+using (course_id in (select tutela_hidden.visible_course_ids()));
 
-drop policy if exists assignments_insert on public.assignments;
-create policy assignments_insert on public.assignments
+drop policy if exists assignments_insert on tutela.assignments;
+create policy assignments_insert on tutela.assignments
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists assignments_update on public.assignments;
-create policy assignments_update on public.assignments
+drop policy if exists assignments_update on tutela.assignments;
+create policy assignments_update on tutela.assignments
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists assignments_delete on public.assignments;
-create policy assignments_delete on public.assignments
+drop policy if exists assignments_delete on tutela.assignments;
+create policy assignments_delete on tutela.assignments
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- live_classes: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.live_classes enable row level security;
-revoke all on table public.live_classes from anon, authenticated;
-grant select, insert, update, delete on table public.live_classes to authenticated;
+alter table tutela.live_classes enable row level security;
+revoke all on table tutela.live_classes from anon, authenticated;
+grant all on table tutela.live_classes to service_role;
+grant select, insert, update, delete on table tutela.live_classes to authenticated;
 
-drop policy if exists live_classes_select on public.live_classes;
-create policy live_classes_select on public.live_classes
+drop policy if exists live_classes_select on tutela.live_classes;
+create policy live_classes_select on tutela.live_classes
 for select to authenticated
-using (organization_id in (select private.staff_organization_ids()) or (organization_id in (select private.visible_organization_ids()) and (course_id is null or course_id in (select private.visible_course_ids()))));
+using (organization_id in (select tutela_hidden.staff_organization_ids()) or (organization_id in (select tutela_hidden.visible_organization_ids()) and (course_id is null or course_id in (select tutela_hidden.visible_course_ids()))));
 
-drop policy if exists live_classes_insert on public.live_classes;
-create policy live_classes_insert on public.live_classes
+drop policy if exists live_classes_insert on tutela.live_classes;
+create policy live_classes_insert on tutela.live_classes
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists live_classes_update on public.live_classes;
-create policy live_classes_update on public.live_classes
+drop policy if exists live_classes_update on tutela.live_classes;
+create policy live_classes_update on tutela.live_classes
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists live_classes_delete on public.live_classes;
-create policy live_classes_delete on public.live_classes
+drop policy if exists live_classes_delete on tutela.live_classes;
+create policy live_classes_delete on tutela.live_classes
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- skills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.skills enable row level security;
-revoke all on table public.skills from anon, authenticated;
-grant select, insert, update, delete on table public.skills to authenticated;
+alter table tutela.skills enable row level security;
+revoke all on table tutela.skills from anon, authenticated;
+grant all on table tutela.skills to service_role;
+grant select, insert, update, delete on table tutela.skills to authenticated;
 
-drop policy if exists skills_select on public.skills;
-create policy skills_select on public.skills
+drop policy if exists skills_select on tutela.skills;
+create policy skills_select on tutela.skills
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (organization_id in (select tutela_hidden.visible_organization_ids()));
 
-drop policy if exists skills_insert on public.skills;
-create policy skills_insert on public.skills
+drop policy if exists skills_insert on tutela.skills;
+create policy skills_insert on tutela.skills
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists skills_update on public.skills;
-create policy skills_update on public.skills
+drop policy if exists skills_update on tutela.skills;
+create policy skills_update on tutela.skills
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists skills_delete on public.skills;
-create policy skills_delete on public.skills
+drop policy if exists skills_delete on tutela.skills;
+create policy skills_delete on tutela.skills
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- drills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.drills enable row level security;
-revoke all on table public.drills from anon, authenticated;
-grant select, insert, update, delete on table public.drills to authenticated;
+alter table tutela.drills enable row level security;
+revoke all on table tutela.drills from anon, authenticated;
+grant all on table tutela.drills to service_role;
+grant select, insert, update, delete on table tutela.drills to authenticated;
 
-drop policy if exists drills_select on public.drills;
-create policy drills_select on public.drills
+drop policy if exists drills_select on tutela.drills;
+create policy drills_select on tutela.drills
 for select to authenticated
-using (organization_id in (select private.visible_organization_ids()));
+using (organization_id in (select tutela_hidden.visible_organization_ids()));
 
-drop policy if exists drills_insert on public.drills;
-create policy drills_insert on public.drills
+drop policy if exists drills_insert on tutela.drills;
+create policy drills_insert on tutela.drills
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists drills_update on public.drills;
-create policy drills_update on public.drills
+drop policy if exists drills_update on tutela.drills;
+create policy drills_update on tutela.drills
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists drills_delete on public.drills;
-create policy drills_delete on public.drills
+drop policy if exists drills_delete on tutela.drills;
+create policy drills_delete on tutela.drills
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- coaching_sessions: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
-alter table public.coaching_sessions enable row level security;
-revoke all on table public.coaching_sessions from anon, authenticated;
-grant select, insert, update, delete on table public.coaching_sessions to authenticated;
+alter table tutela.coaching_sessions enable row level security;
+revoke all on table tutela.coaching_sessions from anon, authenticated;
+grant all on table tutela.coaching_sessions to service_role;
+grant select, insert, update, delete on table tutela.coaching_sessions to authenticated;
 
-drop policy if exists coaching_sessions_select on public.coaching_sessions;
-create policy coaching_sessions_select on public.coaching_sessions
+drop policy if exists coaching_sessions_select on tutela.coaching_sessions;
+create policy coaching_sessions_select on tutela.coaching_sessions
 for select to authenticated
-using (id in (select private.readable_session_ids()));
+using (id in (select tutela_hidden.readable_session_ids()));
 
-drop policy if exists coaching_sessions_insert on public.coaching_sessions;
-create policy coaching_sessions_insert on public.coaching_sessions
+drop policy if exists coaching_sessions_insert on tutela.coaching_sessions;
+create policy coaching_sessions_insert on tutela.coaching_sessions
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists coaching_sessions_update on public.coaching_sessions;
-create policy coaching_sessions_update on public.coaching_sessions
+drop policy if exists coaching_sessions_update on tutela.coaching_sessions;
+create policy coaching_sessions_update on tutela.coaching_sessions
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists coaching_sessions_delete on public.coaching_sessions;
-create policy coaching_sessions_delete on public.coaching_sessions
+drop policy if exists coaching_sessions_delete on tutela.coaching_sessions;
+create policy coaching_sessions_delete on tutela.coaching_sessions
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- flashcards: student data, guardians need `card_content`
 -- ---------------------------------------------------------------------------------------------
-alter table public.flashcards enable row level security;
-revoke all on table public.flashcards from anon, authenticated;
-grant select, insert, update, delete on table public.flashcards to authenticated;
+alter table tutela.flashcards enable row level security;
+revoke all on table tutela.flashcards from anon, authenticated;
+grant all on table tutela.flashcards to service_role;
+grant select, insert, update, delete on table tutela.flashcards to authenticated;
 
-drop policy if exists flashcards_select on public.flashcards;
-create policy flashcards_select on public.flashcards
+drop policy if exists flashcards_select on tutela.flashcards;
+create policy flashcards_select on tutela.flashcards
 for select to authenticated
-using (student_id in (select private.readable_student_ids('card_content')));
+using (student_id in (select tutela_hidden.readable_student_ids('card_content')));
 
-drop policy if exists flashcards_insert on public.flashcards;
-create policy flashcards_insert on public.flashcards
+drop policy if exists flashcards_insert on tutela.flashcards;
+create policy flashcards_insert on tutela.flashcards
 for insert to authenticated
-with check (student_id in (select private.own_student_ids()) or student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.own_student_ids()) or student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists flashcards_update on public.flashcards;
-create policy flashcards_update on public.flashcards
+drop policy if exists flashcards_update on tutela.flashcards;
+create policy flashcards_update on tutela.flashcards
 for update to authenticated
-using (student_id in (select private.own_student_ids()) or student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.own_student_ids()) or student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.own_student_ids()) or student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.own_student_ids()) or student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists flashcards_delete on public.flashcards;
-create policy flashcards_delete on public.flashcards
+drop policy if exists flashcards_delete on tutela.flashcards;
+create policy flashcards_delete on tutela.flashcards
 for delete to authenticated
-using (student_id in (select private.own_student_ids()) or student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.own_student_ids()) or student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- card_reviews: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.card_reviews enable row level security;
-revoke all on table public.card_reviews from anon, authenticated;
-grant select, insert on table public.card_reviews to authenticated;
+alter table tutela.card_reviews enable row level security;
+revoke all on table tutela.card_reviews from anon, authenticated;
+grant all on table tutela.card_reviews to service_role;
+grant select, insert on table tutela.card_reviews to authenticated;
 
-drop policy if exists card_reviews_select on public.card_reviews;
-create policy card_reviews_select on public.card_reviews
+drop policy if exists card_reviews_select on tutela.card_reviews;
+create policy card_reviews_select on tutela.card_reviews
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists card_reviews_insert on public.card_reviews;
-create policy card_reviews_insert on public.card_reviews
+drop policy if exists card_reviews_insert on tutela.card_reviews;
+create policy card_reviews_insert on tutela.card_reviews
 for insert to authenticated
-with check (student_id in (select private.own_student_ids()));
+with check (student_id in (select tutela_hidden.own_student_ids()));
 
-drop policy if exists card_reviews_update on public.card_reviews;
+drop policy if exists card_reviews_update on tutela.card_reviews;
 
-drop policy if exists card_reviews_delete on public.card_reviews;
+drop policy if exists card_reviews_delete on tutela.card_reviews;
 
 -- ---------------------------------------------------------------------------------------------
 -- student_stats: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.student_stats enable row level security;
-revoke all on table public.student_stats from anon, authenticated;
-grant select on table public.student_stats to authenticated;
+alter table tutela.student_stats enable row level security;
+revoke all on table tutela.student_stats from anon, authenticated;
+grant all on table tutela.student_stats to service_role;
+grant select on table tutela.student_stats to authenticated;
 
-drop policy if exists student_stats_select on public.student_stats;
-create policy student_stats_select on public.student_stats
+drop policy if exists student_stats_select on tutela.student_stats;
+create policy student_stats_select on tutela.student_stats
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists student_stats_insert on public.student_stats;
+drop policy if exists student_stats_insert on tutela.student_stats;
 
-drop policy if exists student_stats_update on public.student_stats;
+drop policy if exists student_stats_update on tutela.student_stats;
 
-drop policy if exists student_stats_delete on public.student_stats;
+drop policy if exists student_stats_delete on tutela.student_stats;
 
 -- ---------------------------------------------------------------------------------------------
 -- daily_study_stats: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.daily_study_stats enable row level security;
-revoke all on table public.daily_study_stats from anon, authenticated;
-grant select on table public.daily_study_stats to authenticated;
+alter table tutela.daily_study_stats enable row level security;
+revoke all on table tutela.daily_study_stats from anon, authenticated;
+grant all on table tutela.daily_study_stats to service_role;
+grant select on table tutela.daily_study_stats to authenticated;
 
-drop policy if exists daily_study_stats_select on public.daily_study_stats;
-create policy daily_study_stats_select on public.daily_study_stats
+drop policy if exists daily_study_stats_select on tutela.daily_study_stats;
+create policy daily_study_stats_select on tutela.daily_study_stats
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists daily_study_stats_insert on public.daily_study_stats;
+drop policy if exists daily_study_stats_insert on tutela.daily_study_stats;
 
-drop policy if exists daily_study_stats_update on public.daily_study_stats;
+drop policy if exists daily_study_stats_update on tutela.daily_study_stats;
 
-drop policy if exists daily_study_stats_delete on public.daily_study_stats;
+drop policy if exists daily_study_stats_delete on tutela.daily_study_stats;
 
 -- ---------------------------------------------------------------------------------------------
 -- enrollments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.enrollments enable row level security;
-revoke all on table public.enrollments from anon, authenticated;
-grant select, insert, update, delete on table public.enrollments to authenticated;
+alter table tutela.enrollments enable row level security;
+revoke all on table tutela.enrollments from anon, authenticated;
+grant all on table tutela.enrollments to service_role;
+grant select, insert, update, delete on table tutela.enrollments to authenticated;
 
-drop policy if exists enrollments_select on public.enrollments;
-create policy enrollments_select on public.enrollments
+drop policy if exists enrollments_select on tutela.enrollments;
+create policy enrollments_select on tutela.enrollments
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists enrollments_insert on public.enrollments;
-create policy enrollments_insert on public.enrollments
+drop policy if exists enrollments_insert on tutela.enrollments;
+create policy enrollments_insert on tutela.enrollments
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists enrollments_update on public.enrollments;
-create policy enrollments_update on public.enrollments
+drop policy if exists enrollments_update on tutela.enrollments;
+create policy enrollments_update on tutela.enrollments
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists enrollments_delete on public.enrollments;
-create policy enrollments_delete on public.enrollments
+drop policy if exists enrollments_delete on tutela.enrollments;
+create policy enrollments_delete on tutela.enrollments
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- submissions: student data, guardians need `grades`
 -- ---------------------------------------------------------------------------------------------
-alter table public.submissions enable row level security;
-revoke all on table public.submissions from anon, authenticated;
-grant select, insert, update, delete on table public.submissions to authenticated;
+alter table tutela.submissions enable row level security;
+revoke all on table tutela.submissions from anon, authenticated;
+grant all on table tutela.submissions to service_role;
+grant select, insert, update, delete on table tutela.submissions to authenticated;
 
-drop policy if exists submissions_select on public.submissions;
-create policy submissions_select on public.submissions
+drop policy if exists submissions_select on tutela.submissions;
+create policy submissions_select on tutela.submissions
 for select to authenticated
-using (student_id in (select private.readable_student_ids('grades')));
+using (student_id in (select tutela_hidden.readable_student_ids('grades')));
 
-drop policy if exists submissions_insert on public.submissions;
-create policy submissions_insert on public.submissions
+drop policy if exists submissions_insert on tutela.submissions;
+create policy submissions_insert on tutela.submissions
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists submissions_update on public.submissions;
-create policy submissions_update on public.submissions
+drop policy if exists submissions_update on tutela.submissions;
+create policy submissions_update on tutela.submissions
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists submissions_delete on public.submissions;
-create policy submissions_delete on public.submissions
+drop policy if exists submissions_delete on tutela.submissions;
+create policy submissions_delete on tutela.submissions
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- live_class_attendance: student data, guardians need `attendance`
 -- ---------------------------------------------------------------------------------------------
-alter table public.live_class_attendance enable row level security;
-revoke all on table public.live_class_attendance from anon, authenticated;
-grant select, insert, update, delete on table public.live_class_attendance to authenticated;
+alter table tutela.live_class_attendance enable row level security;
+revoke all on table tutela.live_class_attendance from anon, authenticated;
+grant all on table tutela.live_class_attendance to service_role;
+grant select, insert, update, delete on table tutela.live_class_attendance to authenticated;
 
-drop policy if exists live_class_attendance_select on public.live_class_attendance;
-create policy live_class_attendance_select on public.live_class_attendance
+drop policy if exists live_class_attendance_select on tutela.live_class_attendance;
+create policy live_class_attendance_select on tutela.live_class_attendance
 for select to authenticated
-using (student_id in (select private.readable_student_ids('attendance')));
+using (student_id in (select tutela_hidden.readable_student_ids('attendance')));
 
-drop policy if exists live_class_attendance_insert on public.live_class_attendance;
-create policy live_class_attendance_insert on public.live_class_attendance
+drop policy if exists live_class_attendance_insert on tutela.live_class_attendance;
+create policy live_class_attendance_insert on tutela.live_class_attendance
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists live_class_attendance_update on public.live_class_attendance;
-create policy live_class_attendance_update on public.live_class_attendance
+drop policy if exists live_class_attendance_update on tutela.live_class_attendance;
+create policy live_class_attendance_update on tutela.live_class_attendance
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists live_class_attendance_delete on public.live_class_attendance;
-create policy live_class_attendance_delete on public.live_class_attendance
+drop policy if exists live_class_attendance_delete on tutela.live_class_attendance;
+create policy live_class_attendance_delete on tutela.live_class_attendance
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- certificates: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.certificates enable row level security;
-revoke all on table public.certificates from anon, authenticated;
-grant select, insert, update, delete on table public.certificates to authenticated;
+alter table tutela.certificates enable row level security;
+revoke all on table tutela.certificates from anon, authenticated;
+grant all on table tutela.certificates to service_role;
+grant select, insert, update, delete on table tutela.certificates to authenticated;
 
-drop policy if exists certificates_select on public.certificates;
-create policy certificates_select on public.certificates
+drop policy if exists certificates_select on tutela.certificates;
+create policy certificates_select on tutela.certificates
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists certificates_insert on public.certificates;
-create policy certificates_insert on public.certificates
+drop policy if exists certificates_insert on tutela.certificates;
+create policy certificates_insert on tutela.certificates
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists certificates_update on public.certificates;
-create policy certificates_update on public.certificates
+drop policy if exists certificates_update on tutela.certificates;
+create policy certificates_update on tutela.certificates
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists certificates_delete on public.certificates;
-create policy certificates_delete on public.certificates
+drop policy if exists certificates_delete on tutela.certificates;
+create policy certificates_delete on tutela.certificates
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- lessons: student data, guardians need `lessons`
 -- ---------------------------------------------------------------------------------------------
-alter table public.lessons enable row level security;
-revoke all on table public.lessons from anon, authenticated;
-grant select, insert, update, delete on table public.lessons to authenticated;
+alter table tutela.lessons enable row level security;
+revoke all on table tutela.lessons from anon, authenticated;
+grant all on table tutela.lessons to service_role;
+grant select, insert, update, delete on table tutela.lessons to authenticated;
 
-drop policy if exists lessons_select on public.lessons;
-create policy lessons_select on public.lessons
+drop policy if exists lessons_select on tutela.lessons;
+create policy lessons_select on tutela.lessons
 for select to authenticated
-using (student_id in (select private.readable_student_ids('lessons')));
+using (student_id in (select tutela_hidden.readable_student_ids('lessons')));
 
-drop policy if exists lessons_insert on public.lessons;
-create policy lessons_insert on public.lessons
+drop policy if exists lessons_insert on tutela.lessons;
+create policy lessons_insert on tutela.lessons
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists lessons_update on public.lessons;
-create policy lessons_update on public.lessons
+drop policy if exists lessons_update on tutela.lessons;
+create policy lessons_update on tutela.lessons
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists lessons_delete on public.lessons;
-create policy lessons_delete on public.lessons
+drop policy if exists lessons_delete on tutela.lessons;
+create policy lessons_delete on tutela.lessons
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- session_students: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
-alter table public.session_students enable row level security;
-revoke all on table public.session_students from anon, authenticated;
-grant select, insert, update, delete on table public.session_students to authenticated;
+alter table tutela.session_students enable row level security;
+revoke all on table tutela.session_students from anon, authenticated;
+grant all on table tutela.session_students to service_role;
+grant select, insert, update, delete on table tutela.session_students to authenticated;
 
-drop policy if exists session_students_select on public.session_students;
-create policy session_students_select on public.session_students
+drop policy if exists session_students_select on tutela.session_students;
+create policy session_students_select on tutela.session_students
 for select to authenticated
-using (student_id in (select private.readable_student_ids('sessions')));
+using (student_id in (select tutela_hidden.readable_student_ids('sessions')));
 
-drop policy if exists session_students_insert on public.session_students;
-create policy session_students_insert on public.session_students
+drop policy if exists session_students_insert on tutela.session_students;
+create policy session_students_insert on tutela.session_students
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists session_students_update on public.session_students;
-create policy session_students_update on public.session_students
+drop policy if exists session_students_update on tutela.session_students;
+create policy session_students_update on tutela.session_students
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists session_students_delete on public.session_students;
-create policy session_students_delete on public.session_students
+drop policy if exists session_students_delete on tutela.session_students;
+create policy session_students_delete on tutela.session_students
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- session_scores: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
-alter table public.session_scores enable row level security;
-revoke all on table public.session_scores from anon, authenticated;
-grant select, insert, update, delete on table public.session_scores to authenticated;
+alter table tutela.session_scores enable row level security;
+revoke all on table tutela.session_scores from anon, authenticated;
+grant all on table tutela.session_scores to service_role;
+grant select, insert, update, delete on table tutela.session_scores to authenticated;
 
-drop policy if exists session_scores_select on public.session_scores;
-create policy session_scores_select on public.session_scores
+drop policy if exists session_scores_select on tutela.session_scores;
+create policy session_scores_select on tutela.session_scores
 for select to authenticated
-using (student_id in (select private.readable_student_ids('sessions')));
+using (student_id in (select tutela_hidden.readable_student_ids('sessions')));
 
-drop policy if exists session_scores_insert on public.session_scores;
-create policy session_scores_insert on public.session_scores
+drop policy if exists session_scores_insert on tutela.session_scores;
+create policy session_scores_insert on tutela.session_scores
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists session_scores_update on public.session_scores;
-create policy session_scores_update on public.session_scores
+drop policy if exists session_scores_update on tutela.session_scores;
+create policy session_scores_update on tutela.session_scores
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists session_scores_delete on public.session_scores;
-create policy session_scores_delete on public.session_scores
+drop policy if exists session_scores_delete on tutela.session_scores;
+create policy session_scores_delete on tutela.session_scores
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- drill_assignments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.drill_assignments enable row level security;
-revoke all on table public.drill_assignments from anon, authenticated;
-grant select, insert, update, delete on table public.drill_assignments to authenticated;
+alter table tutela.drill_assignments enable row level security;
+revoke all on table tutela.drill_assignments from anon, authenticated;
+grant all on table tutela.drill_assignments to service_role;
+grant select, insert, update, delete on table tutela.drill_assignments to authenticated;
 
-drop policy if exists drill_assignments_select on public.drill_assignments;
-create policy drill_assignments_select on public.drill_assignments
+drop policy if exists drill_assignments_select on tutela.drill_assignments;
+create policy drill_assignments_select on tutela.drill_assignments
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists drill_assignments_insert on public.drill_assignments;
-create policy drill_assignments_insert on public.drill_assignments
+drop policy if exists drill_assignments_insert on tutela.drill_assignments;
+create policy drill_assignments_insert on tutela.drill_assignments
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists drill_assignments_update on public.drill_assignments;
-create policy drill_assignments_update on public.drill_assignments
+drop policy if exists drill_assignments_update on tutela.drill_assignments;
+create policy drill_assignments_update on tutela.drill_assignments
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists drill_assignments_delete on public.drill_assignments;
-create policy drill_assignments_delete on public.drill_assignments
+drop policy if exists drill_assignments_delete on tutela.drill_assignments;
+create policy drill_assignments_delete on tutela.drill_assignments
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- skill_assessments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.skill_assessments enable row level security;
-revoke all on table public.skill_assessments from anon, authenticated;
-grant select, insert, update, delete on table public.skill_assessments to authenticated;
+alter table tutela.skill_assessments enable row level security;
+revoke all on table tutela.skill_assessments from anon, authenticated;
+grant all on table tutela.skill_assessments to service_role;
+grant select, insert, update, delete on table tutela.skill_assessments to authenticated;
 
-drop policy if exists skill_assessments_select on public.skill_assessments;
-create policy skill_assessments_select on public.skill_assessments
+drop policy if exists skill_assessments_select on tutela.skill_assessments;
+create policy skill_assessments_select on tutela.skill_assessments
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists skill_assessments_insert on public.skill_assessments;
-create policy skill_assessments_insert on public.skill_assessments
+drop policy if exists skill_assessments_insert on tutela.skill_assessments;
+create policy skill_assessments_insert on tutela.skill_assessments
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists skill_assessments_update on public.skill_assessments;
-create policy skill_assessments_update on public.skill_assessments
+drop policy if exists skill_assessments_update on tutela.skill_assessments;
+create policy skill_assessments_update on tutela.skill_assessments
 for update to authenticated
-using (student_id in (select private.staff_student_ids()))
-with check (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()))
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists skill_assessments_delete on public.skill_assessments;
-create policy skill_assessments_delete on public.skill_assessments
+drop policy if exists skill_assessments_delete on tutela.skill_assessments;
+create policy skill_assessments_delete on tutela.skill_assessments
 for delete to authenticated
-using (student_id in (select private.staff_student_ids()));
+using (student_id in (select tutela_hidden.staff_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- journal_entries: student data, guardians need `journal`
 -- ---------------------------------------------------------------------------------------------
-alter table public.journal_entries enable row level security;
-revoke all on table public.journal_entries from anon, authenticated;
-grant select, insert, update, delete on table public.journal_entries to authenticated;
+alter table tutela.journal_entries enable row level security;
+revoke all on table tutela.journal_entries from anon, authenticated;
+grant all on table tutela.journal_entries to service_role;
+grant select, insert, update, delete on table tutela.journal_entries to authenticated;
 
-drop policy if exists journal_entries_select on public.journal_entries;
-create policy journal_entries_select on public.journal_entries
+drop policy if exists journal_entries_select on tutela.journal_entries;
+create policy journal_entries_select on tutela.journal_entries
 for select to authenticated
-using (student_id in (select private.readable_student_ids('journal')));
+using (student_id in (select tutela_hidden.readable_student_ids('journal')));
 
-drop policy if exists journal_entries_insert on public.journal_entries;
-create policy journal_entries_insert on public.journal_entries
+drop policy if exists journal_entries_insert on tutela.journal_entries;
+create policy journal_entries_insert on tutela.journal_entries
 for insert to authenticated
-with check (student_id in (select private.own_student_ids()));
+with check (student_id in (select tutela_hidden.own_student_ids()));
 
-drop policy if exists journal_entries_update on public.journal_entries;
-create policy journal_entries_update on public.journal_entries
+drop policy if exists journal_entries_update on tutela.journal_entries;
+create policy journal_entries_update on tutela.journal_entries
 for update to authenticated
-using (student_id in (select private.own_student_ids()))
-with check (student_id in (select private.own_student_ids()));
+using (student_id in (select tutela_hidden.own_student_ids()))
+with check (student_id in (select tutela_hidden.own_student_ids()));
 
-drop policy if exists journal_entries_delete on public.journal_entries;
-create policy journal_entries_delete on public.journal_entries
+drop policy if exists journal_entries_delete on tutela.journal_entries;
+create policy journal_entries_delete on tutela.journal_entries
 for delete to authenticated
-using (student_id in (select private.own_student_ids()));
+using (student_id in (select tutela_hidden.own_student_ids()));
 
 -- ---------------------------------------------------------------------------------------------
 -- activity_events: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.activity_events enable row level security;
-revoke all on table public.activity_events from anon, authenticated;
-grant select, insert on table public.activity_events to authenticated;
+alter table tutela.activity_events enable row level security;
+revoke all on table tutela.activity_events from anon, authenticated;
+grant all on table tutela.activity_events to service_role;
+grant select, insert on table tutela.activity_events to authenticated;
 
-drop policy if exists activity_events_select on public.activity_events;
-create policy activity_events_select on public.activity_events
+drop policy if exists activity_events_select on tutela.activity_events;
+create policy activity_events_select on tutela.activity_events
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists activity_events_insert on public.activity_events;
-create policy activity_events_insert on public.activity_events
+drop policy if exists activity_events_insert on tutela.activity_events;
+create policy activity_events_insert on tutela.activity_events
 for insert to authenticated
-with check (student_id in (select private.own_student_ids()));
+with check (student_id in (select tutela_hidden.own_student_ids()));
 
-drop policy if exists activity_events_update on public.activity_events;
+drop policy if exists activity_events_update on tutela.activity_events;
 
-drop policy if exists activity_events_delete on public.activity_events;
+drop policy if exists activity_events_delete on tutela.activity_events;
 
 -- ---------------------------------------------------------------------------------------------
 -- points_ledger: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.points_ledger enable row level security;
-revoke all on table public.points_ledger from anon, authenticated;
-grant select, insert on table public.points_ledger to authenticated;
+alter table tutela.points_ledger enable row level security;
+revoke all on table tutela.points_ledger from anon, authenticated;
+grant all on table tutela.points_ledger to service_role;
+grant select, insert on table tutela.points_ledger to authenticated;
 
-drop policy if exists points_ledger_select on public.points_ledger;
-create policy points_ledger_select on public.points_ledger
+drop policy if exists points_ledger_select on tutela.points_ledger;
+create policy points_ledger_select on tutela.points_ledger
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists points_ledger_insert on public.points_ledger;
-create policy points_ledger_insert on public.points_ledger
+drop policy if exists points_ledger_insert on tutela.points_ledger;
+create policy points_ledger_insert on tutela.points_ledger
 for insert to authenticated
-with check (student_id in (select private.staff_student_ids()));
+with check (student_id in (select tutela_hidden.staff_student_ids()));
 
-drop policy if exists points_ledger_update on public.points_ledger;
+drop policy if exists points_ledger_update on tutela.points_ledger;
 
-drop policy if exists points_ledger_delete on public.points_ledger;
+drop policy if exists points_ledger_delete on tutela.points_ledger;
 
 -- ---------------------------------------------------------------------------------------------
 -- student_achievements: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
-alter table public.student_achievements enable row level security;
-revoke all on table public.student_achievements from anon, authenticated;
-grant select on table public.student_achievements to authenticated;
+alter table tutela.student_achievements enable row level security;
+revoke all on table tutela.student_achievements from anon, authenticated;
+grant all on table tutela.student_achievements to service_role;
+grant select on table tutela.student_achievements to authenticated;
 
-drop policy if exists student_achievements_select on public.student_achievements;
-create policy student_achievements_select on public.student_achievements
+drop policy if exists student_achievements_select on tutela.student_achievements;
+create policy student_achievements_select on tutela.student_achievements
 for select to authenticated
-using (student_id in (select private.readable_student_ids('progress')));
+using (student_id in (select tutela_hidden.readable_student_ids('progress')));
 
-drop policy if exists student_achievements_insert on public.student_achievements;
+drop policy if exists student_achievements_insert on tutela.student_achievements;
 
-drop policy if exists student_achievements_update on public.student_achievements;
+drop policy if exists student_achievements_update on tutela.student_achievements;
 
-drop policy if exists student_achievements_delete on public.student_achievements;
+drop policy if exists student_achievements_delete on tutela.student_achievements;
 
 -- ---------------------------------------------------------------------------------------------
 -- assignment_skills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
-alter table public.assignment_skills enable row level security;
-revoke all on table public.assignment_skills from anon, authenticated;
-grant select, insert, update, delete on table public.assignment_skills to authenticated;
+alter table tutela.assignment_skills enable row level security;
+revoke all on table tutela.assignment_skills from anon, authenticated;
+grant all on table tutela.assignment_skills to service_role;
+grant select, insert, update, delete on table tutela.assignment_skills to authenticated;
 
-drop policy if exists assignment_skills_select on public.assignment_skills;
-create policy assignment_skills_select on public.assignment_skills
+drop policy if exists assignment_skills_select on tutela.assignment_skills;
+create policy assignment_skills_select on tutela.assignment_skills
 for select to authenticated
-using (assignment_id in (select private.visible_assignment_ids()));
+using (assignment_id in (select tutela_hidden.visible_assignment_ids()));
 
-drop policy if exists assignment_skills_insert on public.assignment_skills;
-create policy assignment_skills_insert on public.assignment_skills
+drop policy if exists assignment_skills_insert on tutela.assignment_skills;
+create policy assignment_skills_insert on tutela.assignment_skills
 for insert to authenticated
-with check (organization_id in (select private.staff_organization_ids()));
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists assignment_skills_update on public.assignment_skills;
-create policy assignment_skills_update on public.assignment_skills
+drop policy if exists assignment_skills_update on tutela.assignment_skills;
+create policy assignment_skills_update on tutela.assignment_skills
 for update to authenticated
-using (organization_id in (select private.staff_organization_ids()))
-with check (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()))
+with check (organization_id in (select tutela_hidden.staff_organization_ids()));
 
-drop policy if exists assignment_skills_delete on public.assignment_skills;
-create policy assignment_skills_delete on public.assignment_skills
+drop policy if exists assignment_skills_delete on tutela.assignment_skills;
+create policy assignment_skills_delete on tutela.assignment_skills
 for delete to authenticated
-using (organization_id in (select private.staff_organization_ids()));
+using (organization_id in (select tutela_hidden.staff_organization_ids()));

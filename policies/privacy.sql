@@ -2,35 +2,37 @@
 -- staff of the organisation; every change goes through set_consent. Data requests are readable
 -- by who made them, the student, and admins of the organisation.
 
-revoke all on table public.consent_records from anon, authenticated;
-grant select on table public.consent_records to authenticated;
+revoke all on table tutela.consent_records from anon, authenticated;
+grant all on table tutela.consent_records to service_role;
+grant select on table tutela.consent_records to authenticated;
 
-drop policy if exists consent_records_select on public.consent_records;
-create policy consent_records_select on public.consent_records
+drop policy if exists consent_records_select on tutela.consent_records;
+create policy consent_records_select on tutela.consent_records
 for select to authenticated
-using (student_id in (select private.readable_student_ids()));
+using (student_id in (select tutela_hidden.readable_student_ids()));
 
-revoke all on table public.consent_audit_log from anon, authenticated, service_role;
-grant select on table public.consent_audit_log to service_role;
+revoke all on table tutela.consent_audit_log from anon, authenticated, service_role;
+grant select on table tutela.consent_audit_log to service_role;
 -- the client address and user agent of a change are for the service role
 grant select (
   id, occurred_at, student_id, consent_id, data_type, recipient_type, action, performed_by,
   old_value, new_value
-) on table public.consent_audit_log to authenticated;
+) on table tutela.consent_audit_log to authenticated;
 
-drop policy if exists consent_audit_log_select on public.consent_audit_log;
-create policy consent_audit_log_select on public.consent_audit_log
+drop policy if exists consent_audit_log_select on tutela.consent_audit_log;
+create policy consent_audit_log_select on tutela.consent_audit_log
 for select to authenticated
-using (student_id in (select private.readable_student_ids()));
+using (student_id in (select tutela_hidden.readable_student_ids()));
 
-revoke all on table public.data_requests from anon, authenticated;
-grant select on table public.data_requests to authenticated;
+revoke all on table tutela.data_requests from anon, authenticated;
+grant all on table tutela.data_requests to service_role;
+grant select on table tutela.data_requests to authenticated;
 
-drop policy if exists data_requests_select on public.data_requests;
-create policy data_requests_select on public.data_requests
+drop policy if exists data_requests_select on tutela.data_requests;
+create policy data_requests_select on tutela.data_requests
 for select to authenticated
 using (
   requested_by = (select auth.uid())
-  or student_id in (select private.own_student_ids())
-  or organization_id in (select private.admin_organization_ids())
+  or student_id in (select tutela_hidden.own_student_ids())
+  or organization_id in (select tutela_hidden.admin_organization_ids())
 );

@@ -8,9 +8,9 @@ timed. Every read runs twice, back to back in random order, with the same argume
 - `rls`: as the user (role `authenticated`, their claims): policies and permission checks.
 - `floor`: as `service_role` (BYPASSRLS) doing the same work without any check. For a table
   read that is the same SELECT. For a SECURITY DEFINER function it is the function's core,
-  which the public function calls after its checks: `private.parent_dashboard_doc(guardian)`,
-  `private.child_overview_doc(child, the link's permissions)`,
-  `private.student_dashboard_doc(student)`, and for the daily stats the SELECT on
+  which the public function calls after its checks: `tutela_hidden.parent_dashboard_doc(guardian)`,
+  `tutela_hidden.child_overview_doc(child, the link's permissions)`,
+  `tutela_hidden.student_dashboard_doc(student)`, and for the daily stats the SELECT on
   `daily_study_stats` the function returns. So rls / floor is the price of the checks.
 
 `redeem_guardian_link_code` (a write) runs on fresh codes made before each level for students
@@ -48,30 +48,30 @@ WEIGHTS = {"parent_dashboard": 4, "child_overview": 3, "daily_stats": 3, "portfo
            "student_dashboard": 3, "redeem_code": 1}
 
 PORTFOLIO_SQL = (
-    "select id, subject, topic, question, leitner_box, due_at from public.flashcards "
+    "select id, subject, topic, question, leitner_box, due_at from tutela.flashcards "
     "where student_id = %s order by due_at limit 50"
 )
 DAILY_FLOOR_SQL = (
     "select d.day, d.reviews, d.correct, case when d.reviews > 0 "
     "then round(100.0 * d.correct / d.reviews, 1) end as accuracy, d.xp, d.minutes "
-    "from public.daily_study_stats as d where d.student_id = %s order by d.day desc limit 60"
+    "from tutela.daily_study_stats as d where d.student_id = %s order by d.day desc limit 60"
 )
 
 # op -> (rls statement, floor statement); arguments come from Actor.args(op)
 STATEMENTS: dict[str, tuple[str, str | None]] = {
-    "parent_dashboard": ("select public.parent_dashboard()",
-                         "select private.parent_dashboard_doc(%s)"),
-    "child_overview": ("select public.child_overview(%s)",
-                       "select private.child_overview_doc(%s, %s::jsonb)"),
-    "daily_stats": ("select * from public.guardian_get_child_daily_study_stats(%s, 60)",
+    "parent_dashboard": ("select tutela.parent_dashboard()",
+                         "select tutela_hidden.parent_dashboard_doc(%s)"),
+    "child_overview": ("select tutela.child_overview(%s)",
+                       "select tutela_hidden.child_overview_doc(%s, %s::jsonb)"),
+    "daily_stats": ("select * from tutela.guardian_get_child_daily_study_stats(%s, 60)",
                     DAILY_FLOOR_SQL),
     # the floor is its own prepared statement: one statement run under two roles would be
     # planned again at every switch (a plan made under RLS depends on the role)
     "portfolio": (PORTFOLIO_SQL, PORTFOLIO_SQL + " -- floor"),
-    "student_dashboard": ("select public.student_dashboard()",
-                          "select private.student_dashboard_doc(s) from public.students as s "
+    "student_dashboard": ("select tutela.student_dashboard()",
+                          "select tutela_hidden.student_dashboard_doc(s) from tutela.students as s "
                           "where s.id = %s"),
-    "redeem_code": ("select public.redeem_guardian_link_code(%s, 'guardian')", None),
+    "redeem_code": ("select tutela.redeem_guardian_link_code(%s, 'guardian')", None),
 }
 
 
@@ -160,7 +160,7 @@ def load_pool(conn: Conn, seed: int, size: int = 5000) -> Pool:
           (array_agg(l.permissions::text order by l.student_id))[1],
           (array_agg(l.student_id::text order by l.student_id)
             filter (where (l.permissions ->> 'card_content')::boolean))[1]
-        from public.guardian_links as l
+        from tutela.guardian_links as l
         where l.status = 'active' and (l.permissions ->> 'progress')::boolean
           and l.guardian_id not in (select u.id from auth.users as u
             where u.email like 'bench-%%@bench.tutela.test')
@@ -170,7 +170,7 @@ def load_pool(conn: Conn, seed: int, size: int = 5000) -> Pool:
         """, (str(seed), size)).fetchall()
     guardians = [Guardian(r[0], r[1], r[2], r[3]) for r in rows]
     students = [Student(r[0], r[1]) for r in conn.execute(
-        "select s.user_id::text, s.id::text from public.students as s "
+        "select s.user_id::text, s.id::text from tutela.students as s "
         "where s.user_id is not null order by md5(s.id::text || %s) limit %s",
         (str(seed), size)).fetchall()]
     conn.commit()
@@ -195,9 +195,9 @@ def make_codes(conn: Conn, run_id: str, level: int, count: int, seed: int,
     (the codes' ids are appended to `code_ids`, for the clean-up)."""
     students = [r[0] for r in conn.execute(
         """
-        select s.id::text from public.students as s
-        join public.organizations as o on o.id = s.organization_id
-        where (select count(*) from public.guardian_links as l
+        select s.id::text from tutela.students as s
+        join tutela.organizations as o on o.id = s.organization_id
+        where (select count(*) from tutela.guardian_links as l
           where l.student_id = s.id and l.status in ('active', 'pending'))
           < o.max_guardians_per_student
         order by md5(s.id::text || %s)
@@ -217,8 +217,8 @@ def make_codes(conn: Conn, run_id: str, level: int, count: int, seed: int,
         """, (emails,)).fetchall()]
     code_ids += [r[0] for r in conn.execute(
         """
-        insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses)
-        select s::uuid, private.hash_secret(c), now() + interval '1 day', 1
+        insert into tutela_private.guardian_link_codes (student_id, code_hash, expires_at, max_uses)
+        select s::uuid, tutela_private.hash_secret(c), now() + interval '1 day', 1
         from unnest(%s::text[], %s::text[]) as x (s, c)
         returning id::text
         """, (students, codes)).fetchall()]
@@ -231,7 +231,7 @@ def cleanup(conn: Conn, run_id: str, code_ids: list[str]) -> int:
     row = conn.execute(
         "with gone as (delete from auth.users where email like %s returning id) "
         "select count(*) from gone", (f"bench-{run_id}-%@bench.tutela.test",)).fetchone()
-    conn.execute("delete from private.guardian_link_codes where id = any(%s::uuid[])",
+    conn.execute("delete from tutela_private.guardian_link_codes where id = any(%s::uuid[])",
                  (code_ids,))
     conn.commit()
     return int(row[0]) if row else 0
@@ -439,11 +439,11 @@ def database_info(conn: Conn) -> dict[str, Any]:
                   "activity_events", "daily_study_stats"):
         # exact counts are slow on 10M rows; the planner's estimate after ANALYZE is enough
         r = conn.execute("select reltuples::bigint from pg_class where oid = %s::regclass",
-                         (f"public.{table}",)).fetchone()
+                         (f"tutela.{table}",)).fetchone()
         counts[table] = int(r[0]) if r else 0
-    r = conn.execute("select count(distinct guardian_id) from public.guardian_links").fetchone()
+    r = conn.execute("select count(distinct guardian_id) from tutela.guardian_links").fetchone()
     counts["guardians"] = int(r[0]) if r else 0
-    r = conn.execute("select count(*) from public.organizations").fetchone()
+    r = conn.execute("select count(*) from tutela.organizations").fetchone()
     counts["organizations"] = int(r[0]) if r else 0
     info["rows"] = counts
     conn.commit()

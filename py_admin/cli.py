@@ -445,7 +445,7 @@ def _print_people() -> None:
         f"  begin; select set_config('request.jwt.claims', "
         f"'{{\"sub\": \"{pat}\", \"role\": \"authenticated\"}}', true);\n"
         "  set local role authenticated;\n"
-        "  select display_name, current_streak, reviews_7d from public.guardian_list_children();\n"
+        "  select display_name, current_streak, reviews_7d from tutela.guardian_list_children();\n"
         "  rollback;",
         highlight=False, markup=False, soft_wrap=True,
     )
@@ -1053,7 +1053,7 @@ def import_guardian_links(
 
 
 # ---- reports --------------------------------------------------------------------------------
-report_app = typer.Typer(help="Stored report snapshots (public.reports).", no_args_is_help=True)
+report_app = typer.Typer(help="Stored report snapshots (tutela.reports).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 

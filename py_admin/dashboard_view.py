@@ -2,9 +2,9 @@
 
 Two halves. The queries read the dashboards the way a client app does: the user's id is looked
 up by email as the database owner (only to find the id), then everything else runs as that user
-through RLS (`acting_as`), calling `public.parent_dashboard()` (plus
+through RLS (`acting_as`), calling `tutela.parent_dashboard()` (plus
 `guardian_get_child_daily_study_stats(child, 30)` per child whose progress the parent may see) or
-`public.student_dashboard()`. The rendering functions are plain: they take those JSON documents
+`tutela.student_dashboard()`. The rendering functions are plain: they take those JSON documents
 and return rich renderables, so tests can call them without a database.
 """
 
@@ -101,13 +101,13 @@ def fetch_parent(url: str, email: str, *,
     with connect(url) as conn:
         try:
             with acting_as(conn, uid, email=email) as c:
-                doc: Doc = _one(c, "select public.parent_dashboard()")
+                doc: Doc = _one(c, "select tutela.parent_dashboard()")
                 for child in doc.get("children", []):
                     if shows_activity(child):
                         activity[child["student_id"]] = _one(
                             c,
                             "select coalesce(jsonb_agg(to_jsonb(s) order by s.day desc), '[]') "
-                            "from public.guardian_get_child_daily_study_stats(%s, %s) as s",
+                            "from tutela.guardian_get_child_daily_study_stats(%s, %s) as s",
                             (child["student_id"], days),
                         )
         except psycopg.Error as exc:
@@ -121,7 +121,7 @@ def fetch_student(url: str, email: str) -> Doc:
     with connect(url) as conn:
         try:
             with acting_as(conn, uid, email=email) as c:
-                doc: Doc = _one(c, "select public.student_dashboard()")
+                doc: Doc = _one(c, "select tutela.student_dashboard()")
         except psycopg.Error as exc:
             raise _refusal(exc, email, student=True) from None
     return doc

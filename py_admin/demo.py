@@ -66,25 +66,25 @@ def run_demo(url: str) -> DemoResult:
         conn.row_factory = dict_row  # type: ignore[assignment]
         # The scheduled job that awards achievements, as the service role runs it
         with acting_as(conn, None, role="service_role") as c:
-            c.execute("select public.drain_achievement_queue(10000)")
+            c.execute("select tutela.drain_achievement_queue(10000)")
         # So that the demo can run again: Noah removes Jordan's link first (it comes back as
         # the same row when Jordan redeems a new code, pending until Noah approves it).
         revoked_first = False
         with acting_as(conn, NOAH_USER) as c:
             row = c.execute(
-                "select link_id, status from public.student_list_guardians() "
+                "select link_id, status from tutela.student_list_guardians() "
                 "where guardian_id = %s and status <> 'revoked'", (JORDAN,)
             ).fetchone()
             if row:
-                c.execute("select public.revoke_guardian_link(%s, %s)",
+                c.execute("select tutela.revoke_guardian_link(%s, %s)",
                           (row["link_id"], "demo: run again"))
                 revoked_first = True
         with acting_as(conn, NOAH_USER) as c:
-            made = c.execute("select * from public.create_guardian_link_code()").fetchone()
+            made = c.execute("select * from tutela.create_guardian_link_code()").fetchone()
         assert made is not None
         with acting_as(conn, JORDAN) as c:
             link = c.execute(
-                "select public.redeem_guardian_link_code(%s, 'father') as link",
+                "select tutela.redeem_guardian_link_code(%s, 'father') as link",
                 (made["code"].lower().replace("-", " "),),  # typed loosely, still accepted
             ).fetchone()
         assert link is not None
@@ -92,21 +92,21 @@ def run_demo(url: str) -> DemoResult:
         if result.link.get("status") == "pending":
             # Noah had removed Jordan: the link waits for Noah (the student's veto), who says yes
             with acting_as(conn, NOAH_USER) as c:
-                row = c.execute("select to_jsonb(l) as link from public.approve_guardian_link(%s) "
+                row = c.execute("select to_jsonb(l) as link from tutela.approve_guardian_link(%s) "
                                 "as l", (result.link["id"],)).fetchone()
             assert row is not None
             result.link, result.approved = row["link"], True
         for name, uid in (("Pat Parent", PAT), ("Jordan Parent", JORDAN)):
             with acting_as(conn, uid) as c:
                 result.children[name] = list(
-                    c.execute("select * from public.guardian_list_children()").fetchall()
+                    c.execute("select * from tutela.guardian_list_children()").fetchall()
                 )
         # Pat's dashboard: the overview of every child whose progress Pat may see, as Pat
         with acting_as(conn, PAT) as c:
             for child in result.children["Pat Parent"]:
                 if shows_progress(child):
                     row = c.execute(
-                        "select public.get_child_overview(%s) as overview", (child["student_id"],)
+                        "select tutela.get_child_overview(%s) as overview", (child["student_id"],)
                     ).fetchone()
                     assert row is not None
                     result.overviews[child["display_name"]] = row["overview"]

@@ -2,17 +2,17 @@
 
 The protocol is SQL's (rpc/notifications.sql), run as the service role:
 
-1. ``public.claim_notifications(batch, lease)`` hands this worker up to ``batch`` due messages
+1. ``tutela.claim_notifications(batch, lease)`` hands this worker up to ``batch`` due messages
    (``FOR UPDATE SKIP LOCKED``: concurrent workers never get the same row) and marks them
    ``sending``. Each due message is checked again in the claim: one its recipient may no
    longer receive (link revoked, permission withdrawn, family access off, invite withdrawn or
    expired...) is ``cancelled`` there, with its reason, and never handed out;
-2. just before sending, ``public.recheck_notification(id, attempt)`` checks it once more (a
+2. just before sending, ``tutela.recheck_notification(id, attempt)`` checks it once more (a
    revoke since the claim cancels it: the worker skips it) and gives the payload to send; the
    message is rendered (jinja2 templates under ``templates/email/``) and sent (SMTP for
    email; a :class:`Provider` for sms and push);
-3. ``public.complete_notification(id)`` marks it ``sent`` (and drops an invite's token), or, on
-   any error, ``public.fail_notification(id, error)`` schedules a retry with backoff or, once
+3. ``tutela.complete_notification(id)`` marks it ``sent`` (and drops an invite's token), or, on
+   any error, ``tutela.fail_notification(id, error)`` schedules a retry with backoff or, once
    ``max_attempts`` is reached, keeps it as ``dead`` with its last error.
 
 Delivery is at least once. A worker that dies between the SMTP hand-off and step 3 leaves its
@@ -660,7 +660,7 @@ Conn = psycopg.Connection[Any]
 def claim(conn: Conn, batch: int, lease_seconds: int) -> list[Notification]:
     with acting_as(conn, None, role="service_role"):
         cur = conn.cursor(row_factory=dict_row)
-        rows = cur.execute("select * from public.claim_notifications(%s, %s)",
+        rows = cur.execute("select * from tutela.claim_notifications(%s, %s)",
                            (batch, lease_seconds)).fetchall()
     return [Notification.from_row(r) for r in rows]
 
@@ -669,7 +669,7 @@ def recheck(conn: Conn, notification_id: Any, attempt: int | None = None) -> dic
     """The payload to send now, or None: the message was cancelled since the claim (it may no
     longer be sent: it is never sent) or is no longer this claim's."""
     with acting_as(conn, None, role="service_role"):
-        row = conn.execute("select public.recheck_notification(%s, %s)",
+        row = conn.execute("select tutela.recheck_notification(%s, %s)",
                            (notification_id, attempt)).fetchone()
     if row is None or row[0] is None:
         return None
@@ -680,7 +680,7 @@ def complete(conn: Conn, notification_id: Any, attempt: int | None = None) -> bo
     """Marks a claimed row sent; `attempt` (the claim's attempt number) makes sure the claim is
     still ours: a row re-claimed after our lease ran out is left to its new holder."""
     with acting_as(conn, None, role="service_role"):
-        row = conn.execute("select public.complete_notification(%s, %s)",
+        row = conn.execute("select tutela.complete_notification(%s, %s)",
                            (notification_id, attempt)).fetchone()
     return bool(row and row[0])
 
@@ -690,7 +690,7 @@ def fail(conn: Conn, notification_id: Any, error: str, attempt: int | None = Non
     """Records a failed attempt of the message itself (``permanent``: it ends dead at once); the
     new status ('pending' or 'dead'), None if the row was not ours and 'sending' any more."""
     with acting_as(conn, None, role="service_role"):
-        row = conn.execute("select public.fail_notification(%s, %s, %s, %s)",
+        row = conn.execute("select tutela.fail_notification(%s, %s, %s, %s)",
                            (notification_id, error, attempt, permanent)).fetchone()
     return None if row is None else row[0]
 
@@ -700,7 +700,7 @@ def release(conn: Conn, notification_id: Any, attempt: int, reason: str | None =
     """Gives a claimed message back untried (an outage, a lease running out): no attempt is
     counted; due again in ``retry_seconds``. 'pending', or None if it was not ours any more."""
     with acting_as(conn, None, role="service_role"):
-        row = conn.execute("select public.release_notification(%s, %s, %s, %s)",
+        row = conn.execute("select tutela.release_notification(%s, %s, %s, %s)",
                            (notification_id, attempt, reason, retry_seconds)).fetchone()
     return None if row is None else row[0]
 

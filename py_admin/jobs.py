@@ -9,6 +9,8 @@ from py_admin.actors import acting_as
 from py_admin.db import connect
 from py_admin.errors import TutelaError
 
+CRON_PREFIX = "tutela_"  # pg_cron job names are global: Tutela's carry its prefix
+
 
 @dataclass(frozen=True)
 class JobRun:
@@ -25,7 +27,7 @@ def list_jobs(url: str) -> list[dict[str, Any]]:
         cur = conn.cursor(row_factory=dict_row)
         rows = cur.execute(
             "select name, schedule, every::text as every, command, last_run_at, last_result, "
-            "last_error from private.jobs order by name"
+            "last_error from tutela_private.jobs order by name"
         ).fetchall()
     return rows
 
@@ -33,7 +35,7 @@ def list_jobs(url: str) -> list[dict[str, Any]]:
 def run_due(url: str, *, force: bool = False) -> list[JobRun]:
     """Run the jobs whose interval has passed (all of them with force), as the service role."""
     with connect(url) as conn, acting_as(conn, None, role="service_role") as c:
-        rows = c.execute("select * from public.run_due_jobs(%s)", (force,)).fetchall()
+        rows = c.execute("select * from tutela.run_due_jobs(%s)", (force,)).fetchall()
     return [JobRun(str(r[0]), r[1], r[2]) for r in rows]
 
 
@@ -44,10 +46,10 @@ def held_elsewhere(url: str, *, force: bool = False) -> int:
         row = conn.execute(
             """
             with due as (
-              select j.name from private.jobs as j
+              select j.name from tutela_private.jobs as j
               where %(force)s or j.last_run_at is null or j.last_run_at <= now() - j.every
             ), free as (
-              select j.name from private.jobs as j
+              select j.name from tutela_private.jobs as j
               where j.name in (select name from due)
               for update skip locked
             )
@@ -60,7 +62,8 @@ def held_elsewhere(url: str, *, force: bool = False) -> int:
 
 
 def install(url: str) -> list[str]:
-    """Register every job with pg_cron (cron.schedule upserts by name). Returns the names."""
+    """Register every job with pg_cron under the name ``tutela_<job>`` (cron.schedule upserts
+    by name, so the prefix keeps an app's own job of the same name apart). Returns the names."""
     with connect(url) as conn:
         has_cron = conn.execute(
             "select exists (select 1 from pg_extension where extname = 'pg_cron')"
@@ -73,9 +76,10 @@ def install(url: str) -> list[str]:
             )
         names: list[str] = []
         for name, schedule, command in conn.execute(
-            "select name, schedule, command from private.jobs order by name"
+            "select name, schedule, command from tutela_private.jobs order by name"
         ).fetchall():
-            conn.execute("select cron.schedule(%s, %s, %s)", (name, schedule, command))
-            names.append(str(name))
+            cron_name = f"{CRON_PREFIX}{name}"
+            conn.execute("select cron.schedule(%s, %s, %s)", (cron_name, schedule, command))
+            names.append(cron_name)
         conn.commit()
     return names

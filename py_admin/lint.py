@@ -33,7 +33,7 @@ from py_admin.paths import project_root
 EXCLUDED_SCHEMAS = (
     "pg_catalog", "information_schema", "pg_toast", "auth", "extensions", "storage", "realtime",
     "graphql", "graphql_public", "vault", "supabase_functions", "pgbouncer", "net", "cron",
-    "tests", "pgsodium", "pgsodium_masks", "supabase_migrations",
+    "tests", "tutela_tests", "pgsodium", "pgsodium_masks", "supabase_migrations",
 )
 ALLOWLIST = Path("policies") / "anon_allowlist.txt"
 SQL_FOLDERS = ("migrations", "rpc", "policies", "seeds", "tests", "py_admin/sql")
@@ -239,7 +239,7 @@ def check_registry(conn: Conn, root: Path) -> list[Violation]:
     rows = conn.execute(
         """
         select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p')
+        where n.nspname = 'tutela' and c.relkind in ('r', 'p')
           and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass
                           and d.objid = c.oid and d.deptype = 'e')
         order by 1
@@ -247,12 +247,12 @@ def check_registry(conn: Conn, root: Path) -> list[Violation]:
     ).fetchall()
     present = {str(r[0]) for r in rows}
     out = [
-        Violation("registry", f"public.{name}",
+        Violation("registry", f"tutela.{name}",
                   "not in policies/registry.toml and not exempted there with a reason")
         for name in sorted(present - known)
     ]
     out += [
-        Violation("registry", f"public.{name}", "in policies/registry.toml but no such table")
+        Violation("registry", f"tutela.{name}", "in policies/registry.toml but no such table")
         for name in sorted(known - present)
     ]
     return out

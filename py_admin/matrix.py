@@ -62,30 +62,30 @@ VAR_RE = re.compile(r":'([a-z_][a-z0-9_]*)'")
 # (the guardian with the permission has every permission and is primary; the one without has
 # none), staff of organisation B, a stranger. psql-style variables (:'name') name its ids.
 WORLD = """
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Matrix A', 'matrix-a', 10) returning id as org \\gset
-insert into public.organizations (name, slug) values ('Matrix B', 'matrix-b')
+insert into tutela.organizations (name, slug) values ('Matrix B', 'matrix-b')
 returning id as other_org \\gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \\gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Other student') returning id as other_student \\gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at,
   permissions
 )
 values
 (:'student', :'u_guardian', 'active', true, 'staff', now(), null,
-  (select jsonb_object_agg(k, true) from unnest(private.link_permission_keys()) k)),
+  (select jsonb_object_agg(k, true) from unnest(tutela_hidden.link_permission_keys()) k)),
 (:'student', :'u_guardian_noperm', 'active', false, 'staff', now(), null,
-  (select jsonb_object_agg(k, false) from unnest(private.link_permission_keys()) k)),
+  (select jsonb_object_agg(k, false) from unnest(tutela_hidden.link_permission_keys()) k)),
 (:'student', :'u_guardian_pending', 'pending', false, 'code', null, null,
-  private.default_link_permissions()),
+  tutela_hidden.default_link_permissions()),
 (:'student', :'u_guardian_revoked', 'revoked', false, 'code', now() - interval '1 day', now(),
-  private.default_link_permissions());
+  tutela_hidden.default_link_permissions());
 """
 
 
@@ -318,7 +318,7 @@ def classify(exc: psycopg.Error) -> str:
 def probe(conn: Conn, spec: Spec, command: str, actor: str, variables: dict[str, str]) -> str:
     key = variables["row_key"]
     other = variables.get("other_key")
-    table = f"public.{spec.name}"
+    table = f"tutela.{spec.name}"
     if command == "select":
         sql_text = (f"select count(*) filter (where {spec.key} = %s), "
                     f"count(*) filter (where {spec.key} = %s) from {table} "
@@ -388,7 +388,7 @@ def public_tables(conn: Conn) -> list[str]:
     rows = conn.execute(
         """
         select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p')
+        where n.nspname = 'tutela' and c.relkind in ('r', 'p')
           and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass
                           and d.objid = c.oid and d.deptype = 'e')
         order by 1
@@ -591,7 +591,7 @@ def matrix_report(url: str, console: Any, *, as_json: bool = False) -> int:
             console.print(f"{c.table}: {c.command} as {c.actor}: expected {c.expected}, "
                           f"observed {c.observed}", highlight=False, markup=False)
     for name in result.unexpected_tables:
-        console.print(f"public.{name}: no expectation (policies/registry.toml or "
+        console.print(f"tutela.{name}: no expectation (policies/registry.toml or "
                       f"{EXPECTATIONS})", highlight=False, markup=False)
     for name in result.missing_tables:
         console.print(f"{name}: an expectation but no such table", highlight=False,

@@ -2,7 +2,10 @@
 
 Order of one run, all in ONE transaction under ``pg_advisory_xact_lock``:
   1. the Supabase compat bootstrap (``py_admin/sql/supabase_compat.sql``) when its checksum changed;
-  2. pending ``migrations/NNNN_name.sql`` in number order;
+  2. pending ``migrations/NNNN_name.sql`` in number order; on a database without Tutela, the
+     baseline ``migrations/baseline/NNNN_name.sql`` instead of every file up to its number (it
+     installs the layout those files build up to, in Tutela's own schemas; files 0001-0015 built
+     the 0.1 layout in public/private and 0016 moves an existing 0.1 database into the new one);
   3. repeatable files: ``rpc/*.sql`` then ``policies/*.sql``; in each folder the modules named in
      its ``ORDER`` file come first, in that order, then the rest by name. A repeatable file is
      applied when its checksum changed, and every repeatable file is re-applied after a run that
@@ -27,21 +30,23 @@ from py_admin.paths import SQL_DIR, TEMPLATES_DIR, project_root
 from py_admin.sqlsplit import split_statements
 
 LOCK_KEY = 7_231_045_118  # pg_advisory_xact_lock key of the migration runner
-LEDGER = "private.tutela_migrations"
+LEDGER = "tutela_private.tutela_migrations"
+# where Tutela 0.1 (migrations 0001-0015) kept the ledger; 0016 moves it to LEDGER
+LEGACY_LEDGER = "private" + ".tutela_migrations"
 VERSIONED_RE = re.compile(r"^(\d{4})_([a-z0-9][a-z0-9_]*)\.sql$")
 BOOTSTRAP_NAME = "supabase_compat.sql"
 
-LEDGER_DDL = f"""
-create schema if not exists private;
-revoke all on schema private from public;
-create table if not exists {LEDGER} (
+# created in the schema the baseline (or 0016) made; never before it, so that a schema of that
+# name that is not Tutela's stops the install with "already exists"
+LEDGER_DDL = """
+create table if not exists {table} (
   name text primary key,
-  kind text not null check (kind in ('bootstrap', 'versioned', 'repeatable')),
+  kind text not null check (kind in ('bootstrap', 'baseline', 'versioned', 'repeatable')),
   sha256 text not null,
   applied_at timestamptz not null default now()
 );
-alter table {LEDGER} enable row level security;
-revoke all on table {LEDGER} from public;
+alter table {table} enable row level security;
+revoke all on table {table} from public;
 """
 
 
@@ -65,6 +70,7 @@ class Plan:
     apply: list[SqlFile] = field(default_factory=list)
     drifted: list[tuple[SqlFile, str]] = field(default_factory=list)  # (file, recorded sha)
     missing: list[str] = field(default_factory=list)  # in the ledger, not on disk
+    covered: list[SqlFile] = field(default_factory=list)  # recorded with the baseline
 
     @property
     def empty(self) -> bool:
@@ -74,6 +80,22 @@ class Plan:
 # ---- discovery ------------------------------------------------------------------------------
 def bootstrap_file() -> SqlFile:
     return SqlFile(f"bootstrap/{BOOTSTRAP_NAME}", "bootstrap", SQL_DIR / BOOTSTRAP_NAME)
+
+
+def baseline_file(root: Path | None = None) -> SqlFile | None:
+    """The newest install script in migrations/baseline/ (NNNN_name.sql: the layout migrations
+    0001..NNNN build), or None."""
+    root = root or project_root()
+    found = sorted(
+        p for p in (root / "migrations" / "baseline").glob("*.sql") if VERSIONED_RE.match(p.name)
+    )
+    if not found:
+        return None
+    return SqlFile(f"baseline/{found[-1].name}", "baseline", found[-1])
+
+
+def baseline_number(f: SqlFile) -> int:
+    return int(f.path.name[:4])
 
 
 def versioned_files(root: Path | None = None) -> list[SqlFile]:
@@ -126,22 +148,45 @@ def all_files(root: Path | None = None) -> list[SqlFile]:
 
 
 # ---- ledger and plan ------------------------------------------------------------------------
+def ledger_table(conn: psycopg.Connection[tuple[object, ...]]) -> str | None:
+    """The ledger's table: Tutela's own, the 0.1 one, or None on a database without Tutela."""
+    for name in (LEDGER, LEGACY_LEDGER):
+        row = conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()
+        if row and row[0]:
+            return name
+    return None
+
+
 def read_ledger(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, tuple[str, str]]:
     """name -> (kind, sha256); empty when the ledger does not exist yet."""
-    exists = conn.execute("select to_regclass(%s) is not null", (LEDGER,)).fetchone()
-    if not exists or not exists[0]:
+    table = ledger_table(conn)
+    if table is None:
         return {}
-    rows = conn.execute(f"select name, kind, sha256 from {LEDGER}").fetchall()
+    rows = conn.execute(f"select name, kind, sha256 from {table}").fetchall()
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
 
-def make_plan(ledger: dict[str, tuple[str, str]], files: Sequence[SqlFile]) -> Plan:
+def make_plan(
+    ledger: dict[str, tuple[str, str]],
+    files: Sequence[SqlFile],
+    baseline: SqlFile | None = None,
+) -> Plan:
+    """What to apply. On an empty ledger with a baseline, the baseline replaces the versioned
+    files it covers (they are recorded as applied with it)."""
     plan = Plan()
     on_disk = {f.name for f in files}
     plan.missing = sorted(
         n for n, (k, _) in ledger.items() if k == "versioned" and n not in on_disk
     )
-    versioned_pending = False
+    if not ledger and baseline is not None:
+        covered = [
+            f for f in files
+            if f.kind == "versioned" and int(f.name[:4]) <= baseline_number(baseline)
+        ]
+        plan.covered = covered
+        plan.apply.append(baseline)
+        files = [f for f in files if f not in covered]
+    versioned_pending = bool(plan.covered)
     for f in files:
         recorded = ledger.get(f.name)
         if f.kind == "versioned":
@@ -158,13 +203,13 @@ def make_plan(ledger: dict[str, tuple[str, str]], files: Sequence[SqlFile]) -> P
         if changed or (versioned_pending and f.kind == "repeatable"):
             plan.apply.append(f)
     # bootstrap first, then versioned, then repeatables (stable within each kind)
-    rank = {"bootstrap": 0, "versioned": 1, "repeatable": 2}
+    rank = {"bootstrap": 0, "baseline": 1, "versioned": 1, "repeatable": 2}
     plan.apply.sort(key=lambda f: rank[f.kind])
     return plan
 
 
 def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
-    """Run a file statement by statement (so an error names its line), then record it."""
+    """Run a file statement by statement (so an error names its line)."""
     for line, statement in split_statements(f.text):
         try:
             with conn.cursor() as cur:
@@ -179,17 +224,38 @@ def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
                 f"{f.name}:{line}: {msg} (SQLSTATE {diag.sqlstate}); nothing was applied",
                 hint=diag.message_hint,
             ) from None
-    try:
-        conn.execute(
-            f"insert into {LEDGER} (name, kind, sha256) values (%s, %s, %s) "
-            "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",
-            (f.name, f.kind, f.sha256),
-        )
-    except psycopg.Error as exc:
-        raise TutelaError(
-            f"{f.name}: recording it in the ledger failed: {str(exc).strip()}; "
-            "nothing was applied"
-        ) from None
+
+
+def _record(conn: psycopg.Connection[tuple[object, ...]], pending: list[SqlFile]) -> None:
+    """Write what was applied into the ledger once there is one (the baseline, or 0016 on a
+    0.1 database, makes Tutela's schema; the bootstrap runs before either)."""
+    table = ledger_table(conn)
+    if table is None:
+        # Tutela's schema; or, for a project of the 0.1 layout (its 0001 made `private`, and
+        # it has no baseline), where that release's runner kept the ledger
+        for candidate in (LEDGER, LEGACY_LEDGER):
+            schema = candidate.split(".")[0]
+            row = conn.execute("select to_regnamespace(%s) is not null", (schema,)).fetchone()
+            if row and row[0]:
+                table = candidate
+                break
+        else:
+            return
+        with conn.cursor() as cur:
+            cur.execute(LEDGER_DDL.format(table=table).encode())
+    for f in pending:
+        try:
+            conn.execute(
+                f"insert into {table} (name, kind, sha256) values (%s, %s, %s) "
+                "on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()",
+                (f.name, f.kind, f.sha256),
+            )
+        except psycopg.Error as exc:
+            raise TutelaError(
+                f"{f.name}: recording it in the ledger failed: {str(exc).strip()}; "
+                "nothing was applied"
+            ) from None
+    pending.clear()
 
 
 def drift_error(plan: Plan) -> TutelaError:
@@ -221,23 +287,32 @@ class MigrateResult:
 def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> MigrateResult:
     """Apply what is pending, all or nothing; on failure raise TutelaError, changing nothing."""
     files = all_files(root)
+    baseline = baseline_file(root)
     from py_admin.db import connect
 
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         ledger = read_ledger(conn)
-        plan = make_plan(ledger, files)
+        plan = make_plan(ledger, files, baseline)
         if plan.drifted:
             conn.rollback()
             raise drift_error(plan)
         if dry_run or plan.empty:
             conn.rollback()
             return MigrateResult(plan, [], dry_run)
-        with conn.cursor() as cur:
-            cur.execute(LEDGER_DDL.encode())
+        pending: list[SqlFile] = []
         try:
             for f in plan.apply:
                 _apply(conn, f)
+                pending.append(f)
+                if f.kind == "baseline":
+                    pending.extend(plan.covered)
+                _record(conn, pending)
+            if pending:
+                raise TutelaError(
+                    "no ledger: neither the baseline nor a migration made schema tutela_private; "
+                    "nothing was applied"
+                )
         except TutelaError:
             _rollback_quietly(conn)
             raise
@@ -266,8 +341,9 @@ def status(url: str, root: Path | None = None) -> list[StatusRow]:
     with connect(url) as conn:
         ledger = read_ledger(conn)
         when: dict[str, str] = {}
-        if ledger:
-            query = f"select name, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') from {LEDGER}"
+        table = ledger_table(conn)
+        if table:
+            query = f"select name, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') from {table}"
             for name, at in conn.execute(query):
                 when[str(name)] = str(at)
         conn.rollback()

@@ -5,7 +5,7 @@
   outage) become due now;
 - ``requeue``: dead messages go back to the queue with fresh attempts and time limit; a dead
   invite has lost its token, so the invite is re-issued instead (a new token, a new email)
-  while it can still be accepted (``private.requeue_outbox``).
+  while it can still be accepted (``tutela_private.requeue_outbox``).
 
 Runs as the database owner (the CLI's connection), like ``tutela jobs``.
 """
@@ -74,7 +74,7 @@ def list_outbox(url: str, flt: OutboxFilter, limit: int = 100) -> dict[str, Any]
         "select o.id::text as id, o.status, o.channel, o.template, o.idempotency_key, "
         "coalesce(o.recipient_email, u.email::text) as recipient, o.attempts, o.max_attempts, "
         "o.deferrals, o.created_at, o.next_attempt_at, o.deliver_until, o.last_error, "
-        "o.cancel_reason from private.notification_outbox as o "
+        "o.cancel_reason from tutela_private.notification_outbox as o "
         "left join auth.users as u on u.id = o.recipient_user_id where {} "
         "order by o.status = 'dead' desc, o.next_attempt_at, o.created_at limit %s"
     ).format(where)
@@ -83,11 +83,11 @@ def list_outbox(url: str, flt: OutboxFilter, limit: int = 100) -> dict[str, Any]
         messages = cur.execute(query, [*params, limit]).fetchall()
         counts: dict[str, int] = {
             str(status): int(str(n)) for status, n in conn.execute(
-                "select status, count(*) from private.notification_outbox group by status"
+                "select status, count(*) from tutela_private.notification_outbox group by status"
             ).fetchall()
         }
         overdue = conn.execute(
-            "select count(*) from private.notification_outbox "
+            "select count(*) from tutela_private.notification_outbox "
             "where status = 'pending' and next_attempt_at < now() - interval '10 minutes'"
         ).fetchone()
     return {"messages": messages, "counts": counts,
@@ -105,9 +105,9 @@ def retry_outbox(url: str, flt: OutboxFilter, everything: bool = False) -> int:
     _require_filter(flt, everything)
     where, params = flt.where(("pending",))
     query = sql.SQL(
-        "update private.notification_outbox as t set next_attempt_at = now() "
+        "update tutela_private.notification_outbox as t set next_attempt_at = now() "
         "where t.status = 'pending' and t.next_attempt_at > now() and t.id in ("
-        "select o.id from private.notification_outbox as o "
+        "select o.id from tutela_private.notification_outbox as o "
         "left join auth.users as u on u.id = o.recipient_user_id where {})"
     ).format(where)
     with connect(url, autocommit=True) as conn:
@@ -121,8 +121,8 @@ def requeue_outbox(url: str, flt: OutboxFilter, everything: bool = False) -> lis
     _require_filter(flt, everything)
     where, params = flt.where(("dead",))
     query = sql.SQL(
-        "select r.id::text as id, r.outcome from private.requeue_outbox(array("
-        "select o.id from private.notification_outbox as o "
+        "select r.id::text as id, r.outcome from tutela_private.requeue_outbox(array("
+        "select o.id from tutela_private.notification_outbox as o "
         "left join auth.users as u on u.id = o.recipient_user_id where {})) as r"
     ).format(where)
     with connect(url, autocommit=False) as conn:

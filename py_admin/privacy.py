@@ -2,7 +2,7 @@
 
 Two steps, each its own transaction: `describe` reads who asked, when, on what right, whether
 they still hold it, and what would be erased (nothing changes); `erase` runs
-public.erase_student_data, which checks the requester's right again in its own transaction and
+tutela.erase_student_data, which checks the requester's right again in its own transaction and
 either erases or cancels the request (the cancellation is committed: it is the record of why).
 """
 
@@ -38,13 +38,13 @@ def _call(url: str, sql: str, request_id: str) -> dict[str, Any]:
 
 def describe(url: str, request_id: str) -> dict[str, Any]:
     """Who asked for the erasure, when, on what right, and what it would erase; no change."""
-    return _call(url, "select public.describe_erasure_request(%s)", request_id)
+    return _call(url, "select tutela.describe_erasure_request(%s)", request_id)
 
 
 def erase(url: str, request_id: str) -> dict[str, Any]:
-    """Run public.erase_student_data for one request in one transaction; returns its report.
+    """Run tutela.erase_student_data for one request in one transaction; returns its report.
 
     A request whose requester no longer holds the right comes back with status `cancelled`
     and a reason; that cancellation is committed and nothing is erased.
     """
-    return _call(url, "select public.erase_student_data(%s)", request_id)
+    return _call(url, "select tutela.erase_student_data(%s)", request_id)

@@ -1,4 +1,4 @@
-"""`tutela report render`: a stored report (public.reports) as HTML or PDF.
+"""`tutela report render`: a stored report (tutela.reports) as HTML or PDF.
 
 The report is read by id as the database owner (an operator's tool: no RLS; API clients read
 reports through the select policy), rendered with the jinja2 templates of
@@ -51,7 +51,7 @@ def fetch_report(url: str, report_id: str) -> Doc:
             row = cur.execute(
                 "select id::text, student_id::text, type, period_start, period_end, status, "
                 "data, summary, sections, generated_by::text, created_at "
-                "from public.reports where id = %s",
+                "from tutela.reports where id = %s",
                 (key,),
             ).fetchone()
         except psycopg.errors.UndefinedTable:
@@ -59,7 +59,7 @@ def fetch_report(url: str, report_id: str) -> Doc:
                               hint="run `tutela migrate`") from None
     if row is None:
         raise TutelaError(f"no report with the id {key}",
-                          hint="public.list_reports(student) lists a student's reports")
+                          hint="tutela.list_reports(student) lists a student's reports")
     return dict(row)
 
 

@@ -1,4 +1,4 @@
-"""`tutela import`: roster sync from a school's CSV exports into public.import_roster.
+"""`tutela import`: roster sync from a school's CSV exports into tutela.import_roster.
 
 The CSV is read and checked here (encoding, header, line numbers); every rule about rows lives
 in the database function, so an edge function calling it with JSON gets the same behaviour.
@@ -118,10 +118,10 @@ def read_rows(path: Path, kind: str) -> tuple[list[dict[str, Any]], list[dict[st
 
 
 def find_organization(conn: psycopg.Connection[Any], slug: str) -> str:
-    row = conn.execute("select id from public.organizations where slug = %s", (slug,)).fetchone()
+    row = conn.execute("select id from tutela.organizations where slug = %s", (slug,)).fetchone()
     if row is None:
         raise TutelaError(f"no organisation with slug {slug!r}",
-                          hint="see public.organizations (slug)")
+                          hint="see tutela.organizations (slug)")
     return str(row[0])
 
 
@@ -196,7 +196,7 @@ def _import_batches(
                  opts: dict[str, Any]) -> dict[str, Any]:
             try:
                 got = c.execute(
-                    "select public.import_roster(%s, %s, %s, %s)",
+                    "select tutela.import_roster(%s, %s, %s, %s)",
                     (org_id, kind, Jsonb(batch), Jsonb(opts)),
                 ).fetchone()
             except psycopg.Error as exc:

@@ -2,12 +2,16 @@
 
 Output (never edited by hand):
 - ``supabase/config.toml``
-- ``supabase/migrations/<UTC timestamp>_<NNNN_name>.sql`` for each versioned migration; the
-  timestamp is the one in the file's ``-- tutela:created`` header, so it never moves.
+- ``supabase/migrations/<UTC timestamp>_<NNNN_name>.sql``: the baseline (migrations/baseline/,
+  the install script of Tutela's own schemas at its number) in place of every versioned file up
+  to that number, then each later versioned migration; the timestamp is the one in the file's
+  ``-- tutela:created`` header, so it never moves. A project that pushed the 0.1 files (in
+  public/private) moves with `tutela migrate` once (docs/architecture.md, "Upgrading from 0.1").
 - ``supabase/migrations/<UTC timestamp>_tutela_repeatables.sql``: a snapshot of every rpc/ and
   policies/ file, in the runner's order. Supabase's CLI has no repeatable migrations, so a new
   snapshot is added whenever the repeatable files changed, or a versioned migration was added,
-  since the newest one; earlier snapshots stay as history. A snapshot git does not track yet
+  since the newest one; earlier snapshots stay as history (those older than the baseline are
+  part of it and are not emitted). A snapshot git does not track yet
   is rewritten in place rather than followed by another.
 - ``supabase/tests/<module>/<file>.test.sql``: the pgTAP files, each with the test helpers
   inlined after its ``begin;`` so that ``supabase test db`` runs every file on its own.
@@ -25,7 +29,7 @@ from pathlib import Path
 import jinja2
 
 from py_admin.errors import TutelaError
-from py_admin.migrate import repeatable_files, versioned_files
+from py_admin.migrate import baseline_file, baseline_number, repeatable_files, versioned_files
 from py_admin.paths import TEMPLATES_DIR, project_root
 
 CREATED_RE = re.compile(r"^--\s*tutela:created\s+(\d{14})\s*$", re.MULTILINE)
@@ -93,18 +97,23 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
     )
 
     last: datetime | None = None
-    for f in versioned_files(root):
+    baseline = baseline_file(root)
+    files = versioned_files(root)
+    if baseline is not None:
+        files = [baseline, *(f for f in files if int(f.name[:4]) > baseline_number(baseline))]
+    for f in files:
         text = f.text
         m = CREATED_RE.search(text)
         if not m:
             raise TutelaError(
-                f"migrations/{f.name} has no `-- tutela:created YYYYMMDDHHMMSS` header",
+                f"migrations/{f.path.name} has no `-- tutela:created YYYYMMDDHHMMSS` header",
                 hint="`tutela new NAME` writes it; add one with the UTC time the file was made",
             )
         ts = _ts(m.group(1))
         if last is not None and ts <= last:
             raise TutelaError(
-                f"migrations/{f.name}: its created time {m.group(1)} is not after the previous "
+                f"migrations/{f.path.name}: its created time {m.group(1)} is not after the "
+                 "previous "
                 "migration's"
             )
         last = ts
@@ -115,7 +124,13 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
         (name for name in existing if name.startswith("migrations/") and name.endswith(
             f"_{SNAPSHOT}.sql")),
     )
-    for name in snapshots:  # history stays as it is
+    first_ts = None
+    if baseline is not None:
+        bm = CREATED_RE.search(baseline.text)
+        first_ts = bm.group(1) if bm else None
+    # history stays as it is, from the baseline on
+    snapshots = [n for n in snapshots if first_ts is None or Path(n).name[:14] > first_ts]
+    for name in snapshots:
         out[name] = existing[name]
     newest = snapshots[-1] if snapshots else None
     newest_ts = _ts(Path(newest).name[:14]) if newest else None

@@ -11,10 +11,11 @@ Triggers during the load:
   achievement queue.
 - Switched off for the load, and back on before the commit: the statement-level stats triggers
   of card_reviews, activity_events and points_ledger and their before-insert triggers (XP is
-  computed here with the same rule as private.review_xp, Leitner boxes are replayed here in
+  computed here with the same rule as tutela_hidden.review_xp, Leitner boxes are replayed here in
   review order), and the event triggers that notify guardians of new grades, absences and
   certificates (history is not news). Their rollups are rebuilt set-based per chunk:
-  daily_study_stats, student_stats (with private.recompute_streaks) and private.course_averages.
+  daily_study_stats, student_stats (with tutela_private.recompute_streaks) and
+  tutela_private.course_averages.
   `verify()` then recounts them from the raw rows.
 """
 
@@ -114,13 +115,13 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 # Tables rebuilt from the raw rows (shown in the report, not COPYed)
-ROLLUPS = ("daily_study_stats", "student_stats", "private.course_averages")
+ROLLUPS = ("daily_study_stats", "student_stats", "tutela_private.course_averages")
 
 N = "\\N"  # NULL in COPY text format
 
 
 def review_xp(correct: bool, quality: int | None) -> int:
-    """The rule of private.review_xp: correct 10 + 2 * quality (3 when absent), wrong 2."""
+    """The rule of tutela_hidden.review_xp: correct 10 + 2 * quality (3 when absent), wrong 2."""
     return 10 + 2 * (3 if quality is None else quality) if correct else 2
 
 
@@ -552,7 +553,7 @@ class Generator:
 
 # ---- loading ------------------------------------------------------------------------------
 def _qualified(name: str) -> str:
-    return name if "." in name else f"public.{name}"
+    return name if "." in name else f"tutela.{name}"
 
 
 def _copy(conn: psycopg.Connection[Any], table: str, rows: list[str]) -> None:
@@ -570,13 +571,13 @@ def _copy(conn: psycopg.Connection[Any], table: str, rows: list[str]) -> None:
 def _set_triggers(conn: psycopg.Connection[Any], enable: bool) -> None:
     verb = "enable" if enable else "disable"
     for table, trigger in LOAD_TRIGGERS:
-        conn.execute(f"alter table public.{table} {verb} trigger {trigger}")
+        conn.execute(f"alter table tutela.{table} {verb} trigger {trigger}")
 
 
 ROLLUP_SQL = (
     # daily rows: reviews by the UTC day of reviewed_at, activity by that of occurred_at
     """
-    insert into public.daily_study_stats (student_id, day, reviews, correct, xp, minutes,
+    insert into tutela.daily_study_stats (student_id, day, reviews, correct, xp, minutes,
       activities)
     select x.student_id, x.day, sum(x.reviews), sum(x.correct), sum(x.xp), sum(x.minutes),
       sum(x.activities)
@@ -584,17 +585,17 @@ ROLLUP_SQL = (
       select r.student_id, (r.reviewed_at at time zone 'UTC')::date as day, count(*) as reviews,
         count(*) filter (where r.correct) as correct, sum(r.xp) as xp, 0 as minutes,
         0 as activities
-      from public.card_reviews as r where r.student_id = any(%(ids)s) group by 1, 2
+      from tutela.card_reviews as r where r.student_id = any(%(ids)s) group by 1, 2
       union all
       select e.student_id, (e.occurred_at at time zone 'UTC')::date, 0, 0, 0, sum(e.minutes),
         count(*)
-      from public.activity_events as e where e.student_id = any(%(ids)s) group by 1, 2
+      from tutela.activity_events as e where e.student_id = any(%(ids)s) group by 1, 2
     ) as x
     group by 1, 2
     """,
     # totals; total_points = review XP + points
     """
-    insert into public.student_stats (student_id, total_reviews, total_correct, total_xp,
+    insert into tutela.student_stats (student_id, total_reviews, total_correct, total_xp,
       total_points, total_minutes, last_active_at)
     select s.id, coalesce(r.n, 0), coalesce(r.c, 0), coalesce(r.xp, 0),
       coalesce(r.xp, 0) + coalesce(p.points, 0), coalesce(e.minutes, 0),
@@ -603,23 +604,23 @@ ROLLUP_SQL = (
     left join (
       select student_id, count(*) as n, count(*) filter (where correct) as c, sum(xp) as xp,
         max(reviewed_at) as last_at
-      from public.card_reviews where student_id = any(%(ids)s) group by 1
+      from tutela.card_reviews where student_id = any(%(ids)s) group by 1
     ) as r on r.student_id = s.id
     left join (
       select student_id, sum(minutes) as minutes, max(occurred_at) as last_at
-      from public.activity_events where student_id = any(%(ids)s) group by 1
+      from tutela.activity_events where student_id = any(%(ids)s) group by 1
     ) as e on e.student_id = s.id
     left join (
       select student_id, sum(points) as points
-      from public.points_ledger where student_id = any(%(ids)s) group by 1
+      from tutela.points_ledger where student_id = any(%(ids)s) group by 1
     ) as p on p.student_id = s.id
     where r.student_id is not null or e.student_id is not null or p.student_id is not null
     """,
-    "select private.recompute_streaks(%(ids)s::uuid[])",
+    "select tutela_private.recompute_streaks(%(ids)s::uuid[])",
     """
-    insert into private.course_averages (student_id, course_id, average_percent, graded)
+    insert into tutela_private.course_averages (student_id, course_id, average_percent, graded)
     select s.student_id, a.course_id, round(avg(100 * s.score / a.max_score), 2), count(*)
-    from public.submissions as s join public.assignments as a on a.id = s.assignment_id
+    from tutela.submissions as s join tutela.assignments as a on a.id = s.assignment_id
     where s.student_id = any(%(ids)s) and s.status in ('graded', 'returned')
       and s.score is not null
     group by 1, 2
@@ -635,13 +636,13 @@ def load(conn: psycopg.Connection[Any], cfg: Config, *, on_rows: Progress | None
     """Generate and load the data set on `conn` in one transaction; ANALYZE after the commit."""
     started = time.monotonic()
     achievements = [r[0] for r in conn.execute(
-        "select id::text from public.achievements order by code").fetchall()]
+        "select id::text from tutela.achievements order by code").fetchall()]
     plans = dict(conn.execute(
-        "select code, id::text from public.plans").fetchall())
+        "select code, id::text from tutela.plans").fetchall())
     if not {"starter", "professional"} <= plans.keys():
         raise TutelaError("plans are missing", hint="run `tutela migrate` first")
     gen = Generator(cfg, achievements, plans)
-    exists = conn.execute("select 1 from public.organizations where id = %s",
+    exists = conn.execute("select 1 from tutela.organizations where id = %s",
                           (gen.id(K_ORG, 0),)).fetchone()
     if exists:
         raise TutelaError(f"this database already holds synthetic data of seed {cfg.seed}",
@@ -689,12 +690,13 @@ def load(conn: psycopg.Connection[Any], cfg: Config, *, on_rows: Progress | None
                 on_rows("rollups", last - first)
         _set_triggers(conn, enable=True)
         for name, sql_count in (
-            ("daily_study_stats", "select count(*) from public.daily_study_stats as d "
-             "join public.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
-            ("student_stats", "select count(*) from public.student_stats as d "
-             "join public.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
-            ("private.course_averages", "select count(*) from private.course_averages as d "
-             "join public.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
+            ("daily_study_stats", "select count(*) from tutela.daily_study_stats as d "
+             "join tutela.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
+            ("student_stats", "select count(*) from tutela.student_stats as d "
+             "join tutela.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
+            ("tutela_private.course_averages", "select count(*) from "
+                                               "tutela_private.course_averages as d "
+             "join tutela.students as s on s.id = d.student_id where s.organization_id = any(%s)"),
         ):
             row = conn.execute(sql_count,
                                ([gen.id(K_ORG, o) for o in range(gen.orgs)],)).fetchone()
@@ -728,9 +730,9 @@ def organization_ids(cfg: Config) -> list[str]:
 
 VERIFY_SQL: dict[str, str] = {
     # each query counts rows that break a rule; all must be 0
-    "xp follows private.review_xp": """
-        select count(*) from public.card_reviews as r
-        where r.student_id = any(%(ids)s) and r.xp <> private.review_xp(r.correct, r.quality)
+    "xp follows tutela_hidden.review_xp": """
+        select count(*) from tutela.card_reviews as r
+        where r.student_id = any(%(ids)s) and r.xp <> tutela_hidden.review_xp(r.correct, r.quality)
     """,
     "daily_study_stats equal a recount": """
         with recount as (
@@ -739,16 +741,16 @@ VERIFY_SQL: dict[str, str] = {
           from (
             select student_id, (reviewed_at at time zone 'UTC')::date as day, 1 as reviews,
               correct::int as correct, xp, 0 as minutes, 0 as activities
-            from public.card_reviews where student_id = any(%(ids)s)
+            from tutela.card_reviews where student_id = any(%(ids)s)
             union all
             select student_id, (occurred_at at time zone 'UTC')::date, 0, 0, 0, minutes, 1
-            from public.activity_events where student_id = any(%(ids)s)
+            from tutela.activity_events where student_id = any(%(ids)s)
           ) as x group by 1, 2
         ),
         stored as (
           select student_id, day, reviews::numeric, correct::numeric, xp::numeric,
             minutes::numeric, activities::numeric
-          from public.daily_study_stats where student_id = any(%(ids)s)
+          from tutela.daily_study_stats where student_id = any(%(ids)s)
         )
         select count(*) from (
           (select * from recount except select * from stored)
@@ -757,22 +759,22 @@ VERIFY_SQL: dict[str, str] = {
         ) as diff
     """,
     "student_stats totals equal a recount": """
-        select count(*) from public.student_stats as s
+        select count(*) from tutela.student_stats as s
         where s.student_id = any(%(ids)s) and (
-          s.total_reviews <> (select count(*) from public.card_reviews as r
+          s.total_reviews <> (select count(*) from tutela.card_reviews as r
             where r.student_id = s.student_id)
-          or s.total_xp <> (select coalesce(sum(r.xp), 0) from public.card_reviews as r
+          or s.total_xp <> (select coalesce(sum(r.xp), 0) from tutela.card_reviews as r
             where r.student_id = s.student_id)
           or s.total_points <> s.total_xp + (select coalesce(sum(p.points), 0)
-            from public.points_ledger as p where p.student_id = s.student_id)
+            from tutela.points_ledger as p where p.student_id = s.student_id)
           or s.total_minutes <> (select coalesce(sum(e.minutes), 0)
-            from public.activity_events as e where e.student_id = s.student_id)
+            from tutela.activity_events as e where e.student_id = s.student_id)
         )
     """,
     "flashcards sit where their newest review put them": """
-        select count(*) from public.flashcards as f
+        select count(*) from tutela.flashcards as f
         join lateral (
-          select r.reviewed_at, r.correct from public.card_reviews as r
+          select r.reviewed_at, r.correct from tutela.card_reviews as r
           where r.flashcard_id = f.id and r.student_id = f.student_id
           order by r.reviewed_at desc, r.id desc limit 1
         ) as last on true
@@ -786,8 +788,8 @@ VERIFY_SQL: dict[str, str] = {
         )
     """,
     "guardian links within the cap": """
-        select count(*) from public.students as s
-        where s.id = any(%(ids)s) and private.guardian_slots_left(s.id) < 0
+        select count(*) from tutela.students as s
+        where s.id = any(%(ids)s) and tutela_private.guardian_slots_left(s.id) < 0
     """,
 }
 

@@ -11,7 +11,7 @@
 -- =============================================================================================
 
 -- The default plans. Inserted when missing, never overwritten: operators configure them.
-create or replace function public.seed_plans()
+create or replace function tutela.seed_plans()
 returns integer
 language plpgsql
 volatile
@@ -21,7 +21,7 @@ as $$
 declare
   v_count integer;
 begin
-  insert into public.plans (code, name, rank, entitlements, price_cents)
+  insert into tutela.plans (code, name, rank, entitlements, price_cents)
   values
   ('free', 'Free', 0, jsonb_build_object(
     'next_billing_date', false, 'quick_actions_limit', 3, 'reviewer_feedback_detail', false,
@@ -33,20 +33,20 @@ begin
     'next_billing_date', true, 'quick_actions_limit', 10, 'reviewer_feedback_detail', true,
     'session_analysis', true, 'score_history_days', 365), 2900)
   on conflict (code) do nothing;
-  select count(*) into v_count from public.plans;
+  select count(*) into v_count from tutela.plans;
   return v_count;
 end;
 $$;
 
-comment on function public.seed_plans() is
+comment on function tutela.seed_plans() is
 'Inserts the default plans (free, starter, professional) when missing. Service role.';
-revoke all on function public.seed_plans() from public, anon, authenticated;
-grant execute on function public.seed_plans() to service_role;
+revoke all on function tutela.seed_plans() from public, anon, authenticated;
+grant execute on function tutela.seed_plans() to service_role;
 
 -- What a student's plan includes: the best current subscription of the student, or of any
 -- guardian with an active link (a family plan); the free plan otherwise. Unknown keys of a
 -- configured plan fall back to the free plan's, then to the most restrictive built-in values.
-create or replace function private.student_entitlements(p_student_id uuid)
+create or replace function tutela_private.student_entitlements(p_student_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -59,17 +59,17 @@ begin
     -- scans every subscription; a subscription has a student or a guardian, never both
     with current_subs as (
       select s.*, p.code, p.name, p.rank, p.entitlements
-      from public.subscriptions as s
-      join public.plans as p on p.id = s.plan_id
+      from tutela.subscriptions as s
+      join tutela.plans as p on p.id = s.plan_id
       where s.student_id = p_student_id
         and s.status in ('trialing', 'active', 'past_due')
         and (s.access_until is null or s.access_until > pg_catalog.now())
       union all
       select s.*, p.code, p.name, p.rank, p.entitlements
-      from public.subscriptions as s
-      join public.plans as p on p.id = s.plan_id
+      from tutela.subscriptions as s
+      join tutela.plans as p on p.id = s.plan_id
       where s.guardian_id in (
-          select l.guardian_id from public.guardian_links as l
+          select l.guardian_id from tutela.guardian_links as l
           where l.student_id = p_student_id and l.status = 'active'
         )
         and s.status in ('trialing', 'active', 'past_due')
@@ -82,7 +82,7 @@ begin
       select jsonb_build_object(
         'next_billing_date', false, 'quick_actions_limit', 3,
         'reviewer_feedback_detail', false, 'session_analysis', false, 'score_history_days', 30
-      ) || coalesce((select p.entitlements from public.plans as p where p.code = 'free'), '{}')
+      ) || coalesce((select p.entitlements from tutela.plans as p where p.code = 'free'), '{}')
         as e
     )
     select case
@@ -99,7 +99,7 @@ begin
       else jsonb_build_object(
         'tier', 'free',
         'plan_name',
-        coalesce((select p.name from public.plans as p where p.code = 'free'), 'Free'),
+        coalesce((select p.name from tutela.plans as p where p.code = 'free'), 'Free'),
         'status', 'none', 'covered_by', null,
         'started_at', null, 'access_until', null, 'next_billing_at', null,
         'entitlements', (select base.e from base)
@@ -109,10 +109,10 @@ begin
 end;
 $$;
 
-revoke all on function private.student_entitlements(uuid) from public;
+revoke all on function tutela_private.student_entitlements(uuid) from public;
 
 -- The subscription block a client shows, masked by the tier's own entitlements.
-create or replace function private.subscription_view(p_ent jsonb)
+create or replace function tutela_private.subscription_view(p_ent jsonb)
 returns jsonb
 language sql
 immutable
@@ -126,23 +126,23 @@ as $$
     end
 $$;
 
-revoke all on function private.subscription_view(jsonb) from public;
+revoke all on function tutela_private.subscription_view(jsonb) from public;
 
 -- Every link permission, granted: what the student, staff and admins see.
-create or replace function private.all_permissions()
+create or replace function tutela_private.all_permissions()
 returns jsonb
 language sql
 immutable
 set search_path = ''
 as $$
-  select jsonb_object_agg(k, true) from unnest(private.link_permission_keys()) as k
+  select jsonb_object_agg(k, true) from unnest(tutela_hidden.link_permission_keys()) as k
 $$;
 
-revoke all on function private.all_permissions() from public;
+revoke all on function tutela_private.all_permissions() from public;
 
 -- Which sections the caller may see for a student: every permission for the student, staff
 -- and admins; the link's permissions for an active guardian; null for anyone else.
-create or replace function private.caller_permissions(p_student_id uuid)
+create or replace function tutela_private.caller_permissions(p_student_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -153,11 +153,11 @@ declare
   v_role text;
   v_perms jsonb;
 begin
-  v_role := private.role_for_student(p_student_id);  -- null for an unknown student
+  v_role := tutela_private.role_for_student(p_student_id);  -- null for an unknown student
   if v_role in ('admin', 'staff', 'student') then
-    return private.all_permissions();
+    return tutela_private.all_permissions();
   elsif v_role = 'guardian' then
-    select l.permissions into v_perms from public.guardian_links as l
+    select l.permissions into v_perms from tutela.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = (select auth.uid())
       and l.status = 'active';  -- role_for_student said guardian: family access is on
     return v_perms;
@@ -166,14 +166,14 @@ begin
 end;
 $$;
 
-revoke all on function private.caller_permissions(uuid) from public;
+revoke all on function tutela_private.caller_permissions(uuid) from public;
 
 -- =============================================================================================
 -- Shared pieces
 -- =============================================================================================
 
 -- Coaching section of one student (the parts the permissions allow).
-create or replace function private.coaching_section(
+create or replace function tutela_private.coaching_section(
   p_student_id uuid, p_perms jsonb, p_ent jsonb
 )
 returns jsonb
@@ -195,13 +195,13 @@ begin
         'coach', coalesce(nullif(p.display_name, ''), 'Coach')
       ) order by l.scheduled_at)
       from (
-        select * from public.lessons as l2
+        select * from tutela.lessons as l2
         where l2.student_id = p_student_id and l2.status = 'scheduled'
           and l2.scheduled_at >= pg_catalog.now()
         order by l2.scheduled_at
         limit 5
       ) as l
-      left join public.profiles as p on p.user_id = l.coach_id
+      left join tutela.profiles as p on p.user_id = l.coach_id
     ), '[]'::jsonb));
   end if;
   if coalesce((p_perms ->> 'sessions')::boolean, false) then
@@ -217,9 +217,9 @@ begin
         from (
           select cs.id as session_id, cs.starts_at, cs.focus, ss.attendance, sc.score,
             sc.coach_notes, sc.analysis
-          from public.session_students as ss
-          join public.coaching_sessions as cs on cs.id = ss.session_id
-          left join public.session_scores as sc
+          from tutela.session_students as ss
+          join tutela.coaching_sessions as cs on cs.id = ss.session_id
+          left join tutela.session_scores as sc
             on sc.session_id = ss.session_id and sc.student_id = ss.student_id
           where ss.student_id = p_student_id and cs.starts_at <= pg_catalog.now()
           order by cs.starts_at desc
@@ -229,8 +229,8 @@ begin
       'score_history', coalesce((
         select jsonb_agg(jsonb_build_object('at', cs.starts_at, 'score', sc.score)
           order by cs.starts_at)
-        from public.session_scores as sc
-        join public.coaching_sessions as cs on cs.id = sc.session_id
+        from tutela.session_scores as sc
+        join tutela.coaching_sessions as cs on cs.id = sc.session_id
         where sc.student_id = p_student_id and sc.score is not null
           and cs.starts_at > pg_catalog.now() - pg_catalog.make_interval(days => v_days)
           and cs.starts_at <= pg_catalog.now()
@@ -244,23 +244,23 @@ begin
             where ss.attendance = 'present'
               and cs.starts_at > pg_catalog.now() - interval '8 weeks') / 8.0, 2)
         )
-        from public.session_students as ss
-        join public.coaching_sessions as cs on cs.id = ss.session_id
+        from tutela.session_students as ss
+        join tutela.coaching_sessions as cs on cs.id = ss.session_id
         where ss.student_id = p_student_id and cs.starts_at <= pg_catalog.now()
       )
     );
   end if;
   if coalesce((p_perms ->> 'progress')::boolean, false) then
-    v_out := v_out || jsonb_build_object('skills', private.skill_tree(p_student_id));
+    v_out := v_out || jsonb_build_object('skills', tutela_private.skill_tree(p_student_id));
   end if;
   return v_out;
 end;
 $$;
 
-revoke all on function private.coaching_section(uuid, jsonb, jsonb) from public;
+revoke all on function tutela_private.coaching_section(uuid, jsonb, jsonb) from public;
 
 -- The skill tree: every skill of the student's organisation by category, with the latest level.
-create or replace function private.skill_tree(p_student_id uuid)
+create or replace function tutela_private.skill_tree(p_student_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -277,10 +277,10 @@ begin
         'max_level', sk.max_level, 'assessed_at', la.assessed_at,
         'mastered', coalesce(la.level >= sk.max_level, false)
       ) order by sk.position, sk.name) as skills
-      from public.students as st
-      join public.skills as sk on sk.organization_id = st.organization_id
+      from tutela.students as st
+      join tutela.skills as sk on sk.organization_id = st.organization_id
       left join lateral (
-        select a.level, a.assessed_at from public.skill_assessments as a
+        select a.level, a.assessed_at from tutela.skill_assessments as a
         where a.student_id = st.id and a.skill_id = sk.id
         order by a.assessed_at desc, a.id desc
         limit 1
@@ -292,9 +292,9 @@ begin
 end;
 $$;
 
-revoke all on function private.skill_tree(uuid) from public;
+revoke all on function tutela_private.skill_tree(uuid) from public;
 
-create or replace function private.badges(p_student_id uuid, p_limit integer)
+create or replace function tutela_private.badges(p_student_id uuid, p_limit integer)
 returns jsonb
 language plpgsql
 stable
@@ -309,8 +309,8 @@ begin
     ) order by b.awarded_at desc, b.code), '[]'::jsonb)
     from (
       select a.code, a.title, a.category, a.icon, sa.awarded_at
-      from public.student_achievements as sa
-      join public.achievements as a on a.id = sa.achievement_id
+      from tutela.student_achievements as sa
+      join tutela.achievements as a on a.id = sa.achievement_id
       where sa.student_id = p_student_id
       order by sa.awarded_at desc, a.code
       limit p_limit
@@ -319,10 +319,12 @@ begin
 end;
 $$;
 
-revoke all on function private.badges(uuid, integer) from public;
+revoke all on function tutela_private.badges(uuid, integer) from public;
 
 -- Graded submissions, newest first, with percent and pass/fail; feedback only when included.
-create or replace function private.recent_grades(p_student_id uuid, p_limit integer, p_ent jsonb)
+create or replace function tutela_private.recent_grades(
+  p_student_id uuid, p_limit integer, p_ent jsonb
+)
 returns jsonb
 language plpgsql
 stable
@@ -347,9 +349,9 @@ begin
     from (
       select s.id, s.assignment_id, a.title, c.title as course, s.score, a.max_score,
         a.passing_percent, s.graded_at, s.status, s.feedback, s.reviewer_score
-      from public.submissions as s
-      join public.assignments as a on a.id = s.assignment_id
-      join public.courses as c on c.id = a.course_id
+      from tutela.submissions as s
+      join tutela.assignments as a on a.id = s.assignment_id
+      join tutela.courses as c on c.id = a.course_id
       where s.student_id = p_student_id and s.status in ('graded', 'returned')
       order by s.graded_at desc
       limit p_limit
@@ -358,10 +360,10 @@ begin
 end;
 $$;
 
-revoke all on function private.recent_grades(uuid, integer, jsonb) from public;
+revoke all on function tutela_private.recent_grades(uuid, integer, jsonb) from public;
 
 -- Assignments of active enrollments not yet handed in, by due date.
-create or replace function private.open_assignments(
+create or replace function tutela_private.open_assignments(
   p_student_id uuid, p_from timestamptz, p_to timestamptz, p_limit integer
 )
 returns jsonb
@@ -379,10 +381,10 @@ begin
     from (
       select a.id, a.title, a.kind, c.title as course, a.due_at,
         coalesce(s.status, 'pending') as status
-      from public.enrollments as e
-      join public.courses as c on c.id = e.course_id
-      join public.assignments as a on a.course_id = e.course_id
-      left join public.submissions as s
+      from tutela.enrollments as e
+      join tutela.courses as c on c.id = e.course_id
+      join tutela.assignments as a on a.course_id = e.course_id
+      left join tutela.submissions as s
         on s.assignment_id = a.id and s.student_id = e.student_id
       where e.student_id = p_student_id and e.status = 'active'
         and a.due_at is not null and a.due_at >= p_from and a.due_at < p_to
@@ -394,7 +396,7 @@ begin
 end;
 $$;
 
-revoke all on function private.open_assignments(uuid, timestamptz, timestamptz, integer)
+revoke all on function tutela_private.open_assignments(uuid, timestamptz, timestamptz, integer)
 from public;
 
 -- =============================================================================================
@@ -402,7 +404,7 @@ from public;
 -- =============================================================================================
 
 -- One child's status card for the parent dashboard.
-create or replace function private.child_card(p_link public.guardian_links)
+create or replace function tutela_private.child_card(p_link tutela.guardian_links)
 returns jsonb
 language plpgsql
 stable
@@ -410,10 +412,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students;
-  v_org public.organizations;
+  v_student tutela.students;
+  v_org tutela.organizations;
   v_perms jsonb := p_link.permissions;
-  v_stats public.student_stats;
+  v_stats tutela.student_stats;
   v_today date := (pg_catalog.now() at time zone 'UTC')::date;
   v_card jsonb;
   v_urgent jsonb := '[]'::jsonb;
@@ -423,8 +425,8 @@ declare
   v_grades boolean := coalesce((p_link.permissions ->> 'grades')::boolean, false);
   v_sessions boolean := coalesce((p_link.permissions ->> 'sessions')::boolean, false);
 begin
-  select * into v_student from public.students as s where s.id = p_link.student_id;
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  select * into v_student from tutela.students as s where s.id = p_link.student_id;
+  select * into v_org from tutela.organizations as o where o.id = v_student.organization_id;
   v_card := jsonb_build_object(
     'student_id', v_student.id, 'display_name', v_student.display_name,
     'organization', jsonb_build_object('id', v_org.id, 'name', v_org.name),
@@ -443,17 +445,17 @@ begin
   v_card := v_card || jsonb_build_object('permissions', v_perms);
 
   if v_progress then
-    select * into v_stats from public.student_stats as st where st.student_id = v_student.id;
+    select * into v_stats from tutela.student_stats as st where st.student_id = v_student.id;
     v_card := v_card || jsonb_build_object(
       'today', coalesce((
         select jsonb_build_object('reviews', d.reviews, 'correct', d.correct,
           'minutes', d.minutes, 'xp', d.xp, 'active', d.reviews > 0 or d.activities > 0)
-        from public.daily_study_stats as d
+        from tutela.daily_study_stats as d
         where d.student_id = v_student.id and d.day = v_today
       ), jsonb_build_object('reviews', 0, 'correct', 0, 'minutes', 0, 'xp', 0,
         'active', false)),
       'streak', jsonb_build_object(
-        'current', coalesce(private.live_streak(v_stats), 0),
+        'current', coalesce(tutela_private.live_streak(v_stats), 0),
         'longest', coalesce(v_stats.longest_streak, 0),
         'last_active_at', v_stats.last_active_at
       )
@@ -461,11 +463,11 @@ begin
     -- work overdue (within the last 14 days) and deadlines in the next 48 hours
     v_urgent := v_urgent || coalesce((
       select jsonb_agg(x || jsonb_build_object('kind', 'overdue'))
-      from jsonb_array_elements(private.open_assignments(
+      from jsonb_array_elements(tutela_private.open_assignments(
         v_student.id, pg_catalog.now() - interval '14 days', pg_catalog.now(), 10)) as x
     ), '[]'::jsonb) || coalesce((
       select jsonb_agg(x || jsonb_build_object('kind', 'deadline'))
-      from jsonb_array_elements(private.open_assignments(
+      from jsonb_array_elements(tutela_private.open_assignments(
         v_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 10)) as x
     ), '[]'::jsonb);
     -- a week without activity
@@ -476,13 +478,13 @@ begin
     v_highlights := v_highlights || coalesce((
       select jsonb_agg(jsonb_build_object('kind', 'achievement', 'code', a.code,
         'title', a.title, 'at', sa.awarded_at))
-      from public.student_achievements as sa
-      join public.achievements as a on a.id = sa.achievement_id
+      from tutela.student_achievements as sa
+      join tutela.achievements as a on a.id = sa.achievement_id
       where sa.student_id = v_student.id and sa.awarded_at > pg_catalog.now() - interval '14 days'
     ), '[]'::jsonb) || coalesce((
       select jsonb_agg(jsonb_build_object('kind', 'certificate', 'title', c.title,
         'at', c.issued_at))
-      from public.certificates as c
+      from tutela.certificates as c
       where c.student_id = v_student.id and c.issued_at > pg_catalog.now() - interval '14 days'
     ), '[]'::jsonb);
   else
@@ -493,14 +495,14 @@ begin
     -- grades below passing in the last 14 days; good grades as highlights
     v_urgent := v_urgent || coalesce((
       select jsonb_agg(g || jsonb_build_object('kind', 'low_grade'))
-      from jsonb_array_elements(private.recent_grades(v_student.id, 10, '{}'::jsonb)) as g
+      from jsonb_array_elements(tutela_private.recent_grades(v_student.id, 10, '{}'::jsonb)) as g
       where not (g ->> 'passed')::boolean
         and (g ->> 'graded_at')::timestamptz > pg_catalog.now() - interval '14 days'
     ), '[]'::jsonb);
     v_highlights := v_highlights || coalesce((
       select jsonb_agg(jsonb_build_object('kind', 'good_grade', 'title', g ->> 'title',
         'percent', (g ->> 'percent')::numeric, 'at', g -> 'graded_at'))
-      from jsonb_array_elements(private.recent_grades(v_student.id, 10, '{}'::jsonb)) as g
+      from jsonb_array_elements(tutela_private.recent_grades(v_student.id, 10, '{}'::jsonb)) as g
       where (g ->> 'percent')::numeric >= 90
         and (g ->> 'graded_at')::timestamptz > pg_catalog.now() - interval '14 days'
     ), '[]'::jsonb);
@@ -509,8 +511,8 @@ begin
     v_highlights := v_highlights || coalesce((
       select jsonb_agg(jsonb_build_object('kind', 'good_score', 'title', coalesce(cs.focus,
         'Session'), 'score', sc.score, 'at', cs.starts_at))
-      from public.session_scores as sc
-      join public.coaching_sessions as cs on cs.id = sc.session_id
+      from tutela.session_scores as sc
+      join tutela.coaching_sessions as cs on cs.id = sc.session_id
       where sc.student_id = v_student.id and sc.score >= 8
         and cs.starts_at > pg_catalog.now() - interval '14 days'
         and cs.starts_at <= pg_catalog.now()
@@ -532,11 +534,11 @@ begin
 end;
 $$;
 
-revoke all on function private.child_card(public.guardian_links) from public;
+revoke all on function tutela_private.child_card(tutela.guardian_links) from public;
 
 -- The parent dashboard of one guardian, with no access check (parent_dashboard() passes the
 -- caller). Also the service role's "floor" in `tutela bench`.
-create or replace function private.parent_dashboard_doc(p_guardian_id uuid)
+create or replace function tutela_hidden.parent_dashboard_doc(p_guardian_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -549,10 +551,10 @@ begin
       'guardian_id', p_guardian_id,
       'generated_at', pg_catalog.now(),
       'children', coalesce((
-        select jsonb_agg(private.child_card(l) order by s.display_name, s.id)
-        from public.guardian_links as l
-        join public.students as s on s.id = l.student_id
-        join public.organizations as o on o.id = s.organization_id
+        select jsonb_agg(tutela_private.child_card(l) order by s.display_name, s.id)
+        from tutela.guardian_links as l
+        join tutela.students as s on s.id = l.student_id
+        join tutela.organizations as o on o.id = s.organization_id
         where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
           and o.family_access_enabled
       ), '[]'::jsonb),
@@ -560,9 +562,9 @@ begin
       'family_access_paused', coalesce((
         select jsonb_agg(distinct jsonb_build_object('organization_id', o.id,
           'organization_name', o.name))
-        from public.guardian_links as l
-        join public.students as s on s.id = l.student_id
-        join public.organizations as o on o.id = s.organization_id
+        from tutela.guardian_links as l
+        join tutela.students as s on s.id = l.student_id
+        join tutela.organizations as o on o.id = s.organization_id
         where l.guardian_id = p_guardian_id and l.status in ('active', 'pending')
           and not o.family_access_enabled
       ), '[]'::jsonb)
@@ -571,10 +573,10 @@ begin
 end;
 $$;
 
-revoke all on function private.parent_dashboard_doc(uuid) from public;
-grant execute on function private.parent_dashboard_doc(uuid) to service_role;
+revoke all on function tutela_hidden.parent_dashboard_doc(uuid) from public;
+grant execute on function tutela_hidden.parent_dashboard_doc(uuid) to service_role;
 
-create or replace function public.parent_dashboard()
+create or replace function tutela.parent_dashboard()
 returns jsonb
 language plpgsql
 stable
@@ -583,19 +585,19 @@ set search_path = ''
 as $$
 begin
   -- the caller, as guardian: their own links only
-  return private.parent_dashboard_doc(private.require_uid());
+  return tutela_hidden.parent_dashboard_doc(tutela_hidden.require_uid());
 end;
 $$;
 
-comment on function public.parent_dashboard() is
+comment on function tutela.parent_dashboard() is
 'The signed-in guardian''s children, each with a status card: today, streak, urgent items, '
 'highlights; sections the link does not permit are listed in hidden_sections.';
-revoke all on function public.parent_dashboard() from public, anon;
-grant execute on function public.parent_dashboard() to authenticated;
+revoke all on function tutela.parent_dashboard() from public, anon;
+grant execute on function tutela.parent_dashboard() to authenticated, service_role;
 
 -- One child's overview for the permissions given, with no access check (child_overview()
 -- passes the caller's). Also the service role's "floor" in `tutela bench`.
-create or replace function private.child_overview_doc(p_student_id uuid, p_perms jsonb)
+create or replace function tutela_hidden.child_overview_doc(p_student_id uuid, p_perms jsonb)
 returns jsonb
 language plpgsql
 stable
@@ -604,7 +606,7 @@ set search_path = ''
 as $$
 declare
   v_perms jsonb := p_perms;
-  v_student public.students;
+  v_student tutela.students;
   v_ent jsonb;
   v_sections jsonb := '{}'::jsonb;
   v_hidden text[] := '{}';
@@ -612,8 +614,8 @@ declare
   v_month timestamptz := date_trunc('month', pg_catalog.now() at time zone 'UTC')
     at time zone 'UTC';
 begin
-  select * into v_student from public.students as s where s.id = p_student_id;
-  v_ent := private.student_entitlements(p_student_id);
+  select * into v_student from tutela.students as s where s.id = p_student_id;
+  v_ent := tutela_private.student_entitlements(p_student_id);
 
   if (v_perms ->> 'progress')::boolean then
     v_sections := v_sections || jsonb_build_object(
@@ -623,30 +625,30 @@ begin
           'progress_percent', e.progress_percent, 'last_accessed_at', e.last_accessed_at,
           'completed_at', e.completed_at
         ) order by e.status, c.title)
-        from public.enrollments as e join public.courses as c on c.id = e.course_id
+        from tutela.enrollments as e join tutela.courses as c on c.id = e.course_id
         where e.student_id = p_student_id and e.status in ('active', 'completed')
       ), '[]'::jsonb),
-      'upcoming_assignments', private.open_assignments(
+      'upcoming_assignments', tutela_private.open_assignments(
         p_student_id, pg_catalog.now(), 'infinity'::timestamptz, 5),
       'gamification', (
         select jsonb_build_object(
-          'current_streak', coalesce(private.live_streak(st), 0),
+          'current_streak', coalesce(tutela_private.live_streak(st), 0),
           'longest_streak', coalesce(st.longest_streak, 0),
           'total_points', coalesce(st.total_points, 0),
           'total_xp', coalesce(st.total_xp, 0),
-          'badges', private.badges(p_student_id, 50)
+          'badges', tutela_private.badges(p_student_id, 50)
         )
         from (select 1) as one
-        left join public.student_stats as st on st.student_id = p_student_id
+        left join tutela.student_stats as st on st.student_id = p_student_id
       ),
       'certificates', coalesce((
         select jsonb_agg(jsonb_build_object(
           'certificate_id', c.id, 'title', c.title, 'issued_at', c.issued_at,
           'pdf_url', c.pdf_url, 'verification_code', c.verification_code
         ) order by c.issued_at desc)
-        from public.certificates as c where c.student_id = p_student_id
+        from tutela.certificates as c where c.student_id = p_student_id
       ), '[]'::jsonb),
-      'flashcards', private.flashcard_overview(p_student_id,
+      'flashcards', tutela_hidden.flashcard_overview(p_student_id,
         coalesce((v_perms ->> 'card_content')::boolean, false)) - 'student_id' - 'display_name'
     );
   else
@@ -656,7 +658,7 @@ begin
 
   if (v_perms ->> 'grades')::boolean then
     v_sections := v_sections || jsonb_build_object(
-      'recent_grades', private.recent_grades(p_student_id, 10, v_ent));
+      'recent_grades', tutela_private.recent_grades(p_student_id, 10, v_ent));
   else
     v_hidden := array_append(v_hidden, 'recent_grades');
   end if;
@@ -674,23 +676,23 @@ begin
             order by u.starts_at)
           from (
             select lc2.id, lc2.title, lc2.starts_at, lc2.ends_at, a2.status
-            from public.live_class_attendance as a2
-            join public.live_classes as lc2 on lc2.id = a2.live_class_id
+            from tutela.live_class_attendance as a2
+            join tutela.live_classes as lc2 on lc2.id = a2.live_class_id
             where a2.student_id = p_student_id and lc2.starts_at >= pg_catalog.now()
             order by lc2.starts_at
             limit 5
           ) as u
         ), '[]'::jsonb)
       )
-      from public.live_class_attendance as a
-      join public.live_classes as lc on lc.id = a.live_class_id
+      from tutela.live_class_attendance as a
+      join tutela.live_classes as lc on lc.id = a.live_class_id
       where a.student_id = p_student_id
     ));
   else
     v_hidden := array_append(v_hidden, 'live_classes');
   end if;
 
-  v_coaching := private.coaching_section(p_student_id, v_perms, v_ent);
+  v_coaching := tutela_private.coaching_section(p_student_id, v_perms, v_ent);
   if v_coaching = '{}'::jsonb then
     v_hidden := array_append(v_hidden, 'coaching');
   else
@@ -714,15 +716,15 @@ begin
     'tier', v_ent ->> 'tier',
     'sections', v_sections,
     'hidden_sections', to_jsonb(v_hidden),
-    'masked', to_jsonb(private.masked_fields(v_ent))
+    'masked', to_jsonb(tutela_private.masked_fields(v_ent))
   );
 end;
 $$;
 
-revoke all on function private.child_overview_doc(uuid, jsonb) from public;
-grant execute on function private.child_overview_doc(uuid, jsonb) to service_role;
+revoke all on function tutela_hidden.child_overview_doc(uuid, jsonb) from public;
+grant execute on function tutela_hidden.child_overview_doc(uuid, jsonb) to service_role;
 
-create or replace function public.child_overview(p_student_id uuid)
+create or replace function tutela.child_overview(p_student_id uuid)
 returns jsonb
 language plpgsql
 stable
@@ -732,27 +734,27 @@ as $$
 declare
   v_perms jsonb;
 begin
-  perform private.require_uid();
+  perform tutela_hidden.require_uid();
   if p_student_id is null then
-    perform private.not_found('student', 'this student''s overview');
+    perform tutela_private.not_found('student', 'this student''s overview');
   end if;
   -- an unknown student has no permissions: refused like one the caller may not read
-  v_perms := private.caller_permissions(p_student_id);
+  v_perms := tutela_private.caller_permissions(p_student_id);
   if v_perms is null then
-    perform private.deny('this student''s overview');
+    perform tutela_private.deny('this student''s overview');
   end if;
-  return private.child_overview_doc(p_student_id, v_perms);
+  return tutela_hidden.child_overview_doc(p_student_id, v_perms);
 end;
 $$;
 
-comment on function public.child_overview(uuid) is
+comment on function tutela.child_overview(uuid) is
 'Read-only overview of one child, a section per kind of data, each present only when the '
 'link permits it. The student, staff, or an active guardian; others TU403.';
-revoke all on function public.child_overview(uuid) from public, anon;
-grant execute on function public.child_overview(uuid) to authenticated;
+revoke all on function tutela.child_overview(uuid) from public, anon;
+grant execute on function tutela.child_overview(uuid) to authenticated, service_role;
 
 -- Fields a tier leaves out, for clients to say "upgrade to see this".
-create or replace function private.masked_fields(p_ent jsonb)
+create or replace function tutela_private.masked_fields(p_ent jsonb)
 returns text[]
 language sql
 immutable
@@ -772,38 +774,38 @@ as $$
   ], null)
 $$;
 
-revoke all on function private.masked_fields(jsonb) from public;
+revoke all on function tutela_private.masked_fields(jsonb) from public;
 
 -- =============================================================================================
 -- Student dashboard
 -- =============================================================================================
 
 -- The caller's own student record, or TU403.
-create or replace function private.require_student()
-returns public.students
+create or replace function tutela_private.require_student()
+returns tutela.students
 language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students;
+  v_student tutela.students;
 begin
-  perform private.require_uid();
-  select * into v_student from public.students as s where s.user_id = (select auth.uid());
+  perform tutela_hidden.require_uid();
+  select * into v_student from tutela.students as s where s.user_id = (select auth.uid());
   if not found then
-    perform private.deny('only a student has a student dashboard');
+    perform tutela_private.deny('only a student has a student dashboard');
   end if;
   return v_student;
 end;
 $$;
 
-revoke all on function private.require_student() from public;
+revoke all on function tutela_private.require_student() from public;
 
 -- Next best actions, ranked: 1 overdue assignments, 2 assignments due within 48 hours,
 -- 3 streak at risk (active yesterday, not yet today), 4 flashcards due, 5 drills due within
 -- 48 hours or overdue, 6 unread messages. Within a rank, the earliest due first.
-create or replace function private.quick_actions(p_student public.students, p_limit integer)
+create or replace function tutela_private.quick_actions(p_student tutela.students, p_limit integer)
 returns jsonb
 language plpgsql
 stable
@@ -816,35 +818,35 @@ begin
     actions as (
       select 1 as rank, 'overdue_assignment' as kind, (x ->> 'title') as title,
         (x ->> 'assignment_id')::uuid as ref_id, (x ->> 'due_at')::timestamptz as due_at
-      from jsonb_array_elements(private.open_assignments(
+      from jsonb_array_elements(tutela_private.open_assignments(
         p_student.id, '-infinity'::timestamptz, pg_catalog.now(), 20)) as x
       union all
       select 2, 'assignment_due_soon', x ->> 'title', (x ->> 'assignment_id')::uuid,
         (x ->> 'due_at')::timestamptz
-      from jsonb_array_elements(private.open_assignments(
+      from jsonb_array_elements(tutela_private.open_assignments(
         p_student.id, pg_catalog.now(), pg_catalog.now() + interval '48 hours', 20)) as x
       union all
       select 3, 'streak_at_risk', pg_catalog.format('Keep your %s-day streak', st.current_streak),
         null::uuid, ((select d from today) + 1)::timestamp at time zone 'UTC'
-      from public.student_stats as st
+      from tutela.student_stats as st
       where st.student_id = p_student.id and st.current_streak > 0
         and st.last_active_day = (select d from today) - 1
       union all
       select 4, 'flashcards_due', pg_catalog.format('%s flashcards to review', count(*)),
         null::uuid, min(f.due_at)
-      from public.flashcards as f
+      from tutela.flashcards as f
       where f.student_id = p_student.id and f.due_at <= pg_catalog.now()
       having count(*) > 0
       union all
       select 5, 'drill_due', dr.title, da.id, da.due_at
-      from public.drill_assignments as da
-      join public.drills as dr on dr.id = da.drill_id
+      from tutela.drill_assignments as da
+      join tutela.drills as dr on dr.id = da.drill_id
       where da.student_id = p_student.id and da.completed_at is null
         and da.due_at < pg_catalog.now() + interval '48 hours'
       union all
       select 6, 'unread_messages', pg_catalog.format('%s unread messages', sum(u.unread)),
         null::uuid, null::timestamptz
-      from public.unread_counts() as u
+      from tutela.unread_counts() as u
       having sum(u.unread) > 0
     )
     select coalesce(jsonb_agg(jsonb_build_object(
@@ -857,12 +859,12 @@ begin
 end;
 $$;
 
-revoke all on function private.quick_actions(public.students, integer) from public;
+revoke all on function tutela_private.quick_actions(tutela.students, integer) from public;
 
 -- One student's own dashboard, with no access check (student_dashboard() passes the caller's
 -- record). Also the service role's "floor" in `tutela bench`. Unread messages are the
--- caller's (public.unread_counts() reads auth.uid()).
-create or replace function private.student_dashboard_doc(p_student public.students)
+-- caller's (tutela.unread_counts() reads auth.uid()).
+create or replace function tutela_hidden.student_dashboard_doc(p_student tutela.students)
 returns jsonb
 language plpgsql
 stable
@@ -870,37 +872,37 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students := p_student;
-  v_ent jsonb := private.student_entitlements(v_student.id);
-  v_stats public.student_stats;
+  v_student tutela.students := p_student;
+  v_ent jsonb := tutela_private.student_entitlements(v_student.id);
+  v_stats tutela.student_stats;
   v_today date := (pg_catalog.now() at time zone 'UTC')::date;
   v_coaching jsonb;
 begin
-  select * into v_stats from public.student_stats as st where st.student_id = v_student.id;
-  v_coaching := private.coaching_section(v_student.id, private.all_permissions(), v_ent);
+  select * into v_stats from tutela.student_stats as st where st.student_id = v_student.id;
+  v_coaching := tutela_private.coaching_section(v_student.id, tutela_private.all_permissions(), v_ent);
   return jsonb_build_object(
     'student_id', v_student.id,
     'display_name', v_student.display_name,
     'generated_at', pg_catalog.now(),
     'today', jsonb_build_object(
       'streak', jsonb_build_object(
-        'current', coalesce(private.live_streak(v_stats), 0),
+        'current', coalesce(tutela_private.live_streak(v_stats), 0),
         'longest', coalesce(v_stats.longest_streak, 0),
         'at_risk', coalesce(v_stats.current_streak > 0
           and v_stats.last_active_day = v_today - 1, false)
       ),
-      'reviews', coalesce((select d.reviews from public.daily_study_stats as d
+      'reviews', coalesce((select d.reviews from tutela.daily_study_stats as d
         where d.student_id = v_student.id and d.day = v_today), 0),
-      'minutes', coalesce((select d.minutes from public.daily_study_stats as d
+      'minutes', coalesce((select d.minutes from tutela.daily_study_stats as d
         where d.student_id = v_student.id and d.day = v_today), 0),
-      'goals_active', (select count(*) from public.goals as g
+      'goals_active', (select count(*) from tutela.goals as g
         where g.student_id = v_student.id and g.status = 'active'),
-      'cards_due', (select count(*) from public.flashcards as f
+      'cards_due', (select count(*) from tutela.flashcards as f
         where f.student_id = v_student.id and f.due_at <= pg_catalog.now()),
-      'assignments_due_today', jsonb_array_length(private.open_assignments(
+      'assignments_due_today', jsonb_array_length(tutela_private.open_assignments(
         v_student.id, '-infinity'::timestamptz, (v_today + 1)::timestamp at time zone 'UTC',
         100)),
-      'drills_due_today', (select count(*) from public.drill_assignments as da
+      'drills_due_today', (select count(*) from tutela.drill_assignments as da
         where da.student_id = v_student.id and da.completed_at is null
           and da.due_at < (v_today + 1)::timestamp at time zone 'UTC')
     ),
@@ -914,15 +916,15 @@ begin
       from (
         -- open drills first, the most overdue first; then the latest completed
         select da.id, dr.title, da.due_at, da.completed_at
-        from public.drill_assignments as da
-        join public.drills as dr on dr.id = da.drill_id
+        from tutela.drill_assignments as da
+        join tutela.drills as dr on dr.id = da.drill_id
         where da.student_id = v_student.id
         order by da.completed_at is not null, da.due_at nulls last, da.completed_at desc
         limit 10
       ) as d
     ), '[]'::jsonb),
-    'badges', private.badges(v_student.id, 10),
-    'unread_messages', coalesce((select sum(u.unread) from public.unread_counts() as u), 0),
+    'badges', tutela_private.badges(v_student.id, 10),
+    'unread_messages', coalesce((select sum(u.unread) from tutela.unread_counts() as u), 0),
     'curriculum', coalesce((
       select jsonb_agg(jsonb_build_object(
         'course_id', c.id, 'title', c.title, 'status', e.status,
@@ -930,31 +932,31 @@ begin
         'modules', coalesce((
           select jsonb_agg(jsonb_build_object(
             'module_id', m.id, 'title', m.title, 'position', m.position,
-            'assignments', (select count(*) from public.assignments as a
+            'assignments', (select count(*) from tutela.assignments as a
               where a.module_id = m.id),
-            'completed', (select count(*) from public.assignments as a
-              join public.submissions as s on s.assignment_id = a.id
+            'completed', (select count(*) from tutela.assignments as a
+              join tutela.submissions as s on s.assignment_id = a.id
               where a.module_id = m.id and s.student_id = v_student.id
                 and s.status in ('submitted', 'in_review', 'graded', 'returned'))
           ) order by m.position, m.title)
-          from public.course_modules as m where m.course_id = c.id
+          from tutela.course_modules as m where m.course_id = c.id
         ), '[]'::jsonb)
       ) order by e.status, c.title)
-      from public.enrollments as e join public.courses as c on c.id = e.course_id
+      from tutela.enrollments as e join tutela.courses as c on c.id = e.course_id
       where e.student_id = v_student.id and e.status in ('active', 'completed')
     ), '[]'::jsonb),
-    'quick_actions', private.quick_actions(v_student,
+    'quick_actions', tutela_private.quick_actions(v_student,
       coalesce((v_ent -> 'entitlements' ->> 'quick_actions_limit')::integer, 3)),
-    'subscription', private.subscription_view(v_ent),
-    'masked', to_jsonb(private.masked_fields(v_ent))
+    'subscription', tutela_private.subscription_view(v_ent),
+    'masked', to_jsonb(tutela_private.masked_fields(v_ent))
   );
 end;
 $$;
 
-revoke all on function private.student_dashboard_doc(public.students) from public;
-grant execute on function private.student_dashboard_doc(public.students) to service_role;
+revoke all on function tutela_hidden.student_dashboard_doc(tutela.students) from public;
+grant execute on function tutela_hidden.student_dashboard_doc(tutela.students) to service_role;
 
-create or replace function public.student_dashboard()
+create or replace function tutela.student_dashboard()
 returns jsonb
 language plpgsql
 stable
@@ -962,17 +964,17 @@ security definer
 set search_path = ''
 as $$
 begin
-  return private.student_dashboard_doc(private.require_student());  -- the caller's own record
+  return tutela_hidden.student_dashboard_doc(tutela_private.require_student());  -- the caller's own record
 end;
 $$;
 
-comment on function public.student_dashboard() is
+comment on function tutela.student_dashboard() is
 'The signed-in student''s dashboard: today, lessons, sessions, drills, badges, unread messages, '
 'curriculum, ranked quick actions and the subscription, masked by tier.';
-revoke all on function public.student_dashboard() from public, anon;
-grant execute on function public.student_dashboard() to authenticated;
+revoke all on function tutela.student_dashboard() from public, anon;
+grant execute on function tutela.student_dashboard() to authenticated, service_role;
 
-create or replace function public.student_missions(p_status text[] default null)
+create or replace function tutela.student_missions(p_status text[] default null)
 returns jsonb
 language plpgsql
 stable
@@ -980,8 +982,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students := private.require_student();  -- the caller's own record
-  v_ent jsonb := private.student_entitlements(v_student.id);
+  v_student tutela.students := tutela_private.require_student();  -- the caller's own record
+  v_ent jsonb := tutela_private.student_entitlements(v_student.id);
   v_detail boolean := coalesce(
     (v_ent -> 'entitlements' ->> 'reviewer_feedback_detail')::boolean, false);
   v_bad text;
@@ -991,7 +993,7 @@ begin
     or x not in ('pending', 'in_progress', 'submitted', 'in_review', 'graded', 'returned')
   limit 1;
   if found then
-    perform private.invalid(pg_catalog.format('unknown status %L', v_bad),
+    perform tutela_private.invalid(pg_catalog.format('unknown status %L', v_bad),
       'Use pending, in_progress, submitted, in_review, graded or returned.');
   end if;
   return coalesce((
@@ -1010,8 +1012,8 @@ begin
         'competencies', coalesce((
           select jsonb_agg(jsonb_build_object('skill_id', sk.id, 'name', sk.name,
             'category', sk.category) order by sk.category, sk.name)
-          from public.assignment_skills as ask
-          join public.skills as sk on sk.id = ask.skill_id
+          from tutela.assignment_skills as ask
+          join tutela.skills as sk on sk.id = ask.skill_id
           where ask.assignment_id = m.id
         ), '[]'::jsonb)
       ) || case when v_detail then jsonb_build_object(
@@ -1022,11 +1024,11 @@ begin
       select a.id, a.title, a.kind, a.course_id, c.title as course, cm.title as module,
         a.due_at, a.max_score, a.passing_percent, coalesce(s.status, 'pending') as status,
         s.submitted_at, s.score, s.auto_score, s.reviewer_score, s.feedback, s.graded_at
-      from public.enrollments as e
-      join public.courses as c on c.id = e.course_id
-      join public.assignments as a on a.course_id = e.course_id
-      left join public.course_modules as cm on cm.id = a.module_id
-      left join public.submissions as s
+      from tutela.enrollments as e
+      join tutela.courses as c on c.id = e.course_id
+      join tutela.assignments as a on a.course_id = e.course_id
+      left join tutela.course_modules as cm on cm.id = a.module_id
+      left join tutela.submissions as s
         on s.assignment_id = a.id and s.student_id = e.student_id
       where e.student_id = v_student.id and e.status in ('active', 'completed')
     ) as m
@@ -1035,13 +1037,13 @@ begin
 end;
 $$;
 
-comment on function public.student_missions(text[]) is
+comment on function tutela.student_missions(text[]) is
 'The signed-in student''s assignments and missions with their status funnel, scores, feedback '
 '(tier), deadlines and competencies; optionally filtered by status.';
-revoke all on function public.student_missions(text[]) from public, anon;
-grant execute on function public.student_missions(text[]) to authenticated;
+revoke all on function tutela.student_missions(text[]) from public, anon;
+grant execute on function tutela.student_missions(text[]) to authenticated, service_role;
 
-create or replace function public.student_progress()
+create or replace function tutela.student_progress()
 returns jsonb
 language plpgsql
 stable
@@ -1049,34 +1051,34 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students := private.require_student();  -- the caller's own record
-  v_ent jsonb := private.student_entitlements(v_student.id);
+  v_student tutela.students := tutela_private.require_student();  -- the caller's own record
+  v_ent jsonb := tutela_private.student_entitlements(v_student.id);
 begin
   return jsonb_build_object(
     'student_id', v_student.id,
-    'skills', private.skill_tree(v_student.id),
+    'skills', tutela_private.skill_tree(v_student.id),
     'score_history', coalesce(
-      private.coaching_section(v_student.id, private.all_permissions(), v_ent)
+      tutela_private.coaching_section(v_student.id, tutela_private.all_permissions(), v_ent)
         -> 'score_history', '[]'::jsonb),
-    'badges', private.badges(v_student.id, 100),
+    'badges', tutela_private.badges(v_student.id, 100),
     'goals', coalesce((
       select jsonb_agg(jsonb_build_object(
         'goal_id', g.id, 'title', g.title, 'kind', g.kind, 'category', g.category,
         'progress_percent', g.progress_percent, 'status', g.status,
         'target_date', g.target_date, 'completed_at', g.completed_at
       ) order by g.status, g.target_date nulls last, g.title)
-      from public.goals as g where g.student_id = v_student.id
+      from tutela.goals as g where g.student_id = v_student.id
     ), '[]'::jsonb),
-    'journal_trends', public.journal_trends(v_student.id) - 'student_id',
-    'masked', to_jsonb(private.masked_fields(v_ent))
+    'journal_trends', tutela.journal_trends(v_student.id) - 'student_id',
+    'masked', to_jsonb(tutela_private.masked_fields(v_ent))
   );
 end;
 $$;
 
-comment on function public.student_progress() is
+comment on function tutela.student_progress() is
 'The signed-in student''s skill tree, score history (tier window), badges, goals and journal '
 'trends.';
-revoke all on function public.student_progress() from public, anon;
-grant execute on function public.student_progress() to authenticated;
+revoke all on function tutela.student_progress() from public, anon;
+grant execute on function tutela.student_progress() to authenticated, service_role;
 
-select public.seed_plans();
+select tutela.seed_plans();

@@ -10,7 +10,7 @@
 
 -- The caller's user id, or TU401 (no user in the token, a user that no longer exists, or an
 -- erased student's login).
-create or replace function private.require_uid()
+create or replace function tutela_hidden.require_uid()
 returns uuid
 language plpgsql
 stable
@@ -22,16 +22,17 @@ declare
 begin
   -- an erased student's login is no one to Tutela until Auth deletes it (rpc/privacy.sql)
   if v_uid is null or not exists (select 1 from auth.users as u where u.id = v_uid)
-    or private.is_erased_user(v_uid) then
+    or tutela_hidden.is_erased_user(v_uid) then
     raise exception 'not signed in'
       using errcode = 'TU401', hint = 'Sign in, then try again.';
   end if;
   return v_uid;
 end;
 $$;
+revoke all on function tutela_hidden.require_uid() from public;
 
 -- Whether consent is in force for a student, data type and recipient type.
-create or replace function private.consent_granted(
+create or replace function tutela_private.consent_granted(
   p_student_id uuid, p_data_type text, p_recipient_type text
 )
 returns boolean
@@ -41,21 +42,21 @@ security definer
 set search_path = ''
 as $$
   select exists (
-    select 1 from public.consent_records as c
+    select 1 from tutela.consent_records as c
     where c.student_id = p_student_id and c.data_type = p_data_type
       and c.recipient_type = p_recipient_type and c.granted
       and (c.expires_at is null or c.expires_at > pg_catalog.now())
   )
 $$;
 
-revoke all on function private.consent_granted(uuid, text, text) from public;
+revoke all on function tutela_private.consent_granted(uuid, text, text) from public;
 
 -- The set-returning policy helpers below are plpgsql, not sql: a security definer SQL
 -- function is never inlined, and its query is planned again by every statement that calls it;
 -- plpgsql keeps the plan for the session (docs/scaling.md).
 
 -- Organisations where the caller is a member (staff or admin). Used by policies.
-create or replace function private.staff_organization_ids()
+create or replace function tutela_hidden.staff_organization_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -64,13 +65,14 @@ set search_path = ''
 as $$
 begin
   return query
-  select m.organization_id from public.memberships as m
+  select m.organization_id from tutela.memberships as m
   where m.user_id = (select auth.uid());
 end;
 $$;
+revoke all on function tutela_hidden.staff_organization_ids() from public;
 
 -- Organisations where the caller is an admin.
-create or replace function private.admin_organization_ids()
+create or replace function tutela_hidden.admin_organization_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -79,13 +81,14 @@ set search_path = ''
 as $$
 begin
   return query
-  select m.organization_id from public.memberships as m
+  select m.organization_id from tutela.memberships as m
   where m.user_id = (select auth.uid()) and m.role = 'admin';
 end;
 $$;
+revoke all on function tutela_hidden.admin_organization_ids() from public;
 
 -- The student records of the caller (a student with a login has one).
-create or replace function private.own_student_ids()
+create or replace function tutela_hidden.own_student_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -94,12 +97,13 @@ set search_path = ''
 as $$
 begin
   return query
-  select s.id from public.students as s where s.user_id = (select auth.uid());
+  select s.id from tutela.students as s where s.user_id = (select auth.uid());
 end;
 $$;
+revoke all on function tutela_hidden.own_student_ids() from public;
 
 -- Students in the caller's organisations (the caller is staff or admin there).
-create or replace function private.staff_student_ids()
+create or replace function tutela_hidden.staff_student_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -108,15 +112,16 @@ set search_path = ''
 as $$
 begin
   return query
-  select s.id from public.students as s
+  select s.id from tutela.students as s
   where s.organization_id in (
-    select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+    select m.organization_id from tutela.memberships as m where m.user_id = (select auth.uid())
   );
 end;
 $$;
+revoke all on function tutela_hidden.staff_student_ids() from public;
 
 -- Students the caller is an active guardian of; with a permission, only links granting it.
-create or replace function private.guardian_student_ids(p_permission text default null)
+create or replace function tutela_hidden.guardian_student_ids(p_permission text default null)
 returns setof uuid
 language plpgsql
 stable
@@ -125,9 +130,9 @@ set search_path = ''
 as $$
 begin
   return query
-  select l.student_id from public.guardian_links as l
-  join public.students as s on s.id = l.student_id
-  join public.organizations as o on o.id = s.organization_id
+  select l.student_id from tutela.guardian_links as l
+  join tutela.students as s on s.id = l.student_id
+  join tutela.organizations as o on o.id = s.organization_id
   where l.guardian_id = (select auth.uid())
     and l.status = 'active'
     and o.family_access_enabled  -- the organisation's switch: off, guardians see nothing
@@ -135,12 +140,13 @@ begin
     -- consent: a guardian who is not primary reads the journal only when the student's consent
     -- decider granted it to other guardians (rpc/privacy.sql)
     and (p_permission is distinct from 'journal' or l.is_primary
-      or private.consent_granted(l.student_id, 'journal', 'other_guardians'));
+      or tutela_private.consent_granted(l.student_id, 'journal', 'other_guardians'));
 end;
 $$;
+revoke all on function tutela_hidden.guardian_student_ids(text) from public;
 
 -- Whether guardians of the student's organisation may see anything (family access is on).
-create or replace function private.family_access_on(p_student_id uuid)
+create or replace function tutela_private.family_access_on(p_student_id uuid)
 returns boolean
 language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
@@ -149,16 +155,17 @@ set search_path = ''
 as $$
 begin
   return coalesce((
-    select o.family_access_enabled from public.students as s
-    join public.organizations as o on o.id = s.organization_id
+    select o.family_access_enabled from tutela.students as s
+    join tutela.organizations as o on o.id = s.organization_id
     where s.id = p_student_id
   ), false);
 end;
 $$;
+revoke all on function tutela_private.family_access_on(uuid) from public;
 
 -- Students of the caller's links in any status, where family access is on: what a guardian's
 -- own link rows may show.
-create or replace function private.my_link_student_ids()
+create or replace function tutela_hidden.my_link_student_ids()
 returns setof uuid
 language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
@@ -167,12 +174,13 @@ set search_path = ''
 as $$
 begin
   return query
-  select l.student_id from public.guardian_links as l
-  join public.students as s on s.id = l.student_id
-  join public.organizations as o on o.id = s.organization_id
+  select l.student_id from tutela.guardian_links as l
+  join tutela.students as s on s.id = l.student_id
+  join tutela.organizations as o on o.id = s.organization_id
   where l.guardian_id = (select auth.uid()) and o.family_access_enabled;
 end;
 $$;
+revoke all on function tutela_hidden.my_link_student_ids() from public;
 
 -- Every student whose data the caller may read for a permission: their own record, students
 -- of organisations they work in, and children whose active link grants the permission.
@@ -180,7 +188,7 @@ $$;
 -- again by every statement whose policy calls it (about 0.25 ms, more than the indexed read it
 -- guards); plpgsql keeps the plan for the session (docs/scaling.md). `union all`: an id may
 -- come twice (callers test membership with `in`), which saves the de-duplication.
-create or replace function private.readable_student_ids(p_permission text default null)
+create or replace function tutela_hidden.readable_student_ids(p_permission text default null)
 returns setof uuid
 language plpgsql
 stable
@@ -191,22 +199,23 @@ declare
   v_uid uuid := (select auth.uid());
 begin
   return query
-  select s.id from public.students as s where s.user_id = v_uid
+  select s.id from tutela.students as s where s.user_id = v_uid
   union all
-  select s.id from public.students as s
+  select s.id from tutela.students as s
   where s.organization_id in (
-    select m.organization_id from public.memberships as m where m.user_id = v_uid
+    select m.organization_id from tutela.memberships as m where m.user_id = v_uid
   )
   union all
   -- children: active links granting the permission, family access on, journal consent
-  select g.id from private.guardian_student_ids(p_permission) as g (id);
+  select g.id from tutela_hidden.guardian_student_ids(p_permission) as g (id);
 end;
 $$;
+revoke all on function tutela_hidden.readable_student_ids(text) from public;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
 -- guardians of students they teach or are, and the students (with a login) they guard with the
 -- progress permission.
-create or replace function private.visible_profile_ids()
+create or replace function tutela_hidden.visible_profile_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -217,27 +226,28 @@ begin
   return query
   select (select auth.uid())
   union
-  select m2.user_id from public.memberships as m
-  join public.memberships as m2 on m2.organization_id = m.organization_id
+  select m2.user_id from tutela.memberships as m
+  join tutela.memberships as m2 on m2.organization_id = m.organization_id
   where m.user_id = (select auth.uid())
   union
-  select l.guardian_id from public.guardian_links as l
-  where l.student_id in (select private.staff_student_ids())
-    or l.student_id in (select private.own_student_ids())
+  select l.guardian_id from tutela.guardian_links as l
+  where l.student_id in (select tutela_hidden.staff_student_ids())
+    or l.student_id in (select tutela_hidden.own_student_ids())
   union
-  select s.user_id from public.students as s
+  select s.user_id from tutela.students as s
   where s.user_id is not null
     and (
       -- a child's profile (its last-seen time) is progress: guardians without it do not see it,
       -- as guardian_list_children hides last activity from them
-      s.id in (select private.guardian_student_ids('progress'))
-      or s.id in (select private.staff_student_ids())
+      s.id in (select tutela_hidden.guardian_student_ids('progress'))
+      or s.id in (select tutela_hidden.staff_student_ids())
     );
 end;
 $$;
+revoke all on function tutela_hidden.visible_profile_ids() from public;
 
 -- Organisations the caller belongs to, studies in, or has a child in (active link).
-create or replace function private.visible_organization_ids()
+create or replace function tutela_hidden.visible_organization_ids()
 returns setof uuid
 language plpgsql
 stable
@@ -246,17 +256,18 @@ set search_path = ''
 as $$
 begin
   return query
-  select m.organization_id from public.memberships as m where m.user_id = (select auth.uid())
+  select m.organization_id from tutela.memberships as m where m.user_id = (select auth.uid())
   union
-  select s.organization_id from public.students as s
+  select s.organization_id from tutela.students as s
   where s.user_id = (select auth.uid())
-    or s.id in (select private.guardian_student_ids());  -- active links, family access on
+    or s.id in (select tutela_hidden.guardian_student_ids());  -- active links, family access on
 end;
 $$;
+revoke all on function tutela_hidden.visible_organization_ids() from public;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active
 -- link) > null; null also for an unknown student (callers refuse both with TU403).
-create or replace function private.role_for_student(p_student_id uuid)
+create or replace function tutela_private.role_for_student(p_student_id uuid)
 returns text
 language plpgsql
 stable
@@ -265,14 +276,14 @@ set search_path = ''
 as $$
 declare
   v_uid uuid := (select auth.uid());
-  v_student public.students;
+  v_student tutela.students;
   v_role text;
 begin
-  select * into v_student from public.students as s where s.id = p_student_id;
+  select * into v_student from tutela.students as s where s.id = p_student_id;
   if not found or v_uid is null then
     return null;  -- an unknown student and one the caller has no role for look alike
   end if;
-  select m.role into v_role from public.memberships as m
+  select m.role into v_role from tutela.memberships as m
   where m.organization_id = v_student.organization_id and m.user_id = v_uid;
   if v_role is not null then
     return v_role;
@@ -281,31 +292,33 @@ begin
     return 'student';
   end if;
   if exists (
-    select 1 from public.guardian_links as l
+    select 1 from tutela.guardian_links as l
     where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
-  ) and private.family_access_on(p_student_id) then
+  ) and tutela_private.family_access_on(p_student_id) then
     return 'guardian';
   end if;
   return null;
 end;
 $$;
+revoke all on function tutela_private.role_for_student(uuid) from public;
 
 -- The caller's role in an organisation ('admin', 'staff' or null).
-create or replace function private.role_in_organization(p_organization_id uuid)
+create or replace function tutela_private.role_in_organization(p_organization_id uuid)
 returns text
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select m.role from public.memberships as m
+  select m.role from tutela.memberships as m
   where m.organization_id = p_organization_id and m.user_id = (select auth.uid())
 $$;
+revoke all on function tutela_private.role_in_organization(uuid) from public;
 
 -- Whether the caller acts as the service role: the service key's claims, or a session that set
 -- role service_role. With p_owner_too, also a direct database session that set no role (the
 -- admin CLI connected as the owner; PostgREST always sets one).
-create or replace function private.is_service_role(p_owner_too boolean default false)
+create or replace function tutela_private.is_service_role(p_owner_too boolean default false)
 returns boolean
 language sql
 stable
@@ -316,9 +329,9 @@ as $$
     or (p_owner_too and pg_catalog.current_setting('role') = 'none')
 $$;
 
-revoke all on function private.is_service_role(boolean) from public;
+revoke all on function tutela_private.is_service_role(boolean) from public;
 
-create or replace function private.deny(p_what text)
+create or replace function tutela_private.deny(p_what text)
 returns void
 language plpgsql
 volatile
@@ -329,8 +342,9 @@ begin
     using errcode = 'TU403', hint = 'Only the people named in docs/guardianship.md may do this.';
 end;
 $$;
+revoke all on function tutela_private.deny(text) from public;
 
-create or replace function private.invalid(p_message text, p_hint text default null)
+create or replace function tutela_private.invalid(p_message text, p_hint text default null)
 returns void
 language plpgsql
 volatile
@@ -340,8 +354,11 @@ begin
   raise exception '%', p_message using errcode = 'TU422', hint = coalesce(p_hint, '');
 end;
 $$;
+revoke all on function tutela_private.invalid(text, text) from public;
 
-create or replace function private.conflict(p_message text, p_reason text, p_hint text default null)
+create or replace function tutela_private.conflict(
+  p_message text, p_reason text, p_hint text default null
+)
 returns void
 language plpgsql
 volatile
@@ -352,33 +369,35 @@ begin
     using errcode = 'TU409', detail = p_reason, hint = coalesce(p_hint, '');
 end;
 $$;
+revoke all on function tutela_private.conflict(text, text, text) from public;
 
 -- An id that does not exist. To a user it is the very refusal they get for an id they may not
 -- act on (p_deny: the function's own TU403 message; without it a general one), so that the
 -- answer never tells whether a student, link, user or organisation exists. The service role,
 -- and the admin CLI's own session, get TU404.
-drop function if exists private.not_found(text);
-create or replace function private.not_found(p_what text, p_deny text default null)
+drop function if exists tutela_private.not_found(text);
+create or replace function tutela_private.not_found(p_what text, p_deny text default null)
 returns void
 language plpgsql
 volatile
 set search_path = ''
 as $$
 begin
-  if private.is_service_role(p_owner_too => true) then
+  if tutela_private.is_service_role(p_owner_too => true) then
     raise exception '% not found', p_what using errcode = 'TU404';
   end if;
-  perform private.deny(coalesce(p_deny,
+  perform tutela_private.deny(coalesce(p_deny,
     pg_catalog.format('no such %s, or not one you may act on', p_what)));
 end;
 $$;
+revoke all on function tutela_private.not_found(text, text) from public;
 
 -- =============================================================================================
 -- Audit
 -- =============================================================================================
 
 -- Client address and user agent, from the request headers PostgREST sets (null elsewhere).
-create or replace function private.request_ip()
+create or replace function tutela_private.request_ip()
 returns text
 language sql
 stable
@@ -390,8 +409,9 @@ as $$
     ''
   ), ',', 1)), '')
 $$;
+revoke all on function tutela_private.request_ip() from public;
 
-create or replace function private.request_user_agent()
+create or replace function tutela_private.request_user_agent()
 returns text
 language sql
 stable
@@ -401,8 +421,9 @@ as $$
     nullif(pg_catalog.current_setting('request.headers', true), '')::json ->> 'user-agent', 500
   )
 $$;
+revoke all on function tutela_private.request_user_agent() from public;
 
-create or replace function private.audit(
+create or replace function tutela_private.audit(
   p_action text,
   p_actor_role text,
   p_organization_id uuid,
@@ -421,7 +442,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into public.link_events (
+  insert into tutela.link_events (
     actor_id, actor_role, action, organization_id, student_id, link_id, code_id, invite_id,
     subject_user_id, old_values, new_values, request_ip, user_agent
   )
@@ -434,17 +455,20 @@ begin
       else coalesce(p_actor_role, 'user')
     end,
     p_action, p_organization_id, p_student_id, p_link_id, p_code_id, p_invite_id,
-    p_subject_user_id, p_old, p_new, private.request_ip(), private.request_user_agent()
+    p_subject_user_id, p_old, p_new, tutela_private.request_ip(), tutela_private.request_user_agent()
   );
 end;
 $$;
+revoke all on function tutela_private.audit(
+  text, text, uuid, uuid, uuid, uuid, uuid, uuid, jsonb, jsonb
+) from public;
 
 -- =============================================================================================
 -- Codes and tokens
 -- =============================================================================================
 
 -- A new link code: 12 Crockford base32 characters carrying 60 random bits.
-create or replace function private.new_link_code()
+create or replace function tutela_private.new_link_code()
 returns text
 language plpgsql
 volatile
@@ -466,10 +490,11 @@ begin
   return v_out;
 end;
 $$;
+revoke all on function tutela_private.new_link_code() from public;
 
 -- A code as typed by a person -> its canonical 12 characters, or null if it cannot be one.
 -- Any case, spaces and dashes; Crockford look-alikes I, L -> 1 and O -> 0.
-create or replace function private.normalize_link_code(p_code text)
+create or replace function tutela_private.normalize_link_code(p_code text)
 returns text
 language sql
 immutable
@@ -481,8 +506,9 @@ as $$
       'ILO', '110') as v
   ) as t
 $$;
+revoke all on function tutela_private.normalize_link_code(text) from public;
 
-create or replace function private.format_link_code(p_code text)
+create or replace function tutela_private.format_link_code(p_code text)
 returns text
 language sql
 immutable
@@ -490,8 +516,9 @@ set search_path = ''
 as $$
   select substr(p_code, 1, 4) || '-' || substr(p_code, 5, 4) || '-' || substr(p_code, 9, 4)
 $$;
+revoke all on function tutela_private.format_link_code(text) from public;
 
-create or replace function private.hash_secret(p_secret text)
+create or replace function tutela_private.hash_secret(p_secret text)
 returns bytea
 language sql
 immutable
@@ -499,9 +526,10 @@ set search_path = ''
 as $$
   select extensions.digest(convert_to(p_secret, 'UTF8'), 'sha256')
 $$;
+revoke all on function tutela_private.hash_secret(text) from public;
 
 -- A new invite token: 256 random bits, base64url without padding (43 characters).
-create or replace function private.new_token()
+create or replace function tutela_private.new_token()
 returns text
 language sql
 volatile
@@ -509,8 +537,9 @@ set search_path = ''
 as $$
   select rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=')
 $$;
+revoke all on function tutela_private.new_token() from public;
 
-create or replace function private.valid_email(p_email text)
+create or replace function tutela_private.valid_email(p_email text)
 returns boolean
 language sql
 immutable
@@ -519,9 +548,10 @@ as $$
   select p_email is not null and char_length(p_email) <= 320
     and p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
 $$;
+revoke all on function tutela_private.valid_email(text) from public;
 
 -- Merge a partial permissions object into a full one; unknown keys or non-booleans: TU422.
-create or replace function private.merge_link_permissions(p_base jsonb, p_changes jsonb)
+create or replace function tutela_private.merge_link_permissions(p_base jsonb, p_changes jsonb)
 returns jsonb
 language plpgsql
 immutable
@@ -535,23 +565,24 @@ begin
     return p_base;
   end if;
   if jsonb_typeof(p_changes) <> 'object' then
-    perform private.invalid('permissions must be a JSON object',
+    perform tutela_private.invalid('permissions must be a JSON object',
       'For example {"journal": true, "grades": false}.');
   end if;
   for v_key, v_value in select e.key, e.value from jsonb_each(p_changes) as e loop
-    if not v_key = any(private.link_permission_keys()) then
-      perform private.invalid(pg_catalog.format('unknown permission %L', v_key),
-        'Known permissions: ' || array_to_string(private.link_permission_keys(), ', ') || '.');
+    if not v_key = any(tutela_hidden.link_permission_keys()) then
+      perform tutela_private.invalid(pg_catalog.format('unknown permission %L', v_key),
+        'Known permissions: ' || array_to_string(tutela_hidden.link_permission_keys(), ', ') || '.');
     end if;
     if jsonb_typeof(v_value) <> 'boolean' then
-      perform private.invalid(pg_catalog.format('permission %L must be true or false', v_key));
+      perform tutela_private.invalid(pg_catalog.format('permission %L must be true or false', v_key));
     end if;
   end loop;
   return p_base || p_changes;
 end;
 $$;
+revoke all on function tutela_private.merge_link_permissions(jsonb, jsonb) from public;
 
-create or replace function private.check_relation(p_relation text)
+create or replace function tutela_private.check_relation(p_relation text)
 returns text
 language plpgsql
 immutable
@@ -559,12 +590,13 @@ set search_path = ''
 as $$
 begin
   if p_relation is null or p_relation not in ('mother', 'father', 'guardian', 'other') then
-    perform private.invalid(pg_catalog.format('unknown relation %L', p_relation),
+    perform tutela_private.invalid(pg_catalog.format('unknown relation %L', p_relation),
       'Use mother, father, guardian or other.');
   end if;
   return p_relation;
 end;
 $$;
+revoke all on function tutela_private.check_relation(text) from public;
 
 -- =============================================================================================
 -- The guardian cap: under a lock in the functions, and a constraint trigger as a backstop
@@ -576,28 +608,29 @@ $$;
 -- READ or SERIALIZABLE a transaction whose snapshot predates another's committed change then
 -- fails with 40001 (retry) instead of counting the student's guardians from a stale snapshot.
 -- Lowering the cap updates the same rows (update_organization_settings).
-create or replace function private.lock_student(p_student_id uuid)
-returns public.students
+create or replace function tutela_private.lock_student(p_student_id uuid)
+returns tutela.students
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_student public.students;
+  v_student tutela.students;
 begin
-  select * into v_student from public.students as s where s.id = p_student_id for update;
+  select * into v_student from tutela.students as s where s.id = p_student_id for update;
   if not found then
-    perform private.not_found('student');
+    perform tutela_private.not_found('student');
   end if;
-  insert into private.student_guardian_locks as k (student_id, version)
+  insert into tutela_private.student_guardian_locks as k (student_id, version)
   values (p_student_id, 1)
   on conflict (student_id) do update set version = k.version + 1;
   return v_student;
 end;
 $$;
+revoke all on function tutela_private.lock_student(uuid) from public;
 
-create or replace function private.guardian_slots_left(p_student_id uuid)
+create or replace function tutela_private.guardian_slots_left(p_student_id uuid)
 returns integer
 language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
 stable
@@ -607,17 +640,18 @@ as $$
 begin
   return (
     select o.max_guardians_per_student - (
-      select count(*)::int from public.guardian_links as l
+      select count(*)::int from tutela.guardian_links as l
       where l.student_id = p_student_id and l.status in ('active', 'pending')
     )
-    from public.students as s
-    join public.organizations as o on o.id = s.organization_id
+    from tutela.students as s
+    join tutela.organizations as o on o.id = s.organization_id
     where s.id = p_student_id
   );
 end;
 $$;
+revoke all on function tutela_private.guardian_slots_left(uuid) from public;
 
-create or replace function private.enforce_guardian_cap()
+create or replace function tutela_private.enforce_guardian_cap()
 returns trigger
 language plpgsql
 volatile
@@ -626,8 +660,8 @@ set search_path = ''
 as $$
 begin
   if new.status in ('active', 'pending') then
-    perform private.lock_student(new.student_id);
-    if private.guardian_slots_left(new.student_id) < 0 then
+    perform tutela_private.lock_student(new.student_id);
+    if tutela_private.guardian_slots_left(new.student_id) < 0 then
       raise exception 'this student already has the maximum number of guardians'
         using errcode = 'TU409', detail = 'guardian_limit_reached',
         hint = 'Revoke a guardian link first, or raise max_guardians_per_student.';
@@ -636,10 +670,11 @@ begin
   return null;
 end;
 $$;
+revoke all on function tutela_private.enforce_guardian_cap() from public;
 
 -- revoked_as follows the status: kept (or, for a direct write by the service role or a SQL
 -- console, filled in) on a revoked link, cleared on any other
-create or replace function private.stamp_revocation()
+create or replace function tutela_private.stamp_revocation()
 returns trigger
 language plpgsql
 volatile
@@ -656,17 +691,17 @@ begin
 end;
 $$;
 
-revoke all on function private.stamp_revocation() from public;
+revoke all on function tutela_private.stamp_revocation() from public;
 
-drop trigger if exists guardian_links_stamp_revocation on public.guardian_links;
+drop trigger if exists guardian_links_stamp_revocation on tutela.guardian_links;
 create trigger guardian_links_stamp_revocation
-before insert or update of status, revoked_as on public.guardian_links
-for each row execute function private.stamp_revocation();
+before insert or update of status, revoked_as on tutela.guardian_links
+for each row execute function tutela_private.stamp_revocation();
 
-drop trigger if exists guardian_links_cap on public.guardian_links;
+drop trigger if exists guardian_links_cap on tutela.guardian_links;
 create constraint trigger guardian_links_cap
-after insert or update of status, student_id on public.guardian_links
-for each row execute function private.enforce_guardian_cap();
+after insert or update of status, student_id on tutela.guardian_links
+for each row execute function tutela_private.enforce_guardian_cap();
 
 -- A revocation holds against every path that could bring the link back (a code, an invite, a
 -- co-parent's invite, a roster import, a staff restore) except a decision made after it by
@@ -685,8 +720,8 @@ for each row execute function private.enforce_guardian_cap();
 -- p_decider: the role of whoever made the decision being carried out (the code's maker, the
 -- inviter, the restorer); p_decided_at: when they made it. Returns the status the link may
 -- take (p_status, or 'pending' while the student's veto stands), or raises TU409.
-create or replace function private.undo_revocation(
-  p_link public.guardian_links, p_decider text, p_decided_at timestamptz, p_status text
+create or replace function tutela_private.undo_revocation(
+  p_link tutela.guardian_links, p_decider text, p_decided_at timestamptz, p_status text
 )
 returns text
 language plpgsql
@@ -698,27 +733,27 @@ begin
     return p_status;
   end if;
   if p_decider is null or p_decided_at is null or p_decided_at <= p_link.revoked_at then
-    perform private.conflict(
+    perform tutela_private.conflict(
       'this guardian''s link was revoked after this code or invite was made',
       'revoked_after_decision', 'Ask for a new code or invite.');
   end if;
   if p_link.revoked_as = 'student' and p_decider = 'roster' then
-    perform private.conflict('the student removed this guardian', 'revoked_by_student',
+    perform tutela_private.conflict('the student removed this guardian', 'revoked_by_student',
       'The student can link them again; a school''s file cannot.');
   end if;
   if p_link.revoked_as in ('staff', 'admin', 'service_role', 'system')
     and p_decider not in ('admin', 'staff', 'service_role') then
-    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+    perform tutela_private.conflict('the school removed this guardian', 'revoked_by_school',
       'Only organisation staff can restore the link.');
   end if;
   if p_link.revoked_as = 'roster' and p_decider not in ('admin', 'staff', 'service_role', 'roster')
   then
-    perform private.conflict('the school removed this guardian', 'revoked_by_school',
+    perform tutela_private.conflict('the school removed this guardian', 'revoked_by_school',
       'Only organisation staff, or the school''s roster, can bring the link back.');
   end if;
   if p_link.revoked_as = 'primary_guardian'
     and p_decider not in ('admin', 'staff', 'service_role', 'primary_guardian') then
-    perform private.conflict('the primary guardian removed this guardian',
+    perform tutela_private.conflict('the primary guardian removed this guardian',
       'revoked_by_primary_guardian', 'Organisation staff can restore the link.');
   end if;
   if p_link.student_veto or p_link.revoked_as = 'student' then
@@ -728,15 +763,15 @@ begin
 end;
 $$;
 
-revoke all on function private.undo_revocation(
-  public.guardian_links, text, timestamptz, text
+revoke all on function tutela_private.undo_revocation(
+  tutela.guardian_links, text, timestamptz, text
 ) from public;
 
 -- The role a link code's maker had for its student: 'student' for the student's own code,
 -- 'staff' or 'admin' while its maker still works in the student's organisation; null when the
 -- maker may no longer make codes for the student (left the organisation, or deleted).
-create or replace function private.code_maker_role(
-  p_code private.guardian_link_codes, p_student public.students
+create or replace function tutela_private.code_maker_role(
+  p_code tutela_private.guardian_link_codes, p_student tutela.students
 )
 returns text
 language sql
@@ -748,28 +783,31 @@ as $$
     when p_code.created_by is null then null
     when p_code.created_by = p_student.user_id then 'student'
     else (
-      select m.role from public.memberships as m
+      select m.role from tutela.memberships as m
       where m.organization_id = p_student.organization_id and m.user_id = p_code.created_by
     )
   end
 $$;
 
-revoke all on function private.code_maker_role(private.guardian_link_codes, public.students)
+revoke all on function tutela_private.code_maker_role(
+  tutela_private.guardian_link_codes, tutela.students
+)
 from public;
 
 -- Create, or bring back, the link of a guardian to a student (the student must be locked by
--- the caller: private.lock_student). Refuses an existing pending or active link, a full cap,
+-- the caller: tutela_private.lock_student). Refuses an existing pending or active link, a full cap,
 -- and a revoked link that the decision being carried out may not bring back
--- (private.undo_revocation: p_decider and p_decided_at say whose decision and when). p_sis_id
+-- (tutela_private.undo_revocation: p_decider and p_decided_at say whose decision and when).
+-- p_sis_id
 -- and p_managed: a roster's key for the link (kept when null) and its mark.
-drop function if exists private.attach_guardian(
-  public.students, uuid, text, jsonb, text, text, text, uuid, uuid
+drop function if exists tutela_private.attach_guardian(
+  tutela.students, uuid, text, jsonb, text, text, text, uuid, uuid
 );
-drop function if exists private.attach_guardian(
-  public.students, uuid, text, jsonb, text, text, text, uuid, uuid, text, boolean
+drop function if exists tutela_private.attach_guardian(
+  tutela.students, uuid, text, jsonb, text, text, text, uuid, uuid, text, boolean
 );
-create or replace function private.attach_guardian(
-  p_student public.students,
+create or replace function tutela_private.attach_guardian(
+  p_student tutela.students,
   p_guardian_id uuid,
   p_relation text,
   p_permissions jsonb,
@@ -783,47 +821,47 @@ create or replace function private.attach_guardian(
   p_sis_id text default null,
   p_managed boolean default false
 )
-returns public.guardian_links
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_link public.guardian_links;
-  v_old public.guardian_links;
+  v_link tutela.guardian_links;
+  v_old tutela.guardian_links;
   v_status text := p_status;
 begin
   if p_student.user_id = p_guardian_id then
     raise exception 'a student cannot be their own guardian'
       using errcode = 'TU409', detail = 'self_link';
   end if;
-  select * into v_old from public.guardian_links as l
+  select * into v_old from tutela.guardian_links as l
   where l.student_id = p_student.id and l.guardian_id = p_guardian_id
   for update;
   if found and v_old.status in ('active', 'pending') then
-    perform private.conflict('already linked to this student', 'already_linked');
+    perform tutela_private.conflict('already linked to this student', 'already_linked');
   end if;
-  v_status := private.undo_revocation(v_old, p_decider, p_decided_at, p_status);
-  if private.guardian_slots_left(p_student.id) <= 0 then
-    perform private.conflict('this student already has the maximum number of guardians',
+  v_status := tutela_private.undo_revocation(v_old, p_decider, p_decided_at, p_status);
+  if tutela_private.guardian_slots_left(p_student.id) <= 0 then
+    perform tutela_private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'A link must be revoked before another guardian can join.');
   end if;
   if v_old.id is null then
-    insert into public.guardian_links (
+    insert into tutela.guardian_links (
       student_id, guardian_id, relation, permissions, status, created_via, activated_at,
       sis_id, managed_by_roster
     )
     values (
       p_student.id, p_guardian_id, p_relation,
-      coalesce(p_permissions, private.default_link_permissions()), v_status, p_via,
+      coalesce(p_permissions, tutela_hidden.default_link_permissions()), v_status, p_via,
       case when v_status = 'active' then pg_catalog.now() end, p_sis_id, p_managed
     )
     returning * into v_link;
   else
-    update public.guardian_links as l
+    update tutela.guardian_links as l
     set status = v_status, relation = p_relation,
-      permissions = coalesce(p_permissions, private.default_link_permissions()),
+      permissions = coalesce(p_permissions, tutela_hidden.default_link_permissions()),
       created_via = p_via, is_primary = false,
       activated_at = case when v_status = 'active' then pg_catalog.now() end,
       revoked_at = null, revoked_by = null, revoke_reason = null, revoked_as = null,
@@ -832,7 +870,7 @@ begin
     where l.id = v_old.id
     returning * into v_link;
   end if;
-  perform private.audit(
+  perform tutela_private.audit(
     case when v_old.id is null then 'link_created' else 'link_restored' end,
     p_actor_role, p_student.organization_id, p_student.id, v_link.id, p_code_id, p_invite_id,
     p_guardian_id, case when v_old.id is not null then to_jsonb(v_old) end,
@@ -841,10 +879,27 @@ begin
   return v_link;
 end;
 $$;
+revoke all on function tutela_private.attach_guardian(
+  tutela.students,
+  uuid,
+  text,
+  jsonb,
+  text,
+  text,
+  text,
+  text,
+  timestamp with time zone,
+  uuid,
+  uuid,
+  text,
+  boolean
+) from public;
 
 -- Make an active link its student's primary guardian, unsetting the previous one; audited.
-create or replace function private.make_primary(p_link public.guardian_links, p_actor_role text)
-returns public.guardian_links
+create or replace function tutela_private.make_primary(
+  p_link tutela.guardian_links, p_actor_role text
+)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
@@ -852,40 +907,42 @@ set search_path = ''
 as $$
 declare
   v_previous uuid;
-  v_link public.guardian_links;
+  v_link tutela.guardian_links;
 begin
-  update public.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
+  update tutela.guardian_links as l set is_primary = false, updated_at = pg_catalog.now()
   where l.student_id = p_link.student_id and l.is_primary and l.id <> p_link.id
   returning l.id into v_previous;
-  update public.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
+  update tutela.guardian_links as l set is_primary = true, updated_at = pg_catalog.now()
   where l.id = p_link.id
   returning * into v_link;
-  perform private.audit('primary_changed', p_actor_role, private.link_org(v_link),
+  perform tutela_private.audit('primary_changed', p_actor_role, tutela_private.link_org(v_link),
     v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
     p_old => jsonb_build_object('primary_link_id', v_previous),
     p_new => jsonb_build_object('primary_link_id', v_link.id));
   return v_link;
 end;
 $$;
+revoke all on function tutela_private.make_primary(tutela.guardian_links, text) from public;
 
 -- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
--- why kept (revoked_as decides who may bring it back: private.undo_revocation), audited. With
+-- why kept (revoked_as decides who may bring it back: tutela_private.undo_revocation), audited.
+-- With
 -- it go the invites its guardian sent for the student, the invites to its guardian for the
 -- student, and the student's link codes this guardian redeemed that still work (they know
 -- them: a second account could use them).
 -- Notifications, erasure requests and other deferred actions react through their own
 -- triggers on guardian_links.
-create or replace function private.revoke_link(
-  p_old public.guardian_links, p_actor_role text, p_revoked_by uuid, p_reason text
+create or replace function tutela_private.revoke_link(
+  p_old tutela.guardian_links, p_actor_role text, p_revoked_by uuid, p_reason text
 )
-returns public.guardian_links
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_link public.guardian_links;
+  v_link tutela.guardian_links;
   v_id uuid;
   v_as text := case
     when (select auth.role()) = 'service_role' and p_actor_role <> 'roster' then 'service_role'
@@ -895,87 +952,91 @@ declare
     else 'system'
   end;
 begin
-  update public.guardian_links as l
+  update tutela.guardian_links as l
   set status = 'revoked', is_primary = false, revoked_at = pg_catalog.clock_timestamp(),
     revoked_by = p_revoked_by, revoke_reason = p_reason, revoked_as = v_as,
     student_veto = l.student_veto or v_as = 'student', updated_at = pg_catalog.now()
   where l.id = p_old.id
   returning * into v_link;
-  perform private.audit('link_revoked', p_actor_role, private.link_org(v_link),
+  perform tutela_private.audit('link_revoked', p_actor_role, tutela_private.link_org(v_link),
     v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
     p_old => to_jsonb(p_old), p_new => to_jsonb(v_link));
   for v_id in
-    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    update tutela.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
     where i.student_id = v_link.student_id and i.invited_by = v_link.guardian_id
       and i.status = 'pending'
     returning i.id
   loop
-    perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
+    perform tutela_private.audit('invite_withdrawn', p_actor_role, tutela_private.link_org(v_link),
       v_link.student_id, p_invite_id => v_id,
       p_new => jsonb_build_object('reason', 'the inviter''s link was revoked'));
   end loop;
   -- invites to this guardian for the student, sent before the revocation, can no longer bring
-  -- the link back (private.undo_revocation): withdrawn, so nobody is mailed a dead invite
+  -- the link back (tutela_private.undo_revocation): withdrawn, so nobody is mailed a dead invite
   for v_id in
-    update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+    update tutela.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
     where i.student_id = v_link.student_id and i.status = 'pending'
       and lower(i.email) = (
         select lower(u.email) from auth.users as u where u.id = v_link.guardian_id
       )
     returning i.id
   loop
-    perform private.audit('invite_withdrawn', p_actor_role, private.link_org(v_link),
+    perform tutela_private.audit('invite_withdrawn', p_actor_role, tutela_private.link_org(v_link),
       v_link.student_id, p_invite_id => v_id,
       p_new => jsonb_build_object('reason', 'the invitee''s link was revoked'));
   end loop;
   for v_id in
-    update private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
+    update tutela_private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
     where c.student_id = v_link.student_id and c.withdrawn_at is null
       and c.uses < c.max_uses and c.expires_at > pg_catalog.now()
       and c.id in (
-        select e.code_id from public.link_events as e
+        select e.code_id from tutela.link_events as e
         where e.link_id = v_link.id and e.code_id is not null
       )
     returning c.id
   loop
-    perform private.audit('code_withdrawn', p_actor_role, private.link_org(v_link),
+    perform tutela_private.audit('code_withdrawn', p_actor_role, tutela_private.link_org(v_link),
       v_link.student_id, p_code_id => v_id,
       p_new => jsonb_build_object('reason', 'a guardian who redeemed it was revoked'));
   end loop;
   return v_link;
 end;
 $$;
+revoke all on function tutela_private.revoke_link(
+  tutela.guardian_links, text, uuid, text
+) from public;
 
 -- Withdraw a pending guardian invite (the caller checked who may); audited, with a reason when
 -- given.
-create or replace function private.withdraw_invite(
+create or replace function tutela_private.withdraw_invite(
   p_invite_id uuid, p_actor_role text, p_reason text default null
 )
-returns public.guardian_invites
+returns tutela.guardian_invites
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_invite public.guardian_invites;
+  v_invite tutela.guardian_invites;
 begin
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  update tutela.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
   where i.id = p_invite_id
   returning * into v_invite;
-  perform private.audit('invite_withdrawn', p_actor_role,
-    (select s.organization_id from public.students as s where s.id = v_invite.student_id),
+  perform tutela_private.audit('invite_withdrawn', p_actor_role,
+    (select s.organization_id from tutela.students as s where s.id = v_invite.student_id),
     v_invite.student_id, p_invite_id => v_invite.id,
     p_new => case when p_reason is not null then jsonb_build_object('reason', p_reason) end);
   return v_invite;
 end;
 $$;
+revoke all on function tutela_private.withdraw_invite(uuid, text, text) from public;
 
 -- A guardian invite: replaces a pending one to the same address, queues the email with the
 -- token (the only plain copy besides the answer), audited. The caller checked who may, the
 -- address, the relation and the cap. p_sis_id, p_managed, p_make_primary: from a roster.
-create or replace function private.create_guardian_invite(
-  p_student public.students,
+create or replace function tutela_private.create_guardian_invite(
+  p_student tutela.students,
   p_email text,
   p_name text,
   p_relation text,
@@ -995,25 +1056,25 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org public.organizations;
-  v_invite public.guardian_invites;
+  v_org tutela.organizations;
+  v_invite tutela.guardian_invites;
 begin
-  select * into v_org from public.organizations as o where o.id = p_student.organization_id;
-  p_token := private.new_token();
-  update public.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
+  select * into v_org from tutela.organizations as o where o.id = p_student.organization_id;
+  p_token := tutela_private.new_token();
+  update tutela.guardian_invites as i set status = 'withdrawn', updated_at = pg_catalog.now()
   where i.student_id = p_student.id and lower(i.email) = p_email and i.status = 'pending';
   -- created_at in clock time: it orders the invite against revocations (undo_revocation)
-  insert into public.guardian_invites (
+  insert into tutela.guardian_invites (
     student_id, email, name, relation, permissions, token_hash, expires_at, invited_by, sis_id,
     managed_by_roster, make_primary, created_at
   )
   values (
-    p_student.id, p_email, p_name, p_relation, p_permissions, private.hash_secret(p_token),
+    p_student.id, p_email, p_name, p_relation, p_permissions, tutela_private.hash_secret(p_token),
     pg_catalog.now() + v_org.guardian_invite_ttl, p_invited_by, p_sis_id, p_managed,
     p_make_primary, pg_catalog.clock_timestamp()
   )
   returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  insert into tutela_private.notification_outbox (kind, recipient_email, student_id, payload)
   values (
     'guardian_invite', p_email, p_student.id,
     jsonb_build_object(
@@ -1023,7 +1084,7 @@ begin
       'invited_by', p_invited_by
     )
   );
-  perform private.audit('invite_created', p_actor_role, v_org.id, p_student.id,
+  perform tutela_private.audit('invite_created', p_actor_role, v_org.id, p_student.id,
     p_invite_id => v_invite.id,
     p_new => jsonb_build_object('email', p_email, 'relation', p_relation,
       'permissions', v_invite.permissions, 'expires_at', v_invite.expires_at));
@@ -1031,11 +1092,14 @@ begin
   p_expires_at := v_invite.expires_at;
 end;
 $$;
+revoke all on function tutela_private.create_guardian_invite(
+  tutela.students, text, text, text, jsonb, uuid, text, text, boolean, boolean
+) from public;
 
 -- The last-admin rule: refuse to take the admin role from p_user_id when they are the
 -- organisation's only admin. Locks the organisation row: membership changes of one
 -- organisation are serialised, whoever makes them.
-create or replace function private.keep_an_admin(p_organization_id uuid, p_user_id uuid)
+create or replace function tutela_private.keep_an_admin(p_organization_id uuid, p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -1043,111 +1107,112 @@ security definer
 set search_path = ''
 as $$
 begin
-  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  perform 1 from tutela.organizations as o where o.id = p_organization_id for update;
   if not exists (
-    select 1 from public.memberships as m
+    select 1 from tutela.memberships as m
     where m.organization_id = p_organization_id and m.role = 'admin' and m.user_id <> p_user_id
   ) then
-    perform private.conflict('an organisation must keep at least one admin', 'last_admin',
+    perform tutela_private.conflict('an organisation must keep at least one admin', 'last_admin',
       'Make someone else an admin first.');
   end if;
 end;
 $$;
+revoke all on function tutela_private.keep_an_admin(uuid, uuid) from public;
 
 -- =============================================================================================
 -- Organisations, members, students
 -- =============================================================================================
 
-create or replace function public.create_organization(p_name text, p_slug text)
-returns public.organizations
+create or replace function tutela.create_organization(p_name text, p_slug text)
+returns tutela.organizations
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- any signed-in user
-  v_org public.organizations;
+  v_uid uuid := tutela_hidden.require_uid();  -- any signed-in user
+  v_org tutela.organizations;
 begin
   if p_name is null or char_length(btrim(p_name)) not between 1 and 200 then
-    perform private.invalid('the organisation name must be 1 to 200 characters');
+    perform tutela_private.invalid('the organisation name must be 1 to 200 characters');
   end if;
   if p_slug is null or p_slug !~ '^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$' then
-    perform private.invalid('the slug must be 3 to 63 lower-case letters, digits or dashes',
+    perform tutela_private.invalid('the slug must be 3 to 63 lower-case letters, digits or dashes',
       'For example: riverside-academy.');
   end if;
-  if exists (select 1 from public.organizations as o where o.slug = p_slug) then
-    perform private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
+  if exists (select 1 from tutela.organizations as o where o.slug = p_slug) then
+    perform tutela_private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
   end if;
-  insert into public.organizations (name, slug, created_by)
+  insert into tutela.organizations (name, slug, created_by)
   values (btrim(p_name), p_slug, v_uid)
   returning * into v_org;
-  insert into public.memberships (organization_id, user_id, role)
+  insert into tutela.memberships (organization_id, user_id, role)
   values (v_org.id, v_uid, 'admin');
-  perform private.audit('organization_created', 'admin', v_org.id, p_new => to_jsonb(v_org));
+  perform tutela_private.audit('organization_created', 'admin', v_org.id, p_new => to_jsonb(v_org));
   return v_org;
 exception
   when unique_violation then
-    perform private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
+    perform tutela_private.conflict('that slug is taken', 'slug_taken', 'Choose another slug.');
 end;
 $$;
 
-comment on function public.create_organization(text, text) is
+comment on function tutela.create_organization(text, text) is
 'Creates an organisation; the caller becomes its first admin. Any signed-in user.';
-revoke all on function public.create_organization(text, text) from public, anon;
-grant execute on function public.create_organization(text, text) to authenticated;
+revoke all on function tutela.create_organization(text, text) from public, anon;
+grant execute on function tutela.create_organization(text, text) to authenticated, service_role;
 
-create or replace function public.add_organization_member(
+create or replace function tutela.add_organization_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.memberships;
-  v_member public.memberships;
+  v_old tutela.memberships;
+  v_member tutela.memberships;
   v_actor text := 'admin';
 begin
-  if private.is_service_role() then
+  if tutela_private.is_service_role() then
     v_actor := 'service_role';  -- the app's back office, acting for a user who agreed in the app
   else
-    perform private.require_uid();
+    perform tutela_hidden.require_uid();
     -- an organisation the caller does not run, or none: the same refusal
-    if private.role_in_organization(p_organization_id) is distinct from 'admin' then
-      perform private.deny('only organisation admins manage members');
+    if tutela_private.role_in_organization(p_organization_id) is distinct from 'admin' then
+      perform tutela_private.deny('only organisation admins manage members');
     end if;
   end if;
   if p_role is null or p_role not in ('admin', 'staff') then
-    perform private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
+    perform tutela_private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
   end if;
   -- serialise membership changes of one organisation (last-admin rule)
-  perform 1 from public.organizations as o where o.id = p_organization_id for update;
+  perform 1 from tutela.organizations as o where o.id = p_organization_id for update;
   if not found then
-    perform private.not_found('organisation');  -- the service role only: admins passed above
+    perform tutela_private.not_found('organisation');  -- the service role only: admins passed above
   end if;
-  select * into v_old from public.memberships as m
+  select * into v_old from tutela.memberships as m
   where m.organization_id = p_organization_id and m.user_id = p_user_id;
   if v_old.id is null and v_actor = 'admin' then
     -- a person joins only by accepting an invitation; whether the id is a user is not told
-    perform private.conflict('only a member''s role can be changed here; invite newcomers',
+    perform tutela_private.conflict('only a member''s role can be changed here; invite newcomers',
       'invite_required', 'Use invite_organization_member; they join when they accept.');
   end if;
   if v_old.id is null
     and (p_user_id is null or not exists (select 1 from auth.users as u where u.id = p_user_id))
   then
-    perform private.not_found('user');
+    perform tutela_private.not_found('user');
   end if;
   if v_old.role = 'admin' and p_role <> 'admin' then
-    perform private.keep_an_admin(p_organization_id, p_user_id);
+    perform tutela_private.keep_an_admin(p_organization_id, p_user_id);
   end if;
-  insert into public.memberships (organization_id, user_id, role)
+  insert into tutela.memberships (organization_id, user_id, role)
   values (p_organization_id, p_user_id, p_role)
   on conflict (organization_id, user_id) do update set role = excluded.role
   returning * into v_member;
-  perform private.audit(
+  perform tutela_private.audit(
     case when v_old.id is null then 'member_added' else 'member_role_changed' end,
     v_actor, p_organization_id, p_subject_user_id => p_user_id,
     p_old => to_jsonb(v_old), p_new => to_jsonb(v_member)
@@ -1156,14 +1221,14 @@ begin
 end;
 $$;
 
-comment on function public.add_organization_member(uuid, uuid, text) is
+comment on function tutela.add_organization_member(uuid, uuid, text) is
 'Changes a member''s role (admins of the organisation). Newcomers join by accepting an invite '
 '(invite_organization_member); only the service role adds a user directly.';
-revoke all on function public.add_organization_member(uuid, uuid, text) from public, anon;
-grant execute on function public.add_organization_member(uuid, uuid, text)
+revoke all on function tutela.add_organization_member(uuid, uuid, text) from public, anon;
+grant execute on function tutela.add_organization_member(uuid, uuid, text)
 to authenticated, service_role;
 
-create or replace function public.remove_organization_member(
+create or replace function tutela.remove_organization_member(
   p_organization_id uuid, p_user_id uuid
 )
 returns void
@@ -1173,32 +1238,33 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_old public.memberships;
+  v_old tutela.memberships;
 begin
-  perform private.require_uid();
+  perform tutela_hidden.require_uid();
   -- an organisation the caller does not run, or none: the same refusal
-  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
-    perform private.deny('only organisation admins manage members');
+  if tutela_private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform tutela_private.deny('only organisation admins manage members');
   end if;
-  perform 1 from public.organizations as o where o.id = p_organization_id for update;
-  select * into v_old from public.memberships as m
+  perform 1 from tutela.organizations as o where o.id = p_organization_id for update;
+  select * into v_old from tutela.memberships as m
   where m.organization_id = p_organization_id and m.user_id = p_user_id;
   if not found then
-    perform private.not_found('membership');
+    perform tutela_private.not_found('membership');
   end if;
   if v_old.role = 'admin' then
-    perform private.keep_an_admin(p_organization_id, p_user_id);
+    perform tutela_private.keep_an_admin(p_organization_id, p_user_id);
   end if;
-  delete from public.memberships as m where m.id = v_old.id;
-  perform private.audit('member_removed', 'admin', p_organization_id,
+  delete from tutela.memberships as m where m.id = v_old.id;
+  perform tutela_private.audit('member_removed', 'admin', p_organization_id,
     p_subject_user_id => p_user_id, p_old => to_jsonb(v_old));
 end;
 $$;
 
-comment on function public.remove_organization_member(uuid, uuid) is
+comment on function tutela.remove_organization_member(uuid, uuid) is
 'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
-revoke all on function public.remove_organization_member(uuid, uuid) from public, anon;
-grant execute on function public.remove_organization_member(uuid, uuid) to authenticated;
+revoke all on function tutela.remove_organization_member(uuid, uuid) from public, anon;
+grant execute on function tutela.remove_organization_member(uuid, uuid) to authenticated,
+service_role;
 
 -- =============================================================================================
 -- Membership invites: an existing login joins an organisation only by accepting
@@ -1207,8 +1273,8 @@ grant execute on function public.remove_organization_member(uuid, uuid) to authe
 -- An invitation to join p_org as p_role, by email: replaces a pending one to the same address,
 -- queues the email with the token (the only plain copy besides the answer), audited. The
 -- caller checked who may and the values.
-create or replace function private.create_member_invite(
-  p_org public.organizations,
+create or replace function tutela_private.create_member_invite(
+  p_org tutela.organizations,
   p_email text,
   p_role text,
   p_title text,
@@ -1226,22 +1292,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_invite public.membership_invites;
+  v_invite tutela.membership_invites;
 begin
-  p_token := private.new_token();
-  update public.membership_invites as i
+  p_token := tutela_private.new_token();
+  update tutela.membership_invites as i
   set status = 'withdrawn', decided_at = pg_catalog.now(), updated_at = pg_catalog.now()
   where i.organization_id = p_org.id and lower(i.email) = p_email and i.status = 'pending';
-  insert into public.membership_invites (
+  insert into tutela.membership_invites (
     organization_id, email, role, title, token_hash, expires_at, invited_by, sis_id,
     managed_by_roster
   )
   values (
-    p_org.id, p_email, p_role, p_title, private.hash_secret(p_token),
+    p_org.id, p_email, p_role, p_title, tutela_private.hash_secret(p_token),
     pg_catalog.now() + p_org.member_invite_ttl, p_invited_by, p_sis_id, p_managed
   )
   returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, payload)
+  insert into tutela_private.notification_outbox (kind, recipient_email, payload)
   values (
     'member_invite', p_email,
     jsonb_build_object(
@@ -1250,7 +1316,7 @@ begin
       'invited_by', p_invited_by
     )
   );
-  perform private.audit('member_invite_created', p_actor_role, p_org.id,
+  perform tutela_private.audit('member_invite_created', p_actor_role, p_org.id,
     p_invite_id => v_invite.id,
     p_new => jsonb_build_object('email', p_email, 'role', p_role, 'title', p_title,
       'expires_at', v_invite.expires_at));
@@ -1259,11 +1325,11 @@ begin
 end;
 $$;
 
-revoke all on function private.create_member_invite(
-  public.organizations, text, text, text, uuid, text, text, boolean
+revoke all on function tutela_private.create_member_invite(
+  tutela.organizations, text, text, text, uuid, text, text, boolean
 ) from public;
 
-create or replace function public.invite_organization_member(
+create or replace function tutela.invite_organization_member(
   p_organization_id uuid, p_email text, p_role text default 'staff', p_title text default null
 )
 returns table (invite_id uuid, token text, expires_at timestamptz)
@@ -1273,63 +1339,63 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
-  v_org public.organizations;
+  v_uid uuid := tutela_hidden.require_uid();
+  v_org tutela.organizations;
   v_email text := lower(btrim(p_email));
 begin
   -- an organisation the caller does not run, or none: the same refusal
-  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
-    perform private.deny('only organisation admins invite members');
+  if tutela_private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform tutela_private.deny('only organisation admins invite members');
   end if;
-  perform private.require_aal2(p_organization_id);
+  perform tutela_private.require_aal2(p_organization_id);
   if p_role is null or p_role not in ('admin', 'staff') then
-    perform private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
+    perform tutela_private.invalid(pg_catalog.format('unknown role %L', p_role), 'Use admin or staff.');
   end if;
-  if not private.valid_email(v_email) then
-    perform private.invalid('that is not an email address');
+  if not tutela_private.valid_email(v_email) then
+    perform tutela_private.invalid('that is not an email address');
   end if;
   if p_title is not null and char_length(p_title) > 100 then
-    perform private.invalid('the title is limited to 100 characters');
+    perform tutela_private.invalid('the title is limited to 100 characters');
   end if;
-  select * into v_org from public.organizations as o where o.id = p_organization_id for update;
+  select * into v_org from tutela.organizations as o where o.id = p_organization_id for update;
   if exists (
-    select 1 from public.memberships as m
+    select 1 from tutela.memberships as m
     join auth.users as u on u.id = m.user_id
     where m.organization_id = p_organization_id and lower(u.email) = v_email
   ) then
-    perform private.conflict('that person is already a member', 'already_member',
+    perform tutela_private.conflict('that person is already a member', 'already_member',
       'Change their role with add_organization_member.');
   end if;
   return query select c.p_invite_id, c.p_token, c.p_expires_at
-  from private.create_member_invite(
+  from tutela_private.create_member_invite(
     v_org, v_email, p_role, nullif(btrim(p_title), ''), v_uid, 'admin'
   ) as c;
 end;
 $$;
 
-comment on function public.invite_organization_member(uuid, text, text, text) is
+comment on function tutela.invite_organization_member(uuid, text, text, text) is
 'Invites someone by email to join as staff or admin (queues the email); they join when they '
 'accept. Admins only. The answer is the same whether or not the address has an account.';
-revoke all on function public.invite_organization_member(uuid, text, text, text)
+revoke all on function tutela.invite_organization_member(uuid, text, text, text)
 from public, anon;
-grant execute on function public.invite_organization_member(uuid, text, text, text)
-to authenticated;
+grant execute on function tutela.invite_organization_member(uuid, text, text, text)
+to authenticated, service_role;
 
 -- The pending, unexpired membership invite of a token, locked, addressed to the caller; TU404
 -- for an unknown, used or expired token, TU403 for an invite sent to another address.
-create or replace function private.my_member_invite(p_token text)
-returns public.membership_invites
+create or replace function tutela_private.my_member_invite(p_token text)
+returns tutela.membership_invites
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
-  v_invite public.membership_invites;
+  v_uid uuid := tutela_hidden.require_uid();
+  v_invite tutela.membership_invites;
 begin
-  select * into v_invite from public.membership_invites as i
-  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  select * into v_invite from tutela.membership_invites as i
+  where i.token_hash = tutela_private.hash_secret(coalesce(left(p_token, 200), ''))
   for update;
   if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
     raise exception 'invalid or expired invite'
@@ -1337,17 +1403,17 @@ begin
   end if;
   if (select lower(u.email) from auth.users as u where u.id = v_uid)
     is distinct from lower(v_invite.email) then
-    perform private.deny('this invite was sent to another email address');
+    perform tutela_private.deny('this invite was sent to another email address');
   end if;
   return v_invite;
 end;
 $$;
 
-revoke all on function private.my_member_invite(text) from public;
+revoke all on function tutela_private.my_member_invite(text) from public;
 
 -- Whether a membership invite's sender may still invite: an admin of the organisation, or the
 -- school's roster. Asked at acceptance and before its email is sent.
-create or replace function private.member_inviter_ok(p_invite public.membership_invites)
+create or replace function tutela_private.member_inviter_ok(p_invite tutela.membership_invites)
 returns boolean
 language sql
 stable
@@ -1355,67 +1421,67 @@ security definer
 set search_path = ''
 as $$
   select (p_invite.managed_by_roster and p_invite.invited_by is null) or exists (
-    select 1 from public.memberships as m
+    select 1 from tutela.memberships as m
     where m.organization_id = p_invite.organization_id and m.user_id = p_invite.invited_by
       and m.role = 'admin'
   )
 $$;
 
-revoke all on function private.member_inviter_ok(public.membership_invites) from public;
+revoke all on function tutela_private.member_inviter_ok(tutela.membership_invites) from public;
 
-create or replace function public.accept_organization_invite(p_token text)
-returns public.memberships
+create or replace function tutela.accept_organization_invite(p_token text)
+returns tutela.memberships
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
-  v_invite public.membership_invites := private.my_member_invite(p_token);
-  v_member public.memberships;
+  v_uid uuid := tutela_hidden.require_uid();  -- the signed-in user the invite was sent to
+  v_invite tutela.membership_invites := tutela_private.my_member_invite(p_token);
+  v_member tutela.memberships;
 begin
   -- membership changes of one organisation are serialised (the last-admin rule)
-  perform 1 from public.organizations as o where o.id = v_invite.organization_id for update;
+  perform 1 from tutela.organizations as o where o.id = v_invite.organization_id for update;
   -- the inviter must still be an admin there (a roster's invite: the school's own system)
-  if not private.member_inviter_ok(v_invite) then
+  if not tutela_private.member_inviter_ok(v_invite) then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
   if exists (
-    select 1 from public.memberships as m
+    select 1 from tutela.memberships as m
     where m.organization_id = v_invite.organization_id and m.user_id = v_uid
   ) then
-    perform private.conflict('you are already a member of this organisation', 'already_member');
+    perform tutela_private.conflict('you are already a member of this organisation', 'already_member');
   end if;
-  insert into public.memberships (
+  insert into tutela.memberships (
     organization_id, user_id, role, title, sis_id, managed_by_roster
   )
   values (
     v_invite.organization_id, v_uid, v_invite.role, v_invite.title,
     case when not exists (
-      select 1 from public.memberships as m
+      select 1 from tutela.memberships as m
       where m.organization_id = v_invite.organization_id and m.sis_id = v_invite.sis_id
     ) then v_invite.sis_id end,
     v_invite.managed_by_roster
   )
   returning * into v_member;
-  update public.membership_invites as i
+  update tutela.membership_invites as i
   set status = 'accepted', decided_by = v_uid, decided_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
-  perform private.audit('member_added', 'member', v_invite.organization_id,
+  perform tutela_private.audit('member_added', 'member', v_invite.organization_id,
     p_invite_id => v_invite.id, p_subject_user_id => v_uid, p_new => to_jsonb(v_member));
   return v_member;
 end;
 $$;
 
-comment on function public.accept_organization_invite(text) is
+comment on function tutela.accept_organization_invite(text) is
 'Joins the organisation of a membership invite: the signed-in user whose email it was sent to.';
-revoke all on function public.accept_organization_invite(text) from public, anon;
-grant execute on function public.accept_organization_invite(text) to authenticated;
+revoke all on function tutela.accept_organization_invite(text) from public, anon;
+grant execute on function tutela.accept_organization_invite(text) to authenticated, service_role;
 
-create or replace function public.decline_organization_invite(p_token text)
+create or replace function tutela.decline_organization_invite(p_token text)
 returns void
 language plpgsql
 volatile
@@ -1423,85 +1489,85 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
-  v_invite public.membership_invites := private.my_member_invite(p_token);
+  v_uid uuid := tutela_hidden.require_uid();
+  v_invite tutela.membership_invites := tutela_private.my_member_invite(p_token);
 begin
-  update public.membership_invites as i
+  update tutela.membership_invites as i
   set status = 'declined', decided_by = v_uid, decided_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
   -- (no user id: a decline must not tell the organisation that the address has an account)
-  perform private.audit('member_invite_declined', 'member', v_invite.organization_id,
+  perform tutela_private.audit('member_invite_declined', 'member', v_invite.organization_id,
     p_invite_id => v_invite.id);
 end;
 $$;
 
-comment on function public.decline_organization_invite(text) is
+comment on function tutela.decline_organization_invite(text) is
 'Declines a membership invite: the signed-in user whose email it was sent to.';
-revoke all on function public.decline_organization_invite(text) from public, anon;
-grant execute on function public.decline_organization_invite(text) to authenticated;
+revoke all on function tutela.decline_organization_invite(text) from public, anon;
+grant execute on function tutela.decline_organization_invite(text) to authenticated, service_role;
 
-create or replace function public.withdraw_organization_invite(p_invite_id uuid)
-returns public.membership_invites
+create or replace function tutela.withdraw_organization_invite(p_invite_id uuid)
+returns tutela.membership_invites
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_invite public.membership_invites;
+  v_invite tutela.membership_invites;
 begin
-  perform private.require_uid();
-  select * into v_invite from public.membership_invites as i where i.id = p_invite_id for update;
+  perform tutela_hidden.require_uid();
+  select * into v_invite from tutela.membership_invites as i where i.id = p_invite_id for update;
   -- an invite of an organisation the caller does not run, or none: the same refusal
   if not found
-    or private.role_in_organization(v_invite.organization_id) is distinct from 'admin' then
-    perform private.deny('only organisation admins withdraw membership invites');
+    or tutela_private.role_in_organization(v_invite.organization_id) is distinct from 'admin' then
+    perform tutela_private.deny('only organisation admins withdraw membership invites');
   end if;
   if v_invite.status <> 'pending' then
-    perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
+    perform tutela_private.conflict('only a pending invite can be withdrawn', 'not_pending');
   end if;
-  update public.membership_invites as i
+  update tutela.membership_invites as i
   set status = 'withdrawn', decided_by = (select auth.uid()), decided_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = p_invite_id
   returning * into v_invite;
-  perform private.audit('member_invite_withdrawn', 'admin', v_invite.organization_id,
+  perform tutela_private.audit('member_invite_withdrawn', 'admin', v_invite.organization_id,
     p_invite_id => v_invite.id);
   return v_invite;
 end;
 $$;
 
-comment on function public.withdraw_organization_invite(uuid) is
+comment on function tutela.withdraw_organization_invite(uuid) is
 'Withdraws a pending membership invite. Admins of the organisation.';
-revoke all on function public.withdraw_organization_invite(uuid) from public, anon;
-grant execute on function public.withdraw_organization_invite(uuid) to authenticated;
+revoke all on function tutela.withdraw_organization_invite(uuid) from public, anon;
+grant execute on function tutela.withdraw_organization_invite(uuid) to authenticated, service_role;
 
-create or replace function public.update_organization_settings(
+create or replace function tutela.update_organization_settings(
   p_organization_id uuid, p_settings jsonb
 )
-returns public.organizations
+returns tutela.organizations
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.organizations;
-  v_org public.organizations;
+  v_old tutela.organizations;
+  v_org tutela.organizations;
   v_key text;
   v_value jsonb;
   v_int integer;
   v_interval interval;
 begin
-  perform private.require_uid();
+  perform tutela_hidden.require_uid();
   -- an organisation the caller does not run, or none: the same refusal (no probing of ids)
-  if private.role_in_organization(p_organization_id) is distinct from 'admin' then
-    perform private.deny('only organisation admins change settings');
+  if tutela_private.role_in_organization(p_organization_id) is distinct from 'admin' then
+    perform tutela_private.deny('only organisation admins change settings');
   end if;
-  select * into v_old from public.organizations as o where o.id = p_organization_id for update;
+  select * into v_old from tutela.organizations as o where o.id = p_organization_id for update;
   if p_settings is null or jsonb_typeof(p_settings) <> 'object' or p_settings = '{}'::jsonb then
-    perform private.invalid('settings must be a non-empty JSON object');
+    perform tutela_private.invalid('settings must be a non-empty JSON object');
   end if;
   v_org := v_old;
   for v_key, v_value in select e.key, e.value from jsonb_each(p_settings) as e loop
@@ -1509,22 +1575,22 @@ begin
       when 'name' then
         if jsonb_typeof(v_value) <> 'string'
           or char_length(btrim(v_value #>> '{}')) not between 1 and 200 then
-          perform private.invalid('name must be 1 to 200 characters');
+          perform tutela_private.invalid('name must be 1 to 200 characters');
         end if;
         v_org.name := btrim(v_value #>> '{}');
       when 'max_guardians_per_student' then
         if jsonb_typeof(v_value) <> 'number' or (v_value #>> '{}') !~ '^\d{1,2}$' then
-          perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
+          perform tutela_private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
         end if;
         v_int := (v_value #>> '{}')::integer;
         if v_int not between 1 and 10 then
-          perform private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
+          perform tutela_private.invalid('max_guardians_per_student must be a whole number from 1 to 10');
         end if;
         v_org.max_guardians_per_student := v_int;
       when 'link_requires_student_approval', 'students_may_create_link_codes',
         'family_access_enabled', 'roster_trusted' then
         if jsonb_typeof(v_value) <> 'boolean' then
-          perform private.invalid(pg_catalog.format('%s must be true or false', v_key));
+          perform tutela_private.invalid(pg_catalog.format('%s must be true or false', v_key));
         end if;
         if v_key = 'link_requires_student_approval' then
           v_org.link_requires_student_approval := (v_value #>> '{}')::boolean;
@@ -1539,14 +1605,14 @@ begin
         if jsonb_typeof(v_value) <> 'string' or (v_value #>> '{}') not in (
           'admins', 'staff', 'staff_and_primary_guardians'
         ) then
-          perform private.invalid('guardian_invite_policy is admins, staff or '
+          perform tutela_private.invalid('guardian_invite_policy is admins, staff or '
             || 'staff_and_primary_guardians');
         end if;
         v_org.guardian_invite_policy := v_value #>> '{}';
       when 'digital_consent_age' then
         if jsonb_typeof(v_value) <> 'number' or (v_value #>> '{}') !~ '^\d{1,2}$'
           or (v_value #>> '{}')::integer not between 13 and 21 then
-          perform private.invalid('digital_consent_age must be a whole number from 13 to 21');
+          perform tutela_private.invalid('digital_consent_age must be a whole number from 13 to 21');
         end if;
         v_org.digital_consent_age := (v_value #>> '{}')::smallint;
       when 'link_code_ttl', 'guardian_invite_ttl', 'student_invite_ttl', 'member_invite_ttl' then
@@ -1554,7 +1620,7 @@ begin
           v_interval := (v_value #>> '{}')::interval;
         exception
           when others then
-            perform private.invalid(
+            perform tutela_private.invalid(
               pg_catalog.format('%s must be an interval such as "24 hours"', v_key));
         end;
         if jsonb_typeof(v_value) <> 'string' or v_interval is null
@@ -1563,7 +1629,7 @@ begin
           or (v_key <> 'link_code_ttl'
             and v_interval not between interval '1 hour' and interval '90 days')
         then
-          perform private.invalid(pg_catalog.format('%s is out of range', v_key),
+          perform tutela_private.invalid(pg_catalog.format('%s is out of range', v_key),
             'link_code_ttl: 5 minutes to 30 days; invite ttls: 1 hour to 90 days.');
         end if;
         if v_key = 'link_code_ttl' then
@@ -1576,7 +1642,7 @@ begin
           v_org.student_invite_ttl := v_interval;
         end if;
       else
-        perform private.invalid(pg_catalog.format('unknown setting %L', v_key),
+        perform tutela_private.invalid(pg_catalog.format('unknown setting %L', v_key),
           'Known settings: name, max_guardians_per_student, link_requires_student_approval, '
           || 'link_code_ttl, guardian_invite_ttl, student_invite_ttl, member_invite_ttl, '
           || 'guardian_invite_policy, students_may_create_link_codes, family_access_enabled, '
@@ -1584,25 +1650,25 @@ begin
     end case;
   end loop;
   if v_org.max_guardians_per_student < v_old.max_guardians_per_student then
-    -- take every student's guardian lock (private.lock_student): a link being added waits, or,
+    -- take every student's guardian lock (tutela_private.lock_student): a link being added waits, or,
     -- under REPEATABLE READ or SERIALIZABLE, one of the two transactions fails with 40001
-    update private.student_guardian_locks as k set version = k.version + 1
+    update tutela_private.student_guardian_locks as k set version = k.version + 1
     where k.student_id in (
-      select s.id from public.students as s where s.organization_id = p_organization_id
+      select s.id from tutela.students as s where s.organization_id = p_organization_id
     );
   end if;
   if v_org.max_guardians_per_student < v_old.max_guardians_per_student and exists (
-    select 1 from public.students as s
+    select 1 from tutela.students as s
     where s.organization_id = p_organization_id
       and (
-        select count(*) from public.guardian_links as l
+        select count(*) from tutela.guardian_links as l
         where l.student_id = s.id and l.status in ('active', 'pending')
       ) > v_org.max_guardians_per_student
   ) then
-    perform private.conflict('some students already have more guardians than that',
+    perform tutela_private.conflict('some students already have more guardians than that',
       'guardian_limit_below_current', 'Revoke links first, or choose a higher limit.');
   end if;
-  update public.organizations as o
+  update tutela.organizations as o
   set name = v_org.name,
     max_guardians_per_student = v_org.max_guardians_per_student,
     link_requires_student_approval = v_org.link_requires_student_approval,
@@ -1618,25 +1684,26 @@ begin
     updated_at = pg_catalog.now()
   where o.id = p_organization_id
   returning * into v_org;
-  perform private.audit('settings_changed', 'admin', p_organization_id,
+  perform tutela_private.audit('settings_changed', 'admin', p_organization_id,
     p_old => to_jsonb(v_old), p_new => to_jsonb(v_org));
   return v_org;
 end;
 $$;
 
-comment on function public.update_organization_settings(uuid, jsonb) is
+comment on function tutela.update_organization_settings(uuid, jsonb) is
 'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
-revoke all on function public.update_organization_settings(uuid, jsonb) from public, anon;
-grant execute on function public.update_organization_settings(uuid, jsonb) to authenticated;
+revoke all on function tutela.update_organization_settings(uuid, jsonb) from public, anon;
+grant execute on function tutela.update_organization_settings(uuid, jsonb) to authenticated,
+service_role;
 
-create or replace function public.create_student(
+create or replace function tutela.create_student(
   p_organization_id uuid,
   p_display_name text,
   p_email text default null,
   p_birth_date date default null,
   p_user_id uuid default null
 )
-returns public.students
+returns tutela.students
 language plpgsql
 volatile
 security definer
@@ -1644,71 +1711,71 @@ set search_path = ''
 as $$
 declare
   v_role text;
-  v_student public.students;
+  v_student tutela.students;
 begin
-  if private.is_service_role() then
+  if tutela_private.is_service_role() then
     v_role := 'service_role';  -- the back office (e.g. an edge function after sign-up)
   else
-    perform private.require_uid();
+    perform tutela_hidden.require_uid();
   end if;
-  if not exists (select 1 from public.organizations as o where o.id = p_organization_id) then
-    perform private.not_found('organisation',
+  if not exists (select 1 from tutela.organizations as o where o.id = p_organization_id) then
+    perform tutela_private.not_found('organisation',
       'only staff and admins of the organisation add students');
   end if;
   if v_role is null then
-    v_role := private.role_in_organization(p_organization_id);
+    v_role := tutela_private.role_in_organization(p_organization_id);
     if v_role is null then
-      perform private.deny('only staff and admins of the organisation add students');
+      perform tutela_private.deny('only staff and admins of the organisation add students');
     end if;
     if p_user_id is not null then
       -- a login joins a student record only with that user's consent: invite_student
-      perform private.deny('staff cannot attach an existing login; use invite_student');
+      perform tutela_private.deny('staff cannot attach an existing login; use invite_student');
     end if;
   end if;
   if p_display_name is null or char_length(btrim(p_display_name)) not between 1 and 200 then
-    perform private.invalid('the display name must be 1 to 200 characters');
+    perform tutela_private.invalid('the display name must be 1 to 200 characters');
   end if;
-  if p_email is not null and not private.valid_email(p_email) then
-    perform private.invalid('that is not an email address');
+  if p_email is not null and not tutela_private.valid_email(p_email) then
+    perform tutela_private.invalid('that is not an email address');
   end if;
   if p_birth_date is not null
     and (p_birth_date >= current_date or p_birth_date < date '1900-01-02') then
-    perform private.invalid('the birth date must be in the past');
+    perform tutela_private.invalid('the birth date must be in the past');
   end if;
   if p_user_id is not null then
     if not exists (select 1 from auth.users as u where u.id = p_user_id) then
-      perform private.not_found('user');
+      perform tutela_private.not_found('user');
     end if;
-    if exists (select 1 from public.students as s where s.user_id = p_user_id) then
-      perform private.conflict('that user is already a student', 'already_student');
+    if exists (select 1 from tutela.students as s where s.user_id = p_user_id) then
+      perform tutela_private.conflict('that user is already a student', 'already_student');
     end if;
   end if;
-  insert into public.students (
+  insert into tutela.students (
     organization_id, display_name, email, birth_date, user_id, created_by
   )
   values (p_organization_id, btrim(p_display_name), lower(p_email), p_birth_date, p_user_id,
     (select auth.uid()))
   returning * into v_student;
-  perform private.audit('student_created', v_role, p_organization_id, v_student.id,
+  perform tutela_private.audit('student_created', v_role, p_organization_id, v_student.id,
     p_subject_user_id => p_user_id, p_new => to_jsonb(v_student));
   return v_student;
 exception
   when unique_violation then
-    perform private.conflict('that user is already a student', 'already_student');
+    perform tutela_private.conflict('that user is already a student', 'already_student');
 end;
 $$;
 
-comment on function public.create_student(uuid, text, text, date, uuid) is
+comment on function tutela.create_student(uuid, text, text, date, uuid) is
 'Adds a student (staff and admins of the organisation); only the service role attaches a login.';
-revoke all on function public.create_student(uuid, text, text, date, uuid) from public, anon;
-grant execute on function public.create_student(uuid, text, text, date, uuid)
+revoke all on function tutela.create_student(uuid, text, text, date, uuid) from public, anon;
+grant execute on function tutela.create_student(uuid, text, text, date, uuid)
 to authenticated, service_role;
 
 -- =============================================================================================
 -- Link codes
 -- =============================================================================================
 
-create or replace function public.create_guardian_link_code(
+create or replace function tutela.create_guardian_link_code(
   p_student_id uuid default null,
   p_max_uses integer default 1,
   p_ttl interval default null
@@ -1720,61 +1787,61 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
+  v_uid uuid := tutela_hidden.require_uid();
   v_student_id uuid := p_student_id;
   v_role text;
-  v_student public.students;
-  v_org public.organizations;
+  v_student tutela.students;
+  v_org tutela.organizations;
   v_code text;
   v_expires timestamptz;
   v_code_id uuid;
 begin
   if v_student_id is null then
-    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    select s.id into v_student_id from tutela.students as s where s.user_id = v_uid;
     if v_student_id is null then
-      perform private.deny('only a student can create a code for themself');
+      perform tutela_private.deny('only a student can create a code for themself');
     end if;
   end if;
-  v_role := private.role_for_student(v_student_id);
+  v_role := tutela_private.role_for_student(v_student_id);
   if v_role is null or v_role = 'guardian' then
-    perform private.deny('only the student, or staff of their organisation, create link codes');
+    perform tutela_private.deny('only the student, or staff of their organisation, create link codes');
   end if;
   if p_max_uses is null or p_max_uses not between 1 and 100 then
-    perform private.invalid('max uses must be from 1 to 100');
+    perform tutela_private.invalid('max uses must be from 1 to 100');
   end if;
   if p_ttl is not null and p_ttl not between interval '5 minutes' and interval '30 days' then
-    perform private.invalid('a code lives from 5 minutes to 30 days');
+    perform tutela_private.invalid('a code lives from 5 minutes to 30 days');
   end if;
-  select * into v_student from public.students as s where s.id = v_student_id;
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  select * into v_student from tutela.students as s where s.id = v_student_id;
+  select * into v_org from tutela.organizations as o where o.id = v_student.organization_id;
   if v_role = 'student' and not v_org.students_may_create_link_codes then
-    perform private.deny('your school has turned off link codes from students; ask a teacher');
+    perform tutela_private.deny('your school has turned off link codes from students; ask a teacher');
   end if;
-  v_code := private.new_link_code();
+  v_code := tutela_private.new_link_code();
   v_expires := pg_catalog.now() + coalesce(p_ttl, v_org.link_code_ttl);
   -- created_at in clock time: it orders the code against revocations (undo_revocation)
-  insert into private.guardian_link_codes (
+  insert into tutela_private.guardian_link_codes (
     student_id, code_hash, expires_at, max_uses, created_by, created_at
   )
   values (
-    v_student_id, private.hash_secret(v_code), v_expires, p_max_uses, v_uid,
+    v_student_id, tutela_private.hash_secret(v_code), v_expires, p_max_uses, v_uid,
     pg_catalog.clock_timestamp()
   )
   returning id into v_code_id;
-  perform private.audit('code_created', v_role, v_student.organization_id, v_student_id,
+  perform tutela_private.audit('code_created', v_role, v_student.organization_id, v_student_id,
     p_code_id => v_code_id,
     p_new => jsonb_build_object('expires_at', v_expires, 'max_uses', p_max_uses));
-  return query select private.format_link_code(v_code), v_expires;
+  return query select tutela_private.format_link_code(v_code), v_expires;
 end;
 $$;
 
-comment on function public.create_guardian_link_code(uuid, integer, interval) is
+comment on function tutela.create_guardian_link_code(uuid, integer, interval) is
 'Creates a link code for a student (null: the caller''s own record), shown once. Student or staff.';
-revoke all on function public.create_guardian_link_code(uuid, integer, interval) from public, anon;
-grant execute on function public.create_guardian_link_code(uuid, integer, interval)
-to authenticated;
+revoke all on function tutela.create_guardian_link_code(uuid, integer, interval) from public, anon;
+grant execute on function tutela.create_guardian_link_code(uuid, integer, interval)
+to authenticated, service_role;
 
-create or replace function public.list_guardian_link_codes(p_student_id uuid default null)
+create or replace function tutela.list_guardian_link_codes(p_student_id uuid default null)
 returns table (
   id uuid, student_id uuid, status text, expires_at timestamptz, max_uses integer,
   uses integer, created_by uuid, created_at timestamptz, withdrawn_at timestamptz
@@ -1785,19 +1852,19 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
+  v_uid uuid := tutela_hidden.require_uid();
   v_student_id uuid := p_student_id;
   v_role text;
 begin
   if v_student_id is null then
-    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    select s.id into v_student_id from tutela.students as s where s.user_id = v_uid;
     if v_student_id is null then
-      perform private.deny('only a student has codes of their own');
+      perform tutela_private.deny('only a student has codes of their own');
     end if;
   end if;
-  v_role := private.role_for_student(v_student_id);
+  v_role := tutela_private.role_for_student(v_student_id);
   if v_role is null or v_role = 'guardian' then
-    perform private.deny('only the student, or staff of their organisation, list link codes');
+    perform tutela_private.deny('only the student, or staff of their organisation, list link codes');
   end if;
   return query
   select c.id, c.student_id,
@@ -1808,18 +1875,18 @@ begin
       else 'active'
     end,
     c.expires_at, c.max_uses, c.uses, c.created_by, c.created_at, c.withdrawn_at
-  from private.guardian_link_codes as c
+  from tutela_private.guardian_link_codes as c
   where c.student_id = v_student_id
   order by c.created_at desc;
 end;
 $$;
 
-comment on function public.list_guardian_link_codes(uuid) is
+comment on function tutela.list_guardian_link_codes(uuid) is
 'A student''s link codes (never the codes themselves): status, expiry, uses. The student or staff.';
-revoke all on function public.list_guardian_link_codes(uuid) from public, anon;
-grant execute on function public.list_guardian_link_codes(uuid) to authenticated;
+revoke all on function tutela.list_guardian_link_codes(uuid) from public, anon;
+grant execute on function tutela.list_guardian_link_codes(uuid) to authenticated, service_role;
 
-create or replace function public.withdraw_guardian_link_code(p_code_id uuid)
+create or replace function tutela.withdraw_guardian_link_code(p_code_id uuid)
 returns void
 language plpgsql
 volatile
@@ -1827,40 +1894,40 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_code private.guardian_link_codes;
+  v_code tutela_private.guardian_link_codes;
   v_role text;
   v_org uuid;
 begin
-  perform private.require_uid();
-  select * into v_code from private.guardian_link_codes as c where c.id = p_code_id for update;
+  perform tutela_hidden.require_uid();
+  select * into v_code from tutela_private.guardian_link_codes as c where c.id = p_code_id for update;
   if not found then
-    perform private.not_found('link code',
+    perform tutela_private.not_found('link code',
       'only the student, or staff of their organisation, withdraw link codes');
   end if;
-  v_role := private.role_for_student(v_code.student_id);
+  v_role := tutela_private.role_for_student(v_code.student_id);
   if v_role is null or v_role = 'guardian' then
-    perform private.deny('only the student, or staff of their organisation, withdraw link codes');
+    perform tutela_private.deny('only the student, or staff of their organisation, withdraw link codes');
   end if;
   if v_code.withdrawn_at is not null then
     return;  -- already withdrawn: nothing to do
   end if;
-  update private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
+  update tutela_private.guardian_link_codes as c set withdrawn_at = pg_catalog.now()
   where c.id = p_code_id;
-  select s.organization_id into v_org from public.students as s where s.id = v_code.student_id;
-  perform private.audit('code_withdrawn', v_role, v_org, v_code.student_id, p_code_id => p_code_id);
+  select s.organization_id into v_org from tutela.students as s where s.id = v_code.student_id;
+  perform tutela_private.audit('code_withdrawn', v_role, v_org, v_code.student_id, p_code_id => p_code_id);
 end;
 $$;
 
-comment on function public.withdraw_guardian_link_code(uuid) is
+comment on function tutela.withdraw_guardian_link_code(uuid) is
 'Withdraws a link code at once. The student or staff of their organisation.';
-revoke all on function public.withdraw_guardian_link_code(uuid) from public, anon;
-grant execute on function public.withdraw_guardian_link_code(uuid) to authenticated;
+revoke all on function tutela.withdraw_guardian_link_code(uuid) from public, anon;
+grant execute on function tutela.withdraw_guardian_link_code(uuid) to authenticated, service_role;
 
 -- The link-code throttles (docs/guardianship.md, "Link codes"): failed redemptions per account
 -- and across all accounts, and attempts on one student's codes (a leaked code, many accounts).
 -- Refuses with TU429; `details` is JSON: {"limit": "account" | "student" | "global",
 -- "retry_after": seconds until an attempt is allowed again}.
-create or replace function private.link_code_limits()
+create or replace function tutela_private.link_code_limits()
 returns table (
   name text, max_attempts integer, window_length interval, failures_only boolean
 )
@@ -1874,11 +1941,11 @@ as $$
   ('global', 1000, interval '15 minutes', true)
 $$;
 
-revoke all on function private.link_code_limits() from public;
+revoke all on function tutela_private.link_code_limits() from public;
 
 -- Raise TU429 when the attempts that p_limit counts (by p_user_id, on p_student_id's codes, or
 -- all) have reached its maximum; retry_after is when the oldest of them leaves the window.
-create or replace function private.throttle_link_codes(
+create or replace function tutela_private.throttle_link_codes(
   p_limit text, p_user_id uuid default null, p_student_id uuid default null
 )
 returns void
@@ -1892,9 +1959,9 @@ declare
   v_oldest timestamptz;
   v_wait integer;
 begin
-  select * into v_limit from private.link_code_limits() as l where l.name = p_limit;
+  select * into v_limit from tutela_private.link_code_limits() as l where l.name = p_limit;
   -- the max_attempts-th newest attempt inside the window, if there are that many
-  select a.attempted_at into v_oldest from private.link_code_attempts as a
+  select a.attempted_at into v_oldest from tutela_private.link_code_attempts as a
   where a.attempted_at > pg_catalog.now() - v_limit.window_length
     and (not v_limit.failures_only or not a.succeeded)
     and (p_limit <> 'account' or a.user_id = p_user_id)
@@ -1913,7 +1980,7 @@ begin
 end;
 $$;
 
-revoke all on function private.throttle_link_codes(text, uuid, uuid) from public;
+revoke all on function tutela_private.throttle_link_codes(text, uuid, uuid) from public;
 
 -- Redeem a code. A wrong, expired, withdrawn or used-up code is REFUSED WITHOUT RAISING so
 -- that the failed attempt stays recorded (an exception would roll it back): the function
@@ -1921,8 +1988,8 @@ revoke all on function private.throttle_link_codes(text, uuid, uuid) from public
 -- status to 400, the status every TU code gets. So is a code whose maker may no longer make
 -- codes for the student (staff who left the organisation). Every other refusal raises
 -- (docs/errors.md). A code never brings back a link revoked after it was made
--- (private.undo_revocation).
-create or replace function public.redeem_guardian_link_code(
+-- (tutela_private.undo_revocation).
+create or replace function tutela.redeem_guardian_link_code(
   p_code text, p_relation text default 'guardian'
 )
 returns jsonb
@@ -1932,36 +1999,36 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- any signed-in user
+  v_uid uuid := tutela_hidden.require_uid();  -- any signed-in user
   v_normal text;
-  v_code private.guardian_link_codes;
-  v_student public.students;
-  v_org public.organizations;
-  v_link public.guardian_links;
+  v_code tutela_private.guardian_link_codes;
+  v_student tutela.students;
+  v_org tutela.organizations;
+  v_link tutela.guardian_links;
   v_maker text;
 begin
-  perform private.check_relation(p_relation);
+  perform tutela_private.check_relation(p_relation);
   -- one redemption at a time per user, so the throttle counts every attempt
   perform pg_catalog.pg_advisory_xact_lock(
     pg_catalog.hashtextextended('tutela.redeem:' || v_uid::text, 0)
   );
-  perform private.throttle_link_codes('account', p_user_id => v_uid);
-  perform private.throttle_link_codes('global');
+  perform tutela_private.throttle_link_codes('account', p_user_id => v_uid);
+  perform tutela_private.throttle_link_codes('global');
 
-  v_normal := private.normalize_link_code(p_code);
+  v_normal := tutela_private.normalize_link_code(p_code);
   if v_normal is not null then
-    select * into v_code from private.guardian_link_codes as c
-    where c.code_hash = private.hash_secret(v_normal)
+    select * into v_code from tutela_private.guardian_link_codes as c
+    where c.code_hash = tutela_private.hash_secret(v_normal)
     for update;
   end if;
   if v_code.id is not null then
-    perform private.throttle_link_codes('student', p_student_id => v_code.student_id);
-    select * into v_student from public.students as s where s.id = v_code.student_id;
-    v_maker := private.code_maker_role(v_code, v_student);
+    perform tutela_private.throttle_link_codes('student', p_student_id => v_code.student_id);
+    select * into v_student from tutela.students as s where s.id = v_code.student_id;
+    v_maker := tutela_private.code_maker_role(v_code, v_student);
   end if;
   if v_code.id is null or v_code.withdrawn_at is not null or v_code.uses >= v_code.max_uses
     or v_code.expires_at <= pg_catalog.now() or v_maker is null then
-    insert into private.link_code_attempts (user_id, succeeded, student_id)
+    insert into tutela_private.link_code_attempts (user_id, succeeded, student_id)
     values (v_uid, false, v_code.student_id);
     perform pg_catalog.set_config('response.status', '400', true);
     return jsonb_build_object(
@@ -1972,29 +2039,30 @@ begin
     );
   end if;
 
-  v_student := private.lock_student(v_code.student_id);
-  select * into v_org from public.organizations as o where o.id = v_student.organization_id;
+  v_student := tutela_private.lock_student(v_code.student_id);
+  select * into v_org from tutela.organizations as o where o.id = v_student.organization_id;
   if not v_org.students_may_create_link_codes and v_maker = 'student' then
     -- the school turned student codes off: the ones students made earlier stop working too
-    perform private.deny('the school no longer accepts codes made by students; ask a teacher');
+    perform tutela_private.deny('the school no longer accepts codes made by students; ask a teacher');
   end if;
-  v_link := private.attach_guardian(
+  v_link := tutela_private.attach_guardian(
     v_student, v_uid, p_relation, null, 'code',
     case when v_org.link_requires_student_approval then 'pending' else 'active' end,
     'guardian', v_maker, v_code.created_at, v_code.id
   );
-  update private.guardian_link_codes as c set uses = c.uses + 1 where c.id = v_code.id;
-  insert into private.link_code_attempts (user_id, succeeded, student_id)
+  update tutela_private.guardian_link_codes as c set uses = c.uses + 1 where c.id = v_code.id;
+  insert into tutela_private.link_code_attempts (user_id, succeeded, student_id)
   values (v_uid, true, v_student.id);
   return to_jsonb(v_link);
 end;
 $$;
 
-comment on function public.redeem_guardian_link_code(text, text) is
+comment on function tutela.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
 'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
-revoke all on function public.redeem_guardian_link_code(text, text) from public, anon;
-grant execute on function public.redeem_guardian_link_code(text, text) to authenticated;
+revoke all on function tutela.redeem_guardian_link_code(text, text) from public, anon;
+grant execute on function tutela.redeem_guardian_link_code(text, text) to authenticated,
+service_role;
 
 -- =============================================================================================
 -- Link lifecycle: approve, decline, revoke, restore, permissions, primary
@@ -2002,240 +2070,242 @@ grant execute on function public.redeem_guardian_link_code(text, text) to authen
 
 -- The link with its student, locked. An unknown link: p_deny, the caller's refusal of a link
 -- it may not act on (TU404 for the service role).
-drop function if exists private.lock_link(uuid);
-create or replace function private.lock_link(p_link_id uuid, p_deny text)
-returns public.guardian_links
+drop function if exists tutela_private.lock_link(uuid);
+create or replace function tutela_private.lock_link(p_link_id uuid, p_deny text)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_link public.guardian_links;
+  v_link tutela.guardian_links;
 begin
-  select * into v_link from public.guardian_links as l where l.id = p_link_id;
+  select * into v_link from tutela.guardian_links as l where l.id = p_link_id;
   if not found then
-    perform private.not_found('guardian link', p_deny);
+    perform tutela_private.not_found('guardian link', p_deny);
   end if;
-  perform private.lock_student(v_link.student_id);  -- student first, then the link
-  select * into v_link from public.guardian_links as l where l.id = p_link_id for update;
+  perform tutela_private.lock_student(v_link.student_id);  -- student first, then the link
+  select * into v_link from tutela.guardian_links as l where l.id = p_link_id for update;
   return v_link;
 end;
 $$;
+revoke all on function tutela_private.lock_link(uuid, text) from public;
 
-create or replace function private.link_org(p_link public.guardian_links)
+create or replace function tutela_private.link_org(p_link tutela.guardian_links)
 returns uuid
 language sql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.organization_id from public.students as s where s.id = p_link.student_id
+  select s.organization_id from tutela.students as s where s.id = p_link.student_id
 $$;
+revoke all on function tutela_private.link_org(tutela.guardian_links) from public;
 
-create or replace function public.approve_guardian_link(p_link_id uuid)
-returns public.guardian_links
+create or replace function tutela.approve_guardian_link(p_link_id uuid)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
+  v_old tutela.guardian_links;
+  v_link tutela.guardian_links;
 begin
-  perform private.require_uid();
-  v_old := private.lock_link(p_link_id, 'only the student approves a guardian link');
-  if v_old.student_id not in (select private.own_student_ids()) then
-    perform private.deny('only the student approves a guardian link');
+  perform tutela_hidden.require_uid();
+  v_old := tutela_private.lock_link(p_link_id, 'only the student approves a guardian link');
+  if v_old.student_id not in (select tutela_hidden.own_student_ids()) then
+    perform tutela_private.deny('only the student approves a guardian link');
   end if;
   if v_old.status <> 'pending' then
-    perform private.conflict('this link is not waiting for approval', 'not_pending');
+    perform tutela_private.conflict('this link is not waiting for approval', 'not_pending');
   end if;
-  update public.guardian_links as l
+  update tutela.guardian_links as l
   set status = 'active', activated_at = pg_catalog.now(), student_veto = false,
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
-  perform private.audit('link_approved', 'student', private.link_org(v_link), v_link.student_id,
+  perform tutela_private.audit('link_approved', 'student', tutela_private.link_org(v_link), v_link.student_id,
     v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
     p_new => to_jsonb(v_link));
   return v_link;
 end;
 $$;
 
-comment on function public.approve_guardian_link(uuid) is
+comment on function tutela.approve_guardian_link(uuid) is
 'Activates a pending guardian link. The student only.';
-revoke all on function public.approve_guardian_link(uuid) from public, anon;
-grant execute on function public.approve_guardian_link(uuid) to authenticated;
+revoke all on function tutela.approve_guardian_link(uuid) from public, anon;
+grant execute on function tutela.approve_guardian_link(uuid) to authenticated, service_role;
 
-create or replace function public.decline_guardian_link(p_link_id uuid)
-returns public.guardian_links
+create or replace function tutela.decline_guardian_link(p_link_id uuid)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
-  v_uid uuid := private.require_uid();
+  v_old tutela.guardian_links;
+  v_link tutela.guardian_links;
+  v_uid uuid := tutela_hidden.require_uid();
 begin
-  v_old := private.lock_link(p_link_id, 'only the student declines a guardian link');
-  if v_old.student_id not in (select private.own_student_ids()) then
-    perform private.deny('only the student declines a guardian link');
+  v_old := tutela_private.lock_link(p_link_id, 'only the student declines a guardian link');
+  if v_old.student_id not in (select tutela_hidden.own_student_ids()) then
+    perform tutela_private.deny('only the student declines a guardian link');
   end if;
   if v_old.status <> 'pending' then
-    perform private.conflict('this link is not waiting for approval', 'not_pending');
+    perform tutela_private.conflict('this link is not waiting for approval', 'not_pending');
   end if;
-  update public.guardian_links as l
+  update tutela.guardian_links as l
   set status = 'revoked', revoked_at = pg_catalog.clock_timestamp(), revoked_by = v_uid,
     revoke_reason = 'declined by the student', revoked_as = 'student', student_veto = true,
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
-  perform private.audit('link_declined', 'student', private.link_org(v_link), v_link.student_id,
+  perform tutela_private.audit('link_declined', 'student', tutela_private.link_org(v_link), v_link.student_id,
     v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
     p_new => to_jsonb(v_link));
   return v_link;
 end;
 $$;
 
-comment on function public.decline_guardian_link(uuid) is
+comment on function tutela.decline_guardian_link(uuid) is
 'Declines a pending guardian link (it becomes revoked). The student only.';
-revoke all on function public.decline_guardian_link(uuid) from public, anon;
-grant execute on function public.decline_guardian_link(uuid) to authenticated;
+revoke all on function tutela.decline_guardian_link(uuid) from public, anon;
+grant execute on function tutela.decline_guardian_link(uuid) to authenticated, service_role;
 
-create or replace function public.revoke_guardian_link(p_link_id uuid, p_reason text default null)
-returns public.guardian_links
+create or replace function tutela.revoke_guardian_link(p_link_id uuid, p_reason text default null)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
-  v_old public.guardian_links;
+  v_uid uuid := tutela_hidden.require_uid();
+  v_old tutela.guardian_links;
   v_role text;
 begin
-  v_old := private.lock_link(p_link_id,
+  v_old := tutela_private.lock_link(p_link_id,
     'only the student, the guardian or organisation staff revoke a link');
   -- who may: the student, the guardian themself, or staff/admins of the student's organisation
-  v_role := private.role_for_student(v_old.student_id);
+  v_role := tutela_private.role_for_student(v_old.student_id);
   if v_role in ('admin', 'staff', 'student') then
     null;
   elsif v_old.guardian_id = v_uid then
     v_role := 'guardian';
-  elsif private.primary_guardian_controls(v_old) then
+  elsif tutela_private.primary_guardian_controls(v_old) then
     v_role := 'primary_guardian';  -- removing a co-guardian of a child under the consent age
   else
-    perform private.deny('only the student, the guardian or organisation staff revoke a link');
+    perform tutela_private.deny('only the student, the guardian or organisation staff revoke a link');
   end if;
   if p_reason is not null and char_length(p_reason) > 500 then
-    perform private.invalid('the reason is limited to 500 characters');
+    perform tutela_private.invalid('the reason is limited to 500 characters');
   end if;
   if v_old.status = 'revoked' then
-    perform private.conflict('this link is already revoked', 'already_revoked');
+    perform tutela_private.conflict('this link is already revoked', 'already_revoked');
   end if;
   -- invites this guardian sent for the student go with the link
-  return private.revoke_link(v_old, v_role, v_uid, nullif(btrim(p_reason), ''));
+  return tutela_private.revoke_link(v_old, v_role, v_uid, nullif(btrim(p_reason), ''));
 end;
 $$;
 
-comment on function public.revoke_guardian_link(uuid, text) is
+comment on function tutela.revoke_guardian_link(uuid, text) is
 'Revokes a guardian link at once. Allowed for the student, the guardian, or organisation staff.';
-revoke all on function public.revoke_guardian_link(uuid, text) from public, anon;
-grant execute on function public.revoke_guardian_link(uuid, text) to authenticated;
+revoke all on function tutela.revoke_guardian_link(uuid, text) from public, anon;
+grant execute on function tutela.revoke_guardian_link(uuid, text) to authenticated, service_role;
 
-create or replace function public.restore_guardian_link(p_link_id uuid)
-returns public.guardian_links
+create or replace function tutela.restore_guardian_link(p_link_id uuid)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
+  v_old tutela.guardian_links;
+  v_link tutela.guardian_links;
   v_role text;
   v_status text;
 begin
-  perform private.require_uid();
-  v_old := private.lock_link(p_link_id, 'only organisation staff restore a link');
-  v_role := private.role_for_student(v_old.student_id);
+  perform tutela_hidden.require_uid();
+  v_old := tutela_private.lock_link(p_link_id, 'only organisation staff restore a link');
+  v_role := tutela_private.role_for_student(v_old.student_id);
   if v_role is null or v_role not in ('admin', 'staff') then
-    perform private.deny('only organisation staff restore a link');
+    perform tutela_private.deny('only organisation staff restore a link');
   end if;
   if v_old.status <> 'revoked' then
-    perform private.conflict('only a revoked link can be restored', 'not_revoked');
+    perform tutela_private.conflict('only a revoked link can be restored', 'not_revoked');
   end if;
   if v_old.revoked_as = 'guardian' then
     -- they chose to leave: they come back with a code or an invite they accept themselves
-    perform private.conflict('the guardian ended this link themself', 'revoked_by_guardian',
+    perform tutela_private.conflict('the guardian ended this link themself', 'revoked_by_guardian',
       'Send them an invite or a code instead.');
   end if;
   -- a link the student ended comes back pending, for the student to approve
-  v_status := private.undo_revocation(v_old, v_role, pg_catalog.clock_timestamp(), 'active');
-  if private.guardian_slots_left(v_old.student_id) <= 0 then
-    perform private.conflict('this student already has the maximum number of guardians',
+  v_status := tutela_private.undo_revocation(v_old, v_role, pg_catalog.clock_timestamp(), 'active');
+  if tutela_private.guardian_slots_left(v_old.student_id) <= 0 then
+    perform tutela_private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached', 'A link must be revoked before another can be restored.');
   end if;
-  update public.guardian_links as l
+  update tutela.guardian_links as l
   set status = v_status,
     activated_at = case when v_status = 'active' then pg_catalog.now() end,
     revoked_at = null, revoked_by = null, revoke_reason = null, revoked_as = null,
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
-  perform private.audit('link_restored', v_role, private.link_org(v_link), v_link.student_id,
+  perform tutela_private.audit('link_restored', v_role, tutela_private.link_org(v_link), v_link.student_id,
     v_link.id, p_subject_user_id => v_link.guardian_id, p_old => to_jsonb(v_old),
     p_new => to_jsonb(v_link));
   return v_link;
 end;
 $$;
 
-comment on function public.restore_guardian_link(uuid) is
+comment on function tutela.restore_guardian_link(uuid) is
 'Restores a revoked guardian link: active, or pending the student''s approval when the student '
 'revoked it. Staff and admins; the guardian cap applies.';
-revoke all on function public.restore_guardian_link(uuid) from public, anon;
-grant execute on function public.restore_guardian_link(uuid) to authenticated;
+revoke all on function tutela.restore_guardian_link(uuid) from public, anon;
+grant execute on function tutela.restore_guardian_link(uuid) to authenticated, service_role;
 
-create or replace function public.set_guardian_link_permissions(p_link_id uuid, p_permissions jsonb)
-returns public.guardian_links
+create or replace function tutela.set_guardian_link_permissions(p_link_id uuid, p_permissions jsonb)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.guardian_links;
-  v_link public.guardian_links;
+  v_old tutela.guardian_links;
+  v_link tutela.guardian_links;
   v_role text;
 begin
-  perform private.require_uid();
-  v_old := private.lock_link(p_link_id,
+  perform tutela_hidden.require_uid();
+  v_old := tutela_private.lock_link(p_link_id,
     'only the student, organisation staff or the primary guardian (for a '
     || 'child under the consent age) change link permissions');
   -- who may: the student (with a login) or staff/admins; never the guardian
-  v_role := private.role_for_student(v_old.student_id);
+  v_role := tutela_private.role_for_student(v_old.student_id);
   if v_role in ('admin', 'staff', 'student') then
     null;
-  elsif private.primary_guardian_controls(v_old) then
+  elsif tutela_private.primary_guardian_controls(v_old) then
     v_role := 'primary_guardian';  -- a co-guardian's rights, for a child under the consent age
   else
-    perform private.deny('only the student, organisation staff or the primary guardian (for a '
+    perform tutela_private.deny('only the student, organisation staff or the primary guardian (for a '
       || 'child under the consent age) change link permissions');
   end if;
-  perform private.require_aal2_for_student(v_old.student_id);
+  perform tutela_private.require_aal2_for_student(v_old.student_id);
   if p_permissions is null or p_permissions = '{}'::jsonb then
-    perform private.invalid('give at least one permission to change');
+    perform tutela_private.invalid('give at least one permission to change');
   end if;
-  update public.guardian_links as l
-  set permissions = private.merge_link_permissions(v_old.permissions, p_permissions),
+  update tutela.guardian_links as l
+  set permissions = tutela_private.merge_link_permissions(v_old.permissions, p_permissions),
     updated_at = pg_catalog.now()
   where l.id = p_link_id
   returning * into v_link;
-  perform private.audit('permissions_changed', v_role, private.link_org(v_link),
+  perform tutela_private.audit('permissions_changed', v_role, tutela_private.link_org(v_link),
     v_link.student_id, v_link.id, p_subject_user_id => v_link.guardian_id,
     p_old => jsonb_build_object('permissions', v_old.permissions),
     p_new => jsonb_build_object('permissions', v_link.permissions));
@@ -2243,49 +2313,50 @@ begin
 end;
 $$;
 
-comment on function public.set_guardian_link_permissions(uuid, jsonb) is
+comment on function tutela.set_guardian_link_permissions(uuid, jsonb) is
 'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
-revoke all on function public.set_guardian_link_permissions(uuid, jsonb) from public, anon;
-grant execute on function public.set_guardian_link_permissions(uuid, jsonb) to authenticated;
+revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb) from public, anon;
+grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb) to authenticated,
+service_role;
 
-create or replace function public.set_primary_guardian(p_link_id uuid)
-returns public.guardian_links
+create or replace function tutela.set_primary_guardian(p_link_id uuid)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_old public.guardian_links;
+  v_old tutela.guardian_links;
   v_role text;
 begin
-  perform private.require_uid();
-  v_old := private.lock_link(p_link_id,
+  perform tutela_hidden.require_uid();
+  v_old := tutela_private.lock_link(p_link_id,
     'only the student or organisation staff choose the primary guardian');
-  v_role := private.role_for_student(v_old.student_id);
+  v_role := tutela_private.role_for_student(v_old.student_id);
   if v_role is null or v_role not in ('admin', 'staff', 'student') then
-    perform private.deny('only the student or organisation staff choose the primary guardian');
+    perform tutela_private.deny('only the student or organisation staff choose the primary guardian');
   end if;
   if v_old.status <> 'active' then
-    perform private.conflict('only an active link can be primary', 'not_active');
+    perform tutela_private.conflict('only an active link can be primary', 'not_active');
   end if;
   if v_old.is_primary then
     return v_old;
   end if;
-  return private.make_primary(v_old, v_role);
+  return tutela_private.make_primary(v_old, v_role);
 end;
 $$;
 
-comment on function public.set_primary_guardian(uuid) is
+comment on function tutela.set_primary_guardian(uuid) is
 'Makes an active link the student''s primary guardian (unsetting the previous). Student or staff.';
-revoke all on function public.set_primary_guardian(uuid) from public, anon;
-grant execute on function public.set_primary_guardian(uuid) to authenticated;
+revoke all on function tutela.set_primary_guardian(uuid) from public, anon;
+grant execute on function tutela.set_primary_guardian(uuid) to authenticated, service_role;
 
 -- =============================================================================================
 -- Guardian invites
 -- =============================================================================================
 
-create or replace function public.invite_guardian(
+create or replace function tutela.invite_guardian(
   p_student_id uuid,
   p_email text,
   p_name text default null,
@@ -2299,21 +2370,21 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
+  v_uid uuid := tutela_hidden.require_uid();
   v_role text;
-  v_student public.students;
-  v_org public.organizations;
+  v_student tutela.students;
+  v_org tutela.organizations;
   v_email text := lower(btrim(p_email));
 begin
   -- who may, by the organisation's guardian_invite_policy: admins; staff (and admins); or also
   -- an active primary guardian
-  v_role := private.role_for_student(p_student_id);
-  select o.* into v_org from public.organizations as o
-  join public.students as s on s.organization_id = o.id
+  v_role := tutela_private.role_for_student(p_student_id);
+  select o.* into v_org from tutela.organizations as o
+  join tutela.students as s on s.organization_id = o.id
   where s.id = p_student_id;
   if v_role = 'guardian' and v_org.guardian_invite_policy = 'staff_and_primary_guardians'
     and exists (
-      select 1 from public.guardian_links as l
+      select 1 from tutela.guardian_links as l
       where l.student_id = p_student_id and l.guardian_id = v_uid and l.status = 'active'
         and l.is_primary
     ) then
@@ -2321,7 +2392,7 @@ begin
   elsif v_role = 'admin' or (v_role = 'staff' and v_org.guardian_invite_policy <> 'admins') then
     null;
   else
-    perform private.deny(case v_org.guardian_invite_policy
+    perform tutela_private.deny(case v_org.guardian_invite_policy
       when 'admins' then 'only organisation admins invite guardians here'
       when 'staff' then 'only organisation staff invite guardians here'
       else 'only organisation staff or the primary guardian invite guardians'
@@ -2329,49 +2400,50 @@ begin
   end if;
   if v_role = 'primary_guardian' and p_permissions is not null then
     -- guardians never set link permissions: a co-parent starts with the defaults
-    perform private.deny('a guardian cannot choose a co-parent''s permissions');
+    perform tutela_private.deny('a guardian cannot choose a co-parent''s permissions');
   end if;
-  perform private.require_aal2_for_student(p_student_id);
-  if not private.valid_email(v_email) then
-    perform private.invalid('that is not an email address');
+  perform tutela_private.require_aal2_for_student(p_student_id);
+  if not tutela_private.valid_email(v_email) then
+    perform tutela_private.invalid('that is not an email address');
   end if;
   if p_name is not null and char_length(p_name) > 200 then
-    perform private.invalid('the name is limited to 200 characters');
+    perform tutela_private.invalid('the name is limited to 200 characters');
   end if;
-  perform private.check_relation(p_relation);
-  v_student := private.lock_student(p_student_id);
+  perform tutela_private.check_relation(p_relation);
+  v_student := tutela_private.lock_student(p_student_id);
   if exists (
-    select 1 from public.guardian_links as l
+    select 1 from tutela.guardian_links as l
     join auth.users as u on u.id = l.guardian_id
     where l.student_id = p_student_id and l.status in ('active', 'pending')
       and lower(u.email) = v_email
   ) then
-    perform private.conflict('that person is already linked to this student', 'already_linked');
+    perform tutela_private.conflict('that person is already linked to this student', 'already_linked');
   end if;
-  if private.guardian_slots_left(p_student_id) <= 0 then
-    perform private.conflict('this student already has the maximum number of guardians',
+  if tutela_private.guardian_slots_left(p_student_id) <= 0 then
+    perform tutela_private.conflict('this student already has the maximum number of guardians',
       'guardian_limit_reached');
   end if;
   return query select c.p_invite_id, c.p_token, c.p_expires_at
-  from private.create_guardian_invite(
+  from tutela_private.create_guardian_invite(
     v_student, v_email, nullif(btrim(p_name), ''), p_relation,
-    private.merge_link_permissions(private.default_link_permissions(), p_permissions),
+    tutela_private.merge_link_permissions(tutela_hidden.default_link_permissions(), p_permissions),
     v_uid, v_role
   ) as c;
 end;
 $$;
 
-comment on function public.invite_guardian(uuid, text, text, text, jsonb) is
+comment on function tutela.invite_guardian(uuid, text, text, text, jsonb) is
 'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
-revoke all on function public.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
-grant execute on function public.invite_guardian(uuid, text, text, text, jsonb) to authenticated;
+revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
+grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb) to authenticated,
+service_role;
 
 -- Whether the sender of a guardian invite may still invite, as what: 'admin' or 'staff' (a member
 -- the organisation's guardian_invite_policy lets invite), 'roster' (the school's own system),
 -- 'primary_guardian' (the active primary guardian, where the policy allows them and family
 -- access is on), or null: the invite no longer links anyone. Asked when the invite is accepted
--- and when its email is about to be sent (private.outbox_block_reason).
-create or replace function private.guardian_inviter_role(p_invite public.guardian_invites)
+-- and when its email is about to be sent (tutela_private.outbox_block_reason).
+create or replace function tutela_private.guardian_inviter_role(p_invite tutela.guardian_invites)
 returns text
 language plpgsql
 stable
@@ -2379,13 +2451,13 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org public.organizations;
+  v_org tutela.organizations;
   v_role text;
 begin
-  select o.* into v_org from public.organizations as o
-  join public.students as s on s.organization_id = o.id
+  select o.* into v_org from tutela.organizations as o
+  join tutela.students as s on s.organization_id = o.id
   where s.id = p_invite.student_id;
-  select m.role into v_role from public.memberships as m
+  select m.role into v_role from tutela.memberships as m
   where m.organization_id = v_org.id and m.user_id = p_invite.invited_by
     and (m.role = 'admin' or v_org.guardian_invite_policy <> 'admins');
   if v_role is not null then
@@ -2397,7 +2469,7 @@ begin
   if v_org.guardian_invite_policy = 'staff_and_primary_guardians'
     and v_org.family_access_enabled
     and exists (
-      select 1 from public.guardian_links as l
+      select 1 from tutela.guardian_links as l
       where l.student_id = p_invite.student_id and l.guardian_id = p_invite.invited_by
         and l.status = 'active' and l.is_primary
     ) then
@@ -2407,25 +2479,25 @@ begin
 end;
 $$;
 
-revoke all on function private.guardian_inviter_role(public.guardian_invites) from public;
+revoke all on function tutela_private.guardian_inviter_role(tutela.guardian_invites) from public;
 
-create or replace function public.accept_guardian_invite(p_token text)
-returns public.guardian_links
+create or replace function tutela.accept_guardian_invite(p_token text)
+returns tutela.guardian_links
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
-  v_invite public.guardian_invites;
+  v_uid uuid := tutela_hidden.require_uid();  -- the signed-in user the invite was sent to
+  v_invite tutela.guardian_invites;
   v_email text;
-  v_student public.students;
-  v_link public.guardian_links;
+  v_student tutela.students;
+  v_link tutela.guardian_links;
   v_inviter text;
 begin
-  select * into v_invite from public.guardian_invites as i
-  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  select * into v_invite from tutela.guardian_invites as i
+  where i.token_hash = tutela_private.hash_secret(coalesce(left(p_token, 200), ''))
   for update;
   if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
     raise exception 'invalid or expired invite'
@@ -2433,11 +2505,11 @@ begin
   end if;
   select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
   if v_email is distinct from lower(v_invite.email) then
-    perform private.deny('this invite was sent to another email address');
+    perform tutela_private.deny('this invite was sent to another email address');
   end if;
-  v_student := private.lock_student(v_invite.student_id);
-  -- the inviter must still be allowed to invite (private.guardian_inviter_role)
-  v_inviter := private.guardian_inviter_role(v_invite);
+  v_student := tutela_private.lock_student(v_invite.student_id);
+  -- the inviter must still be allowed to invite (tutela_private.guardian_inviter_role)
+  v_inviter := tutela_private.guardian_inviter_role(v_invite);
   if v_inviter is null then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
@@ -2445,82 +2517,82 @@ begin
   -- a roster's invite: the link carries its key (unless another guardian of the student has
   -- it by now) and mark, and is primary when the file said so and there is none. A link
   -- revoked after the invite was sent stays revoked; one the student ended comes back only
-  -- with the student's approval (private.undo_revocation).
-  v_link := private.attach_guardian(
+  -- with the student's approval (tutela_private.undo_revocation).
+  v_link := tutela_private.attach_guardian(
     v_student, v_uid, v_invite.relation, v_invite.permissions, 'invite', 'active', 'guardian',
     v_inviter, v_invite.created_at,
     p_invite_id => v_invite.id,
     p_sis_id => case when not exists (
-      select 1 from public.guardian_links as o
+      select 1 from tutela.guardian_links as o
       where o.student_id = v_student.id and o.sis_id = v_invite.sis_id
         and o.guardian_id <> v_uid
     ) then v_invite.sis_id end,
     p_managed => v_invite.managed_by_roster
   );
   if v_invite.make_primary and v_link.status = 'active' and not exists (
-    select 1 from public.guardian_links as p
+    select 1 from tutela.guardian_links as p
     where p.student_id = v_student.id and p.is_primary and p.status = 'active'
   ) then
-    v_link := private.make_primary(v_link, 'guardian');
+    v_link := tutela_private.make_primary(v_link, 'guardian');
   end if;
-  update public.guardian_invites as i
+  update tutela.guardian_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
-  perform private.audit('invite_accepted', 'guardian', v_student.organization_id, v_student.id,
+  perform tutela_private.audit('invite_accepted', 'guardian', v_student.organization_id, v_student.id,
     v_link.id, p_invite_id => v_invite.id, p_subject_user_id => v_uid);
   return v_link;
 end;
 $$;
 
-comment on function public.accept_guardian_invite(text) is
+comment on function tutela.accept_guardian_invite(text) is
 'Accepts a guardian invite: the signed-in user whose email matches. The guardian cap applies.';
-revoke all on function public.accept_guardian_invite(text) from public, anon;
-grant execute on function public.accept_guardian_invite(text) to authenticated;
+revoke all on function tutela.accept_guardian_invite(text) from public, anon;
+grant execute on function tutela.accept_guardian_invite(text) to authenticated, service_role;
 
-create or replace function public.withdraw_guardian_invite(p_invite_id uuid)
-returns public.guardian_invites
+create or replace function tutela.withdraw_guardian_invite(p_invite_id uuid)
+returns tutela.guardian_invites
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
-  v_invite public.guardian_invites;
+  v_uid uuid := tutela_hidden.require_uid();
+  v_invite tutela.guardian_invites;
   v_role text;
 begin
-  select * into v_invite from public.guardian_invites as i where i.id = p_invite_id for update;
+  select * into v_invite from tutela.guardian_invites as i where i.id = p_invite_id for update;
   if not found then
-    perform private.not_found('invite',
+    perform tutela_private.not_found('invite',
       'only the inviter or organisation staff withdraw an invite');
   end if;
   -- who may: the person who sent it, or staff/admins of the student's organisation
-  v_role := private.role_for_student(v_invite.student_id);
+  v_role := tutela_private.role_for_student(v_invite.student_id);
   if v_role in ('admin', 'staff') then
     null;
   elsif v_invite.invited_by = v_uid and v_role = 'guardian' then
     v_role := 'guardian';
   else
-    perform private.deny('only the inviter or organisation staff withdraw an invite');
+    perform tutela_private.deny('only the inviter or organisation staff withdraw an invite');
   end if;
   if v_invite.status <> 'pending' then
-    perform private.conflict('only a pending invite can be withdrawn', 'not_pending');
+    perform tutela_private.conflict('only a pending invite can be withdrawn', 'not_pending');
   end if;
-  return private.withdraw_invite(p_invite_id, v_role);
+  return tutela_private.withdraw_invite(p_invite_id, v_role);
 end;
 $$;
 
-comment on function public.withdraw_guardian_invite(uuid) is
+comment on function tutela.withdraw_guardian_invite(uuid) is
 'Withdraws a pending guardian invite. The inviter, or staff/admins of the organisation.';
-revoke all on function public.withdraw_guardian_invite(uuid) from public, anon;
-grant execute on function public.withdraw_guardian_invite(uuid) to authenticated;
+revoke all on function tutela.withdraw_guardian_invite(uuid) from public, anon;
+grant execute on function tutela.withdraw_guardian_invite(uuid) to authenticated, service_role;
 
 -- =============================================================================================
 -- Student invites
 -- =============================================================================================
 
-create or replace function public.invite_student(
+create or replace function tutela.invite_student(
   p_organization_id uuid, p_display_name text, p_email text
 )
 returns table (student_id uuid, token text, expires_at timestamptz)
@@ -2530,33 +2602,33 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
+  v_uid uuid := tutela_hidden.require_uid();
   v_role text;
-  v_org public.organizations;
-  v_student public.students;
-  v_token text := private.new_token();
-  v_invite public.student_invites;
+  v_org tutela.organizations;
+  v_student tutela.students;
+  v_token text := tutela_private.new_token();
+  v_invite tutela.student_invites;
   v_email text := lower(btrim(p_email));
 begin
-  select * into v_org from public.organizations as o where o.id = p_organization_id;
+  select * into v_org from tutela.organizations as o where o.id = p_organization_id;
   if not found then
-    perform private.not_found('organisation',
+    perform tutela_private.not_found('organisation',
       'only staff and admins of the organisation invite students');
   end if;
-  v_role := private.role_in_organization(p_organization_id);
+  v_role := tutela_private.role_in_organization(p_organization_id);
   if v_role is null then
-    perform private.deny('only staff and admins of the organisation invite students');
+    perform tutela_private.deny('only staff and admins of the organisation invite students');
   end if;
-  perform private.require_aal2(p_organization_id);
-  if not private.valid_email(v_email) then
-    perform private.invalid('that is not an email address');
+  perform tutela_private.require_aal2(p_organization_id);
+  if not tutela_private.valid_email(v_email) then
+    perform tutela_private.invalid('that is not an email address');
   end if;
-  v_student := public.create_student(p_organization_id, p_display_name, v_email);
-  insert into public.student_invites (student_id, email, token_hash, expires_at, invited_by)
-  values (v_student.id, v_email, private.hash_secret(v_token),
+  v_student := tutela.create_student(p_organization_id, p_display_name, v_email);
+  insert into tutela.student_invites (student_id, email, token_hash, expires_at, invited_by)
+  values (v_student.id, v_email, tutela_private.hash_secret(v_token),
     pg_catalog.now() + v_org.student_invite_ttl, v_uid)
   returning * into v_invite;
-  insert into private.notification_outbox (kind, recipient_email, student_id, payload)
+  insert into tutela_private.notification_outbox (kind, recipient_email, student_id, payload)
   values (
     'student_invite', v_email, v_student.id,
     jsonb_build_object(
@@ -2564,21 +2636,21 @@ begin
       'organization_name', v_org.name, 'expires_at', v_invite.expires_at
     )
   );
-  perform private.audit('student_invite_created', v_role, p_organization_id, v_student.id,
+  perform tutela_private.audit('student_invite_created', v_role, p_organization_id, v_student.id,
     p_invite_id => v_invite.id,
     p_new => jsonb_build_object('email', v_email, 'expires_at', v_invite.expires_at));
   return query select v_student.id, v_token, v_invite.expires_at;
 end;
 $$;
 
-comment on function public.invite_student(uuid, text, text) is
+comment on function tutela.invite_student(uuid, text, text) is
 'Creates a student record and invites them by email to claim a login. Staff and admins.';
-revoke all on function public.invite_student(uuid, text, text) from public, anon;
-grant execute on function public.invite_student(uuid, text, text) to authenticated;
+revoke all on function tutela.invite_student(uuid, text, text) from public, anon;
+grant execute on function tutela.invite_student(uuid, text, text) to authenticated, service_role;
 
 -- Whether a student invite's sender is still staff or an admin of the student's organisation.
 -- Asked at acceptance and before its email is sent.
-create or replace function private.student_inviter_ok(p_invite public.student_invites)
+create or replace function tutela_private.student_inviter_ok(p_invite tutela.student_invites)
 returns boolean
 language sql
 stable
@@ -2586,29 +2658,29 @@ security definer
 set search_path = ''
 as $$
   select exists (
-    select 1 from public.memberships as m
-    join public.students as s on s.organization_id = m.organization_id
+    select 1 from tutela.memberships as m
+    join tutela.students as s on s.organization_id = m.organization_id
     where s.id = p_invite.student_id and m.user_id = p_invite.invited_by
   )
 $$;
 
-revoke all on function private.student_inviter_ok(public.student_invites) from public;
+revoke all on function tutela_private.student_inviter_ok(tutela.student_invites) from public;
 
-create or replace function public.accept_student_invite(p_token text)
-returns public.students
+create or replace function tutela.accept_student_invite(p_token text)
+returns tutela.students
 language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- the signed-in user the invite was sent to
-  v_invite public.student_invites;
+  v_uid uuid := tutela_hidden.require_uid();  -- the signed-in user the invite was sent to
+  v_invite tutela.student_invites;
   v_email text;
-  v_student public.students;
+  v_student tutela.students;
 begin
-  select * into v_invite from public.student_invites as i
-  where i.token_hash = private.hash_secret(coalesce(left(p_token, 200), ''))
+  select * into v_invite from tutela.student_invites as i
+  where i.token_hash = tutela_private.hash_secret(coalesce(left(p_token, 200), ''))
   for update;
   if not found or v_invite.status <> 'pending' or v_invite.expires_at <= pg_catalog.now() then
     raise exception 'invalid or expired invite'
@@ -2616,48 +2688,48 @@ begin
   end if;
   select lower(u.email) into v_email from auth.users as u where u.id = v_uid;
   if v_email is distinct from lower(v_invite.email) then
-    perform private.deny('this invite was sent to another email address');
+    perform tutela_private.deny('this invite was sent to another email address');
   end if;
-  if not private.student_inviter_ok(v_invite) then
+  if not tutela_private.student_inviter_ok(v_invite) then
     raise exception 'invalid or expired invite'
       using errcode = 'TU404', hint = 'The person who invited you can no longer do so.';
   end if;
-  if exists (select 1 from public.students as s where s.user_id = v_uid) then
-    perform private.conflict('this account already belongs to a student', 'already_student');
+  if exists (select 1 from tutela.students as s where s.user_id = v_uid) then
+    perform tutela_private.conflict('this account already belongs to a student', 'already_student');
   end if;
-  v_student := private.lock_student(v_invite.student_id);
+  v_student := tutela_private.lock_student(v_invite.student_id);
   if v_student.user_id is not null then
-    perform private.conflict('this student record already has a login', 'already_claimed');
+    perform tutela_private.conflict('this student record already has a login', 'already_claimed');
   end if;
   if exists (
-    select 1 from public.guardian_links as l
+    select 1 from tutela.guardian_links as l
     where l.student_id = v_student.id and l.guardian_id = v_uid and l.status <> 'revoked'
   ) then
-    perform private.conflict('a guardian of this student cannot claim it', 'self_link');
+    perform tutela_private.conflict('a guardian of this student cannot claim it', 'self_link');
   end if;
   begin
-    update public.students as s
+    update tutela.students as s
     set user_id = v_uid, invite_accepted_at = pg_catalog.now(), updated_at = pg_catalog.now()
     where s.id = v_student.id
     returning * into v_student;
   exception
     when unique_violation then  -- the same login claimed another record at the same moment
-      perform private.conflict('this account already belongs to a student', 'already_student');
+      perform tutela_private.conflict('this account already belongs to a student', 'already_student');
   end;
-  update public.student_invites as i
+  update tutela.student_invites as i
   set status = 'accepted', accepted_by = v_uid, accepted_at = pg_catalog.now(),
     updated_at = pg_catalog.now()
   where i.id = v_invite.id;
-  perform private.audit('student_invite_accepted', 'student', v_student.organization_id,
+  perform tutela_private.audit('student_invite_accepted', 'student', v_student.organization_id,
     v_student.id, p_invite_id => v_invite.id, p_subject_user_id => v_uid);
   return v_student;
 end;
 $$;
 
-comment on function public.accept_student_invite(text) is
+comment on function tutela.accept_student_invite(text) is
 'Claims a student record with the signed-in login whose email matches the invite.';
-revoke all on function public.accept_student_invite(text) from public, anon;
-grant execute on function public.accept_student_invite(text) to authenticated;
+revoke all on function tutela.accept_student_invite(text) from public, anon;
+grant execute on function tutela.accept_student_invite(text) to authenticated, service_role;
 
 -- =============================================================================================
 -- Lists
@@ -2665,7 +2737,7 @@ grant execute on function public.accept_student_invite(text) to authenticated;
 
 -- Activity columns (last active, streak, 7-day reviews and accuracy) are filled only for an
 -- active link with the progress permission; otherwise null.
-create or replace function public.guardian_list_children()
+create or replace function tutela.guardian_list_children()
 returns table (
   student_id uuid,
   display_name text,
@@ -2688,29 +2760,29 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();  -- the caller, as guardian
+  v_uid uuid := tutela_hidden.require_uid();  -- the caller, as guardian
 begin
   return query
   select s.id, s.display_name, o.id, o.name, l.id, l.relation, l.is_primary, l.status,
     l.permissions, coalesce(l.activated_at, l.created_at),
     case when k.visible then coalesce(st.last_active_at, p.last_seen_at) end,
-    case when k.visible then coalesce(private.live_streak(st), 0) end,
+    case when k.visible then coalesce(tutela_private.live_streak(st), 0) end,
     case when k.visible then coalesce(w.reviews, 0) end,
     case when k.visible then w.accuracy end
-  from public.guardian_links as l
-  join public.students as s on s.id = l.student_id
-  join public.organizations as o on o.id = s.organization_id
+  from tutela.guardian_links as l
+  join tutela.students as s on s.id = l.student_id
+  join tutela.organizations as o on o.id = s.organization_id
   cross join lateral (
     -- activity is shown only on an active link with the progress permission
     select l.status = 'active' and coalesce((l.permissions ->> 'progress')::boolean, false)
       as visible
   ) as k
-  left join public.profiles as p on p.user_id = s.user_id
-  left join public.student_stats as st on st.student_id = s.id
+  left join tutela.profiles as p on p.user_id = s.user_id
+  left join tutela.student_stats as st on st.student_id = s.id
   left join lateral (
     select sum(d.reviews)::integer as reviews,
       round(100.0 * sum(d.correct) / nullif(sum(d.reviews), 0), 1) as accuracy
-    from public.daily_study_stats as d
+    from tutela.daily_study_stats as d
     where d.student_id = s.id and d.day > (pg_catalog.now() at time zone 'UTC')::date - 7
   ) as w on k.visible
   where l.guardian_id = v_uid and l.status in ('active', 'pending')
@@ -2719,12 +2791,12 @@ begin
 end;
 $$;
 
-comment on function public.guardian_list_children() is
+comment on function tutela.guardian_list_children() is
 'The caller''s children (active and pending links) with relation, permissions and activity.';
-revoke all on function public.guardian_list_children() from public, anon;
-grant execute on function public.guardian_list_children() to authenticated;
+revoke all on function tutela.guardian_list_children() from public, anon;
+grant execute on function tutela.guardian_list_children() to authenticated, service_role;
 
-create or replace function public.student_list_guardians(p_student_id uuid default null)
+create or replace function tutela.student_list_guardians(p_student_id uuid default null)
 returns table (
   link_id uuid,
   guardian_id uuid,
@@ -2744,38 +2816,38 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_uid uuid := private.require_uid();
+  v_uid uuid := tutela_hidden.require_uid();
   v_student_id uuid := p_student_id;
   v_role text;
 begin
   if v_student_id is null then
-    select s.id into v_student_id from public.students as s where s.user_id = v_uid;
+    select s.id into v_student_id from tutela.students as s where s.user_id = v_uid;
     if v_student_id is null then
-      perform private.deny('only a student has guardians of their own');
+      perform tutela_private.deny('only a student has guardians of their own');
     end if;
   end if;
-  v_role := private.role_for_student(v_student_id);
+  v_role := tutela_private.role_for_student(v_student_id);
   if v_role is null or v_role not in ('admin', 'staff', 'student') then
-    perform private.deny('only the student or organisation staff list a student''s guardians');
+    perform tutela_private.deny('only the student or organisation staff list a student''s guardians');
   end if;
   return query
   select l.id, l.guardian_id, coalesce(nullif(p.display_name, ''), u.email::text),
     u.email::text, l.relation, l.is_primary, l.status, l.permissions, l.created_via,
     coalesce(l.activated_at, l.created_at), l.revoked_at
-  from public.guardian_links as l
+  from tutela.guardian_links as l
   join auth.users as u on u.id = l.guardian_id
-  left join public.profiles as p on p.user_id = l.guardian_id
+  left join tutela.profiles as p on p.user_id = l.guardian_id
   where l.student_id = v_student_id
   order by l.is_primary desc, l.status, l.created_at;
 end;
 $$;
 
-comment on function public.student_list_guardians(uuid) is
+comment on function tutela.student_list_guardians(uuid) is
 'A student''s guardian links (all statuses). The student (null: self) or organisation staff.';
-revoke all on function public.student_list_guardians(uuid) from public, anon;
-grant execute on function public.student_list_guardians(uuid) to authenticated;
+revoke all on function tutela.student_list_guardians(uuid) from public, anon;
+grant execute on function tutela.student_list_guardians(uuid) to authenticated, service_role;
 
-create or replace function public.list_guardians_for_notification(
+create or replace function tutela.list_guardians_for_notification(
   p_student_id uuid, p_permission text
 )
 returns table (
@@ -2789,32 +2861,32 @@ as $$
 begin
   -- who may: the service key (its claims), or a session acting as service_role (set role);
   -- EXECUTE is granted to service_role only
-  if not private.is_service_role() then
-    perform private.deny('only the service role lists guardians for notifications');
+  if not tutela_private.is_service_role() then
+    perform tutela_private.deny('only the service role lists guardians for notifications');
   end if;
-  if p_permission is null or not p_permission = any(private.link_permission_keys()) then
-    perform private.invalid(pg_catalog.format('unknown permission %L', p_permission));
+  if p_permission is null or not p_permission = any(tutela_hidden.link_permission_keys()) then
+    perform tutela_private.invalid(pg_catalog.format('unknown permission %L', p_permission));
   end if;
   return query
   select l.guardian_id, u.email::text, coalesce(nullif(p.display_name, ''), u.email::text),
     l.relation, l.is_primary
-  from public.guardian_links as l
+  from tutela.guardian_links as l
   join auth.users as u on u.id = l.guardian_id
-  left join public.profiles as p on p.user_id = l.guardian_id
+  left join tutela.profiles as p on p.user_id = l.guardian_id
   where l.student_id = p_student_id and l.status = 'active'
     and coalesce((l.permissions ->> p_permission)::boolean, false)
   order by l.is_primary desc, l.created_at;
 end;
 $$;
 
-comment on function public.list_guardians_for_notification(uuid, text) is
+comment on function tutela.list_guardians_for_notification(uuid, text) is
 'Active guardians of a student whose link grants a permission (for fan-out). Service role only.';
-revoke all on function public.list_guardians_for_notification(uuid, text)
+revoke all on function tutela.list_guardians_for_notification(uuid, text)
 from public, anon, authenticated;
-grant execute on function public.list_guardians_for_notification(uuid, text) to service_role;
+grant execute on function tutela.list_guardians_for_notification(uuid, text) to service_role;
 
 -- Invites past their expiry become 'expired' (run by a scheduled job; also safe to call any time).
-create or replace function private.expire_invites()
+create or replace function tutela_private.expire_invites()
 returns integer
 language plpgsql
 volatile
@@ -2826,13 +2898,13 @@ declare
   v_student integer;
   v_member integer;
 begin
-  update public.guardian_invites as i set status = 'expired', updated_at = pg_catalog.now()
+  update tutela.guardian_invites as i set status = 'expired', updated_at = pg_catalog.now()
   where i.status = 'pending' and i.expires_at <= pg_catalog.now();
   get diagnostics v_guardian = row_count;
-  update public.student_invites as i set status = 'expired', updated_at = pg_catalog.now()
+  update tutela.student_invites as i set status = 'expired', updated_at = pg_catalog.now()
   where i.status = 'pending' and i.expires_at <= pg_catalog.now();
   get diagnostics v_student = row_count;
-  update public.membership_invites as i
+  update tutela.membership_invites as i
   set status = 'expired', decided_at = i.expires_at, updated_at = pg_catalog.now()
   where i.status = 'pending' and i.expires_at <= pg_catalog.now();
   get diagnostics v_member = row_count;
@@ -2840,4 +2912,4 @@ begin
 end;
 $$;
 
-revoke all on function private.expire_invites() from public;
+revoke all on function tutela_private.expire_invites() from public;

@@ -130,20 +130,3 @@ begin
   end if;
 end;
 $bootstrap$;
-
--- 6. PostgREST exposes only public, unless the database already says otherwise.
-do $bootstrap$
-begin
-  if coalesce(pg_catalog.current_setting('pgrst.db_schemas', true), '') = ''
-    and not exists (
-      select 1 from pg_catalog.pg_db_role_setting s
-      where s.setdatabase = (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database())
-        and exists (select 1 from pg_catalog.unnest(s.setconfig) c where c like 'pgrst.db_schemas=%')
-    )
-  then
-    execute pg_catalog.format(
-      'alter database %I set pgrst.db_schemas = %L', pg_catalog.current_database(), 'public'
-    );
-  end if;
-end;
-$bootstrap$;

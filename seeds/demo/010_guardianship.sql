@@ -42,14 +42,14 @@ values
 )
 on conflict (id) do nothing;
 
-insert into public.organizations (id, name, slug, created_by)
+insert into tutela.organizations (id, name, slug, created_by)
 values (
   'd0000000-0000-4000-8000-000000000001', 'Riverside Learning', 'riverside-demo',
   'd0000000-0000-4000-8000-000000000101'
 )
 on conflict (id) do nothing;
 
-insert into public.memberships (organization_id, user_id, role, title)
+insert into tutela.memberships (organization_id, user_id, role, title)
 values
 (
   'd0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000101', 'admin',
@@ -65,7 +65,7 @@ values
 )
 on conflict (organization_id, user_id) do nothing;
 
-insert into public.students (
+insert into tutela.students (
   id, organization_id, display_name, email, birth_date, user_id, created_by
 )
 values
@@ -93,7 +93,7 @@ on conflict (id) do nothing;
 
 -- Pat is every child's primary guardian (linked by the school); Jordan co-parents the two
 -- youngest (accepted invites). Noah's second guardian is linked by `tutela demo` with a code.
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   id, student_id, guardian_id, relation, is_primary, status, created_via, activated_at
 )
 values

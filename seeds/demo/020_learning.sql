@@ -75,7 +75,7 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- Catalog: courses, modules, assignments, live classes, skills, drills, coaching sessions
 -- ---------------------------------------------------------------------------------------------
-insert into public.courses (
+insert into tutela.courses (
   id, organization_id, title, subject, description, level, created_by, created_at, updated_at
 )
 select
@@ -110,7 +110,7 @@ from (
 ) as v (n, title, subject, description, level, created_by)
 on conflict (id) do nothing;
 
-insert into public.course_modules (id, organization_id, course_id, position, title, created_at)
+insert into tutela.course_modules (id, organization_id, course_id, position, title, created_at)
 select
   pg_temp.demo_id(v.n) as id,
   pg_temp.demo_id(1) as organization_id,
@@ -136,7 +136,7 @@ from (
 on conflict (id) do nothing;
 
 -- due: days from today (negative: already due)
-insert into public.assignments (
+insert into tutela.assignments (
   id, organization_id, course_id, module_id, title, kind, due_at, max_score, passing_percent,
   created_by, created_at
 )
@@ -174,7 +174,7 @@ from (
 on conflict (id) do nothing;
 
 -- Weekly series: class k (0, 1, ...) starts first_day - 7 k days ago (the first one is ahead).
-insert into public.live_classes (
+insert into tutela.live_classes (
   id, organization_id, course_id, title, starts_at, ends_at, host_id, meeting_url, created_at
 )
 select
@@ -200,7 +200,7 @@ from (
 cross join lateral generate_series(0, v.classes - 1) as w (k)
 on conflict (id) do nothing;
 
-insert into public.skills (id, organization_id, category, name, description, max_level, position)
+insert into tutela.skills (id, organization_id, category, name, description, max_level, position)
 select
   pg_temp.demo_id(v.n) as id,
   pg_temp.demo_id(1) as organization_id,
@@ -225,7 +225,7 @@ from (
 ) as v (n, category, name, description)
 on conflict (id) do nothing;
 
-insert into public.drills (
+insert into tutela.drills (
   id, organization_id, skill_id, title, instructions, created_by,
   created_at
 )
@@ -267,7 +267,7 @@ from (
 on conflict (id) do nothing;
 
 -- Group surf sessions twice a week over twelve weeks (id 1600 + days ago).
-insert into public.coaching_sessions (
+insert into tutela.coaching_sessions (
   id, organization_id, coach_id, starts_at, duration_minutes, location, focus, conditions,
   created_at
 )
@@ -301,7 +301,7 @@ on conflict (id) do nothing;
 -- Courses: enrollments, submissions, live class attendance, certificates
 -- ---------------------------------------------------------------------------------------------
 -- enrolled, accessed, completed: days ago
-insert into public.enrollments (
+insert into tutela.enrollments (
   id, student_id, organization_id, course_id, status, progress_percent, enrolled_at,
   last_accessed_at, completed_at
 )
@@ -332,7 +332,7 @@ on conflict do nothing;
 
 -- The whole funnel: pending, in_progress, submitted, in_review, graded, returned; some scores
 -- below passing. submitted, graded: days ago.
-insert into public.submissions (
+insert into tutela.submissions (
   id, student_id, organization_id, assignment_id, status, submitted_at, score, auto_score,
   reviewer_score, feedback, graded_at, graded_by, created_at, updated_at
 )
@@ -394,12 +394,12 @@ from (
   (204, 1215, 'graded', 9, 15, 14, 'Clean and fast. Now on green waves.'),
   (204, 1216, 'submitted', null, 1, null, null)
 ) as v (student, assignment, status, score, submitted, graded, feedback)
-inner join public.assignments as a on a.id = pg_temp.demo_id(v.assignment)
+inner join tutela.assignments as a on a.id = pg_temp.demo_id(v.assignment)
 on conflict do nothing;
 
 -- Each child in the classes of courses they follow, from their enrollment on: past classes
 -- attended or missed, upcoming ones registered.
-insert into public.live_class_attendance (
+insert into tutela.live_class_attendance (
   id, student_id, organization_id, live_class_id, status, joined_at, updated_at
 )
 select
@@ -427,14 +427,14 @@ from (
     values (1001, 203, 0.8), (1001, 204, 0.9), (1003, 203, 0.8), (1003, 204, 0.85),
     (1002, 202, 0.9), (1002, 203, 0.7)
   ) as v (course, student, p_attend)
-  inner join public.live_classes as c on c.course_id = pg_temp.demo_id(v.course)
-  inner join public.enrollments as e
+  inner join tutela.live_classes as c on c.course_id = pg_temp.demo_id(v.course)
+  inner join tutela.enrollments as e
     on e.student_id = pg_temp.demo_id(v.student) and c.course_id = e.course_id
   where c.starts_at >= e.enrolled_at
 ) as x
 on conflict do nothing;
 
-insert into public.certificates (
+insert into tutela.certificates (
   id, student_id, organization_id, course_id, title, issued_at, pdf_url, verification_code
 )
 select
@@ -458,7 +458,7 @@ on conflict do nothing;
 -- ---------------------------------------------------------------------------------------------
 -- One-to-one lessons, weekly: lesson k is first_day + 7 k days ago; k = 0 is the next one
 -- (next), topics[k] and notes[k] are the past ones, the most recent first.
-insert into public.lessons (
+insert into tutela.lessons (
   id, student_id, organization_id, coach_id, scheduled_at, duration_minutes, status, topic,
   notes, created_at
 )
@@ -548,7 +548,7 @@ cross join lateral generate_series(0, cardinality(v.topics)) as w (k)
 on conflict (id) do nothing;
 
 -- Noah in every group session, Ava since she started surfing; mostly present.
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 select
   s.id,
   pg_temp.demo_id(v.student) as student_id,
@@ -558,7 +558,7 @@ select
     when pg_temp.demo_rand(concat_ws(':', 'session', s.id, v.student)) < 0.11 then 'excused'
     else 'present'
   end as attendance
-from public.coaching_sessions as s
+from tutela.coaching_sessions as s
 cross join (values (203, 38), (204, 84)) as v (student, since_days)
 where
   s.id between pg_temp.demo_id(1601) and pg_temp.demo_id(1699)
@@ -566,7 +566,7 @@ where
 on conflict do nothing;
 
 -- Ride scores 0-10, improving over time, for those present.
-insert into public.session_scores (
+insert into tutela.session_scores (
   id, session_id, student_id, organization_id, score, coach_notes, analysis, created_at
 )
 select
@@ -619,15 +619,15 @@ from (
       ]
     )
   ) as v (student, since_days, first_score, last_score, notes)
-  inner join public.session_students as ss
+  inner join tutela.session_students as ss
     on ss.student_id = pg_temp.demo_id(v.student) and ss.attendance = 'present'
-  inner join public.coaching_sessions as s on ss.session_id = s.id
+  inner join tutela.coaching_sessions as s on ss.session_id = s.id
   where ss.session_id between pg_temp.demo_id(1601) and pg_temp.demo_id(1699)
 ) as x
 on conflict do nothing;
 
 -- assigned, due, completed: days ago (negative due: still ahead)
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   id, drill_id, student_id, organization_id, assigned_by, due_at, completed_at, notes,
   created_at
 )
@@ -659,11 +659,11 @@ from (
   (204, 5, 1504, 14, 7, null, 'Film one run for the video review.'),
   (204, 6, 1504, 4, -3, null, null)
 ) as v (student, k, drill, assigned, due, completed, notes)
-inner join public.drills as d on d.id = pg_temp.demo_id(v.drill)
+inner join tutela.drills as d on d.id = pg_temp.demo_id(v.drill)
 on conflict (id) do nothing;
 
 -- Every 14 days from the start of each child's span, levels rising from first to last.
-insert into public.skill_assessments (
+insert into tutela.skill_assessments (
   id, skill_id, student_id, organization_id, level, assessed_at, assessed_by, notes
 )
 select
@@ -706,7 +706,7 @@ on conflict (id) do nothing;
 -- ---------------------------------------------------------------------------------------------
 -- Flashcards (Leo 2 subjects, Ava 3, Noah 4) and their review history
 -- ---------------------------------------------------------------------------------------------
-insert into public.flashcards (
+insert into tutela.flashcards (
   id, student_id, subject, topic, question, answer, options, key_points, leitner_box, due_at,
   created_at, updated_at
 )
@@ -1029,7 +1029,7 @@ on conflict (id) do nothing;
 -- Study days: every day of the span with probability p_active, and always from forced_from
 -- to forced_to days ago; on each, a session of min..max reviews of cards picked at random.
 -- The database computes xp and moves the cards through the Leitner boxes.
-insert into public.card_reviews (
+insert into tutela.card_reviews (
   student_id, flashcard_id, reviewed_at, correct, quality, duration_ms
 )
 with plan (
@@ -1058,7 +1058,7 @@ days as (
       or pg_temp.demo_rand(concat_ws(':', 'active', p.student, g.n)) < p.p_active
     )
     and not exists (
-      select 1 from public.card_reviews as r where r.student_id = pg_temp.demo_id(p.student)
+      select 1 from tutela.card_reviews as r where r.student_id = pg_temp.demo_id(p.student)
     )
 ),
 
@@ -1069,7 +1069,7 @@ decks as (
     f.leitner_box,
     row_number() over (partition by f.student_id order by f.id)::integer as card_no,
     count(*) over (partition by f.student_id)::integer as cards
-  from public.flashcards as f
+  from tutela.flashcards as f
   where f.student_id in (select pg_temp.demo_id(p.student) from plan as p)
 ),
 
@@ -1127,7 +1127,7 @@ order by sc.student asc, sc.n desc, sc.k asc;
 -- ---------------------------------------------------------------------------------------------
 -- Journal (Ava and Noah; guardians see it only with the journal permission)
 -- ---------------------------------------------------------------------------------------------
-insert into public.journal_entries (
+insert into tutela.journal_entries (
   id, student_id, entry_date, mood, energy, confidence, body, created_at, updated_at
 )
 select
@@ -1182,7 +1182,7 @@ on conflict (id) do nothing;
 -- ---------------------------------------------------------------------------------------------
 -- Activity (one statement: minutes, streaks and last-active come from it) and points
 -- ---------------------------------------------------------------------------------------------
-insert into public.activity_events (student_id, kind, occurred_at, minutes, reference)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes, reference)
 select
   a.student_id,
   a.kind,
@@ -1197,7 +1197,7 @@ from (
     min(r.reviewed_at) as occurred_at,
     ceil(sum(r.duration_ms) / 60000.0)::integer as minutes,
     jsonb_build_object('reviews', count(*)) as reference
-  from public.card_reviews as r
+  from tutela.card_reviews as r
   where
     r.student_id in (
       pg_temp.demo_id(202), pg_temp.demo_id(203), pg_temp.demo_id(204)
@@ -1210,8 +1210,8 @@ from (
     s.starts_at,
     s.duration_minutes,
     jsonb_build_object('session_id', s.id) as reference
-  from public.session_students as ss
-  inner join public.coaching_sessions as s on ss.session_id = s.id
+  from tutela.session_students as ss
+  inner join tutela.coaching_sessions as s on ss.session_id = s.id
   where ss.attendance = 'present' and s.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1220,7 +1220,7 @@ from (
     l.scheduled_at,
     l.duration_minutes,
     jsonb_build_object('lesson_id', l.id) as reference
-  from public.lessons as l
+  from tutela.lessons as l
   where l.status = 'completed' and l.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1229,8 +1229,8 @@ from (
     t.joined_at,
     (extract(epoch from c.ends_at - t.joined_at) / 60)::integer,
     jsonb_build_object('live_class_id', c.id) as reference
-  from public.live_class_attendance as t
-  inner join public.live_classes as c on t.live_class_id = c.id
+  from tutela.live_class_attendance as t
+  inner join tutela.live_classes as c on t.live_class_id = c.id
   where t.status = 'attended' and t.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1239,7 +1239,7 @@ from (
     s.submitted_at,
     20 + floor(40 * pg_temp.demo_rand('work:' || s.id))::integer as minutes,
     jsonb_build_object('assignment_id', s.assignment_id) as reference
-  from public.submissions as s
+  from tutela.submissions as s
   where s.submitted_at is not null and s.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1248,7 +1248,7 @@ from (
     d.completed_at,
     10 + floor(10 * pg_temp.demo_rand('drill:' || d.id))::integer as minutes,
     jsonb_build_object('drill_assignment_id', d.id) as reference
-  from public.drill_assignments as d
+  from tutela.drill_assignments as d
   where d.completed_at is not null and d.organization_id = pg_temp.demo_id(1)
   union all
   -- reading at home (Leo, Ava) and Mia's play, on some evenings of their span
@@ -1284,10 +1284,10 @@ where
   a.student_id in (
     pg_temp.demo_id(201), pg_temp.demo_id(202), pg_temp.demo_id(203), pg_temp.demo_id(204)
   )
-  and not exists (select 1 from public.activity_events as e where e.student_id = a.student_id)
+  and not exists (select 1 from tutela.activity_events as e where e.student_id = a.student_id)
 order by a.occurred_at, a.student_id, a.kind;
 
-insert into public.points_ledger (
+insert into tutela.points_ledger (
   student_id, points, reason, source_kind, source_id, awarded_by, awarded_at
 )
 select
@@ -1307,8 +1307,8 @@ from (
     s.id as source_id,
     s.graded_by as awarded_by,
     s.graded_at as awarded_at
-  from public.submissions as s
-  inner join public.assignments as a on s.assignment_id = a.id
+  from tutela.submissions as s
+  inner join tutela.assignments as a on s.assignment_id = a.id
   where
     s.status = 'graded' and s.organization_id = pg_temp.demo_id(1)
     and 100 * s.score >= a.passing_percent * a.max_score
@@ -1321,8 +1321,8 @@ from (
     da.id,
     da.assigned_by,
     da.completed_at
-  from public.drill_assignments as da
-  inner join public.drills as d on da.drill_id = d.id
+  from tutela.drill_assignments as da
+  inner join tutela.drills as d on da.drill_id = d.id
   where da.completed_at is not null and da.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1333,7 +1333,7 @@ from (
     c.id,
     null as awarded_by,
     c.issued_at
-  from public.certificates as c
+  from tutela.certificates as c
   where c.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1344,7 +1344,7 @@ from (
     l.id,
     l.coach_id,
     l.scheduled_at + interval '2 hours' as awarded_at
-  from public.lessons as l
+  from tutela.lessons as l
   where l.status = 'missed' and l.organization_id = pg_temp.demo_id(1)
   union all
   select
@@ -1367,7 +1367,7 @@ from (
     (204, 20, 'Helped set up the science lab', 103, 8)
   ) as v (student, points, reason, awarded_by, days_ago)
 ) as p
-where not exists (select 1 from public.points_ledger as x where x.student_id = p.student_id)
+where not exists (select 1 from tutela.points_ledger as x where x.student_id = p.student_id)
 order by p.awarded_at, p.student_id;
 
 drop function pg_temp.demo_at(integer, numeric);

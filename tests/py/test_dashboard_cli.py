@@ -57,7 +57,7 @@ def test_parent_json_is_what_pat_reads_through_the_api(demo_db: str, cli: Any) -
     with connect(demo_db) as conn:
         conn.row_factory = dict_row  # type: ignore[assignment]
         with acting_as(conn, PAT) as c:
-            row = c.execute("select public.parent_dashboard() as doc").fetchone()
+            row = c.execute("select tutela.parent_dashboard() as doc").fetchone()
     assert row is not None
     doc = row["doc"]
     assert out["guardian_id"] == doc["guardian_id"] == PAT

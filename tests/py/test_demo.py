@@ -23,8 +23,8 @@ STUDENT_DATA = ("flashcards", "card_reviews", "student_stats", "daily_study_stat
                 "enrollments", "submissions", "live_class_attendance", "certificates", "lessons",
                 "session_students", "session_scores", "drill_assignments", "skill_assessments",
                 "journal_entries", "activity_events", "points_ledger")
-TABLES = ("auth.users", "public.organizations", "public.memberships", "public.students",
-          "public.guardian_links", *(f"public.{t}" for t in CATALOG + STUDENT_DATA))
+TABLES = ("auth.users", "tutela.organizations", "tutela.memberships", "tutela.students",
+          "tutela.guardian_links", *(f"tutela.{t}" for t in CATALOG + STUDENT_DATA))
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -44,11 +44,11 @@ def test_seed_is_idempotent(empty_db: str) -> None:
     migrate(empty_db)
     apply_seed(empty_db, "demo")
     first = _counts(empty_db)
-    assert first["public.students"] == 4 and first["public.guardian_links"] == 6
-    assert all(first[f"public.{t}"] > 0 for t in CATALOG + STUDENT_DATA), first
-    stats = "select array_agg(s order by s.student_id)::text from public.student_stats as s"
+    assert first["tutela.students"] == 4 and first["tutela.guardian_links"] == 6
+    assert all(first[f"tutela.{t}"] > 0 for t in CATALOG + STUDENT_DATA), first
+    stats = "select array_agg(s order by s.student_id)::text from tutela.student_stats as s"
     daily = ("select md5(string_agg(d::text, ',' order by d.student_id, d.day)) "
-             "from public.daily_study_stats as d")
+             "from tutela.daily_study_stats as d")
     before = (_scalar(empty_db, stats), _scalar(empty_db, daily))
     apply_seed(empty_db, "demo")
     assert _counts(empty_db) == first
@@ -74,18 +74,18 @@ def test_every_student_data_table_has_rows_for_a_child(empty_db: str) -> None:
             ).fetchone()
             assert n == (0,), table
         assert conn.execute(
-            "select count(*) > 0 from public.activity_events where student_id = %s", (mia,)
+            "select count(*) > 0 from tutela.activity_events where student_id = %s", (mia,)
         ).fetchone() == (True,)
         # older children study more
         reviews = dict(conn.execute(  # type: ignore[arg-type]
-            "select student_id::text, count(*) from public.card_reviews group by 1"
+            "select student_id::text, count(*) from tutela.card_reviews group by 1"
         ).fetchall())
         assert reviews[CHILDREN["Noah"]] > reviews[CHILDREN["Ava"]] > reviews[CHILDREN["Leo"]] > 0
         # Ava and Noah studied cards on the seed's today and yesterday (UTC days, as the stats
         # count them), so their streaks are live even if the clock has passed midnight since
         for name in ("Ava", "Noah"):
             last, before = (r[0] for r in conn.execute(
-                "select d.day from public.daily_study_stats as d "
+                "select d.day from tutela.daily_study_stats as d "
                 "where d.student_id = %s and d.reviews > 0 order by d.day desc limit 2",
                 (CHILDREN[name],)))
             assert (last - before).days == 1, name
@@ -94,18 +94,18 @@ def test_every_student_data_table_has_rows_for_a_child(empty_db: str) -> None:
             ).fetchone() == (True,), name
         # the statement triggers counted every review, and nothing happened in the future
         assert conn.execute(
-            "select (select sum(total_reviews) from public.student_stats) "
-            "= (select count(*) from public.card_reviews), "
-            "(select max(reviewed_at) from public.card_reviews) <= now(), "
-            "(select max(occurred_at) from public.activity_events) <= now()"
+            "select (select sum(total_reviews) from tutela.student_stats) "
+            "= (select count(*) from tutela.card_reviews), "
+            "(select max(reviewed_at) from tutela.card_reviews) <= now(), "
+            "(select max(occurred_at) from tutela.activity_events) <= now()"
         ).fetchone() == (True, True, True)
         # the full submission funnel, some scores below passing
-        statuses = {r[0] for r in conn.execute("select distinct status from public.submissions")}
+        statuses = {r[0] for r in conn.execute("select distinct status from tutela.submissions")}
         assert statuses == {"pending", "in_progress", "submitted", "in_review", "graded",
                             "returned"}
         assert conn.execute(
-            "select count(*) > 0 from public.submissions as s "
-            "join public.assignments as a on a.id = s.assignment_id "
+            "select count(*) > 0 from tutela.submissions as s "
+            "join tutela.assignments as a on a.id = s.assignment_id "
             "where s.score is not null and 100 * s.score < a.passing_percent * a.max_score"
         ).fetchone() == (True,)
 
@@ -114,11 +114,11 @@ def test_seed_is_deterministic(empty_db: str, server_url: str) -> None:
     # everything but the timestamps (they count back from now)
     fingerprint = (
         "select (select md5(string_agg(concat_ws('|', r.student_id, r.flashcard_id, r.correct, "
-        "r.quality, r.duration_ms, r.xp), ',' order by r.id)) from public.card_reviews as r), "
+        "r.quality, r.duration_ms, r.xp), ',' order by r.id)) from tutela.card_reviews as r), "
         "(select md5(string_agg(concat_ws('|', f.id, f.leitner_box, f.question), ',' "
-        "order by f.id)) from public.flashcards as f), "
+        "order by f.id)) from tutela.flashcards as f), "
         "(select md5(string_agg(concat_ws('|', s.id, s.score, s.coach_notes), ',' order by s.id)) "
-        "from public.session_scores as s)"
+        "from tutela.session_scores as s)"
     )
     migrate(empty_db)
     apply_seed(empty_db, "demo")
@@ -145,7 +145,7 @@ def test_demo_links_by_code_and_can_run_again(empty_db: str, cli: Any) -> None:
     assert two.code != one.code
     with connect(empty_db) as conn:
         actions = [r[0] for r in conn.execute(
-            "select action from public.link_events where link_id = %s order by id",
+            "select action from tutela.link_events where link_id = %s order by id",
             (one.link["id"],))]
     assert actions == ["link_created", "link_revoked", "link_restored", "link_approved"]
     proc = cli("demo", "--database-url", empty_db)

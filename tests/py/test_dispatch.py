@@ -159,7 +159,7 @@ def migrated(server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def db(migrated: str) -> str:
-    sql(migrated, "delete from private.notification_outbox")
+    sql(migrated, "delete from tutela_private.notification_outbox")
     return migrated
 
 
@@ -178,7 +178,8 @@ def queue(url: str, key: str, email: str, *, template: str = "alert",
         "message": "No activity for 5 days.", "recommendation": "Ask how it is going.",
         "action_url": "/children/1", "student_name": "Sam",
     }
-    sql(url, "insert into private.notification_outbox (kind, template, channel, idempotency_key, "
+    sql(url, "insert into tutela_private.notification_outbox (kind, template, channel, "
+             "idempotency_key, "
              "recipient_email, payload, max_attempts) values (%s, %s, %s, %s, %s, %s, %s)",
         (template, template, channel, key, email, json.dumps(payload), max_attempts))
 
@@ -187,21 +188,22 @@ def rows(url: str, where: str = "true", params: tuple[Any, ...] = ()) -> list[di
     with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
         return conn.execute(
             "select id, idempotency_key, recipient_email, status, attempts, last_error, payload, "
-            "next_attempt_at - now() as wait from private.notification_outbox where " + where,
+            "next_attempt_at - now() as wait from tutela_private.notification_outbox "
+            "where " + where,
             params,
         ).fetchall()
 
 
 def advance(url: str) -> None:
     """The backoff has passed: every pending row is due again."""
-    sql(url, "update private.notification_outbox set next_attempt_at = now() "
+    sql(url, "update tutela_private.notification_outbox set next_attempt_at = now() "
              "where status = 'pending'")
 
 
 # ---- (a) 1,000 messages, 4 workers: each delivered exactly once -----------------------------
 def test_thousand_messages_four_workers_exactly_once(db: str, smtp: Collector,
                                                      settings: SmtpSettings) -> None:
-    sql(db, "insert into private.notification_outbox (kind, template, idempotency_key, "
+    sql(db, "insert into tutela_private.notification_outbox (kind, template, idempotency_key, "
             "recipient_email, payload) "
             "select 'alert', 'alert', 'bulk-' || g, 'parent' || g || '@example.test', "
             "jsonb_build_object('type', 'grade_low', 'severity', 'info', "
@@ -218,9 +220,9 @@ def test_thousand_messages_four_workers_exactly_once(db: str, smtp: Collector,
     assert set(ids) == {f"<bulk-{g}@tutela>" for g in range(1, 1001)}
     assert max(ids.values()) == 1
     assert 1 < len(smtp.peers) <= 4  # the workers sent in parallel, one SMTP session each
-    assert sql(db, "select status, count(*) from private.notification_outbox group by 1") \
+    assert sql(db, "select status, count(*) from tutela_private.notification_outbox group by 1") \
         == [("sent", 1000)]
-    assert sql(db, "select max(attempts) from private.notification_outbox") == [(1,)]
+    assert sql(db, "select max(attempts) from tutela_private.notification_outbox") == [(1,)]
     # nothing is due any more
     assert run_once(db, workers=4, batch=25, settings=settings, providers={}) == DispatchCounts()
 
@@ -295,7 +297,8 @@ def test_dead_letters_are_kept(db: str, smtp: Collector, settings: SmtpSettings)
     assert dead["last_error"] == "recipient refused: 452 4.2.2 Mailbox full"
     assert smtp.rcpts["nobody@example.test"] == 3
     # dead is final: not claimed again
-    sql(db, "update private.notification_outbox set next_attempt_at = now() - interval '1 day'")
+    sql(db, "update tutela_private.notification_outbox set next_attempt_at = now() - interval "
+            "'1 day'")
     assert run_once(db, 2, 10, settings=settings, providers={}) == DispatchCounts()
     assert smtp.to("nobody@example.test") == []
     assert len(smtp.to("somebody@example.test")) == 1
@@ -318,7 +321,8 @@ def test_crash_between_send_and_mark(db: str, smtp: Collector, settings: SmtpSet
     assert run_once(db, 2, 10, lease_seconds=10, settings=settings, providers={}) \
         == DispatchCounts()
     # the lease runs out
-    sql(db, "update private.notification_outbox set claimed_at = now() - interval '11 seconds'")
+    sql(db, "update tutela_private.notification_outbox set claimed_at = now() - interval '11 "
+            "seconds'")
     assert run_once(db, 2, 10, lease_seconds=10, settings=settings, providers={}) \
         == DispatchCounts(sent=2)
     assert run_once(db, 2, 10, lease_seconds=10, settings=settings, providers={}) \
@@ -340,17 +344,17 @@ def test_invite_emails(db: str, smtp: Collector, settings: SmtpSettings) -> None
     admin = new_user(db, "head@school.test")
     with connect(db, autocommit=True) as conn:
         with acting_as(conn, admin, email="head@school.test"):
-            org = conn.execute("select id from public.create_organization(%s, %s)",
+            org = conn.execute("select id from tutela.create_organization(%s, %s)",
                                ("Hill & Dale School", "hill-dale")).fetchone()[0]  # type: ignore[index]
-            student = conn.execute("select id from public.create_student(%s, %s)",
+            student = conn.execute("select id from tutela.create_student(%s, %s)",
                                    (org, "Sam <Lee>")).fetchone()[0]  # type: ignore[index]
             g_token = conn.execute(
-                "select token from public.invite_guardian(%s, %s, %s, 'mother')",
+                "select token from tutela.invite_guardian(%s, %s, %s, 'mother')",
                 (student, "Co.Parent@Example.test", "Jo"),
             ).fetchone()[0]  # type: ignore[index]
         with acting_as(conn, admin, email="head@school.test"):
             s_token = conn.execute(
-                "select token from public.invite_student(%s, %s, %s)",
+                "select token from tutela.invite_student(%s, %s, %s)",
                 (org, "Pupil", "pupil@example.test"),
             ).fetchone()[0]  # type: ignore[index]
     queued = {r["recipient_email"]: r for r in rows(db)}
@@ -389,24 +393,24 @@ def test_member_invite_and_roster_notices(db: str, smtp: Collector,
     teacher = new_user(db, "teacher@trust.test")
     with connect(db, autocommit=True) as conn:
         with acting_as(conn, admin, email="principal@trust.test"):
-            org = conn.execute("select id from public.create_organization(%s, %s)",
+            org = conn.execute("select id from tutela.create_organization(%s, %s)",
                                ("Trust <Academy>", "trust-academy")).fetchone()[0]  # type: ignore[index]
-            conn.execute("select public.update_organization_settings(%s, %s::jsonb)",
+            conn.execute("select tutela.update_organization_settings(%s, %s::jsonb)",
                          (org, '{"roster_trusted": true}'))
             m_token = conn.execute(
-                "select token from public.invite_organization_member(%s, %s, 'staff', 'Art')",
+                "select token from tutela.invite_organization_member(%s, %s, 'staff', 'Art')",
                 (org, "New.Teacher@Example.test"),
             ).fetchone()[0]  # type: ignore[index]
         conn.execute("set role service_role")
-        conn.execute("select public.import_roster(%s, 'students', %s::jsonb)",
+        conn.execute("select tutela.import_roster(%s, 'students', %s::jsonb)",
                      (org, '[{"sis_id": "T1", "display_name": "Tam"}]'))
-        conn.execute("select public.import_roster(%s, 'guardian-links', %s::jsonb)",
+        conn.execute("select tutela.import_roster(%s, 'guardian-links', %s::jsonb)",
                      (org, '[{"student": "T1", "guardian_email": "mum@trust.test", '
                            '"relation": "mother"}]'))
-        conn.execute("select public.import_roster(%s, 'staff', %s::jsonb)",
+        conn.execute("select tutela.import_roster(%s, 'staff', %s::jsonb)",
                      (org, '[{"email": "teacher@trust.test", "title": "Maths"}]'))
         conn.execute("reset role")
-    queued = sql(db, "select recipient_user_id from private.notification_outbox "
+    queued = sql(db, "select recipient_user_id from tutela_private.notification_outbox "
                      "where kind in ('guardian_linked', 'member_added')")
     assert {mum, teacher} == {r[0] for r in queued}
 
@@ -466,7 +470,8 @@ def test_digest_is_sent(db: str, smtp: Collector, settings: SmtpSettings) -> Non
     f = family(db, "digest")
     queue_digest(db, f)
     # the weekly job also digests the families earlier tests made: only this one is looked at
-    sql(db, "delete from private.notification_outbox where recipient_user_id <> %s", (f["mum"],))
+    sql(db, "delete from tutela_private.notification_outbox where recipient_user_id <> %s",
+        (f["mum"],))
     assert run_once(db, 1, 10, settings=settings, providers={}).sent == 1
     (msg,) = smtp.to(f["email"])
     html = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -484,20 +489,20 @@ def family(url: str, tag: str) -> dict[str, Any]:
     mum = new_user(url, f"mum-{tag}@example.test")
     with connect(url, autocommit=True) as conn, \
             acting_as(conn, admin, email=f"head-{tag}@school.test"):
-        org = conn.execute("select id from public.create_organization(%s, %s)",
+        org = conn.execute("select id from tutela.create_organization(%s, %s)",
                            (f"School {tag}", f"school-{tag}")).fetchone()[0]  # type: ignore[index]
-        student = conn.execute("select id from public.create_student(%s, %s)",
+        student = conn.execute("select id from tutela.create_student(%s, %s)",
                                (org, "Sam")).fetchone()[0]  # type: ignore[index]
-    link = sql(url, "insert into public.guardian_links (student_id, guardian_id, status, "
+    link = sql(url, "insert into tutela.guardian_links (student_id, guardian_id, status, "
                     "created_via, activated_at) values (%s, %s, 'active', 'staff', now()) "
                     "returning id", (student, mum))[0][0]
     monday = "date_trunc('week', (now() at time zone 'utc')::date - 7)::date"
-    course = sql(url, "insert into public.courses (organization_id, title) values (%s, 'Maths') "
+    course = sql(url, "insert into tutela.courses (organization_id, title) values (%s, 'Maths') "
                       "returning id", (org,))[0][0]
-    quiz = sql(url, "insert into public.assignments (organization_id, course_id, title, "
+    quiz = sql(url, "insert into tutela.assignments (organization_id, course_id, title, "
                     f"max_score, due_at) values (%s, %s, 'Quiz 3', 20, {monday} + 1) returning id",
                (org, course))[0][0]
-    sql(url, "insert into public.submissions (student_id, organization_id, assignment_id, "
+    sql(url, "insert into tutela.submissions (student_id, organization_id, assignment_id, "
              f"status, score, graded_at) values (%s, %s, %s, 'graded', 17, {monday} + 1)",
         (student, org, quiz))
     return {"admin": admin, "admin_email": f"head-{tag}@school.test", "mum": mum,
@@ -506,7 +511,7 @@ def family(url: str, tag: str) -> dict[str, Any]:
 
 def queue_digest(url: str, f: dict[str, Any]) -> None:
     """The weekly job, as the scheduler runs it: Mum's digest is queued (email)."""
-    sql(url, "select private.run_weekly_digests()")
+    sql(url, "select tutela_private.run_weekly_digests()")
     assert [r["status"] for r in digest_rows(url, f)] == ["pending"]
 
 
@@ -514,7 +519,7 @@ def digest_rows(url: str, f: dict[str, Any]) -> list[dict[str, Any]]:
     with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
         return conn.execute(
             "select status, cancel_reason, cancelled_at, sent_at, attempts, payload "
-            "from private.notification_outbox where kind = 'weekly_digest' "
+            "from tutela_private.notification_outbox where kind = 'weekly_digest' "
             "and recipient_user_id = %s and student_id = %s", (f["mum"], f["student"]),
         ).fetchall()
 
@@ -537,7 +542,7 @@ def test_revoked_before_dispatch_nothing_is_sent(
         db: str, smtp: Collector, cli: Any, smtp_server: tuple[Collector, int]) -> None:
     f = family(db, "revoke")
     queue_digest(db, f)
-    as_admin(db, f, "select public.revoke_guardian_link(%s, 'court order')", (f["link"],))
+    as_admin(db, f, "select tutela.revoke_guardian_link(%s, 'court order')", (f["link"],))
     summary = dispatch_cli(cli, db, smtp_server[1])
     assert summary["sent"] == 0
     assert smtp.to(f["email"]) == []
@@ -552,7 +557,7 @@ def test_permission_withdrawn_before_dispatch(
     f = family(db, "perm")
     queue_digest(db, f)
     # grades withdrawn: the digest still goes (it needs progress), without the week's grades
-    as_admin(db, f, "select public.set_guardian_link_permissions(%s, %s)",
+    as_admin(db, f, "select tutela.set_guardian_link_permissions(%s, %s)",
              (f["link"], json.dumps({"grades": False})))
     assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 1
     (msg,) = smtp.to(f["email"])
@@ -563,10 +568,11 @@ def test_permission_withdrawn_before_dispatch(
 
     # progress withdrawn before the next week's digest is sent: nothing goes
     smtp.reset()
-    sql(db, "delete from private.weekly_digests where guardian_id = %s", (f["mum"],))
-    sql(db, "delete from private.notification_outbox where recipient_user_id = %s", (f["mum"],))
+    sql(db, "delete from tutela_private.weekly_digests where guardian_id = %s", (f["mum"],))
+    sql(db, "delete from tutela_private.notification_outbox where recipient_user_id = %s",
+        (f["mum"],))
     queue_digest(db, f)
-    as_admin(db, f, "select public.set_guardian_link_permissions(%s, %s)",
+    as_admin(db, f, "select tutela.set_guardian_link_permissions(%s, %s)",
              (f["link"], json.dumps({"progress": False})))
     assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
     assert smtp.to(f["email"]) == []
@@ -578,14 +584,14 @@ def test_family_access_off_before_dispatch(
         db: str, smtp: Collector, cli: Any, smtp_server: tuple[Collector, int]) -> None:
     f = family(db, "family")
     queue_digest(db, f)
-    as_admin(db, f, "select public.update_organization_settings(%s, %s)",
+    as_admin(db, f, "select tutela.update_organization_settings(%s, %s)",
              (f["org"], json.dumps({"family_access_enabled": False})))
     assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
     assert smtp.to(f["email"]) == []
     (row,) = digest_rows(db, f)
     assert (row["status"], row["cancel_reason"]) == ("cancelled", "family_access_off")
     # switched on again: a cancelled message stays cancelled
-    as_admin(db, f, "select public.update_organization_settings(%s, %s)",
+    as_admin(db, f, "select tutela.update_organization_settings(%s, %s)",
              (f["org"], json.dumps({"family_access_enabled": True})))
     assert dispatch_cli(cli, db, smtp_server[1])["sent"] == 0
     assert digest_rows(db, f)[0]["status"] == "cancelled"
@@ -601,7 +607,7 @@ def test_revoked_after_the_claim_is_not_sent(db: str, smtp: Collector,
     with connect(db, autocommit=True) as conn, SmtpMailer(settings) as mailer:
         (n,) = claim(conn, 10, 300)
         assert n.template == "weekly_digest" and n.payload["grades"]
-        as_admin(db, f, "select public.revoke_guardian_link(%s)", (f["link"],))
+        as_admin(db, f, "select tutela.revoke_guardian_link(%s)", (f["link"],))
         dispatcher.process(conn, mailer, n)
     assert dispatcher.totals == DispatchCounts(cancelled=1)
     assert smtp.to(f["email"]) == []
@@ -614,9 +620,9 @@ def test_withdrawn_invite_is_not_mailed(db: str, smtp: Collector,
     f = family(db, "invite")
     with connect(db, autocommit=True) as conn, \
             acting_as(conn, f["admin"], email=f["admin_email"]):
-        invite = conn.execute("select invite_id from public.invite_guardian(%s, %s)",
+        invite = conn.execute("select invite_id from tutela.invite_guardian(%s, %s)",
                               (f["student"], "gran@example.test")).fetchone()[0]  # type: ignore[index]
-        conn.execute("select public.withdraw_guardian_invite(%s)", (invite,))
+        conn.execute("select tutela.withdraw_guardian_invite(%s)", (invite,))
     assert run_once(db, 1, 10, settings=settings, providers={}) == DispatchCounts()
     assert smtp.to("gran@example.test") == []
     (row,) = rows(db, "kind = 'guardian_invite'")
@@ -708,7 +714,8 @@ def test_cli_dispatch(db: str, smtp: Collector, cli: Any,
 def make_due(url: str) -> None:
     """The clock moves on: every pending message is due (its backoff, or the dispatcher's wait
     during an outage, is over)."""
-    sql(url, "update private.notification_outbox set next_attempt_at = now() - interval '1 second'"
+    sql(url, "update tutela_private.notification_outbox set next_attempt_at = now() - interval "
+             "'1 second'"
              " where status = 'pending'")
 
 
@@ -909,7 +916,7 @@ def test_a_failed_complete_is_not_counted_as_sent(db: str, smtp: Collector,
     class Slow:
         def send(self, n: Notification) -> None:
             # meanwhile the lease ran out and another dispatcher claimed the row
-            sql(db, "update private.notification_outbox set claims = claims + 1, "
+            sql(db, "update tutela_private.notification_outbox set claims = claims + 1, "
                     "attempts = attempts + 1 where idempotency_key = 'taken'")
 
     counts = run_once(db, 1, 10, settings=settings, providers={"push": Slow()})
@@ -947,9 +954,10 @@ def test_operator_lists_retries_and_requeues(db: str, smtp: Collector, cli: Any,
     queue(db, "stuck-dead", "dead@example.test")
     queue(db, "stuck-wait", "wait@example.test")
     queue(db, "stuck-other", "other@example.test")
-    sql(db, "update private.notification_outbox set status = 'dead', attempts = 6, "
+    sql(db, "update tutela_private.notification_outbox set status = 'dead', attempts = 6, "
             "last_error = 'cannot reach the SMTP server' where idempotency_key = 'stuck-dead'")
-    sql(db, "update private.notification_outbox set next_attempt_at = now() + interval '5 hours', "
+    sql(db, "update tutela_private.notification_outbox set next_attempt_at = now() + interval "
+            "'5 hours', "
             "attempts = 3, last_error = 'SMTP 451' where idempotency_key like 'stuck-wait'")
     out = cli("outbox", "list", "--database-url", db, "--json")
     assert out.returncode == 0, out.stderr
@@ -980,13 +988,13 @@ def invite_rows(url: str, kind: str) -> list[dict[str, Any]]:
 
 def kill_invite_mail(url: str, kind: str) -> None:
     """What an outage did before issue 27: the invite's email dead, its token gone."""
-    sql(url, "update private.notification_outbox set status = 'dead', attempts = 6, "
+    sql(url, "update tutela_private.notification_outbox set status = 'dead', attempts = 6, "
              "payload = payload - 'token', last_error = 'cannot reach the SMTP server' "
              "where kind = %s", (kind,))
 
 
 def token_works(url: str, table: str, invite_id: Any, token: str) -> bool:
-    return bool(sql(url, f"select token_hash = private.hash_secret(%s) from public.{table} "
+    return bool(sql(url, f"select token_hash = tutela_private.hash_secret(%s) from public.{table} "
                          "where id = %s", (token, invite_id))[0][0])
 
 
@@ -999,18 +1007,18 @@ def test_dead_invite_is_resent_by_staff(db: str, smtp: Collector, settings: Smtp
     with connect(db, autocommit=True) as conn, \
             acting_as(conn, f["admin"], email=f["admin_email"]):
         if kind == "guardian_invite":
-            invite, old = conn.execute("select invite_id, token from public.invite_guardian("
+            invite, old = conn.execute("select invite_id, token from tutela.invite_guardian("
                                        "%s, %s)", (f["student"], "gran@example.test")).fetchone()  # type: ignore[misc]
             table, fn, to = "guardian_invites", "resend_guardian_invite", "gran@example.test"
         elif kind == "student_invite":
-            student, old = conn.execute("select student_id, token from public.invite_student("
+            student, old = conn.execute("select student_id, token from tutela.invite_student("
                                         "%s, 'Pupil', 'pupil2@example.test')",
                                         (f["org"],)).fetchone()  # type: ignore[misc]
-            invite = conn.execute("select id from public.student_invites where student_id = %s",
+            invite = conn.execute("select id from tutela.student_invites where student_id = %s",
                                   (student,)).fetchone()[0]  # type: ignore[index]
             table, fn, to = "student_invites", "resend_student_invite", "pupil2@example.test"
         else:
-            invite, old = conn.execute("select invite_id, token from public."
+            invite, old = conn.execute("select invite_id, token from tutela."
                                        "invite_organization_member(%s, 'new@staff.test')",
                                        (f["org"],)).fetchone()  # type: ignore[misc]
             table, fn, to = "membership_invites", "resend_organization_invite", "new@staff.test"
@@ -1036,14 +1044,14 @@ def test_roster_resync_reissues_a_dead_invite(db: str, smtp: Collector,
     f = family(db, "roster")
     links = '[{"student": "S1", "guardian_email": "dad@roster.test", "relation": "father"}]'
     staff = '[{"email": "coach@roster.test", "title": "PE"}]'
-    sql(db, "update public.students set sis_id = 'S1' where id = %s", (f["student"],))
+    sql(db, "update tutela.students set sis_id = 'S1' where id = %s", (f["student"],))
 
     def sync() -> dict[str, Any]:
         with connect(db, autocommit=True) as conn:
             conn.execute("set role service_role")
-            a = conn.execute("select public.import_roster(%s, 'guardian-links', %s::jsonb)",
+            a = conn.execute("select tutela.import_roster(%s, 'guardian-links', %s::jsonb)",
                              (f["org"], links)).fetchone()[0]  # type: ignore[index]
-            b = conn.execute("select public.import_roster(%s, 'staff', %s::jsonb)",
+            b = conn.execute("select tutela.import_roster(%s, 'staff', %s::jsonb)",
                              (f["org"], staff)).fetchone()[0]  # type: ignore[index]
             conn.execute("reset role")
         return {"links": a["counts"], "staff": b["counts"]}

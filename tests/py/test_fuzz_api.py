@@ -79,7 +79,7 @@ ACTORS = (
     "guardian_revoked", "staff", "other_staff", "admin",
 )
 # Refusals returned instead of raised, and the tables their trace may write (docs/errors.md).
-RETURNED_REFUSAL_TRACE = {"redeem_guardian_link_code": {"private.link_code_attempts"}}
+RETURNED_REFUSAL_TRACE = {"redeem_guardian_link_code": {"tutela_private.link_code_attempts"}}
 CALLS: dict[str, int] = {}
 OUTCOMES: dict[str, dict[str, int]] = {}  # function -> "ok" or SQLSTATE -> calls
 OUTSIDER_OK: dict[str, set[str]] = {}  # function -> outsiders it succeeded for
@@ -124,31 +124,31 @@ class World:
 
 
 EXTRA_WORLD = """
-insert into public.conversations (kind, organization_id, student_id, created_by)
+insert into tutela.conversations (kind, organization_id, student_id, created_by)
 values ('guardian_staff', :'org', :'student', :'u_staff') returning id as conversation \\gset
-insert into public.conversation_members (conversation_id, user_id, role)
+insert into tutela.conversation_members (conversation_id, user_id, role)
 values (:'conversation', :'u_guardian', 'guardian'), (:'conversation', :'u_staff', 'staff');
-insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
+insert into tutela.alerts (recipient_id, student_id, type, title, dedupe_key)
 values (:'u_guardian', :'student', 'low_grade', 'Low grade', 'fuzz-1') returning id as alert \\gset
-insert into public.subscriptions (plan_id, student_id, status, paid_by)
-select id, :'student', 'active', :'u_guardian' from public.plans where code = 'starter'
+insert into tutela.subscriptions (plan_id, student_id, status, paid_by)
+select id, :'student', 'active', :'u_guardian' from tutela.plans where code = 'starter'
 returning id as subscription \\gset
-insert into public.students (organization_id, display_name) values (:'org', 'Invited kid')
+insert into tutela.students (organization_id, display_name) values (:'org', 'Invited kid')
 returning id as invited_kid \\gset
-insert into public.student_invites (student_id, email, token_hash, expires_at, invited_by)
+insert into tutela.student_invites (student_id, email, token_hash, expires_at, invited_by)
 values (:'invited_kid', 'stranger@matrix.test',
   extensions.digest('fuzz-student-token', 'sha256'), now() + interval '1 day', :'u_staff');
-insert into private.guardian_link_codes (student_id, code_hash, expires_at, created_by)
+insert into tutela_private.guardian_link_codes (student_id, code_hash, expires_at, created_by)
 values (:'student', extensions.digest('ABCDEFGH2345', 'sha256'), now() + interval '1 day',
   :'u_student') returning id as code_id \\gset
-insert into public.guardian_invites (student_id, email, token_hash, expires_at, invited_by)
+insert into tutela.guardian_invites (student_id, email, token_hash, expires_at, invited_by)
 values (:'student', 'stranger@matrix.test', extensions.digest('fuzz-token', 'sha256'),
   now() + interval '1 day', :'u_staff') returning id as invite \\gset
-insert into public.drills (organization_id, title) values (:'org', 'Pop-ups')
+insert into tutela.drills (organization_id, title) values (:'org', 'Pop-ups')
 returning id as drill \\gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as drill_assignment \\gset
-insert into public.reports (student_id, type, period_start, period_end, sections)
+insert into tutela.reports (student_id, type, period_start, period_end, sections)
 values (:'student', 'weekly', current_date - 7, current_date - 1, '{progress}')
 returning id as report \\gset
 """
@@ -196,7 +196,7 @@ def _functions(conn: Any) -> list[Fn]:
                p.pronargdefaults, p.pronargs,
                has_function_privilege('anon', p.oid, 'execute'), p.provolatile::text
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.prokind = 'f'
+        where n.nspname = 'tutela' and p.prokind = 'f'
           and (has_function_privilege('anon', p.oid, 'execute')
                or has_function_privilege('authenticated', p.oid, 'execute'))
           and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
@@ -219,7 +219,7 @@ def _count_sql(conn: Any) -> tuple[str, list[str]]:
             """
             select format('%I.%I', n.nspname, c.relname)
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname in ('public', 'private') and c.relkind in ('r', 'p')
+            where n.nspname in ('tutela', 'tutela_private') and c.relkind in ('r', 'p')
             order by 1
             """
         )
@@ -247,9 +247,9 @@ def world(server_url: str) -> Iterator[World]:
             ids |= {uuid.UUID(v) for k, v in variables.items() if _is_uuid(v)}
             count_sql, tables = _count_sql(conn)
             links = [r[0] for r in conn.execute(
-                "select id from public.guardian_links where student_id = %s",
+                "select id from tutela.guardian_links where student_id = %s",
                 (variables["student"],))]
-            demo = [r[0] for r in conn.execute("select id from public.students limit 3")]
+            demo = [r[0] for r in conn.execute("select id from tutela.students limit 3")]
             global FUNCTIONS
             FUNCTIONS = _functions(conn)
         yield World(url, variables, sorted(ids), count_sql, tables, links, demo)
@@ -288,7 +288,7 @@ NAMES = _catalog_functions()
 # ---- strategies -----------------------------------------------------------------------------
 NASTY_TEXT = [
     "", " ", "'", "''", "\"", "\\", "%", "_", ";", "--", "/*", "*/", "$$", "$1",
-    "' or '1'='1", "'); drop table public.students; --", "null", "NULL", "true", "{}", "[]",
+    "' or '1'='1", "'); drop table tutela.students; --", "null", "NULL", "true", "{}", "[]",
     "\t", "\r\n", "\u200b", "\ufeff", "é", "Ω", "😀", "👩‍👧", "\u202e", "a" * 10_000,
     "x" * 501, "7KQ2-M9XD-4TBA", "AAAA-BBBB-CCCC", "progress", "journal", "weekly",
     "guardian", "mother", "staff", "admin", "student", "support", "guardian_staff",

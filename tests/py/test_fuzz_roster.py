@@ -1,4 +1,4 @@
-"""Fuzzed roster import: public.import_roster with generated rows, kinds and options.
+"""Fuzzed roster import: tutela.import_roster with generated rows, kinds and options.
 
 An edge function may send anything a CSV or a bug makes. The properties:
 - a well-formed call (known kind, rows an array, valid options, not strict) always succeeds,
@@ -39,8 +39,8 @@ COLUMNS = {
     "guardian-links": ["student", "guardian_email", "relation", "primary", "status",
                        "permissions", "guardian_name", "sis_id"],
 }
-TABLES = ("public.students", "public.memberships", "public.guardian_links",
-          "public.guardian_invites", "public.link_events", "private.notification_outbox")
+TABLES = ("tutela.students", "tutela.memberships", "tutela.guardian_links",
+          "tutela.guardian_invites", "tutela.link_events", "tutela_private.notification_outbox")
 
 PLAUSIBLE = [
     "S1", "S2", "S3", "s1", "S1 ", "new-1", "g1@f.test", "G2@F.TEST", "g9@f.test",
@@ -109,22 +109,22 @@ def db(server_url: str) -> Iterator[dict[str, Any]]:
                 select gen_random_uuid(), 'authenticated', 'authenticated', e
                 from unnest(array['g1@f.test', 'g2@f.test', 'g3@f.test', 'staff1@f.test',
                   'admin1@f.test', 'kid@f.test']) as e;
-                insert into public.organizations (name, slug, max_guardians_per_student)
+                insert into tutela.organizations (name, slug, max_guardians_per_student)
                 values ('Fuzz School', 'fuzz-school', 2);
             """)
-            org = conn.execute("select id from public.organizations").fetchone()
+            org = conn.execute("select id from tutela.organizations").fetchone()
             assert org is not None
             for statement in (
-                "insert into public.memberships (organization_id, user_id, role) "
+                "insert into tutela.memberships (organization_id, user_id, role) "
                 "select %(org)s, id, 'admin' from auth.users where email = 'admin1@f.test'",
-                "insert into public.students (organization_id, display_name, sis_id, email, "
+                "insert into tutela.students (organization_id, display_name, sis_id, email, "
                 "user_id) values (%(org)s, 'Ann', 'S1', 'ann@f.test', null), "
                 "(%(org)s, 'Ben', 'S2', null, null), (%(org)s, 'Kid', 'S3', 'kid@f.test', "
                 "(select id from auth.users where email = 'kid@f.test'))",
-                "insert into public.guardian_links (student_id, guardian_id, status, "
+                "insert into tutela.guardian_links (student_id, guardian_id, status, "
                 "created_via, activated_at, managed_by_roster) "
                 "select s.id, u.id, 'active', 'roster', now(), true "
-                "from public.students s, auth.users u "
+                "from tutela.students s, auth.users u "
                 "where s.sis_id = 'S1' and u.email = 'g1@f.test'",
             ):
                 conn.execute(statement, {"org": org[0]})
@@ -163,7 +163,7 @@ def test_import_roster_never_fails_badly(db: dict[str, Any], data: st.DataObject
         try:
             with conn.transaction():
                 got = conn.execute(
-                    "select public.import_roster(%s, %s, %s, %s)",
+                    "select tutela.import_roster(%s, %s, %s, %s)",
                     (db["org"], kind, Jsonb(the_rows), Jsonb(opts)),
                 ).fetchone()
         except psycopg.Error as exc:

@@ -1,7 +1,7 @@
 """Guardianship rules under concurrent sessions: the cap, invites, revoke vs redeem, throttle.
 
 Each thread has its own connection and acts as PostgREST does: one transaction, `role` and
-`request.jwt.claims` set locally (tests.authenticate_as), one rpc call, commit.
+`request.jwt.claims` set locally (tutela_tests.authenticate_as), one rpc call, commit.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def db(server_url: str) -> Iterator[str]:
 def call_as(url: str, uid: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
     """One API call as a user, in its own transaction; returns the first column of row one."""
     with psycopg.connect(url) as conn:
-        conn.execute("select tests.authenticate_as(%s)", (uid,))
+        conn.execute("select tutela_tests.authenticate_as(%s)", (uid,))
         row = conn.execute(sql, params).fetchone()
         conn.commit()
         return row[0] if row else None
@@ -44,7 +44,7 @@ def admin_sql(url: str, sql: str, params: tuple[Any, ...] = ()) -> Any:
 
 
 def new_user(url: str, email: str) -> Any:
-    return admin_sql(url, "select tests.create_user(%s)", (email,))
+    return admin_sql(url, "select tutela_tests.create_user(%s)", (email,))
 
 
 def run_at_once(fns: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
@@ -69,17 +69,17 @@ def run_at_once(fns: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
 
 def setup_student(url: str, tag: str) -> tuple[Any, Any, Any]:
     admin = new_user(url, f"admin-{tag}@example.test")
-    org = call_as(url, admin, "select id from public.create_organization(%s, %s)",
+    org = call_as(url, admin, "select id from tutela.create_organization(%s, %s)",
                   (f"Org {tag}", f"org-{tag}"))
     student = call_as(url, admin,
-                      "select id from public.create_student(%s, %s)", (org, f"Kid {tag}"))
+                      "select id from tutela.create_student(%s, %s)", (org, f"Kid {tag}"))
     return admin, org, student
 
 
 def active_or_pending(url: str, student: Any) -> int:
     return int(admin_sql(
         url,
-        "select count(*) from public.guardian_links "
+        "select count(*) from tutela.guardian_links "
         "where student_id = %s and status in ('active', 'pending')",
         (student,),
     ))
@@ -88,11 +88,11 @@ def active_or_pending(url: str, student: Any) -> int:
 def test_twenty_concurrent_redemptions_respect_the_cap(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"cap{r}")
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 20)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 20)",
                        (student,))
         users = [new_user(db, f"parent{r}-{i}@example.test") for i in range(20)]
         results = run_at_once([
-            (lambda u=u, c=code: call_as(db, u, "select public.redeem_guardian_link_code(%s)",
+            (lambda u=u, c=code: call_as(db, u, "select tutela.redeem_guardian_link_code(%s)",
                                          (c,)))
             for u in users
         ])
@@ -101,7 +101,8 @@ def test_twenty_concurrent_redemptions_respect_the_cap(db: str) -> None:
         assert len(ok) == 2 and all(v["status"] == "active" for v in ok)
         assert errors == ["TU409"] * 18, results
         assert active_or_pending(db, student) == 2
-        uses = admin_sql(db, "select uses from private.guardian_link_codes where student_id = %s",
+        uses = admin_sql(db, "select uses from tutela_private.guardian_link_codes where "
+                             "student_id = %s",
                          (student,))
         assert uses == 2
 
@@ -110,12 +111,12 @@ def test_same_invite_accepted_twice_at_once(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"inv{r}")
         email = f"coparent{r}@example.test"
-        token = call_as(db, admin, "select token from public.invite_guardian(%s, %s)",
+        token = call_as(db, admin, "select token from tutela.invite_guardian(%s, %s)",
                         (student, email))
         invitee = new_user(db, email)
         results = run_at_once([
             lambda u=invitee, t=token: call_as(
-                db, u, "select id from public.accept_guardian_invite(%s)", (t,))
+                db, u, "select id from tutela.accept_guardian_invite(%s)", (t,))
             for _ in range(2)
         ])
         kinds = sorted(kind for kind, _ in results)
@@ -128,20 +129,20 @@ def test_revoke_racing_a_redeem(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"rr{r}")
         first, second = new_user(db, f"a{r}@example.test"), new_user(db, f"b{r}@example.test")
-        code1 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        code1 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
-        link = call_as(db, first, "select public.redeem_guardian_link_code(%s)", (code1,))
-        code2 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        link = call_as(db, first, "select tutela.redeem_guardian_link_code(%s)", (code1,))
+        code2 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
         # cap 1: the redeem may only win if the revoke has committed first
-        admin_sql(db, "update public.organizations set max_guardians_per_student = 1 "
-                      "where id = (select organization_id from public.students where id = %s)",
+        admin_sql(db, "update tutela.organizations set max_guardians_per_student = 1 "
+                      "where id = (select organization_id from tutela.students where id = %s)",
                   (student,))
         results = run_at_once([
             lambda a=admin, lk=link: call_as(
-                db, a, "select status from public.revoke_guardian_link(%s)", (lk["id"],)),
+                db, a, "select status from tutela.revoke_guardian_link(%s)", (lk["id"],)),
             lambda u=second, c=code2: call_as(
-                db, u, "select public.redeem_guardian_link_code(%s)", (c,)),
+                db, u, "select tutela.redeem_guardian_link_code(%s)", (c,)),
         ])
         assert results[0] == ("ok", "revoked")
         assert results[1][0] == "ok" or results[1] == ("err", "TU409"), results
@@ -151,21 +152,21 @@ def test_revoke_racing_a_redeem(db: str) -> None:
 def test_two_primaries_set_at_once(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"pp{r}")
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 2)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 2)",
                        (student,))
         links = [
             call_as(db, new_user(db, f"p{r}{i}@example.test"),
-                    "select public.redeem_guardian_link_code(%s)", (code,))
+                    "select tutela.redeem_guardian_link_code(%s)", (code,))
             for i in range(2)
         ]
         results = run_at_once([
             (lambda lk=lk, a=admin: call_as(
-                db, a, "select id from public.set_primary_guardian(%s)", (lk["id"],)))
+                db, a, "select id from tutela.set_primary_guardian(%s)", (lk["id"],)))
             for lk in links
         ])
         assert all(kind == "ok" for kind, _ in results), results
         primaries = admin_sql(
-            db, "select count(*) from public.guardian_links where student_id = %s "
+            db, "select count(*) from tutela.guardian_links where student_id = %s "
                 "and is_primary and status = 'active'", (student,))
         assert primaries == 1
 
@@ -173,27 +174,27 @@ def test_two_primaries_set_at_once(db: str) -> None:
 def test_throttle_after_five_failures(db: str) -> None:
     attacker = new_user(db, "attacker@example.test")
     for i in range(5):
-        out = call_as(db, attacker, "select public.redeem_guardian_link_code(%s)",
+        out = call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)",
                       (f"AAAA-BBBB-CC{i:02d}",))
         assert out["code"] == "TU404"  # refused, attempt recorded (no exception)
     with pytest.raises(psycopg.Error) as err:
-        call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", ("AAAA-BBBB-CCCC",))
+        call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", ("AAAA-BBBB-CCCC",))
     assert err.value.sqlstate == "TU429"
-    recorded = admin_sql(db, "select count(*) from private.link_code_attempts "
+    recorded = admin_sql(db, "select count(*) from tutela_private.link_code_attempts "
                              "where user_id = %s and not succeeded", (attacker,))
     assert recorded == 5
     # the window passes
-    admin_sql(db, "update private.link_code_attempts "
+    admin_sql(db, "update tutela_private.link_code_attempts "
                   "set attempted_at = attempted_at - interval '16 minutes' where user_id = %s",
               (attacker,))
-    out = call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", ("AAAA-BBBB-CCCC",))
+    out = call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", ("AAAA-BBBB-CCCC",))
     assert out["code"] == "TU404"
 
 
 def test_parallel_failures_of_one_user_are_all_counted(db: str) -> None:
     attacker = new_user(db, "parallel@example.test")
     results = run_at_once([
-        (lambda i=i: call_as(db, attacker, "select public.redeem_guardian_link_code(%s)",
+        (lambda i=i: call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)",
                              (f"ZZZZ-ZZZZ-ZZ{i:02d}",)))
         for i in range(12)
     ])

@@ -20,7 +20,7 @@ def test_run_due_runs_each_job_once_per_interval(empty_db: str) -> None:
     assert all(r.error is None for r in first.values())
     assert run_due(empty_db) == []  # nothing is due again yet
     with connect(empty_db, autocommit=True) as conn:
-        conn.execute("update private.jobs set last_run_at = now() - interval '2 minutes' "
+        conn.execute("update tutela_private.jobs set last_run_at = now() - interval '2 minutes' "
                      "where name = 'drain_achievements'")
     assert [r.name for r in run_due(empty_db)] == ["drain_achievements"]
     assert len(run_due(empty_db, force=True)) == 6
@@ -32,7 +32,8 @@ def test_run_due_runs_each_job_once_per_interval(empty_db: str) -> None:
 def test_failing_job_is_recorded_and_the_command_exits_1(empty_db: str, cli: Any) -> None:
     migrate(empty_db)
     with connect(empty_db, autocommit=True) as conn:
-        conn.execute("update private.jobs set command = 'select 1/0' where name = 'purge_alerts'")
+        conn.execute("update tutela_private.jobs set command = 'select 1/0' where name = "
+                     "'purge_alerts'")
     proc = cli("jobs", "run-due", "--json", "--database-url", empty_db)
     assert proc.returncode == 1
     runs = {r["name"]: r for r in json.loads(proc.stdout)}
@@ -40,7 +41,7 @@ def test_failing_job_is_recorded_and_the_command_exits_1(empty_db: str, cli: Any
     assert runs["weekly_digest"]["error"] is None  # one failure does not stop the others
     with connect(empty_db) as conn:
         row = conn.execute(
-            "select last_error from private.jobs where name = 'purge_alerts'").fetchone()
+            "select last_error from tutela_private.jobs where name = 'purge_alerts'").fetchone()
     assert row is not None and "division by zero" in str(row[0])
 
 
@@ -57,10 +58,10 @@ def test_run_due_while_another_run_holds_the_jobs_says_so(empty_db: str, cli: An
     another run is in progress, not that nothing was due."""
     migrate(empty_db)
     with connect(empty_db) as holder:
-        holder.execute("update private.jobs set last_run_at = null")
+        holder.execute("update tutela_private.jobs set last_run_at = null")
         holder.commit()
         # the other run: it holds every job row until it commits
-        held = [len(holder.execute("select name from private.jobs for update").fetchall())]
+        held = [len(holder.execute("select name from tutela_private.jobs for update").fetchall())]
         assert held[0] > 0
         out = cli("jobs", "run-due", "--database-url", empty_db)
         assert out.returncode == 0, out.stderr

@@ -3,7 +3,8 @@
 daily_study_stats (one row per student and UTC day) and student_stats (totals, streaks) are kept
 by statement-level triggers. Here many sessions write reviews and activity events for the same
 student at once, as PostgREST does (each thread its own connection; per transaction `role` and
-`request.jwt.claims` set locally by tests.authenticate_as; several commits), while a service-role
+`request.jwt.claims` set locally by tutela_tests.authenticate_as; several commits), while a
+service-role
 session deletes history and staff award points. After every round the rollups must equal a
 recount done in Python from card_reviews, activity_events and points_ledger. A bulk load of
 10,000 back-dated reviews for 20 students in one statement (as the owner) must be exact as well.
@@ -108,7 +109,7 @@ def recount(conn: psycopg.Connection[Any], students: list[Any]) -> Rollups:
     minutes: dict[Any, int] = defaultdict(int)
     last: dict[Any, datetime] = {}
     for sid, at, ok, quality, stored_xp in conn.execute(
-        "select student_id, reviewed_at, correct, quality, xp from public.card_reviews "
+        "select student_id, reviewed_at, correct, quality, xp from tutela.card_reviews "
         "where student_id = any(%s)", (students,)
     ):
         assert stored_xp == review_xp(ok, quality), (ok, quality, stored_xp)
@@ -121,7 +122,7 @@ def recount(conn: psycopg.Connection[Any], students: list[Any]) -> Rollups:
         xp[sid] += stored_xp
         last[sid] = max(last.get(sid, at), at)
     for sid, at, mins in conn.execute(
-        "select student_id, occurred_at, minutes from public.activity_events "
+        "select student_id, occurred_at, minutes from tutela.activity_events "
         "where student_id = any(%s)", (students,)
     ):
         row = daily[(sid, utc_day(at))]
@@ -130,7 +131,7 @@ def recount(conn: psycopg.Connection[Any], students: list[Any]) -> Rollups:
         minutes[sid] += mins
         last[sid] = max(last.get(sid, at), at)
     points = dict(conn.execute(
-        "select student_id, sum(points)::bigint from public.points_ledger "
+        "select student_id, sum(points)::bigint from tutela.points_ledger "
         "where student_id = any(%s) group by 1", (students,)
     ).fetchall())
     active: dict[Any, set[date]] = defaultdict(set)
@@ -152,7 +153,7 @@ def stored(conn: psycopg.Connection[Any], students: list[Any]) -> Rollups:
         (sid, day): (reviews, correct, xp, minutes, activities)
         for sid, day, reviews, correct, xp, minutes, activities in conn.execute(
             "select student_id, day, reviews, correct, xp, minutes, activities "
-            "from public.daily_study_stats where student_id = any(%s)", (students,)
+            "from tutela.daily_study_stats where student_id = any(%s)", (students,)
         )
     }
     # a student without any history has no stats row yet: that reads as all zeros
@@ -164,7 +165,7 @@ def stored(conn: psycopg.Connection[Any], students: list[Any]) -> Rollups:
         for row in conn.execute(
             "select student_id, total_reviews, total_correct, total_xp, total_points, "
             "total_minutes, last_active_at, current_streak, longest_streak, last_active_day "
-            "from public.student_stats where student_id = any(%s)", (students,)
+            "from tutela.student_stats where student_id = any(%s)", (students,)
         )
     }
     return Rollups(daily, totals)
@@ -203,28 +204,28 @@ class World:
 
 def make_world(url: str, n_students: int, cards_each: int, tag: str) -> World:
     with psycopg.connect(url, autocommit=True) as conn:
-        staff = conn.execute("select tests.create_user(%s)", (f"staff-{tag}@example.test",))
+        staff = conn.execute("select tutela_tests.create_user(%s)", (f"staff-{tag}@example.test",))
         staff_id = staff.fetchone()[0]  # type: ignore[index]
         org = conn.execute(
-            "insert into public.organizations (name, slug) values (%s, %s) returning id",
+            "insert into tutela.organizations (name, slug) values (%s, %s) returning id",
             (f"Org {tag}", f"org-{tag}"),
         ).fetchone()[0]  # type: ignore[index]
         conn.execute(
-            "insert into public.memberships (organization_id, user_id, role) "
+            "insert into tutela.memberships (organization_id, user_id, role) "
             "values (%s, %s, 'staff')", (org, staff_id),
         )
         students, logins, cards = [], [], {}
         for i in range(n_students):
             uid = conn.execute(
-                "select tests.create_user(%s)", (f"kid{i}-{tag}@example.test",)
+                "select tutela_tests.create_user(%s)", (f"kid{i}-{tag}@example.test",)
             ).fetchone()[0]  # type: ignore[index]
             sid = conn.execute(
-                "insert into public.students (organization_id, display_name, user_id) "
+                "insert into tutela.students (organization_id, display_name, user_id) "
                 "values (%s, %s, %s) returning id", (org, f"Kid {i}", uid),
             ).fetchone()[0]  # type: ignore[index]
             cards[sid] = [
                 r[0] for r in conn.execute(
-                    "insert into public.flashcards (student_id, subject, question, answer) "
+                    "insert into tutela.flashcards (student_id, subject, question, answer) "
                     "select %s, 'Maths', 'q' || g, 'a' from generate_series(1, %s) as g "
                     "returning id", (sid, cards_each),
                 )
@@ -252,7 +253,7 @@ def student_writer(url: str, uid: Any, sid: Any, cards: list[Any], days: list[in
         rng = random.Random(seed)
         with psycopg.connect(url) as conn:
             for _ in range(COMMITS):
-                conn.execute("select tests.authenticate_as(%s)", (uid,))
+                conn.execute("select tutela_tests.authenticate_as(%s)", (uid,))
                 reviews = [
                     (sid, rng.choice(cards), in_window(rng, rng.choice(days)),
                      rng.random() < 0.7, rng.choice([None, 0, 1, 2, 3, 4, 5]))
@@ -265,12 +266,12 @@ def student_writer(url: str, uid: Any, sid: Any, cards: list[Any], days: list[in
                 ]
                 with conn.cursor() as cur:
                     review_sql = (
-                        "insert into public.card_reviews "
+                        "insert into tutela.card_reviews "
                         "(student_id, flashcard_id, reviewed_at, correct, quality) "
                         "values (%s, %s, %s, %s, %s)"
                     )
                     event_sql = (
-                        "insert into public.activity_events "
+                        "insert into tutela.activity_events "
                         "(student_id, kind, occurred_at, minutes) values (%s, %s, %s, %s)"
                     )
                     # both orders: reviews first, or activity first
@@ -288,16 +289,16 @@ def service_deleter(url: str, sid: Any, seed: int) -> Callable[[], None]:
     def run() -> None:
         with psycopg.connect(url) as conn:
             for _ in range(COMMITS):
-                conn.execute("select tests.as_service_role()")
+                conn.execute("select tutela_tests.as_service_role()")
                 conn.execute("select setseed(%s)", (seed / 1000,))
                 conn.execute(
-                    "delete from public.card_reviews where id in ("
-                    "  select id from public.card_reviews where student_id = %s"
+                    "delete from tutela.card_reviews where id in ("
+                    "  select id from tutela.card_reviews where student_id = %s"
                     "  order by random() limit 2)", (sid,),
                 )
                 conn.execute(
-                    "delete from public.activity_events where id in ("
-                    "  select id from public.activity_events where student_id = %s"
+                    "delete from tutela.activity_events where id in ("
+                    "  select id from tutela.activity_events where student_id = %s"
                     "  order by random() limit 1)", (sid,),
                 )
                 conn.commit()
@@ -310,9 +311,9 @@ def staff_awarder(url: str, staff: Any, sid: Any, seed: int) -> Callable[[], Non
         rng = random.Random(seed)
         with psycopg.connect(url) as conn:
             for _ in range(COMMITS):
-                conn.execute("select tests.authenticate_as(%s)", (staff,))
+                conn.execute("select tutela_tests.authenticate_as(%s)", (staff,))
                 conn.execute(
-                    "insert into public.points_ledger (student_id, points, reason) "
+                    "insert into tutela.points_ledger (student_id, points, reason) "
                     "values (%s, %s, 'Well done')", (sid, rng.choice([-3, 5, 10, 25])),
                 )
                 conn.commit()
@@ -327,7 +328,7 @@ def test_concurrent_writers_keep_rollups_exact(db: str) -> None:
     # older history with gaps, loaded by the owner: the streak recount has runs to find
     with psycopg.connect(db, autocommit=True) as conn:
         conn.execute(
-            "insert into public.activity_events (student_id, kind, occurred_at, minutes) "
+            "insert into tutela.activity_events (student_id, kind, occurred_at, minutes) "
             "select %s, 'lesson', (((now() at time zone 'UTC')::date - d) + time '12:00') "
             "at time zone 'UTC', 10 "
             "from generate_series(9, 30) as d where d not in (12, 13, 20)", (hot,),
@@ -362,12 +363,12 @@ def test_insert_and_delete_batches_of_many_students_do_not_deadlock(db: str) -> 
     students = world.students
     with psycopg.connect(db, autocommit=True) as conn:
         conn.execute(
-            "insert into public.card_reviews (student_id, flashcard_id, correct, quality) "
-            "select f.student_id, f.id, g %% 2 = 0, 3 from public.flashcards as f "
+            "insert into tutela.card_reviews (student_id, flashcard_id, correct, quality) "
+            "select f.student_id, f.id, g %% 2 = 0, 3 from tutela.flashcards as f "
             "cross join generate_series(1, 3) as g where f.student_id = any(%s)", (students,),
         )
         conn.execute(
-            "insert into public.activity_events (student_id, kind, minutes) "
+            "insert into tutela.activity_events (student_id, kind, minutes) "
             "select s, 'lesson', 5 from unnest(%s::uuid[]) as s cross join generate_series(1, 3)",
             (students,),
         )
@@ -392,25 +393,25 @@ def test_insert_and_delete_batches_of_many_students_do_not_deadlock(db: str) -> 
         return run
 
     imports = [
-        "insert into public.card_reviews (student_id, flashcard_id, correct) "
-        "select f.student_id, f.id, true from public.flashcards as f "
+        "insert into tutela.card_reviews (student_id, flashcard_id, correct) "
+        "select f.student_id, f.id, true from tutela.flashcards as f "
         "where f.student_id = any(%s)",
-        "insert into public.activity_events (student_id, kind, minutes) "
+        "insert into tutela.activity_events (student_id, kind, minutes) "
         "select s, 'lesson', 1 from unnest(%s::uuid[]) as s",
     ]
     # each correction session deletes its own rows (odd or even ids): they never wait on
     # each other's history rows, only on the stats rows the triggers lock
     corrections = [
-        "delete from public.card_reviews where id in ("
-        "  select min(id) from public.card_reviews"
+        "delete from tutela.card_reviews where id in ("
+        "  select min(id) from tutela.card_reviews"
         "  where student_id = any(%s) and id %% 2 = %s group by student_id)",
-        "delete from public.activity_events where id in ("
-        "  select min(id) from public.activity_events"
+        "delete from tutela.activity_events where id in ("
+        "  select min(id) from tutela.activity_events"
         "  where student_id = any(%s) and id %% 2 = %s group by student_id)",
     ]
-    owner_import = batches("select tests.clear_authentication()", imports, (students,))
+    owner_import = batches("select tutela_tests.clear_authentication()", imports, (students,))
     fns = [owner_import, owner_import] + [
-        batches("select tests.as_service_role()", corrections, (students, parity))
+        batches("select tutela_tests.as_service_role()", corrections, (students, parity))
         for parity in (0, 1)
     ]
     errors = run_at_once(fns)
@@ -428,7 +429,7 @@ def test_bulk_load_of_10000_reviews_in_one_statement(db: str) -> None:
     with psycopg.connect(db, autocommit=True) as conn:
         # half of the students already have stats: the batch both inserts and updates them
         conn.execute(
-            "insert into public.activity_events (student_id, kind, occurred_at, minutes) "
+            "insert into tutela.activity_events (student_id, kind, occurred_at, minutes) "
             "select s, 'lesson', now() - interval '100 days', 15 from unnest(%s::uuid[]) as s",
             (half,),
         )
@@ -436,21 +437,21 @@ def test_bulk_load_of_10000_reviews_in_one_statement(db: str) -> None:
         # one statement: every card gets 100 reviews; day offsets 0-89 skip every 11th day
         # (10, 21, 32 ...), so there are runs to find
         conn.execute(
-            "insert into public.card_reviews "
+            "insert into tutela.card_reviews "
             "(student_id, flashcard_id, reviewed_at, correct, quality) "
             "select f.student_id, f.id, "
             "  (((now() at time zone 'UTC')::date - (o.o + o.o / 10)) "
             "   + random() * interval '86399 seconds') at time zone 'UTC', "
             "  random() < 0.65, "
             "  case when random() < 0.2 then null else floor(random() * 6)::smallint end "
-            "from public.flashcards as f "
+            "from tutela.flashcards as f "
             "cross join generate_series(1, %s) as g "
             "cross join lateral (select floor(random() * 82)::integer + g * 0 as o) as o "
             "where f.student_id = any(%s)",
             (BULK_REVIEWS // (BULK_STUDENTS * 5), world.students),
         )
         count = conn.execute(
-            "select count(*) from public.card_reviews where student_id = any(%s)",
+            "select count(*) from tutela.card_reviews where student_id = any(%s)",
             (world.students,),
         ).fetchone()
         assert count is not None and count[0] == BULK_REVIEWS
@@ -461,7 +462,7 @@ def test_bulk_load_of_10000_reviews_in_one_statement(db: str) -> None:
         # activity of the same 90 days in one statement as well
         conn.execute("select setseed(0.5)")
         conn.execute(
-            "insert into public.activity_events (student_id, kind, occurred_at, minutes) "
+            "insert into tutela.activity_events (student_id, kind, occurred_at, minutes) "
             "select s, 'practice', "
             "  (((now() at time zone 'UTC')::date - floor(random() * 90)::integer) "
             "   + random() * interval '86399 seconds') at time zone 'UTC', "
@@ -475,19 +476,19 @@ def test_bulk_load_of_10000_reviews_in_one_statement(db: str) -> None:
     with psycopg.connect(db, autocommit=True) as conn:
         # Leitner: each card was moved by its newest review of the batch
         stale = conn.execute(
-            "select f.id from public.flashcards as f "
+            "select f.id from tutela.flashcards as f "
             "where f.student_id = any(%s) and f.last_reviewed_at is distinct from "
-            "  (select max(r.reviewed_at) from public.card_reviews as r "
+            "  (select max(r.reviewed_at) from tutela.card_reviews as r "
             "   where r.flashcard_id = f.id)", (world.students,),
         ).fetchall()
         assert stale == []
         # a bulk delete of about a third, in one statement, is exact too
         conn.execute(
-            "delete from public.card_reviews where student_id = any(%s) and id %% 3 = 0",
+            "delete from tutela.card_reviews where student_id = any(%s) and id %% 3 = 0",
             (world.students,),
         )
         conn.execute(
-            "delete from public.activity_events where student_id = any(%s) and id %% 4 = 0",
+            "delete from tutela.activity_events where student_id = any(%s) and id %% 4 = 0",
             (world.students,),
         )
     assert_exact(db, world.students, "after the bulk delete")

@@ -61,10 +61,10 @@ def test_edited_landed_migration_is_refused(
     before_ledger, before_objects = _ledger(conn), _objects(conn)
 
     landed = project_copy / "migrations" / "0002_profiles.sql"
-    landed.write_text(landed.read_text() + "\ncreate table public.sneaky (id int);\n")
+    landed.write_text(landed.read_text() + "\ncreate table tutela.sneaky (id int);\n")
     # and something else pending, which must not be applied either
     (project_copy / "migrations" / "0099_more.sql").write_text(
-        "-- tutela:created 20991231000000\ncreate table public.more (id int);\n"
+        "-- tutela:created 20991231000000\ncreate table tutela.more (id int);\n"
     )
     proc = cli("migrate", "--database-url", empty_db, root=project_copy)
     assert proc.returncode == 1
@@ -85,8 +85,8 @@ def test_error_midway_leaves_no_trace_on_fresh_database(
     before = _objects(conn)
     (project_copy / "migrations" / "0099_broken.sql").write_text(
         "-- tutela:created 20991231000000\n"
-        "create table public.half (id int);\n"
-        "insert into public.half values (1);\n"
+        "create table tutela.half (id int);\n"
+        "insert into tutela.half values (1);\n"
         "select 1 / 0;\n"
     )
     proc = cli("migrate", "--database-url", empty_db, root=project_copy)
@@ -105,13 +105,13 @@ def test_error_midway_leaves_no_trace_on_migrated_database(
     before_ledger, before_objects = _ledger(conn), _objects(conn)
     # a good new migration, a changed repeatable, and a repeatable that fails at the end
     (project_copy / "migrations" / "0099_good.sql").write_text(
-        "-- tutela:created 20991231000000\ncreate table public.good (id int);\n"
+        "-- tutela:created 20991231000000\ncreate table tutela.good (id int);\n"
     )
     (project_copy / "rpc" / "profiles.sql").write_text(
         (project_copy / "rpc" / "profiles.sql").read_text() + "\n-- changed\n"
     )
     (project_copy / "policies" / "zz_broken.sql").write_text(
-        "create policy nope on public.no_such_table for select to authenticated using (true);\n"
+        "create policy nope on tutela.no_such_table for select to authenticated using (true);\n"
     )
     with pytest.raises(TutelaError) as err:
         migrate(empty_db, root=project_copy)
@@ -126,7 +126,7 @@ def test_dry_run_applies_nothing(cli: Any, empty_db: str, conn_factory: Any) -> 
     assert "would apply" in proc.stdout and "0002_profiles.sql" in proc.stdout
     conn = conn_factory(empty_db, autocommit=True)
     assert _ledger(conn) == []
-    assert conn.execute("select to_regclass('public.profiles')").fetchone()[0] is None
+    assert conn.execute("select to_regclass('tutela.profiles')").fetchone()[0] is None
 
 
 def test_concurrent_runs_apply_once(empty_db: str, conn_factory: Any) -> None:
@@ -168,8 +168,8 @@ def test_new_versioned_migration_reapplies_repeatables(
 ) -> None:
     migrate(empty_db, root=project_copy)
     (project_copy / "migrations" / "0099_more.sql").write_text(
-        "-- tutela:created 20991231000000\ncreate table public.more (id int primary key);\n"
-        "alter table public.more enable row level security;\n"
+        "-- tutela:created 20991231000000\ncreate table tutela.more (id int primary key);\n"
+        "alter table tutela.more enable row level security;\n"
     )
     result = migrate(empty_db, root=project_copy)
     kinds = [(f.kind, f.name) for f in result.applied]

@@ -67,18 +67,18 @@ def test_bad_registry_entries_are_clear_errors(
 
 def test_per_row_call_is_detected(guardian_session: Any) -> None:
     """The check above can fail: a policy calling a helper per row shows up as a Filter."""
-    guardian_session.execute("select tests.clear_authentication()")
-    guardian_session.execute("drop policy flashcards_select on public.flashcards")
+    guardian_session.execute("select tutela_tests.clear_authentication()")
+    guardian_session.execute("drop policy flashcards_select on tutela.flashcards")
     guardian_session.execute(
-        "create policy flashcards_select on public.flashcards for select to authenticated "
-        "using (private.role_for_student(student_id) is not null)"
+        "create policy flashcards_select on tutela.flashcards for select to authenticated "
+        "using (tutela_private.role_for_student(student_id) is not null)"
     )
     guardian_session.execute(
-        "grant execute on function private.role_for_student(uuid) to authenticated"
+        "grant execute on function tutela_private.role_for_student(uuid) to authenticated"
     )
     guardian_session.execute("set local role authenticated")
     plan = guardian_session.execute(
-        "explain (costs off, verbose) select * from public.flashcards"
+        "explain (costs off, verbose) select * from tutela.flashcards"
     ).fetchall()
     assert any(PER_ROW_CALL.search(str(r[0])) for r in plan)
 
@@ -107,20 +107,20 @@ def test_quote_ident() -> None:
 def guardian_session(migrated_db: str, conn_factory: Any) -> Iterator[Any]:
     """A transaction acting as an active guardian with every permission (rolled back)."""
     conn = conn_factory(migrated_db)
-    g = conn.execute("select tests.create_user('explain-guardian@test')").fetchone()[0]
+    g = conn.execute("select tutela_tests.create_user('explain-guardian@test')").fetchone()[0]
     org = conn.execute(
-        "insert into public.organizations (name, slug) values ('X', 'explain-org') returning id"
+        "insert into tutela.organizations (name, slug) values ('X', 'explain-org') returning id"
     ).fetchone()[0]
     student = conn.execute(
-        "insert into public.students (organization_id, display_name) values (%s, 'S') "
+        "insert into tutela.students (organization_id, display_name) values (%s, 'S') "
         "returning id", (org,)
     ).fetchone()[0]
     conn.execute(
-        "insert into public.guardian_links (student_id, guardian_id, status, created_via, "
+        "insert into tutela.guardian_links (student_id, guardian_id, status, created_via, "
         "activated_at, permissions) values (%s, %s, 'active', 'staff', now(), "
-        "private.default_link_permissions() || '{\"journal\": true}')", (student, g)
+        "tutela_hidden.default_link_permissions() || '{\"journal\": true}')", (student, g)
     )
-    conn.execute("select tests.authenticate_as(%s)", (g,))
+    conn.execute("select tutela_tests.authenticate_as(%s)", (g,))
     yield conn
     conn.rollback()
 
@@ -142,7 +142,7 @@ def test_policies_make_no_per_row_calls(guardian_session: Any, table: str) -> No
         bad = [line for line in lines if PER_ROW_CALL.search(line)]
         assert not bad, f"{sql}:\n" + "\n".join(lines)
         text = "\n".join(lines)
-        assert "private." in text, f"{sql}: the policy helper does not appear:\n{text}"
+        assert "tutela_hidden." in text, f"{sql}: the policy helper does not appear:\n{text}"
     json_plan = guardian_session.execute(
         f"explain (format json) select * from public.{table}"
     ).fetchone()[0]

@@ -18,7 +18,7 @@ def _mentions(conn: Any, value: str) -> list[str]:
         """
         select table_schema, table_name, column_name, data_type
         from information_schema.columns
-        where table_schema in ('public', 'private')
+        where table_schema in ('tutela', 'tutela_private')
           and data_type in ('uuid', 'jsonb', 'text')
           and (table_schema, table_name) in (
             select table_schema, table_name from information_schema.tables
@@ -43,12 +43,12 @@ def test_erase_removes_every_trace_of_the_student(empty_db: str, cli: Any) -> No
         assert _mentions(conn, NOAH_STUDENT)  # the demo gives Noah data everywhere
         # Noah asks himself: at 17 he is over the consent age (16)
         conn.execute(
-            "update public.students set birth_date = current_date - interval '17 years' "
+            "update tutela.students set birth_date = current_date - interval '17 years' "
             "where id = %s", (NOAH_STUDENT,))
         conn.commit()
         with acting_as(conn, NOAH_USER) as c:
             request = c.execute(
-                "select id from public.request_data_erasure(%s)", (NOAH_STUDENT,)
+                "select id from tutela.request_data_erasure(%s)", (NOAH_STUDENT,)
             ).fetchone()[0]
     proc = cli("privacy", "erase", "--request", str(request), "--json", "--yes",
                "--database-url", empty_db)
@@ -59,7 +59,7 @@ def test_erase_removes_every_trace_of_the_student(empty_db: str, cli: Any) -> No
         assert _mentions(conn, NOAH_STUDENT) == []
         pseudonym = report["pseudonym"]
         kept = conn.execute(
-            "select count(*) from public.link_events where student_id = %s", (pseudonym,)
+            "select count(*) from tutela.link_events where student_id = %s", (pseudonym,)
         ).fetchone()[0]
         assert kept > 0  # the audit trail stays, pseudonymised
     again = cli("privacy", "erase", "--request", str(request), "--yes",

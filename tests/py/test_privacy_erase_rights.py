@@ -31,12 +31,12 @@ def _pat_requests_noahs_erasure(url: str) -> str:
     run_demo(url)
     with connect(url) as conn:
         conn.execute(
-            "update public.students set birth_date = current_date - interval '12 years' "
+            "update tutela.students set birth_date = current_date - interval '12 years' "
             "where id = %s", (NOAH_STUDENT,))
         conn.commit()
         with acting_as(conn, PAT) as c:
             request = c.execute(
-                "select id from public.request_data_erasure(%s)", (NOAH_STUDENT,)
+                "select id from tutela.request_data_erasure(%s)", (NOAH_STUDENT,)
             ).fetchone()[0]
     return str(request)
 
@@ -45,9 +45,9 @@ def _state(url: str, request: str) -> tuple[Any, ...]:
     with connect(url) as conn:
         row = conn.execute(
             "select r.status, r.cancel_reason, "
-            "(select count(*) from public.students where id = %s), "
-            "(select count(*) from public.card_reviews where student_id = %s) "
-            "from public.data_requests as r where r.id = %s",
+            "(select count(*) from tutela.students where id = %s), "
+            "(select count(*) from tutela.card_reviews where student_id = %s) "
+            "from tutela.data_requests as r where r.id = %s",
             (NOAH_STUDENT, NOAH_STUDENT, request),
         ).fetchone()
     assert row is not None
@@ -97,10 +97,10 @@ def test_asks_on_a_terminal(empty_db: str) -> None:
     assert code == 0, out
     with connect(empty_db) as conn:
         status = conn.execute(
-            "select status from public.data_requests where id = %s", (request,)).fetchone()
+            "select status from tutela.data_requests where id = %s", (request,)).fetchone()
         assert status is not None and status[0] == "completed"
         left = conn.execute(
-            "select count(*) from public.students where id = %s", (NOAH_STUDENT,)).fetchone()
+            "select count(*) from tutela.students where id = %s", (NOAH_STUDENT,)).fetchone()
         assert left is not None and left[0] == 0
 
 
@@ -108,11 +108,11 @@ def test_revoked_guardian_request_is_cancelled_not_carried_out(empty_db: str, cl
     request = _pat_requests_noahs_erasure(empty_db)
     with connect(empty_db) as conn:
         link = conn.execute(
-            "select id from public.guardian_links where student_id = %s and guardian_id = %s",
+            "select id from tutela.guardian_links where student_id = %s and guardian_id = %s",
             (NOAH_STUDENT, PAT)).fetchone()
         assert link is not None
         with acting_as(conn, ALEX_ADMIN) as c:  # a court order: the school revokes Pat
-            c.execute("select public.revoke_guardian_link(%s, 'court order')", (link[0],))
+            c.execute("select tutela.revoke_guardian_link(%s, 'court order')", (link[0],))
     assert _state(empty_db, request)[:3] == (
         "cancelled", "requester_lost_right: link_revoked", 1)
     proc = cli("privacy", "erase", "--request", request, "--yes", "--database-url", empty_db)
@@ -127,12 +127,12 @@ def test_right_lost_unannounced_is_caught_at_the_moment_of_use(empty_db: str, cl
     request = _pat_requests_noahs_erasure(empty_db)
     with connect(empty_db) as conn:
         # a loss no trigger sees (the calendar): stood for by switching the trigger off
-        conn.execute("alter table public.guardian_links "
+        conn.execute("alter table tutela.guardian_links "
                      "disable trigger guardian_links_cancel_erasure_requests")
-        conn.execute("update public.guardian_links set status = 'revoked', is_primary = false, "
+        conn.execute("update tutela.guardian_links set status = 'revoked', is_primary = false, "
                      "revoked_at = now() where student_id = %s and guardian_id = %s",
                      (NOAH_STUDENT, PAT))
-        conn.execute("alter table public.guardian_links "
+        conn.execute("alter table tutela.guardian_links "
                      "enable trigger guardian_links_cancel_erasure_requests")
         conn.commit()
     assert _state(empty_db, request)[0] == "pending"

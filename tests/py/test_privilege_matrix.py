@@ -71,12 +71,12 @@ def test_guardians_never_write_student_data(migrated_db: str) -> None:
 
 def test_a_new_table_without_expectation_fails(migrated_db: str, conn_factory: Any) -> None:
     conn = conn_factory(migrated_db, autocommit=True)
-    conn.execute("create table public.roster_imports (id uuid primary key)")
-    conn.execute("alter table public.roster_imports enable row level security")
+    conn.execute("create table tutela.roster_imports (id uuid primary key)")
+    conn.execute("alter table tutela.roster_imports enable row level security")
     try:
         result = run_matrix(migrated_db)
     finally:
-        conn.execute("drop table public.roster_imports")
+        conn.execute("drop table tutela.roster_imports")
     assert result.unexpected_tables == ["roster_imports"]
     assert not result.ok
     assert "(no expectation)" in format_text(result)

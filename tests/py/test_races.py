@@ -39,7 +39,7 @@ def db(server_url: str) -> Iterator[str]:
 
 def call_as(url: str, uid: Any, sql: str, params: tuple[Any, ...] = ()) -> Any:
     with psycopg.connect(url) as conn:
-        conn.execute("select tests.authenticate_as(%s)", (uid,))
+        conn.execute("select tutela_tests.authenticate_as(%s)", (uid,))
         row = conn.execute(sql, params).fetchone()
         conn.commit()
         return row[0] if row else None
@@ -72,16 +72,16 @@ def run_at_once(fns: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
 
 
 def new_user(url: str, email: str) -> Any:
-    return admin_sql(url, "select tests.create_user(%s)", (email,))
+    return admin_sql(url, "select tutela_tests.create_user(%s)", (email,))
 
 
 def setup_student(url: str, tag: str, cap: int = 2) -> tuple[Any, Any, Any]:
     admin = new_user(url, f"admin-{tag}@races.test")
-    org = call_as(url, admin, "select id from public.create_organization(%s, %s)",
+    org = call_as(url, admin, "select id from tutela.create_organization(%s, %s)",
                   (f"Org {tag}", f"org-{tag}"))
-    call_as(url, admin, "select id from public.update_organization_settings(%s, %s::jsonb)",
+    call_as(url, admin, "select id from tutela.update_organization_settings(%s, %s::jsonb)",
             (org, f'{{"max_guardians_per_student": {cap}}}'))
-    student = call_as(url, admin, "select id from public.create_student(%s, %s)",
+    student = call_as(url, admin, "select id from tutela.create_student(%s, %s)",
                       (org, f"Kid {tag}"))
     return admin, org, student
 
@@ -89,7 +89,7 @@ def setup_student(url: str, tag: str, cap: int = 2) -> tuple[Any, Any, Any]:
 def links_by_status(url: str, student: Any) -> dict[str, int]:
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute(
-            "select status, count(*) from public.guardian_links where student_id = %s "
+            "select status, count(*) from tutela.guardian_links where student_id = %s "
             "group by status", (student,)).fetchall()
     return {str(s): int(n) for s, n in rows}
 
@@ -99,11 +99,11 @@ def test_redemptions_against_the_cap(db: str) -> None:
     for r in range(ROUNDS):
         cap, crowd = rng.randint(1, 3), rng.randint(4, 10)
         admin, _org, student = setup_student(db, f"cap{r}", cap)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, %s)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, %s)",
                        (student, crowd))
         users = [new_user(db, f"p{r}-{i}@races.test") for i in range(crowd)]
         results = run_at_once([
-            partial(call_as, db, u, "select public.redeem_guardian_link_code(%s)", (code,))
+            partial(call_as, db, u, "select tutela.redeem_guardian_link_code(%s)", (code,))
             for u in users
         ])
         ok = [v for k, v in results if k == "ok"]
@@ -111,10 +111,11 @@ def test_redemptions_against_the_cap(db: str) -> None:
         assert len(ok) == cap and all("id" in v for v in ok), (r, results)
         assert err == ["TU409"] * (crowd - cap), (r, results)
         assert links_by_status(db, student) == {"active": cap}, r
-        uses = admin_sql(db, "select uses from private.guardian_link_codes where student_id = %s",
+        uses = admin_sql(db, "select uses from tutela_private.guardian_link_codes where "
+                             "student_id = %s",
                          (student,))
         assert uses == cap, r
-        events = admin_sql(db, "select count(*) from public.link_events where student_id = %s "
+        events = admin_sql(db, "select count(*) from tutela.link_events where student_id = %s "
                                "and action = 'link_created'", (student,))
         assert events == cap, r
 
@@ -125,11 +126,11 @@ def test_same_invite_accepted_at_once(db: str) -> None:
         sessions = rng.randint(2, 5)
         admin, _org, student = setup_student(db, f"inv{r}")
         email = f"co{r}@races.test"
-        token = call_as(db, admin, "select token from public.invite_guardian(%s, %s)",
+        token = call_as(db, admin, "select token from tutela.invite_guardian(%s, %s)",
                         (student, email))
         invitee = new_user(db, email)
         results = run_at_once([
-            partial(call_as, db, invitee, "select id from public.accept_guardian_invite(%s)",
+            partial(call_as, db, invitee, "select id from tutela.accept_guardian_invite(%s)",
                     (token,))
             for _ in range(sessions)
         ])
@@ -137,7 +138,7 @@ def test_same_invite_accepted_at_once(db: str) -> None:
         assert len(ok) == 1, (r, results)
         assert all(v in ("TU404", "TU409") for k, v in results if k == "err"), (r, results)
         assert links_by_status(db, student) == {"active": 1}, r
-        assert admin_sql(db, "select status from public.guardian_invites where student_id = %s",
+        assert admin_sql(db, "select status from tutela.guardian_invites where student_id = %s",
                          (student,)) == "accepted"
 
 
@@ -148,26 +149,26 @@ def test_revoke_racing_a_redeem_of_the_same_guardian(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"rs{r}")
         guardian = new_user(db, f"g{r}@races.test")
-        code1 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        code1 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
-        link = call_as(db, guardian, "select public.redeem_guardian_link_code(%s)", (code1,))
-        code2 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        link = call_as(db, guardian, "select tutela.redeem_guardian_link_code(%s)", (code1,))
+        code2 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
         results = run_at_once([
-            partial(call_as, db, admin, "select status from public.revoke_guardian_link(%s)",
+            partial(call_as, db, admin, "select status from tutela.revoke_guardian_link(%s)",
                     (link["id"],)),
-            partial(call_as, db, guardian, "select public.redeem_guardian_link_code(%s)",
+            partial(call_as, db, guardian, "select tutela.redeem_guardian_link_code(%s)",
                     (code2,)),
         ])
         assert results[0] == ("ok", "revoked"), (r, results)
         # one row per (student, guardian), whatever the order
-        rows = admin_sql(db, "select count(*) from public.guardian_links where student_id = %s",
+        rows = admin_sql(db, "select count(*) from tutela.guardian_links where student_id = %s",
                          (student,))
         assert rows == 1, r
-        status = admin_sql(db, "select status from public.guardian_links where student_id = %s",
+        status = admin_sql(db, "select status from tutela.guardian_links where student_id = %s",
                            (student,))
         last = admin_sql(
-            db, "select action from public.link_events where student_id = %s "
+            db, "select action from tutela.link_events where student_id = %s "
                 "and action in ('link_created', 'link_restored', 'link_revoked') "
                 "order by id desc limit 1", (student,))
         if results[1][0] == "ok" and results[1][1].get("id"):
@@ -183,15 +184,15 @@ def test_revoke_racing_a_redeem_at_the_cap(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"rc{r}", cap=1)
         first, second = new_user(db, f"a{r}@races.test"), new_user(db, f"b{r}@races.test")
-        code1 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        code1 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
-        link = call_as(db, first, "select public.redeem_guardian_link_code(%s)", (code1,))
-        code2 = call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        link = call_as(db, first, "select tutela.redeem_guardian_link_code(%s)", (code1,))
+        code2 = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                         (student,))
         results = run_at_once([
-            partial(call_as, db, admin, "select status from public.revoke_guardian_link(%s)",
+            partial(call_as, db, admin, "select status from tutela.revoke_guardian_link(%s)",
                     (link["id"],)),
-            partial(call_as, db, second, "select public.redeem_guardian_link_code(%s)",
+            partial(call_as, db, second, "select tutela.redeem_guardian_link_code(%s)",
                     (code2,)),
         ])
         assert results[0] == ("ok", "revoked")
@@ -206,18 +207,18 @@ def test_primaries_set_at_once(db: str) -> None:
     for r in range(ROUNDS):
         n = rng.randint(2, 4)
         admin, _org, student = setup_student(db, f"pp{r}", cap=n)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, %s)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, %s)",
                        (student, n))
         links = [call_as(db, new_user(db, f"pp{r}-{i}@races.test"),
-                         "select public.redeem_guardian_link_code(%s)", (code,))
+                         "select tutela.redeem_guardian_link_code(%s)", (code,))
                  for i in range(n)]
         results = run_at_once([
-            partial(call_as, db, admin, "select id from public.set_primary_guardian(%s)",
+            partial(call_as, db, admin, "select id from tutela.set_primary_guardian(%s)",
                     (lk["id"],))
             for lk in links
         ])
         assert all(k == "ok" for k, _ in results), (r, results)
-        primaries = admin_sql(db, "select count(*) from public.guardian_links "
+        primaries = admin_sql(db, "select count(*) from tutela.guardian_links "
                                   "where student_id = %s and is_primary", (student,))
         assert primaries == 1, r
 
@@ -225,23 +226,23 @@ def test_primaries_set_at_once(db: str) -> None:
 def test_primary_set_while_its_link_is_revoked(db: str) -> None:
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"pr{r}")
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 2)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 2)",
                        (student,))
         a, b = (call_as(db, new_user(db, f"pr{r}-{i}@races.test"),
-                        "select public.redeem_guardian_link_code(%s)", (code,)) for i in range(2))
-        call_as(db, admin, "select id from public.set_primary_guardian(%s)", (a["id"],))
+                        "select tutela.redeem_guardian_link_code(%s)", (code,)) for i in range(2))
+        call_as(db, admin, "select id from tutela.set_primary_guardian(%s)", (a["id"],))
         results = run_at_once([
-            partial(call_as, db, admin, "select id from public.set_primary_guardian(%s)",
+            partial(call_as, db, admin, "select id from tutela.set_primary_guardian(%s)",
                     (b["id"],)),
-            partial(call_as, db, admin, "select status from public.revoke_guardian_link(%s)",
+            partial(call_as, db, admin, "select status from tutela.revoke_guardian_link(%s)",
                     (b["id"],)),
         ])
         assert results[1] == ("ok", "revoked"), (r, results)
         assert results[0][0] == "ok" or results[0] == ("err", "TU409"), (r, results)
         # never a revoked primary, never two primaries
-        assert admin_sql(db, "select count(*) from public.guardian_links where student_id = %s "
+        assert admin_sql(db, "select count(*) from tutela.guardian_links where student_id = %s "
                              "and is_primary and status <> 'active'", (student,)) == 0, r
-        assert admin_sql(db, "select count(*) from public.guardian_links where student_id = %s "
+        assert admin_sql(db, "select count(*) from tutela.guardian_links where student_id = %s "
                              "and is_primary", (student,)) <= 1, r
 
 
@@ -252,23 +253,23 @@ def test_cap_lowered_while_guardians_redeem(db: str) -> None:
     for r in range(ROUNDS):
         crowd = rng.randint(2, 4)
         admin, org, student = setup_student(db, f"lc{r}", cap=5)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, %s)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, %s)",
                        (student, crowd + 1))
         call_as(db, new_user(db, f"lc{r}-first@races.test"),
-                "select public.redeem_guardian_link_code(%s)", (code,))
+                "select tutela.redeem_guardian_link_code(%s)", (code,))
         users = [new_user(db, f"lc{r}-{i}@races.test") for i in range(crowd)]
         fns: list[Callable[[], Any]] = [
             partial(call_as, db, admin,
                     "select max_guardians_per_student from "
-                    "public.update_organization_settings(%s, %s::jsonb)",
+                    "tutela.update_organization_settings(%s, %s::jsonb)",
                     (org, '{"max_guardians_per_student": 1}')),
         ]
-        fns += [partial(call_as, db, u, "select public.redeem_guardian_link_code(%s)", (code,))
+        fns += [partial(call_as, db, u, "select tutela.redeem_guardian_link_code(%s)", (code,))
                 for u in users]
         results = run_at_once(fns)
         assert results[0] in (("ok", 1), ("err", "TU409")), (r, results)
         assert all(k == "ok" or v == "TU409" for k, v in results[1:]), (r, results)
-        cap = admin_sql(db, "select max_guardians_per_student from public.organizations "
+        cap = admin_sql(db, "select max_guardians_per_student from tutela.organizations "
                             "where id = %s", (org,))
         counts = links_by_status(db, student)
         assert counts.get("active", 0) + counts.get("pending", 0) <= cap, (r, cap, counts)
@@ -278,20 +279,20 @@ def test_restore_racing_redeems_at_the_cap(db: str) -> None:
     """Staff restore a revoked link while others redeem the last free places."""
     for r in range(ROUNDS):
         admin, _org, student = setup_student(db, f"rt{r}", cap=2)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 5)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 5)",
                        (student,))
         old = call_as(db, new_user(db, f"rt{r}-old@races.test"),
-                      "select public.redeem_guardian_link_code(%s)", (code,))
-        call_as(db, admin, "select status from public.revoke_guardian_link(%s)", (old["id"],))
+                      "select tutela.redeem_guardian_link_code(%s)", (code,))
+        call_as(db, admin, "select status from tutela.revoke_guardian_link(%s)", (old["id"],))
         # the revocation withdrew the code its guardian had redeemed: a new one for the others
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 5)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 5)",
                        (student,))
         users = [new_user(db, f"rt{r}-{i}@races.test") for i in range(2)]
         fns: list[Callable[[], Any]] = [
-            partial(call_as, db, admin, "select status from public.restore_guardian_link(%s)",
+            partial(call_as, db, admin, "select status from tutela.restore_guardian_link(%s)",
                     (old["id"],)),
         ]
-        fns += [partial(call_as, db, u, "select public.redeem_guardian_link_code(%s)", (code,))
+        fns += [partial(call_as, db, u, "select tutela.redeem_guardian_link_code(%s)", (code,))
                 for u in users]
         results = run_at_once(fns)
         assert all(k == "ok" or v == "TU409" for k, v in results), (r, results)
@@ -313,7 +314,7 @@ def call_at(url: str, level: str, uid: Any, sql: str, params: tuple[Any, ...] = 
     default_transaction_isolation, or a function PostgREST runs with one)."""
     with psycopg.connect(url) as conn:
         conn.isolation_level = ISOLATION[level]
-        conn.execute("select tests.authenticate_as(%s)", (uid,))
+        conn.execute("select tutela_tests.authenticate_as(%s)", (uid,))
         row = conn.execute(sql, params).fetchone()
         conn.commit()
         return row[0] if row else None
@@ -328,11 +329,11 @@ def test_the_cap_holds_at_every_isolation_level(db: str, level: str) -> None:
     for r in range(max(2, ROUNDS // 4)):
         admin, _org, student = setup_student(db, f"iso{tag}{r}", cap=2)
         # one code each: a shared code's row would serialise them by itself
-        codes = [call_as(db, admin, "select code from public.create_guardian_link_code(%s)",
+        codes = [call_as(db, admin, "select code from tutela.create_guardian_link_code(%s)",
                          (student,)) for _ in range(25)]
         users = [new_user(db, f"iso{tag}{r}-{i}@races.test") for i in range(25)]
         results = run_at_once([
-            partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
+            partial(call_at, db, level, u, "select tutela.redeem_guardian_link_code(%s)",
                     (c,))
             for u, c in zip(users, codes, strict=True)
         ])
@@ -350,23 +351,23 @@ def test_the_cap_lowered_at_every_isolation_level(db: str, level: str) -> None:
     tag = level.replace(" ", "")
     for r in range(max(2, ROUNDS // 4)):
         admin, org, student = setup_student(db, f"low{tag}{r}", cap=5)
-        code = call_as(db, admin, "select code from public.create_guardian_link_code(%s, 6)",
+        code = call_as(db, admin, "select code from tutela.create_guardian_link_code(%s, 6)",
                        (student,))
         call_as(db, new_user(db, f"low{tag}{r}-first@races.test"),
-                "select public.redeem_guardian_link_code(%s)", (code,))
+                "select tutela.redeem_guardian_link_code(%s)", (code,))
         users = [new_user(db, f"low{tag}{r}-{i}@races.test") for i in range(4)]
         fns: list[Callable[[], Any]] = [
             partial(call_at, db, level, admin,
                     "select max_guardians_per_student from "
-                    "public.update_organization_settings(%s, %s::jsonb)",
+                    "tutela.update_organization_settings(%s, %s::jsonb)",
                     (org, '{"max_guardians_per_student": 1}')),
         ]
-        fns += [partial(call_at, db, level, u, "select public.redeem_guardian_link_code(%s)",
+        fns += [partial(call_at, db, level, u, "select tutela.redeem_guardian_link_code(%s)",
                         (code,)) for u in users]
         results = run_at_once(fns)
         allowed = {"TU409", "40001"} if level != "read committed" else {"TU409"}
         assert all(k == "ok" or v in allowed for k, v in results), (level, r, results)
-        cap = admin_sql(db, "select max_guardians_per_student from public.organizations "
+        cap = admin_sql(db, "select max_guardians_per_student from tutela.organizations "
                             "where id = %s", (org,))
         counts = links_by_status(db, student)
         assert counts.get("active", 0) + counts.get("pending", 0) <= cap, (level, r, cap, counts)

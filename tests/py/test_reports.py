@@ -29,7 +29,7 @@ def report_db(empty_db: str) -> tuple[str, str]:
         conn.row_factory = dict_row  # type: ignore[assignment]
         with acting_as(conn, PAT) as c:
             row = c.execute(
-                "select id::text, sections from public.generate_report(%s, 'monthly', "
+                "select id::text, sections from tutela.generate_report(%s, 'monthly', "
                 "(now() at time zone 'UTC')::date - 30, (now() at time zone 'UTC')::date)",
                 (NOAH_STUDENT,),
             ).fetchone()

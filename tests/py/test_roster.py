@@ -42,7 +42,7 @@ def db(server_url: str) -> Iterator[str]:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
                 # a school that trusts its roster: existing accounts are linked at once
-                "insert into public.organizations (name, slug, roster_trusted) "
+                "insert into tutela.organizations (name, slug, roster_trusted) "
                 "values ('Roster School', %s, true)",
                 (ORG,),
             )
@@ -113,7 +113,7 @@ def snapshot(url: str) -> dict[str, Any]:
             "invites": q(
                 "select md5(string_agg(i::text, ',' order by id)) from guardian_invites i"),
             "members": q("select md5(string_agg(m::text, ',' order by id)) from memberships m"),
-            "outbox": q("select count(*) from private.notification_outbox"),
+            "outbox": q("select count(*) from tutela_private.notification_outbox"),
         }
 
 
@@ -149,7 +149,7 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
                       "and managed_by_roster and created_via = 'roster'") == with_account
     assert scalar(db, "select count(*) from guardian_invites where status = 'pending' "
                       "and managed_by_roster") == LINKS - with_account
-    assert scalar(db, "select count(*) from private.notification_outbox "
+    assert scalar(db, "select count(*) from tutela_private.notification_outbox "
                       "where kind = 'guardian_invite'") == LINKS - with_account
     # one primary per student whose first guardian has an account
     assert scalar(db, "select count(*) from guardian_links where is_primary") == sum(
@@ -230,7 +230,7 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
 
 def test_bad_rows_are_reported_and_skipped(db: str, tmp_path: Path, cli: Any) -> None:
     with psycopg.connect(db, autocommit=True) as conn:
-        conn.execute("insert into public.organizations "
+        conn.execute("insert into tutela.organizations "
                      "(name, slug, max_guardians_per_student, roster_trusted) "
                      "values ('Small School', 'small-school', 1, true)")
     write_csv(tmp_path / "s.csv", ["sis_id", "display_name"],
@@ -316,7 +316,7 @@ def test_a_server_lost_mid_import_is_a_message_with_what_was_committed(
     rows = [{"sis_id": f"K{i:05d}", "display_name": f"Kid {i}"} for i in range(6000)]
     path = write_csv(tmp_path / "lost.csv", ["sis_id", "display_name"], rows)
     with psycopg.connect(db, autocommit=True) as conn:
-        conn.execute("insert into public.organizations (name, slug) values ('Lost', 'lost-school')")
+        conn.execute("insert into tutela.organizations (name, slug) values ('Lost', 'lost-school')")
 
     killed: list[int] = []
 
@@ -325,11 +325,11 @@ def test_a_server_lost_mid_import_is_a_message_with_what_was_committed(
         with psycopg.connect(db, autocommit=True) as conn:
             for _ in range(4000):
                 n = conn.execute(
-                    "select count(*) from public.students where sis_id like 'K%'").fetchone()
+                    "select count(*) from tutela.students where sis_id like 'K%'").fetchone()
                 if n and n[0] >= 600:
                     got = conn.execute(
                         "select count(*) filter (where pg_terminate_backend(pid)) "
-                        "from pg_stat_activity where query like '%public.import_roster%' "
+                        "from pg_stat_activity where query like '%tutela.import_roster%' "
                         "and pid <> pg_backend_pid() and backend_type = 'client backend'"
                     ).fetchone()
                     killed.append(int(got[0]) if got else 0)
@@ -345,7 +345,7 @@ def test_a_server_lost_mid_import_is_a_message_with_what_was_committed(
     assert out.returncode == 1, out.stdout
     assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
     assert "the connection to the database was lost during the import" in out.stderr
-    committed = scalar(db, "select count(*) from public.students where sis_id like 'K%%'")
+    committed = scalar(db, "select count(*) from tutela.students where sis_id like 'K%%'")
     assert f"{committed // 300} of 20 batch(es) were committed" in out.stderr, (
         committed, out.stderr)
     again = cli("import", "students", str(path), "--org", "lost-school", "--json",

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NAME_RE = re.compile(r"(code|token|hash|secret|password|otp|salt|pin)", re.I)
 # Columns whose names match but hold no secret, each with the reason.
 NOT_SECRETS = {
-    "public.achievements.code": "the badge's public name (first_session, ...)",
-    "public.plans.code": "the plan's public name (free, starter, ...)",
-    "public.link_events.code_id": "the id of a link code, not the code",
-    "public.organizations.link_code_ttl": "a setting: how long codes live",
-    "public.organizations.students_may_create_link_codes": "a setting: a yes/no switch",
-    "public.certificates.verification_code": "printed on the certificate so that anyone "
+    "tutela.achievements.code": "the badge's public name (first_session, ...)",
+    "tutela.plans.code": "the plan's public name (free, starter, ...)",
+    "tutela.link_events.code_id": "the id of a link code, not the code",
+    "tutela.organizations.link_code_ttl": "a setting: how long codes live",
+    "tutela.organizations.students_may_create_link_codes": "a setting: a yes/no switch",
+    "tutela.certificates.verification_code": "printed on the certificate so that anyone "
     "holding it can check it; grants nothing",
 }
 SKIP_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast", "tests")
@@ -52,7 +52,7 @@ def db(server_url: str) -> Iterator[str]:
 
 def call_as(url: str, uid: Any, query: str, params: tuple[Any, ...] = ()) -> Any:
     with psycopg.connect(url) as conn:
-        conn.execute("select tests.authenticate_as(%s)", (uid,))
+        conn.execute("select tutela_tests.authenticate_as(%s)", (uid,))
         row = conn.execute(query, params).fetchone()
         conn.commit()
         return row[0] if row else None
@@ -67,12 +67,12 @@ def admin_sql(url: str, query: str, params: tuple[Any, ...] = ()) -> Any:
 
 # ---- brute force ----------------------------------------------------------------------------
 def _student_with_code(url: str, tag: str) -> tuple[Any, str]:
-    admin = admin_sql(url, "select tests.create_user(%s)", (f"admin-{tag}@bf.test",))
-    org = call_as(url, admin, "select id from public.create_organization(%s, %s)",
+    admin = admin_sql(url, "select tutela_tests.create_user(%s)", (f"admin-{tag}@bf.test",))
+    org = call_as(url, admin, "select id from tutela.create_organization(%s, %s)",
                   (f"Org {tag}", f"org-{tag}"))
-    student = call_as(url, admin, "select id from public.create_student(%s, %s)",
+    student = call_as(url, admin, "select id from tutela.create_student(%s, %s)",
                       (org, f"Kid {tag}"))
-    code = call_as(url, admin, "select code from public.create_guardian_link_code(%s)",
+    code = call_as(url, admin, "select code from tutela.create_guardian_link_code(%s)",
                    (student,))
     return student, str(code)
 
@@ -87,12 +87,12 @@ def test_one_account_gets_five_guesses_per_window_then_not_even_the_right_code(
     db: str,
 ) -> None:
     student, code = _student_with_code(db, "seq")
-    attacker = admin_sql(db, "select tests.create_user('seq@bf.test')")
+    attacker = admin_sql(db, "select tutela_tests.create_user('seq@bf.test')")
     evaluated = 0
     throttled = 0
     for guess in _guesses(40):
         try:
-            out = call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", (guess,))
+            out = call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", (guess,))
             assert out["code"] == "TU404"
             evaluated += 1
         except psycopg.Error as exc:
@@ -101,17 +101,17 @@ def test_one_account_gets_five_guesses_per_window_then_not_even_the_right_code(
     assert (evaluated, throttled) == (5, 35)
     # the right code now is refused like any other: the throttle tells nothing
     with pytest.raises(psycopg.Error) as err:
-        call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", (code,))
+        call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", (code,))
     assert err.value.sqlstate == "TU429"
-    assert admin_sql(db, "select count(*) from public.guardian_links where student_id = %s",
+    assert admin_sql(db, "select count(*) from tutela.guardian_links where student_id = %s",
                      (student,)) == 0
     # next window: five more evaluated guesses, no more
-    admin_sql(db, "update private.link_code_attempts set attempted_at = attempted_at "
+    admin_sql(db, "update tutela_private.link_code_attempts set attempted_at = attempted_at "
                   "- interval '15 minutes 1 second' where user_id = %s", (attacker,))
     results = []
     for guess in _guesses(8):
         try:
-            results.append(call_as(db, attacker, "select public.redeem_guardian_link_code(%s)",
+            results.append(call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)",
                                    (guess,))["code"])
         except psycopg.Error as exc:
             results.append(exc.sqlstate)
@@ -120,7 +120,7 @@ def test_one_account_gets_five_guesses_per_window_then_not_even_the_right_code(
 
 def test_parallel_guesses_of_one_account_are_all_counted(db: str) -> None:
     _student, _code = _student_with_code(db, "par")
-    attacker = admin_sql(db, "select tests.create_user('par@bf.test')")
+    attacker = admin_sql(db, "select tutela_tests.create_user('par@bf.test')")
     barrier = threading.Barrier(16)
     results: list[str] = []
     lock = threading.Lock()
@@ -128,7 +128,7 @@ def test_parallel_guesses_of_one_account_are_all_counted(db: str) -> None:
     def guess(g: str) -> None:
         barrier.wait()
         try:
-            out = call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", (g,))
+            out = call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", (g,))
             value = str(out["code"])
         except psycopg.Error as exc:
             value = str(exc.sqlstate)
@@ -144,12 +144,12 @@ def test_parallel_guesses_of_one_account_are_all_counted(db: str) -> None:
 
 
 def test_malformed_guesses_count_too(db: str) -> None:
-    attacker = admin_sql(db, "select tests.create_user('malformed@bf.test')")
+    attacker = admin_sql(db, "select tutela_tests.create_user('malformed@bf.test')")
     for guess in ["", "x", "'; select 1; --", "0" * 100, "ZZZZ"]:
-        out = call_as(db, attacker, "select public.redeem_guardian_link_code(%s)", (guess,))
+        out = call_as(db, attacker, "select tutela.redeem_guardian_link_code(%s)", (guess,))
         assert out["code"] == "TU404"
     with pytest.raises(psycopg.Error) as err:
-        call_as(db, attacker, "select public.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ')")
+        call_as(db, attacker, "select tutela.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ')")
     assert err.value.sqlstate == "TU429"
 
 
@@ -223,11 +223,11 @@ def test_no_readable_column_is_named_like_a_secret(db: str) -> None:
 def test_secret_tables_are_not_readable_by_api_roles(db: str) -> None:
     with psycopg.connect(db) as conn:
         for role in ("anon", "authenticated", "service_role"):
-            for table, column in (("private.guardian_link_codes", "code_hash"),
-                                  ("private.link_code_attempts", "user_id"),
-                                  ("private.notification_outbox", "payload"),
-                                  ("public.guardian_invites", "token_hash"),
-                                  ("public.student_invites", "token_hash")):
+            for table, column in (("tutela_private.guardian_link_codes", "code_hash"),
+                                  ("tutela_private.link_code_attempts", "user_id"),
+                                  ("tutela_private.notification_outbox", "payload"),
+                                  ("tutela.guardian_invites", "token_hash"),
+                                  ("tutela.student_invites", "token_hash")):
                 ok = conn.execute("select has_column_privilege(%s, %s, %s, 'select')",
                                   (role, table, column)).fetchone()
                 assert ok == (False,), (role, table, column)
@@ -240,14 +240,14 @@ def secrets(db: str) -> dict[str, Any]:
         variables = build_world(conn)
         conn.commit()
     staff, student = variables["u_staff"], variables["student"]
-    code = call_as(db, staff, "select code from public.create_guardian_link_code(%s, 3)",
+    code = call_as(db, staff, "select code from tutela.create_guardian_link_code(%s, 3)",
                    (student,))
-    used = call_as(db, staff, "select code from public.create_guardian_link_code(%s)",
+    used = call_as(db, staff, "select code from tutela.create_guardian_link_code(%s)",
                    (student,))
-    call_as(db, variables["u_stranger"], "select public.redeem_guardian_link_code(%s)", (used,))
-    token = call_as(db, staff, "select token from public.invite_guardian(%s, %s)",
+    call_as(db, variables["u_stranger"], "select tutela.redeem_guardian_link_code(%s)", (used,))
+    token = call_as(db, staff, "select token from tutela.invite_guardian(%s, %s)",
                     (student, "new.parent@secrets.test"))
-    s_token = call_as(db, staff, "select token from public.invite_student(%s, %s, %s)",
+    s_token = call_as(db, staff, "select token from tutela.invite_student(%s, %s, %s)",
                       (variables["org"], "New kid", "new.kid@secrets.test"))
     plain = [str(code), str(used), str(token), str(s_token)]
     normal = [p.replace("-", "") for p in plain[:2]]
@@ -310,13 +310,13 @@ def test_the_scan_finds_a_planted_secret(db: str, secrets: dict[str, Any]) -> No
     bytea column, is found."""
     variables = secrets["variables"]
     with psycopg.connect(db) as conn:
-        conn.execute("update public.students set display_name = %s where id = %s",
+        conn.execute("update tutela.students set display_name = %s where id = %s",
                      ("code " + secrets["plain"][0].lower(), variables["student"]))
-        conn.execute("update public.profiles set display_name = %s where user_id = %s",
+        conn.execute("update tutela.profiles set display_name = %s where user_id = %s",
                      (secrets["digests"][2].hex(), variables["u_guardian"]))
         found, _ = scan(conn, secrets, "service_role")
         staff_found, _ = scan(conn, secrets, "staff")
         conn.rollback()
-    assert "public.students.display_name" in found
-    assert "public.profiles.display_name" in found
-    assert "public.students.display_name" in staff_found
+    assert "tutela.students.display_name" in found
+    assert "tutela.profiles.display_name" in found
+    assert "tutela.students.display_name" in staff_found

@@ -81,7 +81,7 @@ def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
     build(repo, now=NOW)
     _commit(repo)
     (repo / "migrations" / "0099_more.sql").write_text(
-        "-- tutela:created 20300105000000\ncreate table public.more (id int);\n"
+        "-- tutela:created 20300105000000\ncreate table tutela.more (id int);\n"
     )
     stale = build(repo, check=True, now=NOW).stale
     assert "migrations/20300105000000_0099_more.sql" in stale

@@ -25,14 +25,14 @@ def _fingerprint(conn: Any) -> dict[str, str]:
     """md5 of every loaded table (its COPY columns) and of the rollups."""
     out = {}
     queries = {name: f"select {', '.join(cols)} from "
-               f"{name if '.' in name else 'public.' + name}" for name, cols in TABLES.items()}
-    queries["daily_study_stats"] = "select * from public.daily_study_stats"
+               f"{name if '.' in name else 'tutela.' + name}" for name, cols in TABLES.items()}
+    queries["daily_study_stats"] = "select * from tutela.daily_study_stats"
     queries["student_stats"] = (
         "select student_id, current_streak, longest_streak, last_active_day, total_xp, "
         "total_points, total_reviews, total_correct, total_minutes, last_active_at "
-        "from public.student_stats")
+        "from tutela.student_stats")
     queries["course_averages"] = (
-        "select student_id, course_id, average_percent, graded from private.course_averages")
+        "select student_id, course_id, average_percent, graded from tutela_private.course_averages")
     for name, sql in queries.items():
         row = conn.execute(
             f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
@@ -85,23 +85,23 @@ def test_every_registered_table_gets_rows(loaded: Any) -> None:
 def test_guardians_and_the_cap(loaded: Any) -> None:
     over = loaded.execute(
         """
-        select count(*) from public.students as s
-        join public.organizations as o on o.id = s.organization_id
-        where (select count(*) from public.guardian_links as l
+        select count(*) from tutela.students as s
+        join tutela.organizations as o on o.id = s.organization_id
+        where (select count(*) from tutela.guardian_links as l
           where l.student_id = s.id and l.status in ('active', 'pending'))
           > o.max_guardians_per_student
         """).fetchone()[0]
     assert over == 0
     per_guardian = [r[0] for r in loaded.execute(
-        "select count(*) from public.guardian_links group by guardian_id").fetchall()]
+        "select count(*) from tutela.guardian_links group by guardian_id").fetchall()]
     assert per_guardian and min(per_guardian) >= 1 and max(per_guardian) <= 4
     guardians = len(per_guardian)
     assert 0.45 * 200 < guardians < 0.8 * 200  # about 60,000 per 100,000 students
     primaries = loaded.execute(
-        "select count(*) from public.guardian_links where is_primary "
+        "select count(*) from tutela.guardian_links where is_primary "
         "group by student_id having count(*) > 1").fetchall()
     assert primaries == []
-    assert loaded.execute("select count(distinct organization_id) from public.students "
+    assert loaded.execute("select count(distinct organization_id) from tutela.students "
                           "where id = any(%s)", (student_ids(CFG),)).fetchone()[0] == 2
     assert len(organization_ids(CFG)) == 2
 
@@ -123,7 +123,7 @@ def test_stats_equal_a_recount_from_the_raw_rows(loaded: Any) -> None:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for sid, day, correct, xp in loaded.execute(
             "select student_id::text, (reviewed_at at time zone 'UTC')::date, correct, xp "
-            "from public.card_reviews").fetchall():
+            "from tutela.card_reviews").fetchall():
         d = daily[(sid, day)]
         d[0] += 1
         d[1] += int(correct)
@@ -135,18 +135,18 @@ def test_stats_equal_a_recount_from_the_raw_rows(loaded: Any) -> None:
         t[4] += xp
     for sid, day, minutes in loaded.execute(
             "select student_id::text, (occurred_at at time zone 'UTC')::date, minutes "
-            "from public.activity_events").fetchall():
+            "from tutela.activity_events").fetchall():
         d = daily[(sid, day)]
         d[3] += minutes
         d[4] += 1
         totals[sid][3] += minutes
     for sid, points in loaded.execute(
-            "select student_id::text, points from public.points_ledger").fetchall():
+            "select student_id::text, points from tutela.points_ledger").fetchall():
         totals[sid][4] += points
     stored_daily = {
         (r[0], r[1]): list(r[2:]) for r in loaded.execute(
             "select student_id::text, day, reviews, correct, xp, minutes, activities "
-            "from public.daily_study_stats").fetchall()}
+            "from tutela.daily_study_stats").fetchall()}
     assert stored_daily == dict(daily)
     active: dict[str, set[date]] = defaultdict(set)
     for (sid, day), v in daily.items():
@@ -155,7 +155,7 @@ def test_stats_equal_a_recount_from_the_raw_rows(loaded: Any) -> None:
     stored = {r[0]: r[1:] for r in loaded.execute(
         "select student_id::text, total_reviews, total_correct, total_xp, total_minutes, "
         "total_points, current_streak, longest_streak, last_active_day "
-        "from public.student_stats").fetchall()}
+        "from tutela.student_stats").fetchall()}
     assert set(stored) == set(totals)
     for sid, t in totals.items():
         current, longest, last = _streaks(active[sid])

@@ -1,17 +1,19 @@
 """Upgrades without loss, and the migration runner under faults.
 
-The previous release is rebuilt from files in the tree (a shallow CI clone has no history):
-`supabase/migrations/` keeps every snapshot of the repeatable files, and the snapshot of the
-release (RELEASE_SNAPSHOT, commit 9055450) holds each rpc/ and policies/ file verbatim after a
-`-- >>> <path>` line. The versioned migrations of the release are those whose Supabase copies
-are older than that snapshot, taken from migrations/ (landed files never change; the runner's
-drift check would stop the upgrade otherwise). The release's project is migrated with the real
-runner, so its ledger is what that release recorded; then the demo data is loaded, the
-database is migrated to head, and every row must still be there (a fingerprint of each table
-over the columns it had before). The upgraded catalog must equal a fresh head's (tables,
-columns, constraints, indexes, triggers, functions, grants, policies), and the pgTAP files run
-green against a database upgraded the same way without data (the files count rows globally):
-the guardianship and generated access files in CI, every file with TUTELA_HEAVY=1.
+The previous release, Tutela 0.1 (the layout in public and private, migrations 0001-0015, as it
+landed at 321c31a), is rebuilt from files in the tree (a shallow CI clone has no history):
+tests/fixtures/release-0.1/tutela_repeatables.sql is the last Supabase snapshot of that release
+(it holds each rpc/ and policies/ file verbatim after a `-- >>> <path>` line), and its versioned
+migrations are migrations/0001-0015 (landed files never change; the runner's drift check would
+stop the upgrade otherwise). The release's project is migrated with the real runner, so its
+ledger is what that release recorded; then the demo data (in the release's names) and the
+privilege matrix's world are loaded, the database is migrated to head (0016 moves it into
+Tutela's own schemas), and every row must still be there, in its new schema (a fingerprint of
+each table over the columns it had before). The upgraded catalog must equal a fresh head's
+(tables, columns, constraints, indexes, triggers, functions, grants, policies, and what sits on
+auth.users), nothing of Tutela's is left in public or private, and the pgTAP files run green
+against a database upgraded the same way without data (the files count rows globally): the
+guardianship and generated access files in CI, every file with TUTELA_HEAVY=1.
 
 Faults: the migrating backend is terminated midway (the database is unchanged, a rerun
 succeeds); two `tutela migrate` processes at once (one applies, the other waits on the
@@ -36,27 +38,26 @@ from psycopg import sql
 
 from py_admin.db import scratch_database
 from py_admin.matrix import build_world, load_specs, make_exempt_rows, public_tables
-from py_admin.migrate import LEDGER, migrate, status
+from py_admin.migrate import LEDGER, LEGACY_LEDGER, migrate, status
 from py_admin.pgtap import install_test_support, run_file
 from py_admin.seed import apply_seed
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASE_SNAPSHOT = "20261122022413_tutela_repeatables.sql"  # the previous release (9055450)
+RELEASE = ROOT / "tests" / "fixtures" / "release-0.1"
+RELEASE_LAST_MIGRATION = 15  # 0.1 is migrations 0001-0015; 0016 moves it
 HEAVY = os.environ.get("TUTELA_HEAVY") == "1"
 SUITE_CI = ("guardianship", "learning/access")
 
 
 # ---- the previous release -------------------------------------------------------------------
 def release_project(dst: Path) -> Path:
-    """A project folder holding the previous release's migrations, rpc/ and policies/."""
-    sb = ROOT / "supabase" / "migrations"
-    snapshot = (sb / RELEASE_SNAPSHOT).read_text()
-    stamp = RELEASE_SNAPSHOT.split("_", 1)[0]
+    """A project folder holding the previous release's migrations, rpc/, policies/ and demo
+    seed."""
+    snapshot = (RELEASE / "tutela_repeatables.sql").read_text()
     (dst / "migrations").mkdir(parents=True)
-    for f in sorted(sb.glob("*.sql")):
-        m = re.match(r"^(\d{14})_(\d{4}_[a-z0-9_]+\.sql)$", f.name)
-        if m and m.group(1) < stamp:
-            shutil.copy(ROOT / "migrations" / m.group(2), dst / "migrations" / m.group(2))
+    for f in sorted((ROOT / "migrations").glob("*.sql")):
+        if int(f.name[:4]) <= RELEASE_LAST_MIGRATION:
+            shutil.copy(f, dst / "migrations" / f.name)
     parts = re.split(r"^-- >>> (\S+)\n", snapshot, flags=re.M)
     order: dict[str, list[str]] = {"rpc": [], "policies": []}
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
@@ -68,8 +69,42 @@ def release_project(dst: Path) -> Path:
         order[folder].append(file.removesuffix(".sql"))
     for folder, names in order.items():
         (dst / folder / "ORDER").write_text("\n".join(names) + "\n")
+    # the demo seed in the release's names
+    (dst / "seeds" / "demo").mkdir(parents=True)
+    for f in sorted((ROOT / "seeds" / "demo").glob("*.sql")):
+        (dst / "seeds" / "demo" / f.name).write_text(to_release_names(f.read_text()))
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
     return dst
+
+
+def to_release_names(text: str) -> str:
+    """SQL of head, in 0.1's schemas (for the seed and the matrix world loaded at 0.1)."""
+    text = re.sub(r"\btutela_(?:hidden|private)\.", "private.", text)
+    text = text.replace("'tutela'", "'public'")
+    return re.sub(r"\btutela\.(?=[\"a-z_])", "public.", text)
+
+
+def to_head_name(table: str) -> str:
+    """A table's 0.1 name -> its name at head."""
+    schema, name = table.split(".")
+    return {"public": "tutela", "private": "tutela_private"}.get(schema, schema) + "." + name
+
+
+class ReleaseNames:
+    """A connection that runs head's SQL in 0.1's names (the matrix world builders)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def execute(self, query: Any, params: Any = None) -> Any:
+        if isinstance(query, bytes):
+            query = to_release_names(query.decode()).encode()
+        elif isinstance(query, str):
+            query = to_release_names(query)
+        return self.conn.execute(query, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
 
 
 def test_release_is_rebuilt_verbatim(tmp_path: Path) -> None:
@@ -89,7 +124,7 @@ def test_release_is_rebuilt_verbatim(tmp_path: Path) -> None:
     if shutil.which("git") and (ROOT / ".git").exists():
         for p in sorted((old / "rpc").glob("*.sql")):
             proc = subprocess.run(
-                ["git", "-C", str(ROOT), "show", f"9055450:rpc/{p.name}"],
+                ["git", "-C", str(ROOT), "show", f"321c31a:rpc/{p.name}"],
                 capture_output=True, check=False,
             )
             if proc.returncode == 0:
@@ -107,7 +142,8 @@ def fingerprints(conn: Any, columns: dict[str, list[str]] | None = None
                    array_agg(a.attname::text order by a.attnum)
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
             join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-            where n.nspname in ('public', 'private', 'auth') and c.relkind in ('r', 'p')
+            where n.nspname in ('public', 'private', 'tutela', 'tutela_private', 'auth')
+              and c.relkind in ('r', 'p')
             group by 1, 2
             """
         ):
@@ -120,7 +156,7 @@ def fingerprints(conn: Any, columns: dict[str, list[str]] | None = None
             "select count(*), coalesce(md5(string_agg(r::text, '|' order by r::text)), '') "
             "from (select {} as r from {}.{}) as t"
         ).format(row, sql.Identifier(schema), sql.Identifier(name))
-        if table == "private.tutela_migrations":
+        if name == "tutela_migrations":
             continue  # the ledger grows by design
         count, digest = conn.execute(query).fetchone()
         out[table] = (int(count), str(digest))
@@ -133,17 +169,25 @@ def upgraded(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with scratch_database(server_url, prefix="tutela_pytest_upgrade") as url:
         first = migrate(url, root=old)
         assert first.applied
-        apply_seed(url, "demo", root=ROOT)
+        apply_seed(url, "demo", root=old)
         with psycopg.connect(url) as conn:
             # and the privilege matrix's world: a row in every table it knows
-            variables = build_world(conn)
-            make_exempt_rows(conn, load_specs(ROOT), public_tables(conn), variables)
+            legacy = ReleaseNames(conn)
+            variables = build_world(legacy)
+            make_exempt_rows(legacy, load_specs(ROOT), public_tables(legacy), variables)
             conn.commit()
-            before, columns = fingerprints(conn)
-            ledger_before = dict(conn.execute(f"select name, sha256 from {LEDGER}").fetchall())
+            _, columns = fingerprints(conn)
+            # a job's command names the function where it lives: rpc/ rewrites it (checked
+            # in test_upgrade_keeps_every_row); every other column of every row stays
+            columns["private.jobs"].remove("command")
+            before, columns = fingerprints(conn, columns)
+            ledger_before = dict(
+                conn.execute(f"select name, sha256 from {LEGACY_LEDGER}").fetchall())
         result = migrate(url, root=ROOT)
         with psycopg.connect(url) as conn:
+            columns = {to_head_name(t): cols for t, cols in columns.items()}
             after, _ = fingerprints(conn, columns)
+        before = {to_head_name(t): v for t, v in before.items()}
         yield {"url": url, "before": before, "after": after, "result": result,
                "ledger_before": ledger_before}
 
@@ -154,6 +198,10 @@ def test_upgrade_keeps_every_row(upgraded: dict[str, Any]) -> None:
     assert sum(1 for n, _ in before.values() if n) >= 50  # in most tables
     changed = {t: (before[t], after.get(t)) for t in before if after.get(t) != before[t]}
     assert changed == {}
+    with psycopg.connect(upgraded["url"]) as conn:
+        commands = [r[0] for r in conn.execute("select command from tutela_private.jobs")]
+    assert len(commands) >= 6
+    assert not [c for c in commands if re.search(r"\b(public|private)\.", c)], commands
 
 
 def test_after_the_upgrade_every_file_is_applied(upgraded: dict[str, Any]) -> None:
@@ -192,11 +240,18 @@ def _suite_files() -> list[Path]:
     return files
 
 
+OURS = "('tutela', 'tutela_private', 'tutela_hidden', 'public', 'private')"
 CATALOG = """
+select 'schema', n.nspname::text, coalesce(n.nspacl::text, '')
+from pg_namespace n where n.nspname in OURS
+union all
 select 'rel', c.oid::regclass::text, c.relkind::text || c.relrowsecurity::text
-  || coalesce(c.relacl::text, '')
+  -- no ACL and the owner's ACL alone are the same grants
+  || coalesce(
+    c.relacl, acldefault((case c.relkind when 'S' then 's' else 'r' end)::"char", c.relowner)
+  )::text
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where n.nspname in ('public', 'private') and c.relname <> 'tutela_migrations_pkey'
+where n.nspname in OURS and c.relname <> 'tutela_migrations_pkey'
 union all
 select 'col', a.attrelid::regclass::text || '.' || a.attname,
   format_type(a.atttypid, a.atttypmod) || a.attnotnull::text
@@ -204,12 +259,12 @@ select 'col', a.attrelid::regclass::text || '.' || a.attname,
 from pg_attribute a join pg_class c on c.oid = a.attrelid
 join pg_namespace n on n.oid = c.relnamespace
 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-where n.nspname in ('public', 'private') and a.attnum > 0 and not a.attisdropped
+where n.nspname in OURS and a.attnum > 0 and not a.attisdropped
 union all
 select 'fn', p.oid::regprocedure::text, md5(p.prosrc) || p.prosecdef::text
   || p.provolatile::text || coalesce(p.proconfig::text, '') || coalesce(p.proacl::text, '')
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-where n.nspname in ('public', 'private')
+where n.nspname in OURS
 union all
 select 'policy', pol.polrelid::regclass::text || '.' || pol.polname,
   pol.polcmd::text || pol.polroles::text || coalesce(pg_get_expr(pol.polqual, pol.polrelid), '')
@@ -218,19 +273,19 @@ from pg_policy pol
 union all
 select 'con', con.conrelid::regclass::text || '.' || con.conname, pg_get_constraintdef(con.oid)
 from pg_constraint con join pg_namespace n on n.oid = con.connamespace
-where n.nspname in ('public', 'private')
+where n.nspname in OURS
 union all
 select 'trg', t.tgrelid::regclass::text || '.' || t.tgname, pg_get_triggerdef(t.oid)
 from pg_trigger t join pg_class c on c.oid = t.tgrelid
 join pg_namespace n on n.oid = c.relnamespace
-where n.nspname in ('public', 'private') and not t.tgisinternal
+where n.nspname in OURS || ('auth',) and not t.tgisinternal
 union all
 select 'idx', i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 from pg_index i join pg_class c on c.oid = i.indrelid
 join pg_namespace n on n.oid = c.relnamespace
-where n.nspname in ('public', 'private')
+where n.nspname in OURS
 order by 1, 2
-"""
+""".replace("OURS || ('auth',)", OURS[:-1] + ", 'auth')").replace("OURS", OURS)
 
 
 def test_upgraded_schema_equals_a_fresh_one(upgraded: dict[str, Any], empty_db: str) -> None:
@@ -241,6 +296,10 @@ def test_upgraded_schema_equals_a_fresh_one(upgraded: dict[str, Any], empty_db: 
         up, fresh = a.execute(CATALOG).fetchall(), b.execute(CATALOG).fetchall()
     assert len(fresh) > 1000
     assert set(up) ^ set(fresh) == set()
+    # nothing of Tutela's is left where 0.1 kept it, and the sign-up trigger carries the prefix
+    assert not [r for r in up if r[1].startswith(("public.", "private."))]
+    assert ("schema", "private", "") not in {(r[0], r[1], "") for r in up}
+    assert any(r[0] == "trg" and r[1] == "auth.users.tutela_on_auth_user_created" for r in up)
 
 
 @pytest.fixture(scope="module")
@@ -269,9 +328,9 @@ def test_pgtap_suite_passes_on_an_upgraded_database(upgraded_empty: str) -> None
 # ---- faults ---------------------------------------------------------------------------------
 SLOW = (
     "-- tutela:created 20991231000000\n"
-    "create table public.half_done (id int primary key);\n"
-    "alter table public.half_done enable row level security;\n"
-    "insert into public.half_done values (1);\n"
+    "create table tutela.half_done (id int primary key);\n"
+    "alter table tutela.half_done enable row level security;\n"
+    "insert into tutela.half_done values (1);\n"
     # seconds to sleep: the setting tutela.slow (PGOPTIONS of the run), else none
     "select pg_sleep(coalesce(nullif(current_setting('tutela.slow', true), '')::float8, 0));\n"
 )
@@ -300,11 +359,15 @@ def _wait_for(conn: Any, query: str, params: tuple[Any, ...], timeout: float = 6
 def _state(conn: Any) -> tuple[Any, ...]:
     objects = conn.execute(
         "select c.oid::regclass::text from pg_class c join pg_namespace n "
-        "on n.oid = c.relnamespace where n.nspname in ('public', 'private') order by 1"
+        "on n.oid = c.relnamespace where n.nspname in ('tutela', 'tutela_private', "
+        "'tutela_hidden') "
+        "order by 1"
     ).fetchall()
     functions = conn.execute(
         "select p.oid::regprocedure::text, md5(p.prosrc) from pg_proc p join pg_namespace n "
-        "on n.oid = p.pronamespace where n.nspname in ('public', 'private') order by 1"
+        "on n.oid = p.pronamespace where n.nspname in ('tutela', 'tutela_private', "
+        "'tutela_hidden') "
+        "order by 1"
     ).fetchall()
     ledger = conn.execute(f"select name, sha256 from {LEDGER} order by 1").fetchall()
     return objects, functions, ledger
@@ -342,7 +405,7 @@ def test_killed_migration_changes_nothing_and_a_rerun_succeeds(
     out, err = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, out + err
     assert "0099_slow.sql" in out
-    assert conn.execute("select count(*) from public.half_done").fetchone() == (1,)
+    assert conn.execute("select count(*) from tutela.half_done").fetchone() == (1,)
 
 
 def test_killed_first_migration_leaves_an_empty_database(
@@ -353,7 +416,8 @@ def test_killed_first_migration_leaves_an_empty_database(
     (project_copy / "migrations" / "0099_slow.sql").write_text(SLOW)
     conn = conn_factory(empty_db, autocommit=True)
     before = conn.execute(
-        "select count(*) from pg_namespace n where n.nspname in ('private', 'auth', 'extensions')"
+        "select count(*) from pg_namespace n where n.nspname in ('tutela_private', 'auth', "
+        "'extensions')"
     ).fetchone()
     proc = _tutela("migrate", "--database-url", empty_db, root=project_copy,
                    env={"PGOPTIONS": "-c tutela.slow=60", "PGAPPNAME": "tutela-kill-first"})
@@ -367,9 +431,10 @@ def test_killed_first_migration_leaves_an_empty_database(
             proc.kill()
     assert proc.returncode == 1 and "Traceback" not in err, out + err
     assert conn.execute(
-        "select count(*) from pg_namespace n where n.nspname in ('private', 'auth', 'extensions')"
+        "select count(*) from pg_namespace n where n.nspname in ('tutela_private', 'auth', "
+        "'extensions')"
     ).fetchone() == before == (0,)
-    assert conn.execute("select to_regclass('public.profiles')").fetchone() == (None,)
+    assert conn.execute("select to_regclass('tutela.profiles')").fetchone() == (None,)
     rerun = _tutela("migrate", "--database-url", empty_db, root=project_copy)
     out, err = rerun.communicate(timeout=180)
     assert rerun.returncode == 0, out + err

@@ -6,19 +6,20 @@
 -- (the card has another kind of item for it).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,36 +161,36 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('guardian-d005@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 005', 'academy-d005')
+select tutela_tests.create_user('guardian-d005@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 005', 'academy-d005')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as algebra \gset
-insert into public.courses (organization_id, title) values (:'org', 'History')
+insert into tutela.courses (organization_id, title) values (:'org', 'History')
 returning id as history \gset
-insert into public.courses (organization_id, title) values (:'org', 'Art')
+insert into tutela.courses (organization_id, title) values (:'org', 'Art')
 returning id as art \gset
-insert into public.courses (organization_id, title) values (:'org', 'Physics')
+insert into tutela.courses (organization_id, title) values (:'org', 'Physics')
 returning id as physics \gset
-insert into public.enrollments (student_id, organization_id, course_id, status, completed_at)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, completed_at)
 values
 (:'mia', :'org', :'algebra', 'active', null),
 (:'mia', :'org', :'history', 'dropped', null),
 (:'mia', :'org', :'art', 'completed', now() - interval '1 day');
 
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 values
 (:'org', :'algebra', 'Reading', 'assignment', now() + interval '1 hour'),
 (:'org', :'algebra', 'Essay', 'project', now() + interval '24 hours'),
@@ -204,7 +205,7 @@ values
 (:'org', :'art', 'Sketch', 'assignment', now() + interval '5 hours'),
 (:'org', :'physics', 'Forces', 'assignment', now() + interval '6 hours');
 -- Worksheet started; Quiz handed in; Review in review; Lab graded
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at, score, graded_at
 )
 select
@@ -218,17 +219,17 @@ select
   case when a.title <> 'Worksheet' then now() end as submitted_at,
   case when a.title = 'Lab' then 80 end as score,
   case when a.title = 'Lab' then now() end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title in ('Worksheet', 'Quiz', 'Review', 'Lab');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select
   jsonb_path_query_array(
-    public.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline")'
+    tutela.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline")'
   )
     as deadlines
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 create function pg_temp.listed(p_deadlines jsonb, p_title text)
 returns boolean
@@ -255,7 +256,7 @@ select is(
         'kind', 'deadline', 'assignment_id', a.id, 'title', 'Essay',
         'course', 'Algebra', 'due_at', a.due_at, 'status', 'pending'
       )
-    from public.assignments as a where a.title = 'Essay' and a.organization_id = :'org'
+    from tutela.assignments as a where a.title = 'Essay' and a.organization_id = :'org'
   ),
   'a deadline item: assignment, title, course, due date, status'
 );
@@ -282,7 +283,7 @@ select ok(
 );
 
 -- handing the essay in takes it off the list
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at
 )
 select
@@ -291,11 +292,11 @@ select
   a.id as assignment_id,
   'submitted' as status,
   now() as submitted_at
-from public.assignments as a where a.title = 'Essay' and a.organization_id = :'org';
-select tests.authenticate_as(:'u_guardian');
+from tutela.assignments as a where a.title = 'Essay' and a.organization_id = :'org';
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
   jsonb_path_query_array(
-    public.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline").title'
+    tutela.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline").title'
   ),
   '["Reading", "Worksheet"]'::jsonb,
   'once the essay is handed in it is no longer urgent'

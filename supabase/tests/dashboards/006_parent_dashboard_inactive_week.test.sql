@@ -4,19 +4,20 @@
 -- the child was active within the last 6 days. The item carries the last activity.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,64 +159,64 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('guardian-d006@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 006', 'academy-d006')
+select tutela_tests.create_user('guardian-d006@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 006', 'academy-d006')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ben') returning id as ben \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Cleo') returning id as cleo \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Dan') returning id as dan \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Eve') returning id as eve \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 select
   s.id as student_id,
   :'u_guardian'::uuid as guardian_id,
   'active' as status,
   'staff' as created_via,
   now() as activated_at
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 select
   s.id as student_id,
   'Maths' as subject,
   '7 x 8?' as question,
   '56' as answer
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
 
 -- Ava: last reviewed 7 days ago; Ben: 8 and 6 days ago; Cleo: never; Dan: today;
 -- Eve: an activity 10 days ago
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 select
   f.student_id,
   f.id as flashcard_id,
   true as correct,
   now() - make_interval(days => d.days_ago) as reviewed_at
-from public.flashcards as f
+from tutela.flashcards as f
 inner join (
   values ('Ava', 7), ('Ben', 8), ('Ben', 6), ('Dan', 0)
 ) as d (display_name, days_ago)
-  on f.student_id = (select s.id from public.students as s where s.display_name = d.display_name);
-insert into public.activity_events (student_id, kind, minutes, occurred_at)
+  on f.student_id = (select s.id from tutela.students as s where s.display_name = d.display_name);
+insert into tutela.activity_events (student_id, kind, minutes, occurred_at)
 values (:'eve', 'reading', 30, now() - interval '10 days');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 
 create function pg_temp.inactive(p_dash jsonb, p_name text)
 returns jsonb
@@ -232,13 +233,13 @@ select is(
   jsonb_build_array(jsonb_build_object(
     'kind', 'inactive_week',
     'last_active_at', (
-      select st.last_active_at from public.student_stats as st where st.student_id = :'ava'
+      select st.last_active_at from tutela.student_stats as st where st.student_id = :'ava'
     )
   )),
   'last active 7 days ago: one inactive_week item with the last activity'
 );
 select is(
-  (select st.last_active_day from public.student_stats as st where st.student_id = :'ava'),
+  (select st.last_active_day from tutela.student_stats as st where st.student_id = :'ava'),
   (now() at time zone 'UTC')::date - 7,
   'Ava''s last active day is 7 days ago'
 );
@@ -258,15 +259,15 @@ select is(
 );
 
 -- Ava studies today: the item goes
-insert into public.card_reviews (student_id, flashcard_id, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, correct)
 select
   f.student_id,
   f.id as flashcard_id,
   true as correct
-from public.flashcards as f where f.student_id = :'ava';
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+from tutela.flashcards as f where f.student_id = :'ava';
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 select is(
   pg_temp.inactive(:'dash', 'Ava'), '[]'::jsonb, 'after a review today Ava is not inactive'
 );

@@ -5,19 +5,20 @@
 -- score of 7.5 and a future session's score are not highlights.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,54 +160,54 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('guardian-d008@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 008', 'academy-d008')
+select tutela_tests.create_user('guardian-d008@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 008', 'academy-d008')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 
 -- certificates: one two days ago, one a month ago; seven journal entries
-insert into public.certificates (student_id, organization_id, title, issued_at)
+insert into tutela.certificates (student_id, organization_id, title, issued_at)
 values
 (:'mia', :'org', 'Algebra I', now() - interval '2 days'),
 (:'mia', :'org', 'Geometry', now() - interval '30 days');
-insert into public.journal_entries (student_id, mood, body)
+insert into tutela.journal_entries (student_id, mood, body)
 select
   :'mia'::uuid as student_id,
   4 as mood,
   'Good day ' || n as body
 from generate_series(1, 7) as n;
 -- the engine awards first_certificate and journal_7; journal_7 is back-dated to 20 days ago
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select array_agg(c.code order by c.code) from public.check_achievements(:'mia') as c),
+  (select array_agg(c.code order by c.code) from tutela.check_achievements(:'mia') as c),
   array['first_certificate', 'journal_7'],
   'set-up: the engine awards first_certificate and journal_7'
 );
-select tests.clear_authentication();
-update public.student_achievements set awarded_at = now() - interval '20 days'
+select tutela_tests.clear_authentication();
+update tutela.student_achievements set awarded_at = now() - interval '20 days'
 where
   student_id = :'mia'
-  and achievement_id = (select a.id from public.achievements as a where a.code = 'journal_7');
+  and achievement_id = (select a.id from tutela.achievements as a where a.code = 'journal_7');
 
 -- grades: 95 % three days ago, exactly 90 % four days ago, 89 % yesterday, 98 % 20 days ago
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values
 (:'org', :'course', 'Quiz A'), (:'org', :'course', 'Quiz B'),
 (:'org', :'course', 'Quiz C'), (:'org', :'course', 'Quiz D');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -220,33 +221,33 @@ select
     when 'Quiz A' then interval '3 days' when 'Quiz B' then interval '4 days'
     when 'Quiz C' then interval '1 day' else interval '20 days'
   end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course';
 
 -- sessions: 8.5 five days ago, 7.5 six days ago, 9 twenty days ago, 9 in a future session
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values
 (:'org', now() - interval '5 days', 'Serve practice'),
 (:'org', now() - interval '6 days', 'Footwork'),
 (:'org', now() - interval '20 days', 'Old match'),
 (:'org', now() + interval '2 days', 'Next match');
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id
-from public.coaching_sessions as cs where cs.organization_id = :'org';
-insert into public.session_scores (session_id, student_id, organization_id, score)
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id,
   case cs.focus when 'Serve practice' then 8.5 when 'Footwork' then 7.5 else 9 end as score
-from public.coaching_sessions as cs where cs.organization_id = :'org';
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() -> 'children' -> 0 -> 'highlights' as hl \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 -> 'highlights' as hl \gset
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'hl'::jsonb, '$[*].kind'),

@@ -6,19 +6,20 @@
 -- (progress permission: the organisation's skill tree with the child's latest levels).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,33 +161,33 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(15);
 
-select tests.create_user('guardian-d020@world.test') as u_guardian \gset
-select tests.create_user('coach-d020@world.test', '{"display_name": "Coach Kim"}') as u_coach
+select tutela_tests.create_user('guardian-d020@world.test') as u_guardian \gset
+select tutela_tests.create_user('coach-d020@world.test', '{"display_name": "Coach Kim"}') as u_coach
 \gset
-insert into public.organizations (name, slug) values ('Academy 020', 'academy-d020')
+insert into tutela.organizations (name, slug) values ('Academy 020', 'academy-d020')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_coach', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 
 -- lessons: a warm-up in an hour without a coach, six lessons with Coach Kim a day apart;
 -- a cancelled one, one in the past still scheduled, one completed
-insert into public.lessons (
+insert into tutela.lessons (
   student_id, organization_id, coach_id, scheduled_at, duration_minutes, topic
 )
 values (:'mia', :'org', null, now() + interval '1 hour', 30, 'Warm-up');
-insert into public.lessons (
+insert into tutela.lessons (
   student_id, organization_id, coach_id, scheduled_at, duration_minutes, topic
 )
 select
@@ -197,33 +198,33 @@ select
   60 as duration_minutes,
   'Lesson ' || d as topic
 from generate_series(1, 6) as d;
-insert into public.lessons (student_id, organization_id, coach_id, scheduled_at, status, topic)
+insert into tutela.lessons (student_id, organization_id, coach_id, scheduled_at, status, topic)
 values
 (:'mia', :'org', :'u_coach', now() + interval '12 hours', 'cancelled', 'Cancelled'),
 (:'mia', :'org', :'u_coach', now() - interval '1 day', 'scheduled', 'Past'),
 (:'mia', :'org', :'u_coach', now() - interval '2 days', 'completed', 'Done');
 
 -- sessions 1 to 6 days ago; a session 100 days ago; a session in two days
-insert into public.coaching_sessions (organization_id, coach_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, coach_id, starts_at, focus)
 select
   :'org'::uuid as organization_id,
   :'u_coach'::uuid as coach_id,
   now() - make_interval(days => d) as starts_at,
   'Session ' || d as focus
 from generate_series(1, 6) as d;
-insert into public.coaching_sessions (organization_id, coach_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, coach_id, starts_at, focus)
 values
 (:'org', :'u_coach', now() - interval '100 days', 'Old session'),
 (:'org', :'u_coach', now() + interval '2 days', 'Next session');
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id,
   case cs.focus when 'Session 2' then 'absent' when 'Session 3' then 'excused' else 'present' end
     as attendance
-from public.coaching_sessions as cs where cs.organization_id = :'org';
-insert into public.session_scores (
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes
 )
 select
@@ -235,7 +236,7 @@ select
     when 'Session 6' then 9 else 5
   end as score,
   'Notes on ' || cs.focus as coach_notes
-from public.coaching_sessions as cs
+from tutela.coaching_sessions as cs
 where
   cs.organization_id = :'org'
   and cs.focus in (
@@ -243,22 +244,22 @@ where
   );
 
 -- skills: Technique (Serve up to 5, Volley up to 3), Fitness (Endurance); Serve assessed twice
-insert into public.skills (organization_id, category, name, max_level, position)
+insert into tutela.skills (organization_id, category, name, max_level, position)
 values
 (:'org', 'Technique', 'Serve', 5, 1),
 (:'org', 'Technique', 'Volley', 3, 2),
 (:'org', 'Fitness', 'Endurance', 5, 1);
-select id as serve from public.skills where name = 'Serve' and organization_id = :'org' \gset
-select id as volley from public.skills where name = 'Volley' and organization_id = :'org' \gset
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+select id as serve from tutela.skills where name = 'Serve' and organization_id = :'org' \gset
+select id as volley from tutela.skills where name = 'Volley' and organization_id = :'org' \gset
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'serve', :'mia', :'org', 2, now() - interval '10 days'),
 (:'serve', :'mia', :'org', 5, now() - interval '2 days'),
 (:'volley', :'mia', :'org', 1, now() - interval '3 days');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') #> '{sections,coaching}' as coaching \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') #> '{sections,coaching}' as coaching \gset
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'coaching'::jsonb, '$.upcoming_lessons[*].topic'),
@@ -308,7 +309,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'Session 1',
         'attendance', 'present', 'score', 8, 'coach_notes', 'Notes on Session 1'
       )
-    from public.coaching_sessions as cs where cs.focus = 'Session 1'
+    from tutela.coaching_sessions as cs where cs.focus = 'Session 1'
   ),
   true,
   'a session: time, focus, attendance, score and the coach''s notes'

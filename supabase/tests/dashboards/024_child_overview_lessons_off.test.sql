@@ -5,19 +5,20 @@
 -- A co-guardian with `lessons` sees the lesson.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,87 +160,87 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(6);
 
-select tests.create_user('guardian-d024@world.test') as u_guardian \gset
-select tests.create_user('co-guardian-d024@world.test') as u_co_guardian \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian-d024@world.test') as u_guardian \gset
+select tutela_tests.create_user('co-guardian-d024@world.test') as u_co_guardian \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 024', 'academy-d024', 5) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 -- the guardian's link leaves out `lessons`; the co-guardian's grants every data permission
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"lessons": false}'
+  tutela_hidden.default_link_permissions() || '{"lessons": false}'
 ),
 (
   :'mia', :'u_co_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"card_content": true}'
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
 );
 
 -- the child's data: a course with a deadline and a grade, a certificate, a flashcard studied
 -- today, a live class attended this month and one ahead, a lesson ahead, a scored session,
 -- a skill
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'mia', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Essay', now() + interval '3 days');
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz') returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
   graded_at
 )
 values (:'mia', :'org', :'quiz', 'graded', 70, 72, 'Good work', now() - interval '1 day');
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'mia', :'org', 'Algebra I');
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'mia', 'Maths', '7 x 8?', '56') returning id as card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'mia', :'card', true, 4);
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (:'org', 'Live review', date_trunc('month', now()), date_trunc('month', now()) + interval '1 hour'),
 (:'org', 'Live algebra', now() + interval '1 day', now() + interval '25 hours');
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia'::uuid as student_id,
   lc.organization_id,
   lc.id as live_class_id,
   case when lc.starts_at < now() then 'attended' else 'registered' end as status
-from public.live_classes as lc where lc.organization_id = :'org';
-insert into public.lessons (student_id, organization_id, scheduled_at, topic)
+from tutela.live_classes as lc where lc.organization_id = :'org';
+insert into tutela.lessons (student_id, organization_id, scheduled_at, topic)
 values (:'mia', :'org', now() + interval '2 days', 'Backhand');
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', now() - interval '2 days', 'Serve') returning id as session \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'session', :'mia', :'org');
-insert into public.session_scores (
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes, analysis
 )
 values (
   :'session', :'mia', :'org', 7.5, 'Keep the toss high',
   '{"strengths": ["toss"], "focus_next": "footwork"}'
 );
-insert into public.skills (organization_id, category, name) values (:'org', 'Technique', 'Serve');
+insert into tutela.skills (organization_id, category, name) values (:'org', 'Technique', 'Serve');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') as doc \gset
-select tests.authenticate_as(:'u_co_guardian');
-select public.child_overview(:'mia') as co_doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') as doc \gset
+select tutela_tests.authenticate_as(:'u_co_guardian');
+select tutela.child_overview(:'mia') as co_doc \gset
+select tutela_tests.clear_authentication();
 
 select is(
   (

@@ -6,19 +6,20 @@
 -- Another student's plan, and the plan of a guardian who is not linked, do not count.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,18 +161,18 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('staff-d030@world.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('staff-d030@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 030', 'academy-d030', 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- a graded quiz with the reviewer's score and feedback, and a scored session with the
@@ -186,15 +187,15 @@ declare
   v_assignment uuid;
   v_session uuid;
 begin
-  select s.organization_id into v_org from public.students as s where s.id = p_student;
-  insert into public.courses (organization_id, title) values (v_org, 'Algebra')
+  select s.organization_id into v_org from tutela.students as s where s.id = p_student;
+  insert into tutela.courses (organization_id, title) values (v_org, 'Algebra')
   returning id into v_course;
-  insert into public.enrollments (student_id, organization_id, course_id)
+  insert into tutela.enrollments (student_id, organization_id, course_id)
   values (p_student, v_org, v_course);
-  insert into public.assignments (organization_id, course_id, title, max_score)
+  insert into tutela.assignments (organization_id, course_id, title, max_score)
   values (v_org, v_course, 'Quiz', 80)
   returning id into v_assignment;
-  insert into public.submissions (
+  insert into tutela.submissions (
     student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
     graded_at
   )
@@ -202,12 +203,12 @@ begin
     p_student, v_org, v_assignment, 'graded', 60, 64, 'Good work on fractions',
     now() - interval '1 day'
   );
-  insert into public.coaching_sessions (organization_id, starts_at, focus)
+  insert into tutela.coaching_sessions (organization_id, starts_at, focus)
   values (v_org, now() - interval '2 days', 'Serve')
   returning id into v_session;
-  insert into public.session_students (session_id, student_id, organization_id)
+  insert into tutela.session_students (session_id, student_id, organization_id)
   values (v_session, p_student, v_org);
-  insert into public.session_scores (
+  insert into tutela.session_scores (
     session_id, student_id, organization_id, score, coach_notes, analysis
   )
   values (
@@ -225,12 +226,12 @@ create function pg_temp.subscribe(
 returns void
 language sql
 as $$
-  insert into public.subscriptions (
+  insert into tutela.subscriptions (
     plan_id, student_id, guardian_id, status, started_at, access_until, next_billing_at
   )
   select p.id, p_student, p_guardian, p_status, p_started_at, p_access_until,
     now() + interval '20 days'
-  from public.plans as p where p.code = p_plan
+  from tutela.plans as p where p.code = p_plan
 $$;
 
 -- the child's overview as a viewer sees it
@@ -241,9 +242,9 @@ as $$
 declare
   v_doc jsonb;
 begin
-  perform tests.authenticate_as(p_viewer);
-  v_doc := public.child_overview(p_student);
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_viewer);
+  v_doc := tutela.child_overview(p_student);
+  perform tutela_tests.clear_authentication();
   return v_doc;
 end;
 $$;
@@ -258,13 +259,13 @@ as $$
   where jsonb_path_exists(p_doc, ('$.**.' || split_part(m, '.', 2))::jsonpath)
 $$;
 
-select tests.create_user('guardian-d030@world.test') as u_guardian \gset
-select tests.create_user('unlinked-d030@world.test') as u_unlinked \gset
-insert into public.students (organization_id, display_name)
+select tutela_tests.create_user('guardian-d030@world.test') as u_guardian \gset
+select tutela_tests.create_user('unlinked-d030@world.test') as u_unlinked \gset
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 select pg_temp.give_work(:'mia');
 -- professional plans: Leo's own, and a family plan of a guardian of nobody

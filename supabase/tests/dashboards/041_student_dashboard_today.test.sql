@@ -7,19 +7,20 @@
 -- Another student's data never counts.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,28 +162,28 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('student-041@world.test') as u_student \gset
-select tests.create_user('other-student-041@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 041', 'world-041')
+select tutela_tests.create_user('student-041@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-041@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 041', 'world-041')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 select (now() at time zone 'UTC')::date as today \gset
 select ((:'today'::date + 1)::timestamp at time zone 'UTC') as tomorrow \gset
 
 -- activity: a 4-day run 10 to 7 days ago, then yesterday's and today's 3-day run
 -- (today: 25 minutes; yesterday's 40 minutes are not today's)
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'study', now() - interval '10 days', 10),
 (:'student', 'study', now() - interval '9 days', 10),
@@ -195,7 +196,7 @@ values
 
 -- three reviews today (the last one correct: the card leaves the due list); two cards due
 -- now, one due tomorrow; the other student's due card does not count
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values
 (:'student', 'Maths', 'reviewed', 'a', now()),
 (:'student', 'Maths', 'due an hour ago', 'a', now() - interval '1 hour'),
@@ -203,9 +204,9 @@ values
 (:'student', 'Maths', 'due tomorrow', 'a', now() + interval '1 day'),
 (:'other', 'Maths', 'other reviewed', 'a', now() - interval '1 day'),
 (:'other', 'Maths', 'other due', 'a', now() - interval '1 day');
-select id as reviewed_card from public.flashcards where question = 'reviewed' \gset
-select id as other_card from public.flashcards where question = 'other reviewed' \gset
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+select id as reviewed_card from tutela.flashcards where question = 'reviewed' \gset
+select id as other_card from tutela.flashcards where question = 'other reviewed' \gset
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values
 (:'student', :'reviewed_card', now(), false),
 (:'student', :'reviewed_card', now(), true),
@@ -213,7 +214,7 @@ values
 (:'other', :'other_card', now(), true);
 
 -- goals: two active, one completed, one paused
-insert into public.goals (student_id, title, status)
+insert into tutela.goals (student_id, title, status)
 values
 (:'student', 'Read 10 books', 'active'), (:'student', 'Learn fractions', 'active'),
 (:'student', 'Swim 1 km', 'completed'), (:'student', 'Piano', 'paused'),
@@ -221,16 +222,16 @@ values
 
 -- assignments: overdue, due later today, in progress today, submitted (left out), due
 -- tomorrow (left out), and one of a dropped course (left out)
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.courses (organization_id, title) values (:'org', 'Dropped')
+insert into tutela.courses (organization_id, title) values (:'org', 'Dropped')
 returning id as dropped_course \gset
-insert into public.enrollments (student_id, organization_id, course_id, status)
+insert into tutela.enrollments (student_id, organization_id, course_id, status)
 values
 (:'student', :'org', :'course', 'active'),
 (:'student', :'org', :'dropped_course', 'dropped'),
 (:'other', :'org', :'course', 'active');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'course', 'Overdue', now() - interval '2 days'),
 (:'org', :'course', 'Later today', :'tomorrow'::timestamptz - interval '1 second'),
@@ -238,21 +239,21 @@ values
 (:'org', :'course', 'Submitted', now() - interval '1 day'),
 (:'org', :'course', 'Tomorrow', :'tomorrow'::timestamptz + interval '1 hour'),
 (:'org', :'dropped_course', 'Dropped course work', now() - interval '1 day');
-insert into public.submissions (student_id, organization_id, assignment_id, status, submitted_at)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status, submitted_at)
 select
   :'student' as student_id,
   :'org' as organization_id,
   a.id as assignment_id,
   lower(replace(a.title, ' ', '_')) as status,
   now() as submitted_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title in ('In progress', 'Submitted');
 
 -- drills: overdue, later today, completed (left out), tomorrow (left out), no due date (left
 -- out), and the other student's
-insert into public.drills (organization_id, title) values (:'org', 'Footwork')
+insert into tutela.drills (organization_id, title) values (:'org', 'Footwork')
 returning id as drill \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at, completed_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at, completed_at)
 values
 (:'drill', :'student', :'org', now() - interval '1 day', null),
 (:'drill', :'student', :'org', :'tomorrow'::timestamptz - interval '1 second', null),
@@ -261,8 +262,8 @@ values
 (:'drill', :'student', :'org', null, null),
 (:'drill', :'other', :'org', now() - interval '1 day', null);
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'today' as today_json \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'today' as today_json \gset
 
 select is(
   :'today_json'::jsonb -> 'streak',

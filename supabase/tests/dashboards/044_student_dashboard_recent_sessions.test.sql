@@ -6,19 +6,20 @@
 -- session_analysis (starter): on the free tier the key is absent.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,24 +161,24 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(6);
 
-select tests.create_user('student-044@world.test') as u_student \gset
-select tests.create_user('other-044@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 044', 'world-044')
+select tutela_tests.create_user('student-044@world.test') as u_student \gset
+select tutela_tests.create_user('other-044@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 044', 'world-044')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 select
   :'org' as organization_id,
   now() - v.ago as starts_at,
@@ -189,15 +190,15 @@ from (
   (interval '5 days', 'Five days ago'), (interval '2 days', 'Two days ago'),
   (interval '-1 day', 'Tomorrow'), (interval '30 minutes', 'Other''s')
 ) as v (ago, focus);
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 select
   cs.id as session_id,
   case when cs.focus = 'Other''s' then :'other'::uuid else :'student'::uuid end as student_id,
   :'org' as organization_id,
   case when cs.focus = 'Two days ago' then 'absent' else 'present' end as attendance
-from public.coaching_sessions as cs where cs.organization_id = :'org';
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
 -- every session is scored but the one the student missed
-insert into public.session_scores (
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes, analysis
 )
 select
@@ -207,11 +208,11 @@ select
   7.5 as score,
   'Good footwork' as coach_notes,
   '{"serve": 0.8}'::jsonb as analysis
-from public.session_students as ss
+from tutela.session_students as ss
 where ss.organization_id = :'org' and ss.attendance = 'present';
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'recent_sessions' as sessions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'recent_sessions' as sessions \gset
 
 select is(
   jsonb_path_query_array(:'sessions'::jsonb, '$[*].focus'),
@@ -226,7 +227,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'An hour ago',
         'attendance', 'present', 'score', 7.5, 'coach_notes', 'Good footwork'
       )
-    from public.coaching_sessions as cs where cs.focus = 'An hour ago'
+    from tutela.coaching_sessions as cs where cs.focus = 'An hour ago'
   ),
   'a session: id, start, focus, attendance, score and the coach''s notes (free: no analysis)'
 );
@@ -238,7 +239,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'Two days ago',
         'attendance', 'absent', 'score', null, 'coach_notes', null
       )
-    from public.coaching_sessions as cs where cs.focus = 'Two days ago'
+    from tutela.coaching_sessions as cs where cs.focus = 'Two days ago'
   ),
   'a session without a score: attendance absent, score and notes null'
 );
@@ -247,21 +248,21 @@ select ok(
   'free tier: no session carries an analysis key'
 );
 
-select tests.clear_authentication();
-insert into public.subscriptions (plan_id, student_id)
+select tutela_tests.clear_authentication();
+insert into tutela.subscriptions (plan_id, student_id)
 select
   p.id as plan_id,
   :'student' as student_id
-from public.plans as p where p.code = 'starter';
-select tests.authenticate_as(:'u_student');
+from tutela.plans as p where p.code = 'starter';
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  public.student_dashboard() -> 'recent_sessions' -> 0 -> 'analysis',
+  tutela.student_dashboard() -> 'recent_sessions' -> 0 -> 'analysis',
   '{"serve": 0.8}'::jsonb,
   'starter tier (session_analysis): the coach''s analysis is included'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
-  jsonb_path_query_array(public.student_dashboard(), '$.recent_sessions[*].focus'),
+  jsonb_path_query_array(tutela.student_dashboard(), '$.recent_sessions[*].focus'),
   '["Other''s"]'::jsonb,
   'another student sees only their own session'
 );

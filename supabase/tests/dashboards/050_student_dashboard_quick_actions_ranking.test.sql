@@ -8,19 +8,20 @@
 -- action. Professional tier (10 actions) with exactly 10 actions: nothing is cut.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,72 +163,72 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(2);
 
-select tests.create_user('student-050@world.test') as u_student \gset
-select tests.create_user('staff-050@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('World 050', 'world-050')
+select tutela_tests.create_user('student-050@world.test') as u_student \gset
+select tutela_tests.create_user('staff-050@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('World 050', 'world-050')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.subscriptions (plan_id, student_id)
+insert into tutela.subscriptions (plan_id, student_id)
 select
   p.id as plan_id,
   :'student' as student_id
-from public.plans as p where p.code = 'professional';
+from tutela.plans as p where p.code = 'professional';
 select ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC' as tomorrow \gset
 
 -- assignments (inserted out of due order, titles not in due order)
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.courses (organization_id, title) values (:'org', 'Dropped')
+insert into tutela.courses (organization_id, title) values (:'org', 'Dropped')
 returning id as dropped \gset
-insert into public.enrollments (student_id, organization_id, course_id, status)
+insert into tutela.enrollments (student_id, organization_id, course_id, status)
 values (:'student', :'org', :'course', 'active'), (:'student', :'org', :'dropped', 'dropped');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Alpha essay', now() - interval '1 day')
 returning id as alpha, due_at as alpha_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Zeta essay', now() - interval '3 days')
 returning id as zeta, due_at as zeta_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Mid essay', now() - interval '2 days')
 returning id as mid, due_at as mid_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Beta quiz', now() + interval '30 hours')
 returning id as beta, due_at as beta_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Omega quiz', now() + interval '2 hours')
 returning id as omega, due_at as omega_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'course', 'Later quiz', now() + interval '3 days'),
 (:'org', :'course', 'Handed in', now() - interval '4 days'),
 (:'org', :'dropped', 'Dropped work', now() - interval '4 days');
-insert into public.submissions (student_id, organization_id, assignment_id, status)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status)
 select
   :'student' as student_id,
   :'org' as organization_id,
   a.id as assignment_id,
   'submitted' as status
-from public.assignments as a where a.title = 'Handed in';
+from tutela.assignments as a where a.title = 'Handed in';
 
 -- streak: active the day before yesterday and yesterday, not today
-insert into public.activity_events (student_id, kind, occurred_at)
+insert into tutela.activity_events (student_id, kind, occurred_at)
 values
 (:'student', 'study', now() - interval '2 days'),
 (:'student', 'study', now() - interval '1 day');
 
 -- flashcards: three due (the earliest 5 days ago), one not yet
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values
 (:'student', 'English', 'q1', 'a', now() - interval '1 hour'),
 (:'student', 'English', 'q2', 'a', now() - interval '5 days'),
@@ -235,17 +236,17 @@ values
 (:'student', 'English', 'q4', 'a', now() + interval '1 hour');
 
 -- drills: overdue and due within 48 hours; not: in 3 days, completed, undated
-insert into public.drills (organization_id, title) values (:'org', 'Soon drill')
+insert into tutela.drills (organization_id, title) values (:'org', 'Soon drill')
 returning id as soon_drill \gset
-insert into public.drills (organization_id, title) values (:'org', 'Late drill')
+insert into tutela.drills (organization_id, title) values (:'org', 'Late drill')
 returning id as late_drill \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'soon_drill', :'student', :'org', now() + interval '20 hours')
 returning id as soon, due_at as soon_due \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'late_drill', :'student', :'org', now() - interval '3 hours')
 returning id as late, due_at as late_due \gset
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   drill_id, student_id, organization_id, due_at, completed_at
 )
 values
@@ -254,14 +255,14 @@ values
 (:'late_drill', :'student', :'org', null, null);
 
 -- messages: staff open a conversation (a system message) and write once
-select tests.authenticate_as(:'u_staff');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as conv from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'conv', 'See you Monday');
+insert into tutela.messages (conversation_id, body) values (:'conv', 'See you Monday');
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'quick_actions' as actions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'quick_actions' as actions \gset
 
 select is(
   jsonb_path_query_array(:'actions'::jsonb, '$[*].kind'),

@@ -6,19 +6,20 @@
 -- score, professional nothing.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,26 +161,26 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('free-052@world.test') as u_free \gset
-select tests.create_user('starter-052@world.test') as u_starter \gset
-select tests.create_user('pro-052@world.test') as u_pro \gset
-insert into public.organizations (name, slug) values ('World 052', 'world-052')
+select tutela_tests.create_user('free-052@world.test') as u_free \gset
+select tutela_tests.create_user('starter-052@world.test') as u_starter \gset
+select tutela_tests.create_user('pro-052@world.test') as u_pro \gset
+insert into tutela.organizations (name, slug) values ('World 052', 'world-052')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Free', :'u_free');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Starter', :'u_starter') returning id as starter_student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Pro', :'u_pro') returning id as pro_student \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, student_id, status, started_at, access_until, next_billing_at
 )
 select
@@ -189,8 +190,8 @@ select
   now() - interval '10 days' as started_at,
   null as access_until,
   now() + interval '20 days' as next_billing_at
-from public.plans as p where p.code = 'starter';
-insert into public.subscriptions (
+from tutela.plans as p where p.code = 'starter';
+insert into tutela.subscriptions (
   plan_id, student_id, status, started_at, access_until, next_billing_at
 )
 select
@@ -200,13 +201,13 @@ select
   now() - interval '1 day' as started_at,
   now() + interval '13 days' as access_until,
   now() + interval '13 days' as next_billing_at
-from public.plans as p where p.code = 'professional';
-select entitlements as free_ent from public.plans where code = 'free' \gset
-select entitlements as starter_ent from public.plans where code = 'starter' \gset
+from tutela.plans as p where p.code = 'professional';
+select entitlements as free_ent from tutela.plans where code = 'free' \gset
+select entitlements as starter_ent from tutela.plans where code = 'starter' \gset
 
-select tests.authenticate_as(:'u_free');
+select tutela_tests.authenticate_as(:'u_free');
 select is(
-  public.student_dashboard() -> 'subscription',
+  tutela.student_dashboard() -> 'subscription',
   jsonb_build_object(
     'tier', 'free', 'plan_name', 'Free', 'status', 'none', 'covered_by', null,
     'started_at', null, 'access_until', null, 'entitlements', :'free_ent'::jsonb
@@ -214,11 +215,11 @@ select is(
   'free (no subscription): the free plan, status none, its entitlements'
 );
 select ok(
-  not (public.student_dashboard() -> 'subscription' ? 'next_billing_at'),
+  not (tutela.student_dashboard() -> 'subscription' ? 'next_billing_at'),
   'free: next_billing_at is absent'
 );
 select is(
-  public.student_dashboard() -> 'masked',
+  tutela.student_dashboard() -> 'masked',
   '[
     "subscription.next_billing_at", "grades.feedback", "grades.reviewer_score",
     "sessions.analysis"
@@ -226,9 +227,9 @@ select is(
   'free: masked names the four fields the tier leaves out'
 );
 
-select tests.authenticate_as(:'u_starter');
+select tutela_tests.authenticate_as(:'u_starter');
 select is(
-  public.student_dashboard() -> 'subscription',
+  tutela.student_dashboard() -> 'subscription',
   jsonb_build_object(
     'tier', 'starter', 'plan_name', 'Starter', 'status', 'active', 'covered_by', 'student',
     'started_at', now() - interval '10 days', 'access_until', null,
@@ -237,32 +238,32 @@ select is(
   'starter: the student''s own subscription with its next billing date'
 );
 select is(
-  public.student_dashboard() -> 'masked',
+  tutela.student_dashboard() -> 'masked',
   '["grades.feedback", "grades.reviewer_score"]'::jsonb,
   'starter: only the reviewer''s feedback and score are masked'
 );
 
-select tests.authenticate_as(:'u_pro');
+select tutela_tests.authenticate_as(:'u_pro');
 select is(
-  public.student_dashboard() -> 'subscription' ->> 'tier', 'professional',
+  tutela.student_dashboard() -> 'subscription' ->> 'tier', 'professional',
   'professional: the tier'
 );
 select is(
-  public.student_dashboard() -> 'subscription' ->> 'status', 'trialing',
+  tutela.student_dashboard() -> 'subscription' ->> 'status', 'trialing',
   'professional: a trial is in force and says so'
 );
 select is(
-  (public.student_dashboard() -> 'subscription' ->> 'next_billing_at')::timestamptz,
+  (tutela.student_dashboard() -> 'subscription' ->> 'next_billing_at')::timestamptz,
   now() + interval '13 days',
   'professional: next_billing_at is present'
 );
 select is(
-  (public.student_dashboard() -> 'subscription' ->> 'access_until')::timestamptz,
+  (tutela.student_dashboard() -> 'subscription' ->> 'access_until')::timestamptz,
   now() + interval '13 days',
   'professional: access_until as stored'
 );
 select is(
-  public.student_dashboard() -> 'masked', '[]'::jsonb,
+  tutela.student_dashboard() -> 'masked', '[]'::jsonb,
   'professional: nothing is masked'
 );
 

@@ -8,19 +8,20 @@
 -- and name).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,52 +163,52 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('student-056@world.test') as u_student \gset
-select tests.create_user('other-056@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 056', 'world-056')
+select tutela_tests.create_user('student-056@world.test') as u_student \gset
+select tutela_tests.create_user('other-056@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 056', 'world-056')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Writing', 'Grammar') returning id as grammar \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Writing', 'Argument') returning id as argument \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Maths', 'Algebra') returning id as algebra \gset
 
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as english \gset
-insert into public.courses (organization_id, title) values (:'org', 'Maths')
+insert into tutela.courses (organization_id, title) values (:'org', 'Maths')
 returning id as maths \gset
-insert into public.courses (organization_id, title) values (:'org', 'Art')
+insert into tutela.courses (organization_id, title) values (:'org', 'Art')
 returning id as art \gset
-insert into public.enrollments (student_id, organization_id, course_id, status, completed_at)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, completed_at)
 values
 (:'student', :'org', :'english', 'active', null),
 (:'student', :'org', :'maths', 'completed', now()),
 (:'student', :'org', :'art', 'dropped', null);
-insert into public.course_modules (organization_id, course_id, title)
+insert into tutela.course_modules (organization_id, course_id, title)
 values (:'org', :'english', 'Unit 1') returning id as unit1 \gset
 
-insert into public.assignments (organization_id, course_id, module_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, module_id, title, kind, due_at)
 values (:'org', :'english', :'unit1', 'Essay', 'assignment', now() - interval '2 days')
 returning id as essay, due_at as essay_due \gset
-insert into public.assignments (
+insert into tutela.assignments (
   organization_id, course_id, title, kind, due_at, max_score, passing_percent
 )
 values (:'org', :'english', 'Quiz', 'quiz', now() - interval '1 day', 50, 60)
 returning id as quiz, due_at as quiz_due \gset
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 values
 (:'org', :'english', 'Exam', 'exam', now() - interval '3 days'),
 (:'org', :'english', 'Late draft', 'assignment', now() - interval '30 hours'),
@@ -215,24 +216,24 @@ values
 (:'org', :'english', 'Project', 'project', null),
 (:'org', :'maths', 'Final', 'exam', now() - interval '10 days'),
 (:'org', :'art', 'Sketch', 'project', now() - interval '1 day');
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 values
 (:'essay', :'grammar', :'org'), (:'essay', :'argument', :'org');
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 select
   a.id as assignment_id,
   :'algebra' as skill_id,
   a.organization_id
-from public.assignments as a where a.title = 'Final' and a.organization_id = :'org';
+from tutela.assignments as a where a.title = 'Final' and a.organization_id = :'org';
 
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at, score, auto_score,
   graded_at
 )
 select
   :'student' as student_id,
   :'org' as organization_id,
-  (select a.id from public.assignments as a where a.title = v.title) as assignment_id,
+  (select a.id from tutela.assignments as a where a.title = v.title) as assignment_id,
   v.status,
   now() - interval '2 days' as submitted_at,
   v.score,
@@ -245,13 +246,13 @@ from (
   ('Sketch', 'submitted', null, null)
 ) as v (title, status, score, auto_score);
 -- the other student handed in the essay: that is not the student's submission
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'other', :'org', :'english');
-insert into public.submissions (student_id, organization_id, assignment_id, status)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status)
 values (:'other', :'org', :'essay', 'submitted');
 
-select tests.authenticate_as(:'u_student');
-select public.student_missions() as missions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_missions() as missions \gset
 
 select is(
   jsonb_path_query_array(:'missions'::jsonb, '$[*].title'),
@@ -322,10 +323,10 @@ select is(
   ),
   'the exam''s competency'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
   jsonb_path_query_array(
-    public.student_missions(), '$[*] ? (@.title == "Essay").status'
+    tutela.student_missions(), '$[*] ? (@.title == "Essay").status'
   ),
   '["submitted"]'::jsonb,
   'the other student sees their own submission''s status, the first student''s stays theirs'

@@ -6,19 +6,20 @@
 -- link is pending or revoked, nor an unlinked student.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,42 +161,42 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('own-066@world.test') as u_own \gset
-select tests.create_user('family-066@world.test') as u_family \gset
-select tests.create_user('sibling-066@world.test') as u_sibling \gset
-select tests.create_user('own-best-066@world.test') as u_own_best \gset
-select tests.create_user('pending-066@world.test') as u_pending \gset
-select tests.create_user('revoked-066@world.test') as u_revoked \gset
-select tests.create_user('unlinked-066@world.test') as u_unlinked \gset
-select tests.create_user('parent-066@world.test') as u_parent \gset
-select tests.create_user('parent2-066@world.test') as u_parent2 \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('own-066@world.test') as u_own \gset
+select tutela_tests.create_user('family-066@world.test') as u_family \gset
+select tutela_tests.create_user('sibling-066@world.test') as u_sibling \gset
+select tutela_tests.create_user('own-best-066@world.test') as u_own_best \gset
+select tutela_tests.create_user('pending-066@world.test') as u_pending \gset
+select tutela_tests.create_user('revoked-066@world.test') as u_revoked \gset
+select tutela_tests.create_user('unlinked-066@world.test') as u_unlinked \gset
+select tutela_tests.create_user('parent-066@world.test') as u_parent \gset
+select tutela_tests.create_user('parent2-066@world.test') as u_parent2 \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 066', 'world-066', 10) returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Own', :'u_own') returning id as own \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Family', :'u_family') returning id as family \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sibling', :'u_sibling') returning id as sibling \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Own best', :'u_own_best') returning id as own_best \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Pending', :'u_pending') returning id as pending \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Revoked', :'u_revoked') returning id as revoked \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Unlinked', :'u_unlinked');
 -- parent: professional for the family; active for Family and Sibling, pending for Pending,
 -- revoked for Revoked. parent2: starter for the family, active for Own best.
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at
 )
 values
@@ -204,9 +205,9 @@ values
 (:'pending', :'u_parent', 'pending', 'code', null, null),
 (:'revoked', :'u_parent', 'revoked', 'code', now() - interval '1 day', now()),
 (:'own_best', :'u_parent2', 'active', 'staff', now(), null);
-insert into public.subscriptions (plan_id, student_id, guardian_id)
+insert into tutela.subscriptions (plan_id, student_id, guardian_id)
 select
-  (select p.id from public.plans as p where p.code = v.code) as plan_id,
+  (select p.id from tutela.plans as p where p.code = v.code) as plan_id,
   v.student_id,
   v.guardian_id
 from (
@@ -222,74 +223,74 @@ prepare tier as
 select
   s ->> 'tier' as tier,
   s ->> 'covered_by' as covered_by
-from (select public.student_dashboard() -> 'subscription' as s) as d;
+from (select tutela.student_dashboard() -> 'subscription' as s) as d;
 
-select tests.authenticate_as(:'u_own');
+select tutela_tests.authenticate_as(:'u_own');
 select results_eq('tier', $$values ('starter', 'student')$$, 'own starter: starter');
 select is(
-  public.student_dashboard() -> 'subscription' -> 'entitlements' -> 'quick_actions_limit',
+  tutela.student_dashboard() -> 'subscription' -> 'entitlements' -> 'quick_actions_limit',
   '5'::jsonb, 'own starter: the starter entitlements'
 );
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select results_eq(
   'tier', $$values ('professional', 'family')$$,
   'own starter and a parent''s professional family plan: the family plan ranks higher'
 );
 select is(
-  public.student_dashboard() -> 'subscription' -> 'entitlements' -> 'quick_actions_limit',
+  tutela.student_dashboard() -> 'subscription' -> 'entitlements' -> 'quick_actions_limit',
   '10'::jsonb, 'family plan: the professional entitlements'
 );
-select tests.authenticate_as(:'u_sibling');
+select tutela_tests.authenticate_as(:'u_sibling');
 select results_eq(
   'tier', $$values ('professional', 'family')$$,
   'the family plan covers every actively linked child of the parent'
 );
-select tests.authenticate_as(:'u_own_best');
+select tutela_tests.authenticate_as(:'u_own_best');
 select results_eq(
   'tier', $$values ('professional', 'student')$$,
   'own professional beats a parent''s starter family plan'
 );
-select tests.authenticate_as(:'u_pending');
+select tutela_tests.authenticate_as(:'u_pending');
 select results_eq(
   'tier', $$values ('free', null::text)$$,
   'a pending link does not bring the family plan'
 );
-select tests.authenticate_as(:'u_revoked');
+select tutela_tests.authenticate_as(:'u_revoked');
 select results_eq(
   'tier', $$values ('free', null::text)$$,
   'a revoked link does not bring the family plan'
 );
-select tests.authenticate_as(:'u_unlinked');
+select tutela_tests.authenticate_as(:'u_unlinked');
 select results_eq('tier', $$values ('free', null::text)$$, 'an unlinked student: free');
 select is(
-  public.student_dashboard() -> 'subscription' ->> 'status', 'none',
+  tutela.student_dashboard() -> 'subscription' ->> 'status', 'none',
   'free without a subscription: status none'
 );
 
 -- the parent's link to Family is revoked: Family falls back to the own starter plan at once
-select tests.clear_authentication();
-update public.guardian_links
+select tutela_tests.clear_authentication();
+update tutela.guardian_links
 set status = 'revoked', revoked_at = now()
 where student_id = :'family' and guardian_id = :'u_parent';
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select results_eq(
   'tier', $$values ('starter', 'student')$$,
   'after the link is revoked, the family plan no longer covers the child'
 );
-select tests.authenticate_as(:'u_sibling');
+select tutela_tests.authenticate_as(:'u_sibling');
 select results_eq('tier', $$values ('professional', 'family')$$, 'the sibling stays covered');
 
 -- the pending link is activated: the child is covered at once
-select tests.clear_authentication();
-update public.guardian_links set status = 'active', activated_at = now()
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set status = 'active', activated_at = now()
 where student_id = :'pending' and guardian_id = :'u_parent';
-select tests.authenticate_as(:'u_pending');
+select tutela_tests.authenticate_as(:'u_pending');
 select results_eq(
   'tier', $$values ('professional', 'family')$$,
   'once the link is active, the family plan covers the child'
 );
 select is(
-  public.student_dashboard() -> 'masked', '[]'::jsonb,
+  tutela.student_dashboard() -> 'masked', '[]'::jsonb,
   'covered by the professional family plan: nothing masked'
 );
 

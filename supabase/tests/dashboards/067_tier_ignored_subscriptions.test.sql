@@ -4,19 +4,20 @@
 -- has passed, are ignored, whether the student's own or a guardian's family plan.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,44 +159,44 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('cancelled-067@world.test') as u_cancelled \gset
-select tests.create_user('expired-067@world.test') as u_expired \gset
-select tests.create_user('lapsed-067@world.test') as u_lapsed \gset
-select tests.create_user('paid-ahead-067@world.test') as u_ahead \gset
-select tests.create_user('past-due-067@world.test') as u_past_due \gset
-select tests.create_user('trial-067@world.test') as u_trial \gset
-select tests.create_user('family-067@world.test') as u_family \gset
-select tests.create_user('parent-067@world.test') as u_parent \gset
-insert into public.organizations (name, slug) values ('World 067', 'world-067')
+select tutela_tests.create_user('cancelled-067@world.test') as u_cancelled \gset
+select tutela_tests.create_user('expired-067@world.test') as u_expired \gset
+select tutela_tests.create_user('lapsed-067@world.test') as u_lapsed \gset
+select tutela_tests.create_user('paid-ahead-067@world.test') as u_ahead \gset
+select tutela_tests.create_user('past-due-067@world.test') as u_past_due \gset
+select tutela_tests.create_user('trial-067@world.test') as u_trial \gset
+select tutela_tests.create_user('family-067@world.test') as u_family \gset
+select tutela_tests.create_user('parent-067@world.test') as u_parent \gset
+insert into tutela.organizations (name, slug) values ('World 067', 'world-067')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Cancelled', :'u_cancelled') returning id as cancelled \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Expired', :'u_expired') returning id as expired \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Lapsed', :'u_lapsed') returning id as lapsed \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Paid ahead', :'u_ahead') returning id as ahead \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Past due', :'u_past_due') returning id as past_due \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Trial', :'u_trial') returning id as trial \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Family', :'u_family') returning id as family \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'family', :'u_parent', 'active', 'staff', now());
 
-insert into public.subscriptions (plan_id, student_id, guardian_id, status, access_until)
+insert into tutela.subscriptions (plan_id, student_id, guardian_id, status, access_until)
 select
-  (select p.id from public.plans as p where p.code = v.code) as plan_id,
+  (select p.id from tutela.plans as p where p.code = v.code) as plan_id,
   v.student_id,
   v.guardian_id,
   v.status,
@@ -218,39 +219,39 @@ prepare tier as
 select
   s ->> 'tier' as tier,
   s ->> 'status' as status
-from (select public.student_dashboard() -> 'subscription' as s) as d;
+from (select tutela.student_dashboard() -> 'subscription' as s) as d;
 
-select tests.authenticate_as(:'u_cancelled');
+select tutela_tests.authenticate_as(:'u_cancelled');
 select results_eq(
   'tier', $$values ('starter', 'active')$$,
   'a cancelled professional is ignored; the active starter counts'
 );
-select tests.authenticate_as(:'u_expired');
+select tutela_tests.authenticate_as(:'u_expired');
 select results_eq('tier', $$values ('free', 'none')$$, 'an expired subscription is ignored');
-select tests.authenticate_as(:'u_lapsed');
+select tutela_tests.authenticate_as(:'u_lapsed');
 select results_eq(
   'tier', $$values ('free', 'none')$$,
   'an active subscription whose access_until has passed is ignored'
 );
-select tests.authenticate_as(:'u_ahead');
+select tutela_tests.authenticate_as(:'u_ahead');
 select results_eq(
   'tier', $$values ('professional', 'active')$$,
   'access_until still ahead: the subscription counts'
 );
-select tests.authenticate_as(:'u_past_due');
+select tutela_tests.authenticate_as(:'u_past_due');
 select results_eq(
   'tier', $$values ('starter', 'past_due')$$,
   'a past-due subscription still counts, and says so'
 );
-select tests.authenticate_as(:'u_trial');
+select tutela_tests.authenticate_as(:'u_trial');
 select results_eq('tier', $$values ('professional', 'trialing')$$, 'a trial counts');
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select results_eq(
   'tier', $$values ('free', 'none')$$,
   'a guardian''s expired and lapsed family plans are ignored'
 );
 select is(
-  jsonb_array_length(public.student_dashboard() -> 'masked'), 4,
+  jsonb_array_length(tutela.student_dashboard() -> 'masked'), 4,
   'on the free tier every field is masked'
 );
 

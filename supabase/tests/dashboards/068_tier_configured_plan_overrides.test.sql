@@ -4,19 +4,20 @@
 -- configured), then to the built-in defaults.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,34 +159,34 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(7);
 
-select tests.create_user('free-068@world.test') as u_free \gset
-select tests.create_user('starter-068@world.test') as u_starter \gset
-insert into public.organizations (name, slug) values ('World 068', 'world-068')
+select tutela_tests.create_user('free-068@world.test') as u_free \gset
+select tutela_tests.create_user('starter-068@world.test') as u_starter \gset
+insert into tutela.organizations (name, slug) values ('World 068', 'world-068')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Free', :'u_free') returning id as free_student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Starter', :'u_starter') returning id as starter_student \gset
-insert into public.subscriptions (plan_id, student_id, next_billing_at)
+insert into tutela.subscriptions (plan_id, student_id, next_billing_at)
 select
   p.id as plan_id,
   :'starter_student' as student_id,
   now() + interval '1 month' as next_billing_at
-from public.plans as p where p.code = 'starter';
+from tutela.plans as p where p.code = 'starter';
 -- eight overdue assignments for each student: more actions than any limit below
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'free_student', :'org', :'course'), (:'starter_student', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 select
   :'org' as organization_id,
   :'course' as course_id,
@@ -193,49 +194,49 @@ select
   now() - make_interval(days => n) as due_at
 from generate_series(1, 8) as n;
 
-select tests.authenticate_as(:'u_free');
+select tutela_tests.authenticate_as(:'u_free');
 select is(
-  jsonb_array_length(public.student_dashboard() -> 'quick_actions'), 3,
+  jsonb_array_length(tutela.student_dashboard() -> 'quick_actions'), 3,
   'free as seeded: 3 quick actions'
 );
-select tests.authenticate_as(:'u_starter');
+select tutela_tests.authenticate_as(:'u_starter');
 select is(
-  jsonb_array_length(public.student_dashboard() -> 'quick_actions'), 5,
+  jsonb_array_length(tutela.student_dashboard() -> 'quick_actions'), 5,
   'starter as seeded: 5 quick actions'
 );
 
 -- the operator gives the free plan one quick action, and the starter plan seven and nothing
 -- else (its other keys now fall back to the free plan's)
-select tests.clear_authentication();
-update public.plans
+select tutela_tests.clear_authentication();
+update tutela.plans
 set entitlements = entitlements || '{"quick_actions_limit": 1}'
 where code = 'free';
-update public.plans set entitlements = '{"quick_actions_limit": 7}' where code = 'starter';
-select entitlements as free_ent from public.plans where code = 'free' \gset
+update tutela.plans set entitlements = '{"quick_actions_limit": 7}' where code = 'starter';
+select entitlements as free_ent from tutela.plans where code = 'free' \gset
 
-select tests.authenticate_as(:'u_free');
+select tutela_tests.authenticate_as(:'u_free');
 select is(
-  jsonb_array_length(public.student_dashboard() -> 'quick_actions'), 1,
+  jsonb_array_length(tutela.student_dashboard() -> 'quick_actions'), 1,
   'free as configured: 1 quick action'
 );
 select is(
-  public.student_dashboard() -> 'subscription' -> 'entitlements',
+  tutela.student_dashboard() -> 'subscription' -> 'entitlements',
   :'free_ent'::jsonb,
   'free: the configured entitlements are shown'
 );
-select tests.authenticate_as(:'u_starter');
+select tutela_tests.authenticate_as(:'u_starter');
 select is(
-  jsonb_array_length(public.student_dashboard() -> 'quick_actions'), 7,
+  jsonb_array_length(tutela.student_dashboard() -> 'quick_actions'), 7,
   'starter as configured: 7 quick actions'
 );
 select is(
-  public.student_dashboard() -> 'subscription' -> 'entitlements',
+  tutela.student_dashboard() -> 'subscription' -> 'entitlements',
   :'free_ent'::jsonb || '{"quick_actions_limit": 7}'::jsonb,
   'starter: keys it leaves out come from the free plan'
 );
 select ok(
-  not (public.student_dashboard() -> 'subscription' ? 'next_billing_at')
-  and public.student_dashboard() -> 'masked' ? 'subscription.next_billing_at',
+  not (tutela.student_dashboard() -> 'subscription' ? 'next_billing_at')
+  and tutela.student_dashboard() -> 'masked' ? 'subscription.next_billing_at',
   'starter without next_billing_date (the free plan''s false): next_billing_at absent, masked'
 );
 

@@ -4,19 +4,20 @@
 -- anon and signed-in users have no grant (42501).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,52 +159,52 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('student-072@world.test') as u_student \gset
-select tests.create_user('stranger-072@world.test') as u_stranger \gset
-insert into public.organizations (name, slug) values ('World 072', 'world-072')
+select tutela_tests.create_user('student-072@world.test') as u_student \gset
+select tutela_tests.create_user('stranger-072@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug) values ('World 072', 'world-072')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student');
 
-prepare seed as select public.seed_plans();
+prepare seed as select tutela.seed_plans();
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('seed', '42501', null, 'anon may not seed plans');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('seed', '42501', null, 'a student may not seed plans');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('seed', '42501', null, 'a signed-in stranger may not seed plans');
 
 -- an operator configures the free plan, removes the starter plan and adds one of their own
-select tests.clear_authentication();
-update public.plans
+select tutela_tests.clear_authentication();
+update tutela.plans
 set
   name = 'Free forever',
   price_cents = 100,
   entitlements = '{"quick_actions_limit": 1, "score_history_days": 7}'
 where code = 'free';
-delete from public.plans where code = 'starter';
-insert into public.plans (code, name, rank) values ('school_072', 'School', 3);
+delete from tutela.plans where code = 'starter';
+insert into tutela.plans (code, name, rank) values ('school_072', 'School', 3);
 select row(name, price_cents, entitlements) as configured_free
-from public.plans where code = 'free' \gset
+from tutela.plans where code = 'free' \gset
 
-select tests.as_service_role();
-select is(public.seed_plans(), 4, 'the service role seeds; the result counts every plan');
+select tutela_tests.as_service_role();
+select is(tutela.seed_plans(), 4, 'the service role seeds; the result counts every plan');
 select is(
-  (select row(name, price_cents, entitlements)::text from public.plans where code = 'free'),
+  (select row(name, price_cents, entitlements)::text from tutela.plans where code = 'free'),
   :'configured_free',
   'the configured free plan is not overwritten'
 );
 select results_eq(
-  $$select name, rank, price_cents, entitlements from public.plans where code = 'starter'$$,
+  $$select name, rank, price_cents, entitlements from tutela.plans where code = 'starter'$$,
   $$values (
     'Starter', 1::smallint, 900,
     '{"next_billing_date": true, "quick_actions_limit": 5, "reviewer_feedback_detail": false,
@@ -212,11 +213,11 @@ select results_eq(
   'the missing starter plan is inserted with its defaults'
 );
 select is(
-  (select count(*)::integer from public.plans where code in ('free', 'starter', 'professional')),
+  (select count(*)::integer from tutela.plans where code in ('free', 'starter', 'professional')),
   3,
   'one row per default plan: nothing duplicated'
 );
-select is(public.seed_plans(), 4, 'seeding again changes nothing');
+select is(tutela.seed_plans(), 4, 'seeding again changes nothing');
 
 select * from finish();
 rollback;

@@ -3,19 +3,20 @@
 -- it never touches or removes an award, and never removes a definition it does not know.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -38,7 +39,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -51,7 +52,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -59,7 +60,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -75,51 +76,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -131,10 +132,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -142,14 +143,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -157,25 +158,25 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-insert into public.organizations (name, slug) values ('Academy 002', 'academy-002')
+insert into tutela.organizations (name, slug) values ('Academy 002', 'academy-002')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-select id as first_session from public.achievements where code = 'first_session' \gset
+select id as first_session from tutela.achievements where code = 'first_session' \gset
 
 -- a definition the rule book does not know (e.g. retired), with an award
-insert into public.achievements (code, title, category, rule, threshold)
+insert into tutela.achievements (code, title, category, rule, threshold)
 values ('retired_badge', 'Retired badge', 'sessions', 'retired_metric', 1)
 returning id as retired \gset
-insert into public.student_achievements (student_id, achievement_id, awarded_at, metric_value)
+insert into tutela.student_achievements (student_id, achievement_id, awarded_at, metric_value)
 values
 (:'student', :'first_session', now() - interval '30 days', 3),
 (:'student', :'retired', now() - interval '60 days', 1);
@@ -186,52 +187,52 @@ select
   sa.achievement_id,
   sa.awarded_at,
   sa.metric_value
-from public.student_achievements as sa;
+from tutela.student_achievements as sa;
 
 -- someone edits a definition by hand
-update public.achievements
+update tutela.achievements
 set title = 'Came once', description = 'Edited.', threshold = 2, icon = 'edited'
 where code = 'first_session';
 
-select tests.as_service_role();
-select lives_ok('select public.seed_achievements()', 'the service role seeds the rule book');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select lives_ok('select tutela.seed_achievements()', 'the service role seeds the rule book');
+select tutela_tests.clear_authentication();
 
 select results_eq(
-  $$ select title, description, threshold, icon from public.achievements
+  $$ select title, description, threshold, icon from tutela.achievements
      where code = 'first_session' $$,
   $$ values ('First session'::text, 'Attended a first coaching session.'::text, 1, 'wave'::text) $$,
   'the canonical title, description, threshold and icon are back'
 );
 select is(
-  (select id from public.achievements where code = 'first_session'), :'first_session'::uuid,
+  (select id from tutela.achievements where code = 'first_session'), :'first_session'::uuid,
   'the definition keeps its id'
 );
 select cmp_ok(
-  (select updated_at from public.achievements where code = 'first_session'), '=', now(),
+  (select updated_at from tutela.achievements where code = 'first_session'), '=', now(),
   'the restored definition is stamped updated_at'
 );
 select set_eq(
   'select id, student_id, achievement_id, awarded_at, metric_value
-   from public.student_achievements',
+   from tutela.student_achievements',
   'select id, student_id, achievement_id, awarded_at, metric_value from awards_before',
   'every award is still there, unchanged'
 );
 select is(
-  (select title from public.achievements where id = :'retired'), 'Retired badge',
+  (select title from tutela.achievements where id = :'retired'), 'Retired badge',
   'a definition it does not know is kept'
 );
 
 -- seeding again after awards exist removes nothing either
-select tests.as_service_role();
-select public.seed_achievements() as definitions \gset
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.seed_achievements() as definitions \gset
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.student_achievements), 2,
+  (select count(*)::integer from tutela.student_achievements), 2,
   'a second seed removes no award'
 );
 select is(
-  :definitions, (select count(*)::integer from public.achievements),
+  :definitions, (select count(*)::integer from tutela.achievements),
   'seed_achievements returns the number of definitions, the unknown one included'
 );
 

@@ -4,19 +4,20 @@
 -- for anon).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,62 +159,62 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('student-032@world.test') as u_student \gset
-select tests.create_user('staff-032@world.test') as u_staff \gset
-select tests.create_user('admin-032@world.test') as u_admin \gset
-insert into public.organizations (name, slug) values ('Academy 032', 'academy-032')
+select tutela_tests.create_user('student-032@world.test') as u_student \gset
+select tutela_tests.create_user('staff-032@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-032@world.test') as u_admin \gset
+insert into tutela.organizations (name, slug) values ('Academy 032', 'academy-032')
 returning id as org \gset
-insert into public.organizations (name, slug) values ('Elsewhere 032', 'elsewhere-032')
+insert into tutela.organizations (name, slug) values ('Elsewhere 032', 'elsewhere-032')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sam', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'other_org', 'Kim') returning id as kim \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'other_org', 'Lee') returning id as lee \gset
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'student', :'org', 'Club referee'), (:'kim', :'other_org', 'First aid');
-insert into public.journal_entries (student_id, entry_date)
+insert into tutela.journal_entries (student_id, entry_date)
 select
   :'lee' as student_id,
   current_date - d as entry_date
 from generate_series(1, 7) as d;
 
-prepare chk_all as select * from public.check_achievements();
-prepare chk_null as select * from public.check_achievements(null);
+prepare chk_all as select * from tutela.check_achievements();
+prepare chk_null as select * from tutela.check_achievements(null);
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok('chk_all', 'TU403', null, 'staff may not check every student');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok('chk_null', 'TU403', null, 'an admin may not check every student');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('chk_all', 'TU403', null, 'a student may not check every student');
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('chk_all', '42501', null, 'anon is refused (no grant)');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*)::integer from private.achievement_queue
+    select count(*)::integer from tutela_private.achievement_queue
     where student_id in (:'student', :'kim', :'lee')
   ),
   3,
   'the writes queued all three students'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select set_eq(
-  $$ select student_id, code from public.check_achievements() $$,
+  $$ select student_id, code from tutela.check_achievements() $$,
   format(
     $$ values (%L::uuid, 'first_certificate'), (%L::uuid, 'first_certificate'),
        (%L::uuid, 'journal_7') $$,
@@ -222,9 +223,9 @@ select set_eq(
   'the service role checks every student of every organisation at once'
 );
 select is_empty('chk_null', 'a second full check awards nothing');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  $$ select 1 from private.achievement_queue $$,
+  $$ select 1 from tutela_private.achievement_queue $$,
   'the full check emptied the queue'
 );
 

@@ -5,19 +5,20 @@
 -- The alert names the achievement. Checking again, with nothing new, notifies nobody.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,53 +160,53 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('mum-035@world.test') as u_mum \gset
-select tests.create_user('dad-035@world.test') as u_dad \gset
-select tests.create_user('noperm-035@world.test') as u_noperm \gset
-select tests.create_user('pending-035@world.test') as u_pending \gset
-select tests.create_user('revoked-035@world.test') as u_revoked \gset
-select tests.create_user('kims-guardian-035@world.test') as u_kims_guardian \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-035@world.test') as u_mum \gset
+select tutela_tests.create_user('dad-035@world.test') as u_dad \gset
+select tutela_tests.create_user('noperm-035@world.test') as u_noperm \gset
+select tutela_tests.create_user('pending-035@world.test') as u_pending \gset
+select tutela_tests.create_user('revoked-035@world.test') as u_revoked \gset
+select tutela_tests.create_user('kims-guardian-035@world.test') as u_kims_guardian \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 035', 'academy-035', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_mum', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_dad', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'kim', :'u_kims_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
 
 prepare milestones as
@@ -213,20 +214,20 @@ select
   a.recipient_id,
   a.student_id,
   a.data ->> 'achievement' as achievement
-from public.alerts as a
+from tutela.alerts as a
 where a.type = 'milestone_reached' and a.data ? 'achievement';
 
 select is_empty('milestones', 'no milestone before any award');
 
 -- one award
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'student', :'org', 'Club referee');
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select count(*)::integer from public.check_achievements(:'student')), 1,
+  (select count(*)::integer from tutela.check_achievements(:'student')), 1,
   'one new award'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select bag_eq(
   'milestones',
   format(
@@ -238,33 +239,33 @@ select bag_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'milestone_reached' and payload ? 'achievement' and channel = 'push'
   ),
   2,
   'two push messages (the default channels), not one more'
 );
 select results_eq(
-  $$ select distinct a.data from public.alerts as a
+  $$ select distinct a.data from tutela.alerts as a
      where a.type = 'milestone_reached' and a.data ? 'achievement' $$,
   $$ select jsonb_build_object(
        'achievement', 'first_certificate', 'title', 'First certificate',
        'awarded_at', sa.awarded_at, 'kind', 'achievement'
      )
-     from public.student_achievements as sa $$,
+     from tutela.student_achievements as sa $$,
   'the alert data: the code, the title and the award time'
 );
 
 -- nothing new
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  format('select * from public.check_achievements(%L)', :'student'),
+  format('select * from tutela.check_achievements(%L)', :'student'),
   'checking again awards nothing'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where type = 'milestone_reached' and data ? 'achievement'
   ),
   2,
@@ -272,16 +273,16 @@ select is(
 );
 
 -- the job: awards for two students, each notifying only that student's guardians
-insert into public.journal_entries (student_id, entry_date)
+insert into tutela.journal_entries (student_id, entry_date)
 select
   :'student' as student_id,
   current_date - d as entry_date
 from generate_series(1, 7) as d;
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'kim', :'org', 'First aid');
-select tests.as_service_role();
-select is(public.drain_achievement_queue(), 2, 'the job awards journal_7 and Kim''s certificate');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select is(tutela.drain_achievement_queue(), 2, 'the job awards journal_7 and Kim''s certificate');
+select tutela_tests.clear_authentication();
 select bag_eq(
   'milestones',
   format(

@@ -5,19 +5,20 @@
 -- tests/sql/learning/access/024_student_achievements_access.test.sql.)
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,66 +160,66 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('student-036@world.test') as u_student \gset
-select tests.create_user('admin-036@world.test') as u_admin \gset
-insert into public.organizations (name, slug) values ('Academy 036', 'academy-036')
+select tutela_tests.create_user('student-036@world.test') as u_student \gset
+select tutela_tests.create_user('admin-036@world.test') as u_admin \gset
+insert into tutela.organizations (name, slug) values ('Academy 036', 'academy-036')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sam', :'u_student') returning id as student \gset
-select id as first_session from public.achievements where code = 'first_session' \gset
+select id as first_session from tutela.achievements where code = 'first_session' \gset
 
 prepare award_self as
-insert into public.student_achievements (student_id, achievement_id)
+insert into tutela.student_achievements (student_id, achievement_id)
 values (:'student', :'first_session');
 prepare upsert_award as
-insert into public.student_achievements (student_id, achievement_id)
+insert into tutela.student_achievements (student_id, achievement_id)
 values (:'student', :'first_session')
 on conflict (student_id, achievement_id) do nothing;
 prepare lower_threshold as
-update public.achievements set threshold = 1 where code = 'sessions_100';
+update tutela.achievements set threshold = 1 where code = 'sessions_100';
 prepare add_definition as
-insert into public.achievements (code, title, category, rule, threshold)
+insert into tutela.achievements (code, title, category, rule, threshold)
 values ('free_badge', 'Free badge', 'sessions', 'journal_entries', 1);
 prepare drop_definition as
-delete from public.achievements where code = 'first_session';
+delete from tutela.achievements where code = 'first_session';
 prepare queue_self as
-insert into private.achievement_queue (student_id) values (:'student');
+insert into tutela_private.achievement_queue (student_id) values (:'student');
 prepare award_private as
-select * from private.award_achievements(array[:'student'::uuid]);
+select * from tutela_private.award_achievements(array[:'student'::uuid]);
 prepare metrics_private as
-select * from private.achievement_metrics(array[:'student'::uuid]);
+select * from tutela_private.achievement_metrics(array[:'student'::uuid]);
 prepare drain_private as
-select private.drain_achievement_queue(10);
+select tutela_private.drain_achievement_queue(10);
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('award_self', '42501', null, 'the student cannot award themself');
 select throws_ok('upsert_award', '42501', null, 'nor through an upsert');
 select throws_ok('queue_self', '42501', null, 'nor queue themself');
-select throws_ok('award_private', '42501', null, 'nor call private.award_achievements');
-select throws_ok('metrics_private', '42501', null, 'nor call private.achievement_metrics');
-select throws_ok('drain_private', '42501', null, 'nor call private.drain_achievement_queue');
+select throws_ok('award_private', '42501', null, 'nor call tutela_private.award_achievements');
+select throws_ok('metrics_private', '42501', null, 'nor call tutela_private.achievement_metrics');
+select throws_ok('drain_private', '42501', null, 'nor call tutela_private.drain_achievement_queue');
 
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok('award_self', '42501', null, 'an admin of the organisation cannot award');
 select throws_ok('lower_threshold', '42501', null, 'nor lower a threshold');
 select throws_ok('add_definition', '42501', null, 'nor add a definition');
 select throws_ok('drop_definition', '42501', null, 'nor remove a definition');
-select throws_ok('award_private', '42501', null, 'nor call private.award_achievements');
+select throws_ok('award_private', '42501', null, 'nor call tutela_private.award_achievements');
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('award_self', '42501', null, 'anon cannot award');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
     select array_agg(r.rolname order by r.rolname)
@@ -226,10 +227,10 @@ select is(
     where
       r.rolname in ('anon', 'authenticated')
       and (
-        pg_catalog.has_table_privilege(r.oid, 'public.student_achievements', 'insert')
-        or pg_catalog.has_table_privilege(r.oid, 'public.achievements', 'insert, update, delete')
+        pg_catalog.has_table_privilege(r.oid, 'tutela.student_achievements', 'insert')
+        or pg_catalog.has_table_privilege(r.oid, 'tutela.achievements', 'insert, update, delete')
         or pg_catalog.has_function_privilege(
-          r.oid, 'private.award_achievements(uuid[])', 'execute'
+          r.oid, 'tutela_private.award_achievements(uuid[])', 'execute'
         )
       )
   ),
@@ -237,7 +238,7 @@ select is(
   'neither anon nor authenticated holds a grant that writes awards or definitions'
 );
 select is_empty(
-  $$ select 1 from public.student_achievements $$,
+  $$ select 1 from tutela.student_achievements $$,
   'no award was written'
 );
 

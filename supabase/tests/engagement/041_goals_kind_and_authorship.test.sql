@@ -7,19 +7,20 @@
 -- The service role (imports) may set created_by.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,101 +162,101 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(27);
 
-select tests.create_user('student@goalkind.test') as u_student \gset
-select tests.create_user('other_student@goalkind.test') as u_other_student \gset
-select tests.create_user('guardian@goalkind.test') as u_guardian \gset
-select tests.create_user('guardian2@goalkind.test') as u_guardian2 \gset
-select tests.create_user('staff@goalkind.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@goalkind.test') as u_student \gset
+select tutela_tests.create_user('other_student@goalkind.test') as u_other_student \gset
+select tutela_tests.create_user('guardian@goalkind.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@goalkind.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@goalkind.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Goal kinds', 'goal-kinds', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_guardian', 'active', 'staff', now()),
 (:'student', :'u_guardian2', 'active', 'staff', now());
 
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'student', :'u_student', 'Own goal') returning id as g_own \gset
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal') returning id as g_family \gset
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian2', 'Their goal') returning id as g_theirs \gset
 
 prepare student_family as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal by the student');
 prepare guardian_student as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'student', :'u_student', 'Student goal by the guardian');
 prepare guardian_default_kind as
-insert into public.goals (student_id, title) values (:'student', 'No kind given');
+insert into tutela.goals (student_id, title) values (:'student', 'No kind given');
 prepare staff_family as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal by staff');
 prepare student_moves as
-update public.goals set student_id = :'other_student' where id = :'g_own';
+update tutela.goals set student_id = :'other_student' where id = :'g_own';
 prepare guardian_moves as
-update public.goals set student_id = :'other_student' where id = :'g_family';
+update tutela.goals set student_id = :'other_student' where id = :'g_family';
 
 -- insert: created_by is the caller, whatever the client sends
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'family', :'u_guardian2', 'Sent as guardian2'
   ),
   'insert: a guardian''s family goal sent with another guardian as author is accepted'
 );
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'family', :'u_student', 'Sent as the student'
   ),
   'insert: a guardian''s family goal sent with the student as author is accepted'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'student', :'u_guardian', 'Sent as the guardian'
   ),
   'insert: the student''s goal sent with a guardian as author is accepted'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select created_by from public.goals where title = 'Sent as guardian2'), :'u_guardian'::uuid,
+  (select created_by from tutela.goals where title = 'Sent as guardian2'), :'u_guardian'::uuid,
   'insert: a family goal sent with another guardian as author is authored by the caller'
 );
 select is(
-  (select created_by from public.goals where title = 'Sent as the student'), :'u_guardian'::uuid,
+  (select created_by from tutela.goals where title = 'Sent as the student'), :'u_guardian'::uuid,
   'insert: a family goal sent with the student as author is authored by the caller'
 );
 select is(
-  (select created_by from public.goals where title = 'Sent as the guardian'),
+  (select created_by from tutela.goals where title = 'Sent as the guardian'),
   :'u_student'::uuid,
   'insert: a student goal sent with a guardian as author is authored by the student'
 );
 
 -- insert: each kind has its one writer
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
   'student_family', '42501', null,
   'insert: the student cannot create a family goal (even naming a guardian as author)'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'guardian_student', '42501', null,
   'insert: a guardian cannot create a student goal (even naming the student as author)'
@@ -264,16 +265,16 @@ select throws_ok(
   'guardian_default_kind', '42501', null,
   'insert: a guardian who gives no kind gets the default (student) and is refused'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   'staff_family', '42501', null,
   'insert: staff cannot create a family goal (even naming a guardian as author)'
 );
 
 -- update: kind and created_by stay as they were
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 with changed as (
-  update public.goals set kind = 'family', created_by = :'u_guardian'
+  update tutela.goals set kind = 'family', created_by = :'u_guardian'
   where id = :'g_own'
   returning id
 )
@@ -282,15 +283,15 @@ select is(
   (select count(*) from changed), 1::bigint,
   'update: the student may change their goal'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select kind, created_by from public.goals where title = 'Own goal'$$,
+  $$select kind, created_by from tutela.goals where title = 'Own goal'$$,
   row('student'::text, :'u_student'::uuid),
   'update: ... and it stays kind student, authored by the student'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 with changed as (
-  update public.goals set kind = 'student', created_by = :'u_guardian2'
+  update tutela.goals set kind = 'student', created_by = :'u_guardian2'
   where id = :'g_family'
   returning id
 )
@@ -299,17 +300,17 @@ select is(
   (select count(*) from changed), 1::bigint,
   'update: the guardian may change their family goal'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select kind, created_by from public.goals where title = 'Family goal'$$,
+  $$select kind, created_by from tutela.goals where title = 'Family goal'$$,
   row('family'::text, :'u_guardian'::uuid),
   'update: ... and it stays a family goal authored by them'
 );
 
 -- nobody takes over a goal by rewriting its author or kind
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 with changed as (
-  update public.goals set created_by = :'u_guardian'
+  update tutela.goals set created_by = :'u_guardian'
   where id = :'g_theirs'
   returning id
 )
@@ -319,7 +320,7 @@ select is(
   'update: a guardian cannot claim another guardian''s family goal'
 );
 with changed as (
-  update public.goals set kind = 'family', created_by = :'u_guardian'
+  update tutela.goals set kind = 'family', created_by = :'u_guardian'
   where id = :'g_own'
   returning id
 )
@@ -328,9 +329,9 @@ select is(
   (select count(*) from changed), 0::bigint,
   'update: a guardian cannot turn the student''s goal into their family goal'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 with changed as (
-  update public.goals set kind = 'student', created_by = :'u_student'
+  update tutela.goals set kind = 'student', created_by = :'u_student'
   where id = :'g_theirs'
   returning id
 )
@@ -339,45 +340,45 @@ select is(
   (select count(*) from changed), 0::bigint,
   'update: the student cannot turn a family goal into their own'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  format('select kind, created_by from public.goals where id = %L', :'g_theirs'),
+  format('select kind, created_by from tutela.goals where id = %L', :'g_theirs'),
   row('family'::text, :'u_guardian2'::uuid),
   'update: the other guardian''s goal is still theirs'
 );
 select row_eq(
-  format('select kind, created_by from public.goals where id = %L', :'g_own'),
+  format('select kind, created_by from tutela.goals where id = %L', :'g_own'),
   row('student'::text, :'u_student'::uuid),
   'update: the student''s goal is still the student''s'
 );
 
 -- goals stay with their student
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
   'student_moves', '42501', null, 'update: the student cannot move a goal to another student'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'guardian_moves', '42501', null,
   'update: a guardian cannot move a family goal to a child they do not guard'
 );
 
 -- delete: a guardian deletes their own family goal, not the other guardian's
-select tests.authenticate_as(:'u_guardian');
-with gone as (delete from public.goals where id = :'g_theirs' returning id)
+select tutela_tests.authenticate_as(:'u_guardian');
+with gone as (delete from tutela.goals where id = :'g_theirs' returning id)
 
 select is(
   (select count(*) from gone), 0::bigint,
   'delete: a guardian cannot delete another guardian''s family goal'
 );
-with gone as (delete from public.goals where id = :'g_family' returning id)
+with gone as (delete from tutela.goals where id = :'g_family' returning id)
 
 select is(
   (select count(*) from gone), 1::bigint,
   'delete: a guardian deletes their own family goal'
 );
-select tests.authenticate_as(:'u_student');
-with gone as (delete from public.goals where id = :'g_theirs' returning id)
+select tutela_tests.authenticate_as(:'u_student');
+with gone as (delete from tutela.goals where id = :'g_theirs' returning id)
 
 select is(
   (select count(*) from gone), 0::bigint,
@@ -385,24 +386,24 @@ select is(
 );
 
 -- the service role may load goals with any author (imports)
-select tests.as_service_role();
-insert into public.goals (student_id, kind, created_by, title)
+select tutela_tests.as_service_role();
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian2', 'Imported');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select created_by from public.goals where title = 'Imported'), :'u_guardian2'::uuid,
+  (select created_by from tutela.goals where title = 'Imported'), :'u_guardian2'::uuid,
   'service role: an imported goal keeps the author it was given'
 );
 
 -- the student's own goal keeps the student as author after all this
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (select count(*) from public.goals where created_by = :'u_student'), 2::bigint,
+  (select count(*) from tutela.goals where created_by = :'u_student'), 2::bigint,
   'the student authored exactly their two goals'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  (select count(*) from public.goals where created_by = :'u_guardian'), 2::bigint,
+  (select count(*) from tutela.goals where created_by = :'u_guardian'), 2::bigint,
   'the guardian authored exactly the two family goals they created through the API'
 );
 

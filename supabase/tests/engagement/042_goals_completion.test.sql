@@ -5,19 +5,20 @@
 -- completed is dropped; every update refreshes updated_at.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,143 +160,143 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('student@goaldone.test') as u_student \gset
-select tests.create_user('guardian@goaldone.test') as u_guardian \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('student@goaldone.test') as u_student \gset
+select tutela_tests.create_user('guardian@goaldone.test') as u_guardian \gset
+insert into tutela.organizations (name, slug)
 values ('Goal done', 'goal-done') returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_guardian', 'active', 'staff', now());
 
 -- insert completed: stamped now, progress 100 (the client's values are replaced)
-select tests.authenticate_as(:'u_student');
-insert into public.goals (student_id, title, status, progress_percent, completed_at)
+select tutela_tests.authenticate_as(:'u_student');
+insert into tutela.goals (student_id, title, status, progress_percent, completed_at)
 values (:'student', 'Done at once', 'completed', 10, '2000-01-01');
 -- insert active with a completed_at: dropped
-insert into public.goals (student_id, title, status, progress_percent, completed_at)
+insert into tutela.goals (student_id, title, status, progress_percent, completed_at)
 values (:'student', 'Not done', 'active', 30, '2000-01-01');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select completed_at, progress_percent from public.goals where title = 'Done at once'$$,
+  $$select completed_at, progress_percent from tutela.goals where title = 'Done at once'$$,
   row(now(), 100::smallint),
   'insert completed: completed_at is now and progress 100'
 );
 select row_eq(
-  $$select completed_at, progress_percent from public.goals where title = 'Not done'$$,
+  $$select completed_at, progress_percent from tutela.goals where title = 'Not done'$$,
   row(null::timestamptz, 30::smallint),
   'insert active: a client-sent completed_at is dropped, progress kept'
 );
 
 -- update to completed: stamped (back-date the row first so that the stamp is visible)
-update public.goals set updated_at = now() - interval '3 days' where title = 'Not done';
-select tests.authenticate_as(:'u_student');
-update public.goals set status = 'completed', completed_at = '2000-01-01', progress_percent = 40
+update tutela.goals set updated_at = now() - interval '3 days' where title = 'Not done';
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set status = 'completed', completed_at = '2000-01-01', progress_percent = 40
 where title = 'Not done';
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Not done'), now(),
+  (select completed_at from tutela.goals where title = 'Not done'), now(),
   'update to completed: completed_at is now (not the client''s value)'
 );
 select is(
-  (select progress_percent from public.goals where title = 'Not done'), 100::smallint,
+  (select progress_percent from tutela.goals where title = 'Not done'), 100::smallint,
   'update to completed: progress is 100 (not the client''s value)'
 );
 select is(
-  (select updated_at from public.goals where title = 'Not done'), now(),
+  (select updated_at from tutela.goals where title = 'Not done'), now(),
   'update: updated_at is refreshed'
 );
 
 -- a completed goal keeps its completion time through other edits
-update public.goals set completed_at = now() - interval '2 days' where title = 'Done at once';
-select tests.authenticate_as(:'u_student');
-update public.goals set description = 'Well done' where title = 'Done at once';
-select tests.clear_authentication();
+update tutela.goals set completed_at = now() - interval '2 days' where title = 'Done at once';
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set description = 'Well done' where title = 'Done at once';
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Done at once'),
+  (select completed_at from tutela.goals where title = 'Done at once'),
   now() - interval '2 days',
   'update of a completed goal that stays completed: completed_at unchanged'
 );
 
 -- the student cannot rewrite when or how far a completed goal was done
-select tests.authenticate_as(:'u_student');
-update public.goals set completed_at = '2000-01-01', progress_percent = 5
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set completed_at = '2000-01-01', progress_percent = 5
 where title = 'Done at once';
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Done at once'),
+  (select completed_at from tutela.goals where title = 'Done at once'),
   now() - interval '2 days',
   'a client cannot rewrite completed_at of a completed goal'
 );
 select is(
-  (select progress_percent from public.goals where title = 'Done at once'), 100::smallint,
+  (select progress_percent from tutela.goals where title = 'Done at once'), 100::smallint,
   'a completed goal stays at 100 percent'
 );
 
 -- leaving completed clears completed_at; completing again stamps again
-select tests.authenticate_as(:'u_student');
-update public.goals set status = 'active' where title = 'Done at once';
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set status = 'active' where title = 'Done at once';
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Done at once'), null,
+  (select completed_at from tutela.goals where title = 'Done at once'), null,
   'update completed -> active: completed_at cleared'
 );
 select is(
-  (select status from public.goals where title = 'Done at once'), 'active',
+  (select status from tutela.goals where title = 'Done at once'), 'active',
   'update completed -> active: status active'
 );
-select tests.authenticate_as(:'u_student');
-update public.goals set status = 'paused', completed_at = now() where title = 'Done at once';
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set status = 'paused', completed_at = now() where title = 'Done at once';
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Done at once'), null,
+  (select completed_at from tutela.goals where title = 'Done at once'), null,
   'update to paused with a client-sent completed_at: dropped'
 );
-update public.goals set progress_percent = 20 where title = 'Done at once';
-select tests.authenticate_as(:'u_student');
-update public.goals set status = 'completed' where title = 'Done at once';
-select tests.clear_authentication();
+update tutela.goals set progress_percent = 20 where title = 'Done at once';
+select tutela_tests.authenticate_as(:'u_student');
+update tutela.goals set status = 'completed' where title = 'Done at once';
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select completed_at, progress_percent from public.goals where title = 'Done at once'$$,
+  $$select completed_at, progress_percent from tutela.goals where title = 'Done at once'$$,
   row(now(), 100::smallint),
   'update paused -> completed: stamped again, progress 100'
 );
 
 -- the same stamp applies to a guardian's family goal
-select tests.authenticate_as(:'u_guardian');
-insert into public.goals (student_id, kind, title, status)
+select tutela_tests.authenticate_as(:'u_guardian');
+insert into tutela.goals (student_id, kind, title, status)
 values (:'student', 'family', 'Family outing', 'active');
-update public.goals set status = 'completed' where title = 'Family outing';
-select tests.clear_authentication();
+update tutela.goals set status = 'completed' where title = 'Family outing';
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select completed_at, progress_percent from public.goals where title = 'Family outing'$$,
+  $$select completed_at, progress_percent from tutela.goals where title = 'Family outing'$$,
   row(now(), 100::smallint),
   'a guardian completing a family goal: stamped, progress 100'
 );
 select is(
-  (select kind from public.goals where title = 'Family outing'), 'family',
+  (select kind from tutela.goals where title = 'Family outing'), 'family',
   'the family goal is still a family goal'
 );
 
 -- cancelled and paused goals have no completion time
-select tests.authenticate_as(:'u_student');
-insert into public.goals (student_id, title, status, completed_at)
+select tutela_tests.authenticate_as(:'u_student');
+insert into tutela.goals (student_id, title, status, completed_at)
 values (:'student', 'Dropped', 'cancelled', now());
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.goals where title = 'Dropped'), null,
+  (select completed_at from tutela.goals where title = 'Dropped'), null,
   'insert cancelled with a client-sent completed_at: dropped'
 );
 select is(
-  (select count(*) from public.goals where status <> 'completed' and completed_at is not null),
+  (select count(*) from tutela.goals where status <> 'completed' and completed_at is not null),
   0::bigint,
   'no goal that is not completed has a completion time'
 );

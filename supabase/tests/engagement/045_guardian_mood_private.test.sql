@@ -4,19 +4,20 @@
 -- see, change nor delete them. anon has no grant. The service role bypasses RLS and sees all.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,76 +159,76 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(27);
 
-select tests.create_user('student@mood.test') as u_student \gset
-select tests.create_user('guardian@mood.test') as u_guardian \gset
-select tests.create_user('guardian2@mood.test') as u_guardian2 \gset
-select tests.create_user('staff@mood.test') as u_staff \gset
-select tests.create_user('admin@mood.test') as u_admin \gset
-select tests.create_user('stranger@mood.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@mood.test') as u_student \gset
+select tutela_tests.create_user('guardian@mood.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@mood.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@mood.test') as u_staff \gset
+select tutela_tests.create_user('admin@mood.test') as u_admin \gset
+select tutela_tests.create_user('stranger@mood.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Mood', 'mood', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_guardian', 'active', 'staff', now()),
 (:'student', :'u_guardian2', 'active', 'staff', now());
 
 -- the guardian writes two entries (one about the child, one general); guardian2 writes one
-select tests.authenticate_as(:'u_guardian');
-insert into public.guardian_mood_entries (student_id, emoji, energy, note)
+select tutela_tests.authenticate_as(:'u_guardian');
+insert into tutela.guardian_mood_entries (student_id, emoji, energy, note)
 values (:'student', 'tired', 2, 'Long week'), (null, 'calm', 4, 'Quiet evening');
-select tests.authenticate_as(:'u_guardian2');
-insert into public.guardian_mood_entries (student_id, emoji) values (:'student', 'happy');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian2');
+insert into tutela.guardian_mood_entries (student_id, emoji) values (:'student', 'happy');
+select tutela_tests.clear_authentication();
 
-prepare sel as select count(*) from public.guardian_mood_entries;
+prepare sel as select count(*) from tutela.guardian_mood_entries;
 
 -- the writer sees, changes and deletes their own
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select emoji from public.guardian_mood_entries order by emoji',
+  'select emoji from tutela.guardian_mood_entries order by emoji',
   $$values ('calm'), ('tired')$$,
   'the writing guardian sees their own two entries and not the other guardian''s'
 );
 
 -- everybody else: nothing of the guardian's entries
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select results_eq(
-  'select emoji from public.guardian_mood_entries',
+  'select emoji from tutela.guardian_mood_entries',
   $$values ('happy')$$,
   'another guardian of the same child sees only their own entry'
 );
-select tests.authenticate_as(:'u_student');
-select is_empty('select * from public.guardian_mood_entries', 'the child sees none');
-select tests.authenticate_as(:'u_staff');
-select is_empty('select * from public.guardian_mood_entries', 'staff see none');
-select tests.authenticate_as(:'u_admin');
-select is_empty('select * from public.guardian_mood_entries', 'an admin sees none');
-select tests.authenticate_as(:'u_stranger');
-select is_empty('select * from public.guardian_mood_entries', 'a stranger sees none');
-select tests.as_anon();
+select tutela_tests.authenticate_as(:'u_student');
+select is_empty('select * from tutela.guardian_mood_entries', 'the child sees none');
+select tutela_tests.authenticate_as(:'u_staff');
+select is_empty('select * from tutela.guardian_mood_entries', 'staff see none');
+select tutela_tests.authenticate_as(:'u_admin');
+select is_empty('select * from tutela.guardian_mood_entries', 'an admin sees none');
+select tutela_tests.authenticate_as(:'u_stranger');
+select is_empty('select * from tutela.guardian_mood_entries', 'a stranger sees none');
+select tutela_tests.as_anon();
 select throws_ok('sel', '42501', null, 'anon has no access');
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select count(*) from public.guardian_mood_entries), 3::bigint,
+  (select count(*) from tutela.guardian_mood_entries), 3::bigint,
   'the service role sees every entry'
 );
 
 -- update: only the writer's own entries change
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 with changed as (
-  update public.guardian_mood_entries set note = 'Overwritten'
+  update tutela.guardian_mood_entries set note = 'Overwritten'
   where guardian_id = :'u_guardian' returning id
 )
 
@@ -235,32 +236,32 @@ select is(
   (select count(*) from changed), 0::bigint,
   'update: another guardian changes none of the guardian''s entries'
 );
-select tests.authenticate_as(:'u_student');
-with changed as (update public.guardian_mood_entries set note = 'Overwritten' returning id)
+select tutela_tests.authenticate_as(:'u_student');
+with changed as (update tutela.guardian_mood_entries set note = 'Overwritten' returning id)
 
 select is((select count(*) from changed), 0::bigint, 'update: the child changes nothing');
-select tests.authenticate_as(:'u_staff');
-with changed as (update public.guardian_mood_entries set note = 'Overwritten' returning id)
+select tutela_tests.authenticate_as(:'u_staff');
+with changed as (update tutela.guardian_mood_entries set note = 'Overwritten' returning id)
 
 select is((select count(*) from changed), 0::bigint, 'update: staff change nothing');
-select tests.authenticate_as(:'u_admin');
-with changed as (update public.guardian_mood_entries set note = 'Overwritten' returning id)
+select tutela_tests.authenticate_as(:'u_admin');
+with changed as (update tutela.guardian_mood_entries set note = 'Overwritten' returning id)
 
 select is((select count(*) from changed), 0::bigint, 'update: an admin changes nothing');
-select tests.authenticate_as(:'u_stranger');
-with changed as (update public.guardian_mood_entries set note = 'Overwritten' returning id)
+select tutela_tests.authenticate_as(:'u_stranger');
+with changed as (update tutela.guardian_mood_entries set note = 'Overwritten' returning id)
 
 select is((select count(*) from changed), 0::bigint, 'update: a stranger changes nothing');
-select tests.as_anon();
-prepare upd as update public.guardian_mood_entries set note = 'Overwritten';
+select tutela_tests.as_anon();
+prepare upd as update tutela.guardian_mood_entries set note = 'Overwritten';
 select throws_ok('upd', '42501', null, 'update: anon is refused');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_mood_entries where note = 'Overwritten'), 0::bigint,
+  (select count(*) from tutela.guardian_mood_entries where note = 'Overwritten'), 0::bigint,
   'update: no entry was overwritten by anyone else'
 );
-select tests.authenticate_as(:'u_guardian');
-with changed as (update public.guardian_mood_entries set energy = 3 returning id)
+select tutela_tests.authenticate_as(:'u_guardian');
+with changed as (update tutela.guardian_mood_entries set energy = 3 returning id)
 
 select is(
   (select count(*) from changed), 2::bigint,
@@ -268,58 +269,58 @@ select is(
 );
 
 -- delete: only the writer's own entries go
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 with gone as (
-  delete from public.guardian_mood_entries where guardian_id = :'u_guardian' returning id
+  delete from tutela.guardian_mood_entries where guardian_id = :'u_guardian' returning id
 )
 
 select is(
   (select count(*) from gone), 0::bigint,
   'delete: another guardian deletes none of the guardian''s entries'
 );
-select tests.authenticate_as(:'u_student');
-with gone as (delete from public.guardian_mood_entries returning id)
+select tutela_tests.authenticate_as(:'u_student');
+with gone as (delete from tutela.guardian_mood_entries returning id)
 
 select is((select count(*) from gone), 0::bigint, 'delete: the child deletes nothing');
-select tests.authenticate_as(:'u_staff');
-with gone as (delete from public.guardian_mood_entries returning id)
+select tutela_tests.authenticate_as(:'u_staff');
+with gone as (delete from tutela.guardian_mood_entries returning id)
 
 select is((select count(*) from gone), 0::bigint, 'delete: staff delete nothing');
-select tests.authenticate_as(:'u_admin');
-with gone as (delete from public.guardian_mood_entries returning id)
+select tutela_tests.authenticate_as(:'u_admin');
+with gone as (delete from tutela.guardian_mood_entries returning id)
 
 select is((select count(*) from gone), 0::bigint, 'delete: an admin deletes nothing');
-select tests.authenticate_as(:'u_stranger');
-with gone as (delete from public.guardian_mood_entries returning id)
+select tutela_tests.authenticate_as(:'u_stranger');
+with gone as (delete from tutela.guardian_mood_entries returning id)
 
 select is((select count(*) from gone), 0::bigint, 'delete: a stranger deletes nothing');
-select tests.as_anon();
-prepare del as delete from public.guardian_mood_entries;
+select tutela_tests.as_anon();
+prepare del as delete from tutela.guardian_mood_entries;
 select throws_ok('del', '42501', null, 'delete: anon is refused');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_mood_entries), 3::bigint,
+  (select count(*) from tutela.guardian_mood_entries), 3::bigint,
   'delete: every entry is still there'
 );
-select tests.authenticate_as(:'u_guardian');
-with gone as (delete from public.guardian_mood_entries where emoji = 'calm' returning id)
+select tutela_tests.authenticate_as(:'u_guardian');
+with gone as (delete from tutela.guardian_mood_entries where emoji = 'calm' returning id)
 
 select is(
   (select count(*) from gone), 1::bigint, 'delete: the writing guardian deletes their own entry'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_mood_entries where guardian_id = :'u_guardian2'),
+  (select count(*) from tutela.guardian_mood_entries where guardian_id = :'u_guardian2'),
   1::bigint,
   'delete: the other guardian''s entry is untouched'
 );
 
 -- the service role may change and delete any entry
-select tests.as_service_role();
-with changed as (update public.guardian_mood_entries set note = 'Fixed' returning id)
+select tutela_tests.as_service_role();
+with changed as (update tutela.guardian_mood_entries set note = 'Fixed' returning id)
 
 select is((select count(*) from changed), 2::bigint, 'update: the service role changes any');
-with gone as (delete from public.guardian_mood_entries returning id)
+with gone as (delete from tutela.guardian_mood_entries returning id)
 
 select is((select count(*) from gone), 2::bigint, 'delete: the service role deletes any');
 

@@ -5,19 +5,20 @@
 -- child at all. A child of a pending or revoked link, or someone else's child: 42501.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,36 +160,36 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(17);
 
-select tests.create_user('guardian@moodins.test') as u_guardian \gset
-select tests.create_user('guardian2@moodins.test') as u_guardian2 \gset
-select tests.create_user('staff@moodins.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian@moodins.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@moodins.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@moodins.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Mood insert', 'mood-insert', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as child \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Quiet child') returning id as quiet_child \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Pending child') returning id as pending_child \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Former child') returning id as former_child \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Someone else''s child') returning id as other_child \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
-(:'child', :'u_guardian', 'active', 'staff', now(), null, private.default_link_permissions()),
+(:'child', :'u_guardian', 'active', 'staff', now(), null, tutela_hidden.default_link_permissions()),
 (
   :'quiet_child', :'u_guardian', 'active', 'staff', now(), null,
   '{"progress": false, "sessions": false, "lessons": false, "card_content": false,
@@ -196,55 +197,55 @@ values
 ),
 (
   :'pending_child', :'u_guardian', 'pending', 'code', null, null,
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 ),
 (
   :'former_child', :'u_guardian', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 ),
 (
   :'other_child', :'u_guardian2', 'active', 'staff', now(), null,
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 );
 
 prepare about_other as
-insert into public.guardian_mood_entries (student_id, emoji) values (:'other_child', 'ok');
+insert into tutela.guardian_mood_entries (student_id, emoji) values (:'other_child', 'ok');
 prepare about_other_as_its_guardian as
-insert into public.guardian_mood_entries (guardian_id, student_id, emoji)
+insert into tutela.guardian_mood_entries (guardian_id, student_id, emoji)
 values (:'u_guardian2', :'other_child', 'ok');
 prepare about_pending as
-insert into public.guardian_mood_entries (student_id, emoji) values (:'pending_child', 'ok');
+insert into tutela.guardian_mood_entries (student_id, emoji) values (:'pending_child', 'ok');
 prepare about_former as
-insert into public.guardian_mood_entries (student_id, emoji) values (:'former_child', 'ok');
+insert into tutela.guardian_mood_entries (student_id, emoji) values (:'former_child', 'ok');
 prepare staff_about_child as
-insert into public.guardian_mood_entries (student_id, emoji) values (:'child', 'ok');
+insert into tutela.guardian_mood_entries (student_id, emoji) values (:'child', 'ok');
 prepare anon_entry as
-insert into public.guardian_mood_entries (emoji) values ('ok');
+insert into tutela.guardian_mood_entries (emoji) values ('ok');
 
 -- allowed: about a child they guard (with or without permissions), or about no child
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select lives_ok(
   format(
-    'insert into public.guardian_mood_entries (student_id, emoji) values (%L, %L)',
+    'insert into tutela.guardian_mood_entries (student_id, emoji) values (%L, %L)',
     :'child', 'proud'
   ),
   'insert: about a child the guardian guards'
 );
 select lives_ok(
   format(
-    'insert into public.guardian_mood_entries (student_id, emoji) values (%L, %L)',
+    'insert into tutela.guardian_mood_entries (student_id, emoji) values (%L, %L)',
     :'quiet_child', 'worried'
   ),
   'insert: about a guarded child whose link grants no permission (the entry is the guardian''s)'
 );
 select lives_ok(
-  $$insert into public.guardian_mood_entries (emoji, note) values ('calm', 'Just me')$$,
+  $$insert into tutela.guardian_mood_entries (emoji, note) values ('calm', 'Just me')$$,
   'insert: about no child'
 );
 -- a client-sent guardian_id is replaced by the caller
 select lives_ok(
   format(
-    'insert into public.guardian_mood_entries (guardian_id, student_id, emoji) '
+    'insert into tutela.guardian_mood_entries (guardian_id, student_id, emoji) '
     'values (%L, %L, %L)',
     :'u_guardian2', :'child', 'sent-as-other'
   ),
@@ -252,15 +253,15 @@ select lives_ok(
 );
 select lives_ok(
   format(
-    'insert into public.guardian_mood_entries (guardian_id, emoji) values (%L, %L)',
+    'insert into tutela.guardian_mood_entries (guardian_id, emoji) values (%L, %L)',
     :'u_staff', 'sent-as-staff'
   ),
   'insert: an entry sent with any other user as writer is accepted'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select guardian_id from public.guardian_mood_entries
+    select guardian_id from tutela.guardian_mood_entries
     where emoji = 'sent-as-other'
   ),
   :'u_guardian'::uuid,
@@ -268,7 +269,7 @@ select is(
 );
 select is(
   (
-    select guardian_id from public.guardian_mood_entries
+    select guardian_id from tutela.guardian_mood_entries
     where emoji = 'sent-as-staff'
   ),
   :'u_guardian'::uuid,
@@ -276,7 +277,7 @@ select is(
 );
 
 -- refused: a child they do not guard (now)
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok('about_other', '42501', null, 'insert: about someone else''s child: refused');
 select throws_ok(
   'about_other_as_its_guardian', '42501', null,
@@ -284,18 +285,18 @@ select throws_ok(
 );
 select throws_ok('about_pending', '42501', null, 'insert: about the child of a pending link');
 select throws_ok('about_former', '42501', null, 'insert: about the child of a revoked link');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   'staff_about_child', '42501', null, 'insert: staff cannot write an entry about a student'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('anon_entry', '42501', null, 'insert: anon is refused');
 
 -- update: the entry cannot be handed to someone else nor moved to another's child
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   format(
-    'update public.guardian_mood_entries set guardian_id = %L where emoji = %L',
+    'update tutela.guardian_mood_entries set guardian_id = %L where emoji = %L',
     :'u_guardian2', 'proud'
   ),
   '42501',
@@ -304,7 +305,7 @@ select throws_ok(
 );
 select throws_ok(
   format(
-    'update public.guardian_mood_entries set student_id = %L where emoji = %L',
+    'update tutela.guardian_mood_entries set student_id = %L where emoji = %L',
     :'other_child', 'proud'
   ),
   '42501',
@@ -313,14 +314,14 @@ select throws_ok(
 );
 select lives_ok(
   format(
-    'update public.guardian_mood_entries set student_id = %L where emoji = %L',
+    'update tutela.guardian_mood_entries set student_id = %L where emoji = %L',
     :'quiet_child', 'proud'
   ),
   'update: an entry may be moved to another child the guardian guards'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_mood_entries where guardian_id = :'u_guardian'),
+  (select count(*) from tutela.guardian_mood_entries where guardian_id = :'u_guardian'),
   5::bigint,
   'the guardian owns exactly the five entries they wrote'
 );

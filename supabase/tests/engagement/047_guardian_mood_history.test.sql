@@ -5,19 +5,20 @@
 -- Entries are back-dated by entry_date.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,20 +160,20 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('guardian@moodhist.test') as u_guardian \gset
-select tests.create_user('guardian2@moodhist.test') as u_guardian2 \gset
-select tests.create_user('stranger@moodhist.test') as u_stranger \gset
+select tutela_tests.create_user('guardian@moodhist.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@moodhist.test') as u_guardian2 \gset
+select tutela_tests.create_user('stranger@moodhist.test') as u_stranger \gset
 select (now() at time zone 'UTC')::date as today \gset
 
-insert into public.guardian_mood_entries (guardian_id, entry_date, emoji, created_at)
+insert into tutela.guardian_mood_entries (guardian_id, entry_date, emoji, created_at)
 values
 (:'u_guardian', :'today'::date, 'today-late', now()),
 (:'u_guardian', :'today'::date, 'today-early', now() - interval '5 hours'),
@@ -185,14 +186,14 @@ values
 (:'u_guardian2', :'today'::date, 'other-today', now()),
 (:'u_guardian2', :'today'::date - 3, 'other-day-3', now() - interval '3 days');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select emoji from public.guardian_mood_history(1)',
+  'select emoji from tutela.guardian_mood_history(1)',
   $$values ('today-late'), ('today-early')$$,
   'days 1: today''s entries only, the later one first'
 );
 select results_eq(
-  'select entry_date, emoji from public.guardian_mood_history(7)',
+  'select entry_date, emoji from tutela.guardian_mood_history(7)',
   format(
     'values (%L::date, %L), (%L::date, %L), (%L::date, %L)',
     :'today', 'today-late', :'today', 'today-early', :'today'::date - 6, 'day-6'
@@ -200,56 +201,56 @@ select results_eq(
   'days 7: today back to six days ago, newest first; seven days ago is outside'
 );
 select results_eq(
-  'select emoji from public.guardian_mood_history(30)',
+  'select emoji from tutela.guardian_mood_history(30)',
   $$values ('today-late'), ('today-early'), ('day-6'), ('day-7'), ('day-29')$$,
   'days 30: up to 29 days ago, newest first'
 );
 select results_eq(
-  'select emoji from public.guardian_mood_history()',
-  'select emoji from public.guardian_mood_history(30)',
+  'select emoji from tutela.guardian_mood_history()',
+  'select emoji from tutela.guardian_mood_history(30)',
   'the default window is 30 days'
 );
 select results_eq(
-  'select emoji from public.guardian_mood_history(366)',
+  'select emoji from tutela.guardian_mood_history(366)',
   $$values ('today-late'), ('today-early'), ('day-6'), ('day-7'), ('day-29'), ('day-30'),
     ('day-365')$$,
   'days 366: up to 365 days ago, never the other guardian''s entries'
 );
 
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select results_eq(
-  'select emoji from public.guardian_mood_history(366)',
+  'select emoji from tutela.guardian_mood_history(366)',
   $$values ('other-today'), ('other-day-3')$$,
   'another guardian gets only their own entries'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select is_empty(
-  'select * from public.guardian_mood_history(366)', 'a user without entries gets none'
+  'select * from tutela.guardian_mood_history(366)', 'a user without entries gets none'
 );
 
 -- days out of range
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
-  'select * from public.guardian_mood_history(0)', 'TU422', null, 'days 0: invalid'
+  'select * from tutela.guardian_mood_history(0)', 'TU422', null, 'days 0: invalid'
 );
 select throws_ok(
-  'select * from public.guardian_mood_history(-5)', 'TU422', null, 'negative days: invalid'
+  'select * from tutela.guardian_mood_history(-5)', 'TU422', null, 'negative days: invalid'
 );
 select throws_ok(
-  'select * from public.guardian_mood_history(367)', 'TU422', null, 'days 367: invalid'
+  'select * from tutela.guardian_mood_history(367)', 'TU422', null, 'days 367: invalid'
 );
 select throws_ok(
-  'select * from public.guardian_mood_history(null)', 'TU422', null, 'days null: invalid'
+  'select * from tutela.guardian_mood_history(null)', 'TU422', null, 'days null: invalid'
 );
 
 -- anon and signed-out callers
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select * from public.guardian_mood_history(30)', '42501', null, 'anon: no execute grant'
+  'select * from tutela.guardian_mood_history(30)', '42501', null, 'anon: no execute grant'
 );
-select tests.authenticate_as(gen_random_uuid());
+select tutela_tests.authenticate_as(gen_random_uuid());
 select throws_ok(
-  'select * from public.guardian_mood_history(30)', 'TU401', null,
+  'select * from tutela.guardian_mood_history(30)', 'TU401', null,
   'a token for a user that does not exist: not signed in'
 );
 

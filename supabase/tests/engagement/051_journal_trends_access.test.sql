@@ -6,19 +6,20 @@
 -- student: TU404. anon: 42501 (no execute grant).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,126 +161,126 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('student@trendsacc.test') as u_student \gset
-select tests.create_user('other_student@trendsacc.test') as u_other_student \gset
-select tests.create_user('guardian_journal@trendsacc.test') as u_guardian_journal \gset
-select tests.create_user('guardian_default@trendsacc.test') as u_guardian_default \gset
-select tests.create_user('guardian_pending@trendsacc.test') as u_guardian_pending \gset
-select tests.create_user('guardian_revoked@trendsacc.test') as u_guardian_revoked \gset
-select tests.create_user('staff@trendsacc.test') as u_staff \gset
-select tests.create_user('admin@trendsacc.test') as u_admin \gset
-select tests.create_user('other_staff@trendsacc.test') as u_other_staff \gset
-select tests.create_user('stranger@trendsacc.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@trendsacc.test') as u_student \gset
+select tutela_tests.create_user('other_student@trendsacc.test') as u_other_student \gset
+select tutela_tests.create_user('guardian_journal@trendsacc.test') as u_guardian_journal \gset
+select tutela_tests.create_user('guardian_default@trendsacc.test') as u_guardian_default \gset
+select tutela_tests.create_user('guardian_pending@trendsacc.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian_revoked@trendsacc.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff@trendsacc.test') as u_staff \gset
+select tutela_tests.create_user('admin@trendsacc.test') as u_admin \gset
+select tutela_tests.create_user('other_staff@trendsacc.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@trendsacc.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Trends A', 'trends-a', 10) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Trends B', 'trends-b') returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student');
 -- the journal guardian is the primary one (a co-guardian would also need the student's consent
 -- for the journal: tests/sql/privacy/)
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at,
   permissions
 )
 values
 (
   :'student', :'u_guardian_journal', 'active', true, 'staff', now(), null,
-  private.default_link_permissions() || '{"journal": true}'
+  tutela_hidden.default_link_permissions() || '{"journal": true}'
 ),
 (
   :'student', :'u_guardian_default', 'active', false, 'staff', now(), null,
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 ),
 (
   :'student', :'u_guardian_pending', 'pending', false, 'code', null, null,
-  private.default_link_permissions() || '{"journal": true}'
+  tutela_hidden.default_link_permissions() || '{"journal": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', false, 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"journal": true}'
+  tutela_hidden.default_link_permissions() || '{"journal": true}'
 );
-insert into public.journal_entries (student_id, mood) values (:'student', 4);
+insert into tutela.journal_entries (student_id, mood) values (:'student', 4);
 
-prepare trends as select public.journal_trends(:'student');
-prepare unknown as select public.journal_trends(gen_random_uuid());
-prepare no_student as select public.journal_trends(null);
+prepare trends as select tutela.journal_trends(:'student');
+prepare unknown as select tutela.journal_trends(gen_random_uuid());
+prepare no_student as select tutela.journal_trends(null);
 
 -- allowed
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (public.journal_trends(:'student') ->> 'entries_7d')::integer, 1,
+  (tutela.journal_trends(:'student') ->> 'entries_7d')::integer, 1,
   'the student reads their trends'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (public.journal_trends(:'student') ->> 'entries_7d')::integer, 1, 'staff read the trends'
+  (tutela.journal_trends(:'student') ->> 'entries_7d')::integer, 1, 'staff read the trends'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select is(
-  (public.journal_trends(:'student') ->> 'entries_7d')::integer, 1, 'an admin reads the trends'
+  (tutela.journal_trends(:'student') ->> 'entries_7d')::integer, 1, 'an admin reads the trends'
 );
-select tests.authenticate_as(:'u_guardian_journal');
+select tutela_tests.authenticate_as(:'u_guardian_journal');
 select is(
-  (public.journal_trends(:'student') ->> 'entries_7d')::integer, 1,
+  (tutela.journal_trends(:'student') ->> 'entries_7d')::integer, 1,
   'a guardian whose link grants journal reads the trends'
 );
 
 -- refused
-select tests.authenticate_as(:'u_guardian_default');
+select tutela_tests.authenticate_as(:'u_guardian_default');
 select throws_ok(
   'trends', 'TU403', null, 'a guardian with the default permissions (no journal): TU403'
 );
-select tests.authenticate_as(:'u_guardian_pending');
+select tutela_tests.authenticate_as(:'u_guardian_pending');
 select throws_ok('trends', 'TU403', null, 'a pending guardian (with journal): TU403');
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select throws_ok('trends', 'TU403', null, 'a revoked guardian (with journal): TU403');
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select throws_ok('trends', 'TU403', null, 'another student of the organisation: TU403');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('trends', 'TU403', null, 'staff of another organisation: TU403');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('trends', 'TU403', null, 'a stranger: TU403');
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('trends', '42501', null, 'anon: no execute grant');
 
 -- unknown student
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok('unknown', 'TU403', null, 'an unknown student: TU403');
 select throws_ok('no_student', 'TU403', null, 'no student: TU403');
 
 -- the guardian gains and loses access with the permission
-select tests.authenticate_as(:'u_staff');
-select public.set_guardian_link_permissions(l.id, '{"journal": true}') is not null as granted
-from public.guardian_links as l where l.guardian_id = :'u_guardian_default' \gset
-select tests.authenticate_as(:'u_guardian_default');
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.set_guardian_link_permissions(l.id, '{"journal": true}') is not null as granted
+from tutela.guardian_links as l where l.guardian_id = :'u_guardian_default' \gset
+select tutela_tests.authenticate_as(:'u_guardian_default');
 select throws_ok(
   'trends', 'TU403', null,
   'a co-guardian with the journal permission still needs the student''s consent'
 );
 -- the child is under the consent age (no birth date): the primary guardian decides
-select tests.authenticate_as(:'u_guardian_journal');
-select public.set_consent(:'student', 'journal', 'other_guardians', true) is not null as consent
+select tutela_tests.authenticate_as(:'u_guardian_journal');
+select tutela.set_consent(:'student', 'journal', 'other_guardians', true) is not null as consent
 \gset
-select tests.authenticate_as(:'u_guardian_default');
+select tutela_tests.authenticate_as(:'u_guardian_default');
 select lives_ok('trends', 'with the permission and the consent, the co-guardian reads the trends');
-select tests.authenticate_as(:'u_staff');
-select public.set_guardian_link_permissions(l.id, '{"journal": false}') is not null as withdrawn
-from public.guardian_links as l where l.guardian_id = :'u_guardian_journal' \gset
-select tests.authenticate_as(:'u_guardian_journal');
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.set_guardian_link_permissions(l.id, '{"journal": false}') is not null as withdrawn
+from tutela.guardian_links as l where l.guardian_id = :'u_guardian_journal' \gset
+select tutela_tests.authenticate_as(:'u_guardian_journal');
 select throws_ok('trends', 'TU403', null, 'once staff withdraw journal, the guardian: TU403');
 
 select * from finish();

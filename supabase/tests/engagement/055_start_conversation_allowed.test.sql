@@ -10,19 +10,20 @@
 -- the others' null; the conversation opens with a system message; the title is trimmed.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,41 +165,41 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(24);
 
-select tests.create_user('student@start.test') as u_student \gset
-select tests.create_user('guardian@start.test') as u_guardian \gset
-select tests.create_user('guardian2@start.test') as u_guardian2 \gset
-select tests.create_user('staff@start.test') as u_staff \gset
-select tests.create_user('admin@start.test') as u_admin \gset
-select tests.create_user('support@start.test') as u_support \gset
-select tests.create_user('support2@start.test') as u_support2 \gset
-select tests.create_user('stranger@start.test') as u_stranger \gset
+select tutela_tests.create_user('student@start.test') as u_student \gset
+select tutela_tests.create_user('guardian@start.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@start.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@start.test') as u_staff \gset
+select tutela_tests.create_user('admin@start.test') as u_admin \gset
+select tutela_tests.create_user('support@start.test') as u_support \gset
+select tutela_tests.create_user('support2@start.test') as u_support2 \gset
+select tutela_tests.create_user('stranger@start.test') as u_stranger \gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id in (:'u_support', :'u_support2');
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Start', 'start', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian2', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 );
 
 -- Members of a conversation, as the owner sees them
@@ -206,17 +207,17 @@ prepare members (uuid) as
 select
   user_id,
   role
-from public.conversation_members where conversation_id = $1;
+from tutela.conversation_members where conversation_id = $1;
 
 -- student_staff, started by staff
-select tests.authenticate_as(:'u_staff');
-select * from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select * from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student']::uuid[], '  Homework  '
 ) \gset c1_
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
   format(
-    'select kind, organization_id, student_id, title, created_by from public.conversations '
+    'select kind, organization_id, student_id, title, created_by from tutela.conversations '
     'where id = %L',
     :'c1_id'
   ),
@@ -230,7 +231,7 @@ select set_eq(
 );
 select is(
   (
-    select last_read_at from public.conversation_members
+    select last_read_at from tutela.conversation_members
     where conversation_id = :'c1_id' and user_id = :'u_staff'
   ),
   now(),
@@ -238,7 +239,7 @@ select is(
 );
 select is(
   (
-    select last_read_at from public.conversation_members
+    select last_read_at from tutela.conversation_members
     where conversation_id = :'c1_id' and user_id = :'u_student'
   ),
   null,
@@ -246,23 +247,23 @@ select is(
 );
 select row_eq(
   format(
-    'select kind, sender_id, count(*) over () from public.messages where conversation_id = %L',
+    'select kind, sender_id, count(*) over () from tutela.messages where conversation_id = %L',
     :'c1_id'
   ),
   row('system'::text, null::uuid, 1::bigint),
   'the conversation opens with one system message without a sender'
 );
 select is(
-  (select last_message_at from public.conversations where id = :'c1_id'), now(),
+  (select last_message_at from tutela.conversations where id = :'c1_id'), now(),
   'last_message_at is the opening message''s time'
 );
 
 -- student_staff, started by the student with staff and an admin
-select tests.authenticate_as(:'u_student');
-select id as c2 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_student');
+select id as c2 from tutela.start_conversation(
   'student_staff', :'student', array[:'u_staff', :'u_admin']::uuid[]
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c2'),
   format(
@@ -272,32 +273,32 @@ select set_eq(
   'student_staff by the student: the student, staff and an admin (as staff)'
 );
 select is(
-  (select title from public.conversations where id = :'c2'), null,
+  (select title from tutela.conversations where id = :'c2'), null,
   'no title: null'
 );
 
 -- guardian_staff, started by the guardian
-select tests.authenticate_as(:'u_guardian');
-select id as c3 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as c3 from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_staff']::uuid[], '   '
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c3'),
   format('values (%L::uuid, %L::text), (%L, %L)', :'u_guardian', 'guardian', :'u_staff', 'staff'),
   'guardian_staff by a guardian: the guardian and staff'
 );
 select is(
-  (select title from public.conversations where id = :'c3'), null,
+  (select title from tutela.conversations where id = :'c3'), null,
   'a blank title: null'
 );
 
 -- guardian_staff, started by staff with both guardians
-select tests.authenticate_as(:'u_staff');
-select id as c4 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as c4 from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_guardian', :'u_guardian2']::uuid[]
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c4'),
   format(
@@ -308,11 +309,11 @@ select set_eq(
 );
 
 -- co_guardians
-select tests.authenticate_as(:'u_guardian2');
-select * from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian2');
+select * from tutela.start_conversation(
   'co_guardians', :'student', array[:'u_guardian']::uuid[]
 ) \gset c5_
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c5_id'),
   format(
@@ -321,17 +322,17 @@ select set_eq(
   'co_guardians: the two guardians'
 );
 select row_eq(
-  format('select organization_id, student_id from public.conversations where id = %L', :'c5_id'),
+  format('select organization_id, student_id from tutela.conversations where id = %L', :'c5_id'),
   row(:'org'::uuid, :'student'::uuid),
   'co_guardians: about the child, in the child''s organisation'
 );
 
 -- support, started by an ordinary user (here a guardian, who joins as a user)
-select tests.authenticate_as(:'u_guardian');
-select * from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select * from tutela.start_conversation(
   'support', null, array[:'u_support']::uuid[], 'Login trouble'
 ) \gset c6_
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c6_id'),
   format('values (%L::uuid, %L::text), (%L, %L)', :'u_guardian', 'user', :'u_support', 'support'),
@@ -339,7 +340,7 @@ select set_eq(
 );
 select row_eq(
   format(
-    'select kind, organization_id, student_id from public.conversations where id = %L',
+    'select kind, organization_id, student_id from tutela.conversations where id = %L',
     :'c6_id'
   ),
   row('support'::text, null::uuid, null::uuid),
@@ -347,15 +348,15 @@ select row_eq(
 );
 
 -- support, started by support staff with a stranger; and with two support staff
-select tests.authenticate_as(:'u_support');
-select id as c7 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_support');
+select id as c7 from tutela.start_conversation(
   'support', null, array[:'u_stranger']::uuid[]
 ) \gset
-select tests.authenticate_as(:'u_stranger');
-select id as c8 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_stranger');
+select id as c8 from tutela.start_conversation(
   'support', null, array[:'u_support', :'u_support2']::uuid[]
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c7'),
   format('values (%L::uuid, %L::text), (%L, %L)', :'u_support', 'support', :'u_stranger', 'user'),
@@ -371,11 +372,11 @@ select set_eq(
 );
 
 -- the caller may list themself, and duplicates and nulls are ignored
-select tests.authenticate_as(:'u_staff');
-select id as c9 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as c9 from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student', :'u_staff', :'u_student', null]::uuid[]
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_eq(
   format('execute members(%L)', :'c9'),
   format('values (%L::uuid, %L::text), (%L, %L)', :'u_staff', 'staff', :'u_student', 'student'),
@@ -383,34 +384,34 @@ select set_eq(
 );
 
 -- the creator reads the new conversation back through the API
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  (select count(*) from public.conversations where id = :'c3'), 1::bigint,
+  (select count(*) from tutela.conversations where id = :'c3'), 1::bigint,
   'the guardian who started a conversation sees it'
 );
 select is(
-  (select count(*) from public.conversation_members where conversation_id = :'c3'), 2::bigint,
+  (select count(*) from tutela.conversation_members where conversation_id = :'c3'), 2::bigint,
   'and both of its members'
 );
 select is(
-  (select count(*) from public.messages where conversation_id = :'c3'), 1::bigint,
+  (select count(*) from tutela.messages where conversation_id = :'c3'), 1::bigint,
   'and its opening message'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (select count(*) from public.conversations where id in (:'c1_id', :'c2', :'c9')), 3::bigint,
+  (select count(*) from tutela.conversations where id in (:'c1_id', :'c2', :'c9')), 3::bigint,
   'the student sees the three student_staff conversations they are in'
 );
 select is(
-  (select count(*) from public.conversations where id in (:'c3', :'c4', :'c5_id')), 0::bigint,
+  (select count(*) from tutela.conversations where id in (:'c3', :'c4', :'c5_id')), 0::bigint,
   'and none of the guardians'' conversations'
 );
 
 -- every start left exactly one opening message
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.messages
+    select count(*) from tutela.messages
     where kind = 'system' and conversation_id in (
       :'c1_id', :'c2', :'c3', :'c4', :'c5_id', :'c6_id', :'c7', :'c8', :'c9'
     )

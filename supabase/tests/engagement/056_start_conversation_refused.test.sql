@@ -10,19 +10,20 @@
 -- Nothing is created by a refused call.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,188 +165,188 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(28);
 
-select tests.create_user('student@refuse.test') as u_student \gset
-select tests.create_user('other_student@refuse.test') as u_other_student \gset
-select tests.create_user('guardian@refuse.test') as u_guardian \gset
-select tests.create_user('guardian2@refuse.test') as u_guardian2 \gset
-select tests.create_user('guardian_nomsg@refuse.test') as u_guardian_nomsg \gset
-select tests.create_user('guardian_pending@refuse.test') as u_guardian_pending \gset
-select tests.create_user('guardian_revoked@refuse.test') as u_guardian_revoked \gset
-select tests.create_user('other_guardian@refuse.test') as u_other_guardian \gset
-select tests.create_user('staff@refuse.test') as u_staff \gset
-select tests.create_user('staff2@refuse.test') as u_staff2 \gset
-select tests.create_user('other_staff@refuse.test') as u_other_staff \gset
-select tests.create_user('stranger@refuse.test') as u_stranger \gset
-select tests.create_user('stranger2@refuse.test') as u_stranger2 \gset
-select tests.create_user('support@refuse.test') as u_support \gset
-select tests.create_user('support2@refuse.test') as u_support2 \gset
-select tests.create_user('fake_support@refuse.test', '{"tutela_role": "support"}') as u_fake \gset
+select tutela_tests.create_user('student@refuse.test') as u_student \gset
+select tutela_tests.create_user('other_student@refuse.test') as u_other_student \gset
+select tutela_tests.create_user('guardian@refuse.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@refuse.test') as u_guardian2 \gset
+select tutela_tests.create_user('guardian_nomsg@refuse.test') as u_guardian_nomsg \gset
+select tutela_tests.create_user('guardian_pending@refuse.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian_revoked@refuse.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('other_guardian@refuse.test') as u_other_guardian \gset
+select tutela_tests.create_user('staff@refuse.test') as u_staff \gset
+select tutela_tests.create_user('staff2@refuse.test') as u_staff2 \gset
+select tutela_tests.create_user('other_staff@refuse.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@refuse.test') as u_stranger \gset
+select tutela_tests.create_user('stranger2@refuse.test') as u_stranger2 \gset
+select tutela_tests.create_user('support@refuse.test') as u_support \gset
+select tutela_tests.create_user('support2@refuse.test') as u_support2 \gset
+select tutela_tests.create_user('fake_support@refuse.test', '{"tutela_role": "support"}') as u_fake \gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id in (:'u_support', :'u_support2');
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Refuse A', 'refuse-a', 10) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Refuse B', 'refuse-b') returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_staff2', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian2', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian_nomsg', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": false}'
+  tutela_hidden.default_link_permissions() || '{"messaging": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'other_student', :'u_other_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 );
 
 -- guardians without a messaging relationship, as caller and as member
-select tests.authenticate_as(:'u_guardian_nomsg');
+select tutela_tests.authenticate_as(:'u_guardian_nomsg');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_staff'
   ),
   'TU403', null, 'a guardian whose link does not grant messaging cannot start one'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_guardian_nomsg'
   ),
   'TU403', null, 'staff cannot bring in a guardian whose link does not grant messaging'
 );
-select tests.authenticate_as(:'u_guardian_pending');
+select tutela_tests.authenticate_as(:'u_guardian_pending');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_staff'
   ),
   'TU403', null, 'a pending guardian cannot start one'
 );
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_staff'
   ),
   'TU403', null, 'a revoked guardian cannot start one'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_guardian_revoked'
   ),
   'TU403', null, 'staff cannot bring in a revoked guardian'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_guardian_pending'
   ),
   'TU403', null, 'staff cannot bring in a pending guardian'
 );
-select tests.authenticate_as(:'u_other_guardian');
+select tutela_tests.authenticate_as(:'u_other_guardian');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_staff'
   ),
   'TU403', null, 'a guardian of another child cannot start one about this child'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'co_guardians', :'student', :'u_guardian_nomsg'
   ),
   'TU403', null, 'co_guardians: not with a guardian whose link does not grant messaging'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'co_guardians', :'student', :'u_other_guardian'
   ),
   'TU403', null, 'co_guardians: not with the guardian of another child'
 );
 
 -- staff of another organisation, other students, strangers
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', :'student', :'u_student'
   ),
   'TU403', null, 'staff of another organisation cannot start one with the student'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', :'student', :'u_other_staff'
   ),
   'TU403', null, 'the student cannot bring in staff of another organisation'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'student_staff', :'student', :'u_staff', :'u_other_student'
   ),
   'TU403', null, 'the student cannot bring in another student'
 );
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', :'student', :'u_staff'
   ),
   'TU403', null, 'another student cannot start one about the student'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'student_staff', :'student', :'u_student', :'u_staff'
   ),
   'TU403', null, 'a stranger cannot start one, even naming the right people'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'student_staff', :'student', :'u_student', :'u_stranger'
   ),
   'TU403', null, 'staff cannot bring in a stranger'
@@ -354,37 +355,37 @@ select throws_ok(
 -- roles the kind does not allow
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'student_staff', :'student', :'u_student', :'u_guardian'
   ),
   'TU403', null, 'student_staff: no guardian'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'guardian_staff', :'student', :'u_guardian', :'u_student'
   ),
   'TU403', null, 'guardian_staff: not the student'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'co_guardians', :'student', :'u_guardian2', :'u_staff'
   ),
   'TU403', null, 'co_guardians: no staff'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L, %L]::uuid[])',
     'co_guardians', :'student', :'u_guardian2', :'u_student'
   ),
   'TU403', null, 'co_guardians: not the student'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'co_guardians', :'student', :'u_guardian'
   ),
   'TU403', null, 'co_guardians: staff cannot start one'
@@ -393,56 +394,56 @@ select throws_ok(
 -- both sides of the relationship
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', :'student', :'u_staff2'
   ),
   'TU403', null, 'student_staff between staff only: refused'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'student', :'u_staff2'
   ),
   'TU403', null, 'guardian_staff between staff only: refused'
 );
 
 -- support: exactly one ordinary user and support staff
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_stranger2'
+    'select tutela.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_stranger2'
   ),
   'TU403', null, 'support between two ordinary users: refused'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, null, array[%L, %L]::uuid[])',
+    'select tutela.start_conversation(%L, null, array[%L, %L]::uuid[])',
     'support', :'u_stranger2', :'u_support'
   ),
   'TU403', null, 'support with two ordinary users and support staff: refused'
 );
 select throws_ok(
-  format('select public.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_fake'),
+  format('select tutela.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_fake'),
   'TU403', null, 'tutela_role in user metadata does not make support staff'
 );
-select tests.authenticate_as(:'u_fake');
+select tutela_tests.authenticate_as(:'u_fake');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_stranger'
+    'select tutela.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_stranger'
   ),
   'TU403', null, 'a user claiming support in their own metadata cannot act as support'
 );
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_support2'
+    'select tutela.start_conversation(%L, null, array[%L]::uuid[])', 'support', :'u_support2'
   ),
   'TU403', null, 'support between support staff only: refused'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.conversations), 0::bigint,
+  (select count(*) from tutela.conversations), 0::bigint,
   'no refused call left a conversation behind'
 );
 

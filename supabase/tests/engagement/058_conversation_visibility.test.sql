@@ -8,19 +8,20 @@
 -- tables: the world holds only this conversation, so a leak anywhere shows.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,172 +163,172 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(21);
 
-select tests.create_user('student@visible.test') as u_student \gset
-select tests.create_user('other_student@visible.test') as u_other_student \gset
-select tests.create_user('guardian@visible.test') as u_guardian \gset
-select tests.create_user('guardian2@visible.test') as u_guardian2 \gset
-select tests.create_user('guardian_nomsg@visible.test') as u_guardian_nomsg \gset
-select tests.create_user('guardian_pending@visible.test') as u_guardian_pending \gset
-select tests.create_user('guardian_revoked@visible.test') as u_guardian_revoked \gset
-select tests.create_user('staff@visible.test') as u_staff \gset
-select tests.create_user('staff2@visible.test') as u_staff2 \gset
-select tests.create_user('admin@visible.test') as u_admin \gset
-select tests.create_user('other_staff@visible.test') as u_other_staff \gset
-select tests.create_user('stranger@visible.test') as u_stranger \gset
-select tests.create_user('support@visible.test') as u_support \gset
+select tutela_tests.create_user('student@visible.test') as u_student \gset
+select tutela_tests.create_user('other_student@visible.test') as u_other_student \gset
+select tutela_tests.create_user('guardian@visible.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@visible.test') as u_guardian2 \gset
+select tutela_tests.create_user('guardian_nomsg@visible.test') as u_guardian_nomsg \gset
+select tutela_tests.create_user('guardian_pending@visible.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian_revoked@visible.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff@visible.test') as u_staff \gset
+select tutela_tests.create_user('staff2@visible.test') as u_staff2 \gset
+select tutela_tests.create_user('admin@visible.test') as u_admin \gset
+select tutela_tests.create_user('other_staff@visible.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@visible.test') as u_stranger \gset
+select tutela_tests.create_user('support@visible.test') as u_support \gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id = :'u_support';
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Visible A', 'visible-a', 10) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Visible B', 'visible-b') returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'org', :'u_staff2', 'staff'), (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student');
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian2', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian_nomsg', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"messaging": false}'
+  tutela_hidden.default_link_permissions() || '{"messaging": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"messaging": true}'
+  tutela_hidden.default_link_permissions() || '{"messaging": true}'
 );
 
 -- The conversation: the guardian and staff, an opening message and one message from each
-select tests.authenticate_as(:'u_guardian');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as conv from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_staff']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'conv', 'Hello from home');
-select tests.authenticate_as(:'u_staff');
-insert into public.messages (conversation_id, body) values (:'conv', 'Hello from school');
-select tests.clear_authentication();
+insert into tutela.messages (conversation_id, body) values (:'conv', 'Hello from home');
+select tutela_tests.authenticate_as(:'u_staff');
+insert into tutela.messages (conversation_id, body) values (:'conv', 'Hello from school');
+select tutela_tests.clear_authentication();
 
 prepare seen as
 select
-  (select count(*) from public.conversations) as conversations,
-  (select count(*) from public.conversation_members) as members,
-  (select count(*) from public.messages) as messages;
+  (select count(*) from tutela.conversations) as conversations,
+  (select count(*) from tutela.conversation_members) as members,
+  (select count(*) from tutela.messages) as messages;
 
 -- members
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'the guardian (member) reads the conversation, both members and all three messages'
 );
 select results_eq(
-  'select body from public.messages order by id',
+  'select body from tutela.messages order by id',
   $$values ('Conversation started'), ('Hello from home'), ('Hello from school')$$,
   'the guardian reads the messages in order'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'staff (member) read the conversation, both members and all three messages'
 );
 select set_eq(
-  'select user_id from public.conversation_members',
+  'select user_id from tutela.conversation_members',
   format('values (%L::uuid), (%L::uuid)', :'u_guardian', :'u_staff'),
   'staff see who the members are'
 );
 
 -- people with a relationship to the child who are not members
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'another guardian with messaging, not a member: nothing'
 );
-select tests.authenticate_as(:'u_guardian_nomsg');
+select tutela_tests.authenticate_as(:'u_guardian_nomsg');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint), 'a guardian without messaging: nothing'
 );
-select tests.authenticate_as(:'u_guardian_pending');
+select tutela_tests.authenticate_as(:'u_guardian_pending');
 select row_eq('seen', row(0::bigint, 0::bigint, 0::bigint), 'a pending guardian: nothing');
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select row_eq('seen', row(0::bigint, 0::bigint, 0::bigint), 'a revoked guardian: nothing');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'the student the conversation is about, not a member: nothing'
 );
-select tests.authenticate_as(:'u_staff2');
+select tutela_tests.authenticate_as(:'u_staff2');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'staff of the same organisation, not a member: nothing'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'an admin of the same organisation, not a member: nothing'
 );
 
 -- everyone else
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select row_eq('seen', row(0::bigint, 0::bigint, 0::bigint), 'another student: nothing');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint), 'staff of another organisation: nothing'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select row_eq('seen', row(0::bigint, 0::bigint, 0::bigint), 'a stranger: nothing');
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint), 'support staff (not a member): nothing'
 );
 
 -- anon: no grant on any of the three tables
-select tests.as_anon();
-select throws_ok('select * from public.conversations', '42501', null, 'anon: conversations');
+select tutela_tests.as_anon();
+select throws_ok('select * from tutela.conversations', '42501', null, 'anon: conversations');
 select throws_ok(
-  'select * from public.conversation_members', '42501', null, 'anon: conversation_members'
+  'select * from tutela.conversation_members', '42501', null, 'anon: conversation_members'
 );
-select throws_ok('select * from public.messages', '42501', null, 'anon: messages');
+select throws_ok('select * from tutela.messages', '42501', null, 'anon: messages');
 
 -- the service role sees everything
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint), 'the service role sees everything'
 );
 
 -- a second conversation of the guardian does not widen staff's view, and vice versa
-select tests.authenticate_as(:'u_guardian');
-select id as conv2 from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as conv2 from tutela.start_conversation(
   'co_guardians', :'student', array[:'u_guardian2']::uuid[]
 ) \gset
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'staff still see only the conversation they are in'
 );
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 1::bigint),
   'the other guardian sees only the co_guardians conversation they are now in'

@@ -6,19 +6,20 @@
 -- conversation's last_message_at.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,70 +161,70 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(19);
 
-select tests.create_user('student@post.test') as u_student \gset
-select tests.create_user('guardian@post.test') as u_guardian \gset
-select tests.create_user('guardian2@post.test') as u_guardian2 \gset
-select tests.create_user('staff@post.test') as u_staff \gset
-select tests.create_user('staff2@post.test') as u_staff2 \gset
-select tests.create_user('stranger@post.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@post.test') as u_student \gset
+select tutela_tests.create_user('guardian@post.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@post.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@post.test') as u_staff \gset
+select tutela_tests.create_user('staff2@post.test') as u_staff2 \gset
+select tutela_tests.create_user('stranger@post.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Post', 'post', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_staff2', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_guardian', 'active', 'staff', now()),
 (:'student', :'u_guardian2', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_staff');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as conv from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_guardian']::uuid[]
 ) \gset
-select tests.clear_authentication();
-update public.conversations set last_message_at = now() - interval '1 day' where id = :'conv';
+select tutela_tests.clear_authentication();
+update tutela.conversations set last_message_at = now() - interval '1 day' where id = :'conv';
 
-prepare post as insert into public.messages (conversation_id, body) values (:'conv', 'Hi');
+prepare post as insert into tutela.messages (conversation_id, body) values (:'conv', 'Hi');
 prepare post_as_staff as
-insert into public.messages (conversation_id, sender_id, body)
+insert into tutela.messages (conversation_id, sender_id, body)
 values (:'conv', :'u_staff', 'Pretending to be staff');
 prepare post_as_self as
-insert into public.messages (conversation_id, sender_id, body)
+insert into tutela.messages (conversation_id, sender_id, body)
 values (:'conv', :'u_guardian', 'Naming myself');
 prepare post_system as
-insert into public.messages (conversation_id, kind, body)
+insert into tutela.messages (conversation_id, kind, body)
 values (:'conv', 'system', 'The school is closed');
-prepare edit as update public.messages set body = 'Edited' where conversation_id = :'conv';
-prepare remove as delete from public.messages where conversation_id = :'conv';
+prepare edit as update tutela.messages set body = 'Edited' where conversation_id = :'conv';
+prepare remove as delete from tutela.messages where conversation_id = :'conv';
 
 -- members post
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select lives_ok('post', 'the guardian (member) posts');
 select results_eq(
-  $$insert into public.messages (conversation_id, body) values ($$
+  $$insert into tutela.messages (conversation_id, body) values ($$
   || quote_literal(:'conv') || $$, 'Thanks') returning sender_id, kind$$,
   format('values (%L::uuid, %L::text)', :'u_guardian', 'text'),
   'a posted message is the caller''s, of kind text'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select lives_ok('post', 'staff (member) post');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select last_message_at from public.conversations where id = :'conv'), now(),
+  (select last_message_at from tutela.conversations where id = :'conv'), now(),
   'posting moves last_message_at'
 );
 select set_eq(
   format(
-    'select sender_id, count(*) from public.messages where conversation_id = %L '
+    'select sender_id, count(*) from tutela.messages where conversation_id = %L '
     'and kind = %L group by 1',
     :'conv', 'text'
   ),
@@ -232,7 +233,7 @@ select set_eq(
 );
 
 -- members cannot post as someone else, name the sender, or post system messages
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok('post_as_staff', '42501', null, 'posting as another member is refused');
 select throws_ok(
   'post_as_self', '42501', null, 'naming the sender at all is refused (it is always the caller)'
@@ -244,36 +245,36 @@ select throws_ok('edit', '42501', null, 'a member cannot edit messages');
 select throws_ok('remove', '42501', null, 'a member cannot delete messages');
 
 -- non-members cannot post
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select throws_ok('post', '42501', null, 'another guardian of the child (not a member): refused');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('post', '42501', null, 'the student (not a member): refused');
-select tests.authenticate_as(:'u_staff2');
+select tutela_tests.authenticate_as(:'u_staff2');
 select throws_ok('post', '42501', null, 'staff of the organisation (not a member): refused');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('post', '42501', null, 'a stranger: refused');
 select throws_ok(
   format(
-    'insert into public.messages (conversation_id, body) values (%L, %L)',
+    'insert into tutela.messages (conversation_id, body) values (%L, %L)',
     gen_random_uuid(), 'Into the void'
   ),
   '42501', null, 'posting into a conversation that does not exist: refused'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('post', '42501', null, 'anon: refused');
 
 -- nothing of the refused attempts landed
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.messages where conversation_id = :'conv'), 4::bigint,
+  (select count(*) from tutela.messages where conversation_id = :'conv'), 4::bigint,
   'the conversation holds the opening message and the three posted ones, nothing else'
 );
 select is(
-  (select count(*) from public.messages where kind = 'system'), 1::bigint,
+  (select count(*) from tutela.messages where kind = 'system'), 1::bigint,
   'the only system message is the opening one'
 );
 select is_empty(
-  $$select * from public.messages where body in (
+  $$select * from tutela.messages where body in (
     'Pretending to be staff', 'Naming myself', 'The school is closed', 'Into the void'
   )$$,
   'none of the refused messages exists'

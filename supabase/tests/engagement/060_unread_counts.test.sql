@@ -7,19 +7,20 @@
 -- Time: last_read_at and the opening messages are back-dated; a later message is dated ahead.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,133 +162,133 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('student@unread.test') as u_student \gset
-select tests.create_user('guardian@unread.test') as u_guardian \gset
-select tests.create_user('staff@unread.test') as u_staff \gset
-select tests.create_user('staff2@unread.test') as u_staff2 \gset
-select tests.create_user('stranger@unread.test') as u_stranger \gset
-insert into public.organizations (name, slug) values ('Unread', 'unread') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+select tutela_tests.create_user('student@unread.test') as u_student \gset
+select tutela_tests.create_user('guardian@unread.test') as u_guardian \gset
+select tutela_tests.create_user('staff@unread.test') as u_staff \gset
+select tutela_tests.create_user('staff2@unread.test') as u_staff2 \gset
+select tutela_tests.create_user('stranger@unread.test') as u_stranger \gset
+insert into tutela.organizations (name, slug) values ('Unread', 'unread') returning id as org \gset
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_staff2', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_guardian', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_staff');
-select id as c_student from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as c_student from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student']::uuid[]
 ) \gset
-select id as c_guardian from public.start_conversation(
+select id as c_guardian from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_guardian']::uuid[]
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 -- everyone read both conversations an hour ago, after their opening messages
-update public.messages set created_at = now() - interval '2 hours';
-update public.conversation_members set last_read_at = now() - interval '1 hour';
+update tutela.messages set created_at = now() - interval '2 hours';
+update tutela.conversation_members set last_read_at = now() - interval '1 hour';
 
 -- the student posts twice and staff once in c_student; the guardian once in c_guardian
-select tests.authenticate_as(:'u_student');
-insert into public.messages (conversation_id, body)
+select tutela_tests.authenticate_as(:'u_student');
+insert into tutela.messages (conversation_id, body)
 values (:'c_student', 'Question one'), (:'c_student', 'Question two');
-select tests.authenticate_as(:'u_staff');
-insert into public.messages (conversation_id, body) values (:'c_student', 'Answer');
-select tests.authenticate_as(:'u_guardian');
-insert into public.messages (conversation_id, body) values (:'c_guardian', 'A note from home');
-select tests.clear_authentication();
-update public.conversations set last_message_at = now() - interval '1 minute'
+select tutela_tests.authenticate_as(:'u_staff');
+insert into tutela.messages (conversation_id, body) values (:'c_student', 'Answer');
+select tutela_tests.authenticate_as(:'u_guardian');
+insert into tutela.messages (conversation_id, body) values (:'c_guardian', 'A note from home');
+select tutela_tests.clear_authentication();
+update tutela.conversations set last_message_at = now() - interval '1 minute'
 where id = :'c_student';
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 1::bigint), (%L::uuid, 2::bigint)', :'c_guardian', :'c_student'),
   'staff: one unread from the guardian, two from the student (own answer not counted), '
   || 'newest conversation first'
 );
 select is(
-  (select last_message_at from public.unread_counts() where conversation_id = :'c_guardian'),
+  (select last_message_at from tutela.unread_counts() where conversation_id = :'c_guardian'),
   now(),
   'staff: each row carries the conversation''s last_message_at'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 1::bigint)', :'c_student'),
   'the student: staff''s one answer (own questions never count), only their conversation'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 0::bigint)', :'c_guardian'),
   'the guardian: nothing unread (their own message does not count)'
 );
 
 -- non-members get no row
-select tests.authenticate_as(:'u_staff2');
+select tutela_tests.authenticate_as(:'u_staff2');
 select is_empty(
-  'select * from public.unread_counts()', 'staff of the organisation, not a member: no rows'
+  'select * from tutela.unread_counts()', 'staff of the organisation, not a member: no rows'
 );
-select tests.authenticate_as(:'u_stranger');
-select is_empty('select * from public.unread_counts()', 'a stranger: no rows');
+select tutela_tests.authenticate_as(:'u_stranger');
+select is_empty('select * from tutela.unread_counts()', 'a stranger: no rows');
 
 -- staff mark c_student read: their count resets, the student's does not
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.mark_conversation_read(:'c_student'), now(), 'mark_conversation_read returns now'
+  tutela.mark_conversation_read(:'c_student'), now(), 'mark_conversation_read returns now'
 );
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 1::bigint), (%L::uuid, 0::bigint)', :'c_guardian', :'c_student'),
   'staff after marking c_student read: 0 there, the other conversation unchanged'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (select unread from public.unread_counts() where conversation_id = :'c_student'), 1::bigint,
+  (select unread from tutela.unread_counts() where conversation_id = :'c_student'), 1::bigint,
   'the student''s count is not affected by staff marking read'
 );
 
 -- a message after the mark counts again (dated a second ahead of this transaction's now)
-select tests.clear_authentication();
-insert into public.messages (conversation_id, sender_id, body, created_at)
+select tutela_tests.clear_authentication();
+insert into tutela.messages (conversation_id, sender_id, body, created_at)
 values (:'c_student', :'u_student', 'One more thing', now() + interval '1 second');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (select unread from public.unread_counts() where conversation_id = :'c_student'), 1::bigint,
+  (select unread from tutela.unread_counts() where conversation_id = :'c_student'), 1::bigint,
   'staff: a message after the mark is unread'
 );
 
 -- a member who never read counts every message by others, the opening message included
-select tests.clear_authentication();
-update public.conversation_members set last_read_at = null
+select tutela_tests.clear_authentication();
+update tutela.conversation_members set last_read_at = null
 where conversation_id = :'c_guardian' and user_id = :'u_guardian';
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  (select unread from public.unread_counts() where conversation_id = :'c_guardian'), 1::bigint,
+  (select unread from tutela.unread_counts() where conversation_id = :'c_guardian'), 1::bigint,
   'never read: the opening system message counts, the guardian''s own message does not'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (select unread from public.unread_counts() where conversation_id = :'c_guardian'), 1::bigint,
+  (select unread from tutela.unread_counts() where conversation_id = :'c_guardian'), 1::bigint,
   'staff: the guardian''s note is still unread'
 );
-select public.mark_conversation_read(:'c_guardian') is not null as marked \gset
+select tutela.mark_conversation_read(:'c_guardian') is not null as marked \gset
 select is(
-  (select unread from public.unread_counts() where conversation_id = :'c_guardian'), 0::bigint,
+  (select unread from tutela.unread_counts() where conversation_id = :'c_guardian'), 0::bigint,
   'staff after marking c_guardian read: 0 there'
 );
 
 -- anon
-select tests.as_anon();
-select throws_ok('select * from public.unread_counts()', '42501', null, 'anon: no execute grant');
+select tutela_tests.as_anon();
+select throws_ok('select * from tutela.unread_counts()', '42501', null, 'anon: no execute grant');
 
 select * from finish();
 rollback;

@@ -6,19 +6,20 @@
 -- does not exist: TU401.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,52 +161,52 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('student@markread.test') as u_student \gset
-select tests.create_user('guardian@markread.test') as u_guardian \gset
-select tests.create_user('guardian2@markread.test') as u_guardian2 \gset
-select tests.create_user('staff@markread.test') as u_staff \gset
-select tests.create_user('staff2@markread.test') as u_staff2 \gset
-select tests.create_user('other_staff@markread.test') as u_other_staff \gset
-select tests.create_user('stranger@markread.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@markread.test') as u_student \gset
+select tutela_tests.create_user('guardian@markread.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@markread.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@markread.test') as u_staff \gset
+select tutela_tests.create_user('staff2@markread.test') as u_staff2 \gset
+select tutela_tests.create_user('other_staff@markread.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@markread.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Mark read A', 'mark-read-a', 10) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Mark read B', 'mark-read-b') returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_staff2', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_guardian', 'active', 'staff', now()),
 (:'student', :'u_guardian2', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_staff');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as conv from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_guardian']::uuid[]
 ) \gset
-select tests.clear_authentication();
-update public.conversation_members set last_read_at = now() - interval '1 day'
+select tutela_tests.clear_authentication();
+update tutela.conversation_members set last_read_at = now() - interval '1 day'
 where conversation_id = :'conv';
 
-prepare mark as select public.mark_conversation_read(:'conv');
+prepare mark as select tutela.mark_conversation_read(:'conv');
 
 -- a member marks read: their own row only
-select tests.authenticate_as(:'u_guardian');
-select is(public.mark_conversation_read(:'conv'), now(), 'a member marks read: returns now');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select is(tutela.mark_conversation_read(:'conv'), now(), 'a member marks read: returns now');
+select tutela_tests.clear_authentication();
 select set_eq(
   format(
-    'select user_id, last_read_at from public.conversation_members where conversation_id = %L',
+    'select user_id, last_read_at from tutela.conversation_members where conversation_id = %L',
     :'conv'
   ),
   format(
@@ -216,41 +217,41 @@ select set_eq(
 );
 
 -- non-members
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select throws_ok('mark', 'TU403', null, 'another guardian of the child (not a member): TU403');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('mark', 'TU403', null, 'the student (not a member): TU403');
-select tests.authenticate_as(:'u_staff2');
+select tutela_tests.authenticate_as(:'u_staff2');
 select throws_ok('mark', 'TU403', null, 'staff of the organisation (not a member): TU403');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('mark', 'TU403', null, 'staff of another organisation: TU403');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('mark', 'TU403', null, 'a stranger: TU403');
 
 -- unknown conversation
 select throws_ok(
-  format('select public.mark_conversation_read(%L)', gen_random_uuid()),
+  format('select tutela.mark_conversation_read(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown conversation: TU403'
 );
 select throws_ok(
-  'select public.mark_conversation_read(null)', 'TU403', null, 'no conversation: TU403'
+  'select tutela.mark_conversation_read(null)', 'TU403', null, 'no conversation: TU403'
 );
 
 -- not signed in
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('mark', '42501', null, 'anon: no execute grant');
-select tests.authenticate_as(gen_random_uuid());
+select tutela_tests.authenticate_as(gen_random_uuid());
 select throws_ok('mark', 'TU401', null, 'a token for a user that does not exist: TU401');
 
 -- the refusals changed nothing
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.conversation_members where conversation_id = :'conv'), 2::bigint,
+  (select count(*) from tutela.conversation_members where conversation_id = :'conv'), 2::bigint,
   'the conversation still has its two members'
 );
 select is(
   (
-    select last_read_at from public.conversation_members
+    select last_read_at from tutela.conversation_members
     where conversation_id = :'conv' and user_id = :'u_staff'
   ),
   now() - interval '1 day',
@@ -258,7 +259,7 @@ select is(
 );
 
 -- the other member marks read too
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select lives_ok('mark', 'the other member marks read');
 
 select * from finish();

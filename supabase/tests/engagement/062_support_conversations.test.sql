@@ -6,19 +6,20 @@
 -- leaves it open.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,63 +161,63 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(15);
 
-select tests.create_user('guardian@support.test') as u_guardian \gset
-select tests.create_user('support@support.test') as u_support \gset
-select tests.create_user('support2@support.test') as u_support2 \gset
-select tests.create_user('staff@support.test') as u_staff \gset
-select tests.create_user('stranger@support.test') as u_stranger \gset
+select tutela_tests.create_user('guardian@support.test') as u_guardian \gset
+select tutela_tests.create_user('support@support.test') as u_support \gset
+select tutela_tests.create_user('support2@support.test') as u_support2 \gset
+select tutela_tests.create_user('staff@support.test') as u_staff \gset
+select tutela_tests.create_user('stranger@support.test') as u_stranger \gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id in (:'u_support', :'u_support2');
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Support', 'support') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as child \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian', 'active', 'staff', now()) returning id as link \gset
 
-select tests.authenticate_as(:'u_guardian');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as conv from tutela.start_conversation(
   'support', null, array[:'u_support']::uuid[], 'Cannot see grades'
 ) \gset
-insert into public.messages (conversation_id, body) values (:'conv', 'Grades are empty');
-select tests.authenticate_as(:'u_support');
-insert into public.messages (conversation_id, body) values (:'conv', 'Looking into it');
-select tests.clear_authentication();
+insert into tutela.messages (conversation_id, body) values (:'conv', 'Grades are empty');
+select tutela_tests.authenticate_as(:'u_support');
+insert into tutela.messages (conversation_id, body) values (:'conv', 'Looking into it');
+select tutela_tests.clear_authentication();
 -- both read an hour ago, after the opening and the user's message, before support's reply
-update public.messages set created_at = now() - interval '2 hours'
+update tutela.messages set created_at = now() - interval '2 hours'
 where body <> 'Looking into it';
-update public.conversation_members set last_read_at = now() - interval '1 hour';
+update tutela.conversation_members set last_read_at = now() - interval '1 hour';
 
 prepare seen as
 select
-  (select count(*) from public.conversations) as conversations,
-  (select count(*) from public.conversation_members) as members,
-  (select count(*) from public.messages) as messages;
-prepare post as insert into public.messages (conversation_id, body) values (:'conv', 'Me too');
-prepare mark as select public.mark_conversation_read(:'conv');
+  (select count(*) from tutela.conversations) as conversations,
+  (select count(*) from tutela.conversation_members) as members,
+  (select count(*) from tutela.messages) as messages;
+prepare post as insert into tutela.messages (conversation_id, body) values (:'conv', 'Me too');
+prepare mark as select tutela.mark_conversation_read(:'conv');
 
 -- members
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'the user reads the conversation, its members and messages'
 );
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 1::bigint)', :'conv'),
   'the user has support''s reply unread'
 );
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'support staff (member) read the conversation, its members and messages'
@@ -224,35 +225,35 @@ select row_eq(
 select lives_ok('mark', 'support staff (member) mark it read');
 
 -- non-members
-select tests.authenticate_as(:'u_support2');
+select tutela_tests.authenticate_as(:'u_support2');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint), 'other support staff (not members): nothing'
 );
 select throws_ok('post', '42501', null, 'other support staff cannot post');
 select throws_ok('mark', 'TU403', null, 'other support staff cannot mark it read');
-select is_empty('select * from public.unread_counts()', 'other support staff: no unread row');
-select tests.authenticate_as(:'u_staff');
+select is_empty('select * from tutela.unread_counts()', 'other support staff: no unread row');
+select tutela_tests.authenticate_as(:'u_staff');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'staff of the user''s child''s organisation: nothing'
 );
 select throws_ok('post', '42501', null, 'staff of the child''s organisation cannot post');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select row_eq('seen', row(0::bigint, 0::bigint, 0::bigint), 'a stranger: nothing');
 
 -- not tied to a guardian link
-select tests.authenticate_as(:'u_staff');
-select (public.revoke_guardian_link(:'link')).status as link_status \gset
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.revoke_guardian_link(:'link')).status as link_status \gset
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 3::bigint),
   'after the user''s guardian link is revoked, the support conversation stays readable'
 );
 select lives_ok('post', 'and the user still posts');
 select lives_ok('mark', 'and marks it read');
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select results_eq(
-  'select body from public.messages order by id desc limit 1',
+  'select body from tutela.messages order by id desc limit 1',
   $$values ('Me too')$$,
   'support staff read the user''s new message'
 );

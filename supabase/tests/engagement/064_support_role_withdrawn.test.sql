@@ -7,19 +7,20 @@
 -- the support role.)
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,69 +162,69 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('user@supportgone.test') as u_user \gset
-select tests.create_user('support@supportgone.test') as u_support \gset
-select tests.create_user('support2@supportgone.test') as u_support2 \gset
+select tutela_tests.create_user('user@supportgone.test') as u_user \gset
+select tutela_tests.create_user('support@supportgone.test') as u_support \gset
+select tutela_tests.create_user('support2@supportgone.test') as u_support2 \gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id in (:'u_support', :'u_support2');
 
-select tests.authenticate_as(:'u_user');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_user');
+select id as conv from tutela.start_conversation(
   'support', null, array[:'u_support', :'u_support2']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'conv', 'Help please');
-select tests.clear_authentication();
+insert into tutela.messages (conversation_id, body) values (:'conv', 'Help please');
+select tutela_tests.clear_authentication();
 
 prepare seen as
 select
-  (select count(*) from public.conversations) as conversations,
-  (select count(*) from public.conversation_members) as members,
-  (select count(*) from public.messages) as messages;
-prepare post as insert into public.messages (conversation_id, body) values (:'conv', 'On it');
-prepare mark as select public.mark_conversation_read(:'conv');
+  (select count(*) from tutela.conversations) as conversations,
+  (select count(*) from tutela.conversation_members) as members,
+  (select count(*) from tutela.messages) as messages;
+prepare post as insert into tutela.messages (conversation_id, body) values (:'conv', 'On it');
+prepare mark as select tutela.mark_conversation_read(:'conv');
 
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select row_eq(
   'seen', row(1::bigint, 3::bigint, 2::bigint),
   'before: support staff read the conversation'
 );
 
 -- the support role is withdrawn (app metadata: only the service side can change it)
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 update auth.users set raw_app_meta_data = raw_app_meta_data - 'tutela_role'
 where id = :'u_support';
 
-select tests.authenticate_as(:'u_support');
+select tutela_tests.authenticate_as(:'u_support');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'after: former support staff see nothing of the support conversation'
 );
 select throws_ok('post', '42501', null, 'after: former support staff cannot post');
 select throws_ok('mark', 'TU403', null, 'after: former support staff cannot mark read');
-select is_empty('select * from public.unread_counts()', 'after: no unread row');
+select is_empty('select * from tutela.unread_counts()', 'after: no unread row');
 
 -- the others are unaffected
-select tests.authenticate_as(:'u_support2');
+select tutela_tests.authenticate_as(:'u_support2');
 select row_eq(
-  $$select (select count(*) from public.conversations),
-    (select count(*) from public.messages where body = 'Help please')$$,
+  $$select (select count(*) from tutela.conversations),
+    (select count(*) from tutela.messages where body = 'Help please')$$,
   row(1::bigint, 1::bigint),
   'support staff who keep the role still read the conversation and the user''s message'
 );
 select lives_ok('post', 'and still post');
-select tests.authenticate_as(:'u_user');
+select tutela_tests.authenticate_as(:'u_user');
 select row_eq(
   format(
-    'select (select count(*) from public.conversations), '
-    '(select count(*) from public.messages where sender_id = %L)',
+    'select (select count(*) from tutela.conversations), '
+    '(select count(*) from tutela.messages where sender_id = %L)',
     :'u_support2'
   ),
   row(1::bigint, 1::bigint),

@@ -6,19 +6,20 @@
 -- the co-guardian), who keep reading and posting.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,72 +161,72 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(22);
 
-select tests.create_user('student@revoke.test') as u_student \gset
-select tests.create_user('guardian@revoke.test') as u_guardian \gset
-select tests.create_user('guardian2@revoke.test') as u_guardian2 \gset
-select tests.create_user('staff@revoke.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@revoke.test') as u_student \gset
+select tutela_tests.create_user('guardian@revoke.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@revoke.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@revoke.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Revoke', 'revoke', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as child \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sibling') returning id as sibling \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian', 'active', 'staff', now()) returning id as link \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sibling', :'u_guardian', 'active', 'staff', now()),
 (:'child', :'u_guardian2', 'active', 'staff', now());
 
 -- three conversations: with staff about the child, with the co-guardian about the child, with
 -- staff about the sibling
-select tests.authenticate_as(:'u_guardian');
-select id as c_staff from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as c_staff from tutela.start_conversation(
   'guardian_staff', :'child', array[:'u_staff']::uuid[]
 ) \gset
-select id as c_co from public.start_conversation(
+select id as c_co from tutela.start_conversation(
   'co_guardians', :'child', array[:'u_guardian2']::uuid[]
 ) \gset
-select id as c_sibling from public.start_conversation(
+select id as c_sibling from tutela.start_conversation(
   'guardian_staff', :'sibling', array[:'u_staff']::uuid[]
 ) \gset
-select tests.clear_authentication();
-update public.messages set created_at = now() - interval '2 hours';
-update public.conversation_members set last_read_at = now() - interval '1 hour';
-select tests.authenticate_as(:'u_staff');
-insert into public.messages (conversation_id, body)
+select tutela_tests.clear_authentication();
+update tutela.messages set created_at = now() - interval '2 hours';
+update tutela.conversation_members set last_read_at = now() - interval '1 hour';
+select tutela_tests.authenticate_as(:'u_staff');
+insert into tutela.messages (conversation_id, body)
 values (:'c_staff', 'About the child'), (:'c_sibling', 'About the sibling');
-select tests.authenticate_as(:'u_guardian2');
-insert into public.messages (conversation_id, body) values (:'c_co', 'From the co-guardian');
+select tutela_tests.authenticate_as(:'u_guardian2');
+insert into tutela.messages (conversation_id, body) values (:'c_co', 'From the co-guardian');
 
 prepare post_staff as
-insert into public.messages (conversation_id, body) values (:'c_staff', 'Still here?');
+insert into tutela.messages (conversation_id, body) values (:'c_staff', 'Still here?');
 prepare post_co as
-insert into public.messages (conversation_id, body) values (:'c_co', 'Still here?');
+insert into tutela.messages (conversation_id, body) values (:'c_co', 'Still here?');
 prepare post_sibling as
-insert into public.messages (conversation_id, body) values (:'c_sibling', 'All well');
-prepare mark_staff as select public.mark_conversation_read(:'c_staff');
-prepare mark_co as select public.mark_conversation_read(:'c_co');
+insert into tutela.messages (conversation_id, body) values (:'c_sibling', 'All well');
+prepare mark_staff as select tutela.mark_conversation_read(:'c_staff');
+prepare mark_co as select tutela.mark_conversation_read(:'c_co');
 
 -- before
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select set_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid), (%L::uuid), (%L::uuid)', :'c_staff', :'c_co', :'c_sibling'),
   'before: the guardian sees their three conversations'
 );
 select set_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format(
     'values (%L::uuid, 1::bigint), (%L::uuid, 1::bigint), (%L::uuid, 1::bigint)',
     :'c_staff', :'c_co', :'c_sibling'
@@ -234,26 +235,26 @@ select set_eq(
 );
 
 -- the student revokes the guardian's link to the child
-select tests.authenticate_as(:'u_student');
-select (public.revoke_guardian_link(:'link')).status as link_status \gset
+select tutela_tests.authenticate_as(:'u_student');
+select (tutela.revoke_guardian_link(:'link')).status as link_status \gset
 
 -- after: the guardian is out of the child's conversations
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_sibling'),
   'after: the guardian sees only the sibling''s conversation'
 );
 select is_empty(
   format(
-    'select * from public.conversation_members where conversation_id in (%L, %L)',
+    'select * from tutela.conversation_members where conversation_id in (%L, %L)',
     :'c_staff', :'c_co'
   ),
   'after: no member of the child''s conversations'
 );
 select is_empty(
   format(
-    'select * from public.messages where conversation_id in (%L, %L)', :'c_staff', :'c_co'
+    'select * from tutela.messages where conversation_id in (%L, %L)', :'c_staff', :'c_co'
   ),
   'after: no message of the child''s conversations'
 );
@@ -262,13 +263,13 @@ select throws_ok('post_co', '42501', null, 'after: cannot post to the co-guardia
 select throws_ok('mark_staff', 'TU403', null, 'after: cannot mark the staff conversation read');
 select throws_ok('mark_co', 'TU403', null, 'after: cannot mark the co_guardians one read');
 select results_eq(
-  'select conversation_id, unread from public.unread_counts()',
+  'select conversation_id, unread from tutela.unread_counts()',
   format('values (%L::uuid, 1::bigint)', :'c_sibling'),
   'after: unread_counts lists only the sibling''s conversation'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'child', :'u_staff'
   ),
   'TU403', null, 'after: cannot start a new conversation about the child'
@@ -277,47 +278,47 @@ select throws_ok(
 -- the sibling's conversation is untouched
 select lives_ok('post_sibling', 'after: still posts about the sibling');
 select results_eq(
-  format('select count(*) from public.messages where conversation_id = %L', :'c_sibling'),
+  format('select count(*) from tutela.messages where conversation_id = %L', :'c_sibling'),
   'values (3::bigint)',
   'after: reads all of the sibling''s conversation'
 );
 
 -- the other members are unaffected
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select set_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid), (%L::uuid)', :'c_staff', :'c_sibling'),
   'staff still see both their conversations'
 );
 select is(
-  (select count(*) from public.messages where conversation_id = :'c_staff'), 2::bigint,
+  (select count(*) from tutela.messages where conversation_id = :'c_staff'), 2::bigint,
   'staff still read the conversation about the child'
 );
 select lives_ok('post_staff', 'staff still post in it');
 select lives_ok('mark_staff', 'staff still mark it read');
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_co'),
   'the co-guardian still sees the co_guardians conversation'
 );
 select set_eq(
-  'select user_id from public.conversation_members',
+  'select user_id from tutela.conversation_members',
   format('values (%L::uuid), (%L::uuid)', :'u_guardian', :'u_guardian2'),
   'the co-guardian still sees who was in it'
 );
 select lives_ok('post_co', 'the co-guardian still posts');
 select results_eq(
-  'select conversation_id from public.unread_counts()',
+  'select conversation_id from tutela.unread_counts()',
   format('values (%L::uuid)', :'c_co'),
   'the co-guardian''s unread_counts still lists it'
 );
 
 -- nothing the revoked guardian tried landed
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.messages
+    select count(*) from tutela.messages
     where sender_id = :'u_guardian' and conversation_id in (:'c_staff', :'c_co')
   ),
   0::bigint,

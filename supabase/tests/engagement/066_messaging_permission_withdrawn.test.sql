@@ -7,19 +7,20 @@
 -- `messaging` back reopens the same conversations.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,61 +162,61 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(17);
 
-select tests.create_user('guardian@nomsg.test') as u_guardian \gset
-select tests.create_user('guardian2@nomsg.test') as u_guardian2 \gset
-select tests.create_user('staff@nomsg.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian@nomsg.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@nomsg.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@nomsg.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('No messaging', 'no-messaging', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as child \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian', 'active', 'staff', now()) returning id as link \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian2', 'active', 'staff', now());
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'child', 'family', :'u_guardian2', 'Read together');
 
-select tests.authenticate_as(:'u_guardian');
-select id as c_staff from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as c_staff from tutela.start_conversation(
   'guardian_staff', :'child', array[:'u_staff']::uuid[]
 ) \gset
-select id as c_co from public.start_conversation(
+select id as c_co from tutela.start_conversation(
   'co_guardians', :'child', array[:'u_guardian2']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'c_staff', 'Hello');
-select tests.clear_authentication();
+insert into tutela.messages (conversation_id, body) values (:'c_staff', 'Hello');
+select tutela_tests.clear_authentication();
 
 prepare seen as
 select
-  (select count(*) from public.conversations) as conversations,
-  (select count(*) from public.conversation_members) as members,
-  (select count(*) from public.messages) as messages;
+  (select count(*) from tutela.conversations) as conversations,
+  (select count(*) from tutela.conversation_members) as members,
+  (select count(*) from tutela.messages) as messages;
 prepare post_staff as
-insert into public.messages (conversation_id, body) values (:'c_staff', 'Anyone?');
+insert into tutela.messages (conversation_id, body) values (:'c_staff', 'Anyone?');
 prepare post_co as
-insert into public.messages (conversation_id, body) values (:'c_co', 'Anyone?');
-prepare mark_staff as select public.mark_conversation_read(:'c_staff');
+insert into tutela.messages (conversation_id, body) values (:'c_co', 'Anyone?');
+prepare mark_staff as select tutela.mark_conversation_read(:'c_staff');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(2::bigint, 4::bigint, 3::bigint),
   'before: the guardian sees both conversations, their members and messages'
 );
 
 -- staff withdraw messaging
-select tests.authenticate_as(:'u_staff');
-select (public.set_guardian_link_permissions(:'link', '{"messaging": false}')).status \gset
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.set_guardian_link_permissions(:'link', '{"messaging": false}')).status \gset
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'after: no conversation, member or message of the child'
@@ -223,26 +224,26 @@ select row_eq(
 select throws_ok('post_staff', '42501', null, 'after: cannot post to staff');
 select throws_ok('post_co', '42501', null, 'after: cannot post to the co-guardian');
 select throws_ok('mark_staff', 'TU403', null, 'after: cannot mark read');
-select is_empty('select * from public.unread_counts()', 'after: no unread rows');
+select is_empty('select * from tutela.unread_counts()', 'after: no unread rows');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'child', :'u_staff'
   ),
   'TU403', null, 'after: cannot start a new conversation about the child'
 );
 select is(
-  (select count(*) from public.goals), 1::bigint,
+  (select count(*) from tutela.goals), 1::bigint,
   'after: the link is still active for everything else (the child''s goals)'
 );
 
 -- the other members are unaffected
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 2::bigint), 'staff still see their conversation'
 );
 select lives_ok('post_staff', 'staff still post');
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 1::bigint),
   'the co-guardian still sees the co_guardians conversation'
@@ -250,25 +251,25 @@ select row_eq(
 select lives_ok('post_co', 'the co-guardian still posts');
 
 -- the guardian never left: giving messaging back reopens the same conversations
-select tests.authenticate_as(:'u_staff');
-select (public.set_guardian_link_permissions(:'link', '{"messaging": true}')).status \gset
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.set_guardian_link_permissions(:'link', '{"messaging": true}')).status \gset
+select tutela_tests.authenticate_as(:'u_guardian');
 select set_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid), (%L::uuid)', :'c_staff', :'c_co'),
   'messaging back on: the same two conversations'
 );
 select is(
-  (select count(*) from public.messages), 5::bigint,
+  (select count(*) from tutela.messages), 5::bigint,
   'messaging back on: including what was said meanwhile'
 );
 select lives_ok('post_staff', 'messaging back on: posts again');
 select lives_ok('mark_staff', 'messaging back on: marks read again');
 
 -- the guardian's refused posts did not land
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.messages where sender_id = :'u_guardian'), 2::bigint,
+  (select count(*) from tutela.messages where sender_id = :'u_guardian'), 2::bigint,
   'the guardian''s messages: the first one and the one after messaging came back'
 );
 

@@ -6,19 +6,20 @@
 -- members (the student, the guardian, a colleague) keep reading and posting.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,84 +161,84 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(18);
 
-select tests.create_user('student@removed.test') as u_student \gset
-select tests.create_user('guardian@removed.test') as u_guardian \gset
-select tests.create_user('staff@removed.test') as u_staff \gset
-select tests.create_user('staff2@removed.test') as u_staff2 \gset
-select tests.create_user('admin@removed.test') as u_admin \gset
-select tests.create_user('student_b@removed.test') as u_student_b \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('student@removed.test') as u_student \gset
+select tutela_tests.create_user('guardian@removed.test') as u_guardian \gset
+select tutela_tests.create_user('staff@removed.test') as u_staff \gset
+select tutela_tests.create_user('staff2@removed.test') as u_staff2 \gset
+select tutela_tests.create_user('admin@removed.test') as u_admin \gset
+select tutela_tests.create_user('student_b@removed.test') as u_student_b \gset
+insert into tutela.organizations (name, slug)
 values ('Removed A', 'removed-a') returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Removed B', 'removed-b') returning id as org_b \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'org', :'u_staff2', 'staff'), (:'org_b', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org_b', 'Student B', :'u_student_b') returning id as student_b \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_guardian', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_staff');
-select id as c_student from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as c_student from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student', :'u_staff2']::uuid[]
 ) \gset
-select id as c_guardian from public.start_conversation(
+select id as c_guardian from tutela.start_conversation(
   'guardian_staff', :'student', array[:'u_guardian']::uuid[]
 ) \gset
-select id as c_b from public.start_conversation(
+select id as c_b from tutela.start_conversation(
   'student_staff', :'student_b', array[:'u_student_b']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'c_student', 'Welcome'), (:'c_guardian', 'Welcome');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 prepare post_student as
-insert into public.messages (conversation_id, body) values (:'c_student', 'Still here');
+insert into tutela.messages (conversation_id, body) values (:'c_student', 'Still here');
 prepare post_guardian as
-insert into public.messages (conversation_id, body) values (:'c_guardian', 'Still here');
+insert into tutela.messages (conversation_id, body) values (:'c_guardian', 'Still here');
 prepare post_b as
-insert into public.messages (conversation_id, body) values (:'c_b', 'Still here');
-prepare mark_student as select public.mark_conversation_read(:'c_student');
-prepare mark_guardian as select public.mark_conversation_read(:'c_guardian');
+insert into tutela.messages (conversation_id, body) values (:'c_b', 'Still here');
+prepare mark_student as select tutela.mark_conversation_read(:'c_student');
+prepare mark_guardian as select tutela.mark_conversation_read(:'c_guardian');
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select set_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid), (%L::uuid), (%L::uuid)', :'c_student', :'c_guardian', :'c_b'),
   'before: staff see their three conversations'
 );
 
 -- the admin removes staff from organisation A
-select tests.authenticate_as(:'u_admin');
-select public.remove_organization_member(:'org', :'u_staff');
+select tutela_tests.authenticate_as(:'u_admin');
+select tutela.remove_organization_member(:'org', :'u_staff');
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_b'),
   'after: only the conversation of the organisation they still work in'
 );
 select is_empty(
   format(
-    'select * from public.conversation_members where conversation_id in (%L, %L)',
+    'select * from tutela.conversation_members where conversation_id in (%L, %L)',
     :'c_student', :'c_guardian'
   ),
   'after: no member of organisation A''s conversations'
 );
 select is_empty(
   format(
-    'select * from public.messages where conversation_id in (%L, %L)',
+    'select * from tutela.messages where conversation_id in (%L, %L)',
     :'c_student', :'c_guardian'
   ),
   'after: no message of organisation A''s conversations'
@@ -247,13 +248,13 @@ select throws_ok('post_guardian', '42501', null, 'after: cannot post to the guar
 select throws_ok('mark_student', 'TU403', null, 'after: cannot mark read (student_staff)');
 select throws_ok('mark_guardian', 'TU403', null, 'after: cannot mark read (guardian_staff)');
 select results_eq(
-  'select conversation_id from public.unread_counts()',
+  'select conversation_id from tutela.unread_counts()',
   format('values (%L::uuid)', :'c_b'),
   'after: unread_counts lists only organisation B''s conversation'
 );
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'student_staff', :'student', :'u_student'
   ),
   'TU403', null, 'after: cannot start a conversation with the student'
@@ -261,31 +262,31 @@ select throws_ok(
 select lives_ok('post_b', 'after: still posts in organisation B');
 
 -- the other members are unaffected
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_student'),
   'the student still sees their conversation'
 );
 select lives_ok('post_student', 'the student still posts');
-select tests.authenticate_as(:'u_staff2');
+select tutela_tests.authenticate_as(:'u_staff2');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_student'),
   'the colleague still sees the conversation'
 );
 select lives_ok('mark_student', 'the colleague still marks it read');
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid)', :'c_guardian'),
   'the guardian still sees their conversation'
 );
 select lives_ok('post_guardian', 'the guardian still posts');
 
 -- an admin who is no member sees nothing either (access is membership, not rank)
-select tests.authenticate_as(:'u_admin');
-select is_empty('select * from public.conversations', 'the admin (not a member) sees nothing');
+select tutela_tests.authenticate_as(:'u_admin');
+select is_empty('select * from tutela.conversations', 'the admin (not a member) sees nothing');
 
 select * from finish();
 rollback;

@@ -4,19 +4,20 @@
 -- already in use is TU409.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,33 +159,33 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(19);
 
-select tests.create_user('founder@example.test') as founder \gset
-select tests.create_user('rival@example.test') as rival \gset
+select tutela_tests.create_user('founder@example.test') as founder \gset
+select tutela_tests.create_user('rival@example.test') as rival \gset
 
 -- a signed-in user founds an organisation
-select tests.authenticate_as(:'founder');
+select tutela_tests.authenticate_as(:'founder');
 select
   id as org,
   name as org_name,
   slug as org_slug,
   created_by as org_created_by
-from public.create_organization('  Riverside Academy  ', 'riverside-academy') \gset
+from tutela.create_organization('  Riverside Academy  ', 'riverside-academy') \gset
 select is(:'org_name'::text, 'Riverside Academy', 'the name is stored trimmed');
 select is(:'org_slug'::text, 'riverside-academy', 'the slug is stored as given');
 select is(:'org_created_by'::uuid, :'founder'::uuid, 'created_by is the caller');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select user_id, role from public.memberships where organization_id = %L', :'org'
+    'select user_id, role from tutela.memberships where organization_id = %L', :'org'
   ),
   format('values (%L::uuid, %L::text)', :'founder', 'admin'),
   'the founder is the only member, as admin'
@@ -192,7 +193,7 @@ select results_eq(
 select results_eq(
   format(
     $$select max_guardians_per_student, link_requires_student_approval, link_code_ttl
-      from public.organizations where id = %L$$,
+      from tutela.organizations where id = %L$$,
     :'org'
   ),
   $$values (2, false, interval '24 hours')$$,
@@ -200,7 +201,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    'select actor_id, actor_role from public.link_events '
+    'select actor_id, actor_role from tutela.link_events '
     'where organization_id = %L and action = %L',
     :'org', 'organization_created'
   ),
@@ -209,70 +210,70 @@ select results_eq(
 );
 
 -- the founder reads the new organisation through the API
-select tests.authenticate_as(:'founder');
+select tutela_tests.authenticate_as(:'founder');
 select results_eq(
-  'select id from public.organizations',
+  'select id from tutela.organizations',
   format('values (%L::uuid)', :'org'),
   'the founder sees their organisation'
 );
 
 -- input checks
 select throws_ok(
-  $$select public.create_organization('   ', 'blank-name')$$,
+  $$select tutela.create_organization('   ', 'blank-name')$$,
   'TU422', null, 'a blank name is TU422'
 );
 select throws_ok(
-  $$select public.create_organization(null, 'null-name')$$,
+  $$select tutela.create_organization(null, 'null-name')$$,
   'TU422', null, 'a missing name is TU422'
 );
 select throws_ok(
-  format('select public.create_organization(%L, %L)', repeat('n', 201), 'long-name'),
+  format('select tutela.create_organization(%L, %L)', repeat('n', 201), 'long-name'),
   'TU422', null, 'a name over 200 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Two', 'ab')$$,
+  $$select tutela.create_organization('Two', 'ab')$$,
   'TU422', null, 'a slug under 3 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Upper', 'Upper-Case')$$,
+  $$select tutela.create_organization('Upper', 'Upper-Case')$$,
   'TU422', null, 'a slug with capitals is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Dash', '-dash-first')$$,
+  $$select tutela.create_organization('Dash', '-dash-first')$$,
   'TU422', null, 'a slug starting with a dash is TU422'
 );
 select throws_ok(
-  format('select public.create_organization(%L, %L)', 'Long', repeat('a', 64)),
+  format('select tutela.create_organization(%L, %L)', 'Long', repeat('a', 64)),
   'TU422', null, 'a slug over 63 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('No slug', null)$$,
+  $$select tutela.create_organization('No slug', null)$$,
   'TU422', null, 'a missing slug is TU422'
 );
 
 -- another user cannot take the same slug
-select tests.authenticate_as(:'rival');
+select tutela_tests.authenticate_as(:'rival');
 select throws_ok(
-  $$select public.create_organization('Copycat', 'riverside-academy')$$,
+  $$select tutela.create_organization('Copycat', 'riverside-academy')$$,
   'TU409', null, 'a slug in use is TU409'
 );
 select is_empty(
-  'select id from public.organizations',
+  'select id from tutela.organizations',
   'the refused founder got no organisation'
 );
 
 -- no user in the token
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  $$select public.create_organization('Ghost', 'ghost-school')$$,
+  $$select tutela.create_organization('Ghost', 'ghost-school')$$,
   'TU401', null, 'authenticated role without a user is TU401'
 );
 
 -- anon may not call it
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  $$select public.create_organization('Anon', 'anon-school')$$,
+  $$select tutela.create_organization('Anon', 'anon-school')$$,
   '42501', null, 'anon may not create an organisation'
 );
 

@@ -5,19 +5,20 @@
 -- The removal is audited and takes effect at once.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,76 +160,76 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(15);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('teacher@a.test') as teacher_a \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('teacher@a.test') as teacher_a \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
-select tests.add_member(:'org_a', :'teacher_a', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.add_member(:'org_a', :'teacher_a', 'staff') is not null as added \gset
 
 -- denied actors first: nothing changes
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'staff may not remove a member'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
   'TU403', null, 'staff may not remove the admin'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'a stranger may not remove a member'
 );
-select tests.authenticate_as(:'admin_b');
+select tutela_tests.authenticate_as(:'admin_b');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'an admin of another organisation may not remove a member'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org_a'),
+  (select count(*) from tutela.memberships where organization_id = :'org_a'),
   3::bigint,
   'the refused calls removed nobody'
 );
 
 -- the admin removes a staff member
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select lives_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'the admin removes a staff member'
 );
 select set_eq(
-  'select user_id from public.memberships',
+  'select user_id from tutela.memberships',
   array[:'admin_a', :'staff_a']::uuid[],
   'the removed member is gone from the member list'
 );
 
 -- the removed member loses the organisation at once
-select tests.authenticate_as(:'teacher_a');
-select is_empty('select id from public.organizations', 'the removed member no longer sees it');
-select is_empty('select id from public.memberships', 'nor its members');
+select tutela_tests.authenticate_as(:'teacher_a');
+select is_empty('select id from tutela.organizations', 'the removed member no longer sees it');
+select is_empty('select id from tutela.memberships', 'nor its members');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select actor_id, actor_role, old_values ->> %L from public.link_events '
+    'select actor_id, actor_role, old_values ->> %L from tutela.link_events '
     'where organization_id = %L and action = %L and subject_user_id = %L',
     'role', :'org_a', 'member_removed', :'teacher_a'
   ),
@@ -237,30 +238,30 @@ select results_eq(
 );
 
 -- not found
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'removing someone who is no longer a member is TU403 (no probing)'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'stranger'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'stranger'),
   'TU403', null, 'removing a user who never was a member is TU403 (no probing)'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', gen_random_uuid(), :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', gen_random_uuid(), :'staff_a'),
   'TU403', null, 'an unknown organisation is TU403 (no probing)'
 );
 
 -- no user in the token; anon
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
   'TU401', null, 'authenticated role without a user is TU401'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
   '42501', null, 'anon may not call it'
 );
 

@@ -3,19 +3,20 @@
 -- be removed nor demoted to staff (TU409); with a second admin both become possible.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -38,7 +39,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -51,7 +52,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -59,7 +60,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -75,51 +76,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -131,10 +132,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -142,14 +143,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -157,76 +158,76 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('deputy@a.test') as deputy \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('deputy@a.test') as deputy \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
 
 -- alone: neither removal nor demotion
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
   'TU409', null, 'the last admin cannot remove themselves'
 );
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'staff'),
   'TU409', null, 'the last admin cannot demote themselves to staff'
 );
 select lives_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'admin'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'admin'),
   'the last admin may re-state their own admin role'
 );
 select results_eq(
-  format('select user_id, role from public.memberships where organization_id = %L', :'org_a'),
+  format('select user_id, role from tutela.memberships where organization_id = %L', :'org_a'),
   format('values (%L::uuid, %L::text)', :'admin_a', 'admin'),
   'the admin is still there, still admin'
 );
 
 -- with a second admin, the first may step down
-select tests.add_member(:'org_a', :'deputy', 'admin') is not null as added \gset
+select tutela_tests.add_member(:'org_a', :'deputy', 'admin') is not null as added \gset
 select lives_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'admin_a', 'staff'),
   'with another admin, an admin may become staff'
 );
 
 -- the deputy is now the last admin: same protection
-select tests.authenticate_as(:'deputy');
+select tutela_tests.authenticate_as(:'deputy');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'deputy'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'deputy'),
   'TU409', null, 'the new last admin cannot remove themselves'
 );
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'deputy', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'deputy', 'staff'),
   'TU409', null, 'the new last admin cannot demote themselves'
 );
 select lives_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
   'the last admin may remove a staff member (the former admin)'
 );
 select results_eq(
-  format('select user_id, role from public.memberships where organization_id = %L', :'org_a'),
+  format('select user_id, role from tutela.memberships where organization_id = %L', :'org_a'),
   format('values (%L::uuid, %L::text)', :'deputy', 'admin'),
   'one admin remains'
 );
 
 -- two admins: one may remove the other
-select tests.add_member(:'org_a', :'admin_a', 'admin') is not null as added \gset
+select tutela_tests.add_member(:'org_a', :'admin_a', 'admin') is not null as added \gset
 select lives_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'deputy'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'deputy'),
   'with two admins, an admin may remove themselves'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select user_id from public.memberships where organization_id = %L and role = %L',
+    'select user_id from tutela.memberships where organization_id = %L and role = %L',
     :'org_a', 'admin'
   ),
   format('values (%L::uuid)', :'admin_a'),

@@ -5,19 +5,20 @@
 -- 'settings_changed' with the old and new values.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,68 +160,68 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(49);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 
 -- valid values, at the edges of each range
 select is(
-  (public.update_organization_settings(:'org', '{"name": "  Alpha Academy  "}')).name,
+  (tutela.update_organization_settings(:'org', '{"name": "  Alpha Academy  "}')).name,
   'Alpha Academy', 'name: set, trimmed'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 10}'))
   .max_guardians_per_student,
   10, 'max_guardians_per_student: 10 is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
   .max_guardians_per_student,
   1, 'max_guardians_per_student: 1 is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_requires_student_approval": true}'))
+  (tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}'))
   .link_requires_student_approval,
   true, 'link_requires_student_approval: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_requires_student_approval": false}'))
+  (tutela.update_organization_settings(:'org', '{"link_requires_student_approval": false}'))
   .link_requires_student_approval,
   false, 'link_requires_student_approval: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_code_ttl": "5 minutes"}')).link_code_ttl,
+  (tutela.update_organization_settings(:'org', '{"link_code_ttl": "5 minutes"}')).link_code_ttl,
   interval '5 minutes', 'link_code_ttl: 5 minutes is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_code_ttl": "30 days"}')).link_code_ttl,
+  (tutela.update_organization_settings(:'org', '{"link_code_ttl": "30 days"}')).link_code_ttl,
   interval '30 days', 'link_code_ttl: 30 days is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_ttl": "1 hour"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_ttl": "1 hour"}'))
   .guardian_invite_ttl,
   interval '1 hour', 'guardian_invite_ttl: 1 hour is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_ttl": "90 days"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_ttl": "90 days"}'))
   .guardian_invite_ttl,
   interval '90 days', 'guardian_invite_ttl: 90 days is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"student_invite_ttl": "1 hour"}'))
+  (tutela.update_organization_settings(:'org', '{"student_invite_ttl": "1 hour"}'))
   .student_invite_ttl,
   interval '1 hour', 'student_invite_ttl: 1 hour is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"student_invite_ttl": "90 days"}'))
+  (tutela.update_organization_settings(:'org', '{"student_invite_ttl": "90 days"}'))
   .student_invite_ttl,
   interval '90 days', 'student_invite_ttl: 90 days is the upper bound'
 );
@@ -228,18 +229,18 @@ select is(
 -- several keys at once
 select lives_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"name": "Alpha", "max_guardians_per_student": 3, "link_requires_student_approval": true,'
     ' "link_code_ttl": "2 hours", "guardian_invite_ttl": "3 days",'
     ' "student_invite_ttl": "14 days"}'
   ),
   'several settings change in one call'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select name, max_guardians_per_student, link_requires_student_approval, link_code_ttl,'
-    ' guardian_invite_ttl, student_invite_ttl from public.organizations where id = %L',
+    ' guardian_invite_ttl, student_invite_ttl from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('Alpha', 3, true, interval '2 hours', interval '3 days', interval '14 days')$$,
@@ -251,7 +252,7 @@ select results_eq(
   format(
     $$select actor_id, actor_role, old_values ->> 'name', new_values ->> 'name',
       (new_values ->> 'max_guardians_per_student')::int
-      from public.link_events
+      from tutela.link_events
       where organization_id = %L and action = 'settings_changed'
       order by id desc limit 1$$,
     :'org'
@@ -261,7 +262,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   12::bigint,
@@ -269,10 +270,10 @@ select is(
 );
 
 -- invalid input: every refusal is TU422
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU422', null, v.description
   )
 from (
@@ -310,16 +311,16 @@ from (
   ('{"name": "Fine", "max_guardians_per_student": 99}', 'a valid key next to an invalid one')
 ) as v (settings, description);
 select throws_ok(
-  format('select public.update_organization_settings(%L, null)', :'org'),
+  format('select tutela.update_organization_settings(%L, null)', :'org'),
   'TU422', null, 'null settings'
 );
 
 -- refused calls changed nothing and left no audit row
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select name, max_guardians_per_student, link_requires_student_approval, link_code_ttl,'
-    ' guardian_invite_ttl, student_invite_ttl from public.organizations where id = %L',
+    ' guardian_invite_ttl, student_invite_ttl from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('Alpha', 3, true, interval '2 hours', interval '3 days', interval '14 days')$$,
@@ -327,7 +328,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   12::bigint,

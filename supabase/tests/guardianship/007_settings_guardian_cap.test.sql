@@ -4,19 +4,20 @@
 -- is allowed; a refused change leaves the limit as it was.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,68 +159,68 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('g1@a.test') as g1 \gset
-select tests.create_user('g2@a.test') as g2 \gset
-select tests.create_user('g3@a.test') as g3 \gset
-select tests.create_user('g4@a.test') as g4 \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('g1@a.test') as g1 \gset
+select tutela_tests.create_user('g2@a.test') as g2 \gset
+select tutela_tests.create_user('g3@a.test') as g3 \gset
+select tutela_tests.create_user('g4@a.test') as g4 \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select id as kid from public.create_student(:'org', 'Kid One') \gset
-select id as kid2 from public.create_student(:'org', 'Kid Two') \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select id as kid from tutela.create_student(:'org', 'Kid One') \gset
+select id as kid2 from tutela.create_student(:'org', 'Kid Two') \gset
 select
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 3}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 3}'))
   .max_guardians_per_student as max_now
 \gset
 
 -- kid: two active guardians (g1, g2)
-select code from public.create_guardian_link_code(:'kid', 2) \gset
-select tests.authenticate_as(:'g1');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as kid_g1 \gset
-select tests.authenticate_as(:'g2');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as kid_g2 \gset
+select code from tutela.create_guardian_link_code(:'kid', 2) \gset
+select tutela_tests.authenticate_as(:'g1');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as kid_g1 \gset
+select tutela_tests.authenticate_as(:'g2');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as kid_g2 \gset
 
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"max_guardians_per_student": 1}'
   ),
   'TU409', null, 'below the two active guardians of a student: TU409'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 2}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 2}'))
   .max_guardians_per_student,
   2, 'exactly the current count is allowed'
 );
 
 -- kid: one guardian revoked; kid2: one active (g3) and one pending (g4)
-select public.revoke_guardian_link(:'kid_g2') is not null as revoked \gset
-select code from public.create_guardian_link_code(:'kid2') \gset
-select tests.authenticate_as(:'g3');
-select public.redeem_guardian_link_code(:'code') ->> 'status' as g3_status \gset
-select tests.authenticate_as(:'admin_a');
+select tutela.revoke_guardian_link(:'kid_g2') is not null as revoked \gset
+select code from tutela.create_guardian_link_code(:'kid2') \gset
+select tutela_tests.authenticate_as(:'g3');
+select tutela.redeem_guardian_link_code(:'code') ->> 'status' as g3_status \gset
+select tutela_tests.authenticate_as(:'admin_a');
 select
-  public.update_organization_settings(:'org', '{"link_requires_student_approval": true}')
+  tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}')
   is not null as changed
 \gset
-select code from public.create_guardian_link_code(:'kid2') \gset
-select tests.authenticate_as(:'g4');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as kid2_g4 \gset
+select code from tutela.create_guardian_link_code(:'kid2') \gset
+select tutela_tests.authenticate_as(:'g4');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as kid2_g4 \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select status, count(*) from public.guardian_links where student_id = %L '
+    'select status, count(*) from tutela.guardian_links where student_id = %L '
     'group by status order by status',
     :'kid2'
   ),
@@ -227,30 +228,30 @@ select results_eq(
   'setup: kid2 has one active and one pending link'
 );
 
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"max_guardians_per_student": 1}'
   ),
   'TU409', null, 'a pending link counts: lowering below active + pending is TU409'
 );
 select throws_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"max_guardians_per_student": 1, "name": "Renamed"}'
   ),
   'TU409', null, 'TU409 also when other settings come along'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select max_guardians_per_student, name from public.organizations where id = %L', :'org'),
+  format('select max_guardians_per_student, name from tutela.organizations where id = %L', :'org'),
   $$values (2, 'Alpha School'::text)$$,
   'the refused changes left the limit and the name as they were'
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where
       organization_id = :'org'
       and action = 'settings_changed'
@@ -261,31 +262,31 @@ select is(
 );
 
 -- once the pending link is revoked, every student has at most one guardian
-select tests.authenticate_as(:'admin_a');
-select public.revoke_guardian_link(:'kid2_g4') is not null as revoked \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select tutela.revoke_guardian_link(:'kid2_g4') is not null as revoked \gset
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
   .max_guardians_per_student,
   1, 'revoked links do not count: lowering to 1 succeeds'
 );
 
 -- raising is always allowed
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 4}'))
   .max_guardians_per_student,
   4, 'raising the limit is allowed'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
   .max_guardians_per_student,
   1, 'and lowering back to the current count'
 );
 
 -- the new limit holds for the next guardian
-select code from public.create_guardian_link_code(:'kid') \gset
-select tests.authenticate_as(:'g2');
+select code from tutela.create_guardian_link_code(:'kid') \gset
+select tutela_tests.authenticate_as(:'g2');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   'TU409', null, 'with the limit at 1, a second guardian cannot join'
 );
 

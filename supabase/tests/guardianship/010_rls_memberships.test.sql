@@ -4,19 +4,20 @@
 -- another organisation see nothing of A; anon has no grant.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,8 +159,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -169,52 +170,52 @@ select plan(14);
 -- Cast: organisation A (admin, staff, a student with a login and one without; an active, a
 -- pending and a revoked guardian of the student), organisation B (admin, staff, a student
 -- and an active guardian), and a stranger.
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('guardian@a.test') as guardian \gset
-select tests.create_user('pending@a.test') as pending \gset
-select tests.create_user('revoked@a.test') as revoked \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.create_user('admin@b.test') as admin_b \gset
-select tests.create_user('staff@b.test') as staff_b \gset
-select tests.create_user('guardian@b.test') as guardian_b \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('guardian@a.test') as guardian \gset
+select tutela_tests.create_user('pending@a.test') as pending \gset
+select tutela_tests.create_user('revoked@a.test') as revoked \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('staff@b.test') as staff_b \gset
+select tutela_tests.create_user('guardian@b.test') as guardian_b \gset
 
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select tests.add_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
-select id as kid_b from public.create_student(:'org_b', 'Kid B') \gset
-select code from public.create_guardian_link_code(:'kid_b') \gset
-select tests.authenticate_as(:'guardian_b');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_b \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.add_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
+select id as kid_b from tutela.create_student(:'org_b', 'Kid B') \gset
+select code from tutela.create_guardian_link_code(:'kid_b') \gset
+select tutela_tests.authenticate_as(:'guardian_b');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_b \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
-select id as kid from public.create_student(:'org_a', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select id as kid2 from public.create_student(:'org_a', 'Kid Two') \gset
-select code from public.create_guardian_link_code(:'kid', 3) \gset
-select tests.authenticate_as(:'revoked');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_revoked \gset
-select tests.authenticate_as(:'guardian');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_active \gset
-select tests.authenticate_as(:'kid_user');
-select (public.revoke_guardian_link(:'link_revoked')).status as revoked_status \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select id as kid from tutela.create_student(:'org_a', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select id as kid2 from tutela.create_student(:'org_a', 'Kid Two') \gset
+select code from tutela.create_guardian_link_code(:'kid', 3) \gset
+select tutela_tests.authenticate_as(:'revoked');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_revoked \gset
+select tutela_tests.authenticate_as(:'guardian');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_active \gset
+select tutela_tests.authenticate_as(:'kid_user');
+select (tutela.revoke_guardian_link(:'link_revoked')).status as revoked_status \gset
+select tutela_tests.authenticate_as(:'admin_a');
 select
-  public.update_organization_settings(
+  tutela.update_organization_settings(
     :'org_a', '{"link_requires_student_approval": true, "max_guardians_per_student": 5}'
   ) is not null as changed
 \gset
 -- a new code: revoking a guardian withdrew the codes they had redeemed
-select code from public.create_guardian_link_code(:'kid', 3) \gset
-select tests.authenticate_as(:'pending');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_pending \gset
-select tests.clear_authentication();
+select code from tutela.create_guardian_link_code(:'kid', 3) \gset
+select tutela_tests.authenticate_as(:'pending');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_pending \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select guardian_id, status from public.guardian_links where student_id = %L '
+    'select guardian_id, status from tutela.guardian_links where student_id = %L '
     'order by status',
     :'kid'
   ),
@@ -225,55 +226,55 @@ select results_eq(
   'setup: the student has an active, a pending and a revoked guardian'
 );
 
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select results_eq(
-  'select user_id, role from public.memberships order by role',
+  'select user_id, role from tutela.memberships order by role',
   format('values (%L::uuid, %L::text), (%L, %L)', :'admin_a', 'admin', :'staff_a', 'staff'),
   'the admin sees exactly the members of A'
 );
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select results_eq(
-  'select user_id, role from public.memberships order by role',
+  'select user_id, role from tutela.memberships order by role',
   format('values (%L::uuid, %L::text), (%L, %L)', :'admin_a', 'admin', :'staff_a', 'staff'),
   'staff see exactly the members of A'
 );
-select tests.authenticate_as(:'staff_b');
+select tutela_tests.authenticate_as(:'staff_b');
 select results_eq(
-  'select user_id, role from public.memberships order by role',
+  'select user_id, role from tutela.memberships order by role',
   format('values (%L::uuid, %L::text), (%L, %L)', :'admin_b', 'admin', :'staff_b', 'staff'),
   'staff of B see exactly the members of B'
 );
 select is_empty(
-  format('select id from public.memberships where organization_id = %L', :'org_a'),
+  format('select id from tutela.memberships where organization_id = %L', :'org_a'),
   'staff of another organisation see no member of A'
 );
 
-select tests.authenticate_as(:'kid_user');
-select is_empty('select id from public.memberships', 'a student sees no membership');
-select tests.authenticate_as(:'guardian');
-select is_empty('select id from public.memberships', 'an active guardian sees no membership');
-select tests.authenticate_as(:'pending');
-select is_empty('select id from public.memberships', 'a pending guardian sees no membership');
-select tests.authenticate_as(:'revoked');
-select is_empty('select id from public.memberships', 'a revoked guardian sees no membership');
-select tests.authenticate_as(:'stranger');
-select is_empty('select id from public.memberships', 'a stranger sees no membership');
+select tutela_tests.authenticate_as(:'kid_user');
+select is_empty('select id from tutela.memberships', 'a student sees no membership');
+select tutela_tests.authenticate_as(:'guardian');
+select is_empty('select id from tutela.memberships', 'an active guardian sees no membership');
+select tutela_tests.authenticate_as(:'pending');
+select is_empty('select id from tutela.memberships', 'a pending guardian sees no membership');
+select tutela_tests.authenticate_as(:'revoked');
+select is_empty('select id from tutela.memberships', 'a revoked guardian sees no membership');
+select tutela_tests.authenticate_as(:'stranger');
+select is_empty('select id from tutela.memberships', 'a stranger sees no membership');
 
-select tests.as_anon();
-select throws_ok('select id from public.memberships', '42501', null, 'anon may not read it');
+select tutela_tests.as_anon();
+select throws_ok('select id from tutela.memberships', '42501', null, 'anon may not read it');
 
 -- a member removed from A loses sight of A's members at once
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select lives_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
   'setup: the admin removes the staff member'
 );
-select tests.authenticate_as(:'staff_a');
-select is_empty('select id from public.memberships', 'a removed member sees no membership');
+select tutela_tests.authenticate_as(:'staff_a');
+select is_empty('select id from tutela.memberships', 'a removed member sees no membership');
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select count(*) from public.memberships where organization_id in (:'org_a', :'org_b')),
+  (select count(*) from tutela.memberships where organization_id in (:'org_a', :'org_b')),
   3::bigint,
   'service_role reads every membership'
 );

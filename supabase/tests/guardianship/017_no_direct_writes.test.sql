@@ -6,19 +6,20 @@
 -- and the private audit writer cannot be called to forge an event.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -171,52 +172,52 @@ select plan(101);
 -- Cast: organisation A (admin, staff, a student with a login and one without; an active, a
 -- pending and a revoked guardian of the student), organisation B (admin, staff, a student
 -- and an active guardian), and a stranger.
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('guardian@a.test') as guardian \gset
-select tests.create_user('pending@a.test') as pending \gset
-select tests.create_user('revoked@a.test') as revoked \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.create_user('admin@b.test') as admin_b \gset
-select tests.create_user('staff@b.test') as staff_b \gset
-select tests.create_user('guardian@b.test') as guardian_b \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('guardian@a.test') as guardian \gset
+select tutela_tests.create_user('pending@a.test') as pending \gset
+select tutela_tests.create_user('revoked@a.test') as revoked \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('staff@b.test') as staff_b \gset
+select tutela_tests.create_user('guardian@b.test') as guardian_b \gset
 
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select tests.add_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
-select id as kid_b from public.create_student(:'org_b', 'Kid B') \gset
-select code from public.create_guardian_link_code(:'kid_b') \gset
-select tests.authenticate_as(:'guardian_b');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_b \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.add_member(:'org_b', :'staff_b', 'staff') is not null as added \gset
+select id as kid_b from tutela.create_student(:'org_b', 'Kid B') \gset
+select code from tutela.create_guardian_link_code(:'kid_b') \gset
+select tutela_tests.authenticate_as(:'guardian_b');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_b \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
-select id as kid from public.create_student(:'org_a', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select id as kid2 from public.create_student(:'org_a', 'Kid Two') \gset
-select code from public.create_guardian_link_code(:'kid', 3) \gset
-select tests.authenticate_as(:'revoked');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_revoked \gset
-select tests.authenticate_as(:'guardian');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_active \gset
-select tests.authenticate_as(:'kid_user');
-select (public.revoke_guardian_link(:'link_revoked')).status as revoked_status \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select id as kid from tutela.create_student(:'org_a', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select id as kid2 from tutela.create_student(:'org_a', 'Kid Two') \gset
+select code from tutela.create_guardian_link_code(:'kid', 3) \gset
+select tutela_tests.authenticate_as(:'revoked');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_revoked \gset
+select tutela_tests.authenticate_as(:'guardian');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_active \gset
+select tutela_tests.authenticate_as(:'kid_user');
+select (tutela.revoke_guardian_link(:'link_revoked')).status as revoked_status \gset
+select tutela_tests.authenticate_as(:'admin_a');
 select
-  public.update_organization_settings(
+  tutela.update_organization_settings(
     :'org_a', '{"link_requires_student_approval": true, "max_guardians_per_student": 5}'
   ) is not null as changed
 \gset
 -- a new code: revoking a guardian withdrew the codes they had redeemed
-select code from public.create_guardian_link_code(:'kid', 3) \gset
-select tests.authenticate_as(:'pending');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link_pending \gset
-select tests.clear_authentication();
+select code from tutela.create_guardian_link_code(:'kid', 3) \gset
+select tutela_tests.authenticate_as(:'pending');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link_pending \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select guardian_id, status from public.guardian_links where student_id = %L '
+    'select guardian_id, status from tutela.guardian_links where student_id = %L '
     'order by status',
     :'kid'
   ),
@@ -236,76 +237,76 @@ select
 from (
   values
   (
-    $$insert into public.organizations (name, slug) values ('Forged', 'forged-org')$$,
+    $$insert into tutela.organizations (name, slug) values ('Forged', 'forged-org')$$,
     'insert into organizations'
   ),
   (
-    $$update public.organizations set max_guardians_per_student = 10 where id = %1$L$$,
+    $$update tutela.organizations set max_guardians_per_student = 10 where id = %1$L$$,
     'update organizations'
   ),
-  ($$delete from public.organizations where id = %1$L$$, 'delete from organizations'),
-  ('truncate public.organizations cascade', 'truncate organizations'),
-  ($$insert into public.memberships (organization_id, user_id, role)
+  ($$delete from tutela.organizations where id = %1$L$$, 'delete from organizations'),
+  ('truncate tutela.organizations cascade', 'truncate organizations'),
+  ($$insert into tutela.memberships (organization_id, user_id, role)
     values (%1$L, %3$L, 'admin')$$, 'insert into memberships'),
   (
-    $$update public.memberships set role = 'admin' where organization_id = %1$L$$,
+    $$update tutela.memberships set role = 'admin' where organization_id = %1$L$$,
     'update memberships'
   ),
-  ($$delete from public.memberships where organization_id = %1$L$$, 'delete from memberships'),
-  ('truncate public.memberships', 'truncate memberships'),
+  ($$delete from tutela.memberships where organization_id = %1$L$$, 'delete from memberships'),
+  ('truncate tutela.memberships', 'truncate memberships'),
   (
-    $$insert into public.students (organization_id, display_name) values (%1$L, 'Forged')$$,
+    $$insert into tutela.students (organization_id, display_name) values (%1$L, 'Forged')$$,
     'insert into students'
   ),
-  ($$update public.students set user_id = %3$L where id = %2$L$$, 'update students'),
-  ($$delete from public.students where id = %2$L$$, 'delete from students'),
-  ('truncate public.students cascade', 'truncate students'),
-  ($$insert into public.guardian_links (student_id, guardian_id, status, created_via)
+  ($$update tutela.students set user_id = %3$L where id = %2$L$$, 'update students'),
+  ($$delete from tutela.students where id = %2$L$$, 'delete from students'),
+  ('truncate tutela.students cascade', 'truncate students'),
+  ($$insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
     values (%2$L, %3$L, 'active', 'staff')$$, 'insert into guardian_links'),
-  ($$update public.guardian_links set permissions = permissions || '{"journal": true}'
+  ($$update tutela.guardian_links set permissions = permissions || '{"journal": true}'
     where id = %4$L$$, 'update guardian_links'),
-  ($$delete from public.guardian_links where id = %4$L$$, 'delete from guardian_links'),
-  ('truncate public.guardian_links', 'truncate guardian_links'),
+  ($$delete from tutela.guardian_links where id = %4$L$$, 'delete from guardian_links'),
+  ('truncate tutela.guardian_links', 'truncate guardian_links'),
   (
-    $$insert into public.guardian_invites (student_id, email, token_hash, expires_at)
+    $$insert into tutela.guardian_invites (student_id, email, token_hash, expires_at)
     values (%2$L, 'x@example.test', decode(repeat('00', 32), 'hex'), now())$$,
     'insert into guardian_invites'
   ),
   (
-    $$update public.guardian_invites set status = 'accepted' where student_id = %2$L$$,
+    $$update tutela.guardian_invites set status = 'accepted' where student_id = %2$L$$,
     'update guardian_invites'
   ),
   (
-    $$delete from public.guardian_invites where student_id = %2$L$$,
+    $$delete from tutela.guardian_invites where student_id = %2$L$$,
     'delete from guardian_invites'
   ),
-  ('truncate public.guardian_invites', 'truncate guardian_invites'),
+  ('truncate tutela.guardian_invites', 'truncate guardian_invites'),
   (
-    $$insert into public.student_invites (student_id, email, token_hash, expires_at)
+    $$insert into tutela.student_invites (student_id, email, token_hash, expires_at)
     values (%2$L, 'x@example.test', decode(repeat('00', 32), 'hex'), now())$$,
     'insert into student_invites'
   ),
   (
-    $$update public.student_invites set status = 'accepted' where student_id = %2$L$$,
+    $$update tutela.student_invites set status = 'accepted' where student_id = %2$L$$,
     'update student_invites'
   ),
   (
-    $$delete from public.student_invites where student_id = %2$L$$,
+    $$delete from tutela.student_invites where student_id = %2$L$$,
     'delete from student_invites'
   ),
-  ('truncate public.student_invites', 'truncate student_invites'),
-  ($$insert into public.link_events (actor_role, action, organization_id)
+  ('truncate tutela.student_invites', 'truncate student_invites'),
+  ($$insert into tutela.link_events (actor_role, action, organization_id)
     values ('admin', 'forged', %1$L)$$, 'insert into link_events'),
   (
-    $$update public.link_events set action = 'forged' where organization_id = %1$L$$,
+    $$update tutela.link_events set action = 'forged' where organization_id = %1$L$$,
     'update link_events'
   ),
   (
-    $$delete from public.link_events where organization_id = %1$L$$,
+    $$delete from tutela.link_events where organization_id = %1$L$$,
     'delete from link_events'
   ),
-  ('truncate public.link_events', 'truncate link_events'),
-  ($$delete from public.profiles where user_id = %3$L$$, 'delete from profiles')
+  ('truncate tutela.link_events', 'truncate link_events'),
+  ($$delete from tutela.profiles where user_id = %3$L$$, 'delete from profiles')
 ) as v (stmt, what);
 
 -- every access to a private table
@@ -316,71 +317,71 @@ select
   v.what
 from (
   values
-  ('select * from private.guardian_link_codes', 'select guardian_link_codes'),
+  ('select * from tutela_private.guardian_link_codes', 'select guardian_link_codes'),
   (
-    $$insert into private.guardian_link_codes (student_id, code_hash, expires_at)
+    $$insert into tutela_private.guardian_link_codes (student_id, code_hash, expires_at)
     values (%1$L, decode(repeat('00', 32), 'hex'), now() + interval '1 day')$$,
     'insert into guardian_link_codes'
   ),
-  ('update private.guardian_link_codes set uses = 0', 'update guardian_link_codes'),
-  ('delete from private.guardian_link_codes', 'delete from guardian_link_codes'),
-  ('select * from private.link_code_attempts', 'select link_code_attempts'),
+  ('update tutela_private.guardian_link_codes set uses = 0', 'update guardian_link_codes'),
+  ('delete from tutela_private.guardian_link_codes', 'delete from guardian_link_codes'),
+  ('select * from tutela_private.link_code_attempts', 'select link_code_attempts'),
   (
-    $$insert into private.link_code_attempts (user_id, succeeded) values (%2$L, true)$$,
+    $$insert into tutela_private.link_code_attempts (user_id, succeeded) values (%2$L, true)$$,
     'insert into link_code_attempts'
   ),
-  ('update private.link_code_attempts set succeeded = true', 'update link_code_attempts'),
-  ('delete from private.link_code_attempts', 'delete from link_code_attempts'),
-  ('select * from private.notification_outbox', 'select notification_outbox'),
-  ($$insert into private.notification_outbox (kind, recipient_email)
+  ('update tutela_private.link_code_attempts set succeeded = true', 'update link_code_attempts'),
+  ('delete from tutela_private.link_code_attempts', 'delete from link_code_attempts'),
+  ('select * from tutela_private.notification_outbox', 'select notification_outbox'),
+  ($$insert into tutela_private.notification_outbox (kind, recipient_email)
     values ('forged', 'x@example.test')$$, 'insert into notification_outbox'),
   (
-    'update private.notification_outbox set dispatched_at = now()',
+    'update tutela_private.notification_outbox set dispatched_at = now()',
     'update notification_outbox'
   ),
-  ('delete from private.notification_outbox', 'delete from notification_outbox')
+  ('delete from tutela_private.notification_outbox', 'delete from notification_outbox')
 ) as v (stmt, what);
 
 grant select on direct_writes, private_access to authenticated, anon, service_role;
 select is((select count(*) from direct_writes), 29::bigint, 'setup: 29 direct writes to try');
 select is(
-  (select count(*) from private.guardian_link_codes),
+  (select count(*) from tutela_private.guardian_link_codes),
   3::bigint,
   'setup: the private tables hold rows (three link codes)'
 );
 
 -- a signed-in user, here the admin of A who may read most of it
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(stmt, '42501', null, 'authenticated: ' || what) from direct_writes;
 select throws_ok(stmt, '42501', null, 'authenticated: ' || what) from private_access;
 select throws_ok(
-  format($$select private.audit('forged', 'admin', %L)$$, :'org_a'),
+  format($$select tutela_private.audit('forged', 'admin', %L)$$, :'org_a'),
   '42501', null, 'authenticated: the audit writer cannot be called directly'
 );
 
 -- anon
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(stmt, '42501', null, 'anon: ' || what) from direct_writes;
 select throws_ok(stmt, '42501', null, 'anon: ' || what) from private_access;
 
 -- service_role bypasses RLS, yet the private tables have no grant for it either
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(stmt, '42501', null, 'service_role: ' || what) from private_access;
 
 -- nothing changed
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.link_events where action = 'forged'),
+  (select count(*) from tutela.link_events where action = 'forged'),
   0::bigint,
   'no forged audit row exists'
 );
 select is(
-  (select role from public.memberships where organization_id = :'org_a' and user_id = :'staff_a'),
+  (select role from tutela.memberships where organization_id = :'org_a' and user_id = :'staff_a'),
   'staff',
   'memberships are unchanged'
 );
 select is(
-  (select count(*) from private.notification_outbox where kind = 'forged'),
+  (select count(*) from tutela_private.notification_outbox where kind = 'forged'),
   0::bigint,
   'no forged notification exists'
 );

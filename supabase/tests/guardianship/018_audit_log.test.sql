@@ -6,19 +6,20 @@
 -- included, and even for a role that is granted those privileges.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,29 +161,29 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(21);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('guardian@a.test') as guardian \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('guardian@a.test') as guardian \gset
 
 -- a short history, each step by a different actor
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
-select tests.authenticate_as(:'staff_a');
-select id as kid from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select tests.authenticate_as(:'kid_user');
-select code from public.create_guardian_link_code() \gset
-select tests.authenticate_as(:'guardian');
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select id as kid from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select tutela_tests.authenticate_as(:'kid_user');
+select code from tutela.create_guardian_link_code() \gset
+select tutela_tests.authenticate_as(:'guardian');
 select
   set_config(
     'request.headers',
@@ -190,25 +191,25 @@ select
     true
   ) is not null as headers_set
 \gset
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link \gset
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link \gset
 select set_config('request.headers', '{}', true) is not null as headers_cleared \gset
-select tests.authenticate_as(:'kid_user');
-select public.set_guardian_link_permissions(:'link', '{"journal": true}') is not null as ok \gset
-select tests.authenticate_as(:'staff_a');
-select public.revoke_guardian_link(:'link', 'moving away') is not null as revoked \gset
-select tests.authenticate_as(:'staff_a');
-select public.restore_guardian_link(:'link') is not null as restored \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'kid_user');
+select tutela.set_guardian_link_permissions(:'link', '{"journal": true}') is not null as ok \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select tutela.revoke_guardian_link(:'link', 'moving away') is not null as revoked \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select tutela.restore_guardian_link(:'link') is not null as restored \gset
+select tutela_tests.authenticate_as(:'admin_a');
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 3}')
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 3}')
   is not null as changed
 \gset
-select public.remove_organization_member(:'org', :'staff_a') is null as removed \gset
+select tutela.remove_organization_member(:'org', :'staff_a') is null as removed \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select action, actor_id, actor_role from public.link_events '
+    'select action, actor_id, actor_role from tutela.link_events '
     'where organization_id = %L order by id',
     :'org'
   ),
@@ -233,7 +234,7 @@ select results_eq(
   format(
     $$select student_id, link_id, subject_user_id, code_id is not null,
       new_values ->> 'status'
-      from public.link_events where action = 'link_created' and organization_id = %L$$,
+      from tutela.link_events where action = 'link_created' and organization_id = %L$$,
     :'org'
   ),
   format($$values (%L::uuid, %L::uuid, %L::uuid, true, 'active')$$, :'kid', :'link', :'guardian'),
@@ -242,7 +243,7 @@ select results_eq(
 select results_eq(
   format(
     $$select old_values ->> 'status', new_values ->> 'status', new_values ->> 'revoke_reason'
-      from public.link_events where action = 'link_revoked' and link_id = %L$$,
+      from tutela.link_events where action = 'link_revoked' and link_id = %L$$,
     :'link'
   ),
   $$values ('active', 'revoked', 'moving away')$$,
@@ -250,7 +251,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select request_ip, user_agent from public.link_events
+    $$select request_ip, user_agent from tutela.link_events
       where action = 'link_created' and link_id = %L$$,
     :'link'
   ),
@@ -259,7 +260,7 @@ select results_eq(
 );
 select is_empty(
   format(
-    $$select 1 from public.link_events
+    $$select 1 from tutela.link_events
       where organization_id = %L and action <> 'link_created' and request_ip is not null$$,
     :'org'
   ),
@@ -267,89 +268,89 @@ select is_empty(
 );
 
 -- a signed-in user cannot change the log (no grant)
-select id as first_event from public.link_events where organization_id = :'org' order by id limit 1
+select id as first_event from tutela.link_events where organization_id = :'org' order by id limit 1
 \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   '42501', null, 'an admin cannot update the log'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   '42501', null, 'an admin cannot delete from the log'
 );
 
 -- service_role: may append, may not change, delete or truncate
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$insert into public.link_events (actor_role, action, organization_id)
+    $$insert into tutela.link_events (actor_role, action, organization_id)
       values ('service_role', 'reminder_sent', %L)$$,
     :'org'
   ),
   'service_role may append an event'
 );
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   '42501', null, 'service_role has no grant to update the log'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   '42501', null, 'service_role has no grant to delete from the log'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   '42501', null, 'service_role has no grant to truncate the log'
 );
 
 -- the table owner (the session's superuser): the trigger refuses
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   'TU403', null, 'the owner cannot update an event'
 );
 select throws_ok(
-  format('update public.link_events set old_values = null where organization_id = %L', :'org'),
+  format('update tutela.link_events set old_values = null where organization_id = %L', :'org'),
   'TU403', null, 'the owner cannot update many events'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   'TU403', null, 'the owner cannot delete an event'
 );
 select throws_ok(
-  'delete from public.link_events',
+  'delete from tutela.link_events',
   'TU403', null, 'the owner cannot empty the log'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   'TU403', null, 'the owner cannot truncate the log'
 );
 
 -- even if someone grants service_role more, the trigger still refuses
-grant update, delete, truncate on public.link_events to service_role;
-select tests.as_service_role();
+grant update, delete, truncate on tutela.link_events to service_role;
+select tutela_tests.as_service_role();
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   'TU403', null, 'granted update, service_role still cannot update an event'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   'TU403', null, 'granted delete, service_role still cannot delete an event'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   'TU403', null, 'granted truncate, service_role still cannot truncate the log'
 );
 
 -- the log is intact
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select action from public.link_events where id = :'first_event'),
+  (select action from tutela.link_events where id = :'first_event'),
   'organization_created',
   'the first event is unchanged'
 );
 select is(
-  (select count(*) from public.link_events where organization_id = :'org'),
+  (select count(*) from tutela.link_events where organization_id = :'org'),
   12::bigint,
   'all twelve events are still there'
 );

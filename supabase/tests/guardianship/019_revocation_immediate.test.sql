@@ -8,19 +8,20 @@
 -- accepted (otherwise a revoked guardian could still bring someone in after the fact).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,156 +163,156 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(26);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('dad@a.test') as dad \gset
-select tests.create_user('aunt@a.test') as aunt \gset
-select tests.create_user('nan@a.test') as nan \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('aunt@a.test') as aunt \gset
+select tutela_tests.create_user('nan@a.test') as nan \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}')
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 4}')
   is not null as changed
 \gset
-select id as kid from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select code from public.create_guardian_link_code(:'kid', 3) \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as mum_link \gset
-select tests.authenticate_as(:'dad');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as dad_link \gset
-select tests.authenticate_as(:'aunt');
-select public.redeem_guardian_link_code(:'code') ->> 'id' as aunt_link \gset
-select tests.authenticate_as(:'kid_user');
-select (public.set_primary_guardian(:'mum_link')).is_primary as mum_primary \gset
+select id as kid from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select code from tutela.create_guardian_link_code(:'kid', 3) \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as dad_link \gset
+select tutela_tests.authenticate_as(:'aunt');
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as aunt_link \gset
+select tutela_tests.authenticate_as(:'kid_user');
+select (tutela.set_primary_guardian(:'mum_link')).is_primary as mum_primary \gset
 
 -- before: mum sees her child, and as primary guardian invites nan
-select tests.authenticate_as(:'mum');
-select token as nan_token from public.invite_guardian(:'kid', 'nan@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select token as nan_token from tutela.invite_guardian(:'kid', 'nan@a.test') \gset
 select results_eq(
-  'select id from public.students',
+  'select id from tutela.students',
   format('values (%L::uuid)', :'kid'),
   'before: the guardian sees the child'
 );
 select results_eq(
-  'select student_id from public.guardian_list_children()',
+  'select student_id from tutela.guardian_list_children()',
   format('values (%L::uuid)', :'kid'),
   'before: the child is in their list'
 );
 
 -- the student revokes mum's link; mum's next query already sees nothing
-select tests.authenticate_as(:'kid_user');
-select (public.revoke_guardian_link(:'mum_link')).status as mum_status \gset
-select tests.authenticate_as(:'mum');
-select is_empty('select id from public.students', 'after: the guardian sees no student');
-select is_empty('select id from public.organizations', 'after: nor the organisation');
+select tutela_tests.authenticate_as(:'kid_user');
+select (tutela.revoke_guardian_link(:'mum_link')).status as mum_status \gset
+select tutela_tests.authenticate_as(:'mum');
+select is_empty('select id from tutela.students', 'after: the guardian sees no student');
+select is_empty('select id from tutela.organizations', 'after: nor the organisation');
 select results_eq(
-  'select user_id from public.profiles',
+  'select user_id from tutela.profiles',
   format('values (%L::uuid)', :'mum'),
   'after: nor the child''s profile (only their own)'
 );
 select results_eq(
-  'select id, status, is_primary from public.guardian_links',
+  'select id, status, is_primary from tutela.guardian_links',
   format('values (%L::uuid, %L::text, false)', :'mum_link', 'revoked'),
   'after: they still see their own link, revoked and no longer primary'
 );
 select is_empty(
-  'select student_id from public.guardian_list_children()',
+  'select student_id from tutela.guardian_list_children()',
   'after: their list of children is empty'
 );
 select is_empty(
-  'select * from private.guardian_student_ids()',
+  'select * from tutela_hidden.guardian_student_ids()',
   'after: guardian_student_ids() is empty'
 );
 select is_empty(
-  $$select * from private.readable_student_ids('progress')$$,
+  $$select * from tutela_hidden.readable_student_ids('progress')$$,
   'after: readable_student_ids(progress) is empty'
 );
 select is_empty(
-  'select * from private.visible_organization_ids()',
+  'select * from tutela_hidden.visible_organization_ids()',
   'after: visible_organization_ids() is empty'
 );
 select throws_ok(
-  format('select public.invite_guardian(%L, %L)', :'kid', 'nan@a.test'),
+  format('select tutela.invite_guardian(%L, %L)', :'kid', 'nan@a.test'),
   'TU403', null, 'after: the former primary guardian can no longer invite'
 );
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'kid'),
+  format('select tutela.create_guardian_link_code(%L)', :'kid'),
   'TU403', null, 'after: they cannot create a link code for the child'
 );
 select results_eq(
-  $$select action from public.link_events where action = 'link_revoked'$$,
+  $$select action from tutela.link_events where action = 'link_revoked'$$,
   $$values ('link_revoked')$$,
   'after: they can read the revocation of their own link'
 );
 
 -- the other guardians are unaffected
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select results_eq(
-  'select id from public.students',
+  'select id from tutela.students',
   format('values (%L::uuid)', :'kid'),
   'another guardian still sees the child'
 );
 
 -- staff revoke dad's link: the same, at once
-select tests.authenticate_as(:'staff_a');
-select (public.revoke_guardian_link(:'dad_link', 'court order')).status as dad_status \gset
-select tests.authenticate_as(:'dad');
-select is_empty('select id from public.students', 'revoked by staff: no student');
-select is_empty('select id from public.organizations', 'revoked by staff: no organisation');
+select tutela_tests.authenticate_as(:'staff_a');
+select (tutela.revoke_guardian_link(:'dad_link', 'court order')).status as dad_status \gset
+select tutela_tests.authenticate_as(:'dad');
+select is_empty('select id from tutela.students', 'revoked by staff: no student');
+select is_empty('select id from tutela.organizations', 'revoked by staff: no organisation');
 select results_eq(
-  'select id, status from public.guardian_links',
+  'select id, status from tutela.guardian_links',
   format('values (%L::uuid, %L::text)', :'dad_link', 'revoked'),
   'revoked by staff: only their own revoked link'
 );
 
 -- aunt revokes her own link: the same, at once
-select tests.authenticate_as(:'aunt');
+select tutela_tests.authenticate_as(:'aunt');
 select lives_ok(
-  format('select public.revoke_guardian_link(%L)', :'aunt_link'),
+  format('select tutela.revoke_guardian_link(%L)', :'aunt_link'),
   'a guardian revokes their own link'
 );
-select is_empty('select id from public.students', 'revoked by themself: no student');
-select is_empty('select id from public.organizations', 'revoked by themself: no organisation');
+select is_empty('select id from tutela.students', 'revoked by themself: no student');
+select is_empty('select id from tutela.organizations', 'revoked by themself: no organisation');
 select results_eq(
-  'select id, status from public.guardian_links',
+  'select id, status from tutela.guardian_links',
   format('values (%L::uuid, %L::text)', :'aunt_link', 'revoked'),
   'revoked by themself: only their own revoked link'
 );
 select is_empty(
-  'select student_id from public.guardian_list_children()',
+  'select student_id from tutela.guardian_list_children()',
   'revoked by themself: no child listed'
 );
 
 -- the student and staff still see every link, now revoked
-select tests.authenticate_as(:'kid_user');
+select tutela_tests.authenticate_as(:'kid_user');
 select results_eq(
-  'select status, count(*) from public.guardian_links group by status',
+  'select status, count(*) from tutela.guardian_links group by status',
   $$values ('revoked'::text, 3::bigint)$$,
   'the student sees the three links, all revoked'
 );
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select results_eq(
-  'select status, count(*) from public.guardian_links group by status',
+  'select status, count(*) from tutela.guardian_links group by status',
   $$values ('revoked'::text, 3::bigint)$$,
   'staff see the three links, all revoked'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select actor_role, subject_user_id from public.link_events '
+    'select actor_role, subject_user_id from tutela.link_events '
     'where action = %L and student_id = %L order by id',
     'link_revoked', :'kid'
   ),
@@ -324,9 +325,9 @@ select results_eq(
 
 -- the invite mum sent while she was primary died with her link (checked last: if it were
 -- accepted, it would add a guardian)
-select tests.authenticate_as(:'nan');
+select tutela_tests.authenticate_as(:'nan');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'nan_token'),
+  format('select tutela.accept_guardian_invite(%L)', :'nan_token'),
   'TU404', null, 'after: that invite cannot be accepted'
 );
 

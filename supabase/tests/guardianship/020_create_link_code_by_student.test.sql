@@ -3,19 +3,20 @@
 -- own record. The code is shown once, as three groups of four Crockford base32 characters.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -38,7 +39,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -51,7 +52,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -59,7 +60,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -75,51 +76,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -131,10 +132,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -142,14 +143,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -157,28 +158,28 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
 
 -- the student, without naming the record
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select
   code as self_code,
   expires_at as self_expires
-from public.create_guardian_link_code() \gset
+from tutela.create_guardian_link_code() \gset
 select matches(
   :'self_code'::text,
   '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$',
@@ -191,7 +192,7 @@ select is(
 );
 
 -- the student, naming their own record
-select code as named_code from public.create_guardian_link_code(:'student') \gset
+select code as named_code from tutela.create_guardian_link_code(:'student') \gset
 select matches(
   :'named_code'::text,
   '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$',
@@ -200,14 +201,14 @@ select matches(
 select isnt(:'named_code'::text, :'self_code'::text, 'each call makes a new code');
 
 -- many codes: all well-formed and all different
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 create temporary table many_codes (code text) on commit drop;
 grant insert, select on many_codes to authenticated;
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 insert into many_codes (code)
 select c.code from generate_series(1, 50) as g (n)
 -- the argument depends on g.n, so the function runs once per row
-cross join lateral public.create_guardian_link_code(p_max_uses => 1 + 0 * g.n) as c;
+cross join lateral tutela.create_guardian_link_code(p_max_uses => 1 + 0 * g.n) as c;
 select is(
   (
     select count(*) from many_codes
@@ -223,11 +224,11 @@ select is(
 );
 
 -- the rows: for the student's record, created by the student
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select count(*), count(*) filter (where created_by = %L and max_uses = 1 and uses = 0)
-       from private.guardian_link_codes where student_id = %L $$,
+       from tutela_private.guardian_link_codes where student_id = %L $$,
     :'kid', :'student'
   ),
   $$ values (52::bigint, 52::bigint) $$,
@@ -235,7 +236,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where
       action = 'code_created' and student_id = :'student' and actor_id = :'kid'
       and actor_role = 'student'

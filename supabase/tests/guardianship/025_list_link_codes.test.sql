@@ -4,19 +4,20 @@
 -- staff of another organisation and a non-student listing "their own" get TU403; anon 42501.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,81 +159,81 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('stranger@example.test') as stranger \gset
-select tests.create_user('other-admin@example.test') as other_admin \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('other-admin@example.test') as other_admin \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select id as sibling from public.create_student(:'org', 'Sibling') \gset
-select public.create_guardian_link_code(:'sibling');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select id as sibling from tutela.create_student(:'org', 'Sibling') \gset
+select tutela.create_guardian_link_code(:'sibling');
 
 -- four codes of the student: one redeemed (used), one withdrawn, one expired, one active
-select tests.authenticate_as(:'kid');
-select code as used_code from public.create_guardian_link_code() \gset
-select public.create_guardian_link_code();
-select public.create_guardian_link_code();
-select public.create_guardian_link_code();
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'used_code');
+select tutela_tests.authenticate_as(:'kid');
+select code as used_code from tutela.create_guardian_link_code() \gset
+select tutela.create_guardian_link_code();
+select tutela.create_guardian_link_code();
+select tutela.create_guardian_link_code();
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'used_code');
 
-select tests.clear_authentication();
-select id as withdrawn_id from private.guardian_link_codes
+select tutela_tests.clear_authentication();
+select id as withdrawn_id from tutela_private.guardian_link_codes
 where student_id = :'student' and uses = 0 order by id limit 1 \gset
-select id as expired_id from private.guardian_link_codes
+select id as expired_id from tutela_private.guardian_link_codes
 where student_id = :'student' and uses = 0 and id <> :'withdrawn_id' order by id limit 1 \gset
-update private.guardian_link_codes set withdrawn_at = now() where id = :'withdrawn_id';
-update private.guardian_link_codes set expires_at = now() - interval '1 second'
+update tutela_private.guardian_link_codes set withdrawn_at = now() where id = :'withdrawn_id';
+update tutela_private.guardian_link_codes set expires_at = now() - interval '1 second'
 where id = :'expired_id';
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select results_eq(
-  $$ select status from public.list_guardian_link_codes() order by status $$,
+  $$ select status from tutela.list_guardian_link_codes() order by status $$,
   $$ values ('active'::text), ('expired'), ('used'), ('withdrawn') $$,
   'the student lists their own codes with their status'
 );
 select results_eq(
   format(
-    $$ select status from public.list_guardian_link_codes(%L) where id = %L $$,
+    $$ select status from tutela.list_guardian_link_codes(%L) where id = %L $$,
     :'student', :'withdrawn_id'
   ),
   $$ values ('withdrawn'::text) $$,
   'the student may name their own record'
 );
 select is_empty(
-  $$ select 1 from public.list_guardian_link_codes() where student_id <> (
-       select id from public.students where user_id = auth.uid()) $$,
+  $$ select 1 from tutela.list_guardian_link_codes() where student_id <> (
+       select id from tutela.students where user_id = auth.uid()) $$,
   'the list holds only the student''s codes, not a sibling''s'
 );
 
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (select count(*) from public.list_guardian_link_codes(:'student')),
+  (select count(*) from tutela.list_guardian_link_codes(:'student')),
   4::bigint,
   'staff of the organisation list the student''s codes'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (select count(*) from public.list_guardian_link_codes(:'student')),
+  (select count(*) from tutela.list_guardian_link_codes(:'student')),
   4::bigint,
   'an admin of the organisation lists the student''s codes'
 );
 select throws_ok(
-  'select public.list_guardian_link_codes()',
+  'select tutela.list_guardian_link_codes()',
   'TU403', null, 'an admin who is not a student cannot list "their own" codes'
 );
 
@@ -240,44 +241,44 @@ select throws_ok(
 select is_empty(
   $$ select 1 from information_schema.parameters as p
      join information_schema.routines as r on r.specific_name = p.specific_name
-     where r.routine_schema = 'public' and r.routine_name = 'list_guardian_link_codes'
+     where r.routine_schema = 'tutela' and r.routine_name = 'list_guardian_link_codes'
        and p.parameter_mode = 'OUT' and p.parameter_name in ('code', 'code_hash') $$,
   'the listing has no code or code_hash column'
 );
 
 -- mum: an active guardian
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.list_guardian_link_codes(%L)', :'student'),
+  format('select tutela.list_guardian_link_codes(%L)', :'student'),
   'TU403', null, 'an active guardian cannot list the student''s codes'
 );
 select throws_ok(
-  'select public.list_guardian_link_codes()',
+  'select tutela.list_guardian_link_codes()',
   'TU403', null, 'a guardian cannot list "their own" codes'
 );
 
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.list_guardian_link_codes(%L)', :'student'),
+  format('select tutela.list_guardian_link_codes(%L)', :'student'),
   'TU403', null, 'a stranger cannot list the codes'
 );
 
-select tests.authenticate_as(:'other_admin');
-select id as other_org from public.create_organization('Other', 'other-slug') \gset
+select tutela_tests.authenticate_as(:'other_admin');
+select id as other_org from tutela.create_organization('Other', 'other-slug') \gset
 select throws_ok(
-  format('select public.list_guardian_link_codes(%L)', :'student'),
+  format('select tutela.list_guardian_link_codes(%L)', :'student'),
   'TU403', null, 'an admin of another organisation cannot list the codes'
 );
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.list_guardian_link_codes(%L)', :'student'),
+  format('select tutela.list_guardian_link_codes(%L)', :'student'),
   '42501', null, 'anon may not call it'
 );
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.list_guardian_link_codes(%L)', gen_random_uuid()),
+  format('select tutela.list_guardian_link_codes(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown student is TU403, like an id the caller may not act on'
 );
 

@@ -3,19 +3,20 @@
 -- anywhere (or none), and the Crockford look-alikes I and L for 1, O for 0.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -38,7 +39,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -51,7 +52,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -59,7 +60,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -75,51 +76,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -131,10 +132,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -142,14 +143,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -157,90 +158,90 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('g1@example.test') as g1 \gset
-select tests.create_user('g2@example.test') as g2 \gset
-select tests.create_user('g3@example.test') as g3 \gset
-select tests.create_user('g4@example.test') as g4 \gset
-select tests.create_user('g5@example.test') as g5 \gset
-select tests.create_user('g6@example.test') as g6 \gset
-select tests.create_user('g7@example.test') as g7 \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('g1@example.test') as g1 \gset
+select tutela_tests.create_user('g2@example.test') as g2 \gset
+select tutela_tests.create_user('g3@example.test') as g3 \gset
+select tutela_tests.create_user('g4@example.test') as g4 \gset
+select tutela_tests.create_user('g5@example.test') as g5 \gset
+select tutela_tests.create_user('g6@example.test') as g6 \gset
+select tutela_tests.create_user('g7@example.test') as g7 \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select id as other from public.create_student(:'org', 'Other kid') \gset
-select code as real_code from public.create_guardian_link_code(:'other') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 10}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select id as other from tutela.create_student(:'org', 'Other kid') \gset
+select code as real_code from tutela.create_guardian_link_code(:'other') \gset
 
 -- a code with known characters (with 1s and 0s), stored as the function stores codes
-select tests.clear_authentication();
-insert into private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
+select tutela_tests.clear_authentication();
+insert into tutela_private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
 values (
   :'student', sha256(convert_to('A1B0C1D0E1F0', 'UTF8')), now() + interval '1 day', 10, :'admin'
 );
 
-select tests.authenticate_as(:'g1');
+select tutela_tests.authenticate_as(:'g1');
 select is(
-  public.redeem_guardian_link_code('a1b0-c1d0-e1f0') ->> 'status',
+  tutela.redeem_guardian_link_code('a1b0-c1d0-e1f0') ->> 'status',
   'active', 'lower case is accepted'
 );
-select tests.authenticate_as(:'g2');
+select tutela_tests.authenticate_as(:'g2');
 select is(
-  public.redeem_guardian_link_code('A1B0 C1D0 E1F0') ->> 'status',
+  tutela.redeem_guardian_link_code('A1B0 C1D0 E1F0') ->> 'status',
   'active', 'spaces instead of dashes are accepted'
 );
-select tests.authenticate_as(:'g3');
+select tutela_tests.authenticate_as(:'g3');
 select is(
-  public.redeem_guardian_link_code('A1B0C1D0E1F0') ->> 'status',
+  tutela.redeem_guardian_link_code('A1B0C1D0E1F0') ->> 'status',
   'active', 'no separators at all is accepted'
 );
-select tests.authenticate_as(:'g4');
+select tutela_tests.authenticate_as(:'g4');
 select is(
-  public.redeem_guardian_link_code('AIBO-CLDO-EiFo') ->> 'status',
+  tutela.redeem_guardian_link_code('AIBO-CLDO-EiFo') ->> 'status',
   'active', 'I and L are read as 1, O as 0, in either case'
 );
-select tests.authenticate_as(:'g5');
+select tutela_tests.authenticate_as(:'g5');
 select is(
-  public.redeem_guardian_link_code(' a-1 b-0  C1 d0-e 1 f 0 ') ->> 'status',
+  tutela.redeem_guardian_link_code(' a-1 b-0  C1 d0-e 1 f 0 ') ->> 'status',
   'active', 'spaces and dashes anywhere, and around the code, are ignored'
 );
 
 -- a generated code, typed lower case with spaces
-select tests.authenticate_as(:'g6');
+select tutela_tests.authenticate_as(:'g6');
 select is(
-  public.redeem_guardian_link_code(lower(replace(:'real_code', '-', ' '))) ->> 'student_id',
+  tutela.redeem_guardian_link_code(lower(replace(:'real_code', '-', ' '))) ->> 'student_id',
   :'other',
   'a generated code typed in lower case with spaces links to its student'
 );
 
 -- not look-alikes: U is no Crockford character; a character short or long is no code
-select tests.authenticate_as(:'g7');
+select tutela_tests.authenticate_as(:'g7');
 select is(
-  public.redeem_guardian_link_code('A1B0-C1D0-E1FU') ->> 'code',
+  tutela.redeem_guardian_link_code('A1B0-C1D0-E1FU') ->> 'code',
   'TU404', 'U is not read as any character: the code is unknown'
 );
 select is(
-  public.redeem_guardian_link_code('A1B0-C1D0-E1F') ->> 'code',
+  tutela.redeem_guardian_link_code('A1B0-C1D0-E1F') ->> 'code',
   'TU404', 'eleven characters are not a code'
 );
 select is(
-  public.redeem_guardian_link_code('A1B0-C1D0-E1F00') ->> 'code',
+  tutela.redeem_guardian_link_code('A1B0-C1D0-E1F00') ->> 'code',
   'TU404', 'thirteen characters are not a code'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.guardian_links
+    select count(*) from tutela.guardian_links
     where
       student_id = :'student' and status = 'active'
       and guardian_id in (:'g1', :'g2', :'g3', :'g4', :'g5')

@@ -6,19 +6,20 @@
 -- is recorded (it would be rolled back if the function raised).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,66 +161,66 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(20);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('eve@example.test') as eve \gset
-select tests.create_user('mallory@example.test') as mallory \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('eve@example.test') as eve \gset
+select tutela_tests.create_user('mallory@example.test') as mallory \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code as expired_code from public.create_guardian_link_code(:'student') \gset
-select code as edge_code from public.create_guardian_link_code(:'student') \gset
-select code as withdrawn_code from public.create_guardian_link_code(:'student') \gset
-select code as used_code from public.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code as expired_code from tutela.create_guardian_link_code(:'student') \gset
+select code as edge_code from tutela.create_guardian_link_code(:'student') \gset
+select code as withdrawn_code from tutela.create_guardian_link_code(:'student') \gset
+select code as used_code from tutela.create_guardian_link_code(:'student') \gset
 
 -- expired: back-dated; edge: expires this very moment; withdrawn: by the student;
 -- used up: mum redeemed the single-use code
-select tests.clear_authentication();
-update private.guardian_link_codes set expires_at = now() - interval '1 second'
+select tutela_tests.clear_authentication();
+update tutela_private.guardian_link_codes set expires_at = now() - interval '1 second'
 where code_hash = sha256(convert_to(replace(:'expired_code', '-', ''), 'UTF8'));
-update private.guardian_link_codes set expires_at = now()
+update tutela_private.guardian_link_codes set expires_at = now()
 where code_hash = sha256(convert_to(replace(:'edge_code', '-', ''), 'UTF8'));
-select id as withdrawn_id from private.guardian_link_codes
+select id as withdrawn_id from tutela_private.guardian_link_codes
 where code_hash = sha256(convert_to(replace(:'withdrawn_code', '-', ''), 'UTF8')) \gset
-select tests.authenticate_as(:'kid');
-select public.withdraw_guardian_link_code(:'withdrawn_id');
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'used_code');
+select tutela_tests.authenticate_as(:'kid');
+select tutela.withdraw_guardian_link_code(:'withdrawn_id');
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'used_code');
 
 -- eve and mallory try three each (under the throttle); the status is cleared before each call
-select tests.authenticate_as(:'eve');
+select tutela_tests.authenticate_as(:'eve');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') as unknown_result \gset
+select tutela.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') as unknown_result \gset
 select is(current_setting('response.status'), '400', 'an unknown code sets the HTTP status');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code(:'expired_code') as expired_result \gset
+select tutela.redeem_guardian_link_code(:'expired_code') as expired_result \gset
 select is(current_setting('response.status'), '400', 'an expired code sets the HTTP status');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code(:'edge_code') as edge_result \gset
+select tutela.redeem_guardian_link_code(:'edge_code') as edge_result \gset
 select is(
   current_setting('response.status'), '400',
   'a code expiring this very moment sets the HTTP status'
 );
-select tests.authenticate_as(:'mallory');
+select tutela_tests.authenticate_as(:'mallory');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code(:'withdrawn_code') as withdrawn_result \gset
+select tutela.redeem_guardian_link_code(:'withdrawn_code') as withdrawn_result \gset
 select is(current_setting('response.status'), '400', 'a withdrawn code sets the HTTP status');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code(:'used_code') as used_result \gset
+select tutela.redeem_guardian_link_code(:'used_code') as used_result \gset
 select is(current_setting('response.status'), '400', 'a used-up code sets the HTTP status');
 select set_config('response.status', '', true);
-select public.redeem_guardian_link_code('not a code at all') as garbage_result \gset
+select tutela.redeem_guardian_link_code('not a code at all') as garbage_result \gset
 select is(
   current_setting('response.status'), '400', 'text that is no code sets the HTTP status'
 );
@@ -242,11 +243,11 @@ select is(:'used_result'::jsonb, :'unknown_result'::jsonb, 'used up looks like u
 select is(:'garbage_result'::jsonb, :'unknown_result'::jsonb, 'no code looks like unknown');
 
 -- the traces, read as postgres
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select user_id, count(*) filter (where not succeeded and attempted_at = now())
-       from private.link_code_attempts where user_id in (%L, %L)
+       from tutela_private.link_code_attempts where user_id in (%L, %L)
        group by user_id order by user_id = %L $$,
     :'eve', :'mallory', :'mallory'
   ),
@@ -255,13 +256,13 @@ select results_eq(
 );
 select is_empty(
   format(
-    'select 1 from public.guardian_links where guardian_id in (%L, %L)', :'eve', :'mallory'
+    'select 1 from tutela.guardian_links where guardian_id in (%L, %L)', :'eve', :'mallory'
   ),
   'no refused code linked the caller'
 );
 select is(
   (
-    select uses from private.guardian_link_codes
+    select uses from tutela_private.guardian_link_codes
     where code_hash = sha256(convert_to(replace(:'used_code', '-', ''), 'UTF8'))
   ),
   1,
@@ -269,7 +270,7 @@ select is(
 );
 select is(
   (
-    select sum(uses) from private.guardian_link_codes
+    select sum(uses) from tutela_private.guardian_link_codes
     where
       student_id = :'student'
       and code_hash <> sha256(convert_to(replace(:'used_code', '-', ''), 'UTF8'))
@@ -279,14 +280,14 @@ select is(
 );
 
 -- for PostgREST the refusal is the function's result, not an error
-select tests.authenticate_as(:'eve');
+select tutela_tests.authenticate_as(:'eve');
 select lives_ok(
-  $$ select public.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') $$,
+  $$ select tutela.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') $$,
   'a bad code does not raise'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from private.link_code_attempts where user_id = :'eve' and not succeeded),
+  (select count(*) from tutela_private.link_code_attempts where user_id = :'eve' and not succeeded),
   4::bigint,
   'the attempt of a call that returned a refusal is kept'
 );

@@ -5,19 +5,20 @@
 -- without a user id is TU401.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,76 +160,76 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 5) \gset
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   'TU409', null, 'the student cannot redeem their own code'
 );
 
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code', 'mother');
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code', 'mother');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   'TU409', null, 'an active guardian cannot redeem a code of the same student again'
 );
 
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$ select public.redeem_guardian_link_code(%L, 'uncle') $$, :'code'),
+  format($$ select tutela.redeem_guardian_link_code(%L, 'uncle') $$, :'code'),
   'TU422', null, 'an unknown relation is TU422'
 );
 select throws_ok(
-  format($$ select public.redeem_guardian_link_code(%L, 'Mother') $$, :'code'),
+  format($$ select tutela.redeem_guardian_link_code(%L, 'Mother') $$, :'code'),
   'TU422', null, 'relations are lower case'
 );
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L, null)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L, null)', :'code'),
   'TU422', null, 'a null relation is TU422'
 );
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   '42501', null, 'anon may not call it'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   'TU401', null, 'the authenticated role without a user id is TU401'
 );
 
 -- nothing was used or recorded by the refusals
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select uses from private.guardian_link_codes where student_id = :'student'),
+  (select uses from tutela_private.guardian_link_codes where student_id = :'student'),
   1,
   'only mum''s redemption used the code'
 );
 select results_eq(
   format(
-    $$ select user_id, succeeded from private.link_code_attempts
+    $$ select user_id, succeeded from tutela_private.link_code_attempts
        where user_id in (%L, %L, %L) $$,
     :'kid', :'mum', :'dad'
   ),
@@ -236,15 +237,15 @@ select results_eq(
   'raised refusals record no attempt'
 );
 select is(
-  (select relation from public.guardian_links where guardian_id = :'mum'),
+  (select relation from tutela.guardian_links where guardian_id = :'mum'),
   'mother',
   'the second try left mum''s link as it was'
 );
 
 -- dad, with a good relation, still can
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'code', 'father') ->> 'relation',
+  tutela.redeem_guardian_link_code(:'code', 'father') ->> 'relation',
   'father',
   'after the refusals the code still works'
 );

@@ -4,19 +4,20 @@
 -- guardian loses access immediately.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,77 +159,77 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('g1@example.test') as g1 \gset
-select tests.create_user('g2@example.test') as g2 \gset
-select tests.create_user('g3@example.test') as g3 \gset
-select tests.create_user('g4@example.test') as g4 \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('g1@example.test') as g1 \gset
+select tutela_tests.create_user('g2@example.test') as g2 \gset
+select tutela_tests.create_user('g3@example.test') as g3 \gset
+select tutela_tests.create_user('g4@example.test') as g4 \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 4) \gset
-select tests.authenticate_as(:'g1');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as l1 \gset
-select tests.authenticate_as(:'g2');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as l2 \gset
-select tests.authenticate_as(:'g3');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as l3 \gset
-select tests.authenticate_as(:'g4');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as l4 \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 4) \gset
+select tutela_tests.authenticate_as(:'g1');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as l1 \gset
+select tutela_tests.authenticate_as(:'g2');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as l2 \gset
+select tutela_tests.authenticate_as(:'g3');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as l3 \gset
+select tutela_tests.authenticate_as(:'g4');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as l4 \gset
 
 -- g1 is the primary guardian
-select tests.authenticate_as(:'kid');
-select public.set_primary_guardian(:'l1');
+select tutela_tests.authenticate_as(:'kid');
+select tutela.set_primary_guardian(:'l1');
 
 -- the student revokes g1, with a reason
-select tests.authenticate_as(:'g1');
-select ok(exists (select 1 from public.students), 'before: g1 reads the student''s record');
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'g1');
+select ok(exists (select 1 from tutela.students), 'before: g1 reads the student''s record');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.revoke_guardian_link(:'l1', '  not my guardian any more  ')).status,
+  (tutela.revoke_guardian_link(:'l1', '  not my guardian any more  ')).status,
   'revoked',
   'the student revokes a link'
 );
-select tests.authenticate_as(:'g1');
-select is_empty('select 1 from public.students', 'after: g1 no longer reads the record');
+select tutela_tests.authenticate_as(:'g1');
+select is_empty('select 1 from tutela.students', 'after: g1 no longer reads the record');
 select is_empty(
-  'select 1 from public.guardian_list_children()', 'after: the child left g1''s list'
+  'select 1 from tutela.guardian_list_children()', 'after: the child left g1''s list'
 );
 
 -- g2 leaves; staff revoke g3; the admin revokes g4
-select tests.authenticate_as(:'g2');
+select tutela_tests.authenticate_as(:'g2');
 select lives_ok(
-  format('select public.revoke_guardian_link(%L)', :'l2'), 'a guardian revokes their own link'
+  format('select tutela.revoke_guardian_link(%L)', :'l2'), 'a guardian revokes their own link'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select lives_ok(
-  format('select public.revoke_guardian_link(%L)', :'l3'), 'staff of the organisation revoke'
+  format('select tutela.revoke_guardian_link(%L)', :'l3'), 'staff of the organisation revoke'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format($$ select public.revoke_guardian_link(%L, '') $$, :'l4'),
+  format($$ select tutela.revoke_guardian_link(%L, '') $$, :'l4'),
   'an admin of the organisation revokes'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select id, status, revoked_by, revoked_at between now() and clock_timestamp(), revoked_as
-       from public.guardian_links
+       from tutela.guardian_links
        where student_id = %L order by id = %L desc, id = %L desc, id = %L desc $$,
     :'student', :'l1', :'l2', :'l3'
   ),
@@ -241,23 +242,23 @@ select results_eq(
   'every link is revoked now, by the one who revoked it, in the role they acted in'
 );
 select is(
-  (select revoke_reason from public.guardian_links where id = :'l1'),
+  (select revoke_reason from tutela.guardian_links where id = :'l1'),
   'not my guardian any more',
   'the reason is kept, trimmed'
 );
 select is(
-  (select revoke_reason from public.guardian_links where id = :'l4'),
+  (select revoke_reason from tutela.guardian_links where id = :'l4'),
   null,
   'an empty reason is stored as null'
 );
 select is(
-  (select is_primary from public.guardian_links where id = :'l1'),
+  (select is_primary from tutela.guardian_links where id = :'l1'),
   false,
   'revoking the primary guardian clears is_primary'
 );
 select results_eq(
   format(
-    $$ select link_id, actor_role from public.link_events
+    $$ select link_id, actor_role from tutela.link_events
        where action = 'link_revoked' and student_id = %L order by id $$,
     :'student'
   ),
@@ -269,14 +270,14 @@ select results_eq(
 );
 
 -- a pending request can be withdrawn by the guardian who made it
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select code as code2 from public.create_guardian_link_code(:'student') \gset
-select tests.create_user('g5@example.test') as g5 \gset
-select tests.authenticate_as(:'g5');
-select (public.redeem_guardian_link_code(:'code2') ->> 'id') as l5 \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select code as code2 from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.create_user('g5@example.test') as g5 \gset
+select tutela_tests.authenticate_as(:'g5');
+select (tutela.redeem_guardian_link_code(:'code2') ->> 'id') as l5 \gset
 select is(
-  (public.revoke_guardian_link(:'l5')).status,
+  (tutela.revoke_guardian_link(:'l5')).status,
   'revoked',
   'a guardian withdraws their pending request'
 );

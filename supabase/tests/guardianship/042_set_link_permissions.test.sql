@@ -5,19 +5,20 @@
 -- key, a value that is not true or false, an empty or non-object change is TU422.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,49 +160,49 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(19);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('stranger@example.test') as stranger \gset
-select tests.create_user('other-admin@example.test') as other_admin \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('other-admin@example.test') as other_admin \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select tests.authenticate_as(:'other_admin');
-select id as other_org from public.create_organization('Other', 'other-slug') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
-select tests.authenticate_as(:'dad');
-select public.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select tutela_tests.authenticate_as(:'other_admin');
+select id as other_org from tutela.create_organization('Other', 'other-slug') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.redeem_guardian_link_code(:'code');
 
 -- the student turns the journal on: only that key changes
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_guardian_link_permissions(:'link', '{"journal": true}')).permissions,
+  (tutela.set_guardian_link_permissions(:'link', '{"journal": true}')).permissions,
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": true}'::jsonb,
   'the student turns one permission on; the others keep their values'
 );
 
 -- staff turn two off
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
   (
-    public.set_guardian_link_permissions(:'link', '{"grades": false, "messaging": false}')
+    tutela.set_guardian_link_permissions(:'link', '{"grades": false, "messaging": false}')
   ).permissions,
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": false, "attendance": true, "journal": true, "messaging": false}'::jsonb,
@@ -209,22 +210,22 @@ select is(
 );
 
 -- the admin turns one back on
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (public.set_guardian_link_permissions(:'link', '{"grades": true}')).permissions ->> 'grades',
+  (tutela.set_guardian_link_permissions(:'link', '{"grades": true}')).permissions ->> 'grades',
   'true',
   'an admin changes a permission'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select permissions from public.guardian_links where id = :'link'),
+  (select permissions from tutela.guardian_links where id = :'link'),
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": false}'::jsonb,
   'the stored permissions are the merge of all three changes'
 );
 select results_eq(
   format(
-    $$ select actor_role from public.link_events
+    $$ select actor_role from tutela.link_events
        where action = 'permissions_changed' and link_id = %L order by id $$,
     :'link'
   ),
@@ -233,76 +234,76 @@ select results_eq(
 );
 
 -- refused actors
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'the guardian cannot change their own link''s permissions'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'another guardian cannot change the link''s permissions'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'a stranger cannot change permissions'
 );
-select tests.authenticate_as(:'other_admin');
+select tutela_tests.authenticate_as(:'other_admin');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'an admin of another organisation cannot change permissions'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   '42501', null, 'anon may not call it'
 );
 
 -- invalid changes
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"diary": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"diary": true}') $$, :'link'),
   'TU422', null, 'an unknown permission is TU422'
 );
 select throws_ok(
   format(
-    $$ select public.set_guardian_link_permissions(%L, '{"journal": false, "x": true}') $$,
+    $$ select tutela.set_guardian_link_permissions(%L, '{"journal": false, "x": true}') $$,
     :'link'
   ),
   'TU422', null, 'one unknown key among known ones is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": "yes"}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": "yes"}') $$, :'link'),
   'TU422', null, 'a string value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": 1}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": 1}') $$, :'link'),
   'TU422', null, 'a number value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": null}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": null}') $$, :'link'),
   'TU422', null, 'a null value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{}') $$, :'link'),
   'TU422', null, 'an empty change is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '["journal"]') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '["journal"]') $$, :'link'),
   'TU422', null, 'a change that is not an object is TU422'
 );
 select throws_ok(
   format(
-    $$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$,
+    $$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$,
     gen_random_uuid()
   ),
   'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select permissions from public.guardian_links where id = :'link'),
+  (select permissions from tutela.guardian_links where id = :'link'),
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": false}'::jsonb,
   'the refused calls changed nothing'

@@ -4,19 +4,20 @@
 -- named) gets TU403, anon 42501; a pending or revoked link is TU409.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,57 +159,57 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
-select tests.create_user('aunt@example.test') as aunt \gset
-select tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('aunt@example.test') as aunt \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 4) \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'gran');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 4) \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'gran');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
 -- aunt's request waits for approval
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select tests.authenticate_as(:'aunt');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as aunt_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select tutela_tests.authenticate_as(:'aunt');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as aunt_link \gset
 
 -- the student makes mum primary
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_primary_guardian(:'mum_link')).is_primary, true, 'the student sets a primary'
+  (tutela.set_primary_guardian(:'mum_link')).is_primary, true, 'the student sets a primary'
 );
 
 -- staff move it to dad: mum is no longer primary
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (public.set_primary_guardian(:'dad_link')).is_primary, true, 'staff set another primary'
+  (tutela.set_primary_guardian(:'dad_link')).is_primary, true, 'staff set another primary'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'dad_link'),
@@ -216,14 +217,14 @@ select results_eq(
 );
 
 -- the admin moves it to gran
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format('select public.set_primary_guardian(%L)', :'gran_link'), 'an admin sets a primary'
+  format('select tutela.set_primary_guardian(%L)', :'gran_link'), 'an admin sets a primary'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'gran_link'),
@@ -232,7 +233,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select actor_role, old_values ->> 'primary_link_id', new_values ->> 'primary_link_id'
-       from public.link_events where action = 'primary_changed' and student_id = %L
+       from tutela.link_events where action = 'primary_changed' and student_id = %L
        order by id $$,
     :'student'
   ),
@@ -244,59 +245,59 @@ select results_eq(
 );
 
 -- setting the current primary again is a no-op
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_primary_guardian(:'gran_link')).is_primary, true,
+  (tutela.set_primary_guardian(:'gran_link')).is_primary, true,
   'setting the current primary again is allowed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.link_events where action = 'primary_changed'),
+  (select count(*) from tutela.link_events where action = 'primary_changed'),
   3::bigint,
   'and changes nothing'
 );
 
 -- refused actors
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'a guardian cannot make themself primary'
 );
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'even the primary guardian cannot move the flag'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'a stranger cannot set a primary'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   '42501', null, 'anon may not call it'
 );
 
 -- links that are not active
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'aunt_link'),
+  format('select tutela.set_primary_guardian(%L)', :'aunt_link'),
   'TU409', null, 'a pending link cannot be primary'
 );
-select public.revoke_guardian_link(:'mum_link');
+select tutela.revoke_guardian_link(:'mum_link');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU409', null, 'a revoked link cannot be primary'
 );
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', gen_random_uuid()),
+  format('select tutela.set_primary_guardian(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'gran_link'),

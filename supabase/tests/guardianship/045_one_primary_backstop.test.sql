@@ -5,19 +5,20 @@
 -- must be active (check constraint, 23514). A second link of the same guardian is 23505.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,49 +160,49 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select id as sibling from public.create_student(:'org', 'Sibling') \gset
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select code as sibling_code from public.create_guardian_link_code(:'sibling') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select (public.redeem_guardian_link_code(:'sibling_code') ->> 'id') as sibling_link \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select id as sibling from tutela.create_student(:'org', 'Sibling') \gset
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select code as sibling_code from tutela.create_guardian_link_code(:'sibling') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select (tutela.redeem_guardian_link_code(:'sibling_code') ->> 'id') as sibling_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  format('update public.guardian_links set is_primary = true where id = %L', :'dad_link'),
+  format('update tutela.guardian_links set is_primary = true where id = %L', :'dad_link'),
   '23505', null, 'as postgres, a second active primary is 23505'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('update public.guardian_links set is_primary = true where id = %L', :'dad_link'),
+  format('update tutela.guardian_links set is_primary = true where id = %L', :'dad_link'),
   '23505', null, 'as the service role, a second active primary is 23505'
 );
 select lives_ok(
-  format('update public.guardian_links set is_primary = true where id = %L', :'sibling_link'),
+  format('update tutela.guardian_links set is_primary = true where id = %L', :'sibling_link'),
   'the primary of another student is independent'
 );
 select throws_ok(
   format(
-    $$ update public.guardian_links set is_primary = true, status = 'pending'
+    $$ update tutela.guardian_links set is_primary = true, status = 'pending'
        where id = %L $$,
     :'dad_link'
   ),
@@ -209,7 +210,7 @@ select throws_ok(
 );
 select throws_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via,
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via,
          revoked_at)
        values (%L, %L, 'revoked', 'staff', now()) $$,
     :'student', :'mum'
@@ -220,23 +221,23 @@ select throws_ok(
 -- moving the flag takes two statements, unset then set, as set_primary_guardian does
 select lives_ok(
   format(
-    $$ update public.guardian_links set is_primary = false where id = %L;
-       update public.guardian_links set is_primary = true where id = %L $$,
+    $$ update tutela.guardian_links set is_primary = false where id = %L;
+       update tutela.guardian_links set is_primary = true where id = %L $$,
     :'mum_link', :'dad_link'
   ),
   'the service role moves the flag: unset, then set'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'dad_link'),
   'exactly one primary: dad'
 );
 select is(
-  (select count(*) from public.guardian_links where is_primary),
+  (select count(*) from tutela.guardian_links where is_primary),
   2::bigint,
   'one primary per student: dad for the student, mum for the sibling'
 );

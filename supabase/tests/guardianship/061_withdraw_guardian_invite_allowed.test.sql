@@ -4,19 +4,20 @@
 -- 'withdrawn' and its token stops working.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,66 +159,66 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(7);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
-select invite_id as by_admin from public.invite_guardian(:'student', 'a@example.test') \gset
-select tests.authenticate_as(:'staff');
-select invite_id as by_staff from public.invite_guardian(:'student', 'b@example.test') \gset
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
+select invite_id as by_admin from tutela.invite_guardian(:'student', 'a@example.test') \gset
+select tutela_tests.authenticate_as(:'staff');
+select invite_id as by_staff from tutela.invite_guardian(:'student', 'b@example.test') \gset
+select tutela_tests.authenticate_as(:'mum');
 select
   invite_id as by_mum,
   token as mum_token
-from public.invite_guardian(:'student', 'gran@example.test') \gset
+from tutela.invite_guardian(:'student', 'gran@example.test') \gset
 
 -- the inviter withdraws their own invite
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  (select status from public.withdraw_guardian_invite(:'by_mum')),
+  (select status from tutela.withdraw_guardian_invite(:'by_mum')),
   'withdrawn',
   'the inviter (a primary guardian) withdraws their invite'
 );
 
 -- staff withdraw an invite sent by the admin
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (select status from public.withdraw_guardian_invite(:'by_admin')),
+  (select status from tutela.withdraw_guardian_invite(:'by_admin')),
   'withdrawn',
   'staff withdraw an invite someone else sent'
 );
 
 -- the admin withdraws an invite sent by staff
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (select status from public.withdraw_guardian_invite(:'by_staff')),
+  (select status from tutela.withdraw_guardian_invite(:'by_staff')),
   'withdrawn',
   'an admin withdraws an invite someone else sent'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.guardian_invites
+    select count(*) from tutela.guardian_invites
     where id in (:'by_mum', :'by_admin', :'by_staff') and status = 'withdrawn'
   ),
   3::bigint,
@@ -225,7 +226,7 @@ select is(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where action = 'invite_withdrawn' and invite_id in (:'by_mum', :'by_admin', :'by_staff')
   ),
   3::bigint,
@@ -233,16 +234,16 @@ select is(
 );
 select is(
   (
-    select actor_id from public.link_events
+    select actor_id from tutela.link_events
     where action = 'invite_withdrawn' and invite_id = :'by_mum'
   ),
   :'mum'::uuid,
   'the audit row names who withdrew'
 );
 
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'mum_token'),
+  format('select tutela.accept_guardian_invite(%L)', :'mum_token'),
   'TU404', null, 'a withdrawn invite can no longer be accepted'
 );
 

@@ -4,19 +4,20 @@
 -- sha256(token); a 'student_invite' email is queued in the outbox.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,35 +159,35 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"student_invite_ttl": "2 days"}');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"student_invite_ttl": "2 days"}');
 select
   student_id as kid,
   token,
   expires_at
-from public.invite_student(:'org', 'Kid', ' Kid@Example.TEST') \gset
+from tutela.invite_student(:'org', 'Kid', ' Kid@Example.TEST') \gset
 
-select tests.authenticate_as(:'staff');
-select student_id as kid2 from public.invite_student(:'org', 'Kid Two', 'kid2@example.test') \gset
+select tutela_tests.authenticate_as(:'staff');
+select student_id as kid2 from tutela.invite_student(:'org', 'Kid Two', 'kid2@example.test') \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select organization_id, display_name, email, user_id, invite_accepted_at, created_by
-       from public.students where id = %L $$,
+       from tutela.students where id = %L $$,
     :'kid'
   ),
   format(
@@ -197,7 +198,7 @@ select results_eq(
   'an admin''s invite creates the student record, without a login yet'
 );
 select is(
-  (select organization_id from public.students where id = :'kid2'),
+  (select organization_id from tutela.students where id = :'kid2'),
   :'org'::uuid,
   'staff invite students too'
 );
@@ -210,7 +211,7 @@ select is(
 );
 select results_eq(
   format(
-    $$ select email, status, invited_by, expires_at from public.student_invites
+    $$ select email, status, invited_by, expires_at from tutela.student_invites
        where student_id = %L $$,
     :'kid'
   ),
@@ -221,20 +222,20 @@ select results_eq(
   'one pending student invite is stored for the new student'
 );
 select is(
-  (select token_hash from public.student_invites where student_id = :'kid'),
+  (select token_hash from tutela.student_invites where student_id = :'kid'),
   sha256(convert_to(:'token', 'UTF8')),
   'the invite stores sha256 of the token'
 );
 select is_empty(
   format(
-    $$ select 1 from public.student_invites as i where strpos(to_jsonb(i)::text, %L) > 0 $$,
+    $$ select 1 from tutela.student_invites as i where strpos(to_jsonb(i)::text, %L) > 0 $$,
     :'token'
   ),
   'no column of student_invites holds the plain token'
 );
 select results_eq(
   format(
-    $$ select recipient_email, student_id, payload ->> 'token' from private.notification_outbox
+    $$ select recipient_email, student_id, payload ->> 'token' from tutela_private.notification_outbox
        where kind = 'student_invite' and student_id = %L $$,
     :'kid'
   ),
@@ -242,13 +243,13 @@ select results_eq(
   'a student_invite email with the token is queued to the student'
 );
 select is(
-  (select count(*) from private.notification_outbox where kind = 'student_invite'),
+  (select count(*) from tutela_private.notification_outbox where kind = 'student_invite'),
   2::bigint,
   'one email per invite'
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where kind not in ('student_invite', 'member_invite')
   ),
   0::bigint,
@@ -256,13 +257,13 @@ select is(
 );
 
 -- the hash is not readable through the API
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  'select token_hash from public.student_invites',
+  'select token_hash from tutela.student_invites',
   '42501', null, 'authenticated users cannot read token_hash'
 );
 select is(
-  (select count(*) from public.student_invites),
+  (select count(*) from tutela.student_invites),
   2::bigint,
   'staff read the organisation''s student invites'
 );

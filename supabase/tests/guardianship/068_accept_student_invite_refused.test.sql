@@ -4,19 +4,20 @@
 -- expired token is TU404; anon has no grant (42501). A refused invite stays pending.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,110 +159,110 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('other@example.test') as other \gset
-select tests.create_user('old@example.test') as old \gset
-select tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('other@example.test') as other \gset
+select tutela_tests.create_user('old@example.test') as old \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
 -- "old" already is a student (of a record with a login)
-select tests.attach_student_login((public.create_student(:'org', 'Old')).id, :'old');
+select tutela_tests.attach_student_login((tutela.create_student(:'org', 'Old')).id, :'old');
 select
   student_id as kid_record,
   token as kid_token
-from public.invite_student(:'org', 'Kid', 'kid@example.test') \gset
-select token as old_token from public.invite_student(:'org', 'Old again', 'old@example.test') \gset
+from tutela.invite_student(:'org', 'Kid', 'kid@example.test') \gset
+select token as old_token from tutela.invite_student(:'org', 'Old again', 'old@example.test') \gset
 select
   student_id as late_record,
   token as late_token
-from public.invite_student(:'org', 'Late', 'kid@example.test') \gset
+from tutela.invite_student(:'org', 'Late', 'kid@example.test') \gset
 -- mum is a guardian of a record that is then (wrongly) invited to her address
 select
   student_id as mum_record,
   token as mum_token
-from public.invite_student(:'org', 'Child', 'mum@example.test') \gset
-select code from public.create_guardian_link_code(:'mum_record') \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code');
+from tutela.invite_student(:'org', 'Child', 'mum@example.test') \gset
+select code from tutela.create_guardian_link_code(:'mum_record') \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code');
 
-select tests.clear_authentication();
-update public.student_invites set expires_at = now() - interval '1 minute'
+select tutela_tests.clear_authentication();
+update tutela.student_invites set expires_at = now() - interval '1 minute'
 where student_id = :'late_record';
 
-select tests.authenticate_as(:'other');
+select tutela_tests.authenticate_as(:'other');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'kid_token'),
+  format('select tutela.accept_student_invite(%L)', :'kid_token'),
   'TU403', null, 'a user with another email: TU403'
 );
 
-select tests.authenticate_as(:'old');
+select tutela_tests.authenticate_as(:'old');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'old_token'),
+  format('select tutela.accept_student_invite(%L)', :'old_token'),
   'TU409', null, 'a user who already is a student: TU409'
 );
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'mum_token'),
+  format('select tutela.accept_student_invite(%L)', :'mum_token'),
   'TU409', null, 'a guardian of the student cannot claim the record: TU409'
 );
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  $$ select public.accept_student_invite('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') $$,
+  $$ select tutela.accept_student_invite('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') $$,
   'TU404', null, 'an unknown token: TU404'
 );
 select throws_ok(
-  $$ select public.accept_student_invite(null) $$,
+  $$ select tutela.accept_student_invite(null) $$,
   'TU404', null, 'no token: TU404'
 );
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'late_token'),
+  format('select tutela.accept_student_invite(%L)', :'late_token'),
   'TU404', null, 'an expired invite: TU404'
 );
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'kid_token'),
+  format('select tutela.accept_student_invite(%L)', :'kid_token'),
   '42501', null, 'anon may not call it'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.student_invites where status <> 'pending'),
+  (select count(*) from tutela.student_invites where status <> 'pending'),
   0::bigint,
   'every refused invite is still pending'
 );
 select is_empty(
-  $$ select 1 from public.students where display_name in ('Kid', 'Old again', 'Child', 'Late')
+  $$ select 1 from tutela.students where display_name in ('Kid', 'Old again', 'Child', 'Late')
      and user_id is not null $$,
   'no record was claimed'
 );
 
 -- once the right user claims it, a second claim of the same token is TU404, and a claimed
 -- user cannot claim another record
-select tests.authenticate_as(:'kid');
-select public.accept_student_invite(:'kid_token');
+select tutela_tests.authenticate_as(:'kid');
+select tutela.accept_student_invite(:'kid_token');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'kid_token'),
+  format('select tutela.accept_student_invite(%L)', :'kid_token'),
   'TU404', null, 'an accepted invite: TU404'
 );
-select tests.clear_authentication();
-update public.student_invites set expires_at = now() + interval '1 day'
+select tutela_tests.clear_authentication();
+update tutela.student_invites set expires_at = now() + interval '1 day'
 where student_id = :'late_record';
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'late_token'),
+  format('select tutela.accept_student_invite(%L)', :'late_token'),
   'TU409', null, 'a user who just became a student cannot claim a second record: TU409'
 );
 

@@ -4,19 +4,20 @@
 -- listed.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,60 +159,60 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('admin-a@example.test') as admin_a \gset
-select tests.create_user('admin-b@example.test') as admin_b \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('ann@example.test') as ann_user \gset
+select tutela_tests.create_user('admin-a@example.test') as admin_a \gset
+select tutela_tests.create_user('admin-b@example.test') as admin_b \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('ann@example.test') as ann_user \gset
 
 -- organisation A: Ann (mum is primary, journal granted) and Dan (mum's link revoked)
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha') \gset
-select id as ann from public.create_student(:'org_a', 'Ann') \gset
-select tests.attach_student_login(:'ann', :'ann_user');
-select id as dan from public.create_student(:'org_a', 'Dan') \gset
-select code as ann_code from public.create_guardian_link_code(:'ann') \gset
-select code as dan_code from public.create_guardian_link_code(:'dan') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'ann_code', 'mother') ->> 'id') as ann_link \gset
-select (public.redeem_guardian_link_code(:'dan_code') ->> 'id') as dan_link \gset
-select tests.authenticate_as(:'admin_a');
-select public.set_primary_guardian(:'ann_link');
-select public.set_guardian_link_permissions(:'ann_link', '{"journal": true}');
-select public.revoke_guardian_link(:'dan_link');
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha') \gset
+select id as ann from tutela.create_student(:'org_a', 'Ann') \gset
+select tutela_tests.attach_student_login(:'ann', :'ann_user');
+select id as dan from tutela.create_student(:'org_a', 'Dan') \gset
+select code as ann_code from tutela.create_guardian_link_code(:'ann') \gset
+select code as dan_code from tutela.create_guardian_link_code(:'dan') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'ann_code', 'mother') ->> 'id') as ann_link \gset
+select (tutela.redeem_guardian_link_code(:'dan_code') ->> 'id') as dan_link \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select tutela.set_primary_guardian(:'ann_link');
+select tutela.set_guardian_link_permissions(:'ann_link', '{"journal": true}');
+select tutela.revoke_guardian_link(:'dan_link');
 
 -- organisation B: Ben (active) and Cat (pending the student's approval)
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta') \gset
-select id as ben from public.create_student(:'org_b', 'Ben') \gset
-select id as cat from public.create_student(:'org_b', 'Cat') \gset
-select code as ben_code from public.create_guardian_link_code(:'ben') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'ben_code', 'guardian') ->> 'id') as ben_link \gset
-select tests.authenticate_as(:'admin_b');
-select public.update_organization_settings(:'org_b', '{"link_requires_student_approval": true}');
-select code as cat_code from public.create_guardian_link_code(:'cat') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'cat_code', 'other') ->> 'id') as cat_link \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta') \gset
+select id as ben from tutela.create_student(:'org_b', 'Ben') \gset
+select id as cat from tutela.create_student(:'org_b', 'Cat') \gset
+select code as ben_code from tutela.create_guardian_link_code(:'ben') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'ben_code', 'guardian') ->> 'id') as ben_link \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select tutela.update_organization_settings(:'org_b', '{"link_requires_student_approval": true}');
+select code as cat_code from tutela.create_guardian_link_code(:'cat') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'cat_code', 'other') ->> 'id') as cat_link \gset
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select results_eq(
   $$ select display_name, organization_name, relation, is_primary, status
-     from public.guardian_list_children() $$,
+     from tutela.guardian_list_children() $$,
   $$ values ('Ann'::text, 'Alpha School'::text, 'mother'::text, true, 'active'::text),
             ('Ben', 'Beta School', 'guardian', false, 'active'),
             ('Cat', 'Beta School', 'other', false, 'pending') $$,
   'active and pending children of both organisations, with relation, primary and status'
 );
 select results_eq(
-  $$ select student_id, organization_id, link_id from public.guardian_list_children() $$,
+  $$ select student_id, organization_id, link_id from tutela.guardian_list_children() $$,
   format(
     $$ values (%L::uuid, %L::uuid, %L::uuid), (%L, %L, %L), (%L, %L, %L) $$,
     :'ann', :'org_a', :'ann_link', :'ben', :'org_b', :'ben_link', :'cat', :'org_b', :'cat_link'
@@ -219,38 +220,38 @@ select results_eq(
   'each row names the student, the organisation and the link'
 );
 select is(
-  (select permissions ->> 'journal' from public.guardian_list_children() where student_id = :'ann'),
+  (select permissions ->> 'journal' from tutela.guardian_list_children() where student_id = :'ann'),
   'true',
   'permissions are the link''s (journal granted for Ann)'
 );
 select is(
-  (select permissions ->> 'journal' from public.guardian_list_children() where student_id = :'ben'),
+  (select permissions ->> 'journal' from tutela.guardian_list_children() where student_id = :'ben'),
   'false',
   'permissions are the link''s (journal not granted for Ben)'
 );
 select is_empty(
-  format('select 1 from public.guardian_list_children() where student_id = %L', :'dan'),
+  format('select 1 from tutela.guardian_list_children() where student_id = %L', :'dan'),
   'a child whose link was revoked is not listed'
 );
 select isnt(
-  (select linked_at from public.guardian_list_children() where student_id = :'ann'),
+  (select linked_at from tutela.guardian_list_children() where student_id = :'ann'),
   null,
   'linked_at is set'
 );
 
 -- the list follows the links: restoring Dan brings him back, revoking Ben removes him
-select tests.authenticate_as(:'admin_a');
-select public.restore_guardian_link(:'dan_link');
-select tests.authenticate_as(:'admin_b');
-select public.revoke_guardian_link(:'ben_link');
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'admin_a');
+select tutela.restore_guardian_link(:'dan_link');
+select tutela_tests.authenticate_as(:'admin_b');
+select tutela.revoke_guardian_link(:'ben_link');
+select tutela_tests.authenticate_as(:'mum');
 select results_eq(
-  'select display_name from public.guardian_list_children()',
+  'select display_name from tutela.guardian_list_children()',
   $$ values ('Ann'::text), ('Cat'), ('Dan') $$,
   'the list reflects restored and revoked links'
 );
 select is(
-  (select count(*) from public.guardian_list_children()),
+  (select count(*) from tutela.guardian_list_children()),
   3::bigint,
   'one row per linked child'
 );

@@ -7,19 +7,20 @@
 -- 'settings_changed' with the old and the new values.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,26 +162,26 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(46);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 
 -- the defaults of a new organisation
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff_and_primary_guardians'::text, true, true, 16)$$,
@@ -188,52 +189,52 @@ select results_eq(
 );
 
 -- every valid value is accepted and returned
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}'))
   .guardian_invite_policy,
   'admins', 'guardian_invite_policy: admins'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}'))
   .guardian_invite_policy,
   'staff', 'guardian_invite_policy: staff'
 );
 select is(
   (
-    public.update_organization_settings(
+    tutela.update_organization_settings(
       :'org', '{"guardian_invite_policy": "staff_and_primary_guardians"}'
     )
   ).guardian_invite_policy,
   'staff_and_primary_guardians', 'guardian_invite_policy: staff_and_primary_guardians'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"students_may_create_link_codes": false}'))
+  (tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": false}'))
   .students_may_create_link_codes,
   false, 'students_may_create_link_codes: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"students_may_create_link_codes": true}'))
+  (tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": true}'))
   .students_may_create_link_codes,
   true, 'students_may_create_link_codes: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"family_access_enabled": false}'))
+  (tutela.update_organization_settings(:'org', '{"family_access_enabled": false}'))
   .family_access_enabled,
   false, 'family_access_enabled: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"family_access_enabled": true}'))
+  (tutela.update_organization_settings(:'org', '{"family_access_enabled": true}'))
   .family_access_enabled,
   true, 'family_access_enabled: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"digital_consent_age": 13}'))
+  (tutela.update_organization_settings(:'org', '{"digital_consent_age": 13}'))
   .digital_consent_age::int,
   13, 'digital_consent_age: 13 is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"digital_consent_age": 21}'))
+  (tutela.update_organization_settings(:'org', '{"digital_consent_age": 21}'))
   .digital_consent_age::int,
   21, 'digital_consent_age: 21 is the upper bound'
 );
@@ -241,17 +242,17 @@ select is(
 -- the four switches in one call, stored
 select lives_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"guardian_invite_policy": "staff", "students_may_create_link_codes": false,'
     ' "family_access_enabled": false, "digital_consent_age": 14}'
   ),
   'the four switches change in one call'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -268,7 +269,7 @@ select results_eq(
       (old_values ->> 'family_access_enabled')::boolean,
       (new_values ->> 'family_access_enabled')::boolean,
       (old_values ->> 'digital_consent_age')::int, (new_values ->> 'digital_consent_age')::int
-      from public.link_events
+      from tutela.link_events
       where organization_id = %L and action = 'settings_changed'
       order by id desc limit 1$$,
     :'org'
@@ -282,7 +283,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   10::bigint,
@@ -290,10 +291,10 @@ select is(
 );
 
 -- invalid values: TU422
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU422', null, v.description
   )
 from (
@@ -332,11 +333,11 @@ from (
 ) as v (settings, description);
 
 -- refused: row unchanged, no audit row
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -344,10 +345,10 @@ select results_eq(
 );
 
 -- staff may not change a switch; nothing changes
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU403', null, v.description
   )
 from (
@@ -358,11 +359,11 @@ from (
   ('{"digital_consent_age": 18}', 'staff: digital_consent_age')
 ) as v (settings, description);
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -370,7 +371,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   10::bigint,

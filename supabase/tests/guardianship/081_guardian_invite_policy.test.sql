@@ -7,19 +7,20 @@
 -- 'staff', the staff invite is accepted.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,42 +162,42 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(23);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('dad@a.test') as dad \gset
-select tests.create_user('ann@a.test') as ann \gset
-select tests.create_user('sam@a.test') as sam \gset
-select tests.create_user('pat@a.test') as pat \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('ann@a.test') as ann \gset
+select tutela_tests.create_user('sam@a.test') as sam \gset
+select tutela_tests.create_user('pat@a.test') as pat \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 6}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code as mum_code from public.create_guardian_link_code(:'student') \gset
-select code as dad_code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'mum_code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'dad_code') ->> 'status') as dad_status \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 6}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code as mum_code from tutela.create_guardian_link_code(:'student') \gset
+select code as dad_code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'mum_code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'dad_code') ->> 'status') as dad_status \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select guardian_id, status, is_primary from public.guardian_links
+    $$select guardian_id, status, is_primary from tutela.guardian_links
       where student_id = %L order by is_primary desc$$,
     :'student'
   ),
@@ -210,83 +211,83 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- policy 'admins'
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}');
-select token as ann_token from public.invite_guardian(:'student', 'ann@a.test') \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}');
+select token as ann_token from tutela.invite_guardian(:'student', 'ann@a.test') \gset
 select isnt(:'ann_token'::text, null::text, 'admins: an admin invites');
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'x1@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'x1@a.test')$$, :'student'),
   'TU403', null, 'admins: staff may not invite'
 );
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'x2@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'x2@a.test')$$, :'student'),
   'TU403', null, 'admins: the primary guardian may not invite'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'x3@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'x3@a.test')$$, :'student'),
   'TU403', null, 'admins: a guardian who is not primary may not invite'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- policy 'staff'
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
-select tests.authenticate_as(:'staff');
-select token as sam_token from public.invite_guardian(:'student', 'sam@a.test') \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
+select tutela_tests.authenticate_as(:'staff');
+select token as sam_token from tutela.invite_guardian(:'student', 'sam@a.test') \gset
 select isnt(:'sam_token'::text, null::text, 'staff: staff invite');
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format($$select public.invite_guardian(%L, 'y1@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'y1@a.test')$$, :'student'),
   'staff: an admin invites'
 );
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'y2@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'y2@a.test')$$, :'student'),
   'TU403', null, 'staff: the primary guardian may not invite'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'y3@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'y3@a.test')$$, :'student'),
   'TU403', null, 'staff: a guardian who is not primary may not invite'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- policy 'staff_and_primary_guardians'
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(
   :'org', '{"guardian_invite_policy": "staff_and_primary_guardians"}'
 );
-select tests.authenticate_as(:'mum');
-select token as pat_token from public.invite_guardian(:'student', 'pat@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select token as pat_token from tutela.invite_guardian(:'student', 'pat@a.test') \gset
 select isnt(
   :'pat_token'::text, null::text, 'staff_and_primary_guardians: the primary guardian invites'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select lives_ok(
-  format($$select public.invite_guardian(%L, 'z1@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'z1@a.test')$$, :'student'),
   'staff_and_primary_guardians: staff invite'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format($$select public.invite_guardian(%L, 'z2@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'z2@a.test')$$, :'student'),
   'staff_and_primary_guardians: an admin invites'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'z3@a.test')$$, :'student'),
+  format($$select tutela.invite_guardian(%L, 'z3@a.test')$$, :'student'),
   'TU403', null, 'staff_and_primary_guardians: a guardian who is not primary may not invite'
 );
 
 -- only the allowed invites were written
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select email, invited_by from public.guardian_invites where student_id = %L
+    $$select email, invited_by from tutela.guardian_invites where student_id = %L
       order by email$$,
     :'student'
   ),
@@ -302,32 +303,32 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- the policy is checked again on acceptance
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}');
 
-select tests.authenticate_as(:'sam');
+select tutela_tests.authenticate_as(:'sam');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'sam_token'),
+  format('select tutela.accept_guardian_invite(%L)', :'sam_token'),
   'TU404', 'invalid or expired invite',
   'admins: an invite staff sent under the staff policy can no longer be accepted'
 );
-select tests.authenticate_as(:'pat');
+select tutela_tests.authenticate_as(:'pat');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'pat_token'),
+  format('select tutela.accept_guardian_invite(%L)', :'pat_token'),
   'TU404', 'invalid or expired invite',
   'admins: an invite the primary guardian sent can no longer be accepted'
 );
-select tests.authenticate_as(:'ann');
+select tutela_tests.authenticate_as(:'ann');
 select is(
-  (public.accept_guardian_invite(:'ann_token')).status,
+  (tutela.accept_guardian_invite(:'ann_token')).status,
   'active',
   'admins: the admin''s invite is still accepted'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.guardian_links
+    select count(*) from tutela.guardian_links
     where student_id = :'student' and guardian_id in (:'sam', :'pat')
   ),
   0::bigint,
@@ -335,7 +336,7 @@ select is(
 );
 select results_eq(
   format(
-    $$select email, status from public.guardian_invites
+    $$select email, status from tutela.guardian_invites
       where student_id = %L and email in ('ann@a.test', 'pat@a.test', 'sam@a.test')
       order by email$$,
     :'student'
@@ -346,37 +347,37 @@ select results_eq(
 );
 
 -- policy 'staff': the staff invite is acceptable again, the primary guardian's still is not
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
-select tests.authenticate_as(:'pat');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
+select tutela_tests.authenticate_as(:'pat');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'pat_token'),
+  format('select tutela.accept_guardian_invite(%L)', :'pat_token'),
   'TU404', 'invalid or expired invite',
   'staff: an invite the primary guardian sent cannot be accepted'
 );
-select tests.authenticate_as(:'sam');
+select tutela_tests.authenticate_as(:'sam');
 select is(
-  (public.accept_guardian_invite(:'sam_token')).status,
+  (tutela.accept_guardian_invite(:'sam_token')).status,
   'active',
   'staff: the staff invite is accepted again'
 );
 
 -- policy back to the default: the primary guardian's invite is accepted
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(
   :'org', '{"guardian_invite_policy": "staff_and_primary_guardians"}'
 );
-select tests.authenticate_as(:'pat');
+select tutela_tests.authenticate_as(:'pat');
 select is(
-  (public.accept_guardian_invite(:'pat_token')).status,
+  (tutela.accept_guardian_invite(:'pat_token')).status,
   'active',
   'staff_and_primary_guardians: the primary guardian''s invite is accepted'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select guardian_id, created_via from public.guardian_links
+    $$select guardian_id, created_via from tutela.guardian_links
       where student_id = %L and guardian_id in (%L, %L, %L) order by guardian_id$$,
     :'student', :'ann', :'sam', :'pat'
   ),

@@ -5,19 +5,20 @@
 -- the student creates codes again and their earlier code redeems.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,76 +160,76 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(17);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('g1@a.test') as g1 \gset
-select tests.create_user('g2@a.test') as g2 \gset
-select tests.create_user('g3@a.test') as g3 \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('g1@a.test') as g1 \gset
+select tutela_tests.create_user('g2@a.test') as g2 \gset
+select tutela_tests.create_user('g3@a.test') as g3 \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 6}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 6}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
 
 -- the student makes a code while the switch is on
-select tests.authenticate_as(:'kid');
-select code as kid_code from public.create_guardian_link_code() \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code from tutela.create_guardian_link_code() \gset
 
 -- the admin turns student codes off
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"students_may_create_link_codes": false}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": false}');
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  'select public.create_guardian_link_code()',
+  'select tutela.create_guardian_link_code()',
   'TU403', null, 'off: the student cannot create a code for themself'
 );
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403', null, 'off: nor by naming their own record'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from private.guardian_link_codes where student_id = :'student'),
+  (select count(*) from tutela_private.guardian_link_codes where student_id = :'student'),
   1::bigint,
   'off: the refused calls stored no code'
 );
 
-select tests.authenticate_as(:'staff');
-select code as staff_code from public.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'staff');
+select code as staff_code from tutela.create_guardian_link_code(:'student') \gset
 select isnt(:'staff_code'::text, null::text, 'off: staff still create a code');
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'off: an admin still creates a code'
 );
 
 -- the student's earlier code no longer redeems
-select tests.authenticate_as(:'g1');
+select tutela_tests.authenticate_as(:'g1');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'kid_code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'kid_code'),
   'TU403', null, 'off: a code the student made before is refused at redemption'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where student_id = :'student'),
+  (select count(*) from tutela.guardian_links where student_id = :'student'),
   0::bigint,
   'off: the refused redemption created no link'
 );
 select is(
   (
-    select c.uses from private.guardian_link_codes as c
+    select c.uses from tutela_private.guardian_link_codes as c
     where c.student_id = :'student' and c.created_by = :'kid'
   ),
   0,
@@ -236,16 +237,16 @@ select is(
 );
 
 -- a staff code redeems
-select tests.authenticate_as(:'g2');
+select tutela_tests.authenticate_as(:'g2');
 select is(
-  public.redeem_guardian_link_code(:'staff_code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'staff_code') ->> 'status',
   'active',
   'off: a staff code still redeems'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select guardian_id, created_via from public.guardian_links where student_id = %L',
+    'select guardian_id, created_via from tutela.guardian_links where student_id = %L',
     :'student'
   ),
   format($$values (%L::uuid, 'code'::text)$$, :'g2'),
@@ -253,29 +254,29 @@ select results_eq(
 );
 
 -- back on
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"students_may_create_link_codes": true}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": true}');
 
-select tests.authenticate_as(:'kid');
-select code as kid_code_2 from public.create_guardian_link_code() \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code_2 from tutela.create_guardian_link_code() \gset
 select isnt(:'kid_code_2'::text, null::text, 'on again: the student creates a code');
-select tests.authenticate_as(:'g3');
+select tutela_tests.authenticate_as(:'g3');
 select is(
-  public.redeem_guardian_link_code(:'kid_code_2') ->> 'status',
+  tutela.redeem_guardian_link_code(:'kid_code_2') ->> 'status',
   'active',
   'on again: the student''s new code redeems'
 );
-select tests.authenticate_as(:'g1');
+select tutela_tests.authenticate_as(:'g1');
 select is(
-  public.redeem_guardian_link_code(:'kid_code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'kid_code') ->> 'status',
   'active',
   'on again: the code the student made before the switch went off redeems'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select guardian_id, status from public.guardian_links where student_id = %L
+    $$select guardian_id, status from tutela.guardian_links where student_id = %L
       order by guardian_id$$,
     :'student'
   ),
@@ -288,20 +289,20 @@ select results_eq(
 );
 
 -- the switch does not touch guardians' own role: a guardian still cannot create codes
-select tests.authenticate_as(:'g1');
+select tutela_tests.authenticate_as(:'g1');
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403', null, 'a guardian cannot create a code for the child'
 );
 -- and a stranger (no student record) cannot create one for themself
-select tests.authenticate_as(:'g2');
+select tutela_tests.authenticate_as(:'g2');
 select throws_ok(
-  'select public.create_guardian_link_code()',
+  'select tutela.create_guardian_link_code()',
   'TU403', null, 'someone without a student record cannot create a code for themself'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from private.guardian_link_codes where student_id = :'student'),
+  (select count(*) from tutela_private.guardian_link_codes where student_id = :'student'),
   4::bigint,
   'four codes were made in all: two by the student, one by staff, one by the admin'
 );

@@ -6,24 +6,25 @@
 -- `public` with a student_id column, found in the catalog); parent_dashboard lists no card for
 -- the child and names the organisation under family_access_paused; child_overview,
 -- get_child_overview and guardian_get_child_daily_study_stats are TU403;
--- guardian_list_children leaves the child out; private.notify alerts nobody. The link stays
+-- guardian_list_children leaves the child out; tutela_private.notify alerts nobody. The link stays
 -- active; staff and the student still see everything; the guardian's child in another school
 -- (family access on) is untouched. On again, everything is back in the same transaction.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -46,7 +47,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -59,7 +60,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -67,7 +68,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -83,51 +84,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -139,10 +140,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -150,14 +151,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -165,96 +166,96 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(89);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as u_staff \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as u_staff \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'u_staff', 'staff');
-select id as kid from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select code from public.create_guardian_link_code(:'kid') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.clear_authentication();
-select private.all_permissions() as all_perms \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
-select public.set_guardian_link_permissions(:'mum_link', :'all_perms');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'u_staff', 'staff');
+select id as kid from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select code from tutela.create_guardian_link_code(:'kid') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.clear_authentication();
+select tutela_private.all_permissions() as all_perms \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
+select tutela.set_guardian_link_permissions(:'mum_link', :'all_perms');
 
 -- the guardian's other child, in a school that keeps family access on
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select id as kid_b from public.create_student(:'org_b', 'Other Kid') \gset
-select code as code_b from public.create_guardian_link_code(:'kid_b') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code_b') ->> 'id') as mum_link_b \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
+select id as kid_b from tutela.create_student(:'org_b', 'Other Kid') \gset
+select code as code_b from tutela.create_guardian_link_code(:'kid_b') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code_b') ->> 'id') as mum_link_b \gset
 
 -- a row of the child in every student-data table of the registry (as the test superuser)
-select tests.clear_authentication();
-insert into public.flashcards (student_id, subject, topic, question, answer)
+select tutela_tests.clear_authentication();
+insert into tutela.flashcards (student_id, subject, topic, question, answer)
 values (:'kid', 'Maths', 'Fractions', 'What is 1/2 + 1/4?', '3/4') returning id as card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'kid', :'card', true, 4);
-insert into public.student_stats (student_id, total_xp) values (:'kid', 42)
+insert into tutela.student_stats (student_id, total_xp) values (:'kid', 42)
 on conflict (student_id) do update set total_xp = 42;
-insert into public.daily_study_stats (student_id, day, reviews, correct)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct)
 values (:'kid', current_date - 1, 3, 2);
-insert into public.courses (organization_id, title, is_published)
+insert into tutela.courses (organization_id, title, is_published)
 values (:'org', 'Algebra I', true) returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id, progress_percent)
+insert into tutela.enrollments (student_id, organization_id, course_id, progress_percent)
 values (:'kid', :'org', :'course', 40);
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as assignment \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'kid', :'org', :'assignment', 'graded', 72, now());
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Lab', now(), now() + interval '1 hour') returning id as class \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'kid', :'org', :'class', 'missed');
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'kid', :'org', 'Algebra I');
-insert into public.lessons (student_id, organization_id, coach_id, scheduled_at, topic)
+insert into tutela.lessons (student_id, organization_id, coach_id, scheduled_at, topic)
 values (:'kid', :'org', :'u_staff', now() + interval '3 days', 'Backhand');
-insert into public.coaching_sessions (organization_id, starts_at)
+insert into tutela.coaching_sessions (organization_id, starts_at)
 values (:'org', now()) returning id as session \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'session', :'kid', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score, coach_notes)
+insert into tutela.session_scores (session_id, student_id, organization_id, score, coach_notes)
 values (:'session', :'kid', :'org', 7.5, 'Good line');
-insert into public.drills (organization_id, title) values (:'org', 'Ten pop-ups')
+insert into tutela.drills (organization_id, title) values (:'org', 'Ten pop-ups')
 returning id as drill \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'drill', :'kid', :'org', now() + interval '2 days');
-insert into public.skills (organization_id, category, name) values (:'org', 'Surfing', 'Pop-up')
+insert into tutela.skills (organization_id, category, name) values (:'org', 'Surfing', 'Pop-up')
 returning id as skill \gset
-insert into public.skill_assessments (skill_id, student_id, organization_id, level)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level)
 values (:'skill', :'kid', :'org', 2);
-insert into public.journal_entries (student_id, mood, energy, confidence, body)
+insert into tutela.journal_entries (student_id, mood, energy, confidence, body)
 values (:'kid', 4, 3, 4, 'Good practice today');
-insert into public.activity_events (student_id, kind, minutes)
+insert into tutela.activity_events (student_id, kind, minutes)
 values (:'kid', 'video_watched', 12);
-insert into public.points_ledger (student_id, points, reason)
+insert into tutela.points_ledger (student_id, points, reason)
 values (:'kid', 50, 'Helped a classmate');
-insert into public.student_achievements (student_id, achievement_id)
+insert into tutela.student_achievements (student_id, achievement_id)
 select
   :'kid',
   a.id
-from public.achievements as a where a.code = 'first_session';
-insert into public.daily_study_stats (student_id, day, reviews, correct)
+from tutela.achievements as a where a.code = 'first_session';
+insert into tutela.daily_study_stats (student_id, day, reviews, correct)
 values (:'kid_b', current_date - 1, 5, 5);
 
 -- the child's rows of a table as the current actor sees them (row level security applies)
@@ -266,7 +267,7 @@ as $$
 declare
   v_count bigint;
 begin
-  execute format('select count(*) from public.%I where student_id = $1', p_table)
+  execute format('select count(*) from tutela.%I where student_id = $1', p_table)
   into v_count using p_student;
   return v_count;
 end;
@@ -289,11 +290,11 @@ select c.relname::text as name
 from pg_catalog.pg_class as c
 inner join pg_catalog.pg_attribute as a on c.oid = a.attrelid
 where
-  c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+  c.relnamespace = 'tutela'::regnamespace and c.relkind in ('r', 'p')
   and a.attname = 'student_id' and not a.attisdropped;
 grant select on student_id_tables to authenticated;
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
   'select name from registry_tables except select name from student_id_tables',
   'setup: every listed registry table has a student_id column'
@@ -302,14 +303,14 @@ select is_empty(
 -- ---------------------------------------------------------------------------------------------
 -- family access on: the guardian sees the child's data
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select
   cmp_ok(
     pg_temp.visible_rows(r.name, :'kid'), '>', 0::bigint, 'on: the guardian reads ' || r.name
   )
 from registry_tables as r order by r.name;
 select is(
-  (select count(*) from public.coaching_sessions where id = :'session'), 1::bigint,
+  (select count(*) from tutela.coaching_sessions where id = :'session'), 1::bigint,
   'on: the guardian reads the child''s coaching session'
 );
 select cmp_ok(
@@ -317,35 +318,35 @@ select cmp_ok(
   'on: the guardian reads alerts about the child'
 );
 select is(
-  (select count(*) from public.students where id = :'kid'), 1::bigint,
+  (select count(*) from tutela.students where id = :'kid'), 1::bigint,
   'on: the guardian reads the student row'
 );
 select is(
-  jsonb_array_length(public.parent_dashboard() -> 'children'), 2,
+  jsonb_array_length(tutela.parent_dashboard() -> 'children'), 2,
   'on: parent_dashboard shows both children'
 );
 select lives_ok(
-  format('select public.child_overview(%L)', :'kid'), 'on: child_overview is allowed'
+  format('select tutela.child_overview(%L)', :'kid'), 'on: child_overview is allowed'
 );
 select is(
-  (select count(*) from public.guardian_get_child_daily_study_stats(:'kid', 30)), 2::bigint,
+  (select count(*) from tutela.guardian_get_child_daily_study_stats(:'kid', 30)), 2::bigint,
   'on: guardian_get_child_daily_study_stats returns the child''s two days'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- the admin turns family access off
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"family_access_enabled": false}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"family_access_enabled": false}');
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select
   is(
     pg_temp.visible_rows(r.name, :'kid'), 0::bigint, 'off: the guardian reads no ' || r.name
   )
 from registry_tables as r order by r.name;
 select is(
-  (select count(*) from public.coaching_sessions where id = :'session'), 0::bigint,
+  (select count(*) from tutela.coaching_sessions where id = :'session'), 0::bigint,
   'off: the guardian reads no coaching session of the child'
 );
 -- link_events: the guardian stays the subject of the audit rows of their own link
@@ -361,29 +362,29 @@ select is(
   pg_temp.visible_rows('alerts', :'kid'), 0::bigint, 'off: no alert about the child'
 );
 select is(
-  (select count(*) from public.students where id = :'kid'), 0::bigint,
+  (select count(*) from tutela.students where id = :'kid'), 0::bigint,
   'off: the student row is hidden'
 );
 select is(
-  (select count(*) from public.guardian_links where student_id = :'kid'), 0::bigint,
+  (select count(*) from tutela.guardian_links where student_id = :'kid'), 0::bigint,
   'off: the guardian''s own link row is hidden'
 );
 select is(
-  (select count(*) from public.profiles where user_id = :'kid_user'), 0::bigint,
+  (select count(*) from tutela.profiles where user_id = :'kid_user'), 0::bigint,
   'off: the child''s profile is hidden'
 );
 
 -- the dashboards and lists
 select is(
-  public.parent_dashboard() -> 'children' -> 0 ->> 'student_id', :'kid_b',
+  tutela.parent_dashboard() -> 'children' -> 0 ->> 'student_id', :'kid_b',
   'off: parent_dashboard''s first card is the other school''s child'
 );
 select is(
-  jsonb_array_length(public.parent_dashboard() -> 'children'), 1,
+  jsonb_array_length(tutela.parent_dashboard() -> 'children'), 1,
   'off: parent_dashboard has no card for the child'
 );
 select is(
-  public.parent_dashboard() -> 'family_access_paused',
+  tutela.parent_dashboard() -> 'family_access_paused',
   jsonb_build_array(jsonb_build_object(
     'organization_id', :'org', 'organization_name',
     'Alpha School'
@@ -391,24 +392,24 @@ select is(
   'off: family_access_paused names the organisation'
 );
 select throws_ok(
-  format('select public.child_overview(%L)', :'kid'),
+  format('select tutela.child_overview(%L)', :'kid'),
   'TU403', null, 'off: child_overview is TU403'
 );
 select throws_ok(
-  format('select public.get_child_overview(%L)', :'kid'),
+  format('select tutela.get_child_overview(%L)', :'kid'),
   'TU403', null, 'off: get_child_overview is TU403'
 );
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, 30)', :'kid'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, 30)', :'kid'),
   'TU403', null, 'off: guardian_get_child_daily_study_stats is TU403'
 );
 select results_eq(
-  'select student_id from public.guardian_list_children()',
+  'select student_id from tutela.guardian_list_children()',
   format('values (%L::uuid)', :'kid_b'),
   'off: guardian_list_children lists only the other school''s child'
 );
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'dad@a.test')$$, :'kid'),
+  format($$select tutela.invite_guardian(%L, 'dad@a.test')$$, :'kid'),
   'TU403', null, 'off: the primary guardian cannot invite a co-parent'
 );
 
@@ -418,15 +419,15 @@ select is(
   'off: the guardian still reads the other school''s child'
 );
 select is(
-  (select count(*) from public.guardian_get_child_daily_study_stats(:'kid_b', 30)), 1::bigint,
+  (select count(*) from tutela.guardian_get_child_daily_study_stats(:'kid_b', 30)), 1::bigint,
   'off: and its stats'
 );
 
 -- the link is kept, active
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select status, is_primary, revoked_at from public.guardian_links where id = %L',
+    'select status, is_primary, revoked_at from tutela.guardian_links where id = %L',
     :'mum_link'
   ),
   $$values ('active'::text, true, null::timestamptz)$$,
@@ -434,16 +435,16 @@ select results_eq(
 );
 
 -- staff and the student still see everything
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select
   cmp_ok(
     pg_temp.visible_rows(r.name, :'kid'), '>', 0::bigint, 'off: staff read ' || r.name
   )
 from registry_tables as r order by r.name;
 select lives_ok(
-  format('select public.child_overview(%L)', :'kid'), 'off: staff still open child_overview'
+  format('select tutela.child_overview(%L)', :'kid'), 'off: staff still open child_overview'
 );
-select tests.authenticate_as(:'kid_user');
+select tutela_tests.authenticate_as(:'kid_user');
 select is_empty(
   format(
     $$select r.name from registry_tables as r where pg_temp.visible_rows(r.name, %L) = 0$$,
@@ -452,41 +453,41 @@ select is_empty(
   'off: the student still reads every table of their data'
 );
 select results_eq(
-  'select guardian_id from public.student_list_guardians()',
+  'select guardian_id from tutela.student_list_guardians()',
   format('values (%L::uuid)', :'mum'),
   'off: the student still sees their guardian'
 );
 
 -- notifications: nobody is alerted about the child
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  private.notify(:'kid', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid'), 0,
+  tutela_private.notify(:'kid', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid'), 0,
   'off: notify reaches no guardian'
 );
 select is(
-  (select count(*) from public.alerts where dedupe_key = 'off-test-kid'), 0::bigint,
+  (select count(*) from tutela.alerts where dedupe_key = 'off-test-kid'), 0::bigint,
   'off: no alert was written'
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where student_id = :'kid' and payload ->> 'title' = 'Graded'
   ),
   0::bigint,
   'off: nothing was queued for the guardian'
 );
 select is(
-  private.notify(:'kid_b', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid-b'), 1,
+  tutela_private.notify(:'kid_b', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid-b'), 1,
   'off: the other school''s child still notifies the guardian'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- on again: everything is back at once
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"family_access_enabled": true}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"family_access_enabled": true}');
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select is_empty(
   format(
     $$select r.name from registry_tables as r where pg_temp.visible_rows(r.name, %L) = 0$$,
@@ -495,27 +496,27 @@ select is_empty(
   'on again: the guardian reads every table of the child''s data'
 );
 select is(
-  (select count(*) from public.guardian_links where student_id = :'kid'), 1::bigint,
+  (select count(*) from tutela.guardian_links where student_id = :'kid'), 1::bigint,
   'on again: the link row is visible'
 );
 select is(
-  jsonb_array_length(public.parent_dashboard() -> 'children'), 2,
+  jsonb_array_length(tutela.parent_dashboard() -> 'children'), 2,
   'on again: parent_dashboard shows both children'
 );
 select is(
-  public.parent_dashboard() -> 'family_access_paused', '[]'::jsonb,
+  tutela.parent_dashboard() -> 'family_access_paused', '[]'::jsonb,
   'on again: nothing is paused'
 );
 select lives_ok(
-  format('select public.child_overview(%L)', :'kid'), 'on again: child_overview is allowed'
+  format('select tutela.child_overview(%L)', :'kid'), 'on again: child_overview is allowed'
 );
 select is(
-  (select count(*) from public.guardian_list_children()), 2::bigint,
+  (select count(*) from tutela.guardian_list_children()), 2::bigint,
   'on again: guardian_list_children lists both children'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  private.notify(:'kid', 'child_graded', 'Graded', 'Quiz 3 was graded', 'on-test-kid'), 1,
+  tutela_private.notify(:'kid', 'child_graded', 'Graded', 'Quiz 3 was graded', 'on-test-kid'), 1,
   'on again: notify reaches the guardian'
 );
 

@@ -2,23 +2,24 @@
 -- family_access_enabled off hides the organisation from its students' guardians too: the
 -- organisation row and its catalog (courses, course_modules, assignments, assignment_skills,
 -- live_classes, skills, drills), which a guardian reads only through an active link
--- (private.visible_organization_ids). docs/guardianship.md: off, guardians "see nothing ...
+-- (tutela_hidden.visible_organization_ids). docs/guardianship.md: off, guardians "see nothing ...
 -- (every policy ...)". Staff still read it all; on again, the guardian reads it again.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,39 +161,39 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(25);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select id as kid from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'kid') \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code') ->> 'status' as link_status \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select id as kid from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'kid') \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code') ->> 'status' as link_status \gset
 
 -- a published course and the rest of the catalog (as the test superuser)
-select tests.clear_authentication();
-insert into public.courses (organization_id, title, is_published)
+select tutela_tests.clear_authentication();
+insert into tutela.courses (organization_id, title, is_published)
 values (:'org', 'Algebra I', true) returning id as course \gset
-insert into public.course_modules (organization_id, course_id, position, title)
+insert into tutela.course_modules (organization_id, course_id, position, title)
 values (:'org', :'course', 1, 'Equations');
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as assignment \gset
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Office hour', now() + interval '1 day', now() + interval '1 day 1 hour');
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Maths', 'Equations') returning id as skill \gset
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 values (:'assignment', :'skill', :'org');
-insert into public.drills (organization_id, title) values (:'org', 'Ten equations');
+insert into tutela.drills (organization_id, title) values (:'org', 'Ten equations');
 
 create function pg_temp.visible_org_rows(p_table text, p_org uuid)
 returns bigint
@@ -203,7 +204,7 @@ declare
   v_count bigint;
 begin
   execute format(
-    'select count(*) from public.%I where %I = $1', p_table,
+    'select count(*) from tutela.%I where %I = $1', p_table,
     case when p_table = 'organizations' then 'id' else 'organization_id' end
   )
   into v_count using p_org;
@@ -222,18 +223,18 @@ grant select on catalog_tables to authenticated;
 select is(:'link_status'::text, 'active', 'setup: the guardian has an active link');
 
 -- on: the guardian reads the catalog
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select
   cmp_ok(
     pg_temp.visible_org_rows(c.name, :'org'), '>', 0::bigint, 'on: the guardian reads ' || c.name
   )
 from catalog_tables as c order by c.name;
 
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"family_access_enabled": false}');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"family_access_enabled": false}');
 
 -- off: nothing
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select
   is(
     pg_temp.visible_org_rows(c.name, :'org'), 0::bigint, 'off: the guardian reads no ' || c.name
@@ -241,9 +242,9 @@ select
 from catalog_tables as c order by c.name;
 
 -- on again
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"family_access_enabled": true}');
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"family_access_enabled": true}');
+select tutela_tests.authenticate_as(:'mum');
 select
   cmp_ok(
     pg_temp.visible_org_rows(c.name, :'org'), '>', 0::bigint,

@@ -8,19 +8,20 @@
 -- after the guardian's own revocation any new code works.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,97 +163,97 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(22);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('mum-two@a.test') as mum_two \gset
-select tests.create_user('dad@a.test') as dad \gset
-select tests.create_user('gran@a.test') as gran \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('mum-two@a.test') as mum_two \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('gran@a.test') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}')
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}')
   is not null as t
 \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
 
 -- ---------------------------------------------------------------------------------------------
 -- the reported path: a multi-use code, redeemed, revoked by the student, redeemed again
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'kid');
-select code as kid_code from public.create_guardian_link_code(null, 5) \gset
-select tests.authenticate_as(:'staff');
-select code as pre_code from public.create_guardian_link_code(:'student', 5) \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'kid_code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'kid');
-select (public.revoke_guardian_link(:'mum_link', 'not any more')).status as s \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code from tutela.create_guardian_link_code(null, 5) \gset
+select tutela_tests.authenticate_as(:'staff');
+select code as pre_code from tutela.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'kid_code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'kid');
+select (tutela.revoke_guardian_link(:'mum_link', 'not any more')).status as s \gset
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  public.redeem_guardian_link_code(:'kid_code') ->> 'code',
+  tutela.redeem_guardian_link_code(:'kid_code') ->> 'code',
   'TU404',
   'the revoked guardian redeems the same code again: refused (the code was withdrawn)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'mum_link'),
+  (select status from tutela.guardian_links where id = :'mum_link'),
   'revoked',
   'the link stays revoked'
 );
 select isnt(
   (
-    select withdrawn_at from private.guardian_link_codes
+    select withdrawn_at from tutela_private.guardian_link_codes
     where student_id = :'student' and created_by = :'kid'
   ),
   null,
   'revoking withdrew the code the guardian had redeemed'
 );
-select tests.authenticate_as(:'mum_two');
+select tutela_tests.authenticate_as(:'mum_two');
 select is(
-  public.redeem_guardian_link_code(:'kid_code') ->> 'code',
+  tutela.redeem_guardian_link_code(:'kid_code') ->> 'code',
   'TU404',
   'a second account of the revoked guardian cannot use that code either'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where guardian_id = :'mum_two'),
+  (select count(*) from tutela.guardian_links where guardian_id = :'mum_two'),
   0::bigint,
   'no link was made for the second account'
 );
 
 -- a staff code made before the revocation, never redeemed by mum: still refused for mum
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'pre_code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'pre_code'),
   'TU409', null,
   'a code made before the revocation is refused for the revoked guardian (revoked_after_decision)'
 );
-select tests.authenticate_as(:'staff');
-select code as old_staff_code from public.create_guardian_link_code(:'student', 5) \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'old_staff_code') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'kid');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
-select tests.authenticate_as(:'staff');
-select code as staff_code_b from public.create_guardian_link_code(:'student', 5) \gset
-select tests.authenticate_as(:'kid');
-select code as kid_code_b from public.create_guardian_link_code(null, 5) \gset
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'staff');
+select code as old_staff_code from tutela.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'old_staff_code') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'staff');
+select code as staff_code_b from tutela.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code_b from tutela.create_guardian_link_code(null, 5) \gset
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  public.redeem_guardian_link_code(:'old_staff_code') ->> 'code',
+  tutela.redeem_guardian_link_code(:'old_staff_code') ->> 'code',
   'TU404',
   'the code dad redeemed was withdrawn with his revocation, for everyone'
 );
@@ -260,32 +261,32 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- after the student's revocation: the student's new code works, staff's only as pending
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  public.redeem_guardian_link_code(:'kid_code_b') ->> 'status',
+  tutela.redeem_guardian_link_code(:'kid_code_b') ->> 'status',
   'pending',
   'even the student''s own later code brings a guardian they removed back only as pending'
 );
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.approve_guardian_link(:'mum_link')).status,
+  (tutela.approve_guardian_link(:'mum_link')).status,
   'active',
   'the student approves: active (the veto is lifted by the student alone)'
 );
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'kid_code_b'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'kid_code_b'),
   'TU409', null, 'redeeming again once linked is refused (already_linked)'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'staff_code_b') ->> 'status',
+  tutela.redeem_guardian_link_code(:'staff_code_b') ->> 'status',
   'pending',
   'staff''s code made after the student''s revocation brings the link back only as pending'
 );
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.approve_guardian_link(:'dad_link')).status,
+  (tutela.approve_guardian_link(:'dad_link')).status,
   'active',
   'the student approves: active'
 );
@@ -293,27 +294,27 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- after a staff revocation: the student cannot undo it with a new code
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
-select public.revoke_guardian_link(:'dad_link', 'court order') is not null as r \gset
-select tests.authenticate_as(:'kid');
-select code as kid_code_c from public.create_guardian_link_code(null, 5) \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'staff');
+select tutela.revoke_guardian_link(:'dad_link', 'court order') is not null as r \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code_c from tutela.create_guardian_link_code(null, 5) \gset
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'kid_code_c'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'kid_code_c'),
   'TU409', null,
   'after a staff revocation, the student''s new code is refused (revoked_by_school)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select status, revoked_as from public.guardian_links where id = %L', :'dad_link'),
+  format('select status, revoked_as from tutela.guardian_links where id = %L', :'dad_link'),
   $$values ('revoked'::text, 'staff'::text)$$,
   'the link stays revoked, by staff'
 );
-select tests.authenticate_as(:'staff');
-select code as staff_code_c from public.create_guardian_link_code(:'student', 5) \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'staff');
+select code as staff_code_c from tutela.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'staff_code_c') ->> 'status',
+  tutela.redeem_guardian_link_code(:'staff_code_c') ->> 'status',
   'active',
   'a code staff made after their revocation links him again'
 );
@@ -321,14 +322,14 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- after the guardian's own revocation: any later code
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'gran');
-select (public.redeem_guardian_link_code(:'kid_code_c') ->> 'id') as gran_link \gset
-select public.revoke_guardian_link(:'gran_link', 'stepping back') is not null as r \gset
-select tests.authenticate_as(:'kid');
-select code as kid_code_d from public.create_guardian_link_code(null, 5) \gset
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
+select (tutela.redeem_guardian_link_code(:'kid_code_c') ->> 'id') as gran_link \gset
+select tutela.revoke_guardian_link(:'gran_link', 'stepping back') is not null as r \gset
+select tutela_tests.authenticate_as(:'kid');
+select code as kid_code_d from tutela.create_guardian_link_code(null, 5) \gset
+select tutela_tests.authenticate_as(:'gran');
 select is(
-  public.redeem_guardian_link_code(:'kid_code_d') ->> 'status',
+  tutela.redeem_guardian_link_code(:'kid_code_d') ->> 'status',
   'active',
   'a guardian who left comes back with any later code'
 );
@@ -336,23 +337,23 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- a code of staff who left the organisation no longer links anyone
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
-select code as leaver_code from public.create_guardian_link_code(:'student', 5) \gset
-select tests.authenticate_as(:'admin');
-select public.remove_organization_member(:'org', :'staff') is null as removed \gset
-select tests.create_user('uncle@a.test') as uncle \gset
-select tests.authenticate_as(:'uncle');
+select tutela_tests.authenticate_as(:'staff');
+select code as leaver_code from tutela.create_guardian_link_code(:'student', 5) \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.remove_organization_member(:'org', :'staff') is null as removed \gset
+select tutela_tests.create_user('uncle@a.test') as uncle \gset
+select tutela_tests.authenticate_as(:'uncle');
 select is(
-  public.redeem_guardian_link_code(:'leaver_code') ->> 'code',
+  tutela.redeem_guardian_link_code(:'leaver_code') ->> 'code',
   'TU404',
   'a code made by staff who have left is no longer valid'
 );
 
 -- the history: each revocation names the role that made it; the links by role
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select guardian_id, status from public.guardian_links where student_id = %L
+    $$select guardian_id, status from tutela.guardian_links where student_id = %L
       order by guardian_id = %L desc, guardian_id = %L desc, guardian_id = %L desc$$,
     :'student', :'mum', :'dad', :'gran'
   ),
@@ -364,7 +365,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where student_id = :'student' and action = 'code_withdrawn'
   ),
   4::bigint,
@@ -372,7 +373,7 @@ select is(
 );
 select results_eq(
   format(
-    $$select new_values ->> 'decided_by_role' from public.link_events
+    $$select new_values ->> 'decided_by_role' from tutela.link_events
       where action = 'link_restored' and link_id = %L order by id$$,
     :'dad_link'
   ),
@@ -381,14 +382,14 @@ select results_eq(
 );
 
 -- the same holds through the API roles only: anon cannot redeem at all
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'kid_code_d'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'kid_code_d'),
   '42501', null, 'anon may not redeem'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where student_id = :'student'),
+  (select count(*) from tutela.guardian_links where student_id = :'student'),
   3::bigint,
   'no refused redemption made a link'
 );

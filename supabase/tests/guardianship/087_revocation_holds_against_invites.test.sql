@@ -8,19 +8,20 @@
 -- roster import is refused (revoked_by_school) unless the roster revoked it itself.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,116 +163,116 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(19);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('dad@a.test') as dad \gset
-select tests.create_user('aunt@a.test') as aunt \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('aunt@a.test') as aunt \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.update_organization_settings(
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela.update_organization_settings(
   :'org', '{"max_guardians_per_student": 5, "roster_trusted": true}'
 ) is not null as t \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.clear_authentication();
-update public.students set sis_id = 'S1', user_id = :'kid' where id = :'student';
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.clear_authentication();
+update tutela.students set sis_id = 'S1', user_id = :'kid' where id = :'student';
 
 -- mum is primary (invited by staff), dad linked by staff's invite
-select tests.authenticate_as(:'staff');
-select token as mum_token from public.invite_guardian(:'student', 'mum@a.test') \gset
-select token as dad_token from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'mum');
-select (public.accept_guardian_invite(:'mum_token')).id as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.accept_guardian_invite(:'dad_token')).id as dad_link \gset
-select tests.authenticate_as(:'staff');
-select public.set_primary_guardian(:'mum_link') is not null as p \gset
+select tutela_tests.authenticate_as(:'staff');
+select token as mum_token from tutela.invite_guardian(:'student', 'mum@a.test') \gset
+select token as dad_token from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.accept_guardian_invite(:'mum_token')).id as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.accept_guardian_invite(:'dad_token')).id as dad_link \gset
+select tutela_tests.authenticate_as(:'staff');
+select tutela.set_primary_guardian(:'mum_link') is not null as p \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- an invite sent before the revocation
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'kid');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 -- staff invite aunt; before she accepts, she links by a code staff gave her
-select tests.authenticate_as(:'staff');
-select token as aunt_again from public.invite_guardian(:'student', 'aunt@a.test') \gset
-select code as aunt_code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'aunt');
-select (public.redeem_guardian_link_code(:'aunt_code') ->> 'id') as aunt_link \gset
-select tests.authenticate_as(:'kid');
-select public.revoke_guardian_link(:'aunt_link') is not null as r \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'staff');
+select token as aunt_again from tutela.invite_guardian(:'student', 'aunt@a.test') \gset
+select code as aunt_code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'aunt');
+select (tutela.redeem_guardian_link_code(:'aunt_code') ->> 'id') as aunt_link \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.revoke_guardian_link(:'aunt_link') is not null as r \gset
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_invites where email = 'aunt@a.test'),
+  (select status from tutela.guardian_invites where email = 'aunt@a.test'),
   'withdrawn',
   'an invite to the guardian sent before the revocation is withdrawn with it'
 );
-select tests.authenticate_as(:'aunt');
+select tutela_tests.authenticate_as(:'aunt');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'aunt_again'),
+  format('select tutela.accept_guardian_invite(%L)', :'aunt_again'),
   'TU404', null, 'and cannot be accepted'
 );
 -- even if it were still pending, it predates the revocation
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 update
-  public.guardian_invites set status = 'pending' where email = 'aunt@a.test'
+  tutela.guardian_invites set status = 'pending' where email = 'aunt@a.test'
 and status = 'withdrawn';
-select tests.authenticate_as(:'aunt');
+select tutela_tests.authenticate_as(:'aunt');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'aunt_again'),
+  format('select tutela.accept_guardian_invite(%L)', :'aunt_again'),
   'TU409', null, 'an invite older than the revocation is refused (revoked_after_decision)'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- after the student's revocation: later decisions of others bring the link back pending
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
-select token as dad_later from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'staff');
+select token as dad_later from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  (public.accept_guardian_invite(:'dad_later')).status,
+  (tutela.accept_guardian_invite(:'dad_later')).status,
   'pending',
   'a staff invite sent after the student revoked: the link comes back pending'
 );
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.decline_guardian_link(:'dad_link')).status,
+  (tutela.decline_guardian_link(:'dad_link')).status,
   'revoked',
   'the student declines it: revoked again, by the student'
 );
-select tests.authenticate_as(:'mum');
-select token as coparent from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'mum');
+select token as coparent from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  (public.accept_guardian_invite(:'coparent')).status,
+  (tutela.accept_guardian_invite(:'coparent')).status,
   'pending',
   'a primary guardian''s invite after the student''s revocation: pending too'
 );
-select tests.authenticate_as(:'kid');
-select public.decline_guardian_link(:'dad_link') is not null as d \gset
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'kid');
+select tutela.decline_guardian_link(:'dad_link') is not null as d \gset
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (public.restore_guardian_link(:'dad_link')).status,
+  (tutela.restore_guardian_link(:'dad_link')).status,
   'pending',
   'a staff restore after the student''s revocation: pending'
 );
-select tests.authenticate_as(:'kid');
-select public.decline_guardian_link(:'dad_link') is not null as d \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'kid');
+select tutela.decline_guardian_link(:'dad_link') is not null as d \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select status, revoked_as, is_primary from public.guardian_links where id = %L',
+    'select status, revoked_as, is_primary from tutela.guardian_links where id = %L',
     :'dad_link'
   ),
   $$values ('revoked'::text, 'student'::text, false)$$,
@@ -279,9 +280,9 @@ select results_eq(
 );
 
 -- a roster import cannot bring back a link the student ended
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "dad@a.test"}]'
   ) as r
@@ -295,22 +296,22 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- after a staff revocation
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
-select public.restore_guardian_link(:'dad_link') is not null as r \gset
-select tests.authenticate_as(:'kid');
-select public.approve_guardian_link(:'dad_link') is not null as a \gset
-select tests.authenticate_as(:'staff');
-select public.revoke_guardian_link(:'dad_link', 'court order') is not null as r \gset
-select tests.authenticate_as(:'mum');
-select token as coparent2 from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'staff');
+select tutela.restore_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.approve_guardian_link(:'dad_link') is not null as a \gset
+select tutela_tests.authenticate_as(:'staff');
+select tutela.revoke_guardian_link(:'dad_link', 'court order') is not null as r \gset
+select tutela_tests.authenticate_as(:'mum');
+select token as coparent2 from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'coparent2'),
+  format('select tutela.accept_guardian_invite(%L)', :'coparent2'),
   'TU409', null, 'after a staff revocation a primary guardian''s invite is refused'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "dad@a.test"}]'
   ) as r
@@ -320,15 +321,15 @@ select is(
   'revoked_by_school',
   'after a staff revocation a roster row is refused too'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'dad_link'),
+  (select status from tutela.guardian_links where id = :'dad_link'),
   'revoked',
   'the staff revocation stands'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (public.restore_guardian_link(:'dad_link')).status,
+  (tutela.restore_guardian_link(:'dad_link')).status,
   'active',
   'staff restore it: active'
 );
@@ -336,29 +337,29 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- the roster may undo its own revocation
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "dad@a.test", "status": "deleted"}]'
   ) as r
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select status, revoked_as from public.guardian_links where id = %L', :'dad_link'),
+  format('select status, revoked_as from tutela.guardian_links where id = %L', :'dad_link'),
   $$values ('revoked'::text, 'roster'::text)$$,
   'a roster deletion revokes as the roster'
 );
-select tests.authenticate_as(:'kid');
-select code from public.create_guardian_link_code() \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'kid');
+select code from tutela.create_guardian_link_code() \gset
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'code'),
   'TU409', null, 'the student''s new code does not undo the school''s roster'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "dad@a.test"}]'
   ) as r
@@ -366,22 +367,22 @@ select
 select is(
   :'r'::jsonb -> 'counts' ->> 'create', '1', 'a later roster run lists him again: linked'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'dad_link'),
+  (select status from tutela.guardian_links where id = :'dad_link'),
   'active',
   'the same link is active again'
 );
 
 -- anon and strangers cannot restore anything
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.restore_guardian_link(%L)', :'dad_link'),
+  format('select tutela.restore_guardian_link(%L)', :'dad_link'),
   '42501', null, 'anon may not restore'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where student_id = :'student'),
+  (select count(*) from tutela.guardian_links where student_id = :'student'),
   3::bigint,
   'one row per guardian, restored in place'
 );

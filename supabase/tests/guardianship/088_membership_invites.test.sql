@@ -10,19 +10,20 @@
 -- to reach them; now it cannot.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,42 +165,42 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(29);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('new@a.test') as newcomer \gset
-select tests.create_user('other@a.test') as other \gset
-select tests.create_user('admin@b.test') as admin_b \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('ex@a.test') as ex \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('new@a.test') as newcomer \gset
+select tutela_tests.create_user('other@a.test') as other \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('ex@a.test') as ex \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- invite, see, accept
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select
   invite_id,
   token
-from public.invite_organization_member(
+from tutela.invite_organization_member(
   :'org', ' New@A.test ', 'staff', 'Maths'
 ) \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select email, role, title, status, invited_by from public.membership_invites
+    $$select email, role, title, status, invited_by from tutela.membership_invites
       where id = %L$$,
     :'invite_id'
   ),
@@ -211,7 +212,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where
       kind = 'member_invite' and recipient_email = 'new@a.test'
       and payload ->> 'token' = :'token'
@@ -220,63 +221,63 @@ select is(
   'the invite email carries the token'
 );
 select is_empty(
-  format('select 1 from public.memberships where user_id = %L', :'newcomer'),
+  format('select 1 from tutela.memberships where user_id = %L', :'newcomer'),
   'no membership before acceptance'
 );
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is_empty(
-  format('select 1 from public.profiles where user_id = %L', :'newcomer'),
+  format('select 1 from tutela.profiles where user_id = %L', :'newcomer'),
   'the admin cannot see the invitee''s profile before they accept'
 );
 select set_eq(
-  'select id from public.membership_invites where status = ''pending''',
+  'select id from tutela.membership_invites where status = ''pending''',
   format('values (%L::uuid)', :'invite_id'),
   'the admin sees the organisation''s invites'
 );
 select throws_ok(
-  'select token_hash from public.membership_invites',
+  'select token_hash from tutela.membership_invites',
   '42501', null, 'nobody reads the token hash'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is_empty(
-  'select id from public.membership_invites where email <> ''staff@a.test''',
+  'select id from tutela.membership_invites where email <> ''staff@a.test''',
   'staff see only the invite sent to them, no one else''s'
 );
-select tests.authenticate_as(:'newcomer');
+select tutela_tests.authenticate_as(:'newcomer');
 select set_eq(
-  'select id from public.membership_invites',
+  'select id from tutela.membership_invites',
   format('values (%L::uuid)', :'invite_id'),
   'the invitee sees the invite sent to their address'
 );
-select tests.authenticate_as(:'other');
-select is_empty('select id from public.membership_invites', 'others see nothing');
+select tutela_tests.authenticate_as(:'other');
+select is_empty('select id from tutela.membership_invites', 'others see nothing');
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'token'),
+  format('select tutela.accept_organization_invite(%L)', :'token'),
   'TU403', null, 'another user cannot accept it'
 );
 
-select tests.authenticate_as(:'newcomer');
+select tutela_tests.authenticate_as(:'newcomer');
 select results_eq(
   format(
-    'select organization_id, user_id, role, title from public.accept_organization_invite(%L)',
+    'select organization_id, user_id, role, title from tutela.accept_organization_invite(%L)',
     :'token'
   ),
   format($$values (%L::uuid, %L::uuid, 'staff'::text, 'Maths'::text)$$, :'org', :'newcomer'),
   'the invitee accepts: a staff membership with the title'
 );
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'token'),
+  format('select tutela.accept_organization_invite(%L)', :'token'),
   'TU404', null, 'a used token is TU404'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select isnt_empty(
-  format('select 1 from public.profiles where user_id = %L', :'newcomer'),
+  format('select 1 from tutela.profiles where user_id = %L', :'newcomer'),
   'once a member, their profile is visible to the organisation'
 );
 select throws_ok(
   format(
-    $$select public.invite_organization_member(%L, 'new@a.test', 'staff')$$, :'org'
+    $$select tutela.invite_organization_member(%L, 'new@a.test', 'staff')$$, :'org'
   ),
   'TU409', null, 'a member is not invited again (already_member)'
 );
@@ -284,101 +285,101 @@ select throws_ok(
 -- ---------------------------------------------------------------------------------------------
 -- decline, withdraw, expiry, an inviter who is no longer an admin
 -- ---------------------------------------------------------------------------------------------
-select token as t_decline from public.invite_organization_member(:'org', 'other@a.test') \gset
-select tests.authenticate_as(:'other');
+select token as t_decline from tutela.invite_organization_member(:'org', 'other@a.test') \gset
+select tutela_tests.authenticate_as(:'other');
 select lives_ok(
-  format('select public.decline_organization_invite(%L)', :'t_decline'),
+  format('select tutela.decline_organization_invite(%L)', :'t_decline'),
   'the invitee declines'
 );
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'t_decline'),
+  format('select tutela.accept_organization_invite(%L)', :'t_decline'),
   'TU404', null, 'a declined invite cannot be accepted'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select
   invite_id as i_w,
   token as t_w
-from public.invite_organization_member(:'org', 'other@a.test') \gset
-select tests.authenticate_as(:'admin_b');
+from tutela.invite_organization_member(:'org', 'other@a.test') \gset
+select tutela_tests.authenticate_as(:'admin_b');
 select throws_ok(
-  format('select public.withdraw_organization_invite(%L)', :'i_w'),
+  format('select tutela.withdraw_organization_invite(%L)', :'i_w'),
   'TU403', null, 'an admin of another organisation cannot withdraw it'
 );
 select throws_ok(
-  format('select public.withdraw_organization_invite(%L)', gen_random_uuid()),
+  format('select tutela.withdraw_organization_invite(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown invite is refused the same way'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (public.withdraw_organization_invite(:'i_w')).status, 'withdrawn', 'the admin withdraws it'
+  (tutela.withdraw_organization_invite(:'i_w')).status, 'withdrawn', 'the admin withdraws it'
 );
-select tests.authenticate_as(:'other');
+select tutela_tests.authenticate_as(:'other');
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'t_w'),
+  format('select tutela.accept_organization_invite(%L)', :'t_w'),
   'TU404', null, 'a withdrawn invite cannot be accepted'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select
   token as t_exp,
   invite_id as i_exp
-from public.invite_organization_member(:'org', 'other@a.test') \gset
-select tests.clear_authentication();
-update public.membership_invites set expires_at = now() - interval '1 minute'
+from tutela.invite_organization_member(:'org', 'other@a.test') \gset
+select tutela_tests.clear_authentication();
+update tutela.membership_invites set expires_at = now() - interval '1 minute'
 where id = :'i_exp';
-select tests.authenticate_as(:'other');
+select tutela_tests.authenticate_as(:'other');
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'t_exp'),
+  format('select tutela.accept_organization_invite(%L)', :'t_exp'),
   'TU404', null, 'an expired invite cannot be accepted'
 );
-select tests.authenticate_as(:'admin');
-select token as t_demoted from public.invite_organization_member(:'org', 'other@a.test') \gset
-select tests.add_member(:'org', :'ex', 'admin') is not null as added \gset
-select public.add_organization_member(:'org', :'admin', 'staff') is not null as demoted \gset
-select tests.authenticate_as(:'other');
+select tutela_tests.authenticate_as(:'admin');
+select token as t_demoted from tutela.invite_organization_member(:'org', 'other@a.test') \gset
+select tutela_tests.add_member(:'org', :'ex', 'admin') is not null as added \gset
+select tutela.add_organization_member(:'org', :'admin', 'staff') is not null as demoted \gset
+select tutela_tests.authenticate_as(:'other');
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', :'t_demoted'),
+  format('select tutela.accept_organization_invite(%L)', :'t_demoted'),
   'TU404', null, 'an invite from someone who is no longer an admin is not valid'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- who may invite
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format($$select public.invite_organization_member(%L, 'x@a.test')$$, :'org'),
+  format($$select tutela.invite_organization_member(%L, 'x@a.test')$$, :'org'),
   'TU403', null, 'staff cannot invite members'
 );
-select tests.authenticate_as(:'ex');
+select tutela_tests.authenticate_as(:'ex');
 select throws_ok(
-  format($$select public.invite_organization_member(%L, 'x@a.test', 'owner')$$, :'org'),
+  format($$select tutela.invite_organization_member(%L, 'x@a.test', 'owner')$$, :'org'),
   'TU422', null, 'an unknown role is TU422'
 );
 select throws_ok(
-  format($$select public.invite_organization_member(%L, 'not-an-email')$$, :'org'),
+  format($$select tutela.invite_organization_member(%L, 'not-an-email')$$, :'org'),
   'TU422', null, 'a bad address is TU422'
 );
 select throws_ok(
-  format($$select public.invite_organization_member(%L, 'x@a.test')$$, gen_random_uuid()),
+  format($$select tutela.invite_organization_member(%L, 'x@a.test')$$, gen_random_uuid()),
   'TU403', null, 'an unknown organisation is TU403'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- the reported attack: a revoked guardian's own organisation cannot reach the child
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'other');
-select id as evil_org from public.create_organization('Evil Org', 'evil-org') \gset
+select tutela_tests.authenticate_as(:'other');
+select id as evil_org from tutela.create_organization('Evil Org', 'evil-org') \gset
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'evil_org', :'kid', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'evil_org', :'kid', 'staff'),
   'TU409', null, 'the child cannot be made a member without accepting'
 );
 select is_empty(
-  format('select 1 from public.profiles where user_id = %L', :'kid'),
+  format('select 1 from tutela.profiles where user_id = %L', :'kid'),
   'and nothing about the child is visible to that organisation'
 );
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.accept_organization_invite(%L)', 'x'),
+  format('select tutela.accept_organization_invite(%L)', 'x'),
   '42501', null, 'anon may not accept invites'
 );
 

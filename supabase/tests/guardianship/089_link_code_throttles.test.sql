@@ -6,19 +6,20 @@
 -- Attempts of other accounts are back-dated rows inserted as postgres (as 034 does).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -186,30 +187,30 @@ end;
 $$;
 grant execute on function pg_temp.throttled(text) to authenticated;
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('guesser@x.test') as guesser \gset
-select tests.create_user('newcomer@x.test') as newcomer \gset
-select tests.create_user('parent@x.test') as parent \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('guesser@x.test') as guesser \gset
+select tutela_tests.create_user('newcomer@x.test') as newcomer \gset
+select tutela_tests.create_user('parent@x.test') as parent \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}')
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 10}')
   is not null as t
 \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select id as other_student from public.create_student(:'org', 'Other') \gset
-select code as good_code from public.create_guardian_link_code(:'student', 5) \gset
-select code as other_code from public.create_guardian_link_code(:'other_student', 5) \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select id as other_student from tutela.create_student(:'org', 'Other') \gset
+select code as good_code from tutela.create_guardian_link_code(:'student', 5) \gset
+select code as other_code from tutela.create_guardian_link_code(:'other_student', 5) \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- per account: 5 failures in 15 minutes
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'guesser');
+select tutela_tests.authenticate_as(:'guesser');
 select count(*) as refused from (
-  select public.redeem_guardian_link_code('AAAA-AAAA-AAA' || n) from generate_series(1, 5) as n
+  select tutela.redeem_guardian_link_code('AAAA-AAAA-AAA' || n) from generate_series(1, 5) as n
 ) as t \gset
 select pg_temp.throttled(
-  format('select public.redeem_guardian_link_code(%L)', :'good_code')
+  format('select tutela.redeem_guardian_link_code(%L)', :'good_code')
 ) as account \gset
 select is(:'account'::jsonb ->> 'limit', 'account', 'the sixth attempt of one account: account');
 select ok(
@@ -220,17 +221,17 @@ select ok(
 -- ---------------------------------------------------------------------------------------------
 -- per student: 10 failed attempts on one child's codes in an hour, by ten other accounts
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-insert into private.link_code_attempts (user_id, attempted_at, succeeded, student_id)
+select tutela_tests.clear_authentication();
+insert into tutela_private.link_code_attempts (user_id, attempted_at, succeeded, student_id)
 select
-  tests.create_user(format('crowd%s@x.test', n)) as user_id,
+  tutela_tests.create_user(format('crowd%s@x.test', n)) as user_id,
   now() - interval '50 minutes' + n * interval '1 minute' as attempted_at,
   false as succeeded,
   :'student' as student_id
 from generate_series(1, 10) as n;
-select tests.authenticate_as(:'newcomer');
+select tutela_tests.authenticate_as(:'newcomer');
 select pg_temp.throttled(
-  format('select public.redeem_guardian_link_code(%L)', :'good_code')
+  format('select tutela.redeem_guardian_link_code(%L)', :'good_code')
 ) as student_limit \gset
 select is(
   :'student_limit'::jsonb ->> 'limit', 'student',
@@ -240,25 +241,25 @@ select ok(
   (:'student_limit'::jsonb ->> 'retry_after')::int between 600 and 660,
   'retry_after: when the oldest of those attempts leaves the hour (about 11 minutes)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where guardian_id = :'newcomer'),
+  (select count(*) from tutela.guardian_links where guardian_id = :'newcomer'),
   0::bigint,
   'no link was made'
 );
-select tests.authenticate_as(:'newcomer');
+select tutela_tests.authenticate_as(:'newcomer');
 select is(
-  public.redeem_guardian_link_code(:'other_code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'other_code') ->> 'status',
   'active',
   'another child''s code is not held up'
 );
 -- attempts older than an hour do not count
-select tests.clear_authentication();
-update private.link_code_attempts set attempted_at = attempted_at - interval '1 hour'
+select tutela_tests.clear_authentication();
+update tutela_private.link_code_attempts set attempted_at = attempted_at - interval '1 hour'
 where student_id = :'student';
-select tests.authenticate_as(:'parent');
+select tutela_tests.authenticate_as(:'parent');
 select is(
-  public.redeem_guardian_link_code(:'good_code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'good_code') ->> 'status',
   'active',
   'once the hour has passed, the child''s code works again'
 );
@@ -266,17 +267,17 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- global: 1,000 failed attempts by anyone in 15 minutes
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-insert into private.link_code_attempts (user_id, attempted_at, succeeded)
+select tutela_tests.clear_authentication();
+insert into tutela_private.link_code_attempts (user_id, attempted_at, succeeded)
 select
   :'guesser'::uuid as user_id,
   now() - interval '14 minutes' - interval '1 millisecond' * n as attempted_at,
   false as succeeded
 from generate_series(1, 1000) as n;
-select tests.create_user('late@x.test') as late \gset
-select tests.authenticate_as(:'late');
+select tutela_tests.create_user('late@x.test') as late \gset
+select tutela_tests.authenticate_as(:'late');
 select pg_temp.throttled(
-  format('select public.redeem_guardian_link_code(%L)', :'good_code')
+  format('select tutela.redeem_guardian_link_code(%L)', :'good_code')
 ) as global_limit \gset
 select is(
   :'global_limit'::jsonb ->> 'limit', 'global', 'past 1,000 failures everywhere: global'
@@ -285,27 +286,27 @@ select ok(
   (:'global_limit'::jsonb ->> 'retry_after')::int between 1 and 61,
   'retry_after: when the oldest counted failure leaves the window (within a minute)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where guardian_id = :'late'),
+  (select count(*) from tutela.guardian_links where guardian_id = :'late'),
   0::bigint,
   'nothing was linked while throttled'
 );
 select is(
-  (select count(*) from private.link_code_attempts where user_id = :'late'),
+  (select count(*) from tutela_private.link_code_attempts where user_id = :'late'),
   0::bigint,
   'a throttled attempt is not recorded (it never reached a code)'
 );
 
 -- the refusal is a raised TU429, documented, for every limit
-select tests.authenticate_as(:'late');
+select tutela_tests.authenticate_as(:'late');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'good_code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'good_code'),
   'TU429', null, 'the refusal is TU429'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'good_code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'good_code'),
   '42501', null, 'anon may not redeem'
 );
 

@@ -6,19 +6,20 @@
 -- message) are the same, and are TU403. The service role is still told TU404.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -187,50 +188,50 @@ end;
 $$;
 grant execute on function pg_temp.refusal(text) to authenticated, service_role;
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select id as code_id from public.list_guardian_link_codes(:'student') order by id limit 1 \gset
-select invite_id from public.invite_guardian(:'student', 'gran@a.test') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select id as code_id from tutela.list_guardian_link_codes(:'student') order by id limit 1 \gset
+select invite_id from tutela.invite_guardian(:'student', 'gran@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
 select id as conv
-from public.start_conversation('guardian_staff', :'student', array[:'admin'::uuid]) \gset
+from tutela.start_conversation('guardian_staff', :'student', array[:'admin'::uuid]) \gset
 
 -- each statement with the existing id and with a new one
 create temporary table probes (name text, stmt text, known uuid) on commit drop;
 insert into probes values
-('child_overview', 'select public.child_overview(%L)', :'student'),
-('create_guardian_link_code', 'select public.create_guardian_link_code(%L)', :'student'),
-('list_guardian_link_codes', 'select public.list_guardian_link_codes(%L)', :'student'),
-('withdraw_guardian_link_code', 'select public.withdraw_guardian_link_code(%L)', :'code_id'),
-('revoke_guardian_link', 'select public.revoke_guardian_link(%L)', :'link'),
-('restore_guardian_link', 'select public.restore_guardian_link(%L)', :'link'),
-('approve_guardian_link', 'select public.approve_guardian_link(%L)', :'link'),
-('set_primary_guardian', 'select public.set_primary_guardian(%L)', :'link'),
-('withdraw_guardian_invite', 'select public.withdraw_guardian_invite(%L)', :'invite_id'),
-('student_list_guardians', 'select public.student_list_guardians(%L)', :'student'),
+('child_overview', 'select tutela.child_overview(%L)', :'student'),
+('create_guardian_link_code', 'select tutela.create_guardian_link_code(%L)', :'student'),
+('list_guardian_link_codes', 'select tutela.list_guardian_link_codes(%L)', :'student'),
+('withdraw_guardian_link_code', 'select tutela.withdraw_guardian_link_code(%L)', :'code_id'),
+('revoke_guardian_link', 'select tutela.revoke_guardian_link(%L)', :'link'),
+('restore_guardian_link', 'select tutela.restore_guardian_link(%L)', :'link'),
+('approve_guardian_link', 'select tutela.approve_guardian_link(%L)', :'link'),
+('set_primary_guardian', 'select tutela.set_primary_guardian(%L)', :'link'),
+('withdraw_guardian_invite', 'select tutela.withdraw_guardian_invite(%L)', :'invite_id'),
+('student_list_guardians', 'select tutela.student_list_guardians(%L)', :'student'),
 (
   'update_organization_settings',
-  $$select public.update_organization_settings(%L, '{"name": "X"}')$$, :'org'
+  $$select tutela.update_organization_settings(%L, '{"name": "X"}')$$, :'org'
 ),
-('create_student', $$select public.create_student(%L, 'Probe')$$, :'org'),
-('mark_conversation_read', 'select public.mark_conversation_read(%L)', :'conv'),
+('create_student', $$select tutela.create_student(%L, 'Probe')$$, :'org'),
+('mark_conversation_read', 'select tutela.mark_conversation_read(%L)', :'conv'),
 (
   'guardian_get_child_daily_study_stats',
-  'select public.guardian_get_child_daily_study_stats(%L)', :'student'
+  'select tutela.guardian_get_child_daily_study_stats(%L)', :'student'
 ),
-('list_reports', 'select public.list_reports(%L)', :'student'),
-('get_consent_matrix', 'select public.get_consent_matrix(%L)', :'student');
+('list_reports', 'select tutela.list_reports(%L)', :'student'),
+('get_consent_matrix', 'select tutela.get_consent_matrix(%L)', :'student');
 grant select on probes to authenticated;
 
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select results_eq(
   $$select p.name,
       pg_temp.refusal(format(p.stmt, p.known)) = pg_temp.refusal(format(p.stmt, gen_random_uuid()))
@@ -241,11 +242,11 @@ select results_eq(
 );
 select is(
   pg_temp.refusal(
-    format('select public.start_conversation(%L, null, array[%L::uuid])', 'support', :'kid')
+    format('select tutela.start_conversation(%L, null, array[%L::uuid])', 'support', :'kid')
   ),
   pg_temp.refusal(
     format(
-      'select public.start_conversation(%L, null, array[%L::uuid])', 'support',
+      'select tutela.start_conversation(%L, null, array[%L::uuid])', 'support',
       gen_random_uuid()
     )
   ),
@@ -271,9 +272,9 @@ where
 order by p.name;
 
 -- the service role is told the truth
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('select public.create_student(%L, %L)', gen_random_uuid(), 'Probe'),
+  format('select tutela.create_student(%L, %L)', gen_random_uuid(), 'Probe'),
   'TU404', null, 'the service role gets TU404 for an unknown organisation'
 );
 

@@ -8,19 +8,20 @@
 -- active and lifts the veto.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,100 +163,100 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}') is not null
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}') is not null
     as t
 \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select token as mum_token from public.invite_guardian(:'student', 'mum@a.test') \gset
-select token as dad_token from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'mum');
-select (public.accept_guardian_invite(:'mum_token')).id as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.accept_guardian_invite(:'dad_token')).id as dad_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link') is not null as p \gset
-select tests.authenticate_as(:'kid');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select token as mum_token from tutela.invite_guardian(:'student', 'mum@a.test') \gset
+select token as dad_token from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.accept_guardian_invite(:'mum_token')).id as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.accept_guardian_invite(:'dad_token')).id as dad_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link') is not null as p \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 
 -- way 1: the primary guardian invites, revokes the pending link, invites again
-select tests.authenticate_as(:'mum');
-select token as t1 from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
-select public.accept_guardian_invite(:'t1') is not null as a \gset
-select tests.authenticate_as(:'mum');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
-select token as t2 from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'mum');
+select token as t1 from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.accept_guardian_invite(:'t1') is not null as a \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
+select token as t2 from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  (public.accept_guardian_invite(:'t2')).status,
+  (tutela.accept_guardian_invite(:'t2')).status,
   'pending',
   'way 1: still pending after the primary guardian''s revoke-and-invite'
 );
 
 -- way 2: the guardian revokes their own pending link, then staff make a code
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
-select tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format('select public.restore_guardian_link(%L)', :'dad_link'),
+  format('select tutela.restore_guardian_link(%L)', :'dad_link'),
   'TU409', null, 'way 2: a link its guardian ended is not restored by staff'
 );
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'dad');
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'code') ->> 'status',
   'pending',
   'way 2: a later staff code brings it back pending'
 );
 
 -- way 3: staff restore, revoke the pending link, restore again
-select tests.authenticate_as(:'admin');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 select is(
-  (public.restore_guardian_link(:'dad_link')).status, 'pending', 'way 3: a restore: pending'
+  (tutela.restore_guardian_link(:'dad_link')).status, 'pending', 'way 3: a restore: pending'
 );
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 select is(
-  (public.restore_guardian_link(:'dad_link')).status,
+  (tutela.restore_guardian_link(:'dad_link')).status,
   'pending',
   'way 3: revoked again by staff and restored again: still pending'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select status, student_veto from public.guardian_links where id = %L', :'dad_link'),
+  format('select status, student_veto from tutela.guardian_links where id = %L', :'dad_link'),
   $$values ('pending'::text, true)$$,
   'the student''s veto stands through all of it'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is_empty(
-  format('select 1 from public.students where id = %L', :'student'),
+  format('select 1 from tutela.students where id = %L', :'student'),
   'the guardian still reads nothing of the child'
 );
 
 -- the student decides
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.approve_guardian_link(:'dad_link')).status, 'active', 'the student approves: active'
+  (tutela.approve_guardian_link(:'dad_link')).status, 'active', 'the student approves: active'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select student_veto from public.guardian_links where id = :'dad_link'),
+  (select student_veto from tutela.guardian_links where id = :'dad_link'),
   false,
   'the approval lifts the veto'
 );

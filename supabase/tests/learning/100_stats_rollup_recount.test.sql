@@ -6,19 +6,20 @@
 -- review XP plus the points ledger). The session time zone is far from UTC on purpose.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -170,28 +171,28 @@ select plan(8);
 
 set local time zone 'Pacific/Kiritimati';
 
-select tests.create_user('student-100@world.test') as u_student \gset
-select tests.create_user('other-student-100@world.test') as u_other_student \gset
-select tests.create_user('staff-100@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('World 100', 'world-100')
+select tutela_tests.create_user('student-100@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-100@world.test') as u_other_student \gset
+select tutela_tests.create_user('staff-100@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('World 100', 'world-100')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q1', 'a1') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q2', 'a2') returning id as card2 \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'other_student', 'Maths', 'q3', 'a3') returning id as other_card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
 -- the owner loads history (back-dated): several statements, several rows per statement
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -207,30 +208,30 @@ from (
   (3, time '08:30', false, null::smallint),
   (10, time '17:45', true, 3::smallint)
 ) as v (d, t, ok, q);
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 values
 (:'student', :'card2', (:'today'::date - 1 + time '06:00') at time zone 'UTC', true, 4),
 (:'student', :'card2', (:'today'::date - 3 + time '09:00') at time zone 'UTC', false, 2);
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 values
 (:'student', :'card', (:'today'::date - 40 + time '10:00') at time zone 'UTC', true, 2),
 (:'other_student', :'other_card', (:'today'::date - 1 + time '22:00') at time zone 'UTC', true, 5),
 (:'other_student', :'other_card', (:'today'::date - 2 + time '01:00') at time zone 'UTC', false, 0);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'lesson', (:'today'::date + time '00:00:01') at time zone 'UTC', 25),
 (:'student', 'lesson', (:'today'::date - 1 + time '23:59:59') at time zone 'UTC', 15),
 (:'student', 'practice', (:'today'::date - 5 + time '12:00') at time zone 'UTC', 40),
 (:'student', 'login', (:'today'::date - 5 + time '13:00') at time zone 'UTC', 0),
 (:'other_student', 'lesson', (:'today'::date - 2 + time '20:00') at time zone 'UTC', 30);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'video', (:'today'::date - 12 + time '07:00') at time zone 'UTC', 12);
 -- staff award points (they count in total_points, not in XP)
-select tests.authenticate_as(:'u_staff');
-insert into public.points_ledger (student_id, points, reason)
+select tutela_tests.authenticate_as(:'u_staff');
+insert into tutela.points_ledger (student_id, points, reason)
 values (:'student', 50, 'Helped a classmate'), (:'student', -5, 'Late'),
 (:'other_student', 7, 'Tidy notebook');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 -- the recounts, from the history itself
 create temporary view daily_recount as
@@ -241,7 +242,7 @@ with r as (
     count(*)::integer as reviews,
     (count(*) filter (where correct))::integer as correct,
     sum(xp)::integer as xp
-  from public.card_reviews
+  from tutela.card_reviews
   group by 1, 2
 ),
 
@@ -251,7 +252,7 @@ a as (
     (occurred_at at time zone 'UTC')::date as day,
     sum(minutes)::integer as minutes,
     count(*)::integer as activities
-  from public.activity_events
+  from tutela.activity_events
   group by 1, 2
 )
 
@@ -268,33 +269,33 @@ from r full join a on r.student_id = a.student_id and r.day = a.day;
 create temporary view totals_recount as
 select
   s.id as student_id,
-  (select count(*) from public.card_reviews as r where r.student_id = s.id) as total_reviews,
+  (select count(*) from tutela.card_reviews as r where r.student_id = s.id) as total_reviews,
   (
-    select count(*) from public.card_reviews as r
+    select count(*) from tutela.card_reviews as r
     where r.student_id = s.id and r.correct
   ) as total_correct,
   (
-    select coalesce(sum(r.xp), 0) from public.card_reviews as r where r.student_id = s.id
+    select coalesce(sum(r.xp), 0) from tutela.card_reviews as r where r.student_id = s.id
   ) as total_xp,
-  (select coalesce(sum(r.xp), 0) from public.card_reviews as r where r.student_id = s.id)
+  (select coalesce(sum(r.xp), 0) from tutela.card_reviews as r where r.student_id = s.id)
   + (
-    select coalesce(sum(p.points), 0) from public.points_ledger as p
+    select coalesce(sum(p.points), 0) from tutela.points_ledger as p
     where p.student_id = s.id
   ) as total_points,
   (
-    select coalesce(sum(a.minutes), 0) from public.activity_events as a
+    select coalesce(sum(a.minutes), 0) from tutela.activity_events as a
     where a.student_id = s.id
   ) as total_minutes,
   greatest(
-    (select max(r.reviewed_at) from public.card_reviews as r where r.student_id = s.id),
-    (select max(a.occurred_at) from public.activity_events as a where a.student_id = s.id)
+    (select max(r.reviewed_at) from tutela.card_reviews as r where r.student_id = s.id),
+    (select max(a.occurred_at) from tutela.activity_events as a where a.student_id = s.id)
   ) as last_active_at
-from public.students as s;
+from tutela.students as s;
 
 select set_eq(
   format(
     $$ select student_id, day, reviews, correct, xp, minutes, activities
-       from public.daily_study_stats where student_id in (%L, %L) $$,
+       from tutela.daily_study_stats where student_id in (%L, %L) $$,
     :'student', :'other_student'
   ),
   format(
@@ -304,13 +305,13 @@ select set_eq(
   'daily_study_stats equals the recount by student and UTC day'
 );
 select is(
-  (select count(*) from public.daily_study_stats where student_id = :'student'),
+  (select count(*) from tutela.daily_study_stats where student_id = :'student'),
   7::bigint,
   'the student has one row for each of the 7 UTC days with reviews or activity'
 );
 select results_eq(
   format(
-    $$ select reviews, correct, xp, minutes, activities from public.daily_study_stats
+    $$ select reviews, correct, xp, minutes, activities from tutela.daily_study_stats
        where student_id = %L and day = %L::date - 1 $$,
     :'student', :'today'
   ),
@@ -321,7 +322,7 @@ select set_eq(
   format(
     $$ select student_id, total_reviews, total_correct, total_xp, total_points,
          total_minutes, last_active_at
-       from public.student_stats where student_id in (%L, %L) $$,
+       from tutela.student_stats where student_id in (%L, %L) $$,
     :'student', :'other_student'
   ),
   format(
@@ -333,27 +334,27 @@ select set_eq(
 select results_eq(
   format(
     $$ select total_reviews, total_correct, total_xp, total_points, total_minutes
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (9::bigint, 6::bigint, 100::bigint, 145::bigint, 92::bigint) $$,
   'the student''s totals are the expected numbers'
 );
 select is(
-  (select last_active_at from public.student_stats where student_id = :'student'),
+  (select last_active_at from tutela.student_stats where student_id = :'student'),
   (:'today'::date + time '00:00:01') at time zone 'UTC',
   'last_active_at is the latest review or activity'
 );
 
 -- one more statement mixing both students: still exact
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 values
 (:'student', :'card2', (:'today'::date - 3 + time '10:00') at time zone 'UTC', true, 1),
 (:'other_student', :'other_card', (:'today'::date - 3 + time '10:00') at time zone 'UTC', true, 2);
 select set_eq(
   format(
     $$ select student_id, day, reviews, correct, xp, minutes, activities
-       from public.daily_study_stats where student_id in (%L, %L) $$,
+       from tutela.daily_study_stats where student_id in (%L, %L) $$,
     :'student', :'other_student'
   ),
   format(
@@ -366,7 +367,7 @@ select set_eq(
   format(
     $$ select student_id, total_reviews, total_correct, total_xp, total_points,
          total_minutes, last_active_at
-       from public.student_stats where student_id in (%L, %L) $$,
+       from tutela.student_stats where student_id in (%L, %L) $$,
     :'student', :'other_student'
   ),
   format(

@@ -4,19 +4,20 @@
 -- day is back-filled (the gap closes) or deleted (the run breaks).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,25 +159,25 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('student-103@world.test') as u_student \gset
-select tests.create_user('other-student-103@world.test') as u_other_student \gset
-insert into public.organizations (name, slug) values ('World 103', 'world-103')
+select tutela_tests.create_user('student-103@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-103@world.test') as u_other_student \gset
+insert into tutela.organizations (name, slug) values ('World 103', 'world-103')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'other_student', 'Maths', 'q', 'a') returning id as other_card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
@@ -185,11 +186,11 @@ select
   current_streak,
   longest_streak,
   last_active_day - :'today'::date as last_day
-from public.student_stats where student_id = :'student';
+from tutela.student_stats where student_id = :'student';
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 -- today, yesterday, 2 days ago; no day 3; days 4 to 8 (reviews on some days, activity on others)
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -201,7 +202,7 @@ select results_eq(
   $$ values (1, 1, 0) $$,
   'reviews on days 0, 2, 4, 6, 8: every run is one day long'
 );
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   s.student_id,
   'lesson' as kind,
@@ -219,7 +220,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select current_streak, longest_streak, last_active_day - %L::date
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'today', :'other_student'
   ),
   $$ values (1, 2, -1) $$,
@@ -227,23 +228,23 @@ select results_eq(
 );
 
 -- back-filling the gap day joins the two runs
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', (:'today'::date - 3 + time '12:00') at time zone 'UTC', 5);
 select results_eq('streak', $$ values (9, 9, 0) $$, 'with day 3 back-filled both streaks are 9');
 
 -- deleting it breaks the run again
-delete from public.activity_events
+delete from tutela.activity_events
 where
   student_id = :'student'
   and occurred_at = (:'today'::date - 3 + time '12:00') at time zone 'UTC';
 select results_eq('streak', $$ values (3, 5, 0) $$, 'with day 3 deleted again: 3 and 5');
 
 -- deleting today and yesterday leaves day 2 as the newest run
-delete from public.card_reviews
+delete from tutela.card_reviews
 where
   student_id = :'student'
   and reviewed_at >= (:'today'::date)::timestamp at time zone 'UTC';
-delete from public.activity_events
+delete from tutela.activity_events
 where
   student_id = :'student'
   and occurred_at >= (:'today'::date - 1)::timestamp at time zone 'UTC';
@@ -254,7 +255,7 @@ select results_eq(
 );
 
 -- a back-filled run longer than the current one becomes the longest, not the current
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   :'student' as student_id,
   'lesson' as kind,
@@ -268,7 +269,7 @@ select results_eq(
 );
 
 -- a single statement of reviews over two runs of new days
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -281,20 +282,20 @@ select results_eq(
   'days 9-19 in one statement join days 4-8 and 20-29 into a run of 26'
 );
 select is(
-  (select count(*) from public.daily_study_stats where student_id = :'student'),
+  (select count(*) from tutela.daily_study_stats where student_id = :'student'),
   27::bigint,
   'the student has 27 active days (day 2 and days 4-29)'
 );
 
 -- one statement of reviews for both students recomputes both
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values
 (:'student', :'card', (:'today'::date - 1 + time '09:00') at time zone 'UTC', true),
 (:'other_student', :'other_card', (:'today'::date - 2 + time '09:00') at time zone 'UTC', true);
 select results_eq(
   format(
     $$ select current_streak, longest_streak, last_active_day - %L::date
-       from public.student_stats where student_id in (%L, %L)
+       from tutela.student_stats where student_id in (%L, %L)
        order by student_id = %L desc $$,
     :'today', :'student', :'other_student', :'student'
   ),

@@ -4,19 +4,20 @@
 -- while the longest streak stays.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,29 +159,29 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('student-104@world.test') as u_student \gset
-select tests.create_user('staff-104@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('World 104', 'world-104')
+select tutela_tests.create_user('student-104@world.test') as u_student \gset
+select tutela_tests.create_user('staff-104@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('World 104', 'world-104')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Newcomer') returning id as newcomer \gset
 select (now() at time zone 'UTC')::date as today \gset
 
 -- active 2, 3 and 4 days ago
-select tests.clear_authentication();
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+select tutela_tests.clear_authentication();
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   :'student' as student_id,
   'lesson' as kind,
@@ -189,35 +190,35 @@ select
 from generate_series(2, 4) as d;
 
 select is(
-  (select current_streak from public.student_stats where student_id = :'student'),
+  (select current_streak from tutela.student_stats where student_id = :'student'),
   3,
   'the stored streak is the run of 3 days'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.get_child_overview(:'student') -> 'kpis' -> 'current_streak',
+  tutela.get_child_overview(:'student') -> 'kpis' -> 'current_streak',
   '0'::jsonb,
   'last active 2 days ago: the overview''s current streak is 0'
 );
 select is(
-  public.get_child_overview(:'student') -> 'kpis' -> 'longest_streak',
+  tutela.get_child_overview(:'student') -> 'kpis' -> 'longest_streak',
   '3'::jsonb,
   'the longest streak stays 3'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  public.get_child_overview(:'student') -> 'kpis' -> 'current_streak',
+  tutela.get_child_overview(:'student') -> 'kpis' -> 'current_streak',
   '0'::jsonb,
   'the student sees the same live streak'
 );
 
 -- active yesterday too: the run of 4 days is live
-select tests.clear_authentication();
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+select tutela_tests.clear_authentication();
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', (:'today'::date - 1 + time '23:59:59') at time zone 'UTC', 3);
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (public.get_child_overview(:'student') -> 'kpis') - array[
+  (tutela.get_child_overview(:'student') -> 'kpis') - array[
     'reviews_7d', 'reviews_30d', 'accuracy_7d', 'accuracy_30d', 'xp_7d', 'xp_30d',
     'minutes_7d', 'active_days_30d', 'total_xp', 'total_points', 'total_reviews',
     'last_active_at'
@@ -227,34 +228,34 @@ select is(
 );
 
 -- active today as well: the run grows to 5
-select tests.clear_authentication();
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+select tutela_tests.clear_authentication();
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', (:'today'::date + time '00:00:00') at time zone 'UTC', 3);
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (public.get_child_overview(:'student') -> 'kpis' ->> 'current_streak')::integer,
+  (tutela.get_child_overview(:'student') -> 'kpis' ->> 'current_streak')::integer,
   5,
   'active today: the run of 5 days is live'
 );
 
 -- a student with no activity at all
 select is(
-  public.get_child_overview(:'newcomer') -> 'kpis' -> 'current_streak',
+  tutela.get_child_overview(:'newcomer') -> 'kpis' -> 'current_streak',
   '0'::jsonb,
   'a student without history has a current streak of 0'
 );
 
 -- an old run: 10 days ago
-select tests.clear_authentication();
-delete from public.activity_events where student_id = :'student';
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+select tutela_tests.clear_authentication();
+delete from tutela.activity_events where student_id = :'student';
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', (:'today'::date - 10 + time '12:00') at time zone 'UTC', 3);
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
   format(
     $$ select (o -> 'kpis' ->> 'current_streak')::integer,
          (o -> 'kpis' ->> 'longest_streak')::integer, st.current_streak
-       from public.get_child_overview(%1$L) as o, public.student_stats as st
+       from tutela.get_child_overview(%1$L) as o, tutela.student_stats as st
        where st.student_id = %1$L $$,
     :'student'
   ),

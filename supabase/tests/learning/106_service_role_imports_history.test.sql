@@ -4,19 +4,20 @@
 -- the first review insert of the transaction, as in a real request with the service key.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,27 +159,27 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(7);
 
-select tests.create_user('student-106@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 106', 'world-106')
+select tutela_tests.create_user('student-106@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 106', 'world-106')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$ insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+    $$ insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
        values (%1$L, %2$L, (%3$L::date - 1000 + time '12:00') at time zone 'UTC', true, 5),
        (%1$L, %2$L, (%3$L::date - 30 + time '12:00') at time zone 'UTC', false, 1) $$,
     :'student', :'card', :'today'
@@ -187,7 +188,7 @@ select lives_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+    $$ insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
        values (%L, %L, (%L::date + 1 + time '12:00') at time zone 'UTC', true) $$,
     :'student', :'card', :'today'
   ),
@@ -195,7 +196,7 @@ select lives_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.activity_events (student_id, kind, occurred_at, minutes)
+    $$ insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
        values (%1$L, 'lesson', (%2$L::date - 1000 + time '13:00') at time zone 'UTC', 30),
        (%1$L, 'lesson', (%2$L::date - 8 + time '13:00') at time zone 'UTC', 10) $$,
     :'student', :'today'
@@ -203,11 +204,11 @@ select lives_ok(
   'the service role loads activities of 1000 and 8 days ago'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select total_reviews, total_correct, total_xp, total_minutes
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (3::bigint, 2::bigint, 38::bigint, 40::bigint) $$,
@@ -215,7 +216,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select day - %L::date, reviews, minutes from public.daily_study_stats
+    $$ select day - %L::date, reviews, minutes from tutela.daily_study_stats
        where student_id = %L order by day $$,
     :'today', :'student'
   ),
@@ -224,19 +225,19 @@ select results_eq(
 );
 
 -- the service role may also delete history (the way to correct it)
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$ delete from public.card_reviews
+    $$ delete from tutela.card_reviews
        where student_id = %L and reviewed_at < now() - interval '100 days' $$,
     :'student'
   ),
   'the service role deletes an imported review'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select total_reviews, total_xp from public.student_stats where student_id = %L $$,
+    $$ select total_reviews, total_xp from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (2::bigint, 18::bigint) $$,

@@ -4,19 +4,20 @@
 -- corrected by delete and insert). Clients have no update right at all (42501).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,42 +159,42 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('student-107@world.test') as u_student \gset
-select tests.create_user('staff-107@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('World 107', 'world-107')
+select tutela_tests.create_user('student-107@world.test') as u_student \gset
+select tutela_tests.create_user('staff-107@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('World 107', 'world-107')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
 
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'student', :'card', false, 1) returning id as review \gset
-insert into public.activity_events (student_id, kind, minutes)
+insert into tutela.activity_events (student_id, kind, minutes)
 values (:'student', 'lesson', 10) returning id as activity \gset
-insert into public.points_ledger (student_id, points, reason)
+insert into tutela.points_ledger (student_id, points, reason)
 values (:'student', 5, 'Bonus') returning id as points \gset
 
 prepare upd_review as
-update public.card_reviews set correct = true, quality = 5 where id = :'review';
+update tutela.card_reviews set correct = true, quality = 5 where id = :'review';
 prepare upd_review_day as
-update public.card_reviews set reviewed_at = reviewed_at - interval '3 days'
+update tutela.card_reviews set reviewed_at = reviewed_at - interval '3 days'
 where id = :'review';
 prepare upd_activity as
-update public.activity_events set minutes = 600 where id = :'activity';
+update tutela.activity_events set minutes = 600 where id = :'activity';
 prepare upd_points as
-update public.points_ledger set points = 5000 where id = :'points';
+update tutela.points_ledger set points = 5000 where id = :'points';
 
 -- the owner
 select throws_ok('upd_review', 'TU403', null, 'the owner cannot update a review');
@@ -204,23 +205,23 @@ select throws_ok('upd_activity', 'TU403', null, 'the owner cannot update an acti
 select throws_ok('upd_points', 'TU403', null, 'the owner cannot update ledger points');
 
 -- the service role
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok('upd_review', 'TU403', null, 'the service role cannot update a review');
 select throws_ok('upd_activity', 'TU403', null, 'the service role cannot update an activity');
 select throws_ok('upd_points', 'TU403', null, 'the service role cannot update ledger points');
 
 -- clients have no update right
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('upd_review', '42501', null, 'the student cannot update a review');
 select throws_ok('upd_activity', '42501', null, 'the student cannot update an activity');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok('upd_points', '42501', null, 'staff cannot update ledger points');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select r.correct, r.quality, r.xp, a.minutes, p.points
-       from public.card_reviews as r, public.activity_events as a, public.points_ledger as p
+       from tutela.card_reviews as r, tutela.activity_events as a, tutela.points_ledger as p
        where r.id = %L and a.id = %L and p.id = %L $$,
     :'review', :'activity', :'points'
   ),
@@ -230,7 +231,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select total_reviews, total_correct, total_xp, total_points, total_minutes
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (1::bigint, 0::bigint, 2::bigint, 7::bigint, 10::bigint) $$,

@@ -5,19 +5,20 @@
 -- late (older than the card's last review) is counted but leaves the card where it is.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,40 +160,40 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('student-108@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 108', 'world-108')
+select tutela_tests.create_user('student-108@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 108', 'world-108')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q1', 'a1') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer, leitner_box, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, leitner_box, due_at)
 values (:'student', 'Maths', 'q2', 'a2', 3, now() - interval '1 day')
 returning id as card2 \gset
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values (:'student', 'Maths', 'q3', 'a3', now() + interval '1 hour')
 returning id as untouched, due_at as untouched_due \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 prepare review (uuid, boolean, timestamptz) as
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 values (:'student', $1, $2, $3);
 prepare card_state as
 select
   leitner_box,
   due_at
-from public.flashcards where id = :'card';
+from tutela.flashcards where id = :'card';
 
 select is(
-  (select leitner_box from public.flashcards where id = :'card'), 1::smallint,
+  (select leitner_box from tutela.flashcards where id = :'card'), 1::smallint,
   'a new card starts in box 1'
 );
 
@@ -256,18 +257,18 @@ select results_eq(
 select now() - interval '20 minutes' as t8 \gset
 execute review (:'card2', false, :'t8');
 select results_eq(
-  format($$ select leitner_box, due_at from public.flashcards where id = %L $$, :'card2'),
+  format($$ select leitner_box, due_at from tutela.flashcards where id = %L $$, :'card2'),
   format($$ values (1::smallint, %L::timestamptz + interval '10 minutes') $$, :'t8'),
   'wrong from box 3: box 1, due 10 minutes after the review'
 );
 
 -- one statement reviewing two cards moves each by its own review
 select now() - interval '10 minutes' as t9 \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 values (:'student', :'card', true, :'t9'), (:'student', :'card2', true, :'t9');
 select results_eq(
   format(
-    $$ select leitner_box, due_at from public.flashcards where id in (%L, %L) order by id $$,
+    $$ select leitner_box, due_at from tutela.flashcards where id in (%L, %L) order by id $$,
     :'card', :'card2'
   ),
   format(
@@ -282,7 +283,7 @@ select results_eq(
 execute review (:'card', false, :'t1');
 select results_eq(
   format(
-    $$ select leitner_box, due_at, last_reviewed_at from public.flashcards where id = %L $$,
+    $$ select leitner_box, due_at, last_reviewed_at from tutela.flashcards where id = %L $$,
     :'card'
   ),
   format(
@@ -292,13 +293,13 @@ select results_eq(
   'a wrong review synced late leaves the card in box 2, due as before'
 );
 select is(
-  (select total_reviews from public.student_stats where student_id = :'student'),
+  (select total_reviews from tutela.student_stats where student_id = :'student'),
   11::bigint,
   'the late review is still counted'
 );
 
 select results_eq(
-  format($$ select leitner_box, due_at from public.flashcards where id = %L $$, :'untouched'),
+  format($$ select leitner_box, due_at from tutela.flashcards where id = %L $$, :'untouched'),
   format($$ values (1::smallint, %L::timestamptz) $$, :'untouched_due'),
   'a card without reviews does not move'
 );

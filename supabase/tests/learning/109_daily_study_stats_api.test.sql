@@ -5,19 +5,20 @@
 -- student's days.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,8 +160,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -169,59 +170,59 @@ select plan(8);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-109@world.test') as u_student \gset
-select tests.create_user('other-student-109@world.test') as u_other_student \gset
-select tests.create_user('guardian-109@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-109@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-109@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-109@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-109@world.test') as u_staff \gset
-select tests.create_user('admin-109@world.test') as u_admin \gset
-select tests.create_user('other-staff-109@world.test') as u_other_staff \gset
-select tests.create_user('stranger-109@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-109@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-109@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-109@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-109@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-109@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-109@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-109@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-109@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-109@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-109@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 109', 'world-109', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 109', 'other-world-109')
+insert into tutela.organizations (name, slug) values ('Other world 109', 'other-world-109')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'other_student', 'Maths', 'q', 'a') returning id as other_card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
 -- day 0: 3 reviews (2 correct) and 10 minutes; day 1: 15 minutes only; day 2: 1 wrong review;
 -- day 5: 4 correct reviews; day 9: 6 reviews (1 correct). The other student studies too.
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -232,19 +233,19 @@ from (
   (0, true), (0, true), (0, false), (2, false), (5, true), (5, true), (5, true), (5, true),
   (9, true), (9, false), (9, false), (9, false), (9, false), (9, false)
 ) as v (d, ok);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'lesson', (:'today'::date + time '00:00:00') at time zone 'UTC', 10),
 (:'student', 'lesson', (:'today'::date - 1 + time '12:00') at time zone 'UTC', 15);
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values
 (:'other_student', :'other_card', (:'today'::date - 3 + time '12:00') at time zone 'UTC', true);
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq(
   format(
     $$ select day - %L::date, reviews, correct, accuracy, xp, minutes
-       from public.guardian_get_child_daily_study_stats(%L) $$,
+       from tutela.guardian_get_child_daily_study_stats(%L) $$,
     :'today', :'student'
   ),
   $$ values
@@ -258,18 +259,18 @@ select results_eq(
 select results_eq(
   format(
     $$ select day, reviews, correct, accuracy, xp, minutes
-       from public.guardian_get_child_daily_study_stats(%L, 366) $$,
+       from tutela.guardian_get_child_daily_study_stats(%L, 366) $$,
     :'student'
   ),
   format(
     $$ with r as (
          select (reviewed_at at time zone 'UTC')::date as day, count(*)::integer as reviews,
            (count(*) filter (where correct))::integer as correct, sum(xp)::integer as xp
-         from public.card_reviews where student_id = %1$L group by 1
+         from tutela.card_reviews where student_id = %1$L group by 1
        ),
        a as (
          select (occurred_at at time zone 'UTC')::date as day, sum(minutes)::integer as minutes
-         from public.activity_events where student_id = %1$L group by 1
+         from tutela.activity_events where student_id = %1$L group by 1
        )
        select coalesce(r.day, a.day), coalesce(r.reviews, 0), coalesce(r.correct, 0),
          round(100.0 * r.correct / nullif(r.reviews, 0), 1), coalesce(r.xp, 0),
@@ -282,7 +283,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select day - %L::date from public.guardian_get_child_daily_study_stats(%L, 2) $$,
+    $$ select day - %L::date from tutela.guardian_get_child_daily_study_stats(%L, 2) $$,
     :'today', :'student'
   ),
   $$ values (0), (-1) $$,
@@ -290,44 +291,44 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select day - %L::date from public.guardian_get_child_daily_study_stats(%L, 1) $$,
+    $$ select day - %L::date from tutela.guardian_get_child_daily_study_stats(%L, 1) $$,
     :'today', :'student'
   ),
   $$ values (0) $$,
   'limit 1: today only'
 );
 select is(
-  (select count(*) from public.guardian_get_child_daily_study_stats(:'student', 366)),
+  (select count(*) from tutela.guardian_get_child_daily_study_stats(:'student', 366)),
   5::bigint,
   'limit 366: all five days'
 );
 
 -- 70 more days: the default limit is 60
-select tests.clear_authentication();
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+select tutela_tests.clear_authentication();
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   :'student' as student_id,
   'lesson' as kind,
   (:'today'::date - d + time '12:00') at time zone 'UTC' as occurred_at,
   1 as minutes
 from generate_series(10, 79) as d;
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  (select count(*) from public.guardian_get_child_daily_study_stats(:'student')),
+  (select count(*) from tutela.guardian_get_child_daily_study_stats(:'student')),
   60::bigint,
   'without a limit, the newest 60 days'
 );
 select is(
   (
     select min(day) - :'today'::date
-    from public.guardian_get_child_daily_study_stats(:'student')
+    from tutela.guardian_get_child_daily_study_stats(:'student')
   ),
   -64,
   'the 60th newest day is 64 days ago (days 0, 1, 2, 5 and 9 to 64)'
 );
 select is_empty(
   format(
-    $$ select 1 from public.guardian_get_child_daily_study_stats(%L, 366)
+    $$ select 1 from tutela.guardian_get_child_daily_study_stats(%L, 366)
        where day = %L::date - 3 $$,
     :'student', :'today'
   ),

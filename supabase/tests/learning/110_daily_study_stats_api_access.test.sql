@@ -6,19 +6,20 @@
 -- An unknown student is TU403; a limit outside 1..366 is TU422.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -170,53 +171,53 @@ select plan(19);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-110@world.test') as u_student \gset
-select tests.create_user('other-student-110@world.test') as u_other_student \gset
-select tests.create_user('guardian-110@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-110@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-110@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-110@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-110@world.test') as u_staff \gset
-select tests.create_user('admin-110@world.test') as u_admin \gset
-select tests.create_user('other-staff-110@world.test') as u_other_staff \gset
-select tests.create_user('stranger-110@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-110@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-110@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-110@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-110@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-110@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-110@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-110@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-110@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-110@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-110@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 110', 'world-110', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 110', 'other-world-110')
+insert into tutela.organizations (name, slug) values ('Other world 110', 'other-world-110')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, correct)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, correct)
 values (:'student', :'card', true), (:'student', :'card', false);
 
 prepare read_days as
@@ -224,75 +225,75 @@ select
   day,
   reviews,
   accuracy
-from public.guardian_get_child_daily_study_stats(:'student', 30);
+from tutela.guardian_get_child_daily_study_stats(:'student', 30);
 prepare expected as
 values ((now() at time zone 'UTC')::date, 2, 50.0);
 
 -- allowed
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq('read_days', 'expected', 'the student reads their days');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq('read_days', 'expected', 'staff of the organisation read the days');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select results_eq('read_days', 'expected', 'an admin of the organisation reads the days');
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq('read_days', 'expected', 'an active guardian with progress reads the days');
 
 -- refused
-select tests.authenticate_as(:'u_guardian_noperm');
+select tutela_tests.authenticate_as(:'u_guardian_noperm');
 select throws_ok('read_days', 'TU403', null, 'a guardian without progress is refused');
-select tests.authenticate_as(:'u_guardian_pending');
+select tutela_tests.authenticate_as(:'u_guardian_pending');
 select throws_ok('read_days', 'TU403', null, 'a pending guardian is refused');
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select throws_ok('read_days', 'TU403', null, 'a revoked guardian is refused');
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select throws_ok('read_days', 'TU403', null, 'another student of the organisation is refused');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('read_days', 'TU403', null, 'a signed-in stranger is refused');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('read_days', 'TU403', null, 'staff of another organisation are refused');
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('read_days', '42501', null, 'anon may not call it');
 
 -- the guardian loses progress: refused at once
-select tests.clear_authentication();
-update public.guardian_links
+select tutela_tests.clear_authentication();
+update tutela.guardian_links
 set permissions = permissions || '{"progress": false}'
 where guardian_id = :'u_guardian';
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'read_days', 'TU403', null, 'the guardian is refused once progress is switched off'
 );
 
 -- unknown student, bad limits
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L)', gen_random_uuid()),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown student is TU403'
 );
 select throws_ok(
-  'select * from public.guardian_get_child_daily_study_stats(null)',
+  'select * from tutela.guardian_get_child_daily_study_stats(null)',
   'TU403', null, 'a null student is TU403'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, 0)', :'student'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, 0)', :'student'),
   'TU422', null, 'limit 0 is TU422'
 );
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, 367)', :'student'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, 367)', :'student'),
   'TU422', null, 'limit 367 is TU422'
 );
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, -1)', :'student'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, -1)', :'student'),
   'TU422', null, 'a negative limit is TU422'
 );
 select throws_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, null)', :'student'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, null)', :'student'),
   'TU422', null, 'a null limit is TU422'
 );
 select lives_ok(
-  format('select * from public.guardian_get_child_daily_study_stats(%L, 366)', :'student'),
+  format('select * from tutela.guardian_get_child_daily_study_stats(%L, 366)', :'student'),
   'limit 366 is accepted'
 );
 

@@ -6,19 +6,20 @@
 -- progress and without card_content gets portfolio null and hidden_sections ["portfolio"].
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -170,64 +171,64 @@ select plan(13);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-111@world.test') as u_student \gset
-select tests.create_user('other-student-111@world.test') as u_other_student \gset
-select tests.create_user('guardian-111@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-111@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-111@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-111@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-111@world.test') as u_staff \gset
-select tests.create_user('admin-111@world.test') as u_admin \gset
-select tests.create_user('other-staff-111@world.test') as u_other_staff \gset
-select tests.create_user('stranger-111@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-111@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-111@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-111@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-111@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-111@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-111@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-111@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-111@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-111@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-111@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 111', 'world-111', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 111', 'other-world-111')
+insert into tutela.organizations (name, slug) values ('Other world 111', 'other-world-111')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-select tests.create_user('guardian-cardless-111@world.test') as u_guardian_cardless \gset
-insert into public.guardian_links (
+select tutela_tests.create_user('guardian-cardless-111@world.test') as u_guardian_cardless \gset
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values (
   :'student', :'u_guardian_cardless', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"progress": true, "card_content": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": true, "card_content": false}'
 );
 select (now() at time zone 'UTC')::date as today \gset
 
 -- reviews on days 0, 3, 6 (last 7 days), 7, 20, 29 (last 30 days), 30 and 45 (older)
-insert into public.flashcards (student_id, subject, topic, question, answer)
+insert into tutela.flashcards (student_id, subject, topic, question, answer)
 values (:'student', 'History', 'Dates', 'q', 'a') returning id as card \gset
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -241,16 +242,16 @@ from (
   (7, true, 4::smallint), (7, true, 4::smallint), (20, false, 3::smallint),
   (29, true, 0::smallint), (30, true, 5::smallint), (45, false, 1::smallint)
 ) as v (d, ok, q);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'lesson', (:'today'::date - 1 + time '12:00') at time zone 'UTC', 20),
 (:'student', 'lesson', (:'today'::date - 6 + time '12:00') at time zone 'UTC', 15),
 (:'student', 'lesson', (:'today'::date - 7 + time '12:00') at time zone 'UTC', 40);
 
 -- the flashcards of the portfolio (set after the reviews, which move their card)
-update public.flashcards set leitner_box = 2, due_at = now() + interval '3 days'
+update tutela.flashcards set leitner_box = 2, due_at = now() + interval '3 days'
 where id = :'card';
-insert into public.flashcards (student_id, subject, topic, question, answer, leitner_box, due_at)
+insert into tutela.flashcards (student_id, subject, topic, question, answer, leitner_box, due_at)
 values
 (:'student', 'Maths', 'Algebra', 'q1', 'a', 5, now() + interval '10 days'),
 (:'student', 'Maths', 'Algebra', 'q2', 'a', 5, now() + interval '1 day'),
@@ -267,7 +268,7 @@ with r as (
     cr.correct,
     cr.xp,
     (cr.reviewed_at at time zone 'UTC')::date > :'today'::date - 7 as in_7d
-  from public.card_reviews as cr
+  from tutela.card_reviews as cr
   where
     cr.student_id = :'student'
     and (cr.reviewed_at at time zone 'UTC')::date > :'today'::date - 30
@@ -275,7 +276,7 @@ with r as (
 
 a as (
   select coalesce(sum(ae.minutes), 0)::integer as minutes_7d
-  from public.activity_events as ae
+  from tutela.activity_events as ae
   where
     ae.student_id = :'student'
     and (ae.occurred_at at time zone 'UTC')::date > :'today'::date - 7
@@ -304,9 +305,9 @@ select
   ($1 ->> 'xp_30d')::integer,
   ($1 ->> 'minutes_7d')::integer;
 
-select tests.authenticate_as(:'u_student');
-select public.get_child_overview(:'student') as overview \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.get_child_overview(:'student') as overview \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format('execute kpis(%L)', (:'overview'::jsonb) -> 'kpis'),
   'select * from kpi_recount',
@@ -350,7 +351,7 @@ select is(
         count(*) as cards,
         count(*) filter (where due_at <= now()) as due,
         count(*) filter (where leitner_box = 5) as mastered
-      from public.flashcards where student_id = :'student'
+      from tutela.flashcards where student_id = :'student'
       group by subject, topic
     ) as t
   ),
@@ -358,22 +359,22 @@ select is(
 );
 
 -- staff and a guardian with card_content see the same
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.get_child_overview(:'student'),
+  tutela.get_child_overview(:'student'),
   :'overview'::jsonb,
   'staff get the same overview'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  public.get_child_overview(:'student'),
+  tutela.get_child_overview(:'student'),
   :'overview'::jsonb,
   'a guardian with progress and card_content gets the same overview'
 );
 
 -- a guardian without card_content: KPI tiles yes, portfolio no
-select tests.authenticate_as(:'u_guardian_cardless');
-select public.get_child_overview(:'student') as cardless \gset
+select tutela_tests.authenticate_as(:'u_guardian_cardless');
+select tutela.get_child_overview(:'student') as cardless \gset
 select is(
   (:'cardless'::jsonb) -> 'portfolio',
   'null'::jsonb,
@@ -395,9 +396,9 @@ select ok(
 );
 
 -- the student's own overview is not affected by another student's cards
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select is(
-  public.get_child_overview(:'other_student') -> 'portfolio',
+  tutela.get_child_overview(:'other_student') -> 'portfolio',
   '[{"subject": "Maths", "topic": "Algebra", "cards": 1, "due": 1, "mastered": 1}]'::jsonb,
   'the other student''s portfolio holds only their card'
 );

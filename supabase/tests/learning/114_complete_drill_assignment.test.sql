@@ -6,19 +6,20 @@
 -- is TU404; anon gets 42501.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,8 +161,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -170,75 +171,75 @@ select plan(17);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-114@world.test') as u_student \gset
-select tests.create_user('other-student-114@world.test') as u_other_student \gset
-select tests.create_user('guardian-114@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-114@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-114@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-114@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-114@world.test') as u_staff \gset
-select tests.create_user('admin-114@world.test') as u_admin \gset
-select tests.create_user('other-staff-114@world.test') as u_other_staff \gset
-select tests.create_user('stranger-114@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-114@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-114@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-114@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-114@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-114@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-114@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-114@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-114@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-114@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-114@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 114', 'world-114', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 114', 'other-world-114')
+insert into tutela.organizations (name, slug) values ('Other world 114', 'other-world-114')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-insert into public.drills (organization_id, title)
+insert into tutela.drills (organization_id, title)
 values (:'org', 'Serve 50 balls') returning id as drill \gset
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   drill_id, student_id, organization_id, assigned_by, due_at, notes
 )
 values (:'drill', :'student', :'org', :'u_staff', now() + interval '2 days', 'Slowly')
 returning id as a_student \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_staff \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_admin \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_refused \gset
 
 -- the student
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now(),
   'the student completes their drill: completed_at is now'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select drill_id, student_id, organization_id, assigned_by, due_at, notes
-       from public.drill_assignments where id = %L $$,
+       from tutela.drill_assignments where id = %L $$,
     :'a_student'
   ),
   format(
@@ -249,74 +250,74 @@ select results_eq(
 );
 
 -- completed an hour ago: completing again keeps that time
-update public.drill_assignments set completed_at = now() - interval '1 hour'
+update tutela.drill_assignments set completed_at = now() - interval '1 hour'
 where id = :'a_student';
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now() - interval '1 hour',
   'completing again returns the assignment with its first completed_at'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.drill_assignments where id = :'a_student'),
+  (select completed_at from tutela.drill_assignments where id = :'a_student'),
   now() - interval '1 hour',
   'the stored completed_at was not moved'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now() - interval '1 hour',
   'staff completing it again change nothing either'
 );
 
 -- staff and an admin
 select is(
-  (public.complete_drill_assignment(:'a_staff')).completed_at,
+  (tutela.complete_drill_assignment(:'a_staff')).completed_at,
   now(),
   'staff of the organisation complete a drill'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select is(
-  (public.complete_drill_assignment(:'a_admin')).completed_at,
+  (tutela.complete_drill_assignment(:'a_admin')).completed_at,
   now(),
   'an admin of the organisation completes a drill'
 );
 
 -- refused
-prepare complete_refused as select public.complete_drill_assignment(:'a_refused');
-select tests.authenticate_as(:'u_guardian');
+prepare complete_refused as select tutela.complete_drill_assignment(:'a_refused');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'complete_refused', 'TU403', null, 'an active guardian with progress is refused'
 );
-select tests.authenticate_as(:'u_guardian_noperm');
+select tutela_tests.authenticate_as(:'u_guardian_noperm');
 select throws_ok('complete_refused', 'TU403', null, 'a guardian without progress is refused');
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select throws_ok('complete_refused', 'TU403', null, 'a revoked guardian is refused');
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select throws_ok(
   'complete_refused', 'TU403', null, 'another student of the organisation is refused'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('complete_refused', 'TU403', null, 'a signed-in stranger is refused');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('complete_refused', 'TU403', null, 'staff of another organisation are refused');
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('complete_refused', '42501', null, 'anon may not call it');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
-  format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
+  format('select tutela.complete_drill_assignment(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown assignment is TU403'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok(
-  format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
+  format('select tutela.complete_drill_assignment(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown assignment is TU403 for anyone'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.drill_assignments where id = :'a_refused'),
+  (select completed_at from tutela.drill_assignments where id = :'a_refused'),
   null,
   'after the refusals the assignment is still open'
 );

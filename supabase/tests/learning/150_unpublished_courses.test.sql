@@ -4,19 +4,20 @@
 -- belongs to the organisation.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,83 +159,83 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('staff@draft.test') as u_staff \gset
-select tests.create_user('student@draft.test') as u_student \gset
-select tests.create_user('guardian@draft.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Draft', 'draft-org') returning
+select tutela_tests.create_user('staff@draft.test') as u_staff \gset
+select tutela_tests.create_user('student@draft.test') as u_student \gset
+select tutela_tests.create_user('guardian@draft.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Draft', 'draft-org') returning
   id as org
 \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_student') returning id as kid \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'kid', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title, is_published)
+insert into tutela.courses (organization_id, title, is_published)
 values (:'org', 'Draft course', false) returning id as draft \gset
-insert into public.courses (organization_id, title) values (:'org', 'Live course')
+insert into tutela.courses (organization_id, title) values (:'org', 'Live course')
 returning id as live \gset
-insert into public.course_modules (organization_id, course_id, title)
+insert into tutela.course_modules (organization_id, course_id, title)
 values (:'org', :'draft', 'Draft module'), (:'org', :'live', 'Live module');
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'draft', 'Final exam (unreleased)') returning id as exam \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'live', 'Quiz 1') returning id as quiz \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Maths', 'Algebra') returning id as skill \gset
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 values (:'exam', :'skill', :'org'), (:'quiz', :'skill', :'org');
-insert into public.live_classes (organization_id, course_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, course_id, title, starts_at, ends_at)
 values
 (:'org', :'draft', 'Draft lab', now(), now() + interval '1 hour'),
 (:'org', :'live', 'Live lab', now(), now() + interval '1 hour'),
 (:'org', null, 'Open day', now(), now() + interval '1 hour');
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq(
-  'select title from public.course_modules', $$ values ('Live module') $$,
+  'select title from tutela.course_modules', $$ values ('Live module') $$,
   'a student sees the published course''s modules only'
 );
 select results_eq(
-  'select title from public.assignments', $$ values ('Quiz 1') $$,
+  'select title from tutela.assignments', $$ values ('Quiz 1') $$,
   'a student sees the published course''s assignments only'
 );
 select results_eq(
-  'select assignment_id from public.assignment_skills',
+  'select assignment_id from tutela.assignment_skills',
   format('values (%L::uuid)', :'quiz'), 'a student sees the published competencies only'
 );
 select results_eq(
-  'select title from public.live_classes order by title',
+  'select title from tutela.live_classes order by title',
   $$ values ('Live lab'), ('Open day') $$,
   'a student sees live classes of published courses and those of no course'
 );
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select results_eq(
-  'select title from public.assignments', $$ values ('Quiz 1') $$,
+  'select title from tutela.assignments', $$ values ('Quiz 1') $$,
   'a guardian sees the published course''s assignments only'
 );
 select results_eq(
-  'select title from public.course_modules', $$ values ('Live module') $$,
+  'select title from tutela.course_modules', $$ values ('Live module') $$,
   'a guardian sees the published course''s modules only'
 );
 
-select tests.authenticate_as(:'u_staff');
-select is((select count(*) from public.course_modules), 2::bigint, 'staff see every module');
-select is((select count(*) from public.assignments), 2::bigint, 'staff see every assignment');
+select tutela_tests.authenticate_as(:'u_staff');
+select is((select count(*) from tutela.course_modules), 2::bigint, 'staff see every module');
+select is((select count(*) from tutela.assignments), 2::bigint, 'staff see every assignment');
 select is(
-  (select count(*) from public.assignment_skills), 2::bigint,
+  (select count(*) from tutela.assignment_skills), 2::bigint,
   'staff see every competency'
 );
-select is((select count(*) from public.live_classes), 3::bigint, 'staff see every live class');
+select is((select count(*) from tutela.live_classes), 3::bigint, 'staff see every live class');
 
 select * from finish();
 rollback;

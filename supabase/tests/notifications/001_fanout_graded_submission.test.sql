@@ -6,19 +6,20 @@
 -- notifies nobody; grading it later (an update into 'graded') does.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,59 +161,59 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('mum-001@ntf.test') as u_mum \gset
-select tests.create_user('dad-001@ntf.test') as u_dad \gset
-select tests.create_user('noperm-001@ntf.test') as u_noperm \gset
-select tests.create_user('pending-001@ntf.test') as u_pending \gset
-select tests.create_user('revoked-001@ntf.test') as u_revoked \gset
-select tests.create_user('kims-001@ntf.test') as u_kims \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-001@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-001@ntf.test') as u_dad \gset
+select tutela_tests.create_user('noperm-001@ntf.test') as u_noperm \gset
+select tutela_tests.create_user('pending-001@ntf.test') as u_pending \gset
+select tutela_tests.create_user('revoked-001@ntf.test') as u_revoked \gset
+select tutela_tests.create_user('kims-001@ntf.test') as u_kims \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 001', 'ntf-001', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'sam', :'u_mum', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"grades": true}'
+  tutela_hidden.default_link_permissions() || '{"grades": true}'
 ),
 (
   :'sam', :'u_dad', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"grades": true}'
+  tutela_hidden.default_link_permissions() || '{"grades": true}'
 ),
 (
   :'sam', :'u_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"grades": false}'
+  tutela_hidden.default_link_permissions() || '{"grades": false}'
 ),
 (
   :'sam', :'u_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"grades": true}'
+  tutela_hidden.default_link_permissions() || '{"grades": true}'
 ),
 (
   :'sam', :'u_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"grades": true}'
+  tutela_hidden.default_link_permissions() || '{"grades": true}'
 ),
 (
   :'kim', :'u_kims', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"grades": true}'
+  tutela_hidden.default_link_permissions() || '{"grades": true}'
 );
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 1', 20) returning id as quiz1 \gset
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 2', 20) returning id as quiz2 \gset
 
 prepare graded_alerts as
@@ -220,11 +221,11 @@ select
   a.recipient_id,
   a.student_id,
   a.data ->> 'submission_id' as submission_id
-from public.alerts as a
+from tutela.alerts as a
 where a.type = 'child_graded';
 
 -- graded on insert: 17/20
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz1', 'graded', 17, now())
@@ -240,7 +241,7 @@ select bag_eq(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id in (:'u_noperm', :'u_pending', :'u_revoked', :'u_kims')
   ),
   0,
@@ -248,7 +249,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where student_id = :'sam' and kind = 'child_graded'
   ),
   0,
@@ -257,42 +258,42 @@ select is(
 select results_eq(
   format(
     $$ select severity, title, message, (data ->> 'percent')::numeric
-       from public.alerts where recipient_id = %L $$,
+       from tutela.alerts where recipient_id = %L $$,
     :'u_mum'
   ),
   $$ values ('info'::text, 'Graded: Quiz 1'::text, 'Score 85.0%.'::text, 85.0::numeric) $$,
   'the alert: severity info, the assignment, the score as a percent of the maximum'
 );
 select is(
-  (select read_at from public.alerts where recipient_id = :'u_mum'),
+  (select read_at from tutela.alerts where recipient_id = :'u_mum'),
   null,
   'the alert starts unread'
 );
 
 -- handed in, not graded: nobody hears of it
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at
 )
 values (:'sam', :'org', :'quiz2', 'submitted', now())
 returning id as sub2 \gset
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_graded'),
+  (select count(*)::integer from tutela.alerts where type = 'child_graded'),
   2,
   'a submission handed in but not graded notifies nobody'
 );
-update public.submissions set status = 'in_review' where id = :'sub2';
+update tutela.submissions set status = 'in_review' where id = :'sub2';
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_graded'),
+  (select count(*)::integer from tutela.alerts where type = 'child_graded'),
   2,
   'nor does a move to in_review'
 );
 
 -- graded later: an update into 'graded'
-update public.submissions set status = 'graded', score = 10, graded_at = now()
+update tutela.submissions set status = 'graded', score = 10, graded_at = now()
 where id = :'sub2';
 select bag_eq(
   format(
-    $$ select recipient_id from public.alerts
+    $$ select recipient_id from tutela.alerts
        where type = 'child_graded' and data ->> 'submission_id' = %L $$,
     :'sub2'
   ),
@@ -301,13 +302,13 @@ select bag_eq(
 );
 
 -- Kim's grade reaches only Kim's guardian
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'kim', :'org', :'quiz1', 'graded', 20, now());
 select results_eq(
   format(
-    $$ select recipient_id from public.alerts
+    $$ select recipient_id from tutela.alerts
        where type = 'child_graded' and student_id = %L $$,
     :'kim'
   ),
@@ -315,7 +316,7 @@ select results_eq(
   'another child''s grade reaches only that child''s guardian'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_graded'),
+  (select count(*)::integer from tutela.alerts where type = 'child_graded'),
   5,
   'five alerts in all: two per graded submission of Sam, one for Kim'
 );

@@ -6,19 +6,20 @@
 -- not affected.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,46 +161,46 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(7);
 
-select tests.create_user('mum-003@ntf.test') as u_mum \gset
-select tests.create_user('dad-003@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-003@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-003@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 003', 'ntf-003') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now()),
 (:'kim', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as quiz1 \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 2') returning id as quiz2 \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 3') returning id as quiz3 \gset
 
 prepare mums_graded as
-select student_id from public.alerts
+select student_id from tutela.alerts
 where recipient_id = :'u_mum' and type = 'child_graded';
 
 -- general: off
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded', p_enabled => false);
-select tests.clear_authentication();
-insert into public.submissions (
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded', p_enabled => false);
+select tutela_tests.clear_authentication();
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -208,23 +209,23 @@ values
 select is_empty('mums_graded', 'type off for all children: no alert for either child');
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type = 'child_graded'
   ),
   2,
   'the other guardian still hears of both'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox where recipient_user_id = :'u_mum'),
+  (select count(*)::integer from tutela_private.notification_outbox where recipient_user_id = :'u_mum'),
   0,
   'and no outbox message for the guardian who turned it off'
 );
 
 -- general off, Kim on: only Kim
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded', p_student_id => :'kim');
-select tests.clear_authentication();
-insert into public.submissions (
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded', p_student_id => :'kim');
+select tutela_tests.clear_authentication();
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -237,14 +238,14 @@ select results_eq(
 );
 
 -- general on, Kim off: only Sam
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded');
-select public.set_notification_preference(
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded');
+select tutela.set_notification_preference(
   'child_graded', p_enabled => false, p_student_id => :'kim'
 );
-select tests.clear_authentication();
-delete from public.alerts;
-insert into public.submissions (
+select tutela_tests.clear_authentication();
+delete from tutela.alerts;
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -257,14 +258,14 @@ select results_eq(
 );
 
 -- another type is not affected by child_graded's preferences
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Live 1', now() - interval '2 hours', now() - interval '1 hour')
 returning id as live \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'kim', :'org', :'live', 'missed');
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_mum' and type = 'child_absent' and student_id = :'kim'
   ),
   1,
@@ -272,7 +273,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type = 'child_graded'
   ),
   2,

@@ -5,19 +5,20 @@
 -- message shows. Without in_app there is no alert row.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,45 +160,45 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('mum-004@ntf.test') as u_mum \gset
-select tests.create_user('dad-004@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-004@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-004@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 004', 'ntf-004') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as quiz1 \gset
 
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded', array['sms', 'email', 'push']);
-select tests.authenticate_as(:'u_dad');
-select public.set_notification_preference('child_graded', array['push', 'in_app']);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded', array['sms', 'email', 'push']);
+select tutela_tests.authenticate_as(:'u_dad');
+select tutela.set_notification_preference('child_graded', array['push', 'in_app']);
+select tutela_tests.clear_authentication();
 
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz1', 'graded', 85, now())
 returning id as sub \gset
 
-select dedupe_key as dads_key from public.alerts where recipient_id = :'u_dad' \gset
+select dedupe_key as dads_key from tutela.alerts where recipient_id = :'u_dad' \gset
 
 select bag_eq(
-  $$ select recipient_user_id, channel from private.notification_outbox
+  $$ select recipient_user_id, channel from tutela_private.notification_outbox
      where kind = 'child_graded' $$,
   format(
     $$ values (%L::uuid, 'email'), (%L::uuid, 'sms'), (%L::uuid, 'push'),
@@ -207,13 +208,13 @@ select bag_eq(
   'one outbox row per chosen external channel and guardian'
 );
 select results_eq(
-  $$ select recipient_id from public.alerts where type = 'child_graded' $$,
+  $$ select recipient_id from tutela.alerts where type = 'child_graded' $$,
   format($$ values (%L::uuid) $$, :'u_dad'),
   'an alert row only for the guardian who kept in_app'
 );
 select is(
   (
-    select count(distinct idempotency_key)::integer from private.notification_outbox
+    select count(distinct idempotency_key)::integer from tutela_private.notification_outbox
     where kind = 'child_graded'
   ),
   4,
@@ -221,7 +222,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where
       kind = 'child_graded'
       and idempotency_key = :'dads_key' || ':' || recipient_user_id::text || ':' || channel
@@ -231,7 +232,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where
       kind = 'child_graded' and template = 'alert' and status = 'pending'
       and attempts = 0 and next_attempt_at <= now() and student_id = :'sam'
@@ -243,7 +244,7 @@ select results_eq(
   format(
     $$ select payload ->> 'type', payload ->> 'severity', payload ->> 'title',
          payload ->> 'student_name', payload ->> 'submission_id', payload ->> 'percent'
-       from private.notification_outbox where recipient_user_id = %L and channel = 'sms' $$,
+       from tutela_private.notification_outbox where recipient_user_id = %L and channel = 'sms' $$,
     :'u_mum'
   ),
   format(
@@ -253,7 +254,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'child_graded' and channel = 'in_app'
   ),
   0,
@@ -261,19 +262,19 @@ select is(
 );
 
 -- both guardians keep their choice for the next grade
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 2') returning id as quiz2 \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz2', 'graded', 40, now());
 select is(
-  (select count(*)::integer from private.notification_outbox where kind = 'child_graded'),
+  (select count(*)::integer from tutela_private.notification_outbox where kind = 'child_graded'),
   8,
   'the next grade: four more messages'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_graded'),
+  (select count(*)::integer from tutela.alerts where type = 'child_graded'),
   2,
   'and one more alert'
 );

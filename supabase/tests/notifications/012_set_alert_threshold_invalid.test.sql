@@ -5,19 +5,20 @@
 -- another guardian's thresholds do not constrain the caller's.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,96 +160,96 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(15);
 
-select tests.create_user('mum-012@ntf.test') as u_mum \gset
-select tests.create_user('dad-012@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-012@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-012@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 012', 'ntf-012') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_mid', 50) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_mid', 50) $$, :'sam'),
   'TU422', null, 'an unknown type'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'child_graded', 50) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'child_graded', 50) $$, :'sam'),
   'TU422', null, 'a notification type that has no threshold'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, null, 50) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, null, 50) $$, :'sam'),
   'TU422', null, 'no type'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', -0.01) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', -0.01) $$, :'sam'),
   'TU422', null, 'a percent below 0'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', 100.01) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', 100.01) $$, :'sam'),
   'TU422', null, 'a percent above 100'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', null) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', null) $$, :'sam'),
   'TU422', null, 'no percent'
 );
 
 -- low first, then high
-select public.set_alert_threshold(:'sam', 'assignment_grade_low', 50);
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_low', 50);
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'assignment_grade_high', 50) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'assignment_grade_high', 50) $$, :'sam'),
   'TU422', null, 'a high threshold equal to the low one'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'assignment_grade_high', 40) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'assignment_grade_high', 40) $$, :'sam'),
   'TU422', null, 'a high threshold below the low one'
 );
 select lives_ok(
-  format($$ select public.set_alert_threshold(%L, 'assignment_grade_high', 50.01) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'assignment_grade_high', 50.01) $$, :'sam'),
   'a high threshold above the low one'
 );
 -- and the low one may not be moved up to it
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'assignment_grade_low', 50.01) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'assignment_grade_low', 50.01) $$, :'sam'),
   'TU422', null, 'a low threshold moved up to the high one'
 );
 
 -- high first, then low
-select public.set_alert_threshold(:'sam', 'course_grade_high', 80);
+select tutela.set_alert_threshold(:'sam', 'course_grade_high', 80);
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', 80) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', 80) $$, :'sam'),
   'TU422', null, 'a low threshold equal to the high one'
 );
 select throws_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', 95) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', 95) $$, :'sam'),
   'TU422', null, 'a low threshold above the high one'
 );
 select lives_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', 20) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', 20) $$, :'sam'),
   'a low threshold below the high one; the assignment pair does not constrain it'
 );
 
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select lives_ok(
-  format($$ select public.set_alert_threshold(%L, 'course_grade_low', 90) $$, :'sam'),
+  format($$ select tutela.set_alert_threshold(%L, 'course_grade_low', 90) $$, :'sam'),
   'another guardian''s thresholds do not constrain the caller'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select guardian_id, type, percent from public.alert_thresholds
+    $$ select guardian_id, type, percent from tutela.alert_thresholds
        order by guardian_id = %L desc, type $$,
     :'u_mum'
   ),

@@ -5,19 +5,20 @@
 -- 'attended' notify nobody. Default channels: in_app and email; severity warning.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,43 +160,43 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('mum-025@ntf.test') as u_mum \gset
-select tests.create_user('noperm-025@ntf.test') as u_noperm \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-025@ntf.test') as u_mum \gset
+select tutela_tests.create_user('noperm-025@ntf.test') as u_noperm \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 025', 'ntf-025') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
 (
   :'sam', :'u_noperm', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"attendance": false}'
+  tutela_hidden.default_link_permissions() || '{"attendance": false}'
 );
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (:'org', 'Live 1', '2026-03-02 15:00+00', '2026-03-02 16:00+00'),
 (:'org', 'Live 2', '2026-03-03 15:00+00', '2026-03-03 16:00+00'),
 (:'org', 'Live 3', '2026-03-04 15:00+00', '2026-03-04 16:00+00');
-select id as live1 from public.live_classes where title = 'Live 1' \gset
-select id as live2 from public.live_classes where title = 'Live 2' \gset
-select id as live3 from public.live_classes where title = 'Live 3' \gset
+select id as live1 from tutela.live_classes where title = 'Live 1' \gset
+select id as live2 from tutela.live_classes where title = 'Live 2' \gset
+select id as live3 from tutela.live_classes where title = 'Live 3' \gset
 
 prepare absences as
-select (data ->> 'live_class_attendance_id')::uuid from public.alerts
+select (data ->> 'live_class_attendance_id')::uuid from tutela.alerts
 where recipient_id = :'u_mum' and type = 'child_absent';
 
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'sam', :'org', :'live1', 'missed')
 returning id as att1 \gset
 select results_eq(
@@ -203,7 +204,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select severity, title, message from public.alerts where recipient_id = %L $$,
+    $$ select severity, title, message from tutela.alerts where recipient_id = %L $$,
     :'u_mum'
   ),
   $$ values ('warning'::text, 'Missed: Live 1'::text,
@@ -211,17 +212,17 @@ select results_eq(
   'a warning naming the class and its time'
 );
 
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values
 (:'sam', :'org', :'live2', 'registered'),
 (:'sam', :'org', :'live3', 'attended');
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_absent'),
+  (select count(*)::integer from tutela.alerts where type = 'child_absent'),
   1,
   'registered and attended: nobody is notified'
 );
 
-update public.live_class_attendance set status = 'missed' where live_class_id = :'live2'
+update tutela.live_class_attendance set status = 'missed' where live_class_id = :'live2'
 returning id as att2 \gset
 select bag_eq(
   'absences',
@@ -229,17 +230,17 @@ select bag_eq(
   'updated to missed: an alert'
 );
 
-update public.live_class_attendance set updated_at = now() where status = 'missed';
-update public.live_class_attendance set status = 'attended' where id = :'att2';
-update public.live_class_attendance set status = 'missed' where id = :'att2';
+update tutela.live_class_attendance set updated_at = now() where status = 'missed';
+update tutela.live_class_attendance set status = 'attended' where id = :'att2';
+update tutela.live_class_attendance set status = 'missed' where id = :'att2';
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_absent'),
+  (select count(*)::integer from tutela.alerts where type = 'child_absent'),
   2,
   'saving missed rows again, or missed -> attended -> missed: once per attendance row'
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'child_absent' and channel = 'email' and recipient_user_id = :'u_mum'
   ),
   2,
@@ -247,7 +248,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'child_absent' and channel <> 'email'
   ),
   0,
@@ -255,7 +256,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_noperm'
   ),
   0,

@@ -3,22 +3,23 @@
 -- (its default; no in-app alert), whose payload holds the week: days (7 entries, Monday to
 -- Sunday, reviews and minutes), totals, grades graded that week (only when the link grants
 -- `grades`; null otherwise), live-class attendance that week, and upcoming assignments (open,
--- due in the next 7 days). The same summary is kept in private.weekly_digests.
+-- due in the next 7 days). The same summary is kept in tutela_private.weekly_digests.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,50 +161,50 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('mum-041@ntf.test') as u_mum \gset
-select tests.create_user('dad-041@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-041@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-041@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 041', 'ntf-041') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
 (
   :'sam', :'u_dad', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"grades": false}'
+  tutela_hidden.default_link_permissions() || '{"grades": false}'
 );
 select date_trunc('week', (now() at time zone 'utc')::date - 7)::date as mon \gset
 
 -- study: Monday, Wednesday and Sunday of the week; the day after the week does not count
-insert into public.daily_study_stats (student_id, day, reviews, correct, minutes, activities)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct, minutes, activities)
 values
 (:'sam', :'mon'::date, 10, 8, 15, 0),
 (:'sam', :'mon'::date + 2, 0, 0, 20, 2),
 (:'sam', :'mon'::date + 6, 5, 5, 5, 0),
 (:'sam', :'mon'::date + 7, 99, 99, 99, 0);
 -- grades: one that week (Tuesday), one before it
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as algebra \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'sam', :'org', :'algebra');
-insert into public.assignments (organization_id, course_id, title, max_score, due_at)
+insert into tutela.assignments (organization_id, course_id, title, max_score, due_at)
 values
 (:'org', :'algebra', 'Quiz 1', 20, :'mon'::date - 3),
 (:'org', :'algebra', 'Quiz 2', 20, :'mon'::date + 1),
 (:'org', :'algebra', 'Homework 3', 10, now() + interval '3 days'),
 (:'org', :'algebra', 'Homework 4', 10, now() + interval '9 days');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -219,11 +220,11 @@ from (
     a.organization_id,
     case a.title when 'Quiz 1' then 12 else 17 end as score,
     a.due_at + interval '10 hours' as graded_at
-  from public.assignments as a
+  from tutela.assignments as a
   where a.title in ('Quiz 1', 'Quiz 2') and a.course_id = :'algebra'
 ) as a;
 -- live classes: attended Wednesday, missed Friday, and one the week after
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (
   :'org', 'Live 1', :'mon'::date + interval '2 days 15 hours',
@@ -237,33 +238,33 @@ values
   :'org', 'Live 3', :'mon'::date + interval '8 days 15 hours',
   :'mon'::date + interval '8 days 16 hours'
 );
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'sam' as student_id,
   lc.organization_id,
   lc.id as live_class_id,
   case lc.title when 'Live 1' then 'attended' else 'missed' end as status
-from public.live_classes as lc
+from tutela.live_classes as lc
 where lc.organization_id = :'org';
 
-select is(private.run_weekly_digests(:'mon'), 2, 'a digest for each guardian');
+select is(tutela_private.run_weekly_digests(:'mon'), 2, 'a digest for each guardian');
 
 select o.payload as mum
-from private.notification_outbox as o
+from tutela_private.notification_outbox as o
 where o.kind = 'weekly_digest' and o.recipient_user_id = :'u_mum' \gset
 select o.payload as dad
-from private.notification_outbox as o
+from tutela_private.notification_outbox as o
 where o.kind = 'weekly_digest' and o.recipient_user_id = :'u_dad' \gset
 
 select results_eq(
   $$ select channel, template, status, student_id, count(*)::integer
-     from private.notification_outbox where kind = 'weekly_digest'
+     from tutela_private.notification_outbox where kind = 'weekly_digest'
      group by 1, 2, 3, 4 $$,
   format($$ values ('email', 'weekly_digest', 'pending', %L::uuid, 2) $$, :'sam'),
   'one pending email per guardian, template weekly_digest, about the child'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'weekly_digest'),
+  (select count(*)::integer from tutela.alerts where type = 'weekly_digest'),
   0,
   'no in-app alert (the default channel is email only)'
 );
@@ -332,10 +333,10 @@ select is(
 );
 select ok(
   (
-    select :'mum'::jsonb @> w.summary from private.weekly_digests as w
+    select :'mum'::jsonb @> w.summary from tutela_private.weekly_digests as w
     where w.guardian_id = :'u_mum' and w.student_id = :'sam'
   ),
-  'private.weekly_digests keeps the same summary'
+  'tutela_private.weekly_digests keeps the same summary'
 );
 
 select * from finish();

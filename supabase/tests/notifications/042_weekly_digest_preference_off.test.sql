@@ -4,19 +4,20 @@
 -- A guardian may also choose other channels for it (push here).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,45 +159,45 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(4);
 
-select tests.create_user('mum-042@ntf.test') as u_mum \gset
-select tests.create_user('dad-042@ntf.test') as u_dad \gset
-select tests.create_user('gran-042@ntf.test') as u_gran \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-042@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-042@ntf.test') as u_dad \gset
+select tutela_tests.create_user('gran-042@ntf.test') as u_gran \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 042', 'ntf-042', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now()),
 (:'kim', :'u_dad', 'active', 'staff', now()),
 (:'sam', :'u_gran', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('weekly_digest', p_enabled => false);
-select tests.authenticate_as(:'u_dad');
-select public.set_notification_preference(
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('weekly_digest', p_enabled => false);
+select tutela_tests.authenticate_as(:'u_dad');
+select tutela.set_notification_preference(
   'weekly_digest', p_enabled => false, p_student_id => :'kim'
 );
-select tests.authenticate_as(:'u_gran');
-select public.set_notification_preference('weekly_digest', array['push']);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_gran');
+select tutela.set_notification_preference('weekly_digest', array['push']);
+select tutela_tests.clear_authentication();
 
-select private.run_weekly_digests(date_trunc('week', now() - interval '7 days')::date);
+select tutela_private.run_weekly_digests(date_trunc('week', now() - interval '7 days')::date);
 
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'weekly_digest' and recipient_user_id = :'u_mum'
   ),
   0,
@@ -204,7 +205,7 @@ select is(
 );
 select results_eq(
   format(
-    $$ select student_id from private.notification_outbox
+    $$ select student_id from tutela_private.notification_outbox
        where kind = 'weekly_digest' and recipient_user_id = %L $$,
     :'u_dad'
   ),
@@ -213,7 +214,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select channel, template from private.notification_outbox
+    $$ select channel, template from tutela_private.notification_outbox
        where kind = 'weekly_digest' and recipient_user_id = %L $$,
     :'u_gran'
   ),
@@ -221,7 +222,7 @@ select results_eq(
   'another channel chosen: the digest goes there'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'weekly_digest'),
+  (select count(*)::integer from tutela.alerts where type = 'weekly_digest'),
   0,
   'no in-app alert for anyone'
 );

@@ -5,19 +5,20 @@
 -- Time: alerts are inserted with back-dated created_at.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,30 +160,30 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('mum-050@ntf.test') as u_mum \gset
-select tests.create_user('dad-050@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-050@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-050@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 050', 'ntf-050') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
 
 -- mum: a1 .. a4 (a3 read), a5 dismissed; dad: b1 (the newest of all)
-insert into public.alerts (
+insert into tutela.alerts (
   recipient_id, student_id, type, title, dedupe_key, created_at, read_at, dismissed_at
 )
 values
@@ -192,42 +193,42 @@ values
 (:'u_mum', null, 'milestone_reached', 'a4', 'a4', now() - interval '4 hours', null, null),
 (:'u_mum', :'sam', 'child_graded', 'a5', 'a5', now() - interval '30 minutes', now(), now()),
 (:'u_dad', :'sam', 'child_graded', 'b1', 'b1', now() - interval '10 minutes', null, null);
-select created_at as a2_at from public.alerts where title = 'a2' \gset
+select created_at as a2_at from tutela.alerts where title = 'a2' \gset
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
-  'select title from public.list_alerts()',
+  'select title from tutela.list_alerts()',
   $$ values ('a1'), ('a2'), ('a3'), ('a4') $$,
   'the caller''s alerts, newest first, without the dismissed one'
 );
 select results_eq(
-  'select title from public.list_alerts(2)',
+  'select title from tutela.list_alerts(2)',
   $$ values ('a1'), ('a2') $$,
   'p_limit: the first page'
 );
 select results_eq(
-  format($$ select title from public.list_alerts(2, %L) $$, :'a2_at'),
+  format($$ select title from tutela.list_alerts(2, %L) $$, :'a2_at'),
   $$ values ('a3'), ('a4') $$,
   'p_before the last one shown: the next page'
 );
 select results_eq(
-  format($$ select title from public.list_alerts(p_student_id => %L) $$, :'sam'),
+  format($$ select title from tutela.list_alerts(p_student_id => %L) $$, :'sam'),
   $$ values ('a1'), ('a3') $$,
   'by student'
 );
 select results_eq(
-  $$ select title from public.list_alerts(p_types => array['child_absent', 'nothing']) $$,
+  $$ select title from tutela.list_alerts(p_types => array['child_absent', 'nothing']) $$,
   $$ values ('a2'), ('a3') $$,
   'by types'
 );
 select results_eq(
-  $$ select title from public.list_alerts(p_unread_only => true) $$,
+  $$ select title from tutela.list_alerts(p_unread_only => true) $$,
   $$ values ('a1'), ('a2'), ('a4') $$,
   'unread only'
 );
 select results_eq(
   format(
-    $$ select title from public.list_alerts(
+    $$ select title from tutela.list_alerts(
          100, p_student_id => %L, p_types => array['child_absent'], p_unread_only => true) $$,
     :'sam'
   ),
@@ -235,22 +236,22 @@ select results_eq(
   'filters combine'
 );
 select results_eq(
-  'select title from public.list_alerts(1)',
+  'select title from tutela.list_alerts(1)',
   $$ values ('a1') $$,
   'p_limit 1'
 );
-select throws_ok('select public.list_alerts(0)', 'TU422', null, 'p_limit 0');
-select throws_ok('select public.list_alerts(101)', 'TU422', null, 'p_limit 101');
-select throws_ok('select public.list_alerts(null)', 'TU422', null, 'p_limit null');
+select throws_ok('select tutela.list_alerts(0)', 'TU422', null, 'p_limit 0');
+select throws_ok('select tutela.list_alerts(101)', 'TU422', null, 'p_limit 101');
+select throws_ok('select tutela.list_alerts(null)', 'TU422', null, 'p_limit null');
 
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
-  'select title from public.list_alerts()',
+  'select title from tutela.list_alerts()',
   $$ values ('b1') $$,
   'another guardian of the same child sees only their own'
 );
-select tests.as_service_role();
-select throws_ok('select public.list_alerts()', 'TU401', null, 'the service key: no user');
+select tutela_tests.as_service_role();
+select throws_ok('select tutela.list_alerts()', 'TU401', null, 'the service key: no user');
 
 select * from finish();
 rollback;

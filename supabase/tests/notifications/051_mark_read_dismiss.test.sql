@@ -5,19 +5,20 @@
 -- the caller's alerts neither read nor dismissed.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,88 +160,88 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('mum-051@ntf.test') as u_mum \gset
-select tests.create_user('dad-051@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-051@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-051@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 051', 'ntf-051') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-insert into public.alerts (recipient_id, student_id, type, title, dedupe_key, created_at)
+insert into tutela.alerts (recipient_id, student_id, type, title, dedupe_key, created_at)
 values
 (:'u_mum', :'sam', 'child_graded', 'm1', 'm1', now() - interval '3 hours'),
 (:'u_mum', :'sam', 'child_graded', 'm2', 'm2', now() - interval '2 hours'),
 (:'u_mum', :'sam', 'child_graded', 'm3', 'm3', now() - interval '1 hour'),
 (:'u_dad', :'sam', 'child_graded', 'd1', 'd1', now());
-select id as m1 from public.alerts where title = 'm1' \gset
-select id as m2 from public.alerts where title = 'm2' \gset
-select id as d1 from public.alerts where title = 'd1' \gset
+select id as m1 from tutela.alerts where title = 'm1' \gset
+select id as m2 from tutela.alerts where title = 'm2' \gset
+select id as d1 from tutela.alerts where title = 'd1' \gset
 -- m1 was read yesterday
-update public.alerts set read_at = now() - interval '1 day' where id = :'m1';
+update tutela.alerts set read_at = now() - interval '1 day' where id = :'m1';
 
-select tests.authenticate_as(:'u_mum');
-select is(public.count_unread_alerts(), 2, 'two unread of three');
+select tutela_tests.authenticate_as(:'u_mum');
+select is(tutela.count_unread_alerts(), 2, 'two unread of three');
 select results_eq(
-  format($$ select id, read_at is not null from public.mark_alert_read(%L) $$, :'m2'),
+  format($$ select id, read_at is not null from tutela.mark_alert_read(%L) $$, :'m2'),
   format($$ values (%L::uuid, true) $$, :'m2'),
   'mark_alert_read: the caller''s alert, now read'
 );
-select is(public.count_unread_alerts(), 1, 'one unread left');
+select is(tutela.count_unread_alerts(), 1, 'one unread left');
 select is(
-  (select read_at from public.mark_alert_read(:'m1')),
+  (select read_at from tutela.mark_alert_read(:'m1')),
   now() - interval '1 day',
   'marking a read alert again keeps its first read time'
 );
 select throws_ok(
-  format($$ select public.mark_alert_read(%L) $$, :'d1'), 'TU403', null,
+  format($$ select tutela.mark_alert_read(%L) $$, :'d1'), 'TU403', null,
   'mark_alert_read: someone else''s alert'
 );
 select throws_ok(
-  format($$ select public.mark_alert_read(%L) $$, gen_random_uuid()), 'TU403', null,
+  format($$ select tutela.mark_alert_read(%L) $$, gen_random_uuid()), 'TU403', null,
   'mark_alert_read: an unknown alert'
 );
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, :'d1'), 'TU403', null,
+  format($$ select tutela.dismiss_alert(%L) $$, :'d1'), 'TU403', null,
   'dismiss_alert: someone else''s alert'
 );
 select throws_ok(
-  format($$ select public.dismiss_alert(%L) $$, gen_random_uuid()), 'TU403', null,
+  format($$ select tutela.dismiss_alert(%L) $$, gen_random_uuid()), 'TU403', null,
   'dismiss_alert: an unknown alert'
 );
 select results_eq(
   $$ select title, read_at is not null, dismissed_at is not null
-     from public.dismiss_alert((select id from public.alerts where title = 'm3')) $$,
+     from tutela.dismiss_alert((select id from tutela.alerts where title = 'm3')) $$,
   $$ values ('m3'::text, true, true) $$,
   'dismiss_alert: dismissed and read'
 );
-select is(public.count_unread_alerts(), 0, 'nothing unread');
+select is(tutela.count_unread_alerts(), 0, 'nothing unread');
 select results_eq(
-  'select title from public.list_alerts()',
+  'select title from tutela.list_alerts()',
   $$ values ('m2'), ('m1') $$,
   'the dismissed alert is no longer listed'
 );
 
-select tests.authenticate_as(:'u_dad');
-select is(public.count_unread_alerts(), 1, 'the other guardian''s count is their own');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_dad');
+select is(tutela.count_unread_alerts(), 1, 'the other guardian''s count is their own');
+select tutela_tests.clear_authentication();
 select results_eq(
-  format($$ select read_at, dismissed_at from public.alerts where id = %L $$, :'d1'),
+  format($$ select read_at, dismissed_at from tutela.alerts where id = %L $$, :'d1'),
   $$ values (null::timestamptz, null::timestamptz) $$,
   'someone else''s alert was left as it was'
 );
-select tests.as_service_role();
-select throws_ok('select public.count_unread_alerts()', 'TU401', null, 'the service key: no user');
+select tutela_tests.as_service_role();
+select throws_ok('select tutela.count_unread_alerts()', 'TU401', null, 'the service key: no user');
 
 select * from finish();
 rollback;

@@ -4,19 +4,20 @@
 -- directly (42501). anon has no access to any of the tables or the alert functions (42501).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,40 +159,40 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('mum-053@ntf.test') as u_mum \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-053@ntf.test') as u_mum \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 053', 'ntf-053') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sam', :'u_mum', 'active', 'staff', now());
-insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
+insert into tutela.alerts (recipient_id, student_id, type, title, dedupe_key)
 values (:'u_mum', :'sam', 'child_graded', 'Graded', 'k1')
 returning id as alert \gset
 
 prepare ins_alert as
-insert into public.alerts (recipient_id, student_id, type, title, dedupe_key)
+insert into tutela.alerts (recipient_id, student_id, type, title, dedupe_key)
 values (:'u_mum', :'sam', 'child_graded', 'Forged', 'k2');
-prepare upd_alert as update public.alerts set read_at = now() where id = :'alert';
-prepare del_alert as delete from public.alerts where id = :'alert';
+prepare upd_alert as update tutela.alerts set read_at = now() where id = :'alert';
+prepare del_alert as delete from tutela.alerts where id = :'alert';
 prepare ins_pref as
-insert into public.notification_preferences (user_id, type, enabled)
+insert into tutela.notification_preferences (user_id, type, enabled)
 values (:'u_mum', 'child_graded', false);
-prepare upd_pref as update public.notification_preferences set enabled = false;
+prepare upd_pref as update tutela.notification_preferences set enabled = false;
 prepare ins_threshold as
-insert into public.alert_thresholds (guardian_id, student_id, type, percent)
+insert into tutela.alert_thresholds (guardian_id, student_id, type, percent)
 values (:'u_mum', :'sam', 'course_grade_low', 50);
-prepare upd_threshold as update public.alert_thresholds set percent = 10;
+prepare upd_threshold as update tutela.alert_thresholds set percent = 10;
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok('ins_alert', '42501', null, 'a user cannot insert an alert');
 select throws_ok('upd_alert', '42501', null, 'nor update one, even their own');
 select throws_ok('del_alert', '42501', null, 'nor delete one');
@@ -200,29 +201,29 @@ select throws_ok('upd_pref', '42501', null, 'nor update preferences');
 select throws_ok('ins_threshold', '42501', null, 'nor insert a threshold');
 select throws_ok('upd_threshold', '42501', null, 'nor update thresholds');
 
-select tests.as_anon();
-select throws_ok('select * from public.alerts', '42501', null, 'anon: alerts');
+select tutela_tests.as_anon();
+select throws_ok('select * from tutela.alerts', '42501', null, 'anon: alerts');
 select throws_ok(
-  'select * from public.notification_preferences', '42501', null, 'anon: preferences'
+  'select * from tutela.notification_preferences', '42501', null, 'anon: preferences'
 );
-select throws_ok('select * from public.alert_thresholds', '42501', null, 'anon: thresholds');
-select throws_ok('select public.list_alerts()', '42501', null, 'anon: list_alerts');
-select throws_ok('select public.count_unread_alerts()', '42501', null, 'anon: count_unread_alerts');
+select throws_ok('select * from tutela.alert_thresholds', '42501', null, 'anon: thresholds');
+select throws_ok('select tutela.list_alerts()', '42501', null, 'anon: list_alerts');
+select throws_ok('select tutela.count_unread_alerts()', '42501', null, 'anon: count_unread_alerts');
 select throws_ok(
-  format('select public.mark_alert_read(%L)', :'alert'), '42501', null, 'anon: mark_alert_read'
+  format('select tutela.mark_alert_read(%L)', :'alert'), '42501', null, 'anon: mark_alert_read'
 );
 select throws_ok(
-  format('select public.dismiss_alert(%L)', :'alert'), '42501', null, 'anon: dismiss_alert'
+  format('select tutela.dismiss_alert(%L)', :'alert'), '42501', null, 'anon: dismiss_alert'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select title, read_at from public.alerts where recipient_id = %L', :'u_mum'),
+  format('select title, read_at from tutela.alerts where recipient_id = %L', :'u_mum'),
   $$ values ('Graded'::text, null::timestamptz) $$,
   'the alert is as it was, and no other'
 );
 select is_empty(
-  'select * from public.notification_preferences', 'no preference was written'
+  'select * from tutela.notification_preferences', 'no preference was written'
 );
 
 select * from finish();

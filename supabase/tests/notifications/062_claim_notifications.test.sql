@@ -8,19 +8,20 @@
 -- 10..86400 seconds (TU422).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,16 +163,16 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('mum-062@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-062@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, recipient_email,
   status, next_attempt_at, claimed_at, attempts
 )
@@ -209,27 +210,27 @@ values
   now() - interval '5 minutes', now() - interval '1 minute', 1
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   $$ select idempotency_key, channel, template, recipient_email, attempts
-     from public.claim_notifications(2, 300) order by idempotency_key $$,
+     from tutela.claim_notifications(2, 300) order by idempotency_key $$,
   $$ values ('test-062-r1'::text, 'email'::text, 'alert'::text, 'mum-062@ntf.test'::text, 1),
      ('test-062-stale', 'push', 'alert', 'mum-062@ntf.test', 2) $$,
   'the first claim: the two due first (a stale sending row and the oldest pending one)'
 );
 select results_eq(
-  $$ select idempotency_key, recipient_email from public.claim_notifications(10, 300)
+  $$ select idempotency_key, recipient_email from tutela.claim_notifications(10, 300)
      order by idempotency_key $$,
   $$ values ('test-062-r2'::text, 'mum-062@ntf.test'::text),
      ('test-062-r3', 'other-062@ntf.test') $$,
   'the second claim in the same transaction: the rest, none of the first claim''s rows'
 );
 select is_empty(
-  'select * from public.claim_notifications(10, 300)', 'a third claim: nothing left'
+  'select * from tutela.claim_notifications(10, 300)', 'a third claim: nothing left'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select idempotency_key, status, claimed_at = now() from private.notification_outbox
+  $$ select idempotency_key, status, claimed_at = now() from tutela_private.notification_outbox
      where idempotency_key in ('test-062-r1', 'test-062-r2', 'test-062-r3', 'test-062-stale')
      order by idempotency_key $$,
   $$ values ('test-062-r1'::text, 'sending'::text, true), ('test-062-r2', 'sending', true),
@@ -237,7 +238,7 @@ select results_eq(
   'claimed rows are sending, claimed now'
 );
 select results_eq(
-  $$ select idempotency_key, status, attempts from private.notification_outbox
+  $$ select idempotency_key, status, attempts from tutela_private.notification_outbox
      where idempotency_key in ('test-062-later', 'test-062-sent', 'test-062-dead',
        'test-062-fresh')
      order by idempotency_key $$,
@@ -248,19 +249,19 @@ select results_eq(
 
 -- the lease is the row's own (issue 27): a claimer with a shorter lease does not take a row
 -- another claimer holds for 300 seconds; once that lease has run out, it does
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  $$ select idempotency_key from public.claim_notifications(10, 30) $$,
+  $$ select idempotency_key from tutela.claim_notifications(10, 30) $$,
   'a 30-second claimer leaves alone the row claimed a minute ago under a 300-second lease'
 );
 
-select throws_ok('select public.claim_notifications(0, 300)', 'TU422', null, 'p_limit 0');
-select throws_ok('select public.claim_notifications(1001, 300)', 'TU422', null, 'p_limit 1001');
-select throws_ok('select public.claim_notifications(10, 9)', 'TU422', null, 'a lease of 9 s');
+select throws_ok('select tutela.claim_notifications(0, 300)', 'TU422', null, 'p_limit 0');
+select throws_ok('select tutela.claim_notifications(1001, 300)', 'TU422', null, 'p_limit 1001');
+select throws_ok('select tutela.claim_notifications(10, 9)', 'TU422', null, 'a lease of 9 s');
 select throws_ok(
-  'select public.claim_notifications(10, 86401)', 'TU422', null, 'a lease over a day'
+  'select tutela.claim_notifications(10, 86401)', 'TU422', null, 'a lease over a day'
 );
-select throws_ok('select public.claim_notifications(null, null)', 'TU422', null, 'nulls');
+select throws_ok('select tutela.claim_notifications(null, null)', 'TU422', null, 'nulls');
 
 select * from finish();
 rollback;

@@ -7,19 +7,20 @@
 -- (already sent, still pending, unknown) it returns false and changes nothing.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,27 +162,27 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('mum-063@ntf.test') as u_mum \gset
+select tutela_tests.create_user('mum-063@ntf.test') as u_mum \gset
 -- a real, pending invite (the claim sends an invite only while it can still be accepted)
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Ntf 063', 'ntf-063') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
+insert into tutela.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
 values (
   :'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
   now() + interval '1 day', true
 )
 returning id as inv \gset
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
   attempts, claims
 )
@@ -195,34 +196,34 @@ values
   0, 0
 );
 -- the invite is claimed (its second attempt); the other row waits for later
-update private.notification_outbox set next_attempt_at = now() + interval '1 hour'
+update tutela_private.notification_outbox set next_attempt_at = now() + interval '1 hour'
 where idempotency_key = 'test-063-waiting';
-select id as waiting from private.notification_outbox
+select id as waiting from tutela_private.notification_outbox
 where idempotency_key = 'test-063-waiting' \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   id as invite,
   claim as attempt
-from public.claim_notifications(10, 300) \gset
+from tutela.claim_notifications(10, 300) \gset
 select is(:attempt, 2, 'the claim is the second attempt');
 select is(
-  public.complete_notification(:'invite', 1), false,
+  tutela.complete_notification(:'invite', 1), false,
   'completing with an earlier attempt number (a claim that is no longer ours): false'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from private.notification_outbox where id = :'invite'),
+  (select status from tutela_private.notification_outbox where id = :'invite'),
   'sending',
   'and the message stays with its current claim'
 );
-select tests.as_service_role();
-select is(public.complete_notification(:'invite', 2), true, 'with the claim''s attempt: done');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select is(tutela.complete_notification(:'invite', 2), true, 'with the claim''s attempt: done');
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select status, sent_at = now(), dispatched_at = now(), last_error, payload
-       from private.notification_outbox where id = %L $$,
+       from tutela_private.notification_outbox where id = %L $$,
     :'invite'
   ),
   format(
@@ -231,23 +232,23 @@ select results_eq(
   'sent, timestamped, error cleared, the token gone and the rest of the payload kept'
 );
 
-select tests.as_service_role();
-select is(public.complete_notification(:'invite'), false, 'completing it again: false');
+select tutela_tests.as_service_role();
+select is(tutela.complete_notification(:'invite'), false, 'completing it again: false');
 select is(
-  public.complete_notification(:'waiting'), false, 'a pending message never claimed: false'
+  tutela.complete_notification(:'waiting'), false, 'a pending message never claimed: false'
 );
-select is(public.complete_notification(gen_random_uuid()), false, 'an unknown id: false');
-select tests.clear_authentication();
+select is(tutela.complete_notification(gen_random_uuid()), false, 'an unknown id: false');
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select status, sent_at, payload from private.notification_outbox where id = %L $$,
+    $$ select status, sent_at, payload from tutela_private.notification_outbox where id = %L $$,
     :'waiting'
   ),
   $$ values ('pending'::text, null::timestamptz, '{"token": "keep"}'::jsonb) $$,
   'the pending message is unchanged'
 );
 select is(
-  (select sent_at from private.notification_outbox where id = :'invite'),
+  (select sent_at from tutela_private.notification_outbox where id = :'invite'),
   now(),
   'the sent message keeps its first sent_at'
 );

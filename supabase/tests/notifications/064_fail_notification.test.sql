@@ -9,19 +9,20 @@
 -- Time: a waiting message is made due again by moving its next_attempt_at back.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -44,7 +45,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -57,7 +58,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -65,7 +66,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -81,51 +82,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -137,10 +138,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -148,14 +149,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -163,23 +164,23 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(17);
 
-select tests.create_user('mum-064@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-064@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, max_attempts, payload
 )
 values ('test', 'email', 'alert', 'test-064-a', :'u_mum', 4, '{"token": "t"}')
 returning id as msg \gset
 
 prepare due_again as
-update private.notification_outbox set next_attempt_at = now() - interval '1 second'
+update tutela_private.notification_outbox set next_attempt_at = now() - interval '1 second'
 where id = :'msg';
 create temporary view state as
 select
@@ -189,36 +190,36 @@ select
   claimed_at,
   payload,
   next_attempt_at - now() as wait
-from private.notification_outbox
+from tutela_private.notification_outbox
 where id = :'msg';
 
 -- attempt 1
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
-select is(public.fail_notification(:'msg', 'SMTP 451 later'), 'pending', 'attempt 1 failed');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
+select is(tutela.fail_notification(:'msg', 'SMTP 451 later'), 'pending', 'attempt 1 failed');
+select tutela_tests.clear_authentication();
 select results_eq(
   'select status, attempts, wait, last_error, claimed_at from state',
   $$ values ('pending'::text, 1, interval '1 minute', 'SMTP 451 later'::text,
      null::timestamptz) $$,
   'pending again, due in 1 minute, the error kept, the claim cleared'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select * from public.claim_notifications(10, 300)', 'not claimed before it is due'
+  'select * from tutela.claim_notifications(10, 300)', 'not claimed before it is due'
 );
 
 -- attempt 2
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 execute due_again;
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
 select is(
-  public.fail_notification(:'msg', 'late', 1), null,
+  tutela.fail_notification(:'msg', 'late', 1), null,
   'a failure reported for attempt 1 while attempt 2 holds the claim: null'
 );
-select is(public.fail_notification(:'msg', 'timeout', 2), 'pending', 'attempt 2 failed');
-select tests.clear_authentication();
+select is(tutela.fail_notification(:'msg', 'timeout', 2), 'pending', 'attempt 2 failed');
+select tutela_tests.clear_authentication();
 select results_eq(
   'select attempts, wait, last_error from state',
   $$ values (2, interval '2 minutes', 'timeout'::text) $$,
@@ -227,10 +228,10 @@ select results_eq(
 
 -- attempt 3
 execute due_again;
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
-select public.fail_notification(:'msg', null);
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
+select tutela.fail_notification(:'msg', null);
+select tutela_tests.clear_authentication();
 select results_eq(
   'select attempts, wait, last_error from state',
   $$ values (3, interval '4 minutes', 'unknown error'::text) $$,
@@ -239,24 +240,24 @@ select results_eq(
 
 -- attempt 4 of 4
 execute due_again;
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
-select is(public.fail_notification(:'msg', '550 no such user'), 'dead', 'the last attempt: dead');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
+select is(tutela.fail_notification(:'msg', '550 no such user'), 'dead', 'the last attempt: dead');
+select tutela_tests.clear_authentication();
 select results_eq(
   'select status, attempts, last_error, payload from state',
   $$ values ('dead'::text, 4, '550 no such user'::text, '{}'::jsonb) $$,
   'dead after max_attempts, with the last error, the token dropped'
 );
 execute due_again;
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select * from public.claim_notifications(10, 300)', 'a dead message is never claimed'
+  'select * from tutela.claim_notifications(10, 300)', 'a dead message is never claimed'
 );
 select is(
-  public.fail_notification(:'msg', 'again'), null, 'failing a message not being sent: null'
+  tutela.fail_notification(:'msg', 'again'), null, 'failing a message not being sent: null'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   'select status, last_error from state',
   $$ values ('dead'::text, '550 no such user'::text) $$,
@@ -264,55 +265,55 @@ select results_eq(
 );
 
 -- the cap: the 13th attempt would wait 2^12 minutes; it waits 6 hours
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, max_attempts, attempts
 )
 values ('test', 'email', 'alert', 'test-064-b', :'u_mum', 50, 12)
 returning id as msg_b \gset
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
-select public.fail_notification(:'msg_b', repeat('x', 3000));
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
+select tutela.fail_notification(:'msg_b', repeat('x', 3000));
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select status, attempts, next_attempt_at - now(), length(last_error)
-       from private.notification_outbox where id = %L $$,
+       from tutela_private.notification_outbox where id = %L $$,
     :'msg_b'
   ),
   $$ values ('pending'::text, 13, interval '6 hours', 2000) $$,
   'the wait is capped at 6 hours; the error is cut to 2000 characters'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.fail_notification(gen_random_uuid(), 'x'), null, 'an unknown id: null'
+  tutela.fail_notification(gen_random_uuid(), 'x'), null, 'an unknown id: null'
 );
 
 -- a permanent failure: dead at its first attempt
-select tests.clear_authentication();
-insert into private.notification_outbox (
+select tutela_tests.clear_authentication();
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload
 )
 values ('test', 'sms', 'alert', 'test-064-c', :'u_mum', '{"token": "t", "x": 1}')
 returning id as msg_c \gset
-select tests.as_service_role();
-select public.claim_notifications(10, 300);
+select tutela_tests.as_service_role();
+select tutela.claim_notifications(10, 300);
 select is(
-  public.fail_notification(:'msg_c', 'no provider configured for sms', 1, true), 'dead',
+  tutela.fail_notification(:'msg_c', 'no provider configured for sms', 1, true), 'dead',
   'a permanent failure: dead at once'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select status, attempts, max_attempts, last_error, payload
-       from private.notification_outbox where id = %L $$,
+       from tutela_private.notification_outbox where id = %L $$,
     :'msg_c'
   ),
   $$ values ('dead'::text, 1, 10, 'no provider configured for sms'::text, '{"x": 1}'::jsonb) $$,
   'after one attempt of ten (the default since issue 27), with its error and without the token'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select * from public.claim_notifications(10, 300)', 'and it is never claimed again'
+  'select * from tutela.claim_notifications(10, 300)', 'and it is never claimed again'
 );
 
 select * from finish();

@@ -5,19 +5,20 @@
 -- get_notification_preferences needs a user: TU401 without, 42501 for anon.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,121 +160,121 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(11);
 
-select tests.create_user('mum-072@ntf.test') as u_mum \gset
-select tests.create_user('student-072@ntf.test') as u_student \gset
-select tests.create_user('staff-072@ntf.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-072@ntf.test') as u_mum \gset
+select tutela_tests.create_user('student-072@ntf.test') as u_student \gset
+select tutela_tests.create_user('staff-072@ntf.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 072', 'ntf-072', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sam', :'u_student') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Pat') returning id as pat \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Lou') returning id as lou \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Max') returning id as max \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'sam', :'u_mum', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false, "grades": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false, "grades": false}'
 ),
-(:'pat', :'u_mum', 'pending', 'code', null, null, private.default_link_permissions()),
+(:'pat', :'u_mum', 'pending', 'code', null, null, tutela_hidden.default_link_permissions()),
 (
   :'lou', :'u_mum', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select lives_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'sam'
   ),
   'a guardian: for their own child (an active link, even without permissions)'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'kim'
   ),
   'TU403', null, 'not for a student they are not linked to'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'pat'
   ),
   'TU403', null, 'not for a child of a pending link'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'lou'
   ),
   'TU403', null, 'not for a child of a revoked link'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     gen_random_uuid()
   ),
   'TU403', null, 'not for an unknown id'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
   format(
-    $$ select public.set_notification_preference('milestone_reached', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('milestone_reached', p_student_id => %L) $$,
     :'sam'
   ),
   'a student: for their own record'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'max'
   ),
   'TU403', null, 'staff: not for a student of their organisation'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  'select user_id, student_id, type from public.notification_preferences order by type',
+  'select user_id, student_id, type from tutela.notification_preferences order by type',
   format(
     $$ values (%L::uuid, %L::uuid, 'child_graded'::text), (%L, %L, 'milestone_reached') $$,
     :'u_mum', :'sam', :'u_student', :'sam'
   ),
   'only the two allowed preferences were stored'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (select count(*)::integer from public.notification_preferences),
+  (select count(*)::integer from tutela.notification_preferences),
   1,
   'each user reads only their own preferences'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  'select * from public.get_notification_preferences()', 'TU401', null,
+  'select * from tutela.get_notification_preferences()', 'TU401', null,
   'get_notification_preferences: the service key, no user'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select * from public.get_notification_preferences()', '42501', null,
+  'select * from tutela.get_notification_preferences()', '42501', null,
   'get_notification_preferences: anon'
 );
 

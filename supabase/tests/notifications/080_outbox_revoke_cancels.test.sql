@@ -7,19 +7,20 @@
 -- cancelled messages back.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,55 +162,55 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('mum-080@ntf.test') as u_mum \gset
-select tests.create_user('dad-080@ntf.test') as u_dad \gset
-select tests.create_user('staff-080@ntf.test') as u_staff \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-080@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-080@ntf.test') as u_dad \gset
+select tutela_tests.create_user('staff-080@ntf.test') as u_staff \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 080', 'ntf-080') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-select id as mum_sam from public.guardian_links
+select id as mum_sam from tutela.guardian_links
 where student_id = :'sam' and guardian_id = :'u_mum' \gset
 
 -- queued: the weekly digests (email), and an absence (in_app and email) for Sam
-select is(private.run_weekly_digests(), 3, 'three digests queued');
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+select is(tutela_private.run_weekly_digests(), 3, 'three digests queued');
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Live', now() - interval '2 hours', now() - interval '1 hour')
 returning id as live \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'sam', :'org', :'live', 'missed');
 -- one of Mum's rows about Sam is already claimed by a dispatcher
-update private.notification_outbox set status = 'sending', claimed_at = now(), attempts = 1
+update tutela_private.notification_outbox set status = 'sending', claimed_at = now(), attempts = 1
 where recipient_user_id = :'u_mum' and student_id = :'sam' and kind = 'child_absent';
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select lives_ok(
-  format($$ select public.revoke_guardian_link(%L, 'moved away') $$, :'mum_sam'),
+  format($$ select tutela.revoke_guardian_link(%L, 'moved away') $$, :'mum_sam'),
   'staff revoke Mum''s link to Sam'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
     $$ select kind, status, cancel_reason, cancelled_at is not null
-       from private.notification_outbox where recipient_user_id = %L and student_id = %L
+       from tutela_private.notification_outbox where recipient_user_id = %L and student_id = %L
        order by kind $$,
     :'u_mum', :'sam'
   ),
@@ -219,7 +220,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select kind, status from private.notification_outbox
+    $$ select kind, status from tutela_private.notification_outbox
        where not (recipient_user_id = %L and student_id = %L) order by kind $$,
     :'u_mum', :'sam'
   ),
@@ -228,39 +229,39 @@ select results_eq(
   'Dad''s messages about Sam and Mum''s about Kim stay queued'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
   format(
-    $$ select 1 from public.claim_notifications(100, 300)
+    $$ select 1 from tutela.claim_notifications(100, 300)
        where recipient_user_id = %L and student_id = %L $$,
     :'u_mum', :'sam'
   ),
   'the dispatcher is handed nothing of Mum''s about Sam'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'sending'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'sending'),
   3,
   'the others were claimed'
 );
 
 -- restored: what was cancelled stays cancelled
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select lives_ok(
-  format($$ select public.restore_guardian_link(%L) $$, :'mum_sam'), 'staff restore the link'
+  format($$ select tutela.restore_guardian_link(%L) $$, :'mum_sam'), 'staff restore the link'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where recipient_user_id = :'u_mum' and student_id = :'sam' and status = 'cancelled'
   ),
   2,
   'restoring the link does not resend what was cancelled'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select 1 from public.claim_notifications(100, 300)', 'nothing more to claim'
+  'select 1 from tutela.claim_notifications(100, 300)', 'nothing more to claim'
 );
 
 select * from finish();

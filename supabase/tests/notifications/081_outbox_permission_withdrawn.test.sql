@@ -7,19 +7,20 @@
 -- attendance off its attendance is null (as a digest made now would be).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,98 +162,98 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('mum-081@ntf.test') as u_mum \gset
-select tests.create_user('staff-081@ntf.test') as u_staff \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-081@ntf.test') as u_mum \gset
+select tutela_tests.create_user('staff-081@ntf.test') as u_staff \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 081', 'ntf-081') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sam', :'u_mum', 'active', 'staff', now()) returning id as link \gset
 select date_trunc('week', (now() at time zone 'utc')::date - 7)::date as mon \gset
 
 -- last week: a graded quiz and a missed class
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as algebra \gset
-insert into public.assignments (organization_id, course_id, title, max_score, due_at)
+insert into tutela.assignments (organization_id, course_id, title, max_score, due_at)
 values (:'org', :'algebra', 'Quiz', 20, :'mon'::date + 1) returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz', 'graded', 17, :'mon'::date + interval '1 day 10 hours');
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (
   :'org', 'Live', :'mon'::date + interval '2 days 15 hours',
   :'mon'::date + interval '2 days 16 hours'
 ) returning id as live \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'sam', :'org', :'live', 'missed');
-select is(private.run_weekly_digests(:'mon'), 1, 'the digest is queued');
+select is(tutela_private.run_weekly_digests(:'mon'), 1, 'the digest is queued');
 select ok(
   (
     select payload -> 'grades' <> 'null'::jsonb and payload -> 'attendance' <> 'null'::jsonb
-    from private.notification_outbox where kind = 'weekly_digest'
+    from tutela_private.notification_outbox where kind = 'weekly_digest'
   ),
   'queued with the week''s grades and attendance'
 );
 
 -- attendance withdrawn: the absence email goes, the digest stays
-select tests.authenticate_as(:'u_staff');
-select public.set_guardian_link_permissions(:'link', '{"attendance": false}');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.set_guardian_link_permissions(:'link', '{"attendance": false}');
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select kind, status, cancel_reason from private.notification_outbox order by kind $$,
+  $$ select kind, status, cancel_reason from tutela_private.notification_outbox order by kind $$,
   $$ values ('child_absent'::text, 'cancelled'::text, 'permission_withdrawn'::text),
      ('weekly_digest', 'pending', null) $$,
   'attendance off: child_absent cancelled, the digest stays'
 );
 
 -- grades withdrawn as well: still queued; claimed without grades and attendance
-select tests.authenticate_as(:'u_staff');
-select public.set_guardian_link_permissions(:'link', '{"grades": false}');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.set_guardian_link_permissions(:'link', '{"grades": false}');
+select tutela_tests.clear_authentication();
 select is(
-  (select status from private.notification_outbox where kind = 'weekly_digest'),
+  (select status from tutela_private.notification_outbox where kind = 'weekly_digest'),
   'pending',
   'grades off: the digest (progress) stays queued'
 );
-select tests.as_service_role();
-select payload as claimed from public.claim_notifications(10, 300)
+select tutela_tests.as_service_role();
+select payload as claimed from tutela.claim_notifications(10, 300)
 where template = 'weekly_digest' \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'claimed'::jsonb -> 'grades', 'null'::jsonb, 'claimed: its grades are taken out');
 select is(
   :'claimed'::jsonb -> 'attendance', 'null'::jsonb, 'and its attendance'
 );
 select is(
-  (select payload -> 'grades' from private.notification_outbox where kind = 'weekly_digest'),
+  (select payload -> 'grades' from tutela_private.notification_outbox where kind = 'weekly_digest'),
   'null'::jsonb,
   'the row keeps what was handed out'
 );
 select ok(
   (
-    select jsonb_array_length(payload -> 'days') = 7 from private.notification_outbox
+    select jsonb_array_length(payload -> 'days') = 7 from tutela_private.notification_outbox
     where kind = 'weekly_digest'
   ),
   'the rest of the week is still there'
 );
 
 -- progress withdrawn: the digest (even claimed) is cancelled
-select tests.authenticate_as(:'u_staff');
-select public.set_guardian_link_permissions(:'link', '{"progress": false}');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.set_guardian_link_permissions(:'link', '{"progress": false}');
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select status, cancel_reason from private.notification_outbox
+  $$ select status, cancel_reason from tutela_private.notification_outbox
      where kind = 'weekly_digest' $$,
   $$ values ('cancelled'::text, 'permission_withdrawn'::text) $$,
   'progress off: the digest is cancelled'

@@ -7,22 +7,23 @@
 -- its reason and its token dropped and is not handed out; the claim goes on to the next due
 -- rows, so a batch of cancelled messages never hides the messages after it. A message about a
 -- child of a kind no rule knows is never sent ('unknown_kind'). The journal also needs consent
--- for a guardian who is not primary (private.guardian_access_gap).
+-- for a guardian who is not primary (tutela_private.guardian_access_gap).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,40 +165,40 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('mum-082@ntf.test') as u_mum \gset
-select tests.create_user('dad-082@ntf.test') as u_dad \gset
-select tests.create_user('gran-082@ntf.test') as u_gran \gset
-select tests.create_user('other-082@ntf.test') as u_other \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-082@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-082@ntf.test') as u_dad \gset
+select tutela_tests.create_user('gran-082@ntf.test') as u_gran \gset
+select tutela_tests.create_user('other-082@ntf.test') as u_other \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 082', 'ntf-082', 3) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Ntf 082 B', 'ntf-082-b') returning id as org_b \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_b', 'Kim') returning id as kim \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
-(:'sam', :'u_dad', 'active', 'staff', now(), private.default_link_permissions()),
-(:'sam', :'u_gran', 'active', 'staff', now(), private.default_link_permissions()),
-(:'kim', :'u_other', 'active', 'staff', now(), private.default_link_permissions());
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'sam', :'u_dad', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'sam', :'u_gran', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'kim', :'u_other', 'active', 'staff', now(), tutela_hidden.default_link_permissions());
 
-alter table public.guardian_links disable trigger guardian_links_cancel_outbox;
+alter table tutela.guardian_links disable trigger guardian_links_cancel_outbox;
 
 -- due in this order: mum (revoked), dad (attendance withdrawn), other (family access off),
 -- a row of an unknown kind about Sam, then gran's, which may go
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, student_id, payload,
   next_attempt_at
 )
@@ -223,26 +224,26 @@ values
   now() - interval '1 minute'
 );
 
-update public.guardian_links set status = 'revoked', revoked_at = now()
+update tutela.guardian_links set status = 'revoked', revoked_at = now()
 where guardian_id = :'u_mum';
-update public.guardian_links
+update tutela.guardian_links
 set permissions = permissions || '{"attendance": false}' where guardian_id = :'u_dad';
-update public.organizations set family_access_enabled = false where id = :'org_b';
+update tutela.organizations set family_access_enabled = false where id = :'org_b';
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'),
   5,
   'without the trigger, all five are still queued'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
-  'select idempotency_key from public.claim_notifications(1, 300)',
+  'select idempotency_key from tutela.claim_notifications(1, 300)',
   $$ values ('k-gran'::text) $$,
   'a claim of one skips the four that may not go and hands out the fifth'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select idempotency_key, status, cancel_reason from private.notification_outbox
+  $$ select idempotency_key, status, cancel_reason from tutela_private.notification_outbox
      order by next_attempt_at $$,
   $$ values ('k-mum'::text, 'cancelled'::text, 'link_revoked'::text),
      ('k-dad', 'cancelled', 'permission_withdrawn'),
@@ -252,59 +253,59 @@ select results_eq(
   'each cancelled with its reason'
 );
 select is(
-  (select payload ? 'token' from private.notification_outbox where idempotency_key = 'k-mum'),
+  (select payload ? 'token' from tutela_private.notification_outbox where idempotency_key = 'k-mum'),
   false,
   'a cancelled message keeps no token'
 );
 select is(
-  (select attempts from private.notification_outbox where idempotency_key = 'k-mum'),
+  (select attempts from tutela_private.notification_outbox where idempotency_key = 'k-mum'),
   0,
   'a cancelled message used no attempt'
 );
 select ok(
   (
     select bool_and(cancelled_at is not null and claimed_at is null)
-    from private.notification_outbox where status = 'cancelled'
+    from tutela_private.notification_outbox where status = 'cancelled'
   ),
   'cancelled_at set, no claim held'
 );
 
 -- cancelled is final: completing, failing or claiming again changes nothing
-select id as dad_msg from private.notification_outbox where idempotency_key = 'k-dad' \gset
-select tests.as_service_role();
+select id as dad_msg from tutela_private.notification_outbox where idempotency_key = 'k-dad' \gset
+select tutela_tests.as_service_role();
 select is(
-  public.complete_notification(:'dad_msg'),
+  tutela.complete_notification(:'dad_msg'),
   false,
   'complete_notification leaves a cancelled message alone'
 );
 select is(
-  public.fail_notification(:'dad_msg', 'x'),
+  tutela.fail_notification(:'dad_msg', 'x'),
   null,
   'fail_notification too'
 );
-select is_empty('select 1 from public.claim_notifications(100, 10)', 'nothing is left to claim');
-select tests.clear_authentication();
+select is_empty('select 1 from tutela.claim_notifications(100, 10)', 'nothing is left to claim');
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'cancelled'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'cancelled'),
   4,
   'still four cancelled'
 );
 
 -- the journal: a guardian who is not primary also needs the student's consent
-update public.guardian_links set permissions = permissions || '{"journal": true}'
+update tutela.guardian_links set permissions = permissions || '{"journal": true}'
 where guardian_id = :'u_gran';
 select is(
-  private.guardian_access_gap(:'u_gran', :'sam', 'journal'), 'consent_missing',
+  tutela_private.guardian_access_gap(:'u_gran', :'sam', 'journal'), 'consent_missing',
   'journal without consent: consent_missing'
 );
-insert into public.consent_records (student_id, data_type, recipient_type, granted, granted_at)
+insert into tutela.consent_records (student_id, data_type, recipient_type, granted, granted_at)
 values (:'sam', 'journal', 'other_guardians', true, now());
 select is(
-  private.guardian_access_gap(:'u_gran', :'sam', 'journal'), null,
+  tutela_private.guardian_access_gap(:'u_gran', :'sam', 'journal'), null,
   'with consent: nothing missing'
 );
 select is(
-  private.guardian_access_gap(:'u_other', :'sam', 'progress'), 'no_link',
+  tutela_private.guardian_access_gap(:'u_other', :'sam', 'progress'), 'no_link',
   'no link at all: no_link'
 );
 

@@ -8,19 +8,20 @@
 -- cancellation. A valid invite is claimed.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,74 +163,74 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(6);
 
-select tests.create_user('staff-083@ntf.test') as u_staff \gset
-select tests.create_user('mum-083@ntf.test') as u_mum \gset
-select tests.create_user('kid-083@ntf.test') as u_kid \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('staff-083@ntf.test') as u_staff \gset
+select tutela_tests.create_user('mum-083@ntf.test') as u_mum \gset
+select tutela_tests.create_user('kid-083@ntf.test') as u_kid \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 083', 'ntf-083') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, is_primary
 )
 values (:'sam', :'u_mum', 'active', 'staff', now(), true);
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 -- withdrawn
-select invite_id as withdrawn from public.invite_guardian(:'sam', 'w-083@ntf.test') \gset
-select public.withdraw_guardian_invite(:'withdrawn');
+select invite_id as withdrawn from tutela.invite_guardian(:'sam', 'w-083@ntf.test') \gset
+select tutela.withdraw_guardian_invite(:'withdrawn');
 -- replaced: the first invite to r-083 is withdrawn by the second
-select invite_id as replaced_1 from public.invite_guardian(:'sam', 'r-083@ntf.test') \gset
-select invite_id as replaced_2 from public.invite_guardian(:'sam', 'r-083@ntf.test') \gset
+select invite_id as replaced_1 from tutela.invite_guardian(:'sam', 'r-083@ntf.test') \gset
+select invite_id as replaced_2 from tutela.invite_guardian(:'sam', 'r-083@ntf.test') \gset
 -- expired (back-dated below), and a valid one
-select invite_id as expired from public.invite_guardian(:'sam', 'e-083@ntf.test') \gset
-select invite_id as valid from public.invite_guardian(:'sam', 'v-083@ntf.test') \gset
+select invite_id as expired from tutela.invite_guardian(:'sam', 'e-083@ntf.test') \gset
+select invite_id as valid from tutela.invite_guardian(:'sam', 'v-083@ntf.test') \gset
 -- student invites: one whose record gets a login first, one expired, one valid
-select student_id as claimed_kid from public.invite_student(:'org', 'Ann', 'ann-083@ntf.test')
+select student_id as claimed_kid from tutela.invite_student(:'org', 'Ann', 'ann-083@ntf.test')
 \gset
-select student_id as expired_kid from public.invite_student(:'org', 'Bo', 'bo-083@ntf.test')
+select student_id as expired_kid from tutela.invite_student(:'org', 'Bo', 'bo-083@ntf.test')
 \gset
-select student_id as valid_kid from public.invite_student(:'org', 'Cy', 'cy-083@ntf.test')
+select student_id as valid_kid from tutela.invite_student(:'org', 'Cy', 'cy-083@ntf.test')
 \gset
 -- a co-parent invited by Mum (primary); then only staff may invite
-select tests.authenticate_as(:'u_mum');
-select invite_id as coparent from public.invite_guardian(:'sam', 'c-083@ntf.test') \gset
-select tests.authenticate_as(:'u_staff');
-select public.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select invite_id as coparent from tutela.invite_guardian(:'sam', 'c-083@ntf.test') \gset
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}');
+select tutela_tests.clear_authentication();
 
-update public.guardian_invites set expires_at = now() - interval '1 minute'
+update tutela.guardian_invites set expires_at = now() - interval '1 minute'
 where id = :'expired';
-update public.student_invites set expires_at = now() - interval '1 minute'
+update tutela.student_invites set expires_at = now() - interval '1 minute'
 where student_id = :'expired_kid';
-select tests.attach_student_login(:'claimed_kid', :'u_kid');
+select tutela_tests.attach_student_login(:'claimed_kid', :'u_kid');
 
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'),
   9,
   'nine invite emails queued'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
-  'select recipient_email from public.claim_notifications(100, 300) order by 1',
+  'select recipient_email from tutela.claim_notifications(100, 300) order by 1',
   $$ values ('cy-083@ntf.test'::text), ('r-083@ntf.test'), ('v-083@ntf.test') $$,
   'only the invites that can still be accepted are handed out'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
-  $$ select recipient_email, kind, cancel_reason from private.notification_outbox
+  $$ select recipient_email, kind, cancel_reason from tutela_private.notification_outbox
      where status = 'cancelled' order by 1 $$,
   $$ values ('ann-083@ntf.test'::text, 'student_invite'::text, 'already_claimed'::text),
      ('bo-083@ntf.test', 'student_invite', 'invite_expired'),
@@ -241,7 +242,7 @@ select results_eq(
 );
 select is(
   (
-    select payload ->> 'invite_id' from private.notification_outbox
+    select payload ->> 'invite_id' from tutela_private.notification_outbox
     where recipient_email = 'r-083@ntf.test' and status = 'sending'
   ),
   :'replaced_2'::text,
@@ -249,7 +250,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where status = 'cancelled' and payload ? 'token'
   ),
   0,
@@ -257,7 +258,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where status = 'sending' and payload ? 'token'
   ),
   3,

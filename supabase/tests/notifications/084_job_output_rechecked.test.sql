@@ -6,19 +6,20 @@
 -- family access is switched off by the organisation's admin.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,52 +161,52 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(5);
 
-select tests.create_user('mum-084@ntf.test') as u_mum \gset
-select tests.create_user('dad-084@ntf.test') as u_dad \gset
-select tests.create_user('kid-084@ntf.test') as u_kid \gset
-select tests.create_user('admin-084@ntf.test') as u_admin \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-084@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-084@ntf.test') as u_dad \gset
+select tutela_tests.create_user('kid-084@ntf.test') as u_kid \gset
+select tutela_tests.create_user('admin-084@ntf.test') as u_admin \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 084', 'ntf-084') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-select tests.attach_student_login(:'sam', :'u_kid');
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+select tutela_tests.attach_student_login(:'sam', :'u_kid');
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-select id as mum_link from public.guardian_links where guardian_id = :'u_mum' \gset
-insert into public.courses (organization_id, title)
+select id as mum_link from tutela.guardian_links where guardian_id = :'u_mum' \gset
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as algebra \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'sam', :'org', :'algebra');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'algebra', 'Essay', now() - interval '1 day');
 
-select is(private.run_early_warnings(), 2, 'the early warning: Mum and Dad');
-insert into public.certificates (student_id, organization_id, title)
+select is(tutela_private.run_early_warnings(), 2, 'the early warning: Mum and Dad');
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'sam', :'org', 'Junior referee');
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'),
   4,
   'queued: an email and a push for each guardian'
 );
 
 -- the student withdraws progress from Mum's link
-select tests.authenticate_as(:'u_kid');
-select public.set_guardian_link_permissions(:'mum_link', '{"progress": false}');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.set_guardian_link_permissions(:'mum_link', '{"progress": false}');
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select kind, channel, status, cancel_reason from private.notification_outbox
+  $$ select kind, channel, status, cancel_reason from tutela_private.notification_outbox
      where status = 'cancelled' order by kind $$,
   $$ values ('assignment_missing'::text, 'email'::text, 'cancelled'::text,
        'permission_withdrawn'::text),
@@ -214,13 +215,13 @@ select results_eq(
 );
 
 -- family access off (no trigger involved): the claim cancels Dad's
-select tests.authenticate_as(:'u_admin');
-select public.update_organization_settings(:'org', '{"family_access_enabled": false}');
-select tests.as_service_role();
-select is_empty('select 1 from public.claim_notifications(100, 300)', 'nothing is claimed');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_admin');
+select tutela.update_organization_settings(:'org', '{"family_access_enabled": false}');
+select tutela_tests.as_service_role();
+select is_empty('select 1 from tutela.claim_notifications(100, 300)', 'nothing is claimed');
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select status, cancel_reason, count(*)::integer from private.notification_outbox
+  $$ select status, cancel_reason, count(*)::integer from tutela_private.notification_outbox
      group by 1, 2 order by 2 $$,
   $$ values ('cancelled'::text, 'family_access_off'::text, 2),
      ('cancelled', 'permission_withdrawn', 2) $$,

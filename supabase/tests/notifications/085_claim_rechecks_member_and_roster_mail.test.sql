@@ -7,19 +7,20 @@
 -- ('membership_gone'). Valid ones are claimed, with the token of an invite.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,72 +162,72 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(4);
 
-select tests.create_user('admin-085@ntf.test') as u_admin \gset
-select tests.create_user('deputy-085@ntf.test') as u_deputy \gset
-select tests.create_user('mum-085@ntf.test') as u_mum \gset
-select tests.create_user('dad-085@ntf.test') as u_dad \gset
-select tests.create_user('t1-085@ntf.test') as u_t1 \gset
-select tests.create_user('t2-085@ntf.test') as u_t2 \gset
-insert into public.organizations (name, slug, roster_trusted, max_guardians_per_student)
+select tutela_tests.create_user('admin-085@ntf.test') as u_admin \gset
+select tutela_tests.create_user('deputy-085@ntf.test') as u_deputy \gset
+select tutela_tests.create_user('mum-085@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-085@ntf.test') as u_dad \gset
+select tutela_tests.create_user('t1-085@ntf.test') as u_t1 \gset
+select tutela_tests.create_user('t2-085@ntf.test') as u_t2 \gset
+insert into tutela.organizations (name, slug, roster_trusted, max_guardians_per_student)
 values ('Ntf 085', 'ntf-085', true, 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_deputy', 'admin');
-insert into public.students (organization_id, display_name, sis_id)
+insert into tutela.students (organization_id, display_name, sis_id)
 values (:'org', 'Sam', 'S1') returning id as sam \gset
 
 -- membership invites: withdrawn, expired, from a demoted admin, valid
-select tests.authenticate_as(:'u_admin');
-select invite_id as withdrawn from public.invite_organization_member(:'org', 'w-085@ntf.test')
+select tutela_tests.authenticate_as(:'u_admin');
+select invite_id as withdrawn from tutela.invite_organization_member(:'org', 'w-085@ntf.test')
 \gset
-select public.withdraw_organization_invite(:'withdrawn') is not null as w \gset
-select invite_id as expired from public.invite_organization_member(:'org', 'e-085@ntf.test')
+select tutela.withdraw_organization_invite(:'withdrawn') is not null as w \gset
+select invite_id as expired from tutela.invite_organization_member(:'org', 'e-085@ntf.test')
 \gset
-select invite_id as valid from public.invite_organization_member(:'org', 'v-085@ntf.test')
+select invite_id as valid from tutela.invite_organization_member(:'org', 'v-085@ntf.test')
 \gset
-select tests.authenticate_as(:'u_deputy');
-select invite_id as demoted from public.invite_organization_member(:'org', 'd-085@ntf.test')
+select tutela_tests.authenticate_as(:'u_deputy');
+select invite_id as demoted from tutela.invite_organization_member(:'org', 'd-085@ntf.test')
 \gset
-select tests.authenticate_as(:'u_admin');
-select public.add_organization_member(:'org', :'u_deputy', 'staff') is not null as d \gset
-select tests.clear_authentication();
-update public.membership_invites set expires_at = now() - interval '1 minute'
+select tutela_tests.authenticate_as(:'u_admin');
+select tutela.add_organization_member(:'org', :'u_deputy', 'staff') is not null as d \gset
+select tutela_tests.clear_authentication();
+update tutela.membership_invites set expires_at = now() - interval '1 minute'
 where id = :'expired';
 
 -- a trusting roster links mum and dad and adds t1 and t2; dad is revoked, t2 removed
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum-085@ntf.test"},
   {"student": "S1", "guardian_email": "dad-085@ntf.test"}
 ]$$) is not null as r \gset
-select public.import_roster(:'org', 'staff', $$[
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1-085@ntf.test"}, {"email": "t2-085@ntf.test"}
 ]$$) is not null as r \gset
-select tests.authenticate_as(:'u_admin');
-select public.revoke_guardian_link(l.id) is not null as r
-from public.guardian_links as l where l.guardian_id = :'u_dad' \gset
-select public.remove_organization_member(:'org', :'u_t2') is null as r \gset
+select tutela_tests.authenticate_as(:'u_admin');
+select tutela.revoke_guardian_link(l.id) is not null as r
+from tutela.guardian_links as l where l.guardian_id = :'u_dad' \gset
+select tutela.remove_organization_member(:'org', :'u_t2') is null as r \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   $$select coalesce(recipient_email, '') || ':' || template
-    from public.claim_notifications(100, 300) order by 1$$,
+    from tutela.claim_notifications(100, 300) order by 1$$,
   $$values ('mum-085@ntf.test:guardian_linked'::text), ('t1-085@ntf.test:member_added'),
     ('v-085@ntf.test:member_invite')$$,
   'only the mail that still holds is handed out'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   $$select coalesce(recipient_email, (select u.email::text from auth.users as u
         where u.id = recipient_user_id)), kind, cancel_reason
-    from private.notification_outbox where status = 'cancelled' order by 1$$,
+    from tutela_private.notification_outbox where status = 'cancelled' order by 1$$,
   $$values ('d-085@ntf.test'::text, 'member_invite'::text, 'inviter_not_allowed'::text),
     ('dad-085@ntf.test', 'guardian_linked', 'link_revoked'),
     ('e-085@ntf.test', 'member_invite', 'invite_expired'),
@@ -236,7 +237,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where status = 'cancelled' and payload ? 'token'
   ),
   0,
@@ -244,7 +245,7 @@ select is(
 );
 select is(
   (
-    select payload ->> 'invite_id' from private.notification_outbox
+    select payload ->> 'invite_id' from tutela_private.notification_outbox
     where kind = 'member_invite' and status = 'sending'
   ),
   :'valid'::text,

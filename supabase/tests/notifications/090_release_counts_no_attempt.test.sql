@@ -6,19 +6,20 @@
 -- refused (42501); a missing claim number or a wait outside 0..86400 s is TU422.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,36 +161,36 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(9);
 
-select tests.create_user('mum-090@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-090@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_email, payload
 )
 values ('test', 'email', 'alert', 'test-090', 'x-090@ntf.test', '{"title": "t"}')
 returning id as msg \gset
 
-select tests.as_service_role();
-select claim as c1 from public.claim_notifications(10, 300) \gset
+select tutela_tests.as_service_role();
+select claim as c1 from tutela.claim_notifications(10, 300) \gset
 select is(
-  public.release_notification(:'msg', :c1 + 1, 'cannot reach the SMTP server', 60), null,
+  tutela.release_notification(:'msg', :c1 + 1, 'cannot reach the SMTP server', 60), null,
   'another claim number: not released'
 );
 select is(
-  public.release_notification(:'msg', :c1, 'cannot reach the SMTP server', 60), 'pending',
+  tutela.release_notification(:'msg', :c1, 'cannot reach the SMTP server', 60), 'pending',
   'its own claim gives it back'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   $$ select status, attempts, deferrals, last_error, claimed_at is null,
        next_attempt_at between now() + interval '59 seconds' and now() + interval '61 seconds'
-     from private.notification_outbox where idempotency_key = 'test-090' $$,
+     from tutela_private.notification_outbox where idempotency_key = 'test-090' $$,
   $$ values ('pending'::text, 0, 1, 'cannot reach the SMTP server'::text, true, true) $$,
   'pending, no attempt counted, the outage kept, due after the wait'
 );
@@ -200,45 +201,45 @@ do $$
 declare v_claim integer;
 begin
   for i in 1..20 loop
-    update private.notification_outbox set next_attempt_at = now() - interval '1 second'
+    update tutela_private.notification_outbox set next_attempt_at = now() - interval '1 second'
     where idempotency_key = 'test-090';
-    select c.claim into v_claim from public.claim_notifications(10, 300) as c;
-    perform public.release_notification(
-      (select id from private.notification_outbox where idempotency_key = 'test-090'),
+    select c.claim into v_claim from tutela.claim_notifications(10, 300) as c;
+    perform tutela.release_notification(
+      (select id from tutela_private.notification_outbox where idempotency_key = 'test-090'),
       v_claim, 'cannot reach the SMTP server', 60);
   end loop;
 end;
 $$;
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select status, attempts, deferrals from private.notification_outbox
+  $$ select status, attempts, deferrals from tutela_private.notification_outbox
      where idempotency_key = 'test-090' $$,
   $$ values ('pending'::text, 0, 21) $$,
   'twenty-one outage rounds: pending, not one attempt used'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('select public.release_notification(%L, null)', :'msg'), 'TU422', null,
+  format('select tutela.release_notification(%L, null)', :'msg'), 'TU422', null,
   'no claim number'
 );
 select throws_ok(
-  format('select public.release_notification(%L, 1, null, 86401)', :'msg'), 'TU422', null,
+  format('select tutela.release_notification(%L, 1, null, 86401)', :'msg'), 'TU422', null,
   'a wait over a day'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format('select public.release_notification(%L, 1)', :'msg'), '42501', null,
+  format('select tutela.release_notification(%L, 1)', :'msg'), '42501', null,
   'a signed-in user cannot release'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.release_notification(%L, 1)', :'msg'), '42501', null,
+  format('select tutela.release_notification(%L, 1)', :'msg'), '42501', null,
   'anon cannot release'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select deferrals from private.notification_outbox where idempotency_key = 'test-090'), 21,
+  (select deferrals from tutela_private.notification_outbox where idempotency_key = 'test-090'), 21,
   'the refused calls changed nothing'
 );
 

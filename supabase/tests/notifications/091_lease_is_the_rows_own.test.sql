@@ -6,19 +6,20 @@
 -- just before the send (claimed_at = now).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,52 +161,52 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_email, payload
 )
 values ('test', 'email', 'alert', 'test-091', 'x-091@ntf.test', '{"title": "t"}')
 returning id as msg \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   claim as c1,
   lease_seconds as l1
-from public.claim_notifications(10, 600) \gset
+from tutela.claim_notifications(10, 600) \gset
 select is(:l1, 600, 'the claim records its lease on the row');
-select tests.clear_authentication();
-update private.notification_outbox set claimed_at = now() - interval '5 minutes'
+select tutela_tests.clear_authentication();
+update tutela_private.notification_outbox set claimed_at = now() - interval '5 minutes'
 where idempotency_key = 'test-091';
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select * from public.claim_notifications(10, 10)',
+  'select * from tutela.claim_notifications(10, 10)',
   'a claimer with a 10-second lease leaves a row held for 600 seconds alone after 5 minutes'
 );
-select tests.clear_authentication();
-update private.notification_outbox set claimed_at = now() - interval '601 seconds'
+select tutela_tests.clear_authentication();
+update tutela_private.notification_outbox set claimed_at = now() - interval '601 seconds'
 where idempotency_key = 'test-091';
-select tests.as_service_role();
-select claim as c2 from public.claim_notifications(10, 10) \gset
+select tutela_tests.as_service_role();
+select claim as c2 from tutela.claim_notifications(10, 10) \gset
 select is(:c2, :c1 + 1, 'once it has run out: claimed again, with the next claim number');
-select is(public.complete_notification(:'msg', :c1), false, 'the old claim cannot complete');
-select is(public.fail_notification(:'msg', 'x', :c1), null, 'nor fail');
-select is(public.recheck_notification(:'msg', :c1), null, 'nor recheck');
-select tests.clear_authentication();
-update private.notification_outbox set claimed_at = now() - interval '9 seconds'
+select is(tutela.complete_notification(:'msg', :c1), false, 'the old claim cannot complete');
+select is(tutela.fail_notification(:'msg', 'x', :c1), null, 'nor fail');
+select is(tutela.recheck_notification(:'msg', :c1), null, 'nor recheck');
+select tutela_tests.clear_authentication();
+update tutela_private.notification_outbox set claimed_at = now() - interval '9 seconds'
 where idempotency_key = 'test-091';
-select tests.as_service_role();
-select isnt(public.recheck_notification(:'msg', :c2), null, 'the new claim rechecks');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select isnt(tutela.recheck_notification(:'msg', :c2), null, 'the new claim rechecks');
+select tutela_tests.clear_authentication();
 select is(
-  (select claimed_at = now() from private.notification_outbox where id = :'msg'), true,
+  (select claimed_at = now() from tutela_private.notification_outbox where id = :'msg'), true,
   'and the recheck renewed the lease for the send'
 );
 

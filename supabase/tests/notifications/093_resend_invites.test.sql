@@ -8,19 +8,20 @@
 -- where only admins invite (TU403, the same as an unknown id). Not pending or expired: TU409.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,116 +163,116 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('admin-093@ntf.test') as u_admin \gset
-select tests.create_user('staff-093@ntf.test') as u_staff \gset
-select tests.create_user('other-093@ntf.test') as u_other \gset
-select tests.create_user('mum-093@ntf.test') as u_mum \gset
-select tests.create_user('nobody-093@ntf.test') as u_nobody \gset
-insert into public.organizations (name, slug) values ('Ntf 093', 'ntf-093') returning id as org
+select tutela_tests.create_user('admin-093@ntf.test') as u_admin \gset
+select tutela_tests.create_user('staff-093@ntf.test') as u_staff \gset
+select tutela_tests.create_user('other-093@ntf.test') as u_other \gset
+select tutela_tests.create_user('mum-093@ntf.test') as u_mum \gset
+select tutela_tests.create_user('nobody-093@ntf.test') as u_nobody \gset
+insert into tutela.organizations (name, slug) values ('Ntf 093', 'ntf-093') returning id as org
 \gset
-insert into public.organizations (name, slug) values ('Other 093', 'other-093')
+insert into tutela.organizations (name, slug) values ('Other 093', 'other-093')
 returning id as org2 \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'org2', :'u_other', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sam', :'u_mum', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select
   invite_id as g_inv,
   token as g_old
-from public.invite_guardian(:'sam', 'gran-093@ntf.test')
+from tutela.invite_guardian(:'sam', 'gran-093@ntf.test')
 \gset
 select
   student_id as kid,
   token as s_old
-from public.invite_student(:'org', 'Kid', 'kid-093@ntf.test') \gset
+from tutela.invite_student(:'org', 'Kid', 'kid-093@ntf.test') \gset
 select
   invite_id as m_inv,
   token as m_old
-from public.invite_organization_member(:'org', 'new-093@ntf.test') \gset
-select tests.clear_authentication();
-select id as s_inv from public.student_invites where student_id = :'kid' \gset
+from tutela.invite_organization_member(:'org', 'new-093@ntf.test') \gset
+select tutela_tests.clear_authentication();
+select id as s_inv from tutela.student_invites where student_id = :'kid' \gset
 -- the outage of old: every invite email dead, its token gone
-update private.notification_outbox set status = 'dead', payload = payload - 'token';
+update tutela_private.notification_outbox set status = 'dead', payload = payload - 'token';
 
 -- denied
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
   'anon: guardian invite'
 );
-select tests.authenticate_as(:'u_nobody');
+select tutela_tests.authenticate_as(:'u_nobody');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'a stranger'
 );
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', gen_random_uuid()),
+  format('select tutela.resend_guardian_invite(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown id: the same refusal'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'a guardian of the student'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select throws_ok(
-  format('select public.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
+  format('select tutela.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
   'an admin of another organisation: student invite'
 );
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU403',
   null, 'an admin of another organisation: membership invite'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU403',
   null, 'staff cannot resend a membership invite'
 );
-select tests.clear_authentication();
-update public.organizations set guardian_invite_policy = 'admins' where id = :'org';
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.clear_authentication();
+update tutela.organizations set guardian_invite_policy = 'admins' where id = :'org';
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'staff, where only admins invite guardians'
 );
-select tests.clear_authentication();
-update public.organizations set guardian_invite_policy = 'staff' where id = :'org';
+select tutela_tests.clear_authentication();
+update tutela.organizations set guardian_invite_policy = 'staff' where id = :'org';
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'), 0,
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'), 0,
   'the refusals queued nothing'
 );
 
 -- allowed
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
-  format('select invite_id from public.resend_guardian_invite(%L)', :'g_inv'),
+  format('select invite_id from tutela.resend_guardian_invite(%L)', :'g_inv'),
   format('values (%L::uuid)', :'g_inv'), 'staff resend a guardian invite'
 );
 select results_eq(
-  format('select invite_id from public.resend_student_invite(%L)', :'s_inv'),
+  format('select invite_id from tutela.resend_student_invite(%L)', :'s_inv'),
   format('values (%L::uuid)', :'s_inv'), 'staff resend a student invite'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select results_eq(
-  format('select invite_id from public.resend_organization_invite(%L)', :'m_inv'),
+  format('select invite_id from tutela.resend_organization_invite(%L)', :'m_inv'),
   format('values (%L::uuid)', :'m_inv'), 'an admin resends a membership invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select kind, count(*)::integer, bool_and(payload ? 'token') from private.notification_outbox
+  $$ select kind, count(*)::integer, bool_and(payload ? 'token') from tutela_private.notification_outbox
      where status = 'pending' group by kind order by kind $$,
   $$ values ('guardian_invite'::text, 1, true), ('member_invite', 1, true),
      ('student_invite', 1, true) $$,
@@ -279,30 +280,30 @@ select results_eq(
 );
 select ok(
   (
-    select token_hash <> private.hash_secret(:'g_old') from public.guardian_invites
+    select token_hash <> tutela_private.hash_secret(:'g_old') from tutela.guardian_invites
     where id = :'g_inv'
   )
   and (
-    select token_hash <> private.hash_secret(:'s_old') from public.student_invites
+    select token_hash <> tutela_private.hash_secret(:'s_old') from tutela.student_invites
     where id = :'s_inv'
   )
   and (
-    select token_hash <> private.hash_secret(:'m_old') from public.membership_invites
+    select token_hash <> tutela_private.hash_secret(:'m_old') from tutela.membership_invites
     where id = :'m_inv'
   ),
   'the old tokens no longer work'
 );
 
 -- not pending, expired
-update public.guardian_invites set expires_at = now() - interval '1 second' where id = :'g_inv';
-select tests.authenticate_as(:'u_admin');
+update tutela.guardian_invites set expires_at = now() - interval '1 second' where id = :'g_inv';
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
   'an expired invite: send a new one'
 );
-select public.withdraw_organization_invite(:'m_inv');
+select tutela.withdraw_organization_invite(:'m_inv');
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU409',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU409',
   null, 'a withdrawn invite'
 );
 

@@ -5,19 +5,20 @@
 -- stored as applied, and the outcome returned to the caller.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,23 +160,23 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(17);
 
-select tests.create_user('payer-p001@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P001', 'world-p001')
+select tutela_tests.create_user('payer-p001@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P001', 'world-p001')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
 )
 values (
@@ -192,10 +193,10 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p001', :'cb'::jsonb)::text as outcome
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p001', :'cb'::jsonb)::text as outcome
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'outcome'::jsonb ->> 'status', 'applied', 'the outcome: applied');
 select is(:'outcome'::jsonb ->> 'replayed', 'false', 'the outcome: a first delivery');
@@ -209,12 +210,12 @@ select is(
   :'outcome'::jsonb ->> 'provider_event_id', 'evt-p001', 'the outcome names the event'
 );
 
-select is(count(*)::integer, 1, 'one payment') from public.payments;
+select is(count(*)::integer, 1, 'one payment') from tutela.payments;
 select results_eq(
   $$select subscription_id, plan_id, payer_id, provider, provider_event_id,
       provider_reference, amount_cents, currency, status, account_hint, failure_reason,
       paid_at, covers_until, raw_payload
-    from public.payments$$,
+    from tutela.payments$$,
   format(
     $$values (%L::uuid, %L::uuid, %L::uuid, 'mobile_money', 'evt-p001', 'MM-P001',
       900::bigint, 'USD', 'succeeded', '****3456', null::text,
@@ -225,22 +226,22 @@ select results_eq(
   'the payment maps the payload: reference, cents, currency, masked msisdn, paid_at, payer'
 );
 select is(
-  (select p.id from public.payments as p), (:'outcome'::jsonb ->> 'payment_id')::uuid,
+  (select p.id from tutela.payments as p), (:'outcome'::jsonb ->> 'payment_id')::uuid,
   'the outcome names the payment'
 );
 
 select results_eq(
-  $$select status, access_until, next_billing_at, paused_at from public.subscriptions$$,
+  $$select status, access_until, next_billing_at, paused_at from tutela.subscriptions$$,
   $$values ('active', now() + interval '3 days' + interval '1 month',
     now() + interval '3 days' + interval '1 month', null::timestamptz)$$,
   'the paid period runs on from its end by one month; status active again'
 );
 
-select is(count(*)::integer, 1, 'one event row') from public.payment_events;
+select is(count(*)::integer, 1, 'one event row') from tutela.payment_events;
 select results_eq(
   $$select provider, event_id, payload, status, error, subscription_id, payment_id,
       applied_at is not null
-    from public.payment_events$$,
+    from tutela.payment_events$$,
   format(
     $$values ('mobile_money', 'evt-p001', %L::jsonb, 'applied', null::text, %L::uuid,
       %L::uuid, true)$$,
@@ -249,7 +250,7 @@ select results_eq(
   'the event is stored with its payload, applied, linked to the subscription and the payment'
 );
 select is(
-  (:'outcome'::jsonb ->> 'event_id')::uuid, (select e.id from public.payment_events as e),
+  (:'outcome'::jsonb ->> 'event_id')::uuid, (select e.id from tutela.payment_events as e),
   'the outcome names the stored event'
 );
 
@@ -261,23 +262,23 @@ select
     'timestamp', '2026-12-22T10:15:00Z'
   )::text as cb2
 \gset
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.record_payment_event('mobile_money', 'evt-p001-b', :'cb2'::jsonb) ->> 'status',
+  tutela.record_payment_event('mobile_money', 'evt-p001-b', :'cb2'::jsonb) ->> 'status',
   'applied', 'a numeric amount (9) is applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select amount_cents from public.payments where provider_reference = 'MM-P001-B'), 900::bigint,
+  (select amount_cents from tutela.payments where provider_reference = 'MM-P001-B'), 900::bigint,
   'the numeric amount in cents'
 );
 select is(
-  (select access_until from public.subscriptions),
+  (select access_until from tutela.subscriptions),
   now() + interval '3 days' + interval '2 months',
   'the second payment extends the period once more'
 );
 select is(
-  (select account_hint from public.payments where provider_reference = 'MM-P001-B'), '****0001',
+  (select account_hint from tutela.payments where provider_reference = 'MM-P001-B'), '****0001',
   'a msisdn without + is masked the same way'
 );
 

@@ -5,19 +5,20 @@
 -- subscription, which stays paused. A yearly plan adds a year.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,20 +160,20 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(10);
 
-select tests.create_user('payer-p002@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.plans (code, name, rank, price_cents, currency, billing_interval)
+select tutela_tests.create_user('payer-p002@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.plans (code, name, rank, price_cents, currency, billing_interval)
 values ('yearly_p002', 'Yearly', 1, 9900, 'USD', 'year') returning id as yearly \gset
 -- every subscription is a family subscription of the payer
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, guardian_id, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -180,10 +181,10 @@ values (
   null
 )
 returning id as s_expired \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'trialing', null, now() + interval '5 days')
 returning id as s_trial \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, guardian_id, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -191,17 +192,17 @@ values (
   now() - interval '2 days'
 )
 returning id as s_paused \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'yearly', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as s_yearly \gset
 
 prepare pay (text, uuid, text) as
-select public.record_payment_event('mobile_money', $1, jsonb_build_object(
+select tutela.record_payment_event('mobile_money', $1, jsonb_build_object(
   'transaction_id', 'tx-' || $1, 'status', 'SUCCESSFUL', 'amount', $3, 'currency', 'USD',
   'msisdn', '+256700000002', 'external_reference', $2, 'timestamp', '2026-11-22T10:00:00Z'
 )) ->> 'status';
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   format($$execute pay('e-expired', %L, '9.00')$$, :'s_expired'), $$values ('applied')$$,
   'expired subscription: applied'
@@ -218,11 +219,11 @@ select results_eq(
   format($$execute pay('e-yearly', %L, '99.00')$$, :'s_yearly'), $$values ('applied')$$,
   'yearly plan: applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at from public.subscriptions
+    $$select status, access_until, next_billing_at from tutela.subscriptions
       where id = %L$$, :'s_expired'
   ),
   $$values ('active', now() + interval '1 month', now() + interval '1 month')$$,
@@ -230,7 +231,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at from public.subscriptions
+    $$select status, access_until, next_billing_at from tutela.subscriptions
       where id = %L$$, :'s_trial'
   ),
   $$values ('active', now() + interval '5 days' + interval '1 month',
@@ -239,7 +240,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at, paused_at from public.subscriptions
+    $$select status, access_until, next_billing_at, paused_at from tutela.subscriptions
       where id = %L$$, :'s_paused'
   ),
   $$values ('paused', now() + interval '4 days' + interval '1 month',
@@ -248,18 +249,18 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'s_yearly'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'s_yearly'
   ),
   $$values ('active', now() + interval '1 day' + interval '1 year')$$,
   'yearly plan: one year more'
 );
 select is(
-  (select covers_until from public.payments where provider_event_id = 'e-yearly'),
+  (select covers_until from tutela.payments where provider_event_id = 'e-yearly'),
   now() + interval '1 day' + interval '1 year',
   'the payment records the end of the period it paid for'
 );
 select is(
-  (select plan_id from public.payments where provider_event_id = 'e-yearly'), :'yearly'::uuid,
+  (select plan_id from tutela.payments where provider_event_id = 'e-yearly'), :'yearly'::uuid,
   'the payment records the plan it paid for'
 );
 

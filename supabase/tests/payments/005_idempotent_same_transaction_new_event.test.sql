@@ -5,19 +5,20 @@
 -- status or amount) is stored as 'rejected' for the back office, and changes nothing.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,17 +160,17 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('payer-p005@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p005@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '2 days', now() + interval '2 days')
 returning id as sub \gset
 select
@@ -180,24 +181,24 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p005-a', :'cb'::jsonb)::text as first
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p005-a', :'cb'::jsonb)::text as first
 \gset
-select public.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup
+select tutela.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p005-c', :'cb'::jsonb || '{"status": "FAILED"}'
   )::text as flip
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p005-d', :'cb'::jsonb || '{"amount": "90.00"}'
   )::text as bigger
 \gset
-select public.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup2
+select tutela.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup2
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'first'::jsonb ->> 'status', 'applied', 'the first event of the transaction: applied');
 select is(:'dup'::jsonb ->> 'status', 'duplicate', 'a new event, same transaction: duplicate');
@@ -216,22 +217,22 @@ select is(
   :'dup2'::jsonb - 'replayed', :'dup'::jsonb - 'replayed',
   'the duplicate event repeated: its own first outcome'
 );
-select is(count(*)::integer, 1, 'one payment for the transaction') from public.payments;
+select is(count(*)::integer, 1, 'one payment for the transaction') from tutela.payments;
 select results_eq(
-  $$select event_id, status from public.payment_events order by event_id$$,
+  $$select event_id, status from tutela.payment_events order by event_id$$,
   $$values ('evt-p005-a', 'applied'), ('evt-p005-b', 'duplicate'),
     ('evt-p005-c', 'rejected'), ('evt-p005-d', 'rejected')$$,
   'every event is stored once, with its outcome'
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('active', now() + interval '2 days' + interval '1 month')$$,
   'credited once: neither the duplicate nor the contradictions changed the subscription'
 );
 select is(
-  (select count(*)::integer from public.payment_events where subscription_id = :'sub'), 4,
+  (select count(*)::integer from tutela.payment_events where subscription_id = :'sub'), 4,
   'every event is linked to the subscription it named'
 );
 

@@ -5,19 +5,20 @@
 -- retry, a new transaction, is applied once, however often it is delivered.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,17 +160,17 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(13);
 
-select tests.create_user('payer-p006@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p006@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as sub \gset
 select
@@ -180,17 +181,17 @@ select
   )::text as failed
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f1
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f1
 \gset
-select public.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f2
+select tutela.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f2
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-1', :'failed'::jsonb || '{"status": "SUCCESSFUL"}'
   )::text as f3
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'f1'::jsonb ->> 'status', 'applied', 'the failed callback is applied');
 select is(:'f1'::jsonb ->> 'payment_status', 'failed', 'as a failed payment');
@@ -203,60 +204,60 @@ select is(
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('past_due', now() + interval '1 day')$$,
   'past_due once, the paid period untouched'
 );
 
 -- the same failed transaction reported SUCCESSFUL under a new event id: rejected
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-2', :'failed'::jsonb || '{"status": "SUCCESSFUL"}'
   )::text as flip
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'flip'::jsonb ->> 'status', 'rejected', 'a failed transaction turned SUCCESSFUL');
 select is(
-  (select status from public.subscriptions where id = :'sub'), 'past_due',
+  (select status from tutela.subscriptions where id = :'sub'), 'past_due',
   'the rejected event changed nothing'
 );
 
 -- the payer retries: a new transaction, delivered twice
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-3',
     :'failed'::jsonb || '{"transaction_id": "MM-P006-2", "status": "SUCCESSFUL"}'
   )::text as ok1
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-3',
     :'failed'::jsonb || '{"transaction_id": "MM-P006-2", "status": "SUCCESSFUL"}'
   )::text as ok2
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'ok1'::jsonb ->> 'status', 'applied', 'the retry is applied');
 select is(:'ok2'::jsonb ->> 'replayed', 'true', 'the retry''s repeat is a replay');
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('active', now() + interval '1 day' + interval '1 month')$$,
   'active again, extended once'
 );
 select results_eq(
-  $$select provider_reference, status, failure_reason from public.payments
+  $$select provider_reference, status, failure_reason from tutela.payments
     order by provider_reference$$,
   $$values ('MM-P006-1', 'failed', 'INSUFFICIENT_FUNDS'),
     ('MM-P006-2', 'succeeded', null)$$,
   'one failed and one succeeded payment'
 );
-select is(count(*)::integer, 3, 'three events stored') from public.payment_events;
+select is(count(*)::integer, 3, 'three events stored') from tutela.payment_events;
 select is(
-  (select covers_until from public.payments where provider_reference = 'MM-P006-1'), null,
+  (select covers_until from tutela.payments where provider_reference = 'MM-P006-1'), null,
   'a failed payment covers nothing'
 );
 

@@ -6,19 +6,20 @@
 -- past-due subscription may change plan and keeps its status.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,26 +161,26 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('payer-p012@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P012', 'world-p012')
+select tutela_tests.create_user('payer-p012@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P012', 'world-p012')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
 -- the payer is the child's guardian (a payer acts only while linked: 020)
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-select id as pro from public.plans where code = 'professional' \gset
-insert into public.plans (code, name, is_active) values ('retired_p012', 'Retired', false);
-insert into public.subscriptions (
+select id as starter from tutela.plans where code = 'starter' \gset
+select id as pro from tutela.plans where code = 'professional' \gset
+insert into tutela.plans (code, name, is_active) values ('retired_p012', 'Retired', false);
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
 )
 values (
@@ -187,29 +188,29 @@ values (
   now() + interval '9 days'
 )
 returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status, paused_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, paused_at)
 values (:'starter', :'u_payer', 'paused', now()) returning id as s_paused \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'past_due') returning id as s_past_due \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'cancelled') returning id as s_cancelled \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'expired') returning id as s_expired \gset
 
 select is(
-  private.student_entitlements(:'student') ->> 'tier', 'starter', 'before: starter'
+  tutela_private.student_entitlements(:'student') ->> 'tier', 'starter', 'before: starter'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select results_eq(
-  format($$select plan_id, status from public.change_plan(%L, 'professional')$$, :'sub'),
+  format($$select plan_id, status from tutela.change_plan(%L, 'professional')$$, :'sub'),
   format($$values (%L::uuid, 'active')$$, :'pro'),
   'the payer moves to professional: the row returned'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select plan_id, access_until, next_billing_at from public.subscriptions where id = %L$$,
+    $$select plan_id, access_until, next_billing_at from tutela.subscriptions where id = %L$$,
     :'sub'
   ),
   format(
@@ -218,13 +219,13 @@ select results_eq(
   'stored; the paid period and the next billing date stay'
 );
 select is(
-  private.student_entitlements(:'student') ->> 'tier', 'professional',
+  tutela_private.student_entitlements(:'student') ->> 'tier', 'professional',
   'the entitlements follow at once'
 );
 select results_eq(
   $$select action, actor_id, student_id, subject_user_id, old_values ->> 'plan',
       new_values ->> 'plan', organization_id
-    from public.link_events where action like 'subscription%'$$,
+    from tutela.link_events where action like 'subscription%'$$,
   format(
     $$values ('subscription_plan_changed', %L::uuid, %L::uuid, %L::uuid, 'starter',
       'professional', null::uuid)$$,
@@ -233,52 +234,52 @@ select results_eq(
   'audited: who, which student, the payer, old and new plan; not shown to the organisation'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'sub'), 'TU409', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, :'sub'), 'TU409', null,
   'the plan in force again: TU409 (same_plan)'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'platinum')$$, :'sub'), 'TU422', null,
+  format($$select tutela.change_plan(%L, 'platinum')$$, :'sub'), 'TU422', null,
   'an unknown plan code: TU422'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'retired_p012')$$, :'sub'), 'TU422', null,
+  format($$select tutela.change_plan(%L, 'retired_p012')$$, :'sub'), 'TU422', null,
   'an inactive plan: TU422'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, null)$$, :'sub'), 'TU422', null,
+  format($$select tutela.change_plan(%L, null)$$, :'sub'), 'TU422', null,
   'no plan code: TU422'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'s_cancelled'), 'TU409', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, :'s_cancelled'), 'TU409', null,
   'a cancelled subscription: TU409 (subscription_ended)'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'s_expired'), 'TU409', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, :'s_expired'), 'TU409', null,
   'an expired subscription: TU409 (subscription_ended)'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU403', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, gen_random_uuid()), 'TU403', null,
   'an unknown subscription: TU403'
 );
 select throws_ok(
-  $$select public.change_plan(null, 'professional')$$, 'TU403', null,
+  $$select tutela.change_plan(null, 'professional')$$, 'TU403', null,
   'no subscription id: TU403'
 );
 select results_eq(
-  format($$select status from public.change_plan(%L, 'professional')$$, :'s_paused'),
+  format($$select status from tutela.change_plan(%L, 'professional')$$, :'s_paused'),
   $$values ('paused')$$,
   'a paused subscription changes plan and stays paused'
 );
 select results_eq(
-  format($$select status from public.change_plan(%L, 'professional')$$, :'s_past_due'),
+  format($$select status from tutela.change_plan(%L, 'professional')$$, :'s_past_due'),
   $$values ('past_due')$$,
   'a past-due subscription changes plan and stays past_due'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.link_events where action = 'subscription_plan_changed'),
+  (select count(*)::integer from tutela.link_events where action = 'subscription_plan_changed'),
   3, 'one audit row per change, none for the refusals'
 );
 

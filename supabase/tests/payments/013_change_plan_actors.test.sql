@@ -5,19 +5,20 @@
 -- A token without a user: TU401.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -40,7 +41,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -53,7 +54,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -61,7 +62,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -77,51 +78,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -133,10 +134,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -144,14 +145,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -159,72 +160,72 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('payer-p013@world.test') as u_payer \gset
-select tests.create_user('other-guardian-p013@world.test') as u_other \gset
-select tests.create_user('family-p013@world.test') as u_family \gset
-select tests.create_user('student-p013@world.test') as u_student \gset
-select tests.create_user('stranger-p013@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('payer-p013@world.test') as u_payer \gset
+select tutela_tests.create_user('other-guardian-p013@world.test') as u_other \gset
+select tutela_tests.create_user('family-p013@world.test') as u_family \gset
+select tutela_tests.create_user('student-p013@world.test') as u_student \gset
+select tutela_tests.create_user('stranger-p013@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World P013', 'world-p013', 5)
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_payer', 'active', 'staff', now()),
 (:'student', :'u_other', 'active', 'staff', now()),
 (:'student', :'u_family', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-select id as pro from public.plans where code = 'professional' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+select id as pro from tutela.plans where code = 'professional' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_family', 'active') returning id as family_sub \gset
 
-prepare to_pro as select public.change_plan(:'sub', 'professional');
-prepare to_starter as select public.change_plan(:'sub', 'starter');
-prepare family_to_pro as select public.change_plan(:'family_sub', 'professional');
+prepare to_pro as select tutela.change_plan(:'sub', 'professional');
+prepare to_starter as select tutela.change_plan(:'sub', 'starter');
+prepare family_to_pro as select tutela.change_plan(:'family_sub', 'professional');
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('to_pro', '42501', null, 'anon: 42501');
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select throws_ok('to_pro', 'TU403', null, 'another guardian of the child: TU403');
 select throws_ok('family_to_pro', 'TU403', null, 'another guardian''s family plan: TU403');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('to_pro', 'TU403', null, 'the student (who does not pay): TU403');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('to_pro', 'TU403', null, 'a stranger: TU403');
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select throws_ok('to_pro', 'TU403', null, 'a family guardian on a plan they do not pay: TU403');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_config('request.jwt.claims', '{"role": "authenticated"}', true) is not null as x
 \gset
 select set_config('role', 'authenticated', true) is not null as x
 \gset
 select throws_ok('to_pro', 'TU401', null, 'a token without a user: TU401');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select plan_id from public.subscriptions where id = :'sub'), :'starter'::uuid,
+  (select plan_id from tutela.subscriptions where id = :'sub'), :'starter'::uuid,
   'the refused calls changed nothing'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select lives_ok('to_pro', 'the payer (paid_by): allowed');
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select lives_ok('family_to_pro', 'the guardian of a family subscription: allowed');
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok('to_starter', 'the service role: allowed');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$select actor_role, new_values ->> 'plan' from public.link_events
+  $$select actor_role, new_values ->> 'plan' from tutela.link_events
     where action = 'subscription_plan_changed' order by occurred_at, actor_role$$,
   $$values ('payer', 'professional'), ('payer', 'professional'),
     ('service_role', 'starter')$$,

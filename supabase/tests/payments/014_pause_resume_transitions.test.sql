@@ -7,19 +7,20 @@
 -- Each change is audited.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,30 +162,30 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(19);
 
-select tests.create_user('payer-p014@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P014', 'world-p014')
+select tutela_tests.create_user('payer-p014@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P014', 'world-p014')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
 -- the payer is the child's guardian (a payer acts only while linked: 020)
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
 -- the subscriptions in other states below are a sibling's, paid by the same payer (a family
 -- subscription of the payer would cover the first child too, now that the payer is linked)
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sibling') returning id as sibling \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sibling', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
 )
 values (
@@ -192,16 +193,16 @@ values (
   now() + interval '10 days'
 )
 returning id as sub \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'sibling', :'u_payer', 'trialing') returning id as s_trial \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'sibling', :'u_payer', 'past_due') returning id as s_past_due \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'sibling', :'u_payer', 'cancelled') returning id as s_cancelled \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'sibling', :'u_payer', 'expired') returning id as s_expired \gset
 -- paused three days ago with two days of paid time left, and one whose time ran out before
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -209,7 +210,7 @@ values (
   now() - interval '3 days'
 )
 returning id as s_paused \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -223,54 +224,54 @@ values (
 )
 returning id as s_ran_out \gset
 
-select is(private.student_entitlements(:'student') ->> 'tier', 'starter', 'before: starter');
+select is(tutela_private.student_entitlements(:'student') ->> 'tier', 'starter', 'before: starter');
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select results_eq(
-  format($$select status, paused_at from public.pause_subscription(%L)$$, :'sub'),
+  format($$select status, paused_at from tutela.pause_subscription(%L)$$, :'sub'),
   $$values ('paused', now())$$,
   'active -> paused, the pause time recorded'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  private.student_entitlements(:'student') ->> 'tier', 'free',
+  tutela_private.student_entitlements(:'student') ->> 'tier', 'free',
   'paused: the subscription grants nothing'
 );
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'sub'), 'TU409', null,
+  format($$select tutela.pause_subscription(%L)$$, :'sub'), 'TU409', null,
   'pausing a paused subscription: TU409'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'s_trial'), 'TU409', null,
+  format($$select tutela.pause_subscription(%L)$$, :'s_trial'), 'TU409', null,
   'a trial cannot be paused: TU409'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'s_past_due'), 'TU409', null,
+  format($$select tutela.pause_subscription(%L)$$, :'s_past_due'), 'TU409', null,
   'a past-due subscription cannot be paused: TU409'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'s_cancelled'), 'TU409', null,
+  format($$select tutela.pause_subscription(%L)$$, :'s_cancelled'), 'TU409', null,
   'a cancelled subscription cannot be paused: TU409'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'s_expired'), 'TU409', null,
+  format($$select tutela.pause_subscription(%L)$$, :'s_expired'), 'TU409', null,
   'an expired subscription cannot be paused: TU409'
 );
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, :'s_trial'), 'TU409', null,
+  format($$select tutela.resume_subscription(%L)$$, :'s_trial'), 'TU409', null,
   'resuming a subscription that is not paused: TU409'
 );
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, :'s_cancelled'), 'TU409', null,
+  format($$select tutela.resume_subscription(%L)$$, :'s_cancelled'), 'TU409', null,
   'resuming a cancelled subscription: TU409'
 );
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  format($$select tutela.resume_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
   'resuming an unknown subscription: TU403'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
+  format($$select tutela.pause_subscription(%L)$$, gen_random_uuid()), 'TU403', null,
   'pausing an unknown subscription: TU403'
 );
 
@@ -278,7 +279,7 @@ select throws_ok(
 select results_eq(
   format(
     $$select status, access_until, next_billing_at, paused_at
-      from public.resume_subscription(%L)$$, :'sub'
+      from tutela.resume_subscription(%L)$$, :'sub'
   ),
   $$values ('active', now() + interval '10 days', now() + interval '10 days',
     null::timestamptz)$$,
@@ -287,24 +288,24 @@ select results_eq(
 select results_eq(
   format(
     $$select status, access_until, next_billing_at, paused_at
-      from public.resume_subscription(%L)$$, :'s_paused'
+      from tutela.resume_subscription(%L)$$, :'s_paused'
   ),
   $$values ('active', now() + interval '2 days', now() + interval '2 days',
     null::timestamptz)$$,
   'paused 3 days ago with 2 days left: active, 2 days left from now'
 );
 select results_eq(
-  format($$select status, access_until from public.resume_subscription(%L)$$, :'s_ran_out'),
+  format($$select status, access_until from tutela.resume_subscription(%L)$$, :'s_ran_out'),
   $$values ('past_due', now() - interval '2 days')$$,
   'the paid time had run out before the pause: past_due'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  private.student_entitlements(:'student') ->> 'tier', 'starter', 'resumed: starter again'
+  tutela_private.student_entitlements(:'student') ->> 'tier', 'starter', 'resumed: starter again'
 );
 select results_eq(
   format(
-    $$select action, old_values ->> 'status', new_values ->> 'status' from public.link_events
+    $$select action, old_values ->> 'status', new_values ->> 'status' from tutela.link_events
       where new_values ->> 'subscription_id' = %L order by action desc$$, :'sub'
   ),
   $$values ('subscription_resumed', 'paused', 'active'),
@@ -312,12 +313,12 @@ select results_eq(
   'the pause and the resume are audited'
 );
 select is(
-  (select count(*)::integer from public.link_events where action like 'subscription%'), 4,
+  (select count(*)::integer from tutela.link_events where action like 'subscription%'), 4,
   'four changes, four audit rows; none for the refusals'
 );
 select is(
   (
-    select count(*)::integer from public.subscriptions
+    select count(*)::integer from tutela.subscriptions
     where status = 'paused' or paused_at is not null
   ), 0,
   'nothing left paused'

@@ -6,19 +6,20 @@
 -- subscription: TU404. anon: 42501; no user (also the service role): TU401.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,34 +161,34 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('payer-p016@world.test') as u_payer \gset
-select tests.create_user('former-p016@world.test') as u_former \gset
-select tests.create_user('other-guardian-p016@world.test') as u_other \gset
-select tests.create_user('student-p016@world.test') as u_student \gset
-select tests.create_user('stranger-p016@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('payer-p016@world.test') as u_payer \gset
+select tutela_tests.create_user('former-p016@world.test') as u_former \gset
+select tutela_tests.create_user('other-guardian-p016@world.test') as u_other \gset
+select tutela_tests.create_user('student-p016@world.test') as u_student \gset
+select tutela_tests.create_user('stranger-p016@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World P016', 'world-p016', 5)
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_payer', 'active', 'staff', now()),
 (:'student', :'u_other', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'active') returning id as family_sub \gset
-insert into public.payments (
+insert into tutela.payments (
   subscription_id, plan_id, payer_id, provider, provider_event_id, provider_reference,
   amount_cents, currency, status, failure_reason, account_hint, paid_at, covers_until,
   raw_payload
@@ -210,17 +211,17 @@ values
   null, '****0002', now() - interval '2 days', now() + interval '28 days', '{}'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select results_eq(
-  $$select p ->> 'reference', p ->> 'status' from jsonb_array_elements(public.payment_history())
+  $$select p ->> 'reference', p ->> 'status' from jsonb_array_elements(tutela.payment_history())
     as p$$,
   $$values ('T3', 'failed'), ('T4', 'succeeded'), ('T2', 'succeeded')$$,
   'the payer: their own payments on every subscription, newest first'
 );
 select is(
-  public.payment_history(:'sub') -> 0,
+  tutela.payment_history(:'sub') -> 0,
   jsonb_build_object(
-    'payment_id', (select id from public.payments where provider_reference = 'T3'),
+    'payment_id', (select id from tutela.payments where provider_reference = 'T3'),
     'subscription_id', :'sub'::uuid, 'plan_code', 'starter', 'plan_name', 'Starter',
     'provider', 'mobile_money', 'reference', 'T3', 'amount_cents', 900, 'currency', 'USD',
     'status', 'failed', 'failure_reason', 'PAYER_DECLINED', 'account_hint', '****0002',
@@ -230,58 +231,58 @@ select is(
 );
 select results_eq(
   format(
-    $$select p ->> 'reference' from jsonb_array_elements(public.payment_history(%L)) as p$$,
+    $$select p ->> 'reference' from jsonb_array_elements(tutela.payment_history(%L)) as p$$,
     :'sub'
   ),
   $$values ('T3'), ('T2')$$,
   'one subscription: the payer''s payments on it, not the former payer''s'
 );
 select throws_ok(
-  format($$select public.payment_history(%L)$$, gen_random_uuid()), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, gen_random_uuid()), 'TU403', null,
   'an unknown subscription: TU403'
 );
 
-select tests.authenticate_as(:'u_former');
+select tutela_tests.authenticate_as(:'u_former');
 select results_eq(
   format(
-    $$select p ->> 'reference' from jsonb_array_elements(public.payment_history(%L)) as p$$,
+    $$select p ->> 'reference' from jsonb_array_elements(tutela.payment_history(%L)) as p$$,
     :'sub'
   ),
   $$values ('T1')$$,
   'a former payer still sees the payment they made'
 );
 
-select tests.authenticate_as(:'u_other');
-select is(public.payment_history(), '[]'::jsonb, 'another guardian of the child: none');
+select tutela_tests.authenticate_as(:'u_other');
+select is(tutela.payment_history(), '[]'::jsonb, 'another guardian of the child: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'sub'), 'TU403', null,
   'another guardian naming the subscription: TU403'
 );
-select tests.authenticate_as(:'u_student');
-select is(public.payment_history(), '[]'::jsonb, 'the student: none');
+select tutela_tests.authenticate_as(:'u_student');
+select is(tutela.payment_history(), '[]'::jsonb, 'the student: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'sub'), 'TU403', null,
   'the student naming their own subscription: TU403 (they do not pay it)'
 );
-select tests.authenticate_as(:'u_stranger');
-select is(public.payment_history(), '[]'::jsonb, 'a stranger: none');
+select tutela_tests.authenticate_as(:'u_stranger');
+select is(tutela.payment_history(), '[]'::jsonb, 'a stranger: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'family_sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'family_sub'), 'TU403', null,
   'a stranger naming a family subscription: TU403'
 );
-select tests.as_anon();
-select throws_ok($$select public.payment_history()$$, '42501', null, 'anon: 42501');
-select tests.as_service_role();
+select tutela_tests.as_anon();
+select throws_ok($$select tutela.payment_history()$$, '42501', null, 'anon: 42501');
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$select public.payment_history()$$, 'TU401', null,
-  'the service role has no user, hence no history (it reads public.payments)'
+  $$select tutela.payment_history()$$, 'TU401', null,
+  'the service role has no user, hence no history (it reads tutela.payments)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_config('request.jwt.claims', '{"role": "authenticated"}', true) is not null as x
 \gset
 select set_config('role', 'authenticated', true) is not null as x
 \gset
-select throws_ok($$select public.payment_history()$$, 'TU401', null, 'no user: TU401');
+select throws_ok($$select tutela.payment_history()$$, 'TU401', null, 'no user: TU401');
 
 select * from finish();
 rollback;

@@ -7,19 +7,20 @@
 -- changes nothing; they still read their own payments. The service role is not affected.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,41 +162,41 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('payer-p020@world.test') as u_payer \gset
-select tests.create_user('student-p020@world.test') as u_student \gset
-select tests.create_user('staff-p020@world.test') as u_staff \gset
-select tests.create_user('copayer-p020@world.test') as u_copayer \gset
-select tests.create_user('family-p020@world.test') as u_family \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('payer-p020@world.test') as u_payer \gset
+select tutela_tests.create_user('student-p020@world.test') as u_student \gset
+select tutela_tests.create_user('staff-p020@world.test') as u_staff \gset
+select tutela_tests.create_user('copayer-p020@world.test') as u_copayer \gset
+select tutela_tests.create_user('family-p020@world.test') as u_family \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World P020', 'world-p020', 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_payer', 'active', 'staff', now()),
 (:'student', :'u_family', 'active', 'staff', now()),
 (:'student', :'u_copayer', 'active', 'staff', now());
-select id as payer_link from public.guardian_links where guardian_id = :'u_payer' \gset
-select id as copayer_link from public.guardian_links where guardian_id = :'u_copayer' \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as payer_link from tutela.guardian_links where guardian_id = :'u_payer' \gset
+select id as copayer_link from tutela.guardian_links where guardian_id = :'u_copayer' \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_student', 'active') returning id as own_sub \gset
 -- a family subscription of u_family, paid by the co-payer (linked to the same child)
-insert into public.subscriptions (plan_id, guardian_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, guardian_id, paid_by, status)
 values (:'starter', :'u_family', :'u_copayer', 'active') returning id as family_sub \gset
-insert into public.payments (
+insert into tutela.payments (
   subscription_id, plan_id, payer_id, provider, provider_event_id, provider_reference,
   amount_cents, currency, status, paid_at, raw_payload
 )
@@ -205,73 +206,73 @@ values (
 );
 
 -- while linked: allowed
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select lives_ok(
-  format($$select public.pause_subscription(%L)$$, :'sub'), 'the linked payer pauses'
+  format($$select tutela.pause_subscription(%L)$$, :'sub'), 'the linked payer pauses'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'own_sub'),
+  format($$select tutela.change_plan(%L, 'professional')$$, :'own_sub'),
   'a student who pays their own subscription changes it'
 );
-select tests.authenticate_as(:'u_copayer');
+select tutela_tests.authenticate_as(:'u_copayer');
 select lives_ok(
-  format($$select public.pause_subscription(%L)$$, :'family_sub'),
+  format($$select tutela.pause_subscription(%L)$$, :'family_sub'),
   'a co-payer linked to a child of the family pauses the family subscription'
 );
 
 -- staff revoke the payer's link (a court order), the child revokes the co-payer
-select tests.authenticate_as(:'u_staff');
-select public.revoke_guardian_link(:'payer_link', 'court order') is not null as revoked \gset
-select tests.authenticate_as(:'u_student');
-select public.revoke_guardian_link(:'copayer_link') is not null as revoked2 \gset
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.revoke_guardian_link(:'payer_link', 'court order') is not null as revoked \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.revoke_guardian_link(:'copayer_link') is not null as revoked2 \gset
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.resume_subscription(%L)$$, :'sub'), 'TU403', null,
   'the revoked payer cannot resume'
 );
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'sub'), 'TU403', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, :'sub'), 'TU403', null,
   'nor change the plan'
 );
 select is(
-  (select count(*) from public.payment_history(:'sub')), 1::bigint,
+  (select count(*) from tutela.payment_history(:'sub')), 1::bigint,
   'the revoked payer still reads their own payment'
 );
-select tests.authenticate_as(:'u_copayer');
+select tutela_tests.authenticate_as(:'u_copayer');
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, :'family_sub'), 'TU403', null,
+  format($$select tutela.resume_subscription(%L)$$, :'family_sub'), 'TU403', null,
   'a co-payer no longer linked to any child of the family cannot resume it'
 );
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select lives_ok(
-  format($$select public.resume_subscription(%L)$$, :'family_sub'),
+  format($$select tutela.resume_subscription(%L)$$, :'family_sub'),
   'the family''s own guardian still may'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format($$select status, plan_id from public.subscriptions where id = %L$$, :'sub'),
+  format($$select status, plan_id from tutela.subscriptions where id = %L$$, :'sub'),
   format($$values ('paused', %L::uuid)$$, :'starter'),
   'the refused calls changed nothing'
 );
 
 -- a pending link is not enough either
-update public.guardian_links set status = 'pending', activated_at = null, revoked_at = null
+update tutela.guardian_links set status = 'pending', activated_at = null, revoked_at = null
 where id = :'payer_link';
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  format($$select public.resume_subscription(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.resume_subscription(%L)$$, :'sub'), 'TU403', null,
   'a payer whose link is only pending cannot act'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
-  format($$select public.resume_subscription(%L)$$, :'sub'),
+  format($$select tutela.resume_subscription(%L)$$, :'sub'),
   'the service role (back office) still can'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.subscriptions where id = :'sub'), 'active',
+  (select status from tutela.subscriptions where id = :'sub'), 'active',
   'resumed by the back office'
 );
 

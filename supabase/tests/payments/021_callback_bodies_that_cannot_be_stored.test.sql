@@ -10,19 +10,20 @@
 -- call: docs/errors.md). Only the service role may call it (42501 for API users).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,61 +165,61 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(14);
 
-select tests.create_user('payer-p021@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P021', 'world-p021')
+select tutela_tests.create_user('payer-p021@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P021', 'world-p021')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
 
-select tests.as_service_role();
-select public.record_payment_callback(
+select tutela_tests.as_service_role();
+select tutela.record_payment_callback(
   'mobile_money', 'p021-nul', '{"transaction_id": "MM\u0000", "status": "SUCCESSFUL"}'
 ) as nul \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-deep',
     repeat('[', 32000) || repeat(']', 32000)
   ) as deep
 \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-big',
     jsonb_build_object('transaction_id', 'MM-BIG', 'padding', repeat('x', 70000))::text
   ) as big
 \gset
-select public.record_payment_callback('mobile_money', 'p021-text', 'not json at all') as notjson
+select tutela.record_payment_callback('mobile_money', 'p021-text', 'not json at all') as notjson
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'p021-big-jsonb',
     jsonb_build_object('padding', repeat('x', 70000))
   ) as big_jsonb
 \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-nul',
     '{"transaction_id": "MM\u0000"}'
   ) as nul_again
 \gset
-select public.record_payment_callback('mobile_money', 'p021-ok', jsonb_build_object(
+select tutela.record_payment_callback('mobile_money', 'p021-ok', jsonb_build_object(
   'transaction_id', 'MM-P021', 'status', 'SUCCESSFUL', 'amount', '9.00', 'currency', 'USD',
   'msisdn', '+256772123456', 'external_reference', :'sub',
   'timestamp', '2026-11-22T10:15:00+03:00'
 )::text) as ok \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
@@ -232,7 +233,7 @@ select results_eq(
   '\u0000, deep nesting, not JSON, and over 64 KiB (as text or as jsonb): rejected with a reason'
 );
 select results_eq(
-  $$select event_id, status, payload is null, error is not null from public.payment_events
+  $$select event_id, status, payload is null, error is not null from tutela.payment_events
     where event_id like 'p021-%' and event_id <> 'p021-ok' order by event_id$$,
   $$values ('p021-big', 'rejected', true, true), ('p021-big-jsonb', 'rejected', true, true),
     ('p021-deep', 'rejected', true, true), ('p021-nul', 'rejected', true, true),
@@ -248,49 +249,49 @@ select is(
 );
 select is(:'ok'::jsonb ->> 'status', 'applied', 'a valid body is applied');
 select is(
-  (select count(*) from public.payments where provider_reference = 'MM-P021'), 1::bigint,
+  (select count(*) from tutela.payments where provider_reference = 'MM-P021'), 1::bigint,
   'its payment is recorded'
 );
 select is(
-  (select count(*) from public.payments where provider_reference = 'MM-BIG'), 0::bigint,
+  (select count(*) from tutela.payments where provider_reference = 'MM-BIG'), 0::bigint,
   'the rejected ones recorded no payment'
 );
 
 -- the limit and the jsonb entry point
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$select public.record_payment_event('mobile_money', 'p021-nul-jsonb',
+  $$select tutela.record_payment_event('mobile_money', 'p021-nul-jsonb',
     '{"transaction_id": "MM\u0000"}'::jsonb)$$,
   '22P05', null,
   'as jsonb, \u0000 fails in the cast, before the call (documented: use the text entry point)'
 );
 select throws_ok(
-  $$select public.record_payment_callback(null, 'x', '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_callback(null, 'x', '{}')$$, 'TU422', null,
   'a missing provider is TU422'
 );
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', repeat('e', 201), '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_callback('mobile_money', repeat('e', 201), '{}')$$, 'TU422', null,
   'an event id over 200 characters is TU422'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.payment_events where event_id in ('p021-nul-jsonb', 'x')),
+  (select count(*) from tutela.payment_events where event_id in ('p021-nul-jsonb', 'x')),
   0::bigint,
   'refusals store nothing'
 );
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', 'p021-user', '{}')$$, '42501', null,
+  $$select tutela.record_payment_callback('mobile_money', 'p021-user', '{}')$$, '42501', null,
   'an API user may not call it'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', 'p021-anon', '{}')$$, '42501', null,
+  $$select tutela.record_payment_callback('mobile_money', 'p021-anon', '{}')$$, '42501', null,
   'anon may not call it'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  $$insert into public.payment_events (provider, event_id, payload, status, error)
+  $$insert into tutela.payment_events (provider, event_id, payload, status, error)
     values ('mobile_money', 'p021-direct', jsonb_build_object('p', repeat('x', 70000)),
       'rejected', 'x')$$,
   '23514', null, 'the table itself refuses a payload over the limit'

@@ -4,23 +4,24 @@
 -- values, the client address and user agent from the request headers. Bad input is TU422, an
 -- unknown student TU403, anon 42501. Nobody changes the audit: the trigger refuses the owner
 -- (TU403), API roles have no grant (42501); the client address and user agent are for the
--- service role only. private.expire_consents() revokes grants past their expiry and audits
+-- service role only. tutela_private.expire_consents() revokes grants past their expiry and audits
 -- them as 'expired'.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,26 +163,26 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(47);
 
-select tests.create_user('kid@set-consent.test') as u_kid \gset
-select tests.create_user('mum@set-consent.test') as u_mum \gset
-select tests.create_user('staff@set-consent.test') as u_staff \gset
+select tutela_tests.create_user('kid@set-consent.test') as u_kid \gset
+select tutela_tests.create_user('mum@set-consent.test') as u_mum \gset
+select tutela_tests.create_user('staff@set-consent.test') as u_staff \gset
 
-insert into public.organizations (name, slug) values ('Set Consent', 'set-consent')
+insert into tutela.organizations (name, slug) values ('Set Consent', 'set-consent')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 -- no birth date: under the consent age, the primary guardian decides
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_kid') returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'kid', :'u_mum', 'active', true, 'staff', now());
@@ -189,67 +190,67 @@ values (:'kid', :'u_mum', 'active', true, 'staff', now());
 -- ---------------------------------------------------------------------------------------------
 -- Refusals
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format($$select public.set_consent(%L, 'diary', 'teachers', true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'diary', 'teachers', true)$$, :'kid'),
   'TU422', null, 'an unknown data type is TU422'
 );
 select throws_ok(
-  format($$select public.set_consent(%L, null, 'teachers', true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, null, 'teachers', true)$$, :'kid'),
   'TU422', null, 'a missing data type is TU422'
 );
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', 'neighbours', true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'grades', 'neighbours', true)$$, :'kid'),
   'TU422', null, 'an unknown recipient type is TU422'
 );
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', null, true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'grades', null, true)$$, :'kid'),
   'TU422', null, 'a missing recipient type is TU422'
 );
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', 'teachers', null)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'grades', 'teachers', null)$$, :'kid'),
   'TU422', null, 'granted null is TU422'
 );
 select throws_ok(
   format(
-    $$select public.set_consent(%L, 'grades', 'teachers', true, now() - interval '1 minute')$$,
+    $$select tutela.set_consent(%L, 'grades', 'teachers', true, now() - interval '1 minute')$$,
     :'kid'
   ),
   'TU422', null, 'an expiry in the past is TU422'
 );
 select throws_ok(
   format(
-    $$select public.set_consent(%L, 'grades', 'teachers', true, null, repeat('x', 501))$$,
+    $$select tutela.set_consent(%L, 'grades', 'teachers', true, null, repeat('x', 501))$$,
     :'kid'
   ),
   'TU422', null, 'a reason over 500 characters is TU422'
 );
 select lives_ok(
   format(
-    $$select public.set_consent(%L, 'grades', 'teachers', true, null, repeat('x', 500))$$,
+    $$select tutela.set_consent(%L, 'grades', 'teachers', true, null, repeat('x', 500))$$,
     :'kid'
   ),
   'a reason of exactly 500 characters is accepted'
 );
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', 'teachers', true)$$, gen_random_uuid()),
+  format($$select tutela.set_consent(%L, 'grades', 'teachers', true)$$, gen_random_uuid()),
   'TU403', null, 'an unknown student is TU403'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', 'teachers', true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'grades', 'teachers', true)$$, :'kid'),
   'TU403', null, 'staff do not decide consent'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format($$select public.set_consent(%L, 'grades', 'teachers', true)$$, :'kid'),
+  format($$select tutela.set_consent(%L, 'grades', 'teachers', true)$$, :'kid'),
   '42501', null, 'anon may not call set_consent'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- Grant, revoke, update, grant again: one row, one audit row each
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
   set_config(
     'request.headers',
@@ -260,14 +261,14 @@ select
 select (now() + interval '30 days')::text as expiry \gset
 select
   (
-    public.set_consent(:'kid', 'journal', 'other_guardians', true, :'expiry', 'dad reads too')
+    tutela.set_consent(:'kid', 'journal', 'other_guardians', true, :'expiry', 'dad reads too')
   ).id as consent
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select granted, granted_at is not null, revoked_at is null, expires_at, reason, decided_by
-      from public.consent_records where id = %L$$,
+      from tutela.consent_records where id = %L$$,
     :'consent'
   ),
   format(
@@ -280,7 +281,7 @@ select results_eq(
   format(
     $$select student_id, data_type, recipient_type, action, performed_by, old_value,
         new_value, request_ip, user_agent
-      from public.consent_audit_log where consent_id = %L order by id$$,
+      from tutela.consent_audit_log where consent_id = %L order by id$$,
     :'consent'
   ),
   format(
@@ -293,19 +294,19 @@ select results_eq(
   'the grant is audited: granted, by whom, new value, first forwarded address, user agent'
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select set_config('request.headers', '{"user-agent": "UA2"}', true) is not null as headers_set
 \gset
 select
-  (public.set_consent(:'kid', 'journal', 'other_guardians', false, null, 'changed my mind')).id
+  (tutela.set_consent(:'kid', 'journal', 'other_guardians', false, null, 'changed my mind')).id
     as consent_again
 \gset
 select is(:'consent_again'::uuid, :'consent'::uuid, 'the same row is updated, not a new one');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select granted, granted_at is not null, revoked_at is not null, expires_at, reason
-      from public.consent_records where id = %L$$,
+      from tutela.consent_records where id = %L$$,
     :'consent'
   ),
   $$values (false, true, true, null::timestamptz, 'changed my mind')$$,
@@ -314,7 +315,7 @@ select results_eq(
 select results_eq(
   format(
     $$select action, performed_by, old_value, new_value, request_ip, user_agent
-      from public.consent_audit_log where consent_id = %L order by id offset 1$$,
+      from tutela.consent_audit_log where consent_id = %L order by id offset 1$$,
     :'consent'
   ),
   format(
@@ -328,18 +329,18 @@ select results_eq(
   'the revocation is audited with the old and the new value'
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
-  public.set_consent(:'kid', 'journal', 'other_guardians', false, null, 'still no')
+  tutela.set_consent(:'kid', 'journal', 'other_guardians', false, null, 'still no')
   is not null as updated
 \gset
-select public.set_consent(:'kid', 'journal', 'other_guardians', true) is not null as regranted
+select tutela.set_consent(:'kid', 'journal', 'other_guardians', true) is not null as regranted
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select action, old_value ->> 'granted', new_value ->> 'granted', new_value ->> 'reason'
-      from public.consent_audit_log where consent_id = %L order by id$$,
+      from tutela.consent_audit_log where consent_id = %L order by id$$,
     :'consent'
   ),
   $$values ('granted', null, 'true', 'dad reads too'),
@@ -351,7 +352,7 @@ select results_eq(
 select results_eq(
   format(
     $$select granted, revoked_at is null, granted_at > now() - interval '1 minute'
-      from public.consent_records where id = %L$$,
+      from tutela.consent_records where id = %L$$,
     :'consent'
   ),
   $$values (true, true, true)$$,
@@ -359,7 +360,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.consent_records
+    select count(*) from tutela.consent_records
     where student_id = :'kid' and data_type = 'journal' and recipient_type = 'other_guardians'
   ),
   1::bigint,
@@ -367,14 +368,14 @@ select is(
 );
 
 -- a first decision that refuses is audited as revoked, without an old value
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select set_config('request.headers', '{}', true) is not null as headers_cleared \gset
-select (public.set_consent(:'kid', 'messaging', 'third_parties', false)).id as refused \gset
-select tests.clear_authentication();
+select (tutela.set_consent(:'kid', 'messaging', 'third_parties', false)).id as refused \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select action, old_value is null, new_value ->> 'granted', request_ip, user_agent
-      from public.consent_audit_log where consent_id = %L$$,
+      from tutela.consent_audit_log where consent_id = %L$$,
     :'refused'
   ),
   $$values ('revoked', true, 'false', null::text, null::text)$$,
@@ -384,93 +385,93 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- The audit is append-only
 -- ---------------------------------------------------------------------------------------------
-select min(id) as audit_row from public.consent_audit_log where consent_id = :'consent' \gset
+select min(id) as audit_row from tutela.consent_audit_log where consent_id = :'consent' \gset
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (select count(*) from public.consent_audit_log where student_id = :'kid'),
+  (select count(*) from tutela.consent_audit_log where student_id = :'kid'),
   6::bigint,
   'the decider reads the student''s audit'
 );
 select throws_ok(
-  'select request_ip, user_agent from public.consent_audit_log',
+  'select request_ip, user_agent from tutela.consent_audit_log',
   '42501', null, 'a user does not read the client address and user agent'
 );
 select throws_ok(
-  format($$update public.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
+  format($$update tutela.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
   '42501', null, 'a user cannot update the audit'
 );
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   '42501', null, 'a user cannot delete from the audit'
 );
 select throws_ok(
-  $$insert into public.consent_audit_log (data_type, recipient_type, action)
+  $$insert into tutela.consent_audit_log (data_type, recipient_type, action)
     values ('journal', 'teachers', 'granted')$$,
   '42501', null, 'a user cannot forge an audit row'
 );
 select throws_ok(
-  'truncate public.consent_audit_log', '42501', null, 'a user cannot truncate the audit'
+  'truncate tutela.consent_audit_log', '42501', null, 'a user cannot truncate the audit'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   '42501', null, 'staff cannot delete from the audit'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select count(*) from public.consent_audit_log', '42501', null, 'anon cannot read the audit'
+  'select count(*) from tutela.consent_audit_log', '42501', null, 'anon cannot read the audit'
 );
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   '42501', null, 'anon cannot delete from the audit'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select request_ip from public.consent_audit_log where id = :'audit_row'), '203.0.113.7',
+  (select request_ip from tutela.consent_audit_log where id = :'audit_row'), '203.0.113.7',
   'the service role reads the client address'
 );
 select throws_ok(
-  format($$update public.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
+  format($$update tutela.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
   '42501', null, 'the service role cannot update the audit'
 );
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   '42501', null, 'the service role cannot delete from the audit'
 );
 select throws_ok(
-  'truncate public.consent_audit_log', '42501', null, 'the service role cannot truncate the audit'
+  'truncate tutela.consent_audit_log', '42501', null, 'the service role cannot truncate the audit'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  format($$update public.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
+  format($$update tutela.consent_audit_log set action = 'granted' where id = %s$$, :'audit_row'),
   'TU403', null, 'the owner cannot update the audit'
 );
 select throws_ok(
-  format('update public.consent_audit_log set request_ip = null where student_id = %L', :'kid'),
+  format('update tutela.consent_audit_log set request_ip = null where student_id = %L', :'kid'),
   'TU403', null, 'the owner cannot update many audit rows'
 );
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   'TU403', null, 'the owner cannot delete an audit row'
 );
 select throws_ok(
-  'truncate public.consent_audit_log', 'TU403', null, 'the owner cannot truncate the audit'
+  'truncate tutela.consent_audit_log', 'TU403', null, 'the owner cannot truncate the audit'
 );
-grant update, delete, truncate on public.consent_audit_log to service_role;
-select tests.as_service_role();
+grant update, delete, truncate on tutela.consent_audit_log to service_role;
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('delete from public.consent_audit_log where id = %s', :'audit_row'),
+  format('delete from tutela.consent_audit_log where id = %s', :'audit_row'),
   'TU403', null, 'granted delete, the service role is still refused by the trigger'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.consent_audit_log where student_id = :'kid'),
+  (select count(*) from tutela.consent_audit_log where student_id = :'kid'),
   6::bigint,
   'the audit is intact'
 );
 select is(
-  (select action from public.consent_audit_log where id = :'audit_row'),
+  (select action from tutela.consent_audit_log where id = :'audit_row'),
   'granted',
   'the first audit row is unchanged'
 );
@@ -478,29 +479,29 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- Expiry
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
-  (public.set_consent(:'kid', 'progress', 'ai_tutor', true, now() + interval '1 day')).id
+  (tutela.set_consent(:'kid', 'progress', 'ai_tutor', true, now() + interval '1 day')).id
     as expiring
 \gset
 select
-  (public.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')).id
+  (tutela.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')).id
     as later
 \gset
-select (public.set_consent(:'kid', 'lessons', 'ai_tutor', true)).id as forever \gset
-select tests.clear_authentication();
+select (tutela.set_consent(:'kid', 'lessons', 'ai_tutor', true)).id as forever \gset
+select tutela_tests.clear_authentication();
 -- back-dated: the grant ran out a minute ago, the job has not run yet
-update public.consent_records set expires_at = now() - interval '1 minute'
+update tutela.consent_records set expires_at = now() - interval '1 minute'
 where id = :'expiring';
-select expires_at::text as expired_at from public.consent_records where id = :'expiring' \gset
+select expires_at::text as expired_at from tutela.consent_records where id = :'expiring' \gset
 select ok(
-  not private.consent_granted(:'kid', 'progress', 'ai_tutor'),
+  not tutela_private.consent_granted(:'kid', 'progress', 'ai_tutor'),
   'an expired grant is not in force even before the job runs'
 );
-select is(private.expire_consents(), 1, 'the job revokes the one expired grant');
+select is(tutela_private.expire_consents(), 1, 'the job revokes the one expired grant');
 select results_eq(
   format(
-    $$select granted, revoked_at, expires_at from public.consent_records where id = %L$$,
+    $$select granted, revoked_at, expires_at from tutela.consent_records where id = %L$$,
     :'expiring'
   ),
   format($$values (false, %1$L::timestamptz, %1$L::timestamptz)$$, :'expired_at'),
@@ -508,7 +509,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select action, performed_by, old_value, new_value from public.consent_audit_log
+    $$select action, performed_by, old_value, new_value from tutela.consent_audit_log
       where consent_id = %L order by id desc limit 1$$,
     :'expiring'
   ),
@@ -522,7 +523,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select id, granted from public.consent_records where id in (%L, %L) order by id$$,
+    $$select id, granted from tutela.consent_records where id in (%L, %L) order by id$$,
     :'later', :'forever'
   ),
   format(
@@ -531,9 +532,9 @@ select results_eq(
   ),
   'grants expiring later or never stay granted'
 );
-select is(private.expire_consents(), 0, 'a second run finds nothing');
+select is(tutela_private.expire_consents(), 0, 'a second run finds nothing');
 select is(
-  (select count(*) from public.consent_audit_log where consent_id = :'expiring'),
+  (select count(*) from tutela.consent_audit_log where consent_id = :'expiring'),
   2::bigint,
   'the expired grant has two audit rows: granted, expired'
 );

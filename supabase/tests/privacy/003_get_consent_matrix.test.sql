@@ -6,19 +6,20 @@
 -- unknown student; anon 42501.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,34 +161,34 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(27);
 
-select tests.create_user('kid@matrix.test') as u_kid \gset
-select tests.create_user('mum@matrix.test') as u_mum \gset
-select tests.create_user('dad@matrix.test') as u_dad \gset
-select tests.create_user('gran@matrix.test') as u_gran \gset
-select tests.create_user('uncle@matrix.test') as u_uncle \gset
-select tests.create_user('staff@matrix.test') as u_staff \gset
-select tests.create_user('admin@matrix.test') as u_admin \gset
-select tests.create_user('other-staff@matrix.test') as u_other_staff \gset
-select tests.create_user('stranger@matrix.test') as u_stranger \gset
+select tutela_tests.create_user('kid@matrix.test') as u_kid \gset
+select tutela_tests.create_user('mum@matrix.test') as u_mum \gset
+select tutela_tests.create_user('dad@matrix.test') as u_dad \gset
+select tutela_tests.create_user('gran@matrix.test') as u_gran \gset
+select tutela_tests.create_user('uncle@matrix.test') as u_uncle \gset
+select tutela_tests.create_user('staff@matrix.test') as u_staff \gset
+select tutela_tests.create_user('admin@matrix.test') as u_admin \gset
+select tutela_tests.create_user('other-staff@matrix.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@matrix.test') as u_stranger \gset
 
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Matrix', 'matrix', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other', 'matrix-other')
+insert into tutela.organizations (name, slug) values ('Other', 'matrix-other')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_kid') returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at
 )
 values
@@ -197,29 +198,29 @@ values
 (:'kid', :'u_uncle', 'revoked', false, 'code', now() - interval '1 day', now());
 
 -- one grant in force, one refusal, one grant that has run out (the job has not run)
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
-  public.set_consent(:'kid', 'journal', 'other_guardians', true, null, 'dad too')
+  tutela.set_consent(:'kid', 'journal', 'other_guardians', true, null, 'dad too')
   is not null as granted
 \gset
-select public.set_consent(:'kid', 'messaging', 'third_parties', false) is not null as refused
+select tutela.set_consent(:'kid', 'messaging', 'third_parties', false) is not null as refused
 \gset
 select
-  public.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')
+  tutela.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')
   is not null as expiring
 \gset
-select tests.clear_authentication();
-update public.consent_records set expires_at = now() - interval '1 hour'
+select tutela_tests.clear_authentication();
+update tutela.consent_records set expires_at = now() - interval '1 hour'
 where student_id = :'kid' and data_type = 'grades' and recipient_type = 'ai_tutor';
 
-prepare matrix as select public.get_consent_matrix(:'kid');
+prepare matrix as select tutela.get_consent_matrix(:'kid');
 
 -- ---------------------------------------------------------------------------------------------
 -- The shape and the values, as the primary guardian
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
-select public.get_consent_matrix(:'kid') as m \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.get_consent_matrix(:'kid') as m \gset
+select tutela_tests.clear_authentication();
 select set_eq(
   format($$select jsonb_object_keys(%L::jsonb -> 'matrix')$$, :'m'),
   $$values ('progress'), ('grades'), ('attendance'), ('sessions'), ('lessons'),
@@ -279,102 +280,102 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- Other readers: the same matrix, you_decide false
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'a non-primary active guardian reads the same matrix'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'the non-primary guardian does not decide'
 );
-select tests.authenticate_as(:'u_kid');
+select tutela_tests.authenticate_as(:'u_kid');
 select is(
-  public.get_consent_matrix(:'kid') -> 'deciders', jsonb_build_array(:'u_mum'::uuid),
+  tutela.get_consent_matrix(:'kid') -> 'deciders', jsonb_build_array(:'u_mum'::uuid),
   'the student reads the matrix and who decides'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'the student under the age does not decide'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'staff of the organisation read the matrix'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'staff do not decide'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'an admin of the organisation reads the matrix'
 );
 
 -- the records themselves, under RLS, to the same readers
 select is(
-  (select count(*) from public.consent_records where student_id = :'kid'), 3::bigint,
+  (select count(*) from tutela.consent_records where student_id = :'kid'), 3::bigint,
   'the admin reads the consent records'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (select count(*) from public.consent_records where student_id = :'kid'), 3::bigint,
+  (select count(*) from tutela.consent_records where student_id = :'kid'), 3::bigint,
   'an active guardian reads the consent records'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- Refused
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('matrix', 'TU403', null, 'a stranger is refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'a stranger reads no consent record'
 );
-select tests.authenticate_as(:'u_gran');
+select tutela_tests.authenticate_as(:'u_gran');
 select throws_ok('matrix', 'TU403', null, 'a pending guardian is refused');
-select tests.authenticate_as(:'u_uncle');
+select tutela_tests.authenticate_as(:'u_uncle');
 select throws_ok('matrix', 'TU403', null, 'a revoked guardian is refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'a revoked guardian reads no consent record'
 );
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('matrix', 'TU403', null, 'staff of another organisation are refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'staff of another organisation read no consent record'
 );
 select throws_ok(
-  format('select public.get_consent_matrix(%L)', gen_random_uuid()),
+  format('select tutela.get_consent_matrix(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown student is TU403'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('matrix', '42501', null, 'anon may not call it');
 
 -- ---------------------------------------------------------------------------------------------
 -- At the age, the student decides and sees it
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-update public.students set birth_date = (now() at time zone 'UTC')::date - interval '20 years'
+select tutela_tests.clear_authentication();
+update tutela.students set birth_date = (now() at time zone 'UTC')::date - interval '20 years'
 where id = :'kid';
-select tests.authenticate_as(:'u_kid');
+select tutela_tests.authenticate_as(:'u_kid');
 select results_eq(
   $$select (m ->> 'under_consent_age')::boolean, m -> 'deciders', (m ->> 'you_decide')::boolean
-    from (select public.get_consent_matrix(s.id) as m from public.students as s
+    from (select tutela.get_consent_matrix(s.id) as m from tutela.students as s
       where s.user_id = (select auth.uid())) as x$$,
   format($$values (false, jsonb_build_array(%L::uuid), true)$$, :'u_kid'),
   'at the age: the student is the decider and is told so'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'at the age: the primary guardian still reads the matrix but no longer decides'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (public.get_consent_matrix(:'kid') #>> '{matrix,journal,other_guardians,granted}')::boolean,
+  (tutela.get_consent_matrix(:'kid') #>> '{matrix,journal,other_guardians,granted}')::boolean,
   true,
   'earlier decisions stay in force when the decider changes'
 );

@@ -7,19 +7,20 @@
 -- journal permission is not let in by the consent.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,53 +162,53 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(23);
 
-select tests.create_user('kid@journal-consent.test') as u_kid \gset
-select tests.create_user('mum@journal-consent.test') as u_mum \gset
-select tests.create_user('dad@journal-consent.test') as u_dad \gset
-select tests.create_user('gran@journal-consent.test') as u_gran \gset
+select tutela_tests.create_user('kid@journal-consent.test') as u_kid \gset
+select tutela_tests.create_user('mum@journal-consent.test') as u_mum \gset
+select tutela_tests.create_user('dad@journal-consent.test') as u_dad \gset
+select tutela_tests.create_user('gran@journal-consent.test') as u_gran \gset
 
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Journal Consent', 'journal-consent', 10) returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_kid') returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, permissions
 )
 values
 (
   :'kid', :'u_mum', 'active', true, 'staff', now(),
-  private.default_link_permissions() || '{"journal": true}'
+  tutela_hidden.default_link_permissions() || '{"journal": true}'
 ),
 (
   :'kid', :'u_dad', 'active', false, 'staff', now(),
-  private.default_link_permissions() || '{"journal": true}'
+  tutela_hidden.default_link_permissions() || '{"journal": true}'
 ),
 (
   :'kid', :'u_gran', 'active', false, 'staff', now(),
-  private.default_link_permissions() || '{"journal": false}'
+  tutela_hidden.default_link_permissions() || '{"journal": false}'
 );
-insert into public.journal_entries (student_id, mood, energy, confidence, body)
+insert into tutela.journal_entries (student_id, mood, energy, confidence, body)
 values (:'kid', 4, 3, 5, 'A good week');
 
 prepare entries as
-select count(*) from public.journal_entries where student_id = :'kid';
-prepare trends as select public.journal_trends(:'kid') ->> 'entries_30d';
+select count(*) from tutela.journal_entries where student_id = :'kid';
+prepare trends as select tutela.journal_trends(:'kid') ->> 'entries_30d';
 
 -- ---------------------------------------------------------------------------------------------
 -- No consent yet
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq('entries', 'values (1::bigint)', 'the primary guardian reads the journal');
 select results_eq('trends', $$values ('1')$$, 'the primary guardian reads the journal trends');
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (0::bigint)',
   'without consent, a co-guardian with the journal permission reads no entry'
@@ -217,11 +218,11 @@ select throws_ok(
 );
 
 -- consents next to the one that matters change nothing
-select tests.authenticate_as(:'u_mum');
-select public.set_consent(:'kid', 'journal', 'teachers', true) is not null as c1 \gset
-select public.set_consent(:'kid', 'progress', 'other_guardians', true) is not null as c2 \gset
-select public.set_consent(:'kid', 'journal', 'other_guardians', false) is not null as c3 \gset
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_consent(:'kid', 'journal', 'teachers', true) is not null as c1 \gset
+select tutela.set_consent(:'kid', 'progress', 'other_guardians', true) is not null as c2 \gset
+select tutela.set_consent(:'kid', 'journal', 'other_guardians', false) is not null as c3 \gset
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (0::bigint)',
   'consent for teachers, for progress, or a refusal: still no entry'
@@ -231,13 +232,13 @@ select throws_ok('trends', 'TU403', null, 'and still no trends');
 -- ---------------------------------------------------------------------------------------------
 -- Granted
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
-select public.set_consent(:'kid', 'journal', 'other_guardians', true) is not null as granted
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_consent(:'kid', 'journal', 'other_guardians', true) is not null as granted
 \gset
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq('entries', 'values (1::bigint)', 'with consent, the co-guardian reads the entry');
 select results_eq('trends', $$values ('1')$$, 'with consent, the co-guardian reads the trends');
-select tests.authenticate_as(:'u_gran');
+select tutela_tests.authenticate_as(:'u_gran');
 select results_eq(
   'entries', 'values (0::bigint)',
   'with consent, a co-guardian without the journal permission still reads nothing'
@@ -245,27 +246,27 @@ select results_eq(
 select throws_ok('trends', 'TU403', null, 'and is still refused the trends');
 
 -- the permission is still needed: the student turns it off for dad
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"journal": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"journal": false}'
 where student_id = :'kid' and guardian_id = :'u_dad';
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (0::bigint)', 'consent without the permission: no entry'
 );
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"journal": true}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"journal": true}'
 where student_id = :'kid' and guardian_id = :'u_dad';
 
 -- ---------------------------------------------------------------------------------------------
 -- Revoked: closed at once
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
-select public.set_consent(:'kid', 'journal', 'other_guardians', false) is not null as revoked
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_consent(:'kid', 'journal', 'other_guardians', false) is not null as revoked
 \gset
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq('entries', 'values (0::bigint)', 'revoked: the co-guardian reads no entry');
 select throws_ok('trends', 'TU403', null, 'revoked: the co-guardian is refused the trends');
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq('entries', 'values (1::bigint)', 'revoked: the primary guardian still reads');
 select results_eq('trends', $$values ('1')$$, 'revoked: the primary guardian still reads trends');
 
@@ -273,40 +274,40 @@ select results_eq('trends', $$values ('1')$$, 'revoked: the primary guardian sti
 -- Expired: closed at once, before the job runs
 -- ---------------------------------------------------------------------------------------------
 select
-  public.set_consent(:'kid', 'journal', 'other_guardians', true, now() + interval '1 day')
+  tutela.set_consent(:'kid', 'journal', 'other_guardians', true, now() + interval '1 day')
   is not null as granted_again
 \gset
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (1::bigint)', 'granted with an expiry: the co-guardian reads again'
 );
-select tests.clear_authentication();
-update public.consent_records set expires_at = now() - interval '1 second'
+select tutela_tests.clear_authentication();
+update tutela.consent_records set expires_at = now() - interval '1 second'
 where student_id = :'kid' and data_type = 'journal' and recipient_type = 'other_guardians';
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (0::bigint)', 'expired (job not run): the co-guardian reads no entry'
 );
 select throws_ok(
   'trends', 'TU403', null, 'expired (job not run): the co-guardian is refused the trends'
 );
-select tests.clear_authentication();
-select is(private.expire_consents(), 1, 'the job then records the expiry');
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.clear_authentication();
+select is(tutela_private.expire_consents(), 1, 'the job then records the expiry');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq('entries', 'values (0::bigint)', 'after the job: still no entry');
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq('entries', 'values (1::bigint)', 'expired: the primary guardian still reads');
 
 -- a co-guardian made primary needs no consent
-select tests.clear_authentication();
-update public.guardian_links set is_primary = false where student_id = :'kid';
-update public.guardian_links set is_primary = true
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set is_primary = false where student_id = :'kid';
+update tutela.guardian_links set is_primary = true
 where student_id = :'kid' and guardian_id = :'u_dad';
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   'entries', 'values (1::bigint)', 'made primary, the guardian reads without consent'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
   'entries', 'values (0::bigint)', 'no longer primary, the other guardian now needs consent'
 );

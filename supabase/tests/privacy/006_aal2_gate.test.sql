@@ -7,19 +7,20 @@
 -- role is exempt.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,58 +162,58 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(24);
 
-select tests.create_user('kid@mfa.test') as u_kid \gset
-select tests.create_user('mum@mfa.test') as u_mum \gset
-select tests.create_user('dad@mfa.test') as u_dad \gset
-select tests.create_user('staff@mfa.test') as u_staff \gset
-select tests.create_user('admin@mfa.test') as u_admin \gset
-select tests.create_user('stranger@mfa.test') as u_stranger \gset
+select tutela_tests.create_user('kid@mfa.test') as u_kid \gset
+select tutela_tests.create_user('mum@mfa.test') as u_mum \gset
+select tutela_tests.create_user('dad@mfa.test') as u_dad \gset
+select tutela_tests.create_user('staff@mfa.test') as u_staff \gset
+select tutela_tests.create_user('admin@mfa.test') as u_admin \gset
+select tutela_tests.create_user('stranger@mfa.test') as u_stranger \gset
 
-insert into public.organizations (name, slug, max_guardians_per_student, require_mfa_for_sensitive)
+insert into tutela.organizations (name, slug, max_guardians_per_student, require_mfa_for_sensitive)
 values ('MFA School', 'mfa-school', 10, true) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_kid') returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values
 (:'kid', :'u_mum', 'active', true, 'staff', now()),
 (:'kid', :'u_dad', 'active', false, 'staff', now());
-select id as dad_link from public.guardian_links
+select id as dad_link from tutela.guardian_links
 where student_id = :'kid' and guardian_id = :'u_dad' \gset
 
 -- the six sensitive calls, each by an actor allowed to make it
 prepare consent as
-select public.set_consent(:'kid', 'journal', 'other_guardians', true);
+select tutela.set_consent(:'kid', 'journal', 'other_guardians', true);
 prepare permissions as
-select public.set_guardian_link_permissions(:'dad_link', '{"journal": true}');
+select tutela.set_guardian_link_permissions(:'dad_link', '{"journal": true}');
 prepare invite_guardian as
-select * from public.invite_guardian(:'kid', 'aunt@mfa.test');
+select * from tutela.invite_guardian(:'kid', 'aunt@mfa.test');
 prepare invite_student as
-select * from public.invite_student(:'org', 'New Kid', 'new-kid@mfa.test');
-prepare export as select public.export_student_data(:'kid');
-prepare erasure as select public.request_data_erasure(:'kid');
+select * from tutela.invite_student(:'org', 'New Kid', 'new-kid@mfa.test');
+prepare export as select tutela.export_student_data(:'kid');
+prepare erasure as select tutela.request_data_erasure(:'kid');
 
 -- ---------------------------------------------------------------------------------------------
 -- Switch on, aal1: TU412
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok('consent', 'TU412', null, 'aal1: set_consent is TU412');
 select throws_ok('permissions', 'TU412', null, 'aal1: set_guardian_link_permissions is TU412');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok('invite_guardian', 'TU412', null, 'aal1: invite_guardian is TU412');
 select throws_ok('invite_student', 'TU412', null, 'aal1: invite_student is TU412');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok('export', 'TU412', null, 'aal1: export_student_data is TU412');
 select throws_ok('erasure', 'TU412', null, 'aal1: request_data_erasure is TU412');
 
@@ -226,16 +227,16 @@ select
 select throws_ok('export', 'TU412', null, 'no aal claim: TU412');
 
 -- the actor check comes first: someone not allowed learns nothing about MFA
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('export', 'TU403', null, 'a stranger gets TU403, not TU412');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
   format(
-    $$select 1 from public.consent_records where student_id = %1$L
-      union all select 1 from public.data_requests where student_id = %1$L
-      union all select 1 from public.guardian_invites where student_id = %1$L
-      union all select 1 from public.students where email = 'new-kid@mfa.test'$$,
+    $$select 1 from tutela.consent_records where student_id = %1$L
+      union all select 1 from tutela.data_requests where student_id = %1$L
+      union all select 1 from tutela.guardian_invites where student_id = %1$L
+      union all select 1 from tutela.students where email = 'new-kid@mfa.test'$$,
     :'kid'
   ),
   'the refused calls left nothing behind'
@@ -244,7 +245,7 @@ select is_empty(
 -- ---------------------------------------------------------------------------------------------
 -- Switch on, aal2: allowed
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
   set_config(
     'request.jwt.claims',
@@ -254,7 +255,7 @@ select
 \gset
 select lives_ok('consent', 'aal2: set_consent works');
 select lives_ok('permissions', 'aal2: the primary guardian changes a co-guardian''s rights');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select
   set_config(
     'request.jwt.claims',
@@ -264,7 +265,7 @@ select
 \gset
 select lives_ok('invite_guardian', 'aal2: invite_guardian works');
 select lives_ok('invite_student', 'aal2: invite_student works');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select
   set_config(
     'request.jwt.claims',
@@ -278,30 +279,30 @@ select lives_ok('erasure', 'aal2: request_data_erasure works');
 -- ---------------------------------------------------------------------------------------------
 -- Switch off: aal1 is enough
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-update public.organizations set require_mfa_for_sensitive = false where id = :'org';
-delete from public.students where email = 'new-kid@mfa.test';
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.clear_authentication();
+update tutela.organizations set require_mfa_for_sensitive = false where id = :'org';
+delete from tutela.students where email = 'new-kid@mfa.test';
+select tutela_tests.authenticate_as(:'u_mum');
 select lives_ok('consent', 'switch off, aal1: set_consent works');
 select lives_ok('permissions', 'switch off, aal1: set_guardian_link_permissions works');
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select lives_ok('invite_guardian', 'switch off, aal1: invite_guardian works');
 select lives_ok('invite_student', 'switch off, aal1: invite_student works');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select lives_ok('export', 'switch off, aal1: export_student_data works');
 select lives_ok('erasure', 'switch off, aal1: request_data_erasure works');
 
 -- ---------------------------------------------------------------------------------------------
 -- The service role is exempt
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-update public.organizations set require_mfa_for_sensitive = true where id = :'org';
-delete from public.students where email = 'new-kid@mfa.test';
+select tutela_tests.clear_authentication();
+update tutela.organizations set require_mfa_for_sensitive = true where id = :'org';
+delete from tutela.students where email = 'new-kid@mfa.test';
 -- the gate itself, in a session carrying the service key's claims (no aal) ...
 select set_config('request.jwt.claims', '{"role": "service_role"}', true) is not null as sr
 \gset
 select lives_ok(
-  format('select private.require_aal2(%L)', :'org'), 'the gate lets the service role through'
+  format('select tutela_private.require_aal2(%L)', :'org'), 'the gate lets the service role through'
 );
 -- ... and the same session with a user's aal1 claims
 select
@@ -309,11 +310,11 @@ select
   is not null as user_claims
 \gset
 select throws_ok(
-  format('select private.require_aal2(%L)', :'org'), 'TU412', null,
+  format('select tutela_private.require_aal2(%L)', :'org'), 'TU412', null,
   'the same gate stops a user''s aal1 claims'
 );
 -- a back-office call with the service key on a staff member's behalf (no aal claim)
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   set_config(
     'request.jwt.claims', json_build_object('role', 'service_role', 'sub', :'u_staff')::text, true

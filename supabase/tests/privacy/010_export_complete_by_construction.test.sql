@@ -3,24 +3,25 @@
 -- student (a student_id column, a foreign key to students, one to auth.users) is found in the
 -- catalog. A table of public is exported as the requester reads it (its own policies and
 -- column grants) without any change to the privacy functions; a table of private must be
--- classified in private.export_rules() (exported under a rule, or excluded with a reason), and
+-- classified in tutela_hidden.export_rules() (exported under a rule, or excluded with a reason), and
 -- until it is, the export withholds it and names it 'unclassified'. This file fails when such
 -- a table exists: the check is shown to catch a new private table made here.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,8 +163,8 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
@@ -172,14 +173,14 @@ select plan(6);
 
 select is_empty(
   $$select distinct c.table_schema, c.table_name
-    from private.student_reference_columns() as c
-    where c.table_schema <> 'public' and not exists (
-      select 1 from private.export_rules() as r
+    from tutela_hidden.student_reference_columns() as c
+    where c.table_schema <> 'tutela' and not exists (
+      select 1 from tutela_hidden.export_rules() as r
       where r.table_schema = c.table_schema and r.table_name = c.table_name)$$,
-  'every private table that refers to a student is classified in private.export_rules()'
+  'every private table that refers to a student is classified in tutela_hidden.export_rules()'
 );
 select is_empty(
-  $$select r.table_schema, r.table_name from private.export_rules() as r
+  $$select r.table_schema, r.table_name from tutela_hidden.export_rules() as r
     where r.rule not in ('excluded', 'per_section', 'student_or_staff')
       and r.rule !~ '^(own|permission):[a-z_]+$'
       or r.rule = 'excluded' and coalesce(btrim(r.reason), '') = ''
@@ -188,37 +189,37 @@ select is_empty(
 );
 
 -- a world: a student with a login
-select tests.create_user('kid@complete.test') as u_kid \gset
-insert into public.organizations (name, slug) values ('Complete', 'complete-school')
+select tutela_tests.create_user('kid@complete.test') as u_kid \gset
+insert into tutela.organizations (name, slug) values ('Complete', 'complete-school')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Kid', :'u_kid', (now() at time zone 'UTC')::date - interval '17 years')
 returning id as kid \gset
 
 -- a new table in public, with its own policy: exported at once, under that policy
-create table public.zz_probe_notes (
+create table tutela.zz_probe_notes (
   id uuid primary key default gen_random_uuid(),
-  student_id uuid not null references public.students (id) on delete cascade,
+  student_id uuid not null references tutela.students (id) on delete cascade,
   body text not null,
   hidden boolean not null default false
 );
-alter table public.zz_probe_notes enable row level security;
-grant select on public.zz_probe_notes to authenticated;
-create policy zz_probe_notes_select on public.zz_probe_notes for select to authenticated
-using (not hidden and student_id in (select private.own_student_ids()));
-insert into public.zz_probe_notes (student_id, body, hidden)
+alter table tutela.zz_probe_notes enable row level security;
+grant select on tutela.zz_probe_notes to authenticated;
+create policy zz_probe_notes_select on tutela.zz_probe_notes for select to authenticated
+using (not hidden and student_id in (select tutela_hidden.own_student_ids()));
+insert into tutela.zz_probe_notes (student_id, body, hidden)
 values (:'kid', 'visible note', false), (:'kid', 'hidden note', true);
 
 -- a new table in private, not classified
-create table private.zz_probe_queue (
-  student_id uuid not null references public.students (id) on delete cascade,
+create table tutela_private.zz_probe_queue (
+  student_id uuid not null references tutela.students (id) on delete cascade,
   note text
 );
-insert into private.zz_probe_queue (student_id, note) values (:'kid', 'queued secret');
+insert into tutela_private.zz_probe_queue (student_id, note) values (:'kid', 'queued secret');
 
-select tests.authenticate_as(:'u_kid');
-select public.export_student_data(:'kid') as doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.export_student_data(:'kid') as doc \gset
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
@@ -229,21 +230,21 @@ select results_eq(
   'a new public table is exported without a change, under its own policy'
 );
 select ok(
-  (:'doc'::jsonb #>> '{excluded,private.zz_probe_queue}') like 'unclassified%'
+  (:'doc'::jsonb #>> '{excluded,tutela_private.zz_probe_queue}') like 'unclassified%'
   and strpos(:'doc', 'queued secret') = 0,
   'a new private table is withheld and named unclassified until it is classified'
 );
 select isnt_empty(
   $$select distinct c.table_schema, c.table_name
-    from private.student_reference_columns() as c
-    where c.table_schema <> 'public' and not exists (
-      select 1 from private.export_rules() as r
+    from tutela_hidden.student_reference_columns() as c
+    where c.table_schema <> 'tutela' and not exists (
+      select 1 from tutela_hidden.export_rules() as r
       where r.table_schema = c.table_schema and r.table_name = c.table_name)$$,
   'the first check of this file catches it (it would fail the build)'
 );
 select ok(
-  (private.student_row_counts(:'kid') ->> 'private.zz_probe_queue')::integer = 1
-  and (private.student_row_counts(:'kid') ->> 'zz_probe_notes')::integer = 2,
+  (tutela_private.student_row_counts(:'kid') ->> 'tutela_private.zz_probe_queue')::integer = 1
+  and (tutela_private.student_row_counts(:'kid') ->> 'zz_probe_notes')::integer = 2,
   'the erasure counts the new tables too (it deletes by the foreign keys)'
 );
 

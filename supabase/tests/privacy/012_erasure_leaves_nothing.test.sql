@@ -2,7 +2,7 @@
 -- After an erasure nothing names the student: every text, json, array and uuid column of every
 -- table in the schemas Tutela owns (public, private; not auth, which Supabase Auth owns) is
 -- scanned for the student's name, email, student id and login id. The only hit allowed is the
--- documented one (docs/privacy.md, "What is kept"): private.erased_users.user_id, the mark that
+-- documented one (docs/privacy.md, "What is kept"): tutela_private.erased_users.user_id, the mark that
 -- keeps the login out until Supabase Auth deletes it. Covered here in particular: a support
 -- conversation the student started (title, membership, messages with their name and email),
 -- a support conversation support started with them, a conversation about them, their own
@@ -10,19 +10,20 @@
 -- their invite was sent to, a report they generated.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -45,7 +46,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -66,7 +67,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -82,51 +83,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -138,10 +139,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -149,14 +150,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -164,93 +165,93 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(5);
 
-select tests.create_user('zq-scan@erase.test') as u_kid \gset
-select tests.create_user('mum-scan@erase.test') as u_mum \gset
-select tests.create_user('staff-scan@erase.test') as u_staff \gset
-select tests.create_user('support-scan@erase.test') as u_support \gset
-select tests.create_user('other-scan@erase.test') as u_other \gset
+select tutela_tests.create_user('zq-scan@erase.test') as u_kid \gset
+select tutela_tests.create_user('mum-scan@erase.test') as u_mum \gset
+select tutela_tests.create_user('staff-scan@erase.test') as u_staff \gset
+select tutela_tests.create_user('support-scan@erase.test') as u_support \gset
+select tutela_tests.create_user('other-scan@erase.test') as u_other \gset
 update auth.users set raw_app_meta_data = '{"tutela_role": "support"}' where id = :'u_support';
-insert into public.organizations (name, slug) values ('Scan School', 'scan-school')
+insert into tutela.organizations (name, slug) values ('Scan School', 'scan-school')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- the student joins through an invite (student_invites, the outbox mail to their address)
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select
   student_id as kid,
   token
-from public.invite_student(
+from tutela.invite_student(
   :'org', 'Zephyrine Quarrington', 'zq-scan@erase.test'
 ) \gset
-select tests.authenticate_as(:'u_kid');
-select public.accept_student_invite(:'token') is not null as accepted \gset
-select tests.clear_authentication();
-update public.students
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.accept_student_invite(:'token') is not null as accepted \gset
+select tutela_tests.clear_authentication();
+update tutela.students
 set birth_date = (now() at time zone 'UTC')::date - interval '17 years' where id = :'kid';
-update public.profiles set display_name = 'Zephyrine Q.' where user_id = :'u_kid';
-insert into public.guardian_links (
+update tutela.profiles set display_name = 'Zephyrine Q.' where user_id = :'u_kid';
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'kid', :'u_mum', 'active', true, 'staff', now());
 
 -- conversations: one the student starts with support, one support starts with them, one about
 -- them with staff; messages naming them
-select tests.authenticate_as(:'u_kid');
-select id as own_support from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_kid');
+select id as own_support from tutela.start_conversation(
   'support', null, array[:'u_support']::uuid[], 'Help for Zephyrine Quarrington'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'own_support', 'I am Zephyrine Quarrington, zq-scan@erase.test, please help');
-select tests.authenticate_as(:'u_support');
-insert into public.messages (conversation_id, body)
+select tutela_tests.authenticate_as(:'u_support');
+insert into tutela.messages (conversation_id, body)
 values (:'own_support', 'Hello Zephyrine, we will look into it');
-select id as their_support from public.start_conversation(
+select id as their_support from tutela.start_conversation(
   'support', null, array[:'u_kid']::uuid[], 'Follow-up'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'their_support', 'Zephyrine, is it fixed?');
-select tests.authenticate_as(:'u_kid');
-insert into public.messages (conversation_id, body)
+select tutela_tests.authenticate_as(:'u_kid');
+insert into tutela.messages (conversation_id, body)
 values (:'their_support', 'Yes, thanks! Zephyrine');
-select tests.authenticate_as(:'u_staff');
-select id as about_kid from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as about_kid from tutela.start_conversation(
   'student_staff', :'kid', array[:'u_kid']::uuid[], 'Homework'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'about_kid', 'Zephyrine, your homework is late');
 -- the student's own settings, alerts and mail that name no student; a failed code guess; a
 -- report; an export; their own request for erasure
-select tests.authenticate_as(:'u_kid');
-select public.set_notification_preference('weekly_digest', null, false) is not null as pref \gset
-select public.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') is not null as guessed \gset
-select (public.generate_report(:'kid', 'transcript')).id as report \gset
-select public.export_student_data(:'kid') is not null as exported \gset
-select (public.request_data_erasure(:'kid')).id as req \gset
-select tests.clear_authentication();
-insert into public.alerts (recipient_id, type, title, message, dedupe_key, data)
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.set_notification_preference('weekly_digest', null, false) is not null as pref \gset
+select tutela.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') is not null as guessed \gset
+select (tutela.generate_report(:'kid', 'transcript')).id as report \gset
+select tutela.export_student_data(:'kid') is not null as exported \gset
+select (tutela.request_data_erasure(:'kid')).id as req \gset
+select tutela_tests.clear_authentication();
+insert into tutela.alerts (recipient_id, type, title, message, dedupe_key, data)
 values (
   :'u_kid', 'announcement', 'Hi Zephyrine', 'For zq-scan@erase.test', 'scan-1',
   jsonb_build_object('user', :'u_kid')
 );
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, recipient_user_id, payload, template, idempotency_key
 )
 values (
   'announcement', :'u_kid', '{"name": "Zephyrine Quarrington"}', 'alert', 'scan-outbox-1'
 );
-insert into public.journal_entries (student_id, mood, body)
+insert into tutela.journal_entries (student_id, mood, body)
 values (:'kid', 4, 'Zephyrine''s diary');
 -- another user's data stays
-insert into public.notification_preferences (user_id, type, enabled)
+insert into tutela.notification_preferences (user_id, type, enabled)
 values (:'u_other', 'weekly_digest', false);
 
 -- the scan: every column of public and private that could hold the name, email or an id
@@ -267,7 +268,7 @@ begin
     from information_schema.columns as c
     inner join information_schema.tables as t
       on c.table_schema = t.table_schema and c.table_name = t.table_name
-    where c.table_schema in ('public', 'private') and t.table_type = 'BASE TABLE'
+    where c.table_schema in ('tutela', 'tutela_private') and t.table_type = 'BASE TABLE'
       and c.data_type in ('text', 'character varying', 'jsonb', 'json', 'uuid', 'ARRAY')
   loop
     if v_col.data_type = 'uuid' then
@@ -296,11 +297,11 @@ select ok(
   'before: the student is named in many places'
 );
 
-select tests.as_service_role();
-select public.erase_student_data(:'req') is not null as erased \gset
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.erase_student_data(:'req') is not null as erased \gset
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.data_requests where id = :'req'), 'completed',
+  (select status from tutela.data_requests where id = :'req'), 'completed',
   'the erasure is carried out'
 );
 
@@ -310,21 +311,21 @@ select set_eq(
       array[%L, %L]::uuid[])$$,
     :'kid', :'u_kid'
   ),
-  $$values ('private.erased_users.user_id')$$,
+  $$values ('tutela_private.erased_users.user_id')$$,
   'afterwards nothing in public or private names the student, but the documented mark'
 );
 select results_eq(
   format(
-    $$select (select count(*) from public.conversations where id in (%L, %L, %L)),
-        (select count(*) from public.notification_preferences where user_id = %L),
-        (select count(*) from public.profiles where user_id = %L)$$,
+    $$select (select count(*) from tutela.conversations where id in (%L, %L, %L)),
+        (select count(*) from tutela.notification_preferences where user_id = %L),
+        (select count(*) from tutela.profiles where user_id = %L)$$,
     :'own_support', :'their_support', :'about_kid', :'u_other', :'u_support'
   ),
   $$values (0::bigint, 1::bigint, 1::bigint)$$,
   'the three conversations are gone; other people''s own rows stay'
 );
 select is(
-  (select requested_by from public.data_requests where id = :'req'), null,
+  (select requested_by from tutela.data_requests where id = :'req'), null,
   'the request no longer names the erased login (the right it was asked on is kept)'
 );
 

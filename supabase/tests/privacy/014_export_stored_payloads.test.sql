@@ -7,19 +7,20 @@
 -- digest's grades and the alert's score in their export.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,31 +162,31 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(5);
 
-select tests.create_user('kid@stored.test') as u_kid \gset
-select tests.create_user('mum@stored.test') as u_mum \gset
-insert into public.organizations (name, slug) values ('Stored School', 'stored-school')
+select tutela_tests.create_user('kid@stored.test') as u_kid \gset
+select tutela_tests.create_user('mum@stored.test') as u_mum \gset
+insert into tutela.organizations (name, slug) values ('Stored School', 'stored-school')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Kid', :'u_kid', (now() at time zone 'UTC')::date - interval '12 years')
 returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'kid', :'u_mum', 'active', true, 'staff', now()) returning id as link \gset
-insert into private.weekly_digests (guardian_id, student_id, week_start, summary)
+insert into tutela_private.weekly_digests (guardian_id, student_id, week_start, summary)
 values (
   :'u_mum', :'kid', current_date - 7,
   '{"days": [], "grades": [{"title": "Quiz", "percent": 4173}], "attendance": {"absent": 2}}'
 );
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, recipient_user_id, student_id, payload, template, idempotency_key, status
 )
 values (
@@ -194,12 +195,12 @@ values (
 );
 
 -- every permission on: the digest and the message, whole
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.weekly_digests,0,summary,grades,0,percent}',
-        %1$L::jsonb #> '{data,private.notification_outbox,0,payload,score}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary,grades,0,percent}',
+        %1$L::jsonb #> '{data,tutela_private.notification_outbox,0,payload,score}'$$,
     :'doc'
   ),
   $$values ('4173'::jsonb, '4173'::jsonb)$$,
@@ -207,15 +208,15 @@ select results_eq(
 );
 
 -- grades off: the digest without grades (attendance kept), the message without its payload
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"grades": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"grades": false}'
 where id = :'link';
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.weekly_digests,0,summary}' ? 'grades',
-        %1$L::jsonb #> '{data,private.weekly_digests,0,summary,attendance,absent}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary}' ? 'grades',
+        %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary,attendance,absent}'$$,
     :'doc'
   ),
   $$values (false, '2'::jsonb)$$,
@@ -223,8 +224,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.notification_outbox,0,payload}',
-        %1$L::jsonb #>> '{data,private.notification_outbox,0,payload_withheld}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.notification_outbox,0,payload}',
+        %1$L::jsonb #>> '{data,tutela_private.notification_outbox,0,payload_withheld}'$$,
     :'doc'
   ),
   $$values ('null'::jsonb, 'permission_withdrawn'::text)$$,
@@ -235,13 +236,13 @@ select ok(
 );
 
 -- progress off too: no digest at all
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"progress": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"progress": false}'
 where id = :'link';
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select is(
-  :'doc'::jsonb #> '{data,private.weekly_digests}', '[]'::jsonb,
+  :'doc'::jsonb #> '{data,tutela_private.weekly_digests}', '[]'::jsonb,
   'progress off: no stored digest'
 );
 

@@ -7,19 +7,20 @@
 -- email never erases someone else's mail.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,87 +162,87 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(8);
 
-select tests.create_user('admin-a@roles.test') as admin_a \gset
-select tests.create_user('ada@roles.test') as ada \gset
-select tests.create_user('teacher-b@roles.test') as teacher_b \gset
-select tests.create_user('neighbour@roles.test') as neighbour \gset
+select tutela_tests.create_user('admin-a@roles.test') as admin_a \gset
+select tutela_tests.create_user('ada@roles.test') as ada \gset
+select tutela_tests.create_user('teacher-b@roles.test') as teacher_b \gset
+select tutela_tests.create_user('neighbour@roles.test') as neighbour \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('School A', 'school-a') \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('School A', 'school-a') \gset
 -- staff typed the neighbour's address as the student's email
-select id as student from public.create_student(
+select id as student from tutela.create_student(
   :'org_a', 'Ada', 'neighbour@roles.test', date '1990-01-01'
 ) \gset
-select tests.attach_student_login(:'student', :'ada');
-select tests.authenticate_as(:'ada');
-select id as org_b from public.create_organization('School B', 'school-b') \gset
-select tests.add_member(:'org_b', :'teacher_b', 'staff') is not null as added \gset
-select id as child from public.create_student(:'org_b', 'Ada''s child') \gset
-select code from public.create_guardian_link_code(:'child') \gset
-select tests.clear_authentication();
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+select tutela_tests.attach_student_login(:'student', :'ada');
+select tutela_tests.authenticate_as(:'ada');
+select id as org_b from tutela.create_organization('School B', 'school-b') \gset
+select tutela_tests.add_member(:'org_b', :'teacher_b', 'staff') is not null as added \gset
+select id as child from tutela.create_student(:'org_b', 'Ada''s child') \gset
+select code from tutela.create_guardian_link_code(:'child') \gset
+select tutela_tests.clear_authentication();
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'ada', 'active', 'staff', now());
 -- a conversation in A (as a student) and one in B (as the admin)
-insert into public.conversations (kind, organization_id, student_id, created_by)
+insert into tutela.conversations (kind, organization_id, student_id, created_by)
 values ('student_staff', :'org_a', :'student', :'ada') returning id as conv_a \gset
-insert into public.conversations (kind, organization_id, student_id, created_by)
+insert into tutela.conversations (kind, organization_id, student_id, created_by)
 values ('guardian_staff', :'org_b', :'child', :'ada') returning id as conv_b \gset
-insert into public.messages (conversation_id, sender_id, body)
+insert into tutela.messages (conversation_id, sender_id, body)
 values (:'conv_a', :'ada', 'in A'), (:'conv_b', :'ada', 'in B');
 -- the neighbour's own pending mail
-insert into private.notification_outbox (kind, recipient_email, payload)
+insert into tutela_private.notification_outbox (kind, recipient_email, payload)
 values ('member_invite', 'neighbour@roles.test', '{"note": "the neighbour''s"}');
 
-select tests.authenticate_as(:'admin_a');
-select (public.request_data_erasure(:'student')).id as request \gset
-select tests.as_service_role();
-select public.erase_student_data(:'request') ->> 'status' as status \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'admin_a');
+select (tutela.request_data_erasure(:'student')).id as request \gset
+select tutela_tests.as_service_role();
+select tutela.erase_student_data(:'request') ->> 'status' as status \gset
+select tutela_tests.clear_authentication();
 
 select is(:'status'::text, 'completed', 'the erasure is carried out');
 select is_empty(
-  format('select 1 from public.students where id = %L', :'student'), 'the student record is gone'
+  format('select 1 from tutela.students where id = %L', :'student'), 'the student record is gone'
 );
 select is_empty(
-  format('select 1 from public.conversations where id = %L', :'conv_a'),
+  format('select 1 from tutela.conversations where id = %L', :'conv_a'),
   'the conversation in school A is gone'
 );
 select results_eq(
   format(
-    $$select (select count(*) from public.memberships where user_id = %1$L and role = 'admin'),
-        (select count(*) from public.guardian_links where guardian_id = %1$L),
-        (select count(*) from public.messages where conversation_id = %2$L)$$,
+    $$select (select count(*) from tutela.memberships where user_id = %1$L and role = 'admin'),
+        (select count(*) from tutela.guardian_links where guardian_id = %1$L),
+        (select count(*) from tutela.messages where conversation_id = %2$L)$$,
     :'ada', :'conv_b'
   ),
   $$values (1::bigint, 1::bigint, 1::bigint)$$,
   'school B keeps its admin, the parent keeps their child''s link and their message in B'
 );
 select is_empty(
-  format('select 1 from private.erased_users where user_id = %L', :'ada'),
+  format('select 1 from tutela_private.erased_users where user_id = %L', :'ada'),
   'the login is not marked erased: it is more than that student'
 );
-select tests.authenticate_as(:'ada');
+select tutela_tests.authenticate_as(:'ada');
 select lives_ok(
-  $$select public.create_organization('School C', 'school-c')$$,
+  $$select tutela.create_organization('School C', 'school-c')$$,
   'the login still acts for its other roles'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from private.notification_outbox where recipient_email = 'neighbour@roles.test'),
+  (select count(*) from tutela_private.notification_outbox where recipient_email = 'neighbour@roles.test'),
   1::bigint,
   'a typo in the student''s email erased none of the neighbour''s mail'
 );
 select is(
   (
-    select count(*) from public.organizations where id in (:'org_a', :'org_b')
+    select count(*) from tutela.organizations where id in (:'org_a', :'org_b')
   ),
   2::bigint,
   'both organisations are there'

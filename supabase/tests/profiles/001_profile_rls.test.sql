@@ -2,19 +2,20 @@
 -- Profiles: a user reads and renames only their own profile; anon and strangers see nothing.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -37,7 +38,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -50,7 +51,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -58,7 +59,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -74,51 +75,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -130,10 +131,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -141,14 +142,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -156,99 +157,99 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(12);
 
-select tests.create_user('ada@example.test', '{"display_name": "Ada"}') as ada \gset
-select tests.create_user('bob@example.test') as bob \gset
+select tutela_tests.create_user('ada@example.test', '{"display_name": "Ada"}') as ada \gset
+select tutela_tests.create_user('bob@example.test') as bob \gset
 
 -- the sign-up trigger made both profiles
 select is(
-  (select display_name from public.profiles where user_id = :'ada'),
+  (select display_name from tutela.profiles where user_id = :'ada'),
   'Ada',
   'sign-up creates a profile named from the user metadata'
 );
 select is(
-  (select display_name from public.profiles where user_id = :'bob'),
+  (select display_name from tutela.profiles where user_id = :'bob'),
   'bob',
   'without a name, the profile is named after the email'
 );
 
 -- Ada sees her profile only
-select tests.authenticate_as(:'ada');
+select tutela_tests.authenticate_as(:'ada');
 select results_eq(
-  'select user_id from public.profiles',
+  'select user_id from tutela.profiles',
   format('values (%L::uuid)', :'ada'),
   'a user sees exactly their own profile'
 );
 select lives_ok(
-  $$ update public.profiles set display_name = 'Ada L.' $$,
+  $$ update tutela.profiles set display_name = 'Ada L.' $$,
   'a user renames their profile'
 );
 select is(
-  (select display_name from public.profiles where user_id = :'ada'),
+  (select display_name from tutela.profiles where user_id = :'ada'),
   'Ada L.',
   'the rename is visible to them'
 );
 
 -- Ada cannot touch Bob's profile: no row matches, nothing changes
-update public.profiles set display_name = 'hacked' where user_id = :'bob';
-select tests.clear_authentication();
+update tutela.profiles set display_name = 'hacked' where user_id = :'bob';
+select tutela_tests.clear_authentication();
 select is(
-  (select display_name from public.profiles where user_id = :'bob'),
+  (select display_name from tutela.profiles where user_id = :'bob'),
   'bob',
   'another user''s profile cannot be renamed'
 );
 
 -- Ada cannot insert a profile for someone else, nor change columns she has no grant on
-select tests.authenticate_as(:'ada');
+select tutela_tests.authenticate_as(:'ada');
 select throws_ok(
-  format('insert into public.profiles (user_id) values (%L)', :'bob'),
+  format('insert into tutela.profiles (user_id) values (%L)', :'bob'),
   '42501',
   null,
   'inserting a profile for another user is refused'
 );
 select throws_ok(
-  $$ update public.profiles set last_seen_at = now() $$,
+  $$ update tutela.profiles set last_seen_at = now() $$,
   '42501',
   null,
   'last_seen_at is not writable directly'
 );
 select throws_ok(
-  $$ delete from public.profiles $$,
+  $$ delete from tutela.profiles $$,
   '42501',
   null,
   'profiles cannot be deleted through the API'
 );
 
 -- anon sees nothing and cannot read the table at all
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select * from public.profiles',
+  'select * from tutela.profiles',
   '42501',
   null,
   'anon has no access to profiles'
 );
 
 -- the service role sees every profile
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select cmp_ok(
-  (select count(*) from public.profiles where user_id in (:'ada', :'bob')),
+  (select count(*) from tutela.profiles where user_id in (:'ada', :'bob')),
   '=',
   2::bigint,
   'service_role reads all profiles'
 );
 
 -- a signed-in user without a profile row sees an empty table, not an error
-select tests.clear_authentication();
-delete from public.profiles where user_id = :'bob';
-select tests.authenticate_as(:'bob');
-select is_empty('select * from public.profiles', 'a user without a profile sees nothing');
+select tutela_tests.clear_authentication();
+delete from tutela.profiles where user_id = :'bob';
+select tutela_tests.authenticate_as(:'bob');
+select is_empty('select * from tutela.profiles', 'a user without a profile sees nothing');
 
 select * from finish();
 rollback;

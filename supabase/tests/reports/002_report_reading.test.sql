@@ -7,19 +7,20 @@
 -- read nothing; list_reports refuses them (TU403); anon has no grant (42501).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,83 +162,83 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(20);
 
-select tests.create_user('student-r002@world.test') as u_student \gset
-select tests.create_user('admin-r002@world.test') as u_admin \gset
-select tests.create_user('staff-r002@world.test') as u_staff \gset
-select tests.create_user('primary-r002@world.test') as u_primary \gset
-select tests.create_user('default-r002@world.test') as u_default \gset
-select tests.create_user('nogrades-r002@world.test') as u_nogrades \gset
-select tests.create_user('revoked-r002@world.test') as u_revoked \gset
-select tests.create_user('pending-r002@world.test') as u_pending \gset
-select tests.create_user('other-staff-r002@world.test') as u_other_staff \gset
-select tests.create_user('stranger-r002@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-r002@world.test') as u_student \gset
+select tutela_tests.create_user('admin-r002@world.test') as u_admin \gset
+select tutela_tests.create_user('staff-r002@world.test') as u_staff \gset
+select tutela_tests.create_user('primary-r002@world.test') as u_primary \gset
+select tutela_tests.create_user('default-r002@world.test') as u_default \gset
+select tutela_tests.create_user('nogrades-r002@world.test') as u_nogrades \gset
+select tutela_tests.create_user('revoked-r002@world.test') as u_revoked \gset
+select tutela_tests.create_user('pending-r002@world.test') as u_pending \gset
+select tutela_tests.create_user('other-staff-r002@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-r002@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy R002', 'academy-r002', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other R002', 'other-r002')
+insert into tutela.organizations (name, slug) values ('Other R002', 'other-r002')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Mia', :'u_student') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, permissions, created_via, activated_at,
   revoked_at
 )
 values
 (
   :'mia', :'u_primary', 'active', true,
-  private.default_link_permissions() || '{"journal": true}', 'staff', now(), null
+  tutela_hidden.default_link_permissions() || '{"journal": true}', 'staff', now(), null
 ),
 (
-  :'mia', :'u_default', 'active', false, private.default_link_permissions(), 'staff', now(),
+  :'mia', :'u_default', 'active', false, tutela_hidden.default_link_permissions(), 'staff', now(),
   null
 ),
 (
   :'mia', :'u_nogrades', 'active', false,
-  private.default_link_permissions() || '{"grades": false}', 'staff', now(), null
+  tutela_hidden.default_link_permissions() || '{"grades": false}', 'staff', now(), null
 ),
 (
-  :'mia', :'u_revoked', 'revoked', false, private.default_link_permissions(), 'code',
+  :'mia', :'u_revoked', 'revoked', false, tutela_hidden.default_link_permissions(), 'code',
   now() - interval '3 days', now()
 ),
 (
-  :'mia', :'u_pending', 'pending', false, private.default_link_permissions(), 'code', null,
+  :'mia', :'u_pending', 'pending', false, tutela_hidden.default_link_permissions(), 'code', null,
   null
 );
 
 -- three reports of Mia: by staff (all five sections), by the default guardian (no journal),
 -- by the guardian without grades (progress, attendance, sessions); one of Leo by staff
-select tests.authenticate_as(:'u_staff');
-select id as r_full from public.generate_report(:'mia', 'weekly', current_date - 6, current_date)
+select tutela_tests.authenticate_as(:'u_staff');
+select id as r_full from tutela.generate_report(:'mia', 'weekly', current_date - 6, current_date)
 \gset
-select id as r_leo from public.generate_report(:'leo', 'weekly', current_date - 6, current_date)
+select id as r_leo from tutela.generate_report(:'leo', 'weekly', current_date - 6, current_date)
 \gset
-select tests.authenticate_as(:'u_default');
+select tutela_tests.authenticate_as(:'u_default');
 select id as r_nojournal
-from public.generate_report(:'mia', 'monthly', current_date - 30, current_date) \gset
-select tests.authenticate_as(:'u_nogrades');
+from tutela.generate_report(:'mia', 'monthly', current_date - 30, current_date) \gset
+select tutela_tests.authenticate_as(:'u_nogrades');
 select id as r_nogrades
-from public.generate_report(:'mia', 'monthly', current_date - 30, current_date) \gset
+from tutela.generate_report(:'mia', 'monthly', current_date - 30, current_date) \gset
 
-prepare mine as select id from public.reports where student_id = :'mia' order by id;
-prepare listed as select id from public.list_reports(:'mia') order by id;
-prepare list_call as select public.list_reports(:'mia');
+prepare mine as select id from tutela.reports where student_id = :'mia' order by id;
+prepare listed as select id from tutela.list_reports(:'mia') order by id;
+prepare list_call as select tutela.list_reports(:'mia');
 create temporary table expected_all on commit drop as
 select unnest(array[:'r_full', :'r_nojournal', :'r_nogrades']::uuid[]) as id;
 grant select on expected_all to authenticated, anon;
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq(
   'mine', 'select id from expected_all order by id',
   'the student reads every report about themself'
@@ -246,22 +247,22 @@ select results_eq(
   'listed', 'select id from expected_all order by id',
   'list_reports gives the student the same'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select results_eq(
   'mine', 'select id from expected_all order by id',
   'an admin reads every report of the organisation''s student'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
   'mine', 'select id from expected_all order by id',
   'staff read every report, whoever generated it'
 );
-select tests.authenticate_as(:'u_primary');
+select tutela_tests.authenticate_as(:'u_primary');
 select results_eq(
   'mine', 'select id from expected_all order by id',
   'the primary guardian with every permission reads every report'
 );
-select tests.authenticate_as(:'u_default');
+select tutela_tests.authenticate_as(:'u_default');
 select set_eq(
   'mine', array[:'r_nojournal', :'r_nogrades']::uuid[],
   'a guardian without journal does not read the staff report that holds the journal'
@@ -270,43 +271,43 @@ select set_eq(
   'listed', array[:'r_nojournal', :'r_nogrades']::uuid[],
   'list_reports hides it from them too'
 );
-select tests.authenticate_as(:'u_nogrades');
+select tutela_tests.authenticate_as(:'u_nogrades');
 select set_eq(
   'mine', array[:'r_nogrades']::uuid[],
   'a guardian without grades reads only the report without grades'
 );
 select is_empty(
-  format('select 1 from public.reports where id in (%L, %L)', :'r_full', :'r_nojournal'),
+  format('select 1 from tutela.reports where id in (%L, %L)', :'r_full', :'r_nojournal'),
   'asked by id, the reports with grades stay hidden from them'
 );
 select is_empty(
-  format('select 1 from public.reports where id = %L', :'r_leo'),
+  format('select 1 from tutela.reports where id = %L', :'r_leo'),
   'a guardian reads no report of a child not theirs'
 );
 
-select tests.authenticate_as(:'u_revoked');
+select tutela_tests.authenticate_as(:'u_revoked');
 select is_empty('mine', 'a revoked guardian reads no report');
 select throws_ok('list_call', 'TU403', null, 'list_reports refuses a revoked guardian');
-select tests.authenticate_as(:'u_pending');
+select tutela_tests.authenticate_as(:'u_pending');
 select is_empty('mine', 'a pending guardian reads no report');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select is_empty('mine', 'staff of another organisation read no report');
 select throws_ok('list_call', 'TU403', null, 'list_reports refuses staff of another organisation');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select is_empty('mine', 'a stranger reads no report');
 select throws_ok('list_call', 'TU403', null, 'list_reports refuses a stranger');
 select throws_ok(
-  format('select public.list_reports(%L)', gen_random_uuid()), 'TU403', null,
+  format('select tutela.list_reports(%L)', gen_random_uuid()), 'TU403', null,
   'list_reports of an unknown student: TU403'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('mine', '42501', null, 'anon cannot select reports');
 
 -- the permission goes: the report that needed it goes with it, at once
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"progress": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"progress": false}'
 where student_id = :'mia' and guardian_id = :'u_nogrades';
-select tests.authenticate_as(:'u_nogrades');
+select tutela_tests.authenticate_as(:'u_nogrades');
 select is_empty(
   'mine',
   'a guardian who lost progress no longer reads the report they made with it'

@@ -6,19 +6,20 @@
 -- without a period runs from the student's first day (record or data) to today (UTC).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,113 +161,113 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(18);
 
-select tests.create_user('staff-r004@world.test') as u_staff \gset
-select tests.create_user('stranger-r004@world.test') as u_stranger \gset
-insert into public.organizations (name, slug) values ('Academy R004', 'academy-r004')
+select tutela_tests.create_user('staff-r004@world.test') as u_staff \gset
+select tutela_tests.create_user('stranger-r004@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug) values ('Academy R004', 'academy-r004')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 select (now() at time zone 'UTC')::date as today \gset
 -- imported history: a study day 800 days ago
-insert into public.daily_study_stats (student_id, day, reviews, correct)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct)
 values (:'mia', :'today'::date - 800, 4, 3);
 
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''yearly'', %L::date - 6, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''yearly'', %L::date - 6, %L)', :'mia', :'today',
     :'today'
   ), 'TU403', null, 'authorisation first: a stranger with a bad type is TU403'
 );
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''yearly'', %L::date - 6, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''yearly'', %L::date - 6, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'an unknown type: TU422'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, null, %L::date - 6, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, null, %L::date - 6, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'no type: TU422'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''Weekly'', %L::date - 6, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''Weekly'', %L::date - 6, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'types are lower case: TU422'
 );
 select throws_ok(
-  format('select public.generate_report(%L, ''weekly'', null, %L)', :'mia', :'today'),
+  format('select tutela.generate_report(%L, ''weekly'', null, %L)', :'mia', :'today'),
   'TU422', null, 'a weekly report without a start: TU422'
 );
 select throws_ok(
-  format('select public.generate_report(%L, ''term'', %L::date - 30, null)', :'mia', :'today'),
+  format('select tutela.generate_report(%L, ''term'', %L::date - 30, null)', :'mia', :'today'),
   'TU422', null, 'a term report without an end: TU422'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''weekly'', %L, %L::date - 1)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''weekly'', %L, %L::date - 1)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'an end before the start: TU422'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''weekly'', %L::date + 1, %L::date + 3)', :'mia',
+    'select tutela.generate_report(%L, ''weekly'', %L::date + 1, %L::date + 3)', :'mia',
     :'today', :'today'
   ), 'TU422', null, 'a period starting in the future: TU422'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''weekly'', %L::date - 7, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''weekly'', %L::date - 7, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'a weekly report of 8 days: TU422'
 );
 select lives_ok(
   format(
-    'select public.generate_report(%L, ''weekly'', %L::date - 6, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''weekly'', %L::date - 6, %L)', :'mia', :'today',
     :'today'
   ), 'a weekly report of 7 days'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''monthly'', %L::date - 31, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''monthly'', %L::date - 31, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'a monthly report of 32 days: TU422'
 );
 select lives_ok(
   format(
-    'select public.generate_report(%L, ''monthly'', %L::date - 30, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''monthly'', %L::date - 30, %L)', :'mia', :'today',
     :'today'
   ), 'a monthly report of 31 days'
 );
 select throws_ok(
   format(
-    'select public.generate_report(%L, ''term'', %L::date - 400, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''term'', %L::date - 400, %L)', :'mia', :'today',
     :'today'
   ), 'TU422', null, 'a term report of 401 days: TU422'
 );
 select lives_ok(
   format(
-    'select public.generate_report(%L, ''term'', %L::date - 399, %L)', :'mia', :'today',
+    'select tutela.generate_report(%L, ''term'', %L::date - 399, %L)', :'mia', :'today',
     :'today'
   ), 'a term report of 400 days'
 );
 select results_eq(
   format(
-    'select period_start, period_end from public.generate_report(%L, ''transcript'')',
+    'select period_start, period_end from tutela.generate_report(%L, ''transcript'')',
     :'mia'
   ),
   format('values (%L::date - 800, %L::date)', :'today', :'today'),
@@ -275,7 +276,7 @@ select results_eq(
 select results_eq(
   format(
     'select period_start, period_end, (data -> ''period'' ->> ''days'')::integer '
-    'from public.generate_report(%L, ''transcript'', %L::date - 1000, %L::date - 1)',
+    'from tutela.generate_report(%L, ''transcript'', %L::date - 1000, %L::date - 1)',
     :'mia', :'today', :'today'
   ),
   format('values (%L::date - 1000, %L::date - 1, 1000)', :'today', :'today'),
@@ -283,14 +284,14 @@ select results_eq(
 );
 select throws_ok(
   format(
-    'select public.generate_report(null, ''weekly'', %L::date - 6, %L)', :'today',
+    'select tutela.generate_report(null, ''weekly'', %L::date - 6, %L)', :'today',
     :'today'
   ), 'TU403', null, 'no student: TU403'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
   format(
-    'insert into public.reports (student_id, type, period_start, period_end) '
+    'insert into tutela.reports (student_id, type, period_start, period_end) '
     'values (%L, ''monthly'', %L::date - 400, %L)', :'mia', :'today', :'today'
   ), '23514', null, 'the table itself refuses a non-transcript longer than 400 days'
 );

@@ -6,19 +6,20 @@
 -- headline numbers of each section.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -41,7 +42,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -54,7 +55,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -62,7 +63,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -78,51 +79,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -134,10 +135,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -145,14 +146,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -160,40 +161,40 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('staff-r005@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('Academy R005', 'academy-r005')
+select tutela_tests.create_user('staff-r005@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('Academy R005', 'academy-r005')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 select (now() at time zone 'UTC')::date as today \gset
 select (:'today'::date - 6)::timestamp at time zone 'UTC' as period_from \gset
 
 -- progress: two active days in the period (in a row), one before it
-insert into public.daily_study_stats (student_id, day, reviews, correct, xp, minutes, activities)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct, xp, minutes, activities)
 values
 (:'mia', :'today'::date - 3, 10, 8, 100, 20, 1),
 (:'mia', :'today'::date - 2, 5, 5, 60, 10, 0),
 (:'mia', :'today'::date - 10, 50, 50, 500, 90, 2);
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Algebra I', 'Maths') returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id, progress_percent)
+insert into tutela.enrollments (student_id, organization_id, course_id, progress_percent)
 values (:'mia', :'org', :'course', 40);
 -- grades: one graded in the period (72 of 100), one graded 20 days ago
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 1', 100) returning id as quiz1 \gset
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 0', 100) returning id as quiz0 \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score,
   graded_at
 )
@@ -201,7 +202,7 @@ values
 (:'mia', :'org', :'quiz1', 'graded', 72, :'period_from'::timestamptz + interval '1 day'),
 (:'mia', :'org', :'quiz0', 'graded', 10, now() - interval '20 days');
 -- attendance: attended and missed in the period, one missed before it
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (
   :'org', 'Lab A', :'period_from'::timestamptz + interval '2 hours',
@@ -215,37 +216,37 @@ values
   :'org', 'Lab Z', :'period_from'::timestamptz - interval '2 days',
   :'period_from'::timestamptz - interval '47 hours'
 );
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia',
   :'org',
   lc.id,
   case lc.title when 'Lab A' then 'attended' else 'missed' end as status
-from public.live_classes as lc where lc.organization_id = :'org';
+from tutela.live_classes as lc where lc.organization_id = :'org';
 -- sessions: one scored session in the period, one before it
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', :'period_from'::timestamptz + interval '3 days', 'Bottom turns')
 returning id as s_in \gset
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', :'period_from'::timestamptz - interval '5 days', 'Paddling')
 returning id as s_out \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'s_in', :'mia', :'org'), (:'s_out', :'mia', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s_in', :'mia', :'org', 7.5), (:'s_out', :'mia', :'org', 2);
 -- journal: two entries in the period, one before it
-insert into public.journal_entries (student_id, entry_date, mood, energy, confidence, body)
+insert into tutela.journal_entries (student_id, entry_date, mood, energy, confidence, body)
 values
 (:'mia', :'today'::date - 1, 4, 3, 5, 'secret-r005 one'),
 (:'mia', :'today'::date - 2, 2, 3, 3, 'secret-r005 two'),
 (:'mia', :'today'::date - 9, 1, 1, 1, 'secret-r005 old');
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select id as report
-from public.generate_report(:'mia', 'weekly', :'today'::date - 6, :'today') \gset
-select tests.clear_authentication();
+from tutela.generate_report(:'mia', 'weekly', :'today'::date - 6, :'today') \gset
+select tutela_tests.clear_authentication();
 create temporary table r on commit drop as
-select * from public.reports where id = :'report';
+select * from tutela.reports where id = :'report';
 
 select is((select status from r), 'ready', 'the report is ready');
 select is(
@@ -323,9 +324,9 @@ select is(
 );
 select is((select data -> 'hidden_sections' from r), '[]'::jsonb, 'staff: nothing hidden');
 -- a later change of the data leaves the snapshot as it was
-update public.submissions set score = 100 where assignment_id = :'quiz1';
+update tutela.submissions set score = 100 where assignment_id = :'quiz1';
 select is(
-  (select data -> 'grades' -> 'average_percent' from public.reports where id = :'report'),
+  (select data -> 'grades' -> 'average_percent' from tutela.reports where id = :'report'),
   '72.0'::jsonb, 'the report is a snapshot: later grades do not change it'
 );
 

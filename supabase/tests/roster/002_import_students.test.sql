@@ -8,19 +8,20 @@
 -- sync of students (TU422); unknown organisation (TU404).
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -43,7 +44,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -56,7 +57,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -64,7 +65,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -80,51 +81,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -136,10 +137,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -147,14 +148,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -162,25 +163,25 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(39);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 -- a student added by hand, without an SIS id
-select id as dee from public.create_student(:'org', 'Dee', 'dee@s.test') \gset
+select id as dee from tutela.create_student(:'org', 'Dee', 'dee@s.test') \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- create, again (unchanged), update
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ANN@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": " Ben ", "email": "", "birth_date": ""},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -199,10 +200,10 @@ select is(
 select is(
   (:'r'::jsonb ->> 'dry_run')::boolean, false, 'create: not a dry run'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select sis_id, display_name, email, birth_date from public.students
+    $$select sis_id, display_name, email, birth_date from tutela.students
       where organization_id = %L and sis_id is not null order by sis_id$$,
     :'org'
   ),
@@ -211,8 +212,8 @@ select results_eq(
   'create: stored trimmed, email lower-cased, blanks as null'
 );
 
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": "Ben"},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -224,7 +225,7 @@ select is(
 );
 select is(:'r'::jsonb -> 'changes', '[]'::jsonb, 'again: no change listed');
 
-select public.import_roster(:'org', 'students', $$[
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": "Benjamin"},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -234,21 +235,21 @@ select is(
   '{"create": 0, "update": 1, "revoke": 0, "invite": 0, "unchanged": 2, "error": 0}'::jsonb,
   'update: a changed name is one update'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select display_name from public.students where organization_id = :'org' and sis_id = 'S2'),
+  (select display_name from tutela.students where organization_id = :'org' and sis_id = 'S2'),
   'Benjamin', 'update: the name changed in place'
 );
 select is(
-  (select count(*) from public.students where organization_id = :'org'), 4::bigint,
+  (select count(*) from tutela.students where organization_id = :'org'), 4::bigint,
   'update: no student was added (three imported, one by hand)'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- claim by email
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S4", "display_name": "Dee", "email": "DEE@s.test"}
 ]$$) as r \gset
 select is(
@@ -256,10 +257,10 @@ select is(
   '{"create": 0, "update": 1, "revoke": 0, "invite": 0, "unchanged": 0, "error": 0}'::jsonb,
   'claim: the hand-made student is updated, not duplicated'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select id, sis_id from public.students
+    $$select id, sis_id from tutela.students
       where organization_id = %L and lower(email) = 'dee@s.test'$$,
     :'org'
   ),
@@ -270,8 +271,8 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- bad rows: reported and skipped, the good ones applied
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"display_name": "No SIS id"},
   {"sis_id": "S5", "display_name": "Eve", "email": "not-an-email"},
   {"sis_id": "S6", "display_name": "Fay", "birth_date": "2012-13-40"},
@@ -315,10 +316,10 @@ select results_eq(
   $$values (6, 'create'::text), (13, 'create')$$,
   'bad rows: the good rows are applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select sis_id, display_name from public.students
+    $$select sis_id, display_name from tutela.students
       where organization_id = %L and sis_id in ('S5', 'S6', 'S7', 'S8', 'S9', 'S10', 'S13',
         'S14')
       order by sis_id$$,
@@ -331,19 +332,19 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- strict: one bad row aborts everything
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', %L, '{"strict": true}')$$, :'org',
+    $$select tutela.import_roster(%L, 'students', %L, '{"strict": true}')$$, :'org',
     '[{"sis_id": "S20", "display_name": "Ok"}, {"sis_id": "S21", "display_name": "Bad",'
     ' "email": "bad"}, {"sis_id": "S22", "display_name": "Ok too"}]'
   ),
   'TU422', null, 'strict: a bad row raises TU422'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.students
+    select count(*) from tutela.students
     where organization_id = :'org' and sis_id in ('S20', 'S21', 'S22')
   ),
   0::bigint,
@@ -353,8 +354,8 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- dry_run: the plan, nothing written
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S30", "display_name": "New"},
   {"sis_id": "S1", "display_name": "Annie", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S3", "display_name": "Cat"},
@@ -369,24 +370,24 @@ select is((:'r'::jsonb ->> 'dry_run')::boolean, true, 'dry_run: the result says 
 select is(
   jsonb_array_length(:'r'::jsonb -> 'changes'), 2, 'dry_run: the planned changes are listed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where organization_id = :'org' and sis_id = 'S30'),
+  (select count(*) from tutela.students where organization_id = :'org' and sis_id = 'S30'),
   0::bigint,
   'dry_run: no student was created'
 );
 select is(
-  (select display_name from public.students where organization_id = :'org' and sis_id = 'S1'),
+  (select display_name from tutela.students where organization_id = :'org' and sis_id = 'S1'),
   'Ann', 'dry_run: no student was updated'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- bad calls
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   throws_ok(
-    format('select public.import_roster(%L, %L, %L, %L)', :'org', v.kind, v.rows, v.options),
+    format('select tutela.import_roster(%L, %L, %L, %L)', :'org', v.kind, v.rows, v.options),
     'TU422', null, v.description
   )
 from (
@@ -406,20 +407,20 @@ from (
 ) as v (kind, rows, options, description);
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     gen_random_uuid()
   ),
   'TU404', null, 'an unknown organisation is TU404'
 );
 select throws_ok(
-  $$select public.import_roster(null, 'students', '[]')$$,
+  $$select tutela.import_roster(null, 'students', '[]')$$,
   'TU404', null, 'no organisation is TU404'
 );
 
 -- the refused calls changed nothing
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where organization_id = :'org'), 6::bigint,
+  (select count(*) from tutela.students where organization_id = :'org'), 6::bigint,
   'in all: six students (S1 to S4 with the claimed one, S8, S14)'
 );
 

@@ -9,19 +9,20 @@
 -- member added by hand. Bad values (email, role, status) are TU422 rows.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -44,7 +45,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -57,7 +58,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -65,7 +66,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -81,51 +82,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -137,10 +138,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -148,14 +149,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -163,30 +164,30 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(27);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('hand@a.test') as hand \gset
-select tests.create_user('t1@s.test') as t1 \gset
-select tests.create_user('t2@s.test') as t2 \gset
-select tests.create_user('t3@s.test') as t3 \gset
-select tests.create_user('t4@s.test') as t4 \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('hand@a.test') as hand \gset
+select tutela_tests.create_user('t1@s.test') as t1 \gset
+select tutela_tests.create_user('t2@s.test') as t2 \gset
+select tutela_tests.create_user('t3@s.test') as t3 \gset
+select tutela_tests.create_user('t4@s.test') as t4 \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'hand', 'staff');
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'hand', 'staff');
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select public.update_organization_settings(:'org_b', '{"roster_trusted": true}') is not null as t
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
+select tutela.update_organization_settings(:'org_b', '{"roster_trusted": true}') is not null as t
 \gset
 
 -- the members of an organisation: email, role, title, sis_id, managed_by_roster
@@ -196,7 +197,7 @@ language sql
 stable
 as $$
   select u.email::text, m.role, m.title, m.sis_id, m.managed_by_roster
-  from public.memberships as m
+  from tutela.memberships as m
   inner join auth.users as u on m.user_id = u.id
   where m.organization_id = p_org
   order by u.email
@@ -205,8 +206,8 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- create; an unknown account is invited
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "T1@S.test", "role": "staff", "title": "Maths", "sis_id": "T1"},
   {"email": "t2@s.test", "role": "admin"},
   {"email": "nobody@s.test", "role": "staff"},
@@ -217,20 +218,20 @@ select is(
   '{"create": 3, "update": 0, "revoke": 0, "invite": 1, "unchanged": 0, "error": 0}'::jsonb,
   'create: three memberships, one invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select i.email, i.role, i.status, i.managed_by_roster, i.invited_by,
-        (select count(*) from private.notification_outbox as o
+        (select count(*) from tutela_private.notification_outbox as o
          where o.kind = 'member_invite' and o.recipient_email = i.email)
-      from public.membership_invites as i
+      from tutela.membership_invites as i
       where i.organization_id = %L and i.managed_by_roster$$,
     :'org'
   ),
   $$values ('nobody@s.test'::text, 'staff'::text, 'pending'::text, true, null::uuid, 1::bigint)$$,
   'create: an email without an account gets a roster invite, emailed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select * from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, null::text, null::text, false),
@@ -242,8 +243,8 @@ select results_eq(
 );
 
 -- the same rows again
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test", "role": "staff", "title": "Maths", "sis_id": "T1"},
   {"email": "t2@s.test", "role": "admin"},
   {"email": "t3@s.test", "role": "staff"}
@@ -257,7 +258,7 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- role update; status deleted
 -- ---------------------------------------------------------------------------------------------
-select public.import_roster(:'org', 'staff', $$[
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test", "role": "admin", "title": "Head of Maths", "sis_id": "T1"},
   {"email": "t3@s.test", "status": "deleted"},
   {"email": "t4@s.test", "status": "deleted"},
@@ -268,7 +269,7 @@ select is(
   '{"create": 0, "update": 1, "revoke": 1, "invite": 0, "unchanged": 2, "error": 0}'::jsonb,
   'update and delete: one update, one removal, two deletions of nothing'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select email, role, title from pg_temp.members(%L)
@@ -282,8 +283,8 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- bad values
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "not-an-email", "role": "staff"},
   {"email": "t4@s.test", "role": "teacher"},
   {"email": "x1@s.test", "status": "gone"},
@@ -302,9 +303,9 @@ select results_eq(
   'bad values: malformed or missing email, unknown role, status or column are TU422; a '
   || 'repeated email is TU409'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org' and user_id = :'t4'),
+  (select count(*) from tutela.memberships where organization_id = :'org' and user_id = :'t4'),
   0::bigint,
   'bad values: nothing was applied'
 );
@@ -312,8 +313,8 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- the last admin
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "role": "staff"}
 ]$$) as r \gset
 select results_eq(
@@ -324,7 +325,7 @@ select results_eq(
   $$values ('TU409'::text, 'last_admin'::text)$$,
   'last admin: demoting the only admin is a TU409 row'
 );
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "status": "deleted"}
 ]$$) as r \gset
 select results_eq(
@@ -335,7 +336,7 @@ select results_eq(
   $$values ('TU409'::text, 'last_admin'::text)$$,
   'last admin: deleting the only admin is a TU409 row'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org_b'),
   $$values ('admin@b.test'::text, 'admin'::text, false)$$,
@@ -343,14 +344,14 @@ select results_eq(
 );
 
 -- the roster claims the admin, then a full sync that leaves them out keeps them
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "role": "admin"}
 ]$$) as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'update', '1', 'last admin: the roster claims the admin'
 );
-select public.import_roster(:'org_b', 'staff', '[]', '{"full": true}') as r \gset
+select tutela.import_roster(:'org_b', 'staff', '[]', '{"full": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts',
   '{"create": 0, "update": 0, "revoke": 0, "invite": 0, "unchanged": 0, "error": 1}'::jsonb,
@@ -360,7 +361,7 @@ select is(
   :'r'::jsonb -> 'errors' -> 0 ->> 'code', 'TU409',
   'last admin: the error is TU409'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org_b'),
   $$values ('admin@b.test'::text, 'admin'::text, true)$$,
@@ -368,8 +369,8 @@ select results_eq(
 );
 
 -- a second admin by the roster: now the first one can go
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "t4@s.test", "role": "admin"},
   {"email": "admin@b.test", "status": "deleted"}
 ]$$) as r \gset
@@ -378,7 +379,7 @@ select is(
   '{"create": 1, "update": 0, "revoke": 1, "invite": 0, "unchanged": 0, "error": 0}'::jsonb,
   'last admin: with another admin, the first is removed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role from pg_temp.members(%L)', :'org_b'),
   $$values ('t4@s.test'::text, 'admin'::text)$$,
@@ -388,15 +389,15 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- full sync
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t3@s.test", "role": "staff"},
   {"email": "t4@s.test", "role": "staff"}
 ]$$) as r \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '2', 'full: t3 and t4 join by the roster');
 
 -- t1 and t2 (roster) are missing; t4 is kept by a previous batch's key
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "t3@s.test", "role": "staff"}]',
   '{"full": true, "keep": ["t4@s.test"]}'
 ) as r \gset
@@ -415,7 +416,7 @@ select results_eq(
     ('revoke', 't2@s.test')$$,
   'full: the removals are listed by email'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, false), ('hand@a.test', 'staff', false),
@@ -424,12 +425,12 @@ select results_eq(
 );
 
 -- a full sync with no rows: only roster members go; the hand-made admin and staff stay
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[]', '{"full": true}') as r \gset
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[]', '{"full": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'revoke', '2', 'full: an empty file removes the roster''s two'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, false), ('hand@a.test', 'staff', false)$$,
@@ -437,29 +438,29 @@ select results_eq(
 );
 
 -- a dry full sync removes nothing
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test"}
 ]$$) as r \gset
-select public.import_roster(:'org', 'staff', '[]', '{"full": true, "dry_run": true}') as r \gset
+select tutela.import_roster(:'org', 'staff', '[]', '{"full": true, "dry_run": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'revoke', '1', 'full, dry run: the plan removes t1'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org' and user_id = :'t1'),
+  (select count(*) from tutela.memberships where organization_id = :'org' and user_id = :'t1'),
   1::bigint,
   'full, dry run: t1 is still a member'
 );
 
 -- the roster claims a member added by hand, after which a full sync may remove them
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "hand@a.test", "role": "staff", "title": "Art"}
 ]$$) as r \gset
 select is(:'r'::jsonb -> 'counts' ->> 'update', '1', 'claim: a listed hand-made member is claimed');
-select public.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]', '{"full": true}');
-select tests.clear_authentication();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]', '{"full": true}');
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, false), ('t1@s.test', true)$$,

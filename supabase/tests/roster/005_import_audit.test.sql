@@ -7,19 +7,20 @@
 -- fails leave no row at all.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -42,7 +43,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -55,7 +56,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -63,7 +64,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -79,51 +80,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -135,10 +136,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -146,14 +147,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -161,33 +162,33 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('t1@s.test') as t1 \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('t1@s.test') as t1 \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 -- the school trusts its roster: existing accounts are linked and added at once
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
 
 -- the audit rows of the organisation written after a mark
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 create temporary table mark (id bigint) on commit drop;
-insert into mark select coalesce(max(id), 0) from public.link_events;
+insert into mark select coalesce(max(id), 0) from tutela.link_events;
 create function pg_temp.events_since_mark(p_org uuid)
 returns table (action text, actor_role text, actor_id uuid)
 language sql
 stable
 as $$
-  select e.action, e.actor_role, e.actor_id from public.link_events as e
+  select e.action, e.actor_role, e.actor_id from tutela.link_events as e
   where e.organization_id = p_org and e.id > (select m.id from mark as m)
   order by e.id
 $$;
@@ -195,12 +196,12 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- students
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann"}, {"sis_id": "S2", "display_name": "Ben"},
   {"sis_id": "S3"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_created'::text, 'service_role'::text, null::uuid),
@@ -209,7 +210,7 @@ select results_eq(
 );
 select is(
   (
-    select new_values from public.link_events
+    select new_values from tutela.link_events
     where organization_id = :'org' and action = 'roster_imported'
     order by id desc limit 1
   ),
@@ -219,8 +220,8 @@ select is(
 );
 select results_eq(
   format(
-    $$select s.sis_id from public.link_events as e
-      inner join public.students as s on e.student_id = s.id
+    $$select s.sis_id from tutela.link_events as e
+      inner join tutela.students as s on e.student_id = s.id
       where e.organization_id = %L and e.action = 'student_created' order by e.id$$,
     :'org'
   ),
@@ -229,12 +230,12 @@ select results_eq(
 );
 
 -- an update
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Annie"}, {"sis_id": "S2", "display_name": "Ben"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_updated'::text, 'service_role'::text),
@@ -242,7 +243,7 @@ select results_eq(
   'students: an update writes student_updated; an unchanged row writes nothing'
 );
 select results_eq(
-  $$select old_values ->> 'display_name', new_values ->> 'display_name' from public.link_events
+  $$select old_values ->> 'display_name', new_values ->> 'display_name' from tutela.link_events
     where action = 'student_updated'$$,
   $$values ('Ann'::text, 'Annie'::text)$$,
   'students: student_updated has the old and the new values'
@@ -251,23 +252,23 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- staff and guardian links
 -- ---------------------------------------------------------------------------------------------
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]');
-select tests.clear_authentication();
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]');
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('member_added'::text, 'service_role'::text), ('roster_imported', 'service_role')$$,
   'staff: member_added, then roster_imported'
 );
 
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test"},
   {"student": "S2", "guardian_email": "nan@a.test"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('link_created'::text, 'service_role'::text), ('invite_created', 'service_role'),
@@ -276,8 +277,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select e.link_id = l.id, e.subject_user_id from public.link_events as e
-      inner join public.guardian_links as l on e.student_id = l.student_id
+    $$select e.link_id = l.id, e.subject_user_id from tutela.link_events as e
+      inner join tutela.guardian_links as l on e.student_id = l.student_id
       where e.organization_id = %L and e.action = 'link_created'$$,
     :'org'
   ),
@@ -286,8 +287,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select e.invite_id = i.id, e.new_values ->> 'email' from public.link_events as e
-      inner join public.guardian_invites as i on e.student_id = i.student_id
+    $$select e.invite_id = i.id, e.new_values ->> 'email' from tutela.link_events as e
+      inner join tutela.guardian_invites as i on e.student_id = i.student_id
       where e.organization_id = %L and e.action = 'invite_created'$$,
     :'org'
   ),
@@ -295,13 +296,13 @@ select results_eq(
   'links: invite_created names the invite and the address'
 );
 
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test", "status": "deleted"},
   {"student": "S2", "guardian_email": "nan@a.test", "status": "deleted"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('link_revoked'::text, 'service_role'::text), ('invite_withdrawn', 'service_role'),
@@ -310,7 +311,7 @@ select results_eq(
 );
 select is(
   (
-    select new_values -> 'counts' ->> 'revoke' from public.link_events
+    select new_values -> 'counts' ->> 'revoke' from tutela.link_events
     where organization_id = :'org' and action = 'roster_imported'
     order by id desc limit 1
   ),
@@ -321,30 +322,30 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- nothing from a dry run or a failed strict call
 -- ---------------------------------------------------------------------------------------------
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S4", "display_name": "Cy"}, {"sis_id": "S1", "display_name": "Ann"}
 ]$$, '{"dry_run": true}') -> 'counts' ->> 'create' as planned \gset
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test"},
   {"student": "S2", "guardian_email": "gran@a.test"}
 ]$$, '{"dry_run": true}') -> 'counts' ->> 'invite' as planned_invites \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'planned'::int + :'planned_invites'::int, 2, 'dry run: the plans were made');
 select is_empty(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   'dry run: no link_events row, not even roster_imported'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'staff', %L, '{"strict": true}')$$, :'org',
+    $$select tutela.import_roster(%L, 'staff', %L, '{"strict": true}')$$, :'org',
     '[{"email": "admin@a.test", "role": "admin"}, {"email": "not-an-email"}]'
   ),
   'TU422', null, 'strict: the call fails'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   'strict: the failed call left no link_events row'
@@ -353,7 +354,7 @@ select is_empty(
 -- ---------------------------------------------------------------------------------------------
 -- the owner's own session (tutela import)
 -- ---------------------------------------------------------------------------------------------
-select public.import_roster(:'org', 'students', '[{"sis_id": "S5", "display_name": "Di"}]');
+select tutela.import_roster(:'org', 'students', '[{"sis_id": "S5", "display_name": "Di"}]');
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_created'::text, 'roster'::text), ('roster_imported', 'roster')$$,

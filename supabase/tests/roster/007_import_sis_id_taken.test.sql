@@ -4,19 +4,20 @@
 -- sis_id_taken and skipped; the first holder keeps the key.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -39,7 +40,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -52,7 +53,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -60,7 +61,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -76,51 +77,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -132,10 +133,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -143,14 +144,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -158,25 +159,25 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(6);
 
-select tests.create_user('first@sis.test') as first_user \gset
-select tests.create_user('second@sis.test') as second_user \gset
-insert into public.organizations (name, slug, roster_trusted)
+select tutela_tests.create_user('first@sis.test') as first_user \gset
+select tutela_tests.create_user('second@sis.test') as second_user \gset
+insert into tutela.organizations (name, slug, roster_trusted)
 values ('Sis School', 'sis-school', true);
-select id as org from public.organizations where slug = 'sis-school' \gset
+select id as org from tutela.organizations where slug = 'sis-school' \gset
 
-select tests.as_service_role();
-select public.import_roster(
+select tutela_tests.as_service_role();
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "first@sis.test", "sis_id": "T-1"}]'::jsonb
 ) ->> 'counts' as first_staff \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "second@sis.test", "sis_id": "T-1"}]'::jsonb
 ) as second_staff \gset
 
@@ -192,18 +193,18 @@ select results_eq(
   'a second member with the same sis_id is TU409 sis_id_taken'
 );
 select is(
-  (select count(*)::int from public.memberships where organization_id = :'org'), 1,
+  (select count(*)::int from tutela.memberships where organization_id = :'org'), 1,
   'the second member was not added'
 );
 
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'students', '[{"sis_id": "S-1", "display_name": "Ann"}]'::jsonb
 ) is not null as students_done \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'guardian-links',
   '[{"student": "S-1", "guardian_email": "first@sis.test", "sis_id": "L-1"}]'::jsonb
 ) is not null as first_link_done \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'guardian-links',
   '[{"student": "S-1", "guardian_email": "second@sis.test", "sis_id": "L-1"}]'::jsonb
 ) as second_link \gset
@@ -218,15 +219,15 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::int from public.guardian_links as l
-    where l.student_id = (select s.id from public.students as s where s.sis_id = 'S-1')
+    select count(*)::int from tutela.guardian_links as l
+    where l.student_id = (select s.id from tutela.students as s where s.sis_id = 'S-1')
   ),
   1,
   'the second link was not made'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select l.guardian_id from public.guardian_links as l where l.sis_id = 'L-1'),
+  (select l.guardian_id from tutela.guardian_links as l where l.sis_id = 'L-1'),
   :'first_user'::uuid,
   'the first guardian keeps the key'
 );

@@ -9,19 +9,20 @@
 -- email: guardian_linked, member_added). Only admins turn the trust on.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)
--- Test helpers: the `tests` schema. Installed by the test runner (`tutela test`, pytest) and
+-- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and
 -- inlined into supabase/tests/ by `tutela build supabase`; never by migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
--- the test actors call pgTAP's functions (migrations revoke PUBLIC's default EXECUTE)
+-- the test actors call pgTAP's functions (wherever a project revoked PUBLIC's default EXECUTE)
 grant execute on all functions in schema extensions to anon, authenticated, service_role;
 
-create schema if not exists tests;
-grant usage on schema tests to anon, authenticated, service_role;
+create schema if not exists tutela_tests;
+grant usage on schema tutela_tests to anon, authenticated, service_role;
 
 -- A user in auth.users (a profile follows through the sign-up trigger). Returns the id.
-create or replace function tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
+create or replace function tutela_tests.create_user(p_email text, p_meta jsonb default '{}'::jsonb)
 returns uuid
 language plpgsql
 volatile
@@ -44,7 +45,7 @@ end;
 $$;
 
 -- Forget any actor: back to the session user (the test runner's superuser), no claims.
-create or replace function tests.clear_authentication()
+create or replace function tutela_tests.clear_authentication()
 returns void
 language plpgsql
 volatile
@@ -57,7 +58,7 @@ end;
 $$;
 
 -- Act as a signed-in user: role authenticated, claims with sub, email, role.
-create or replace function tests.authenticate_as(p_user_id uuid)
+create or replace function tutela_tests.authenticate_as(p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -65,7 +66,7 @@ as $$
 declare
   v_email text;
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   select u.email into v_email from auth.users as u where u.id = p_user_id;
   perform set_config(
     'request.jwt.claims',
@@ -81,51 +82,51 @@ end;
 $$;
 
 -- Act as an anonymous client (the anon key).
-create or replace function tests.as_anon()
+create or replace function tutela_tests.as_anon()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "anon"}', true);
   perform set_config('role', 'anon', true);
 end;
 $$;
 
 -- Act as the service role (the service key: RLS bypassed).
-create or replace function tests.as_service_role()
+create or replace function tutela_tests.as_service_role()
 returns void
 language plpgsql
 volatile
 as $$
 begin
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
   perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
   perform set_config('role', 'service_role', true);
 end;
 $$;
 
-grant execute on all functions in schema tests to anon, authenticated, service_role;
+grant execute on all functions in schema tutela_tests to anon, authenticated, service_role;
 
 -- Give a student record a login, as an accepted student invite would (test set-up only:
 -- through the API, only accept_student_invite and the service role attach a login).
-create or replace function tests.attach_student_login(p_student_id uuid, p_user_id uuid)
+create or replace function tutela_tests.attach_student_login(p_student_id uuid, p_user_id uuid)
 returns void
 language sql
 volatile
 security definer
 set search_path = ''
 as $$
-  update public.students set user_id = p_user_id, invite_accepted_at = now()
+  update tutela.students set user_id = p_user_id, invite_accepted_at = now()
   where id = p_student_id
 $$;
 
-grant execute on function tests.attach_student_login(uuid, uuid)
+grant execute on function tutela_tests.attach_student_login(uuid, uuid)
 to anon, authenticated, service_role;
 
 -- A user's email (test set-up: API roles cannot read auth.users).
-create or replace function tests.user_email(p_user_id uuid)
+create or replace function tutela_tests.user_email(p_user_id uuid)
 returns text
 language sql
 stable
@@ -137,10 +138,10 @@ $$;
 
 -- Make a user a member of an organisation the way the API does: the current actor (an admin
 -- of it) invites the user's address, the user accepts, and the current actor is back.
-create or replace function tests.add_member(
+create or replace function tutela_tests.add_member(
   p_organization_id uuid, p_user_id uuid, p_role text
 )
-returns public.memberships
+returns tutela.memberships
 language plpgsql
 volatile
 as $$
@@ -148,14 +149,14 @@ declare
   v_claims text := current_setting('request.jwt.claims', true);
   v_role text := current_setting('role');
   v_token text;
-  v_member public.memberships;
+  v_member tutela.memberships;
 begin
   select i.token into v_token
-  from public.invite_organization_member(
-    p_organization_id, tests.user_email(p_user_id), p_role
+  from tutela.invite_organization_member(
+    p_organization_id, tutela_tests.user_email(p_user_id), p_role
   ) as i;
-  perform tests.authenticate_as(p_user_id);
-  v_member := public.accept_organization_invite(v_token);
+  perform tutela_tests.authenticate_as(p_user_id);
+  v_member := tutela.accept_organization_invite(v_token);
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
   perform set_config('role', v_role, true);
@@ -163,33 +164,33 @@ begin
 end;
 $$;
 
-grant execute on function tests.user_email(uuid) to anon, authenticated, service_role;
-grant execute on function tests.add_member(uuid, uuid, text)
+grant execute on function tutela_tests.user_email(uuid) to anon, authenticated, service_role;
+grant execute on function tutela_tests.add_member(uuid, uuid, text)
 to anon, authenticated, service_role;
 
 -- <<< helpers
 
 select plan(16);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('typo@a.test') as typo \gset
-select tests.create_user('t1@a.test') as t1 \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('typo@a.test') as typo \gset
+select tutela_tests.create_user('t1@a.test') as t1 \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', '[{"sis_id": "S1", "display_name": "Ann"}]');
-select tests.clear_authentication();
-select id as s1 from public.students where sis_id = 'S1' \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', '[{"sis_id": "S1", "display_name": "Ann"}]');
+select tutela_tests.clear_authentication();
+select id as s1 from tutela.students where sis_id = 'S1' \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- the default: invites, not links
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "typo@a.test", "relation": "mother", "primary": "true"}
 ]$$) as r \gset
 select is(
@@ -197,31 +198,31 @@ select is(
   '{"create": 0, "update": 0, "revoke": 0, "invite": 1, "unchanged": 0, "error": 0}'::jsonb,
   'an existing account named by the roster gets an invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  format('select 1 from public.guardian_links where guardian_id = %L', :'typo'),
+  format('select 1 from tutela.guardian_links where guardian_id = %L', :'typo'),
   'no link yet'
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where kind = 'guardian_invite' and recipient_email = 'typo@a.test'
   ),
   1::bigint,
   'the account holder is told: an invite email'
 );
-select tests.authenticate_as(:'typo');
+select tutela_tests.authenticate_as(:'typo');
 select is_empty(
-  format('select 1 from public.students where id = %L', :'s1'),
+  format('select 1 from tutela.students where id = %L', :'s1'),
   'the account holder sees nothing of the child before accepting'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is_empty(
-  format('select 1 from public.profiles where user_id = %L', :'typo'),
+  format('select 1 from tutela.profiles where user_id = %L', :'typo'),
   'and the organisation sees nothing of the account holder'
 );
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "typo@a.test", "relation": "mother", "primary": "true"}
 ]$$) as r \gset
 select is(
@@ -229,16 +230,16 @@ select is(
 );
 
 -- the right person accepts
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select token from (
-  select payload ->> 'token' as token from private.notification_outbox
+  select payload ->> 'token' as token from tutela_private.notification_outbox
   where kind = 'guardian_invite' and recipient_email = 'typo@a.test'
 ) as t \gset
-select tests.authenticate_as(:'typo');
+select tutela_tests.authenticate_as(:'typo');
 select results_eq(
   format(
     'select status, created_via, managed_by_roster, is_primary '
-    'from public.accept_guardian_invite(%L)',
+    'from tutela.accept_guardian_invite(%L)',
     :'token'
   ),
   $$values ('active'::text, 'invite'::text, true, true)$$,
@@ -246,25 +247,25 @@ select results_eq(
 );
 
 -- staff rows: an existing account gets a membership invite
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[{"email": "t1@a.test", "role": "staff"}]') as r
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@a.test", "role": "staff"}]') as r
 \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'invite', '1', 'an existing account named as staff is invited'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  format('select 1 from public.memberships where user_id = %L', :'t1'),
+  format('select 1 from tutela.memberships where user_id = %L', :'t1'),
   'no membership before acceptance'
 );
 select token as mtoken from (
-  select payload ->> 'token' as token from private.notification_outbox
+  select payload ->> 'token' as token from tutela_private.notification_outbox
   where kind = 'member_invite' and recipient_email = 't1@a.test'
 ) as t \gset
-select tests.authenticate_as(:'t1');
+select tutela_tests.authenticate_as(:'t1');
 select results_eq(
   format(
-    'select role, managed_by_roster from public.accept_organization_invite(%L)', :'mtoken'
+    'select role, managed_by_roster from tutela.accept_organization_invite(%L)', :'mtoken'
   ),
   $$values ('staff'::text, true)$$,
   'accepting makes the roster''s membership'
@@ -273,49 +274,49 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- an organisation that trusts its roster
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format($$select public.update_organization_settings(%L, '{"roster_trusted": true}')$$, :'org'),
+  format($$select tutela.update_organization_settings(%L, '{"roster_trusted": true}')$$, :'org'),
   'TU403', null, 'only admins turn the trust on'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format($$select public.update_organization_settings(%L, '{"roster_trusted": 1}')$$, :'org'),
+  format($$select tutela.update_organization_settings(%L, '{"roster_trusted": 1}')$$, :'org'),
   'TU422', null, 'roster_trusted is true or false'
 );
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "mum@a.test", "relation": "mother"}]'
   ) as r
 \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: the link is made at once');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select o.kind, o.student_id from private.notification_outbox as o
+    $$select o.kind, o.student_id from tutela_private.notification_outbox as o
       where o.recipient_user_id = %L$$,
     :'mum'
   ),
   format($$values ('guardian_linked'::text, %L::uuid)$$, :'s1'),
   'trusted: the account holder is told they were linked'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'staff', '[{"email": "admin@a.test", "role": "admin"}, '
     '{"email": "t1@a.test", "role": "staff"}, {"email": "typo@a.test", "role": "staff"}]'
   ) as r
 \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: a member is added at once');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
     select count(*)
-    from private.notification_outbox where
+    from tutela_private.notification_outbox where
       kind = 'member_added'
       and recipient_user_id = :'typo'
   ),

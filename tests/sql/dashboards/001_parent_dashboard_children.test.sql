@@ -4,51 +4,51 @@
 begin;
 select plan(12);
 
-select tests.create_user('guardian-d001@world.test') as u_guardian \gset
-select tests.create_user('other-guardian-d001@world.test') as u_other_guardian \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian-d001@world.test') as u_guardian \gset
+select tutela_tests.create_user('other-guardian-d001@world.test') as u_other_guardian \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('North Academy', 'north-d001', 5) returning id as org_north \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('South School', 'south-d001', 5) returning id as org_south \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_north', 'Zoe') returning id as zoe \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_south', 'Adam') returning id as adam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_north', 'Mila') returning id as mila \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_south', 'Nora') returning id as nora \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_north', 'Ben') returning id as ben \gset
 
 -- links created out of name order: Zoe (active, primary), Nora (revoked), Mila (pending),
 -- Adam (active); Ben is another guardian's child only
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, relation, is_primary, activated_at
 )
 values (:'zoe', :'u_guardian', 'active', 'staff', 'mother', true, now())
 returning id as link_zoe \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at
 )
 values (:'nora', :'u_guardian', 'revoked', 'code', now() - interval '3 days', now())
 returning id as link_nora \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
 values (:'mila', :'u_guardian', 'pending', 'code')
 returning id as link_mila \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, relation, activated_at
 )
 values (:'adam', :'u_guardian', 'active', 'invite', 'guardian', now())
 returning id as link_adam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'ben', :'u_other_guardian', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.authenticate_as(:'u_other_guardian');
-select public.parent_dashboard() as other_dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.authenticate_as(:'u_other_guardian');
+select tutela.parent_dashboard() as other_dash \gset
+select tutela_tests.clear_authentication();
 
 select is(
   :'dash'::jsonb ->> 'guardian_id', :'u_guardian',

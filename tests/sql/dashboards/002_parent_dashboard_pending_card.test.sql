@@ -5,52 +5,52 @@
 begin;
 select plan(14);
 
-select tests.create_user('pending-d002@world.test') as u_pending \gset
-select tests.create_user('active-d002@world.test') as u_active \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('pending-d002@world.test') as u_pending \gset
+select tutela_tests.create_user('active-d002@world.test') as u_active \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 002', 'academy-d002', 5) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, relation)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, relation)
 values (:'leo', :'u_pending', 'pending', 'code', 'father')
 returning id as link_pending, created_at as pending_since \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'leo', :'u_active', 'active', 'staff', now());
 
 -- Leo's data: studied today, a deadline tomorrow, a failed quiz, a certificate, a top score
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'leo', 'Maths', '7 x 8?', '56') returning id as card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'leo', :'card', true, 4);
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'leo', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Essay', now() + interval '1 day');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Quiz', now() - interval '3 days') returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'leo', :'org', :'quiz', 'graded', 30, now() - interval '2 days');
-insert into public.certificates (student_id, organization_id, title, issued_at)
+insert into tutela.certificates (student_id, organization_id, title, issued_at)
 values (:'leo', :'org', 'Algebra I', now() - interval '1 day');
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', now() - interval '2 days', 'Serve') returning id as session \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'session', :'leo', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'session', :'leo', :'org', 8.5);
-select tests.as_service_role();
-select count(*) from public.check_achievements(:'leo');
+select tutela_tests.as_service_role();
+select count(*) from tutela.check_achievements(:'leo');
 
-select tests.authenticate_as(:'u_pending');
-select jsonb_path_query_first(public.parent_dashboard(), '$.children[0]') as pending_card \gset
-select jsonb_array_length(public.parent_dashboard() -> 'children') as pending_cards \gset
-select tests.authenticate_as(:'u_active');
-select jsonb_path_query_first(public.parent_dashboard(), '$.children[0]') as active_card \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_pending');
+select jsonb_path_query_first(tutela.parent_dashboard(), '$.children[0]') as pending_card \gset
+select jsonb_array_length(tutela.parent_dashboard() -> 'children') as pending_cards \gset
+select tutela_tests.authenticate_as(:'u_active');
+select jsonb_path_query_first(tutela.parent_dashboard(), '$.children[0]') as active_card \gset
+select tutela_tests.clear_authentication();
 
 select is(:'pending_cards'::integer, 1, 'the pending link has a card');
 select is(

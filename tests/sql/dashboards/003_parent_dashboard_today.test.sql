@@ -5,32 +5,32 @@
 begin;
 select plan(9);
 
-select tests.create_user('guardian-d003@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 003', 'academy-d003')
+select tutela_tests.create_user('guardian-d003@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 003', 'academy-d003')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'mia', :'u_guardian', 'active', 'staff', now()),
 (:'leo', :'u_guardian', 'active', 'staff', now());
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'mia', 'Maths', '7 x 8?', '56') returning id as mia_card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'leo', 'French', 'chat?', 'cat') returning id as leo_card \gset
 
 -- Mia today: two right answers of quality 4 (18 XP each), one wrong (2 XP); 20 + 15 minutes
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values
 (:'mia', :'mia_card', true, 4),
 (:'mia', :'mia_card', true, 4),
 (:'mia', :'mia_card', false, null);
-insert into public.activity_events (student_id, kind, minutes)
+insert into tutela.activity_events (student_id, kind, minutes)
 values (:'mia', 'reading', 20), (:'mia', 'practice', 15);
 -- Mia and Leo yesterday: five reviews and 40 minutes each (not today's)
-insert into public.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
 select
   s.student_id,
   s.flashcard_id,
@@ -41,14 +41,14 @@ from (
   values (:'mia'::uuid, :'mia_card'::uuid), (:'leo'::uuid, :'leo_card'::uuid)
 ) as s (student_id, flashcard_id)
 cross join generate_series(1, 5);
-insert into public.activity_events (student_id, kind, minutes, occurred_at)
+insert into tutela.activity_events (student_id, kind, minutes, occurred_at)
 values
 (:'mia', 'reading', 40, now() - interval '1 day'),
 (:'leo', 'reading', 40, now() - interval '1 day');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 select
   jsonb_path_query_first(:'dash'::jsonb, '$.children[*] ? (@.display_name == "Mia")')
   -> 'today' as mia_today
@@ -71,14 +71,14 @@ select is(
         'reviews', d.reviews, 'correct', d.correct, 'minutes', d.minutes, 'xp', d.xp,
         'active', true
       )
-    from public.daily_study_stats as d
+    from tutela.daily_study_stats as d
     where d.student_id = :'mia' and d.day = (now() at time zone 'UTC')::date
   ),
   'today is exactly today''s daily_study_stats row'
 );
 select is(
   (
-    select d.reviews from public.daily_study_stats as d
+    select d.reviews from tutela.daily_study_stats as d
     where d.student_id = :'mia' and d.day = (now() at time zone 'UTC')::date - 1
   ),
   5,

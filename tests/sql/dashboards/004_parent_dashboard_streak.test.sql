@@ -5,33 +5,33 @@
 begin;
 select plan(10);
 
-select tests.create_user('guardian-d004@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 004', 'academy-d004')
+select tutela_tests.create_user('guardian-d004@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 004', 'academy-d004')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 select
   s.id as student_id,
   :'u_guardian'::uuid as guardian_id,
   'active' as status,
   'staff' as created_via,
   now() as activated_at
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 select
   s.id as student_id,
   'Maths' as subject,
   '7 x 8?' as question,
   '56' as answer
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
 
 -- one review on each of the given days ago
@@ -39,9 +39,9 @@ create function pg_temp.studied(p_student uuid, p_days_ago integer[])
 returns void
 language sql
 as $$
-  insert into public.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
+  insert into tutela.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
   select f.student_id, f.id, true, 3, now() - make_interval(days => d)
-  from public.flashcards as f, unnest(p_days_ago) as d
+  from tutela.flashcards as f, unnest(p_days_ago) as d
   where f.student_id = p_student
 $$;
 
@@ -49,9 +49,9 @@ select pg_temp.studied(:'mia', array[1, 2, 3]);        -- ended yesterday: live
 select pg_temp.studied(:'leo', array[2, 3, 4, 5]);     -- ended the day before: over
 select pg_temp.studied(:'ava', array[0, 1, 7, 8, 9, 10]); -- today, after a longer run
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 
 create function pg_temp.streak(p_dash jsonb, p_name text)
 returns jsonb
@@ -71,11 +71,11 @@ select is(
 );
 select is(
   (pg_temp.streak(:'dash', 'Mia') ->> 'last_active_at')::timestamptz,
-  (select st.last_active_at from public.student_stats as st where st.student_id = :'mia'),
+  (select st.last_active_at from tutela.student_stats as st where st.student_id = :'mia'),
   'last_active_at is the child''s last activity'
 );
 select is(
-  (select st.current_streak from public.student_stats as st where st.student_id = :'leo'),
+  (select st.current_streak from tutela.student_stats as st where st.student_id = :'leo'),
   4,
   'student_stats still holds Leo''s last run of 4 days'
 );

@@ -6,28 +6,28 @@
 begin;
 select plan(14);
 
-select tests.create_user('guardian-d005@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 005', 'academy-d005')
+select tutela_tests.create_user('guardian-d005@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 005', 'academy-d005')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as algebra \gset
-insert into public.courses (organization_id, title) values (:'org', 'History')
+insert into tutela.courses (organization_id, title) values (:'org', 'History')
 returning id as history \gset
-insert into public.courses (organization_id, title) values (:'org', 'Art')
+insert into tutela.courses (organization_id, title) values (:'org', 'Art')
 returning id as art \gset
-insert into public.courses (organization_id, title) values (:'org', 'Physics')
+insert into tutela.courses (organization_id, title) values (:'org', 'Physics')
 returning id as physics \gset
-insert into public.enrollments (student_id, organization_id, course_id, status, completed_at)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, completed_at)
 values
 (:'mia', :'org', :'algebra', 'active', null),
 (:'mia', :'org', :'history', 'dropped', null),
 (:'mia', :'org', :'art', 'completed', now() - interval '1 day');
 
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 values
 (:'org', :'algebra', 'Reading', 'assignment', now() + interval '1 hour'),
 (:'org', :'algebra', 'Essay', 'project', now() + interval '24 hours'),
@@ -42,7 +42,7 @@ values
 (:'org', :'art', 'Sketch', 'assignment', now() + interval '5 hours'),
 (:'org', :'physics', 'Forces', 'assignment', now() + interval '6 hours');
 -- Worksheet started; Quiz handed in; Review in review; Lab graded
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at, score, graded_at
 )
 select
@@ -56,17 +56,17 @@ select
   case when a.title <> 'Worksheet' then now() end as submitted_at,
   case when a.title = 'Lab' then 80 end as score,
   case when a.title = 'Lab' then now() end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title in ('Worksheet', 'Quiz', 'Review', 'Lab');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select
   jsonb_path_query_array(
-    public.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline")'
+    tutela.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline")'
   )
     as deadlines
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 create function pg_temp.listed(p_deadlines jsonb, p_title text)
 returns boolean
@@ -93,7 +93,7 @@ select is(
         'kind', 'deadline', 'assignment_id', a.id, 'title', 'Essay',
         'course', 'Algebra', 'due_at', a.due_at, 'status', 'pending'
       )
-    from public.assignments as a where a.title = 'Essay' and a.organization_id = :'org'
+    from tutela.assignments as a where a.title = 'Essay' and a.organization_id = :'org'
   ),
   'a deadline item: assignment, title, course, due date, status'
 );
@@ -120,7 +120,7 @@ select ok(
 );
 
 -- handing the essay in takes it off the list
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at
 )
 select
@@ -129,11 +129,11 @@ select
   a.id as assignment_id,
   'submitted' as status,
   now() as submitted_at
-from public.assignments as a where a.title = 'Essay' and a.organization_id = :'org';
-select tests.authenticate_as(:'u_guardian');
+from tutela.assignments as a where a.title = 'Essay' and a.organization_id = :'org';
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
   jsonb_path_query_array(
-    public.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline").title'
+    tutela.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "deadline").title'
   ),
   '["Reading", "Worksheet"]'::jsonb,
   'once the essay is handed in it is no longer urgent'

@@ -4,56 +4,56 @@
 begin;
 select plan(8);
 
-select tests.create_user('guardian-d006@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 006', 'academy-d006')
+select tutela_tests.create_user('guardian-d006@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 006', 'academy-d006')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ben') returning id as ben \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Cleo') returning id as cleo \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Dan') returning id as dan \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Eve') returning id as eve \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 select
   s.id as student_id,
   :'u_guardian'::uuid as guardian_id,
   'active' as status,
   'staff' as created_via,
   now() as activated_at
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 select
   s.id as student_id,
   'Maths' as subject,
   '7 x 8?' as question,
   '56' as answer
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
 
 -- Ava: last reviewed 7 days ago; Ben: 8 and 6 days ago; Cleo: never; Dan: today;
 -- Eve: an activity 10 days ago
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 select
   f.student_id,
   f.id as flashcard_id,
   true as correct,
   now() - make_interval(days => d.days_ago) as reviewed_at
-from public.flashcards as f
+from tutela.flashcards as f
 inner join (
   values ('Ava', 7), ('Ben', 8), ('Ben', 6), ('Dan', 0)
 ) as d (display_name, days_ago)
-  on f.student_id = (select s.id from public.students as s where s.display_name = d.display_name);
-insert into public.activity_events (student_id, kind, minutes, occurred_at)
+  on f.student_id = (select s.id from tutela.students as s where s.display_name = d.display_name);
+insert into tutela.activity_events (student_id, kind, minutes, occurred_at)
 values (:'eve', 'reading', 30, now() - interval '10 days');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 
 create function pg_temp.inactive(p_dash jsonb, p_name text)
 returns jsonb
@@ -70,13 +70,13 @@ select is(
   jsonb_build_array(jsonb_build_object(
     'kind', 'inactive_week',
     'last_active_at', (
-      select st.last_active_at from public.student_stats as st where st.student_id = :'ava'
+      select st.last_active_at from tutela.student_stats as st where st.student_id = :'ava'
     )
   )),
   'last active 7 days ago: one inactive_week item with the last activity'
 );
 select is(
-  (select st.last_active_day from public.student_stats as st where st.student_id = :'ava'),
+  (select st.last_active_day from tutela.student_stats as st where st.student_id = :'ava'),
   (now() at time zone 'UTC')::date - 7,
   'Ava''s last active day is 7 days ago'
 );
@@ -96,15 +96,15 @@ select is(
 );
 
 -- Ava studies today: the item goes
-insert into public.card_reviews (student_id, flashcard_id, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, correct)
 select
   f.student_id,
   f.id as flashcard_id,
   true as correct
-from public.flashcards as f where f.student_id = :'ava';
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.clear_authentication();
+from tutela.flashcards as f where f.student_id = :'ava';
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.clear_authentication();
 select is(
   pg_temp.inactive(:'dash', 'Ava'), '[]'::jsonb, 'after a review today Ava is not inactive'
 );

@@ -4,16 +4,16 @@
 begin;
 select plan(9);
 
-select tests.create_user('guardian-d007@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 007', 'academy-d007')
+select tutela_tests.create_user('guardian-d007@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 007', 'academy-d007')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'mia', :'org', :'course');
 
 -- title, max score, passing percent, status, score, graded days ago
@@ -29,7 +29,7 @@ insert into graded values
 ('Quiz 6', 20, 60, 'returned', 10, 5),     -- returned at 50 %: urgent
 ('Quiz 7', 100, 60, 'graded', 35, 13),     -- failed 13 days ago: urgent
 ('Quiz 8', 100, 60, 'submitted', null, null); -- handed in, not graded
-insert into public.assignments (
+insert into tutela.assignments (
   organization_id, course_id, title, max_score, passing_percent, due_at
 )
 select
@@ -40,7 +40,7 @@ select
   g.passing,
   now() - interval '21 days' as due_at
 from graded as g;
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at, score, reviewer_score,
   feedback, graded_at
 )
@@ -55,16 +55,16 @@ select
   'See me about ' || a.title as feedback,
   now() - make_interval(days => (select g.days_ago from graded as g where g.title = a.title))
     as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course';
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select
   jsonb_path_query_array(
-    public.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "low_grade")'
+    tutela.parent_dashboard(), '$.children[0].urgent[*] ? (@.kind == "low_grade")'
   ) as low
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'low'::jsonb, '$[*].title'),

@@ -5,46 +5,46 @@
 begin;
 select plan(11);
 
-select tests.create_user('guardian-d008@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 008', 'academy-d008')
+select tutela_tests.create_user('guardian-d008@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 008', 'academy-d008')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 
 -- certificates: one two days ago, one a month ago; seven journal entries
-insert into public.certificates (student_id, organization_id, title, issued_at)
+insert into tutela.certificates (student_id, organization_id, title, issued_at)
 values
 (:'mia', :'org', 'Algebra I', now() - interval '2 days'),
 (:'mia', :'org', 'Geometry', now() - interval '30 days');
-insert into public.journal_entries (student_id, mood, body)
+insert into tutela.journal_entries (student_id, mood, body)
 select
   :'mia'::uuid as student_id,
   4 as mood,
   'Good day ' || n as body
 from generate_series(1, 7) as n;
 -- the engine awards first_certificate and journal_7; journal_7 is back-dated to 20 days ago
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select array_agg(c.code order by c.code) from public.check_achievements(:'mia') as c),
+  (select array_agg(c.code order by c.code) from tutela.check_achievements(:'mia') as c),
   array['first_certificate', 'journal_7'],
   'set-up: the engine awards first_certificate and journal_7'
 );
-select tests.clear_authentication();
-update public.student_achievements set awarded_at = now() - interval '20 days'
+select tutela_tests.clear_authentication();
+update tutela.student_achievements set awarded_at = now() - interval '20 days'
 where
   student_id = :'mia'
-  and achievement_id = (select a.id from public.achievements as a where a.code = 'journal_7');
+  and achievement_id = (select a.id from tutela.achievements as a where a.code = 'journal_7');
 
 -- grades: 95 % three days ago, exactly 90 % four days ago, 89 % yesterday, 98 % 20 days ago
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values
 (:'org', :'course', 'Quiz A'), (:'org', :'course', 'Quiz B'),
 (:'org', :'course', 'Quiz C'), (:'org', :'course', 'Quiz D');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -58,33 +58,33 @@ select
     when 'Quiz A' then interval '3 days' when 'Quiz B' then interval '4 days'
     when 'Quiz C' then interval '1 day' else interval '20 days'
   end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course';
 
 -- sessions: 8.5 five days ago, 7.5 six days ago, 9 twenty days ago, 9 in a future session
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values
 (:'org', now() - interval '5 days', 'Serve practice'),
 (:'org', now() - interval '6 days', 'Footwork'),
 (:'org', now() - interval '20 days', 'Old match'),
 (:'org', now() + interval '2 days', 'Next match');
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id
-from public.coaching_sessions as cs where cs.organization_id = :'org';
-insert into public.session_scores (session_id, student_id, organization_id, score)
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id,
   case cs.focus when 'Serve practice' then 8.5 when 'Footwork' then 7.5 else 9 end as score
-from public.coaching_sessions as cs where cs.organization_id = :'org';
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() -> 'children' -> 0 -> 'highlights' as hl \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 -> 'highlights' as hl \gset
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'hl'::jsonb, '$[*].kind'),

@@ -6,64 +6,64 @@
 begin;
 select plan(15);
 
-select tests.create_user('guardian-d010@world.test') as u_guardian \gset
-select tests.create_user('co-guardian-d010@world.test') as u_co_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 010', 'academy-d010')
+select tutela_tests.create_user('guardian-d010@world.test') as u_guardian \gset
+select tutela_tests.create_user('co-guardian-d010@world.test') as u_co_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 010', 'academy-d010')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'leo', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
-(:'mia', :'u_co_guardian', 'active', 'staff', now(), private.default_link_permissions()),
-(:'leo', :'u_co_guardian', 'active', 'staff', now(), private.default_link_permissions());
+(:'mia', :'u_co_guardian', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'leo', :'u_co_guardian', 'active', 'staff', now(), tutela_hidden.default_link_permissions());
 
 -- Mia: studied today and yesterday, a deadline tomorrow, work overdue since two days, a
 -- certificate (and its achievement), a failed quiz; Leo: last studied 10 days ago
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'mia', 'Maths', '7 x 8?', '56') returning id as mia_card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'leo', 'Maths', '7 x 8?', '56') returning id as leo_card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
 values
 (:'mia', :'mia_card', true, 4, now()),
 (:'mia', :'mia_card', true, 4, now() - interval '1 day'),
 (:'leo', :'leo_card', true, 4, now() - interval '10 days');
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'mia', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'course', 'Essay', now() + interval '1 day'),
 (:'org', :'course', 'Late essay', now() - interval '2 days');
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz') returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'mia', :'org', :'quiz', 'graded', 30, now() - interval '2 days');
-insert into public.certificates (student_id, organization_id, title, issued_at)
+insert into tutela.certificates (student_id, organization_id, title, issued_at)
 values (:'mia', :'org', 'Algebra I', now() - interval '1 day');
-select tests.as_service_role();
-select count(*) from public.check_achievements(:'mia');
+select tutela_tests.as_service_role();
+select count(*) from tutela.check_achievements(:'mia');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() as dash \gset
-select tests.authenticate_as(:'u_co_guardian');
-select public.parent_dashboard() as co_dash \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() as dash \gset
+select tutela_tests.authenticate_as(:'u_co_guardian');
+select tutela.parent_dashboard() as co_dash \gset
+select tutela_tests.clear_authentication();
 select
   jsonb_path_query_first(:'dash'::jsonb, '$.children[*] ? (@.display_name == "Mia")')
     as mia

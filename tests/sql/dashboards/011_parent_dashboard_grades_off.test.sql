@@ -4,27 +4,27 @@
 begin;
 select plan(7);
 
-select tests.create_user('guardian-d011@world.test') as u_guardian \gset
-select tests.create_user('co-guardian-d011@world.test') as u_co_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 011', 'academy-d011')
+select tutela_tests.create_user('guardian-d011@world.test') as u_guardian \gset
+select tutela_tests.create_user('co-guardian-d011@world.test') as u_co_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 011', 'academy-d011')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"grades": false}'
+  tutela_hidden.default_link_permissions() || '{"grades": false}'
 ),
-(:'mia', :'u_co_guardian', 'active', 'staff', now(), private.default_link_permissions());
+(:'mia', :'u_co_guardian', 'active', 'staff', now(), tutela_hidden.default_link_permissions());
 
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Failed quiz'), (:'org', :'course', 'Top quiz');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -34,16 +34,16 @@ select
   'graded' as status,
   case a.title when 'Failed quiz' then 30 else 96 end as score,
   now() - interval '2 days' as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course';
-insert into public.certificates (student_id, organization_id, title, issued_at)
+insert into tutela.certificates (student_id, organization_id, title, issued_at)
 values (:'mia', :'org', 'Algebra I', now() - interval '1 day');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() -> 'children' -> 0 as mia \gset
-select tests.authenticate_as(:'u_co_guardian');
-select public.parent_dashboard() -> 'children' -> 0 as co_mia \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 as mia \gset
+select tutela_tests.authenticate_as(:'u_co_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 as co_mia \gset
+select tutela_tests.clear_authentication();
 
 select ok(
   not jsonb_path_exists(:'mia'::jsonb, '$.urgent[*] ? (@.kind == "low_grade")'),

@@ -4,42 +4,42 @@
 begin;
 select plan(5);
 
-select tests.create_user('guardian-d012@world.test') as u_guardian \gset
-select tests.create_user('co-guardian-d012@world.test') as u_co_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 012', 'academy-d012')
+select tutela_tests.create_user('guardian-d012@world.test') as u_guardian \gset
+select tutela_tests.create_user('co-guardian-d012@world.test') as u_co_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 012', 'academy-d012')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"sessions": false}'
+  tutela_hidden.default_link_permissions() || '{"sessions": false}'
 ),
-(:'mia', :'u_co_guardian', 'active', 'staff', now(), private.default_link_permissions());
+(:'mia', :'u_co_guardian', 'active', 'staff', now(), tutela_hidden.default_link_permissions());
 
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', now() - interval '3 days', 'Serve practice') returning id as session \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'session', :'mia', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'session', :'mia', :'org', 9.5);
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Top quiz') returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'mia', :'org', :'quiz', 'graded', 95, now() - interval '1 day');
 
-select tests.authenticate_as(:'u_guardian');
-select public.parent_dashboard() -> 'children' -> 0 as mia \gset
-select tests.authenticate_as(:'u_co_guardian');
-select public.parent_dashboard() -> 'children' -> 0 as co_mia \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 as mia \gset
+select tutela_tests.authenticate_as(:'u_co_guardian');
+select tutela.parent_dashboard() -> 'children' -> 0 as co_mia \gset
+select tutela_tests.clear_authentication();
 
 select ok(
   not jsonb_path_exists(:'mia'::jsonb, '$.highlights[*] ? (@.kind == "good_score")'),

@@ -5,42 +5,42 @@
 begin;
 select plan(9);
 
-select tests.create_user('guardian-d014@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 014', 'academy-d014')
+select tutela_tests.create_user('guardian-d014@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 014', 'academy-d014')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 select
   s.id as student_id,
   :'u_guardian'::uuid as guardian_id,
   'active' as status,
   'staff' as created_via,
   now() as activated_at
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 select
   s.id as student_id,
   'Maths' as subject,
   '7 x 8?' as question,
   '56' as answer
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org';
 -- Mia: two reviews now, one a day ago; Leo: one 7 days ago; Ava: one 6 days ago
-insert into public.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
 select
   f.student_id,
   f.id as flashcard_id,
   true as correct,
   4 as quality,
   now() - make_interval(days => d.days_ago) as reviewed_at
-from public.flashcards as f
-inner join public.students as s on f.student_id = s.id
+from tutela.flashcards as f
+inner join tutela.students as s on f.student_id = s.id
 inner join (
   values ('Mia', 0), ('Mia', 0), ('Mia', 1), ('Leo', 7), ('Ava', 6)
 ) as d (display_name, days_ago) on s.display_name = d.display_name;
@@ -54,9 +54,9 @@ declare
   v_dash jsonb;
 begin
   perform set_config('timezone', p_zone, true);
-  perform tests.authenticate_as(p_guardian);
-  v_dash := public.parent_dashboard();
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_guardian);
+  v_dash := tutela.parent_dashboard();
+  perform tutela_tests.clear_authentication();
   perform set_config('timezone', 'UTC', true);
   return jsonb_build_object(
     'mia_today', jsonb_path_query_first(
@@ -97,7 +97,7 @@ select is(
 );
 select is(
   (
-    select st.last_active_day from public.student_stats as st where st.student_id = :'leo'
+    select st.last_active_day from tutela.student_stats as st where st.student_id = :'leo'
   ),
   (now() at time zone 'UTC')::date - 7,
   'Leo''s last active UTC day is 7 days ago'

@@ -5,24 +5,24 @@
 begin;
 select plan(8);
 
-select tests.create_user('guardian-d016@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 016', 'academy-d016')
+select tutela_tests.create_user('guardian-d016@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 016', 'academy-d016')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Biology', 'Science') returning id as biology \gset
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Algebra', 'Maths') returning id as algebra \gset
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Chemistry', 'Science') returning id as chemistry \gset
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Art', 'Arts') returning id as art \gset
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Physics', 'Science') returning id as physics \gset
-insert into public.enrollments (
+insert into tutela.enrollments (
   student_id, organization_id, course_id, status, progress_percent, last_accessed_at,
   completed_at
 )
@@ -37,7 +37,7 @@ values
 
 -- Algebra: seven open assignments a day apart, one handed in, one overdue, one undated;
 -- the dropped course has one due soon; Physics is not taken
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 select
   :'org'::uuid as organization_id,
   :'algebra'::uuid as course_id,
@@ -45,28 +45,28 @@ select
   'assignment' as kind,
   now() + make_interval(days => d) as due_at
 from generate_series(1, 7) as d;
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'algebra', 'Handed in', now() + interval '12 hours'),
 (:'org', :'algebra', 'Overdue', now() - interval '1 hour'),
 (:'org', :'algebra', 'Undated', null),
 (:'org', :'chemistry', 'Dropped course', now() + interval '2 hours'),
 (:'org', :'physics', 'Not taken', now() + interval '3 hours');
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 values (:'org', :'art', 'Sketch', 'project', now() + interval '2 days 6 hours');
-insert into public.submissions (student_id, organization_id, assignment_id, status, submitted_at)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status, submitted_at)
 select
   :'mia'::uuid as student_id,
   a.organization_id,
   a.id as assignment_id,
   case a.title when 'Handed in' then 'submitted' else 'in_progress' end as status,
   case a.title when 'Handed in' then now() end as submitted_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title in ('Handed in', 'Day 2');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') -> 'sections' as sections \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') -> 'sections' as sections \gset
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'sections'::jsonb, '$.courses[*].title'),
@@ -108,7 +108,7 @@ select is(
         'assignment_id', a.id, 'title', 'Sketch', 'kind', 'project', 'course', 'Art',
         'due_at', a.due_at, 'status', 'pending'
       )
-    from public.assignments as a where a.title = 'Sketch'
+    from tutela.assignments as a where a.title = 'Sketch'
   ),
   true,
   'an upcoming assignment: title, kind, course, due date, status'

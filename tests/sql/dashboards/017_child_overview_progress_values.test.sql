@@ -5,29 +5,29 @@
 begin;
 select plan(12);
 
-select tests.create_user('guardian-d017@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 017', 'academy-d017')
+select tutela_tests.create_user('guardian-d017@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 017', 'academy-d017')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"card_content": true}'
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
 );
 
 -- cards: a mastered one and one reviewed (Maths, Fractions), one not yet due (French, Verbs)
-insert into public.flashcards (student_id, subject, topic, question, answer, leitner_box)
+insert into tutela.flashcards (student_id, subject, topic, question, answer, leitner_box)
 values (:'mia', 'Maths', 'Fractions', '1/2 + 1/4?', '3/4', 5);
-insert into public.flashcards (student_id, subject, topic, question, answer)
+insert into tutela.flashcards (student_id, subject, topic, question, answer)
 values (:'mia', 'Maths', 'Fractions', '2/3 of 9?', '6') returning id as card \gset
-insert into public.flashcards (student_id, subject, topic, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, topic, question, answer, due_at)
 values (:'mia', 'French', 'Verbs', 'to be?', 'etre', now() + interval '3 days');
 -- reviews: yesterday two right (quality 5: 20 XP each), two days ago one right (quality 3:
 -- 16 XP); 6, 7 and 8 days ago one wrong each (2 XP)
-insert into public.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality, reviewed_at)
 values
 (:'mia', :'card', false, null, now() - interval '8 days'),
 (:'mia', :'card', false, null, now() - interval '7 days'),
@@ -35,21 +35,21 @@ values
 (:'mia', :'card', true, 3, now() - interval '2 days'),
 (:'mia', :'card', true, 5, now() - interval '1 day'),
 (:'mia', :'card', true, 5, now() - interval '1 day');
-insert into public.points_ledger (student_id, points, reason)
+insert into tutela.points_ledger (student_id, points, reason)
 values (:'mia', 50, 'Helped a classmate');
-insert into public.certificates (
+insert into tutela.certificates (
   student_id, organization_id, title, issued_at, pdf_url, verification_code
 )
 values
 (:'mia', :'org', 'Geometry', now() - interval '40 days', null, 'geo-017'),
 (:'mia', :'org', 'Algebra I', now() - interval '3 days', 'https://x.test/a.pdf', 'alg-017');
-select tests.as_service_role();
-select count(*) from public.check_achievements(:'mia');
+select tutela_tests.as_service_role();
+select count(*) from tutela.check_achievements(:'mia');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') -> 'sections' as sections \gset
-select public.get_child_overview(:'mia') as kpi_doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') -> 'sections' as sections \gset
+select tutela.get_child_overview(:'mia') as kpi_doc \gset
+select tutela_tests.clear_authentication();
 
 select is(
   (:'sections'::jsonb -> 'gamification') - 'badges',

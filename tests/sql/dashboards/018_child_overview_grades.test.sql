@@ -4,26 +4,26 @@
 begin;
 select plan(8);
 
-select tests.create_user('guardian-d018@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 018', 'academy-d018')
+select tutela_tests.create_user('guardian-d018@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 018', 'academy-d018')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
 
 -- twelve graded quizzes, 'Quiz 1' graded a day ago ... 'Quiz 12' twelve days ago; score 5 * n
 -- out of 60 (passing 60 %); 'Quiz 3' is returned rather than graded
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 select
   :'org'::uuid as organization_id,
   :'course'::uuid as course_id,
   'Quiz ' || n as title,
   60 as max_score
 from generate_series(1, 12) as n;
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -33,21 +33,21 @@ select
   case when a.title = 'Quiz 3' then 'returned' else 'graded' end as status,
   5 * substr(a.title, 6)::integer as score,
   now() - make_interval(days => substr(a.title, 6)::integer) as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course';
 -- handed in today, not graded yet
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Essay') returning id as essay \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Report') returning id as report \gset
-insert into public.submissions (student_id, organization_id, assignment_id, status, submitted_at)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status, submitted_at)
 values
 (:'mia', :'org', :'essay', 'submitted', now()),
 (:'mia', :'org', :'report', 'in_review', now());
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') #> '{sections,recent_grades}' as grades \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') #> '{sections,recent_grades}' as grades \gset
+select tutela_tests.clear_authentication();
 
 select is(jsonb_array_length(:'grades'::jsonb), 10, 'ten grades');
 select is(
@@ -78,8 +78,8 @@ select is(
 select is(
   (:'grades'::jsonb -> 0 ->> 'submission_id')::uuid,
   (
-    select s.id from public.submissions as s
-    inner join public.assignments as a on s.assignment_id = a.id
+    select s.id from tutela.submissions as s
+    inner join tutela.assignments as a on s.assignment_id = a.id
     where a.title = 'Quiz 1'
   ),
   'each grade names its submission'

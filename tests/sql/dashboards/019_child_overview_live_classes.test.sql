@@ -4,20 +4,20 @@
 begin;
 select plan(6);
 
-select tests.create_user('guardian-d019@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 019', 'academy-d019')
+select tutela_tests.create_user('guardian-d019@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 019', 'academy-d019')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 
 -- this month (at its first moment): two attended, one missed, one only registered;
 -- last month: one attended, one missed; six upcoming classes a day apart; one upcoming class
 -- without Mia
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 select
   :'org'::uuid as organization_id,
   c.title,
@@ -39,7 +39,7 @@ from (
   ('Upcoming 6', now() + interval '6 days'),
   ('Without Mia', now() + interval '1 hour')
 ) as c (title, starts_at);
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia'::uuid as student_id,
   lc.organization_id,
@@ -49,21 +49,21 @@ select
     when lc.title like 'Upcoming%' or lc.title like '%registered' then 'registered'
     else 'attended'
   end as status
-from public.live_classes as lc
+from tutela.live_classes as lc
 where lc.organization_id = :'org' and lc.title <> 'Without Mia';
 -- Leo attended and missed classes this month too
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'leo'::uuid as student_id,
   lc.organization_id,
   lc.id as live_class_id,
   case when lc.title = 'This month 1' then 'missed' else 'attended' end as status
-from public.live_classes as lc
+from tutela.live_classes as lc
 where lc.title in ('This month 1', 'This month 2', 'This month registered');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') #> '{sections,live_classes}' as live \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') #> '{sections,live_classes}' as live \gset
+select tutela_tests.clear_authentication();
 
 select is(
   (:'live'::jsonb ->> 'attended_this_month')::integer, 2,
@@ -86,7 +86,7 @@ select is(
         'live_class_id', lc.id, 'title', 'Upcoming 1', 'starts_at', lc.starts_at,
         'ends_at', lc.ends_at, 'status', 'registered'
       )
-    from public.live_classes as lc where lc.title = 'Upcoming 1'
+    from tutela.live_classes as lc where lc.title = 'Upcoming 1'
   ),
   true,
   'an upcoming class: title, start, end, the child''s status'
@@ -96,7 +96,7 @@ select ok(
   'a class without the child is not listed'
 );
 select is(
-  (select count(*) from public.live_class_attendance where student_id = :'mia'),
+  (select count(*) from tutela.live_class_attendance where student_id = :'mia'),
   12::bigint,
   'set-up: Mia has twelve attendance rows'
 );

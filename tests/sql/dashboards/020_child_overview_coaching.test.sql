@@ -6,25 +6,25 @@
 begin;
 select plan(15);
 
-select tests.create_user('guardian-d020@world.test') as u_guardian \gset
-select tests.create_user('coach-d020@world.test', '{"display_name": "Coach Kim"}') as u_coach
+select tutela_tests.create_user('guardian-d020@world.test') as u_guardian \gset
+select tutela_tests.create_user('coach-d020@world.test', '{"display_name": "Coach Kim"}') as u_coach
 \gset
-insert into public.organizations (name, slug) values ('Academy 020', 'academy-d020')
+insert into tutela.organizations (name, slug) values ('Academy 020', 'academy-d020')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_coach', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 
 -- lessons: a warm-up in an hour without a coach, six lessons with Coach Kim a day apart;
 -- a cancelled one, one in the past still scheduled, one completed
-insert into public.lessons (
+insert into tutela.lessons (
   student_id, organization_id, coach_id, scheduled_at, duration_minutes, topic
 )
 values (:'mia', :'org', null, now() + interval '1 hour', 30, 'Warm-up');
-insert into public.lessons (
+insert into tutela.lessons (
   student_id, organization_id, coach_id, scheduled_at, duration_minutes, topic
 )
 select
@@ -35,33 +35,33 @@ select
   60 as duration_minutes,
   'Lesson ' || d as topic
 from generate_series(1, 6) as d;
-insert into public.lessons (student_id, organization_id, coach_id, scheduled_at, status, topic)
+insert into tutela.lessons (student_id, organization_id, coach_id, scheduled_at, status, topic)
 values
 (:'mia', :'org', :'u_coach', now() + interval '12 hours', 'cancelled', 'Cancelled'),
 (:'mia', :'org', :'u_coach', now() - interval '1 day', 'scheduled', 'Past'),
 (:'mia', :'org', :'u_coach', now() - interval '2 days', 'completed', 'Done');
 
 -- sessions 1 to 6 days ago; a session 100 days ago; a session in two days
-insert into public.coaching_sessions (organization_id, coach_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, coach_id, starts_at, focus)
 select
   :'org'::uuid as organization_id,
   :'u_coach'::uuid as coach_id,
   now() - make_interval(days => d) as starts_at,
   'Session ' || d as focus
 from generate_series(1, 6) as d;
-insert into public.coaching_sessions (organization_id, coach_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, coach_id, starts_at, focus)
 values
 (:'org', :'u_coach', now() - interval '100 days', 'Old session'),
 (:'org', :'u_coach', now() + interval '2 days', 'Next session');
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 select
   cs.id as session_id,
   :'mia'::uuid as student_id,
   cs.organization_id,
   case cs.focus when 'Session 2' then 'absent' when 'Session 3' then 'excused' else 'present' end
     as attendance
-from public.coaching_sessions as cs where cs.organization_id = :'org';
-insert into public.session_scores (
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes
 )
 select
@@ -73,7 +73,7 @@ select
     when 'Session 6' then 9 else 5
   end as score,
   'Notes on ' || cs.focus as coach_notes
-from public.coaching_sessions as cs
+from tutela.coaching_sessions as cs
 where
   cs.organization_id = :'org'
   and cs.focus in (
@@ -81,22 +81,22 @@ where
   );
 
 -- skills: Technique (Serve up to 5, Volley up to 3), Fitness (Endurance); Serve assessed twice
-insert into public.skills (organization_id, category, name, max_level, position)
+insert into tutela.skills (organization_id, category, name, max_level, position)
 values
 (:'org', 'Technique', 'Serve', 5, 1),
 (:'org', 'Technique', 'Volley', 3, 2),
 (:'org', 'Fitness', 'Endurance', 5, 1);
-select id as serve from public.skills where name = 'Serve' and organization_id = :'org' \gset
-select id as volley from public.skills where name = 'Volley' and organization_id = :'org' \gset
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+select id as serve from tutela.skills where name = 'Serve' and organization_id = :'org' \gset
+select id as volley from tutela.skills where name = 'Volley' and organization_id = :'org' \gset
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'serve', :'mia', :'org', 2, now() - interval '10 days'),
 (:'serve', :'mia', :'org', 5, now() - interval '2 days'),
 (:'volley', :'mia', :'org', 1, now() - interval '3 days');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') #> '{sections,coaching}' as coaching \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') #> '{sections,coaching}' as coaching \gset
+select tutela_tests.clear_authentication();
 
 select is(
   jsonb_path_query_array(:'coaching'::jsonb, '$.upcoming_lessons[*].topic'),
@@ -146,7 +146,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'Session 1',
         'attendance', 'present', 'score', 8, 'coach_notes', 'Notes on Session 1'
       )
-    from public.coaching_sessions as cs where cs.focus = 'Session 1'
+    from tutela.coaching_sessions as cs where cs.focus = 'Session 1'
   ),
   true,
   'a session: time, focus, attendance, score and the coach''s notes'

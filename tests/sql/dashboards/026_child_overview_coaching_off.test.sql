@@ -5,80 +5,81 @@
 begin;
 select plan(7);
 
-select tests.create_user('guardian-d026@world.test') as u_guardian \gset
-select tests.create_user('co-guardian-d026@world.test') as u_co_guardian \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian-d026@world.test') as u_guardian \gset
+select tutela_tests.create_user('co-guardian-d026@world.test') as u_co_guardian \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 026', 'academy-d026', 5) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 -- the guardian's link leaves out `lessons`, `sessions` and `progress`; the co-guardian's
 -- grants every data permission
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"lessons": false, "sessions": false, "progress": false}'
+  tutela_hidden.default_link_permissions()
+  || '{"lessons": false, "sessions": false, "progress": false}'
 ),
 (
   :'mia', :'u_co_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"card_content": true}'
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
 );
 
 -- the child's data: a course with a deadline and a grade, a certificate, a flashcard studied
 -- today, a live class attended this month and one ahead, a lesson ahead, a scored session,
 -- a skill
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'mia', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Essay', now() + interval '3 days');
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz') returning id as quiz \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
   graded_at
 )
 values (:'mia', :'org', :'quiz', 'graded', 70, 72, 'Good work', now() - interval '1 day');
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'mia', :'org', 'Algebra I');
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'mia', 'Maths', '7 x 8?', '56') returning id as card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'mia', :'card', true, 4);
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (:'org', 'Live review', date_trunc('month', now()), date_trunc('month', now()) + interval '1 hour'),
 (:'org', 'Live algebra', now() + interval '1 day', now() + interval '25 hours');
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia'::uuid as student_id,
   lc.organization_id,
   lc.id as live_class_id,
   case when lc.starts_at < now() then 'attended' else 'registered' end as status
-from public.live_classes as lc where lc.organization_id = :'org';
-insert into public.lessons (student_id, organization_id, scheduled_at, topic)
+from tutela.live_classes as lc where lc.organization_id = :'org';
+insert into tutela.lessons (student_id, organization_id, scheduled_at, topic)
 values (:'mia', :'org', now() + interval '2 days', 'Backhand');
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', now() - interval '2 days', 'Serve') returning id as session \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'session', :'mia', :'org');
-insert into public.session_scores (
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes, analysis
 )
 values (
   :'session', :'mia', :'org', 7.5, 'Keep the toss high',
   '{"strengths": ["toss"], "focus_next": "footwork"}'
 );
-insert into public.skills (organization_id, category, name) values (:'org', 'Technique', 'Serve');
+insert into tutela.skills (organization_id, category, name) values (:'org', 'Technique', 'Serve');
 
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') as doc \gset
-select tests.authenticate_as(:'u_co_guardian');
-select public.child_overview(:'mia') as co_doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') as doc \gset
+select tutela_tests.authenticate_as(:'u_co_guardian');
+select tutela.child_overview(:'mia') as co_doc \gset
+select tutela_tests.clear_authentication();
 
 select ok(
   not (:'doc'::jsonb -> 'sections' ? 'coaching'),
@@ -99,17 +100,17 @@ select ok(
 );
 
 -- lessons and sessions off, progress on: the skill tree alone
-select tests.create_user('skills-only-d026@world.test') as u_skills_only \gset
-insert into public.guardian_links (
+select tutela_tests.create_user('skills-only-d026@world.test') as u_skills_only \gset
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values (
   :'mia', :'u_skills_only', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"lessons": false, "sessions": false}'
+  tutela_hidden.default_link_permissions() || '{"lessons": false, "sessions": false}'
 );
-select tests.authenticate_as(:'u_skills_only');
-select public.child_overview(:'mia') as skills_doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_skills_only');
+select tutela.child_overview(:'mia') as skills_doc \gset
+select tutela_tests.clear_authentication();
 select is(
   (
     select array_agg(k order by k)

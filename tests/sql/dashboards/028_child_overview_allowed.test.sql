@@ -4,25 +4,25 @@
 begin;
 select plan(9);
 
-select tests.create_user('student-d028@world.test') as u_student \gset
-select tests.create_user('staff-d028@world.test') as u_staff \gset
-select tests.create_user('admin-d028@world.test') as u_admin \gset
-select tests.create_user('guardian-d028@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 028', 'academy-d028')
+select tutela_tests.create_user('student-d028@world.test') as u_student \gset
+select tutela_tests.create_user('staff-d028@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-d028@world.test') as u_admin \gset
+select tutela_tests.create_user('guardian-d028@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 028', 'academy-d028')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-select tests.attach_student_login(:'mia', :'u_student');
-insert into public.guardian_links (
+select tutela_tests.attach_student_login(:'mia', :'u_student');
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"card_content": false, "attendance": false}'
+  tutela_hidden.default_link_permissions() || '{"card_content": false, "attendance": false}'
 );
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'mia', 'Maths', '7 x 8?', '56');
 
 -- every section, nothing hidden, the portfolio included
@@ -37,15 +37,15 @@ as $$
     and jsonb_array_length(p_doc #> '{sections,flashcards,portfolio}') = 1
 $$;
 
-select tests.authenticate_as(:'u_student');
-select public.child_overview(:'mia') as student_doc \gset
-select tests.authenticate_as(:'u_staff');
-select public.child_overview(:'mia') as staff_doc \gset
-select tests.authenticate_as(:'u_admin');
-select public.child_overview(:'mia') as admin_doc \gset
-select tests.authenticate_as(:'u_guardian');
-select public.child_overview(:'mia') as guardian_doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.child_overview(:'mia') as student_doc \gset
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.child_overview(:'mia') as staff_doc \gset
+select tutela_tests.authenticate_as(:'u_admin');
+select tutela.child_overview(:'mia') as admin_doc \gset
+select tutela_tests.authenticate_as(:'u_guardian');
+select tutela.child_overview(:'mia') as guardian_doc \gset
+select tutela_tests.clear_authentication();
 
 select ok(pg_temp.full_view(:'student_doc', :'mia'), 'the student sees their whole overview');
 select ok(pg_temp.full_view(:'staff_doc', :'mia'), 'staff of the organisation see it all');

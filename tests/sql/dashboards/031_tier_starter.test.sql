@@ -5,10 +5,10 @@
 begin;
 select plan(10);
 
-select tests.create_user('staff-d031@world.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('staff-d031@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 031', 'academy-d031', 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- a graded quiz with the reviewer's score and feedback, and a scored session with the
@@ -23,15 +23,15 @@ declare
   v_assignment uuid;
   v_session uuid;
 begin
-  select s.organization_id into v_org from public.students as s where s.id = p_student;
-  insert into public.courses (organization_id, title) values (v_org, 'Algebra')
+  select s.organization_id into v_org from tutela.students as s where s.id = p_student;
+  insert into tutela.courses (organization_id, title) values (v_org, 'Algebra')
   returning id into v_course;
-  insert into public.enrollments (student_id, organization_id, course_id)
+  insert into tutela.enrollments (student_id, organization_id, course_id)
   values (p_student, v_org, v_course);
-  insert into public.assignments (organization_id, course_id, title, max_score)
+  insert into tutela.assignments (organization_id, course_id, title, max_score)
   values (v_org, v_course, 'Quiz', 80)
   returning id into v_assignment;
-  insert into public.submissions (
+  insert into tutela.submissions (
     student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
     graded_at
   )
@@ -39,12 +39,12 @@ begin
     p_student, v_org, v_assignment, 'graded', 60, 64, 'Good work on fractions',
     now() - interval '1 day'
   );
-  insert into public.coaching_sessions (organization_id, starts_at, focus)
+  insert into tutela.coaching_sessions (organization_id, starts_at, focus)
   values (v_org, now() - interval '2 days', 'Serve')
   returning id into v_session;
-  insert into public.session_students (session_id, student_id, organization_id)
+  insert into tutela.session_students (session_id, student_id, organization_id)
   values (v_session, p_student, v_org);
-  insert into public.session_scores (
+  insert into tutela.session_scores (
     session_id, student_id, organization_id, score, coach_notes, analysis
   )
   values (
@@ -62,12 +62,12 @@ create function pg_temp.subscribe(
 returns void
 language sql
 as $$
-  insert into public.subscriptions (
+  insert into tutela.subscriptions (
     plan_id, student_id, guardian_id, status, started_at, access_until, next_billing_at
   )
   select p.id, p_student, p_guardian, p_status, p_started_at, p_access_until,
     now() + interval '20 days'
-  from public.plans as p where p.code = p_plan
+  from tutela.plans as p where p.code = p_plan
 $$;
 
 -- the child's overview as a viewer sees it
@@ -78,9 +78,9 @@ as $$
 declare
   v_doc jsonb;
 begin
-  perform tests.authenticate_as(p_viewer);
-  v_doc := public.child_overview(p_student);
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_viewer);
+  v_doc := tutela.child_overview(p_student);
+  perform tutela_tests.clear_authentication();
   return v_doc;
 end;
 $$;
@@ -95,10 +95,10 @@ as $$
   where jsonb_path_exists(p_doc, ('$.**.' || split_part(m, '.', 2))::jsonpath)
 $$;
 
-select tests.create_user('guardian-d031@world.test') as u_guardian \gset
-insert into public.students (organization_id, display_name)
+select tutela_tests.create_user('guardian-d031@world.test') as u_guardian \gset
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 select pg_temp.give_work(:'mia');
 select pg_temp.subscribe('starter', :'mia', null);

@@ -6,10 +6,10 @@
 begin;
 select plan(12);
 
-select tests.create_user('staff-d033@world.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('staff-d033@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 033', 'academy-d033', 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- a graded quiz with the reviewer's score and feedback, and a scored session with the
@@ -24,15 +24,15 @@ declare
   v_assignment uuid;
   v_session uuid;
 begin
-  select s.organization_id into v_org from public.students as s where s.id = p_student;
-  insert into public.courses (organization_id, title) values (v_org, 'Algebra')
+  select s.organization_id into v_org from tutela.students as s where s.id = p_student;
+  insert into tutela.courses (organization_id, title) values (v_org, 'Algebra')
   returning id into v_course;
-  insert into public.enrollments (student_id, organization_id, course_id)
+  insert into tutela.enrollments (student_id, organization_id, course_id)
   values (p_student, v_org, v_course);
-  insert into public.assignments (organization_id, course_id, title, max_score)
+  insert into tutela.assignments (organization_id, course_id, title, max_score)
   values (v_org, v_course, 'Quiz', 80)
   returning id into v_assignment;
-  insert into public.submissions (
+  insert into tutela.submissions (
     student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
     graded_at
   )
@@ -40,12 +40,12 @@ begin
     p_student, v_org, v_assignment, 'graded', 60, 64, 'Good work on fractions',
     now() - interval '1 day'
   );
-  insert into public.coaching_sessions (organization_id, starts_at, focus)
+  insert into tutela.coaching_sessions (organization_id, starts_at, focus)
   values (v_org, now() - interval '2 days', 'Serve')
   returning id into v_session;
-  insert into public.session_students (session_id, student_id, organization_id)
+  insert into tutela.session_students (session_id, student_id, organization_id)
   values (v_session, p_student, v_org);
-  insert into public.session_scores (
+  insert into tutela.session_scores (
     session_id, student_id, organization_id, score, coach_notes, analysis
   )
   values (
@@ -63,12 +63,12 @@ create function pg_temp.subscribe(
 returns void
 language sql
 as $$
-  insert into public.subscriptions (
+  insert into tutela.subscriptions (
     plan_id, student_id, guardian_id, status, started_at, access_until, next_billing_at
   )
   select p.id, p_student, p_guardian, p_status, p_started_at, p_access_until,
     now() + interval '20 days'
-  from public.plans as p where p.code = p_plan
+  from tutela.plans as p where p.code = p_plan
 $$;
 
 -- the child's overview as a viewer sees it
@@ -79,9 +79,9 @@ as $$
 declare
   v_doc jsonb;
 begin
-  perform tests.authenticate_as(p_viewer);
-  v_doc := public.child_overview(p_student);
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_viewer);
+  v_doc := tutela.child_overview(p_student);
+  perform tutela_tests.clear_authentication();
   return v_doc;
 end;
 $$;
@@ -96,16 +96,16 @@ as $$
   where jsonb_path_exists(p_doc, ('$.**.' || split_part(m, '.', 2))::jsonpath)
 $$;
 
-select tests.create_user('family-d033@world.test') as u_family \gset
-select tests.create_user('revoked-d033@world.test') as u_revoked \gset
-select tests.create_user('pending-d033@world.test') as u_pending \gset
-insert into public.students (organization_id, display_name)
+select tutela_tests.create_user('family-d033@world.test') as u_family \gset
+select tutela_tests.create_user('revoked-d033@world.test') as u_revoked \gset
+select tutela_tests.create_user('pending-d033@world.test') as u_pending \gset
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at
 )
 values
@@ -158,7 +158,7 @@ select ok(
 );
 
 -- the pending link is activated: its guardian's plan now covers Leo
-update public.guardian_links set status = 'active', activated_at = now()
+update tutela.guardian_links set status = 'active', activated_at = now()
 where student_id = :'leo' and guardian_id = :'u_pending';
 select is(
   pg_temp.overview(:'leo', :'u_staff') ->> 'tier', 'professional',
@@ -166,7 +166,7 @@ select is(
 );
 
 -- the family guardian's link to Mia is revoked: the cover ends at once
-update public.guardian_links set status = 'revoked', revoked_at = now()
+update tutela.guardian_links set status = 'revoked', revoked_at = now()
 where student_id = :'mia' and guardian_id = :'u_family';
 select pg_temp.overview(:'mia', :'u_staff') as mia_after \gset
 select is(

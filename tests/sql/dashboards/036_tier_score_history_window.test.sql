@@ -4,10 +4,10 @@
 begin;
 select plan(6);
 
-select tests.create_user('staff-d036@world.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('staff-d036@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 036', 'academy-d036', 5) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- a graded quiz with the reviewer's score and feedback, and a scored session with the
@@ -22,15 +22,15 @@ declare
   v_assignment uuid;
   v_session uuid;
 begin
-  select s.organization_id into v_org from public.students as s where s.id = p_student;
-  insert into public.courses (organization_id, title) values (v_org, 'Algebra')
+  select s.organization_id into v_org from tutela.students as s where s.id = p_student;
+  insert into tutela.courses (organization_id, title) values (v_org, 'Algebra')
   returning id into v_course;
-  insert into public.enrollments (student_id, organization_id, course_id)
+  insert into tutela.enrollments (student_id, organization_id, course_id)
   values (p_student, v_org, v_course);
-  insert into public.assignments (organization_id, course_id, title, max_score)
+  insert into tutela.assignments (organization_id, course_id, title, max_score)
   values (v_org, v_course, 'Quiz', 80)
   returning id into v_assignment;
-  insert into public.submissions (
+  insert into tutela.submissions (
     student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
     graded_at
   )
@@ -38,12 +38,12 @@ begin
     p_student, v_org, v_assignment, 'graded', 60, 64, 'Good work on fractions',
     now() - interval '1 day'
   );
-  insert into public.coaching_sessions (organization_id, starts_at, focus)
+  insert into tutela.coaching_sessions (organization_id, starts_at, focus)
   values (v_org, now() - interval '2 days', 'Serve')
   returning id into v_session;
-  insert into public.session_students (session_id, student_id, organization_id)
+  insert into tutela.session_students (session_id, student_id, organization_id)
   values (v_session, p_student, v_org);
-  insert into public.session_scores (
+  insert into tutela.session_scores (
     session_id, student_id, organization_id, score, coach_notes, analysis
   )
   values (
@@ -61,12 +61,12 @@ create function pg_temp.subscribe(
 returns void
 language sql
 as $$
-  insert into public.subscriptions (
+  insert into tutela.subscriptions (
     plan_id, student_id, guardian_id, status, started_at, access_until, next_billing_at
   )
   select p.id, p_student, p_guardian, p_status, p_started_at, p_access_until,
     now() + interval '20 days'
-  from public.plans as p where p.code = p_plan
+  from tutela.plans as p where p.code = p_plan
 $$;
 
 -- the child's overview as a viewer sees it
@@ -77,9 +77,9 @@ as $$
 declare
   v_doc jsonb;
 begin
-  perform tests.authenticate_as(p_viewer);
-  v_doc := public.child_overview(p_student);
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_viewer);
+  v_doc := tutela.child_overview(p_student);
+  perform tutela_tests.clear_authentication();
   return v_doc;
 end;
 $$;
@@ -94,37 +94,37 @@ as $$
   where jsonb_path_exists(p_doc, ('$.**.' || split_part(m, '.', 2))::jsonpath)
 $$;
 
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Leo') returning id as leo \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Ava') returning id as ava \gset
 select pg_temp.subscribe('starter', :'leo', null);
 select pg_temp.subscribe('professional', :'ava', null);
 -- each child: sessions 20, 60, 200 and 400 days ago, scored 6, 7, 8 and 9
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 select
   :'org'::uuid as organization_id,
   now() - make_interval(days => d) as starts_at,
   d || ' days ago' as focus
 from unnest(array[20, 60, 200, 400]) as d;
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 select
   cs.id as session_id,
   s.id as student_id,
   cs.organization_id
-from public.coaching_sessions as cs
-inner join public.students as s on cs.organization_id = s.organization_id;
-insert into public.session_scores (session_id, student_id, organization_id, score)
+from tutela.coaching_sessions as cs
+inner join tutela.students as s on cs.organization_id = s.organization_id;
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 select
   ss.session_id,
   ss.student_id,
   ss.organization_id,
   case split_part(cs.focus, ' ', 1) when '20' then 6 when '60' then 7 when '200' then 8 else 9 end
     as score
-from public.session_students as ss
-inner join public.coaching_sessions as cs on ss.session_id = cs.id;
+from tutela.session_students as ss
+inner join tutela.coaching_sessions as cs on ss.session_id = cs.id;
 
 select pg_temp.overview(:'mia', :'u_staff') as mia_doc \gset
 select pg_temp.overview(:'leo', :'u_staff') as leo_doc \gset

@@ -6,15 +6,15 @@
 begin;
 select plan(6);
 
-select tests.create_user('guardian-d037@world.test') as u_guardian \gset
-insert into public.organizations (name, slug) values ('Academy 037', 'academy-d037')
+select tutela_tests.create_user('guardian-d037@world.test') as u_guardian \gset
+insert into tutela.organizations (name, slug) values ('Academy 037', 'academy-d037')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'mia', :'u_guardian', 'active', 'staff', now());
 select date_trunc('month', now() at time zone 'UTC') at time zone 'UTC' as month_start \gset
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 select
   :'org'::uuid as organization_id,
   c.title,
@@ -27,13 +27,13 @@ from (
   ('Missed before', :'month_start'::timestamptz - interval '1 hour'),
   ('Missed after', :'month_start'::timestamptz + interval '1 hour')
 ) as c (title, starts_at);
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia'::uuid as student_id,
   lc.organization_id,
   lc.id as live_class_id,
   case when lc.title like 'Missed%' then 'missed' else 'attended' end as status
-from public.live_classes as lc where lc.organization_id = :'org';
+from tutela.live_classes as lc where lc.organization_id = :'org';
 
 -- attended and missed this month, as the guardian sees them in a time zone
 create function pg_temp.this_month(p_student uuid, p_guardian uuid, p_zone text)
@@ -44,9 +44,9 @@ declare
   v_doc jsonb;
 begin
   perform set_config('timezone', p_zone, true);
-  perform tests.authenticate_as(p_guardian);
-  v_doc := public.child_overview(p_student);
-  perform tests.clear_authentication();
+  perform tutela_tests.authenticate_as(p_guardian);
+  v_doc := tutela.child_overview(p_student);
+  perform tutela_tests.clear_authentication();
   perform set_config('timezone', 'UTC', true);
   return (v_doc #> '{sections,live_classes}') - 'upcoming';
 end;

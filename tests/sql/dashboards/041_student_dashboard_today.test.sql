@@ -7,20 +7,20 @@
 begin;
 select plan(8);
 
-select tests.create_user('student-041@world.test') as u_student \gset
-select tests.create_user('other-student-041@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 041', 'world-041')
+select tutela_tests.create_user('student-041@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-041@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 041', 'world-041')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 select (now() at time zone 'UTC')::date as today \gset
 select ((:'today'::date + 1)::timestamp at time zone 'UTC') as tomorrow \gset
 
 -- activity: a 4-day run 10 to 7 days ago, then yesterday's and today's 3-day run
 -- (today: 25 minutes; yesterday's 40 minutes are not today's)
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'study', now() - interval '10 days', 10),
 (:'student', 'study', now() - interval '9 days', 10),
@@ -33,7 +33,7 @@ values
 
 -- three reviews today (the last one correct: the card leaves the due list); two cards due
 -- now, one due tomorrow; the other student's due card does not count
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values
 (:'student', 'Maths', 'reviewed', 'a', now()),
 (:'student', 'Maths', 'due an hour ago', 'a', now() - interval '1 hour'),
@@ -41,9 +41,9 @@ values
 (:'student', 'Maths', 'due tomorrow', 'a', now() + interval '1 day'),
 (:'other', 'Maths', 'other reviewed', 'a', now() - interval '1 day'),
 (:'other', 'Maths', 'other due', 'a', now() - interval '1 day');
-select id as reviewed_card from public.flashcards where question = 'reviewed' \gset
-select id as other_card from public.flashcards where question = 'other reviewed' \gset
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+select id as reviewed_card from tutela.flashcards where question = 'reviewed' \gset
+select id as other_card from tutela.flashcards where question = 'other reviewed' \gset
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values
 (:'student', :'reviewed_card', now(), false),
 (:'student', :'reviewed_card', now(), true),
@@ -51,7 +51,7 @@ values
 (:'other', :'other_card', now(), true);
 
 -- goals: two active, one completed, one paused
-insert into public.goals (student_id, title, status)
+insert into tutela.goals (student_id, title, status)
 values
 (:'student', 'Read 10 books', 'active'), (:'student', 'Learn fractions', 'active'),
 (:'student', 'Swim 1 km', 'completed'), (:'student', 'Piano', 'paused'),
@@ -59,16 +59,16 @@ values
 
 -- assignments: overdue, due later today, in progress today, submitted (left out), due
 -- tomorrow (left out), and one of a dropped course (left out)
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as course \gset
-insert into public.courses (organization_id, title) values (:'org', 'Dropped')
+insert into tutela.courses (organization_id, title) values (:'org', 'Dropped')
 returning id as dropped_course \gset
-insert into public.enrollments (student_id, organization_id, course_id, status)
+insert into tutela.enrollments (student_id, organization_id, course_id, status)
 values
 (:'student', :'org', :'course', 'active'),
 (:'student', :'org', :'dropped_course', 'dropped'),
 (:'other', :'org', :'course', 'active');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'course', 'Overdue', now() - interval '2 days'),
 (:'org', :'course', 'Later today', :'tomorrow'::timestamptz - interval '1 second'),
@@ -76,21 +76,21 @@ values
 (:'org', :'course', 'Submitted', now() - interval '1 day'),
 (:'org', :'course', 'Tomorrow', :'tomorrow'::timestamptz + interval '1 hour'),
 (:'org', :'dropped_course', 'Dropped course work', now() - interval '1 day');
-insert into public.submissions (student_id, organization_id, assignment_id, status, submitted_at)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status, submitted_at)
 select
   :'student' as student_id,
   :'org' as organization_id,
   a.id as assignment_id,
   lower(replace(a.title, ' ', '_')) as status,
   now() as submitted_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title in ('In progress', 'Submitted');
 
 -- drills: overdue, later today, completed (left out), tomorrow (left out), no due date (left
 -- out), and the other student's
-insert into public.drills (organization_id, title) values (:'org', 'Footwork')
+insert into tutela.drills (organization_id, title) values (:'org', 'Footwork')
 returning id as drill \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at, completed_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at, completed_at)
 values
 (:'drill', :'student', :'org', now() - interval '1 day', null),
 (:'drill', :'student', :'org', :'tomorrow'::timestamptz - interval '1 second', null),
@@ -99,8 +99,8 @@ values
 (:'drill', :'student', :'org', null, null),
 (:'drill', :'other', :'org', now() - interval '1 day', null);
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'today' as today_json \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'today' as today_json \gset
 
 select is(
   :'today_json'::jsonb -> 'streak',

@@ -5,23 +5,23 @@
 begin;
 select plan(4);
 
-select tests.create_user('student-043@world.test') as u_student \gset
-select tests.create_user('other-043@world.test') as u_other \gset
-select tests.create_user(
+select tutela_tests.create_user('student-043@world.test') as u_student \gset
+select tutela_tests.create_user('other-043@world.test') as u_other \gset
+select tutela_tests.create_user(
   'coach-043@world.test', '{"display_name": "Casey Coach"}'
 ) as u_coach \gset
-insert into public.organizations (name, slug) values ('World 043', 'world-043')
+insert into tutela.organizations (name, slug) values ('World 043', 'world-043')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_coach', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 
 -- six scheduled lessons ahead (inserted out of order), the sixth beyond the cut; a past one,
 -- a cancelled and a completed one ahead, and another student's sooner lesson
-insert into public.lessons (
+insert into tutela.lessons (
   student_id, organization_id, coach_id, scheduled_at, duration_minutes, status, topic
 )
 values
@@ -36,8 +36,8 @@ values
 (:'student', :'org', :'u_coach', now() + interval '2 hours', 60, 'completed', 'Completed'),
 (:'other', :'org', :'u_coach', now() + interval '3 hours', 60, 'scheduled', 'Other''s');
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'upcoming_lessons' as lessons \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'upcoming_lessons' as lessons \gset
 
 select is(
   jsonb_path_query_array(:'lessons'::jsonb, '$[*].topic'),
@@ -52,7 +52,7 @@ select is(
         'lesson_id', l.id, 'scheduled_at', l.scheduled_at, 'duration_minutes', 30,
         'topic', 'First', 'coach', 'Casey Coach'
       )
-    from public.lessons as l where l.topic = 'First'
+    from tutela.lessons as l where l.topic = 'First'
   ),
   'a lesson: id, time, duration, topic and the coach''s display name'
 );
@@ -60,9 +60,9 @@ select is(
   :'lessons'::jsonb -> 1 ->> 'coach', 'Coach',
   'a lesson without a coach names the coach ''Coach'''
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
-  jsonb_path_query_array(public.student_dashboard(), '$.upcoming_lessons[*].topic'),
+  jsonb_path_query_array(tutela.student_dashboard(), '$.upcoming_lessons[*].topic'),
   '["Other''s"]'::jsonb,
   'another student sees only their own lesson'
 );

@@ -6,16 +6,16 @@
 begin;
 select plan(6);
 
-select tests.create_user('student-044@world.test') as u_student \gset
-select tests.create_user('other-044@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 044', 'world-044')
+select tutela_tests.create_user('student-044@world.test') as u_student \gset
+select tutela_tests.create_user('other-044@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 044', 'world-044')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 select
   :'org' as organization_id,
   now() - v.ago as starts_at,
@@ -27,15 +27,15 @@ from (
   (interval '5 days', 'Five days ago'), (interval '2 days', 'Two days ago'),
   (interval '-1 day', 'Tomorrow'), (interval '30 minutes', 'Other''s')
 ) as v (ago, focus);
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 select
   cs.id as session_id,
   case when cs.focus = 'Other''s' then :'other'::uuid else :'student'::uuid end as student_id,
   :'org' as organization_id,
   case when cs.focus = 'Two days ago' then 'absent' else 'present' end as attendance
-from public.coaching_sessions as cs where cs.organization_id = :'org';
+from tutela.coaching_sessions as cs where cs.organization_id = :'org';
 -- every session is scored but the one the student missed
-insert into public.session_scores (
+insert into tutela.session_scores (
   session_id, student_id, organization_id, score, coach_notes, analysis
 )
 select
@@ -45,11 +45,11 @@ select
   7.5 as score,
   'Good footwork' as coach_notes,
   '{"serve": 0.8}'::jsonb as analysis
-from public.session_students as ss
+from tutela.session_students as ss
 where ss.organization_id = :'org' and ss.attendance = 'present';
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'recent_sessions' as sessions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'recent_sessions' as sessions \gset
 
 select is(
   jsonb_path_query_array(:'sessions'::jsonb, '$[*].focus'),
@@ -64,7 +64,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'An hour ago',
         'attendance', 'present', 'score', 7.5, 'coach_notes', 'Good footwork'
       )
-    from public.coaching_sessions as cs where cs.focus = 'An hour ago'
+    from tutela.coaching_sessions as cs where cs.focus = 'An hour ago'
   ),
   'a session: id, start, focus, attendance, score and the coach''s notes (free: no analysis)'
 );
@@ -76,7 +76,7 @@ select is(
         'session_id', cs.id, 'starts_at', cs.starts_at, 'focus', 'Two days ago',
         'attendance', 'absent', 'score', null, 'coach_notes', null
       )
-    from public.coaching_sessions as cs where cs.focus = 'Two days ago'
+    from tutela.coaching_sessions as cs where cs.focus = 'Two days ago'
   ),
   'a session without a score: attendance absent, score and notes null'
 );
@@ -85,21 +85,21 @@ select ok(
   'free tier: no session carries an analysis key'
 );
 
-select tests.clear_authentication();
-insert into public.subscriptions (plan_id, student_id)
+select tutela_tests.clear_authentication();
+insert into tutela.subscriptions (plan_id, student_id)
 select
   p.id as plan_id,
   :'student' as student_id
-from public.plans as p where p.code = 'starter';
-select tests.authenticate_as(:'u_student');
+from tutela.plans as p where p.code = 'starter';
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  public.student_dashboard() -> 'recent_sessions' -> 0 -> 'analysis',
+  tutela.student_dashboard() -> 'recent_sessions' -> 0 -> 'analysis',
   '{"serve": 0.8}'::jsonb,
   'starter tier (session_analysis): the coach''s analysis is included'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
-  jsonb_path_query_array(public.student_dashboard(), '$.recent_sessions[*].focus'),
+  jsonb_path_query_array(tutela.student_dashboard(), '$.recent_sessions[*].focus'),
   '["Other''s"]'::jsonb,
   'another student sees only their own session'
 );

@@ -4,24 +4,24 @@
 begin;
 select plan(5);
 
-select tests.create_user('student-045@world.test') as u_student \gset
-select tests.create_user('other-045@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 045', 'world-045')
+select tutela_tests.create_user('student-045@world.test') as u_student \gset
+select tutela_tests.create_user('other-045@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 045', 'world-045')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
-insert into public.drills (organization_id, title)
+insert into tutela.drills (organization_id, title)
 values
 (:'org', 'Done long ago'), (:'org', 'Due next week'), (:'org', 'Undated'),
 (:'org', 'Done yesterday'), (:'org', 'Overdue'), (:'org', 'Due tomorrow'),
 (:'org', 'Other''s');
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   drill_id, student_id, organization_id, due_at, completed_at
 )
 select
-  (select d.id from public.drills as d where d.title = v.title) as drill_id,
+  (select d.id from tutela.drills as d where d.title = v.title) as drill_id,
   case when v.title = 'Other''s' then :'other'::uuid else :'student'::uuid end as student_id,
   :'org' as organization_id,
   v.due_at,
@@ -37,8 +37,8 @@ from (
   ('Other''s', now() - interval '3 days', null)
 ) as v (title, due_at, completed_at);
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'drills' as drills \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'drills' as drills \gset
 
 select is(
   jsonb_path_query_array(:'drills'::jsonb, '$[0 to 3]'),
@@ -64,8 +64,8 @@ select is(
         'drill_assignment_id', da.id, 'title', 'Overdue', 'due_at', da.due_at,
         'completed_at', null
       )
-    from public.drill_assignments as da
-    inner join public.drills as d on da.drill_id = d.id where d.title = 'Overdue'
+    from tutela.drill_assignments as da
+    inner join tutela.drills as d on da.drill_id = d.id where d.title = 'Overdue'
   ),
   'a drill: assignment id, title, due date, completion'
 );

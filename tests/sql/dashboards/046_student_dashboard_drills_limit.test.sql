@@ -4,27 +4,27 @@
 begin;
 select plan(3);
 
-select tests.create_user('student-046@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 046', 'world-046')
+select tutela_tests.create_user('student-046@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 046', 'world-046')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
 -- twelve open drills, d01 due 6 days ago to d12 due in 5 days
-insert into public.drills (organization_id, title)
+insert into tutela.drills (organization_id, title)
 select
   :'org' as organization_id,
   format('d%s', lpad(n::text, 2, '0')) as title
 from generate_series(1, 12) as n;
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 select
   d.id as drill_id,
   :'student' as student_id,
   d.organization_id,
   now() + make_interval(days => substr(d.title, 2)::integer - 7) as due_at
-from public.drills as d where d.organization_id = :'org';
+from tutela.drills as d where d.organization_id = :'org';
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'drills' as drills \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'drills' as drills \gset
 
 select is(jsonb_array_length(:'drills'::jsonb), 10, 'ten drills at most');
 select is(

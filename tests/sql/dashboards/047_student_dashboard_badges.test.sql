@@ -4,13 +4,13 @@
 begin;
 select plan(3);
 
-select tests.create_user('student-047@world.test') as u_student \gset
-select tests.create_user('other-047@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 047', 'world-047')
+select tutela_tests.create_user('student-047@world.test') as u_student \gset
+select tutela_tests.create_user('other-047@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 047', 'world-047')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 
 -- eleven badges, one a day, in an order unrelated to the codes: the n-th by md5(code) was
@@ -20,8 +20,8 @@ select
   id,
   code,
   row_number() over (order by md5(code))::integer as n
-from public.achievements;
-insert into public.student_achievements (student_id, achievement_id, awarded_at)
+from tutela.achievements;
+insert into tutela.student_achievements (student_id, achievement_id, awarded_at)
 select
   :'student' as student_id,
   b.id as achievement_id,
@@ -33,17 +33,17 @@ select
     'code', a.code, 'title', a.title, 'category', a.category, 'icon', a.icon,
     'awarded_at', now() - interval '1 day'
   ) as newest_badge
-from public.achievements as a
+from tutela.achievements as a
 where a.id = (select b.id from badge_order as b where b.n = 1) \gset
-insert into public.student_achievements (student_id, achievement_id, awarded_at)
+insert into tutela.student_achievements (student_id, achievement_id, awarded_at)
 select
   :'other' as student_id,
   a.id as achievement_id,
   now() as awarded_at
-from public.achievements as a where a.code = 'lessons_10';
+from tutela.achievements as a where a.code = 'lessons_10';
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'badges' as badges \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'badges' as badges \gset
 
 select is(
   jsonb_path_query_array(:'badges'::jsonb, '$[*].code'),
@@ -55,9 +55,9 @@ select is(
   :'newest_badge'::jsonb,
   'a badge: code, title, category, icon and the award date'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
-  jsonb_path_query_array(public.student_dashboard(), '$.badges[*].code'),
+  jsonb_path_query_array(tutela.student_dashboard(), '$.badges[*].code'),
   '["lessons_10"]'::jsonb,
   'another student sees only their own badge'
 );

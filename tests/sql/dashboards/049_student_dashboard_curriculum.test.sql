@@ -6,24 +6,24 @@
 begin;
 select plan(2);
 
-select tests.create_user('student-049@world.test') as u_student \gset
-select tests.create_user('other-049@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 049', 'world-049')
+select tutela_tests.create_user('student-049@world.test') as u_student \gset
+select tutela_tests.create_user('other-049@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 049', 'world-049')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 
-insert into public.courses (organization_id, title) values (:'org', 'Biology')
+insert into tutela.courses (organization_id, title) values (:'org', 'Biology')
 returning id as biology \gset
-insert into public.courses (organization_id, title) values (:'org', 'Art')
+insert into tutela.courses (organization_id, title) values (:'org', 'Art')
 returning id as art \gset
-insert into public.courses (organization_id, title) values (:'org', 'Algebra')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra')
 returning id as algebra \gset
-insert into public.courses (organization_id, title) values (:'org', 'Chemistry')
+insert into tutela.courses (organization_id, title) values (:'org', 'Chemistry')
 returning id as chemistry \gset
-insert into public.enrollments (
+insert into tutela.enrollments (
   student_id, organization_id, course_id, status, progress_percent, completed_at
 )
 values
@@ -35,15 +35,15 @@ values
 
 -- Algebra: "Equations" (position 2, one assignment) and "Numbers" (position 1, four
 -- assignments), and an assignment outside any module; Art: one empty module
-insert into public.course_modules (organization_id, course_id, position, title)
+insert into tutela.course_modules (organization_id, course_id, position, title)
 values (:'org', :'algebra', 2, 'Equations') returning id as equations \gset
-insert into public.course_modules (organization_id, course_id, position, title)
+insert into tutela.course_modules (organization_id, course_id, position, title)
 values (:'org', :'algebra', 1, 'Numbers') returning id as numbers \gset
-insert into public.course_modules (organization_id, course_id, position, title)
+insert into tutela.course_modules (organization_id, course_id, position, title)
 values (:'org', :'art', 1, 'Colour') returning id as colour \gset
-insert into public.course_modules (organization_id, course_id, position, title)
+insert into tutela.course_modules (organization_id, course_id, position, title)
 values (:'org', :'chemistry', 1, 'Atoms');
-insert into public.assignments (organization_id, course_id, module_id, title)
+insert into tutela.assignments (organization_id, course_id, module_id, title)
 values
 (:'org', :'algebra', :'numbers', 'Submitted'),
 (:'org', :'algebra', :'numbers', 'Graded'),
@@ -51,7 +51,7 @@ values
 (:'org', :'algebra', :'numbers', 'In progress'),
 (:'org', :'algebra', :'equations', 'Not started'),
 (:'org', :'algebra', null, 'Outside modules');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -63,27 +63,27 @@ select
   end as status,
   case when a.title in ('Graded', 'Returned', 'Outside modules') then 50 end as score,
   case when a.title in ('Graded', 'Returned', 'Outside modules') then now() end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where
   a.organization_id = :'org'
   and a.title in ('Submitted', 'Graded', 'Returned', 'In progress', 'Outside modules');
 -- the other student handed in the Equations assignment: not the student's
-insert into public.submissions (student_id, organization_id, assignment_id, status)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status)
 select
   :'other' as student_id,
   :'org' as organization_id,
   a.id as assignment_id,
   'submitted' as status
-from public.assignments as a where a.title = 'Not started' and a.organization_id = :'org';
+from tutela.assignments as a where a.title = 'Not started' and a.organization_id = :'org';
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  jsonb_path_query_array(public.student_dashboard(), '$.curriculum[*].title'),
+  jsonb_path_query_array(tutela.student_dashboard(), '$.curriculum[*].title'),
   '["Algebra", "Art", "Biology"]'::jsonb,
   'active courses by title, then completed ones; the dropped course is left out'
 );
 select is(
-  public.student_dashboard() -> 'curriculum',
+  tutela.student_dashboard() -> 'curriculum',
   jsonb_build_array(
     jsonb_build_object(
       'course_id', :'algebra', 'title', 'Algebra', 'status', 'active',

@@ -8,64 +8,64 @@
 begin;
 select plan(2);
 
-select tests.create_user('student-050@world.test') as u_student \gset
-select tests.create_user('staff-050@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('World 050', 'world-050')
+select tutela_tests.create_user('student-050@world.test') as u_student \gset
+select tutela_tests.create_user('staff-050@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('World 050', 'world-050')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.subscriptions (plan_id, student_id)
+insert into tutela.subscriptions (plan_id, student_id)
 select
   p.id as plan_id,
   :'student' as student_id
-from public.plans as p where p.code = 'professional';
+from tutela.plans as p where p.code = 'professional';
 select ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC' as tomorrow \gset
 
 -- assignments (inserted out of due order, titles not in due order)
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.courses (organization_id, title) values (:'org', 'Dropped')
+insert into tutela.courses (organization_id, title) values (:'org', 'Dropped')
 returning id as dropped \gset
-insert into public.enrollments (student_id, organization_id, course_id, status)
+insert into tutela.enrollments (student_id, organization_id, course_id, status)
 values (:'student', :'org', :'course', 'active'), (:'student', :'org', :'dropped', 'dropped');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Alpha essay', now() - interval '1 day')
 returning id as alpha, due_at as alpha_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Zeta essay', now() - interval '3 days')
 returning id as zeta, due_at as zeta_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Mid essay', now() - interval '2 days')
 returning id as mid, due_at as mid_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Beta quiz', now() + interval '30 hours')
 returning id as beta, due_at as beta_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Omega quiz', now() + interval '2 hours')
 returning id as omega, due_at as omega_due \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values
 (:'org', :'course', 'Later quiz', now() + interval '3 days'),
 (:'org', :'course', 'Handed in', now() - interval '4 days'),
 (:'org', :'dropped', 'Dropped work', now() - interval '4 days');
-insert into public.submissions (student_id, organization_id, assignment_id, status)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status)
 select
   :'student' as student_id,
   :'org' as organization_id,
   a.id as assignment_id,
   'submitted' as status
-from public.assignments as a where a.title = 'Handed in';
+from tutela.assignments as a where a.title = 'Handed in';
 
 -- streak: active the day before yesterday and yesterday, not today
-insert into public.activity_events (student_id, kind, occurred_at)
+insert into tutela.activity_events (student_id, kind, occurred_at)
 values
 (:'student', 'study', now() - interval '2 days'),
 (:'student', 'study', now() - interval '1 day');
 
 -- flashcards: three due (the earliest 5 days ago), one not yet
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values
 (:'student', 'English', 'q1', 'a', now() - interval '1 hour'),
 (:'student', 'English', 'q2', 'a', now() - interval '5 days'),
@@ -73,17 +73,17 @@ values
 (:'student', 'English', 'q4', 'a', now() + interval '1 hour');
 
 -- drills: overdue and due within 48 hours; not: in 3 days, completed, undated
-insert into public.drills (organization_id, title) values (:'org', 'Soon drill')
+insert into tutela.drills (organization_id, title) values (:'org', 'Soon drill')
 returning id as soon_drill \gset
-insert into public.drills (organization_id, title) values (:'org', 'Late drill')
+insert into tutela.drills (organization_id, title) values (:'org', 'Late drill')
 returning id as late_drill \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'soon_drill', :'student', :'org', now() + interval '20 hours')
 returning id as soon, due_at as soon_due \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'late_drill', :'student', :'org', now() - interval '3 hours')
 returning id as late, due_at as late_due \gset
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   drill_id, student_id, organization_id, due_at, completed_at
 )
 values
@@ -92,14 +92,14 @@ values
 (:'late_drill', :'student', :'org', null, null);
 
 -- messages: staff open a conversation (a system message) and write once
-select tests.authenticate_as(:'u_staff');
-select id as conv from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as conv from tutela.start_conversation(
   'student_staff', :'student', array[:'u_student']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'conv', 'See you Monday');
+insert into tutela.messages (conversation_id, body) values (:'conv', 'See you Monday');
 
-select tests.authenticate_as(:'u_student');
-select public.student_dashboard() -> 'quick_actions' as actions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_dashboard() -> 'quick_actions' as actions \gset
 
 select is(
   jsonb_path_query_array(:'actions'::jsonb, '$[*].kind'),

@@ -6,18 +6,18 @@
 begin;
 select plan(10);
 
-select tests.create_user('free-052@world.test') as u_free \gset
-select tests.create_user('starter-052@world.test') as u_starter \gset
-select tests.create_user('pro-052@world.test') as u_pro \gset
-insert into public.organizations (name, slug) values ('World 052', 'world-052')
+select tutela_tests.create_user('free-052@world.test') as u_free \gset
+select tutela_tests.create_user('starter-052@world.test') as u_starter \gset
+select tutela_tests.create_user('pro-052@world.test') as u_pro \gset
+insert into tutela.organizations (name, slug) values ('World 052', 'world-052')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Free', :'u_free');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Starter', :'u_starter') returning id as starter_student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Pro', :'u_pro') returning id as pro_student \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, student_id, status, started_at, access_until, next_billing_at
 )
 select
@@ -27,8 +27,8 @@ select
   now() - interval '10 days' as started_at,
   null as access_until,
   now() + interval '20 days' as next_billing_at
-from public.plans as p where p.code = 'starter';
-insert into public.subscriptions (
+from tutela.plans as p where p.code = 'starter';
+insert into tutela.subscriptions (
   plan_id, student_id, status, started_at, access_until, next_billing_at
 )
 select
@@ -38,13 +38,13 @@ select
   now() - interval '1 day' as started_at,
   now() + interval '13 days' as access_until,
   now() + interval '13 days' as next_billing_at
-from public.plans as p where p.code = 'professional';
-select entitlements as free_ent from public.plans where code = 'free' \gset
-select entitlements as starter_ent from public.plans where code = 'starter' \gset
+from tutela.plans as p where p.code = 'professional';
+select entitlements as free_ent from tutela.plans where code = 'free' \gset
+select entitlements as starter_ent from tutela.plans where code = 'starter' \gset
 
-select tests.authenticate_as(:'u_free');
+select tutela_tests.authenticate_as(:'u_free');
 select is(
-  public.student_dashboard() -> 'subscription',
+  tutela.student_dashboard() -> 'subscription',
   jsonb_build_object(
     'tier', 'free', 'plan_name', 'Free', 'status', 'none', 'covered_by', null,
     'started_at', null, 'access_until', null, 'entitlements', :'free_ent'::jsonb
@@ -52,11 +52,11 @@ select is(
   'free (no subscription): the free plan, status none, its entitlements'
 );
 select ok(
-  not (public.student_dashboard() -> 'subscription' ? 'next_billing_at'),
+  not (tutela.student_dashboard() -> 'subscription' ? 'next_billing_at'),
   'free: next_billing_at is absent'
 );
 select is(
-  public.student_dashboard() -> 'masked',
+  tutela.student_dashboard() -> 'masked',
   '[
     "subscription.next_billing_at", "grades.feedback", "grades.reviewer_score",
     "sessions.analysis"
@@ -64,9 +64,9 @@ select is(
   'free: masked names the four fields the tier leaves out'
 );
 
-select tests.authenticate_as(:'u_starter');
+select tutela_tests.authenticate_as(:'u_starter');
 select is(
-  public.student_dashboard() -> 'subscription',
+  tutela.student_dashboard() -> 'subscription',
   jsonb_build_object(
     'tier', 'starter', 'plan_name', 'Starter', 'status', 'active', 'covered_by', 'student',
     'started_at', now() - interval '10 days', 'access_until', null,
@@ -75,32 +75,32 @@ select is(
   'starter: the student''s own subscription with its next billing date'
 );
 select is(
-  public.student_dashboard() -> 'masked',
+  tutela.student_dashboard() -> 'masked',
   '["grades.feedback", "grades.reviewer_score"]'::jsonb,
   'starter: only the reviewer''s feedback and score are masked'
 );
 
-select tests.authenticate_as(:'u_pro');
+select tutela_tests.authenticate_as(:'u_pro');
 select is(
-  public.student_dashboard() -> 'subscription' ->> 'tier', 'professional',
+  tutela.student_dashboard() -> 'subscription' ->> 'tier', 'professional',
   'professional: the tier'
 );
 select is(
-  public.student_dashboard() -> 'subscription' ->> 'status', 'trialing',
+  tutela.student_dashboard() -> 'subscription' ->> 'status', 'trialing',
   'professional: a trial is in force and says so'
 );
 select is(
-  (public.student_dashboard() -> 'subscription' ->> 'next_billing_at')::timestamptz,
+  (tutela.student_dashboard() -> 'subscription' ->> 'next_billing_at')::timestamptz,
   now() + interval '13 days',
   'professional: next_billing_at is present'
 );
 select is(
-  (public.student_dashboard() -> 'subscription' ->> 'access_until')::timestamptz,
+  (tutela.student_dashboard() -> 'subscription' ->> 'access_until')::timestamptz,
   now() + interval '13 days',
   'professional: access_until as stored'
 );
 select is(
-  public.student_dashboard() -> 'masked', '[]'::jsonb,
+  tutela.student_dashboard() -> 'masked', '[]'::jsonb,
   'professional: nothing is masked'
 );
 

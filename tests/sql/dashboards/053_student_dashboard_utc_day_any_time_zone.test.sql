@@ -5,30 +5,30 @@
 begin;
 select plan(4);
 
-select tests.create_user('student-053@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 053', 'world-053')
+select tutela_tests.create_user('student-053@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 053', 'world-053')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
 select ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC' as tomorrow \gset
 
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'student', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Tomorrow early', :'tomorrow'::timestamptz + interval '4 hours');
-insert into public.drills (organization_id, title) values (:'org', 'Drill') returning
+insert into tutela.drills (organization_id, title) values (:'org', 'Drill') returning
   id as drill
 \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id, due_at)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id, due_at)
 values (:'drill', :'student', :'org', :'tomorrow'::timestamptz + interval '4 hours');
-insert into public.activity_events (student_id, kind, occurred_at)
+insert into tutela.activity_events (student_id, kind, occurred_at)
 values (:'student', 'study', now() - interval '1 day');
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 set local timezone = 'America/Los_Angeles';
-select public.student_dashboard() as dashboard \gset
+select tutela.student_dashboard() as dashboard \gset
 reset timezone;
 
 select is(

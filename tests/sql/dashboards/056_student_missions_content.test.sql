@@ -8,44 +8,44 @@
 begin;
 select plan(9);
 
-select tests.create_user('student-056@world.test') as u_student \gset
-select tests.create_user('other-056@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 056', 'world-056')
+select tutela_tests.create_user('student-056@world.test') as u_student \gset
+select tutela_tests.create_user('other-056@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 056', 'world-056')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Writing', 'Grammar') returning id as grammar \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Writing', 'Argument') returning id as argument \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'org', 'Maths', 'Algebra') returning id as algebra \gset
 
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as english \gset
-insert into public.courses (organization_id, title) values (:'org', 'Maths')
+insert into tutela.courses (organization_id, title) values (:'org', 'Maths')
 returning id as maths \gset
-insert into public.courses (organization_id, title) values (:'org', 'Art')
+insert into tutela.courses (organization_id, title) values (:'org', 'Art')
 returning id as art \gset
-insert into public.enrollments (student_id, organization_id, course_id, status, completed_at)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, completed_at)
 values
 (:'student', :'org', :'english', 'active', null),
 (:'student', :'org', :'maths', 'completed', now()),
 (:'student', :'org', :'art', 'dropped', null);
-insert into public.course_modules (organization_id, course_id, title)
+insert into tutela.course_modules (organization_id, course_id, title)
 values (:'org', :'english', 'Unit 1') returning id as unit1 \gset
 
-insert into public.assignments (organization_id, course_id, module_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, module_id, title, kind, due_at)
 values (:'org', :'english', :'unit1', 'Essay', 'assignment', now() - interval '2 days')
 returning id as essay, due_at as essay_due \gset
-insert into public.assignments (
+insert into tutela.assignments (
   organization_id, course_id, title, kind, due_at, max_score, passing_percent
 )
 values (:'org', :'english', 'Quiz', 'quiz', now() - interval '1 day', 50, 60)
 returning id as quiz, due_at as quiz_due \gset
-insert into public.assignments (organization_id, course_id, title, kind, due_at)
+insert into tutela.assignments (organization_id, course_id, title, kind, due_at)
 values
 (:'org', :'english', 'Exam', 'exam', now() - interval '3 days'),
 (:'org', :'english', 'Late draft', 'assignment', now() - interval '30 hours'),
@@ -53,24 +53,24 @@ values
 (:'org', :'english', 'Project', 'project', null),
 (:'org', :'maths', 'Final', 'exam', now() - interval '10 days'),
 (:'org', :'art', 'Sketch', 'project', now() - interval '1 day');
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 values
 (:'essay', :'grammar', :'org'), (:'essay', :'argument', :'org');
-insert into public.assignment_skills (assignment_id, skill_id, organization_id)
+insert into tutela.assignment_skills (assignment_id, skill_id, organization_id)
 select
   a.id as assignment_id,
   :'algebra' as skill_id,
   a.organization_id
-from public.assignments as a where a.title = 'Final' and a.organization_id = :'org';
+from tutela.assignments as a where a.title = 'Final' and a.organization_id = :'org';
 
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, submitted_at, score, auto_score,
   graded_at
 )
 select
   :'student' as student_id,
   :'org' as organization_id,
-  (select a.id from public.assignments as a where a.title = v.title) as assignment_id,
+  (select a.id from tutela.assignments as a where a.title = v.title) as assignment_id,
   v.status,
   now() - interval '2 days' as submitted_at,
   v.score,
@@ -83,13 +83,13 @@ from (
   ('Sketch', 'submitted', null, null)
 ) as v (title, status, score, auto_score);
 -- the other student handed in the essay: that is not the student's submission
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'other', :'org', :'english');
-insert into public.submissions (student_id, organization_id, assignment_id, status)
+insert into tutela.submissions (student_id, organization_id, assignment_id, status)
 values (:'other', :'org', :'essay', 'submitted');
 
-select tests.authenticate_as(:'u_student');
-select public.student_missions() as missions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_missions() as missions \gset
 
 select is(
   jsonb_path_query_array(:'missions'::jsonb, '$[*].title'),
@@ -160,10 +160,10 @@ select is(
   ),
   'the exam''s competency'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
   jsonb_path_query_array(
-    public.student_missions(), '$[*] ? (@.title == "Essay").status'
+    tutela.student_missions(), '$[*] ? (@.title == "Essay").status'
   ),
   '["submitted"]'::jsonb,
   'the other student sees their own submission''s status, the first student''s stays theirs'

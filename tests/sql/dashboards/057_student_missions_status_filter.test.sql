@@ -4,17 +4,17 @@
 begin;
 select plan(8);
 
-select tests.create_user('student-057@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 057', 'world-057')
+select tutela_tests.create_user('student-057@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 057', 'world-057')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'student', :'org', :'course');
 -- one assignment per status, due one day apart in this order
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 select
   :'org' as organization_id,
   :'course' as course_id,
@@ -25,7 +25,7 @@ from (
   (1, 'pending'), (2, 'in_progress'), (3, 'submitted'), (4, 'in_review'), (5, 'graded'),
   (6, 'returned')
 ) as v (n, status);
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -35,46 +35,46 @@ select
   a.title as status,
   case when a.title in ('graded', 'returned') then 80 end as score,
   case when a.title in ('graded', 'returned') then now() end as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.course_id = :'course' and a.title <> 'pending';
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  jsonb_path_query_array(public.student_missions(null), '$[*].status'),
+  jsonb_path_query_array(tutela.student_missions(null), '$[*].status'),
   '["pending", "in_progress", "submitted", "in_review", "graded", "returned"]'::jsonb,
   'null: every mission'
 );
 select is(
-  jsonb_path_query_array(public.student_missions(array['graded', 'returned']), '$[*].status'),
+  jsonb_path_query_array(tutela.student_missions(array['graded', 'returned']), '$[*].status'),
   '["graded", "returned"]'::jsonb,
   'graded and returned'
 );
 select is(
-  jsonb_path_query_array(public.student_missions(array['pending']), '$[*].status'),
+  jsonb_path_query_array(tutela.student_missions(array['pending']), '$[*].status'),
   '["pending"]'::jsonb,
   'pending: the assignment without a submission'
 );
 select is(
   jsonb_path_query_array(
-    public.student_missions(array['in_progress', 'submitted', 'in_review']), '$[*].status'
+    tutela.student_missions(array['in_progress', 'submitted', 'in_review']), '$[*].status'
   ),
   '["in_progress", "submitted", "in_review"]'::jsonb,
   'three statuses'
 );
 select throws_ok(
-  $$select public.student_missions(array['done'])$$, 'TU422', null,
+  $$select tutela.student_missions(array['done'])$$, 'TU422', null,
   'an unknown status is invalid'
 );
 select throws_ok(
-  $$select public.student_missions(array['graded', 'late'])$$, 'TU422', null,
+  $$select tutela.student_missions(array['graded', 'late'])$$, 'TU422', null,
   'one unknown status among known ones is invalid'
 );
 select throws_ok(
-  $$select public.student_missions(array['Graded'])$$, 'TU422', null,
+  $$select tutela.student_missions(array['Graded'])$$, 'TU422', null,
   'statuses are lower case'
 );
 select throws_ok(
-  $$select public.student_missions(array['graded', null])$$, 'TU422', null,
+  $$select tutela.student_missions(array['graded', null])$$, 'TU422', null,
   'a null element is invalid'
 );
 

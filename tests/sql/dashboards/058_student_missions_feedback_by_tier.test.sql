@@ -5,27 +5,27 @@
 begin;
 select plan(8);
 
-select tests.create_user('student-058@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 058', 'world-058')
+select tutela_tests.create_user('student-058@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 058', 'world-058')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.courses (organization_id, title) values (:'org', 'English')
+insert into tutela.courses (organization_id, title) values (:'org', 'English')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id)
+insert into tutela.enrollments (student_id, organization_id, course_id)
 values (:'student', :'org', :'course');
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Essay', now() - interval '2 days') returning id as essay \gset
-insert into public.assignments (organization_id, course_id, title, due_at)
+insert into tutela.assignments (organization_id, course_id, title, due_at)
 values (:'org', :'course', 'Story', now() + interval '2 days');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, reviewer_score, feedback,
   graded_at
 )
 values (:'student', :'org', :'essay', 'graded', 80, 85, 'Well argued', now());
 
-select tests.authenticate_as(:'u_student');
-select public.student_missions() as free_missions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_missions() as free_missions \gset
 select ok(
   not jsonb_path_exists(:'free_missions'::jsonb, '$.**.feedback'),
   'free: no feedback key anywhere'
@@ -39,15 +39,15 @@ select is(
   'free: the score itself is shown'
 );
 
-select tests.clear_authentication();
-insert into public.subscriptions (plan_id, student_id)
+select tutela_tests.clear_authentication();
+insert into tutela.subscriptions (plan_id, student_id)
 select
   p.id as plan_id,
   :'student' as student_id
-from public.plans as p where p.code = 'starter'
+from tutela.plans as p where p.code = 'starter'
 returning id as sub \gset
-select tests.authenticate_as(:'u_student');
-select public.student_missions() as starter_missions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_missions() as starter_missions \gset
 select ok(
   not jsonb_path_exists(:'starter_missions'::jsonb, '$.**.feedback'),
   'starter: no feedback key anywhere'
@@ -57,12 +57,12 @@ select ok(
   'starter: no reviewer_score key anywhere'
 );
 
-select tests.clear_authentication();
-update public.subscriptions
-set plan_id = (select p.id from public.plans as p where p.code = 'professional')
+select tutela_tests.clear_authentication();
+update tutela.subscriptions
+set plan_id = (select p.id from tutela.plans as p where p.code = 'professional')
 where id = :'sub';
-select tests.authenticate_as(:'u_student');
-select public.student_missions() as pro_missions \gset
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.student_missions() as pro_missions \gset
 select is(
   jsonb_path_query_array(:'pro_missions'::jsonb, '$[*].feedback'),
   '["Well argued", null]'::jsonb,
@@ -74,7 +74,7 @@ select is(
   'professional: every mission has the reviewer''s score'
 );
 select is(
-  public.student_dashboard() -> 'masked', '[]'::jsonb,
+  tutela.student_dashboard() -> 'masked', '[]'::jsonb,
   'professional: nothing masked on the dashboard either'
 );
 

@@ -6,28 +6,28 @@
 begin;
 select plan(3);
 
-select tests.create_user('student-061@world.test') as u_student \gset
-select tests.create_user('other-061@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 061', 'world-061')
+select tutela_tests.create_user('student-061@world.test') as u_student \gset
+select tutela_tests.create_user('other-061@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 061', 'world-061')
 returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 061', 'other-world-061')
+insert into tutela.organizations (name, slug) values ('Other world 061', 'other-world-061')
 returning id as other_org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
-insert into public.skills (organization_id, category, name, position, max_level)
+insert into tutela.skills (organization_id, category, name, position, max_level)
 values (:'org', 'Serve', 'Kick serve', 2, 3) returning id as kick \gset
-insert into public.skills (organization_id, category, name, position, max_level)
+insert into tutela.skills (organization_id, category, name, position, max_level)
 values (:'org', 'Serve', 'Flat serve', 1, 5) returning id as flat \gset
-insert into public.skills (organization_id, category, name, position, max_level)
+insert into tutela.skills (organization_id, category, name, position, max_level)
 values (:'org', 'Footwork', 'Split step', 0, 5) returning id as split \gset
-insert into public.skills (organization_id, category, name, position, max_level)
+insert into tutela.skills (organization_id, category, name, position, max_level)
 values (:'org', 'Footwork', 'Recovery', 0, 5) returning id as recovery \gset
-insert into public.skills (organization_id, category, name)
+insert into tutela.skills (organization_id, category, name)
 values (:'other_org', 'Serve', 'Other organisation''s skill');
 
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'flat', :'student', :'org', 2, now() - interval '10 days'),
 (:'flat', :'student', :'org', 4, now() - interval '1 day'),
@@ -37,14 +37,14 @@ values
 (:'split', :'student', :'org', 4, now() - interval '3 days'),
 (:'recovery', :'other', :'org', 5, now());
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  jsonb_path_query_array(public.student_progress(), '$.skills[*].category'),
+  jsonb_path_query_array(tutela.student_progress(), '$.skills[*].category'),
   '["Footwork", "Serve"]'::jsonb,
   'categories by name; the other organisation''s skill is not listed'
 );
 select is(
-  public.student_progress() -> 'skills',
+  tutela.student_progress() -> 'skills',
   jsonb_build_array(
     jsonb_build_object('category', 'Footwork', 'skills', jsonb_build_array(
       jsonb_build_object(
@@ -69,10 +69,10 @@ select is(
   ),
   'latest levels by assessment date, mastered at the maximum, never assessed at 0'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is(
   jsonb_path_query_array(
-    public.student_progress(), '$.skills[*].skills[*] ? (@.mastered == true).name'
+    tutela.student_progress(), '$.skills[*].skills[*] ? (@.mastered == true).name'
   ),
   '["Recovery"]'::jsonb,
   'the other student''s tree has their own assessment only'

@@ -3,13 +3,13 @@
 begin;
 select plan(3);
 
-select tests.create_user('student-063@world.test') as u_student \gset
-select tests.create_user('other-063@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 063', 'world-063')
+select tutela_tests.create_user('student-063@world.test') as u_student \gset
+select tutela_tests.create_user('other-063@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 063', 'world-063')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
 -- twelve badges, the n-th by md5(code) awarded n days ago
 create temporary view badge_order as
@@ -17,8 +17,8 @@ select
   id,
   code,
   row_number() over (order by md5(code))::integer as n
-from public.achievements;
-insert into public.student_achievements (student_id, achievement_id, awarded_at)
+from tutela.achievements;
+insert into tutela.student_achievements (student_id, achievement_id, awarded_at)
 select
   :'student' as student_id,
   b.id as achievement_id,
@@ -30,27 +30,27 @@ select
     'code', a.code, 'title', a.title, 'category', a.category, 'icon', a.icon,
     'awarded_at', now() - interval '12 days'
   ) as oldest_badge
-from public.achievements as a
+from tutela.achievements as a
 where a.id = (select b.id from badge_order as b where b.n = 12) \gset
-insert into public.student_achievements (student_id, achievement_id)
+insert into tutela.student_achievements (student_id, achievement_id)
 select
   :'other' as student_id,
   a.id as achievement_id
-from public.achievements as a;
+from tutela.achievements as a;
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  jsonb_path_query_array(public.student_progress(), '$.badges[*].code'),
+  jsonb_path_query_array(tutela.student_progress(), '$.badges[*].code'),
   :'expected_codes'::jsonb,
   'all twelve badges, newest first (the other student''s left out)'
 );
 select is(
-  public.student_progress() -> 'badges' -> 11,
+  tutela.student_progress() -> 'badges' -> 11,
   :'oldest_badge'::jsonb,
   'the oldest badge with its code, title, category, icon and award date'
 );
 select is(
-  jsonb_path_query_array(public.student_progress(), '$.badges[*].awarded_at')
+  jsonb_path_query_array(tutela.student_progress(), '$.badges[*].awarded_at')
   -> 0,
   to_jsonb(now() - interval '1 day'),
   'the newest badge first, with its date'

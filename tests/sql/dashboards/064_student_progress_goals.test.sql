@@ -5,15 +5,15 @@
 begin;
 select plan(2);
 
-select tests.create_user('student-064@world.test') as u_student \gset
-select tests.create_user('other-064@world.test') as u_other \gset
-insert into public.organizations (name, slug) values ('World 064', 'world-064')
+select tutela_tests.create_user('student-064@world.test') as u_student \gset
+select tutela_tests.create_user('other-064@world.test') as u_other \gset
+insert into tutela.organizations (name, slug) values ('World 064', 'world-064')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other', :'u_other') returning id as other \gset
-insert into public.goals (
+insert into tutela.goals (
   student_id, title, kind, category, progress_percent, status, target_date
 )
 values
@@ -23,18 +23,18 @@ values
 (:'student', 'Swim 1 km', 'student', 'health', 20, 'completed', current_date - 1),
 (:'student', 'Piano', 'student', 'creative', 10, 'paused', null),
 (:'other', 'Other''s goal', 'student', 'academic', 0, 'active', null);
-select id as fractions from public.goals where title = 'Learn fractions' \gset
-select id as swim from public.goals where title = 'Swim 1 km' \gset
+select id as fractions from tutela.goals where title = 'Learn fractions' \gset
+select id as swim from tutela.goals where title = 'Swim 1 km' \gset
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  jsonb_path_query_array(public.student_progress(), '$.goals[*].title'),
+  jsonb_path_query_array(tutela.student_progress(), '$.goals[*].title'),
   '["Learn fractions", "Read 10 books", "Undated", "Swim 1 km", "Piano"]'::jsonb,
   'every goal of the student: by status, then target date (undated last)'
 );
 select is(
   jsonb_path_query_array(
-    public.student_progress(),
+    tutela.student_progress(),
     '$.goals[*] ? (@.title == "Learn fractions" || @.title == "Swim 1 km")'
   ),
   jsonb_build_array(

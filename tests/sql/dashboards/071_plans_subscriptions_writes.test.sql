@@ -4,34 +4,34 @@
 begin;
 select plan(30);
 
-select tests.create_user('student-071@world.test') as u_student \gset
-select tests.create_user('guardian-071@world.test') as u_guardian \gset
-select tests.create_user('admin-071@world.test') as u_admin \gset
-insert into public.organizations (name, slug) values ('World 071', 'world-071')
+select tutela_tests.create_user('student-071@world.test') as u_student \gset
+select tutela_tests.create_user('guardian-071@world.test') as u_guardian \gset
+select tutela_tests.create_user('admin-071@world.test') as u_admin \gset
+insert into tutela.organizations (name, slug) values ('World 071', 'world-071')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_guardian', 'active', 'staff', now());
-select id as pro from public.plans where code = 'professional' \gset
-insert into public.plans (code, name) values ('legacy_071', 'Legacy');
-insert into public.subscriptions (plan_id, guardian_id, status)
+select id as pro from tutela.plans where code = 'professional' \gset
+insert into tutela.plans (code, name) values ('legacy_071', 'Legacy');
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'pro', :'u_guardian', 'cancelled') returning id as sub \gset
 
 prepare ins_plan as
-insert into public.plans (code, name, entitlements)
+insert into tutela.plans (code, name, entitlements)
 values ('hacked_071', 'Hacked', '{"quick_actions_limit": 99}');
 prepare upd_plan as
-update public.plans set entitlements = '{"quick_actions_limit": 99}' where code = 'free';
-prepare del_plan as delete from public.plans where code = 'legacy_071';
+update tutela.plans set entitlements = '{"quick_actions_limit": 99}' where code = 'free';
+prepare del_plan as delete from tutela.plans where code = 'legacy_071';
 prepare ins_sub as
-insert into public.subscriptions (plan_id, student_id) values (:'pro', :'student');
-prepare upd_sub as update public.subscriptions set status = 'active' where id = :'sub';
-prepare del_sub as delete from public.subscriptions where id = :'sub';
+insert into tutela.subscriptions (plan_id, student_id) values (:'pro', :'student');
+prepare upd_sub as update tutela.subscriptions set status = 'active' where id = :'sub';
+prepare del_sub as delete from tutela.subscriptions where id = :'sub';
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('ins_plan', '42501', null, 'student: insert a plan refused');
 select throws_ok('upd_plan', '42501', null, 'student: update a plan refused');
 select throws_ok('del_plan', '42501', null, 'student: delete a plan refused');
@@ -39,7 +39,7 @@ select throws_ok('ins_sub', '42501', null, 'student: subscribe themself refused'
 select throws_ok('upd_sub', '42501', null, 'student: update a subscription refused');
 select throws_ok('del_sub', '42501', null, 'student: delete a subscription refused');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok('ins_plan', '42501', null, 'guardian: insert a plan refused');
 select throws_ok('upd_plan', '42501', null, 'guardian: update a plan refused');
 select throws_ok('del_plan', '42501', null, 'guardian: delete a plan refused');
@@ -51,7 +51,7 @@ select throws_ok(
   'del_sub', '42501', null, 'guardian: delete their own family subscription refused'
 );
 
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok('ins_plan', '42501', null, 'organisation admin: insert a plan refused');
 select throws_ok('upd_plan', '42501', null, 'organisation admin: update a plan refused');
 select throws_ok('del_plan', '42501', null, 'organisation admin: delete a plan refused');
@@ -59,7 +59,7 @@ select throws_ok('ins_sub', '42501', null, 'organisation admin: subscribe a stud
 select throws_ok('upd_sub', '42501', null, 'organisation admin: update a subscription refused');
 select throws_ok('del_sub', '42501', null, 'organisation admin: delete a subscription refused');
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('ins_plan', '42501', null, 'anon: insert a plan refused');
 select throws_ok('upd_plan', '42501', null, 'anon: update a plan refused');
 select throws_ok('del_plan', '42501', null, 'anon: delete a plan refused');
@@ -67,7 +67,7 @@ select throws_ok('ins_sub', '42501', null, 'anon: insert a subscription refused'
 select throws_ok('upd_sub', '42501', null, 'anon: update a subscription refused');
 select throws_ok('del_sub', '42501', null, 'anon: delete a subscription refused');
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok('ins_plan', 'service role: inserts a plan');
 select lives_ok('upd_plan', 'service role: updates a plan');
 select lives_ok('del_plan', 'service role: deletes a plan');

@@ -5,11 +5,11 @@ begin;
 select plan(9);
 
 select cmp_ok(
-  (select count(*)::integer from public.achievements), '>=', 24,
+  (select count(*)::integer from tutela.achievements), '>=', 24,
   'the migration seeded at least 24 definitions'
 );
 select set_eq(
-  'select code from public.achievements',
+  'select code from tutela.achievements',
   $$ values
     ('first_session'), ('sessions_10'), ('sessions_50'), ('sessions_100'),
     ('first_skill_mastered'), ('category_mastered'),
@@ -21,13 +21,13 @@ select set_eq(
   'the rule book holds the documented codes (docs/achievements.md)'
 );
 select set_eq(
-  'select distinct rule from public.achievements',
+  'select distinct rule from tutela.achievements',
   $$ values
     ('sessions_attended'), ('skills_mastered'), ('categories_mastered'),
     ('weekly_session_streak'), ('study_streak_days'), ('journal_entries'),
     ('best_session_score'), ('drills_completed'), ('reviews'), ('cards_mastered'),
     ('certificates'), ('courses_completed'), ('perfect_assignments'), ('lessons_completed') $$,
-  'every definition uses one of the metrics private.achievement_metrics computes'
+  'every definition uses one of the metrics tutela_private.achievement_metrics computes'
 );
 
 create temporary table before_seed as
@@ -36,36 +36,36 @@ select
   a.code,
   a.xmin::text as row_version,
   a.updated_at
-from public.achievements as a;
+from tutela.achievements as a;
 select count(*)::integer as definitions from before_seed \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.seed_achievements(), :definitions,
+  tutela.seed_achievements(), :definitions,
   'calling it again returns the number of definitions'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.achievements), (select count(*)::integer from before_seed),
+  (select count(*)::integer from tutela.achievements), (select count(*)::integer from before_seed),
   'no definition added'
 );
 select is(
-  (select count(distinct code)::integer from public.achievements),
-  (select count(*)::integer from public.achievements),
+  (select count(distinct code)::integer from tutela.achievements),
+  (select count(*)::integer from tutela.achievements),
   'no code twice'
 );
 select set_eq(
-  'select id, code from public.achievements',
+  'select id, code from tutela.achievements',
   'select id, code from before_seed',
   'every code keeps its id'
 );
 select set_eq(
-  'select id, xmin::text as row_version from public.achievements',
+  'select id, xmin::text as row_version from tutela.achievements',
   'select id, row_version from before_seed',
   'no row was rewritten (an unchanged definition is not updated)'
 );
 select set_eq(
-  'select id, updated_at from public.achievements',
+  'select id, updated_at from tutela.achievements',
   'select id, updated_at from before_seed',
   'updated_at is untouched'
 );

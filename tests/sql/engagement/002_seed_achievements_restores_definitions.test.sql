@@ -3,17 +3,17 @@
 begin;
 select plan(8);
 
-insert into public.organizations (name, slug) values ('Academy 002', 'academy-002')
+insert into tutela.organizations (name, slug) values ('Academy 002', 'academy-002')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-select id as first_session from public.achievements where code = 'first_session' \gset
+select id as first_session from tutela.achievements where code = 'first_session' \gset
 
 -- a definition the rule book does not know (e.g. retired), with an award
-insert into public.achievements (code, title, category, rule, threshold)
+insert into tutela.achievements (code, title, category, rule, threshold)
 values ('retired_badge', 'Retired badge', 'sessions', 'retired_metric', 1)
 returning id as retired \gset
-insert into public.student_achievements (student_id, achievement_id, awarded_at, metric_value)
+insert into tutela.student_achievements (student_id, achievement_id, awarded_at, metric_value)
 values
 (:'student', :'first_session', now() - interval '30 days', 3),
 (:'student', :'retired', now() - interval '60 days', 1);
@@ -24,52 +24,52 @@ select
   sa.achievement_id,
   sa.awarded_at,
   sa.metric_value
-from public.student_achievements as sa;
+from tutela.student_achievements as sa;
 
 -- someone edits a definition by hand
-update public.achievements
+update tutela.achievements
 set title = 'Came once', description = 'Edited.', threshold = 2, icon = 'edited'
 where code = 'first_session';
 
-select tests.as_service_role();
-select lives_ok('select public.seed_achievements()', 'the service role seeds the rule book');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select lives_ok('select tutela.seed_achievements()', 'the service role seeds the rule book');
+select tutela_tests.clear_authentication();
 
 select results_eq(
-  $$ select title, description, threshold, icon from public.achievements
+  $$ select title, description, threshold, icon from tutela.achievements
      where code = 'first_session' $$,
   $$ values ('First session'::text, 'Attended a first coaching session.'::text, 1, 'wave'::text) $$,
   'the canonical title, description, threshold and icon are back'
 );
 select is(
-  (select id from public.achievements where code = 'first_session'), :'first_session'::uuid,
+  (select id from tutela.achievements where code = 'first_session'), :'first_session'::uuid,
   'the definition keeps its id'
 );
 select cmp_ok(
-  (select updated_at from public.achievements where code = 'first_session'), '=', now(),
+  (select updated_at from tutela.achievements where code = 'first_session'), '=', now(),
   'the restored definition is stamped updated_at'
 );
 select set_eq(
   'select id, student_id, achievement_id, awarded_at, metric_value
-   from public.student_achievements',
+   from tutela.student_achievements',
   'select id, student_id, achievement_id, awarded_at, metric_value from awards_before',
   'every award is still there, unchanged'
 );
 select is(
-  (select title from public.achievements where id = :'retired'), 'Retired badge',
+  (select title from tutela.achievements where id = :'retired'), 'Retired badge',
   'a definition it does not know is kept'
 );
 
 -- seeding again after awards exist removes nothing either
-select tests.as_service_role();
-select public.seed_achievements() as definitions \gset
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.seed_achievements() as definitions \gset
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.student_achievements), 2,
+  (select count(*)::integer from tutela.student_achievements), 2,
   'a second seed removes no award'
 );
 select is(
-  :definitions, (select count(*)::integer from public.achievements),
+  :definitions, (select count(*)::integer from tutela.achievements),
   'seed_achievements returns the number of definitions, the unknown one included'
 );
 

@@ -3,27 +3,27 @@
 begin;
 select plan(5);
 
-select tests.create_user('admin-003@world.test') as u_admin \gset
-select tests.create_user('student-003@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('Academy 003', 'academy-003')
+select tutela_tests.create_user('admin-003@world.test') as u_admin \gset
+select tutela_tests.create_user('student-003@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('Academy 003', 'academy-003')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sam', :'u_student');
 
-select tests.as_service_role();
-select lives_ok('select public.seed_achievements()', 'the service role may seed');
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.as_service_role();
+select lives_ok('select tutela.seed_achievements()', 'the service role may seed');
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok(
-  'select public.seed_achievements()', '42501', null,
+  'select tutela.seed_achievements()', '42501', null,
   'an organisation admin is refused'
 );
-select tests.authenticate_as(:'u_student');
-select throws_ok('select public.seed_achievements()', '42501', null, 'a student is refused');
-select tests.as_anon();
-select throws_ok('select public.seed_achievements()', '42501', null, 'anon is refused');
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+select throws_ok('select tutela.seed_achievements()', '42501', null, 'a student is refused');
+select tutela_tests.as_anon();
+select throws_ok('select tutela.seed_achievements()', '42501', null, 'anon is refused');
+select tutela_tests.clear_authentication();
 select is(
   (
     select array_agg(r.rolname order by r.rolname)
@@ -31,7 +31,7 @@ select is(
     where
       r.rolname in ('anon', 'authenticated', 'service_role')
       and pg_catalog.has_function_privilege(
-        r.oid, 'public.seed_achievements()', 'execute'
+        r.oid, 'tutela.seed_achievements()', 'execute'
       )
   ),
   array['service_role']::name[],

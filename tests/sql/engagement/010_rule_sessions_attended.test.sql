@@ -5,9 +5,9 @@
 begin;
 select plan(14);
 
-insert into public.organizations (name, slug) values ('Academy 010', 'academy-010')
+insert into tutela.organizations (name, slug) values ('Academy 010', 'academy-010')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
 
 -- Adds p_count sessions (one hour apart, ending p_hours_ago hours back) with one attendance.
@@ -18,12 +18,12 @@ returns void
 language sql
 as $$
   with s as (
-    insert into public.coaching_sessions (organization_id, starts_at)
+    insert into tutela.coaching_sessions (organization_id, starts_at)
     select p_org, now() - (p_hours_ago + g) * interval '1 hour'
     from generate_series(1, p_count) as g
     returning id
   )
-  insert into public.session_students (session_id, student_id, organization_id, attendance)
+  insert into tutela.session_students (session_id, student_id, organization_id, attendance)
   select s.id, p_student, p_org, p_attendance from s
 $$;
 
@@ -36,13 +36,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -87,18 +87,18 @@ select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards no
 
 select is(
   (
-    select sa.metric_value from public.student_achievements as sa
+    select sa.metric_value from tutela.student_achievements as sa
     where
       sa.student_id = :'student'
       and sa.achievement_id = (
-        select a.id from public.achievements as a where a.code = 'sessions_100'
+        select a.id from tutela.achievements as a where a.code = 'sessions_100'
       )
   ),
   100,
   'the award records the metric value it was earned with'
 );
 select is(
-  (select count(*)::integer from public.student_achievements where student_id = :'student'),
+  (select count(*)::integer from tutela.student_achievements where student_id = :'student'),
   4,
   'four awards in all: one per session threshold, none twice'
 );

@@ -4,15 +4,15 @@
 begin;
 select plan(5);
 
-insert into public.organizations (name, slug) values ('Academy 011', 'academy-011')
+insert into tutela.organizations (name, slug) values ('Academy 011', 'academy-011')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Technique', 'Serve', 3) returning id as serve \gset
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Technique', 'Volley', 5) returning id as volley \gset
 
 -- The codes check_achievements newly awards (of one rule, or all), sorted. Called as the
@@ -24,19 +24,19 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
 
 -- one level below the top
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values (:'serve', :'student', :'org', 2, now() - interval '3 days');
 select is(
   pg_temp.new_codes(:'student'), '{}'::text[],
@@ -44,7 +44,7 @@ select is(
 );
 
 -- the top level
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values (:'serve', :'student', :'org', 3, now() - interval '2 days');
 select is(
   pg_temp.new_codes(:'student'), array['first_skill_mastered'],
@@ -53,12 +53,12 @@ select is(
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
 
 -- a second mastered skill earns nothing more
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values (:'volley', :'student', :'org', 5, now() - interval '1 day');
 select is(pg_temp.new_codes(:'student', 'skills_mastered'), '{}'::text[], 'never twice');
 
 -- only the latest assessment counts: top level first, then a lower one
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'volley', :'kim', :'org', 5, now() - interval '3 days'),
 (:'volley', :'kim', :'org', 4, now() - interval '1 day');

@@ -5,23 +5,23 @@
 begin;
 select plan(5);
 
-insert into public.organizations (name, slug) values ('Academy 012', 'academy-012')
+insert into tutela.organizations (name, slug) values ('Academy 012', 'academy-012')
 returning id as org \gset
-insert into public.organizations (name, slug) values ('Elsewhere 012', 'elsewhere-012')
+insert into tutela.organizations (name, slug) values ('Elsewhere 012', 'elsewhere-012')
 returning id as other_org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Technique', 'Serve', 3) returning id as serve \gset
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Technique', 'Volley', 5) returning id as volley \gset
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Technique', 'Smash', 4) returning id as smash \gset
 -- another category of the organisation, never assessed
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'org', 'Fitness', 'Sprint', 2);
 -- the same category in another organisation
-insert into public.skills (organization_id, category, name, max_level)
+insert into tutela.skills (organization_id, category, name, max_level)
 values (:'other_org', 'Technique', 'Lob', 3);
 
 -- The codes check_achievements newly awards (of one rule, or all), sorted. Called as the
@@ -33,19 +33,19 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
 
 -- two of the three Technique skills at the top
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'serve', :'student', :'org', 3, now() - interval '5 days'),
 (:'volley', :'student', :'org', 5, now() - interval '5 days'),
@@ -56,7 +56,7 @@ select is(
 );
 
 -- smash reaches the top, then drops back: the latest assessment is below the top
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values
 (:'smash', :'student', :'org', 4, now() - interval '3 days'),
 (:'smash', :'student', :'org', 3, now() - interval '1 day');
@@ -66,7 +66,7 @@ select is(
 );
 
 -- smash at the top again: every Technique skill of the organisation is mastered
-insert into public.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
+insert into tutela.skill_assessments (skill_id, student_id, organization_id, level, assessed_at)
 values (:'smash', :'student', :'org', 4, now() - interval '1 hour');
 select is(
   pg_temp.new_codes(:'student'), array['category_mastered'],
@@ -75,11 +75,11 @@ select is(
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
 select is(
   (
-    select sa.metric_value from public.student_achievements as sa
+    select sa.metric_value from tutela.student_achievements as sa
     where
       sa.student_id = :'student'
       and sa.achievement_id = (
-        select a.id from public.achievements as a where a.code = 'category_mastered'
+        select a.id from tutela.achievements as a where a.code = 'category_mastered'
       )
   ),
   1,

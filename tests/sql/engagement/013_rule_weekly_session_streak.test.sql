@@ -5,9 +5,9 @@
 begin;
 select plan(9);
 
-insert into public.organizations (name, slug) values ('Academy 013', 'academy-013')
+insert into tutela.organizations (name, slug) values ('Academy 013', 'academy-013')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
 
 -- One present session per copy in each week from p_from to p_to weeks ago (a session exactly
@@ -19,12 +19,12 @@ returns void
 language sql
 as $$
   with s as (
-    insert into public.coaching_sessions (organization_id, starts_at)
+    insert into tutela.coaching_sessions (organization_id, starts_at)
     select p_org, now() - w * interval '7 days'
     from generate_series(p_from, p_to) as w, generate_series(1, p_copies) as c
     returning id
   )
-  insert into public.session_students (session_id, student_id, organization_id, attendance)
+  insert into tutela.session_students (session_id, student_id, organization_id, attendance)
   select s.id, p_student, p_org, 'present' from s
 $$;
 
@@ -37,13 +37,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;

@@ -4,9 +4,9 @@
 begin;
 select plan(3);
 
-insert into public.organizations (name, slug) values ('Academy 014', 'academy-014')
+insert into tutela.organizations (name, slug) values ('Academy 014', 'academy-014')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
 
 -- One session with this attendance in each week from p_from to p_to weeks ago.
@@ -17,12 +17,12 @@ returns void
 language sql
 as $$
   with s as (
-    insert into public.coaching_sessions (organization_id, starts_at)
+    insert into tutela.coaching_sessions (organization_id, starts_at)
     select p_org, now() - w * interval '7 days'
     from generate_series(p_from, p_to) as w
     returning id
   )
-  insert into public.session_students (session_id, student_id, organization_id, attendance)
+  insert into tutela.session_students (session_id, student_id, organization_id, attendance)
   select s.id, p_student, p_org, p_attendance from s
 $$;
 
@@ -35,13 +35,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -52,14 +52,14 @@ select pg_temp.add_weeks(:'org', :'student', 1, 3, 'present');
 select pg_temp.add_weeks(:'org', :'student', 5, 7, 'present');
 select pg_temp.add_weeks(:'org', :'student', 4, 4, 'absent');
 select pg_temp.add_weeks(:'org', :'student', 4, 4, 'excused');
-insert into public.coaching_sessions (organization_id, starts_at)
+insert into tutela.coaching_sessions (organization_id, starts_at)
 values (
   :'org',
   (date_trunc('week', now() at time zone 'UTC') + interval '7 days' - interval '1 microsecond')
   at time zone 'UTC'
 )
 returning id as future_session \gset
-insert into public.session_students (session_id, student_id, organization_id, attendance)
+insert into tutela.session_students (session_id, student_id, organization_id, attendance)
 values (:'future_session', :'student', :'org', 'present');
 select is(
   pg_temp.new_codes(:'student', 'weekly_session_streak'), '{}'::text[],

@@ -6,11 +6,11 @@
 begin;
 select plan(9);
 
-insert into public.organizations (name, slug) values ('Academy 015', 'academy-015')
+insert into tutela.organizations (name, slug) values ('Academy 015', 'academy-015')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', '2 + 2?', '4') returning id as card \gset
 
 -- One wrong review (the card stays in box 1) on each UTC day from p_from to p_to days ago.
@@ -18,7 +18,7 @@ create function pg_temp.review_days(p_student uuid, p_card uuid, p_from integer,
 returns void
 language sql
 as $$
-  insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+  insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
   select p_student, p_card, now() - d * interval '1 day', false
   from generate_series(p_from, p_to) as d
 $$;
@@ -32,13 +32,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -49,7 +49,7 @@ select pg_temp.review_days(:'student', :'card', 3, 8);
 select pg_temp.review_days(:'student', :'card', 10, 10);
 select results_eq(
   format(
-    'select current_streak, longest_streak from public.student_stats where student_id = %L',
+    'select current_streak, longest_streak from tutela.student_stats where student_id = %L',
     :'student'
   ),
   $$ values (1, 6) $$,
@@ -66,7 +66,7 @@ select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards no
 -- 30: days 3-31, then day 32
 select pg_temp.review_days(:'student', :'card', 11, 31);
 select is(
-  (select longest_streak from public.student_stats where student_id = :'student'), 29,
+  (select longest_streak from tutela.student_stats where student_id = :'student'), 29,
   'days 3-31: the longest streak is 29 days'
 );
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'a 29-day streak: no study_streak_30');
@@ -78,11 +78,11 @@ select is(
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
 select is(
   (
-    select count(*)::integer from public.student_achievements as sa
+    select count(*)::integer from tutela.student_achievements as sa
     where
       sa.student_id = :'student'
       and sa.achievement_id in (
-        select a.id from public.achievements as a where a.rule = 'study_streak_days'
+        select a.id from tutela.achievements as a where a.rule = 'study_streak_days'
       )
   ),
   2,

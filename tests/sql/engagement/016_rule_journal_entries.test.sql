@@ -4,11 +4,11 @@
 begin;
 select plan(7);
 
-insert into public.organizations (name, slug) values ('Academy 016', 'academy-016')
+insert into tutela.organizations (name, slug) values ('Academy 016', 'academy-016')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
 
 -- p_count entries, one a day, from p_from days ago backwards.
@@ -16,7 +16,7 @@ create function pg_temp.write_entries(p_student uuid, p_from integer, p_count in
 returns void
 language sql
 as $$
-  insert into public.journal_entries (student_id, entry_date, mood, body)
+  insert into tutela.journal_entries (student_id, entry_date, mood, body)
   select p_student, current_date - d, 3, 'Training went fine.'
   from generate_series(p_from, p_from + p_count - 1) as d
 $$;
@@ -30,13 +30,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;

@@ -4,9 +4,9 @@
 begin;
 select plan(7);
 
-insert into public.organizations (name, slug) values ('Academy 017', 'academy-017')
+insert into tutela.organizations (name, slug) values ('Academy 017', 'academy-017')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
 
 -- A past session the student attended; returns its id.
@@ -15,11 +15,11 @@ returns uuid
 language sql
 as $$
   with s as (
-    insert into public.coaching_sessions (organization_id, starts_at)
+    insert into tutela.coaching_sessions (organization_id, starts_at)
     values (p_org, now() - p_days_ago * interval '1 day')
     returning id
   )
-  insert into public.session_students (session_id, student_id, organization_id, attendance)
+  insert into tutela.session_students (session_id, student_id, organization_id, attendance)
   select s.id, p_student, p_org, 'present' from s
   returning session_id
 $$;
@@ -42,13 +42,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -59,7 +59,7 @@ select is(
 );
 
 -- 8
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values
 (:'s1', :'student', :'org', null),
 (:'s2', :'student', :'org', 7.99);
@@ -67,7 +67,7 @@ select is(
   pg_temp.new_codes(:'student', 'best_session_score'), '{}'::text[],
   'best score 7.99: no first_score_8'
 );
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s3', :'student', :'org', 8);
 select is(
   pg_temp.new_codes(:'student', 'best_session_score'), array['first_score_8'],
@@ -79,19 +79,19 @@ select is(
 );
 
 -- 9
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s4', :'student', :'org', 8.99);
 select is(
   pg_temp.new_codes(:'student', 'best_session_score'), '{}'::text[],
   'best score 8.99: no first_score_9'
 );
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s5', :'student', :'org', 9);
 select is(
   pg_temp.new_codes(:'student', 'best_session_score'), array['first_score_9'],
   'a score of 9 earns first_score_9'
 );
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s6', :'student', :'org', 10);
 select is(
   pg_temp.new_codes(:'student', 'best_session_score'), '{}'::text[],

@@ -4,11 +4,11 @@
 begin;
 select plan(9);
 
-insert into public.organizations (name, slug) values ('Academy 018', 'academy-018')
+insert into tutela.organizations (name, slug) values ('Academy 018', 'academy-018')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.drills (organization_id, title)
+insert into tutela.drills (organization_id, title)
 values (:'org', 'Footwork ladder') returning id as drill \gset
 
 -- p_count assignments of the drill, completed (yesterday) or open.
@@ -18,7 +18,7 @@ create function pg_temp.assign(
 returns void
 language sql
 as $$
-  insert into public.drill_assignments (drill_id, student_id, organization_id, completed_at)
+  insert into tutela.drill_assignments (drill_id, student_id, organization_id, completed_at)
   select p_drill, p_student, p_org, case when p_completed then now() - interval '1 day' end
   from generate_series(1, p_count)
 $$;
@@ -32,13 +32,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -53,9 +53,9 @@ select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards no
 -- 10
 select pg_temp.assign(:'org', :'student', :'drill', 8, true);
 select is(pg_temp.new_codes(:'student'), '{}'::text[], '9 completed: no drills_10');
-update public.drill_assignments set completed_at = now()
+update tutela.drill_assignments set completed_at = now()
 where id = (
-  select da.id from public.drill_assignments as da
+  select da.id from tutela.drill_assignments as da
   where da.student_id = :'student' and da.completed_at is null
   order by da.id
   limit 1

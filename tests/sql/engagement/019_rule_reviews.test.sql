@@ -4,11 +4,11 @@
 begin;
 select plan(8);
 
-insert into public.organizations (name, slug) values ('Academy 019', 'academy-019')
+insert into tutela.organizations (name, slug) values ('Academy 019', 'academy-019')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', '7 x 8?', '56') returning id as card \gset
 
 -- p_count reviews of the card now, wrong (the card stays in box 1, the streak is one day).
@@ -16,7 +16,7 @@ create function pg_temp.review(p_student uuid, p_card uuid, p_count integer)
 returns void
 language sql
 as $$
-  insert into public.card_reviews (student_id, flashcard_id, correct)
+  insert into tutela.card_reviews (student_id, flashcard_id, correct)
   select p_student, p_card, false from generate_series(1, p_count)
 $$;
 
@@ -29,13 +29,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -50,7 +50,7 @@ select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards no
 -- 1000
 select pg_temp.review(:'student', :'card', 899);
 select is(
-  (select total_reviews from public.student_stats where student_id = :'student'), 999::bigint,
+  (select total_reviews from tutela.student_stats where student_id = :'student'), 999::bigint,
   'student_stats counts 999 reviews'
 );
 select is(pg_temp.new_codes(:'student'), '{}'::text[], '999 reviews: no reviews_1000');
@@ -61,11 +61,11 @@ select is(
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
 select is(
   (
-    select sa.metric_value from public.student_achievements as sa
+    select sa.metric_value from tutela.student_achievements as sa
     where
       sa.student_id = :'student'
       and sa.achievement_id = (
-        select a.id from public.achievements as a where a.code = 'reviews_1000'
+        select a.id from tutela.achievements as a where a.code = 'reviews_1000'
       )
   ),
   1000,

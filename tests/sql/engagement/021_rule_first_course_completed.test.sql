@@ -4,15 +4,15 @@
 begin;
 select plan(4);
 
-insert into public.organizations (name, slug) values ('Academy 021', 'academy-021')
+insert into tutela.organizations (name, slug) values ('Academy 021', 'academy-021')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.courses (organization_id, title) values (:'org', 'Algebra I')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra I')
 returning id as algebra \gset
-insert into public.courses (organization_id, title) values (:'org', 'Geometry')
+insert into tutela.courses (organization_id, title) values (:'org', 'Geometry')
 returning id as geometry \gset
-insert into public.courses (organization_id, title) values (:'org', 'Statistics')
+insert into tutela.courses (organization_id, title) values (:'org', 'Statistics')
 returning id as statistics \gset
 
 -- The codes check_achievements newly awards (of one rule, or all), sorted. Called as the
@@ -24,18 +24,18 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
 
-insert into public.enrollments (student_id, organization_id, course_id, status, progress_percent)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, progress_percent)
 values
 (:'student', :'org', :'algebra', 'active', 99),
 (:'student', :'org', :'geometry', 'dropped', 100);
@@ -43,14 +43,14 @@ select is(
   pg_temp.new_codes(:'student'), '{}'::text[],
   'an active (99%) and a dropped enrollment: no award'
 );
-update public.enrollments set status = 'completed', completed_at = now(), progress_percent = 100
+update tutela.enrollments set status = 'completed', completed_at = now(), progress_percent = 100
 where student_id = :'student' and course_id = :'algebra';
 select is(
   pg_temp.new_codes(:'student'), array['first_course_completed'],
   'the first completed course earns first_course_completed'
 );
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
-insert into public.enrollments (student_id, organization_id, course_id, status, completed_at)
+insert into tutela.enrollments (student_id, organization_id, course_id, status, completed_at)
 values (:'student', :'org', :'statistics', 'completed', now());
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'a second completed course: nothing');
 

@@ -4,13 +4,13 @@
 begin;
 select plan(5);
 
-insert into public.organizations (name, slug) values ('Academy 023', 'academy-023')
+insert into tutela.organizations (name, slug) values ('Academy 023', 'academy-023')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer, leitner_box)
+insert into tutela.flashcards (student_id, subject, question, answer, leitner_box)
 values (:'student', 'Maths', '7 x 8?', '56', 4) returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer, leitner_box)
+insert into tutela.flashcards (student_id, subject, question, answer, leitner_box)
 values (:'student', 'Maths', '6 x 9?', '54', 4) returning id as card2 \gset
 
 -- The codes check_achievements newly awards (of one rule, or all), sorted. Called as the
@@ -22,22 +22,22 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
 
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'two cards in box 4: no award');
-insert into public.card_reviews (student_id, flashcard_id, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, correct)
 values (:'student', :'card', true);
 select is(
-  (select leitner_box from public.flashcards where id = :'card'), 5::smallint,
+  (select leitner_box from tutela.flashcards where id = :'card'), 5::smallint,
   'a right answer moved the card to box 5'
 );
 select is(
@@ -45,7 +45,7 @@ select is(
   'a card in box 5 earns first_card_mastered'
 );
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'checking again awards nothing');
-update public.flashcards set leitner_box = 5 where id = :'card2';
+update tutela.flashcards set leitner_box = 5 where id = :'card2';
 select is(pg_temp.new_codes(:'student'), '{}'::text[], 'a second card in box 5: nothing');
 
 select * from finish();

@@ -4,9 +4,9 @@
 begin;
 select plan(4);
 
-insert into public.organizations (name, slug) values ('Academy 024', 'academy-024')
+insert into tutela.organizations (name, slug) values ('Academy 024', 'academy-024')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
 
 -- p_count lessons with this status, one a day from p_from days ago backwards.
@@ -16,7 +16,7 @@ create function pg_temp.add_lessons(
 returns void
 language sql
 as $$
-  insert into public.lessons (student_id, organization_id, scheduled_at, status)
+  insert into tutela.lessons (student_id, organization_id, scheduled_at, status)
   select p_student, p_org, now() - d * interval '1 day', p_status
   from generate_series(p_from, p_from + p_count - 1) as d
 $$;
@@ -30,13 +30,13 @@ as $$
 declare
   v_codes text[];
 begin
-  perform tests.as_service_role();
+  perform tutela_tests.as_service_role();
   select coalesce(array_agg(c.code order by c.code), '{}') into v_codes
-  from public.check_achievements(p_student) as c
+  from tutela.check_achievements(p_student) as c
   where
     p_rule is null
-    or c.code in (select a.code from public.achievements as a where a.rule = p_rule);
-  perform tests.clear_authentication();
+    or c.code in (select a.code from tutela.achievements as a where a.rule = p_rule);
+  perform tutela_tests.clear_authentication();
   return v_codes;
 end;
 $$;
@@ -49,7 +49,7 @@ select is(
   pg_temp.new_codes(:'student'), '{}'::text[],
   '9 completed lessons (and cancelled, missed, scheduled ones): no lessons_10'
 );
-update public.lessons set status = 'completed'
+update tutela.lessons set status = 'completed'
 where student_id = :'student' and scheduled_at = now() - interval '10 days';
 select is(
   pg_temp.new_codes(:'student'), array['lessons_10'],

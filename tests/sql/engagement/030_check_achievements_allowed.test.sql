@@ -4,17 +4,17 @@
 begin;
 select plan(6);
 
-select tests.create_user('student-030@world.test') as u_student \gset
-select tests.create_user('staff-030@world.test') as u_staff \gset
-select tests.create_user('admin-030@world.test') as u_admin \gset
-insert into public.organizations (name, slug) values ('Academy 030', 'academy-030')
+select tutela_tests.create_user('student-030@world.test') as u_student \gset
+select tutela_tests.create_user('staff-030@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-030@world.test') as u_admin \gset
+insert into tutela.organizations (name, slug) values ('Academy 030', 'academy-030')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.certificates (student_id, organization_id, title)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'student', :'org', 'Club referee');
 
 prepare chk as
@@ -23,7 +23,7 @@ select
   c.code,
   c.title,
   c.awarded_at
-from public.check_achievements(:'student') as c;
+from tutela.check_achievements(:'student') as c;
 prepare earned as
 select
   :'student'::uuid as student_id,
@@ -36,28 +36,28 @@ select
   a.code,
   a.title,
   sa.awarded_at
-from public.student_achievements as sa
-inner join public.achievements as a on sa.achievement_id = a.id;
+from tutela.student_achievements as sa
+inner join tutela.achievements as a on sa.achievement_id = a.id;
 
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select results_eq('chk', 'earned', 'the student: their new award is returned');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq('stored', 'earned', 'the returned row is the stored award');
-delete from public.student_achievements;
+delete from tutela.student_achievements;
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq('chk', 'earned', 'staff of the organisation: the new award is returned');
-select tests.clear_authentication();
-delete from public.student_achievements;
+select tutela_tests.clear_authentication();
+delete from tutela.student_achievements;
 
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select results_eq('chk', 'earned', 'an admin of the organisation: the new award is returned');
-select tests.clear_authentication();
-delete from public.student_achievements;
+select tutela_tests.clear_authentication();
+delete from tutela.student_achievements;
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq('chk', 'earned', 'the service role: the new award is returned');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is_empty('chk', 'a second call by the student returns nothing');
 
 select * from finish();

@@ -5,45 +5,45 @@
 begin;
 select plan(9);
 
-select tests.create_user('mum-035@world.test') as u_mum \gset
-select tests.create_user('dad-035@world.test') as u_dad \gset
-select tests.create_user('noperm-035@world.test') as u_noperm \gset
-select tests.create_user('pending-035@world.test') as u_pending \gset
-select tests.create_user('revoked-035@world.test') as u_revoked \gset
-select tests.create_user('kims-guardian-035@world.test') as u_kims_guardian \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-035@world.test') as u_mum \gset
+select tutela_tests.create_user('dad-035@world.test') as u_dad \gset
+select tutela_tests.create_user('noperm-035@world.test') as u_noperm \gset
+select tutela_tests.create_user('pending-035@world.test') as u_pending \gset
+select tutela_tests.create_user('revoked-035@world.test') as u_revoked \gset
+select tutela_tests.create_user('kims-guardian-035@world.test') as u_kims_guardian \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Academy 035', 'academy-035', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_mum', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_dad', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'kim', :'u_kims_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
 
 prepare milestones as
@@ -51,20 +51,20 @@ select
   a.recipient_id,
   a.student_id,
   a.data ->> 'achievement' as achievement
-from public.alerts as a
+from tutela.alerts as a
 where a.type = 'milestone_reached' and a.data ? 'achievement';
 
 select is_empty('milestones', 'no milestone before any award');
 
 -- one award
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'student', :'org', 'Club referee');
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select count(*)::integer from public.check_achievements(:'student')), 1,
+  (select count(*)::integer from tutela.check_achievements(:'student')), 1,
   'one new award'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select bag_eq(
   'milestones',
   format(
@@ -76,33 +76,33 @@ select bag_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'milestone_reached' and payload ? 'achievement' and channel = 'push'
   ),
   2,
   'two push messages (the default channels), not one more'
 );
 select results_eq(
-  $$ select distinct a.data from public.alerts as a
+  $$ select distinct a.data from tutela.alerts as a
      where a.type = 'milestone_reached' and a.data ? 'achievement' $$,
   $$ select jsonb_build_object(
        'achievement', 'first_certificate', 'title', 'First certificate',
        'awarded_at', sa.awarded_at, 'kind', 'achievement'
      )
-     from public.student_achievements as sa $$,
+     from tutela.student_achievements as sa $$,
   'the alert data: the code, the title and the award time'
 );
 
 -- nothing new
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  format('select * from public.check_achievements(%L)', :'student'),
+  format('select * from tutela.check_achievements(%L)', :'student'),
   'checking again awards nothing'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where type = 'milestone_reached' and data ? 'achievement'
   ),
   2,
@@ -110,16 +110,16 @@ select is(
 );
 
 -- the job: awards for two students, each notifying only that student's guardians
-insert into public.journal_entries (student_id, entry_date)
+insert into tutela.journal_entries (student_id, entry_date)
 select
   :'student' as student_id,
   current_date - d as entry_date
 from generate_series(1, 7) as d;
-insert into public.certificates (student_id, organization_id, title)
+insert into tutela.certificates (student_id, organization_id, title)
 values (:'kim', :'org', 'First aid');
-select tests.as_service_role();
-select is(public.drain_achievement_queue(), 2, 'the job awards journal_7 and Kim''s certificate');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select is(tutela.drain_achievement_queue(), 2, 'the job awards journal_7 and Kim''s certificate');
+select tutela_tests.clear_authentication();
 select bag_eq(
   'milestones',
   format(

@@ -7,93 +7,93 @@
 begin;
 select plan(27);
 
-select tests.create_user('student@goalkind.test') as u_student \gset
-select tests.create_user('other_student@goalkind.test') as u_other_student \gset
-select tests.create_user('guardian@goalkind.test') as u_guardian \gset
-select tests.create_user('guardian2@goalkind.test') as u_guardian2 \gset
-select tests.create_user('staff@goalkind.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student@goalkind.test') as u_student \gset
+select tutela_tests.create_user('other_student@goalkind.test') as u_other_student \gset
+select tutela_tests.create_user('guardian@goalkind.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@goalkind.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@goalkind.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Goal kinds', 'goal-kinds', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_guardian', 'active', 'staff', now()),
 (:'student', :'u_guardian2', 'active', 'staff', now());
 
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'student', :'u_student', 'Own goal') returning id as g_own \gset
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal') returning id as g_family \gset
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian2', 'Their goal') returning id as g_theirs \gset
 
 prepare student_family as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal by the student');
 prepare guardian_student as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'student', :'u_student', 'Student goal by the guardian');
 prepare guardian_default_kind as
-insert into public.goals (student_id, title) values (:'student', 'No kind given');
+insert into tutela.goals (student_id, title) values (:'student', 'No kind given');
 prepare staff_family as
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian', 'Family goal by staff');
 prepare student_moves as
-update public.goals set student_id = :'other_student' where id = :'g_own';
+update tutela.goals set student_id = :'other_student' where id = :'g_own';
 prepare guardian_moves as
-update public.goals set student_id = :'other_student' where id = :'g_family';
+update tutela.goals set student_id = :'other_student' where id = :'g_family';
 
 -- insert: created_by is the caller, whatever the client sends
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'family', :'u_guardian2', 'Sent as guardian2'
   ),
   'insert: a guardian''s family goal sent with another guardian as author is accepted'
 );
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'family', :'u_student', 'Sent as the student'
   ),
   'insert: a guardian''s family goal sent with the student as author is accepted'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
   format(
-    'insert into public.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
+    'insert into tutela.goals (student_id, kind, created_by, title) values (%L, %L, %L, %L)',
     :'student', 'student', :'u_guardian', 'Sent as the guardian'
   ),
   'insert: the student''s goal sent with a guardian as author is accepted'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select created_by from public.goals where title = 'Sent as guardian2'), :'u_guardian'::uuid,
+  (select created_by from tutela.goals where title = 'Sent as guardian2'), :'u_guardian'::uuid,
   'insert: a family goal sent with another guardian as author is authored by the caller'
 );
 select is(
-  (select created_by from public.goals where title = 'Sent as the student'), :'u_guardian'::uuid,
+  (select created_by from tutela.goals where title = 'Sent as the student'), :'u_guardian'::uuid,
   'insert: a family goal sent with the student as author is authored by the caller'
 );
 select is(
-  (select created_by from public.goals where title = 'Sent as the guardian'),
+  (select created_by from tutela.goals where title = 'Sent as the guardian'),
   :'u_student'::uuid,
   'insert: a student goal sent with a guardian as author is authored by the student'
 );
 
 -- insert: each kind has its one writer
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
   'student_family', '42501', null,
   'insert: the student cannot create a family goal (even naming a guardian as author)'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'guardian_student', '42501', null,
   'insert: a guardian cannot create a student goal (even naming the student as author)'
@@ -102,16 +102,16 @@ select throws_ok(
   'guardian_default_kind', '42501', null,
   'insert: a guardian who gives no kind gets the default (student) and is refused'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   'staff_family', '42501', null,
   'insert: staff cannot create a family goal (even naming a guardian as author)'
 );
 
 -- update: kind and created_by stay as they were
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 with changed as (
-  update public.goals set kind = 'family', created_by = :'u_guardian'
+  update tutela.goals set kind = 'family', created_by = :'u_guardian'
   where id = :'g_own'
   returning id
 )
@@ -120,15 +120,15 @@ select is(
   (select count(*) from changed), 1::bigint,
   'update: the student may change their goal'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select kind, created_by from public.goals where title = 'Own goal'$$,
+  $$select kind, created_by from tutela.goals where title = 'Own goal'$$,
   row('student'::text, :'u_student'::uuid),
   'update: ... and it stays kind student, authored by the student'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 with changed as (
-  update public.goals set kind = 'student', created_by = :'u_guardian2'
+  update tutela.goals set kind = 'student', created_by = :'u_guardian2'
   where id = :'g_family'
   returning id
 )
@@ -137,17 +137,17 @@ select is(
   (select count(*) from changed), 1::bigint,
   'update: the guardian may change their family goal'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  $$select kind, created_by from public.goals where title = 'Family goal'$$,
+  $$select kind, created_by from tutela.goals where title = 'Family goal'$$,
   row('family'::text, :'u_guardian'::uuid),
   'update: ... and it stays a family goal authored by them'
 );
 
 -- nobody takes over a goal by rewriting its author or kind
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 with changed as (
-  update public.goals set created_by = :'u_guardian'
+  update tutela.goals set created_by = :'u_guardian'
   where id = :'g_theirs'
   returning id
 )
@@ -157,7 +157,7 @@ select is(
   'update: a guardian cannot claim another guardian''s family goal'
 );
 with changed as (
-  update public.goals set kind = 'family', created_by = :'u_guardian'
+  update tutela.goals set kind = 'family', created_by = :'u_guardian'
   where id = :'g_own'
   returning id
 )
@@ -166,9 +166,9 @@ select is(
   (select count(*) from changed), 0::bigint,
   'update: a guardian cannot turn the student''s goal into their family goal'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 with changed as (
-  update public.goals set kind = 'student', created_by = :'u_student'
+  update tutela.goals set kind = 'student', created_by = :'u_student'
   where id = :'g_theirs'
   returning id
 )
@@ -177,45 +177,45 @@ select is(
   (select count(*) from changed), 0::bigint,
   'update: the student cannot turn a family goal into their own'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select row_eq(
-  format('select kind, created_by from public.goals where id = %L', :'g_theirs'),
+  format('select kind, created_by from tutela.goals where id = %L', :'g_theirs'),
   row('family'::text, :'u_guardian2'::uuid),
   'update: the other guardian''s goal is still theirs'
 );
 select row_eq(
-  format('select kind, created_by from public.goals where id = %L', :'g_own'),
+  format('select kind, created_by from tutela.goals where id = %L', :'g_own'),
   row('student'::text, :'u_student'::uuid),
   'update: the student''s goal is still the student''s'
 );
 
 -- goals stay with their student
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
   'student_moves', '42501', null, 'update: the student cannot move a goal to another student'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'guardian_moves', '42501', null,
   'update: a guardian cannot move a family goal to a child they do not guard'
 );
 
 -- delete: a guardian deletes their own family goal, not the other guardian's
-select tests.authenticate_as(:'u_guardian');
-with gone as (delete from public.goals where id = :'g_theirs' returning id)
+select tutela_tests.authenticate_as(:'u_guardian');
+with gone as (delete from tutela.goals where id = :'g_theirs' returning id)
 
 select is(
   (select count(*) from gone), 0::bigint,
   'delete: a guardian cannot delete another guardian''s family goal'
 );
-with gone as (delete from public.goals where id = :'g_family' returning id)
+with gone as (delete from tutela.goals where id = :'g_family' returning id)
 
 select is(
   (select count(*) from gone), 1::bigint,
   'delete: a guardian deletes their own family goal'
 );
-select tests.authenticate_as(:'u_student');
-with gone as (delete from public.goals where id = :'g_theirs' returning id)
+select tutela_tests.authenticate_as(:'u_student');
+with gone as (delete from tutela.goals where id = :'g_theirs' returning id)
 
 select is(
   (select count(*) from gone), 0::bigint,
@@ -223,24 +223,24 @@ select is(
 );
 
 -- the service role may load goals with any author (imports)
-select tests.as_service_role();
-insert into public.goals (student_id, kind, created_by, title)
+select tutela_tests.as_service_role();
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'student', 'family', :'u_guardian2', 'Imported');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select created_by from public.goals where title = 'Imported'), :'u_guardian2'::uuid,
+  (select created_by from tutela.goals where title = 'Imported'), :'u_guardian2'::uuid,
   'service role: an imported goal keeps the author it was given'
 );
 
 -- the student's own goal keeps the student as author after all this
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (select count(*) from public.goals where created_by = :'u_student'), 2::bigint,
+  (select count(*) from tutela.goals where created_by = :'u_student'), 2::bigint,
   'the student authored exactly their two goals'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  (select count(*) from public.goals where created_by = :'u_guardian'), 2::bigint,
+  (select count(*) from tutela.goals where created_by = :'u_guardian'), 2::bigint,
   'the guardian authored exactly the two family goals they created through the API'
 );
 

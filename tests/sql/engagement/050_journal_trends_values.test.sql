@@ -6,20 +6,20 @@
 begin;
 select plan(20);
 
-select tests.create_user('student@trends.test') as u_student \gset
-select tests.create_user('staff@trends.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('Trends', 'trends') returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+select tutela_tests.create_user('student@trends.test') as u_student \gset
+select tutela_tests.create_user('staff@trends.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('Trends', 'trends') returning id as org \gset
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Other student') returning id as other_student \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'New student') returning id as new_student \gset
 select (now() at time zone 'UTC')::date as today \gset
 
-insert into public.journal_entries (student_id, entry_date, mood, energy, confidence)
+insert into tutela.journal_entries (student_id, entry_date, mood, energy, confidence)
 values
 (:'student', :'today'::date, 5, 4, 3),
 (:'student', :'today'::date - 3, 4, null, 2),
@@ -62,13 +62,13 @@ select
     sum(j.confidence) filter (where j.entry_date between d.today - 29 and d.today)::numeric
     / count(j.confidence) filter (where j.entry_date between d.today - 29 and d.today), 2
   ) as confidence_30d
-from public.journal_entries as j
+from tutela.journal_entries as j
 cross join d
 group by j.student_id;
 
-select tests.authenticate_as(:'u_student');
-select public.journal_trends(:'student') as t \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.journal_trends(:'student') as t \gset
+select tutela_tests.clear_authentication();
 
 -- hand-worked: 7 days = today, -3, -6; 30 days = those and -7, -29
 select is((:'t'::jsonb ->> 'student_id')::uuid, :'student'::uuid, 'the student id is echoed');
@@ -124,9 +124,9 @@ select is(
 );
 
 -- a student without entries (asked by staff): zero counts, no averages
-select tests.authenticate_as(:'u_staff');
-select public.journal_trends(:'new_student') as t_new \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.journal_trends(:'new_student') as t_new \gset
+select tutela_tests.clear_authentication();
 select is((:'t_new'::jsonb ->> 'entries_30d')::integer, 0, 'no entries: entries_30d is 0');
 select is((:'t_new'::jsonb ->> 'entries_7d')::integer, 0, 'no entries: entries_7d is 0');
 select ok(

@@ -7,53 +7,53 @@
 begin;
 select plan(17);
 
-select tests.create_user('guardian@nomsg.test') as u_guardian \gset
-select tests.create_user('guardian2@nomsg.test') as u_guardian2 \gset
-select tests.create_user('staff@nomsg.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('guardian@nomsg.test') as u_guardian \gset
+select tutela_tests.create_user('guardian2@nomsg.test') as u_guardian2 \gset
+select tutela_tests.create_user('staff@nomsg.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('No messaging', 'no-messaging', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as child \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian', 'active', 'staff', now()) returning id as link \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'child', :'u_guardian2', 'active', 'staff', now());
-insert into public.goals (student_id, kind, created_by, title)
+insert into tutela.goals (student_id, kind, created_by, title)
 values (:'child', 'family', :'u_guardian2', 'Read together');
 
-select tests.authenticate_as(:'u_guardian');
-select id as c_staff from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_guardian');
+select id as c_staff from tutela.start_conversation(
   'guardian_staff', :'child', array[:'u_staff']::uuid[]
 ) \gset
-select id as c_co from public.start_conversation(
+select id as c_co from tutela.start_conversation(
   'co_guardians', :'child', array[:'u_guardian2']::uuid[]
 ) \gset
-insert into public.messages (conversation_id, body) values (:'c_staff', 'Hello');
-select tests.clear_authentication();
+insert into tutela.messages (conversation_id, body) values (:'c_staff', 'Hello');
+select tutela_tests.clear_authentication();
 
 prepare seen as
 select
-  (select count(*) from public.conversations) as conversations,
-  (select count(*) from public.conversation_members) as members,
-  (select count(*) from public.messages) as messages;
+  (select count(*) from tutela.conversations) as conversations,
+  (select count(*) from tutela.conversation_members) as members,
+  (select count(*) from tutela.messages) as messages;
 prepare post_staff as
-insert into public.messages (conversation_id, body) values (:'c_staff', 'Anyone?');
+insert into tutela.messages (conversation_id, body) values (:'c_staff', 'Anyone?');
 prepare post_co as
-insert into public.messages (conversation_id, body) values (:'c_co', 'Anyone?');
-prepare mark_staff as select public.mark_conversation_read(:'c_staff');
+insert into tutela.messages (conversation_id, body) values (:'c_co', 'Anyone?');
+prepare mark_staff as select tutela.mark_conversation_read(:'c_staff');
 
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(2::bigint, 4::bigint, 3::bigint),
   'before: the guardian sees both conversations, their members and messages'
 );
 
 -- staff withdraw messaging
-select tests.authenticate_as(:'u_staff');
-select (public.set_guardian_link_permissions(:'link', '{"messaging": false}')).status \gset
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.set_guardian_link_permissions(:'link', '{"messaging": false}')).status \gset
+select tutela_tests.authenticate_as(:'u_guardian');
 select row_eq(
   'seen', row(0::bigint, 0::bigint, 0::bigint),
   'after: no conversation, member or message of the child'
@@ -61,26 +61,26 @@ select row_eq(
 select throws_ok('post_staff', '42501', null, 'after: cannot post to staff');
 select throws_ok('post_co', '42501', null, 'after: cannot post to the co-guardian');
 select throws_ok('mark_staff', 'TU403', null, 'after: cannot mark read');
-select is_empty('select * from public.unread_counts()', 'after: no unread rows');
+select is_empty('select * from tutela.unread_counts()', 'after: no unread rows');
 select throws_ok(
   format(
-    'select public.start_conversation(%L, %L, array[%L]::uuid[])',
+    'select tutela.start_conversation(%L, %L, array[%L]::uuid[])',
     'guardian_staff', :'child', :'u_staff'
   ),
   'TU403', null, 'after: cannot start a new conversation about the child'
 );
 select is(
-  (select count(*) from public.goals), 1::bigint,
+  (select count(*) from tutela.goals), 1::bigint,
   'after: the link is still active for everything else (the child''s goals)'
 );
 
 -- the other members are unaffected
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 2::bigint), 'staff still see their conversation'
 );
 select lives_ok('post_staff', 'staff still post');
-select tests.authenticate_as(:'u_guardian2');
+select tutela_tests.authenticate_as(:'u_guardian2');
 select row_eq(
   'seen', row(1::bigint, 2::bigint, 1::bigint),
   'the co-guardian still sees the co_guardians conversation'
@@ -88,25 +88,25 @@ select row_eq(
 select lives_ok('post_co', 'the co-guardian still posts');
 
 -- the guardian never left: giving messaging back reopens the same conversations
-select tests.authenticate_as(:'u_staff');
-select (public.set_guardian_link_permissions(:'link', '{"messaging": true}')).status \gset
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.set_guardian_link_permissions(:'link', '{"messaging": true}')).status \gset
+select tutela_tests.authenticate_as(:'u_guardian');
 select set_eq(
-  'select id from public.conversations',
+  'select id from tutela.conversations',
   format('values (%L::uuid), (%L::uuid)', :'c_staff', :'c_co'),
   'messaging back on: the same two conversations'
 );
 select is(
-  (select count(*) from public.messages), 5::bigint,
+  (select count(*) from tutela.messages), 5::bigint,
   'messaging back on: including what was said meanwhile'
 );
 select lives_ok('post_staff', 'messaging back on: posts again');
 select lives_ok('mark_staff', 'messaging back on: marks read again');
 
 -- the guardian's refused posts did not land
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.messages where sender_id = :'u_guardian'), 2::bigint,
+  (select count(*) from tutela.messages where sender_id = :'u_guardian'), 2::bigint,
   'the guardian''s messages: the first one and the one after messaging came back'
 );
 

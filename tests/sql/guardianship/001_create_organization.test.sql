@@ -4,25 +4,25 @@
 begin;
 select plan(19);
 
-select tests.create_user('founder@example.test') as founder \gset
-select tests.create_user('rival@example.test') as rival \gset
+select tutela_tests.create_user('founder@example.test') as founder \gset
+select tutela_tests.create_user('rival@example.test') as rival \gset
 
 -- a signed-in user founds an organisation
-select tests.authenticate_as(:'founder');
+select tutela_tests.authenticate_as(:'founder');
 select
   id as org,
   name as org_name,
   slug as org_slug,
   created_by as org_created_by
-from public.create_organization('  Riverside Academy  ', 'riverside-academy') \gset
+from tutela.create_organization('  Riverside Academy  ', 'riverside-academy') \gset
 select is(:'org_name'::text, 'Riverside Academy', 'the name is stored trimmed');
 select is(:'org_slug'::text, 'riverside-academy', 'the slug is stored as given');
 select is(:'org_created_by'::uuid, :'founder'::uuid, 'created_by is the caller');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select user_id, role from public.memberships where organization_id = %L', :'org'
+    'select user_id, role from tutela.memberships where organization_id = %L', :'org'
   ),
   format('values (%L::uuid, %L::text)', :'founder', 'admin'),
   'the founder is the only member, as admin'
@@ -30,7 +30,7 @@ select results_eq(
 select results_eq(
   format(
     $$select max_guardians_per_student, link_requires_student_approval, link_code_ttl
-      from public.organizations where id = %L$$,
+      from tutela.organizations where id = %L$$,
     :'org'
   ),
   $$values (2, false, interval '24 hours')$$,
@@ -38,7 +38,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    'select actor_id, actor_role from public.link_events '
+    'select actor_id, actor_role from tutela.link_events '
     'where organization_id = %L and action = %L',
     :'org', 'organization_created'
   ),
@@ -47,70 +47,70 @@ select results_eq(
 );
 
 -- the founder reads the new organisation through the API
-select tests.authenticate_as(:'founder');
+select tutela_tests.authenticate_as(:'founder');
 select results_eq(
-  'select id from public.organizations',
+  'select id from tutela.organizations',
   format('values (%L::uuid)', :'org'),
   'the founder sees their organisation'
 );
 
 -- input checks
 select throws_ok(
-  $$select public.create_organization('   ', 'blank-name')$$,
+  $$select tutela.create_organization('   ', 'blank-name')$$,
   'TU422', null, 'a blank name is TU422'
 );
 select throws_ok(
-  $$select public.create_organization(null, 'null-name')$$,
+  $$select tutela.create_organization(null, 'null-name')$$,
   'TU422', null, 'a missing name is TU422'
 );
 select throws_ok(
-  format('select public.create_organization(%L, %L)', repeat('n', 201), 'long-name'),
+  format('select tutela.create_organization(%L, %L)', repeat('n', 201), 'long-name'),
   'TU422', null, 'a name over 200 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Two', 'ab')$$,
+  $$select tutela.create_organization('Two', 'ab')$$,
   'TU422', null, 'a slug under 3 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Upper', 'Upper-Case')$$,
+  $$select tutela.create_organization('Upper', 'Upper-Case')$$,
   'TU422', null, 'a slug with capitals is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('Dash', '-dash-first')$$,
+  $$select tutela.create_organization('Dash', '-dash-first')$$,
   'TU422', null, 'a slug starting with a dash is TU422'
 );
 select throws_ok(
-  format('select public.create_organization(%L, %L)', 'Long', repeat('a', 64)),
+  format('select tutela.create_organization(%L, %L)', 'Long', repeat('a', 64)),
   'TU422', null, 'a slug over 63 characters is TU422'
 );
 select throws_ok(
-  $$select public.create_organization('No slug', null)$$,
+  $$select tutela.create_organization('No slug', null)$$,
   'TU422', null, 'a missing slug is TU422'
 );
 
 -- another user cannot take the same slug
-select tests.authenticate_as(:'rival');
+select tutela_tests.authenticate_as(:'rival');
 select throws_ok(
-  $$select public.create_organization('Copycat', 'riverside-academy')$$,
+  $$select tutela.create_organization('Copycat', 'riverside-academy')$$,
   'TU409', null, 'a slug in use is TU409'
 );
 select is_empty(
-  'select id from public.organizations',
+  'select id from tutela.organizations',
   'the refused founder got no organisation'
 );
 
 -- no user in the token
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  $$select public.create_organization('Ghost', 'ghost-school')$$,
+  $$select tutela.create_organization('Ghost', 'ghost-school')$$,
   'TU401', null, 'authenticated role without a user is TU401'
 );
 
 -- anon may not call it
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  $$select public.create_organization('Anon', 'anon-school')$$,
+  $$select tutela.create_organization('Anon', 'anon-school')$$,
   '42501', null, 'anon may not create an organisation'
 );
 

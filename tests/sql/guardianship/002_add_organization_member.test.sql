@@ -7,39 +7,39 @@
 begin;
 select plan(20);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('newcomer@a.test') as newcomer \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('newcomer@a.test') as newcomer \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
 
 -- the admin cannot make a login a member without that person's consent
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'newcomer', 'staff'),
   'TU409', null, 'adding an existing login directly is refused (invite_required)'
 );
 select throws_ok(
   format(
-    'select public.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
+    'select tutela.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
   ),
   'TU409', null, 'an unknown user id gets the same answer: no probing of user ids'
 );
 select is_empty(
-  format('select 1 from public.memberships where user_id = %L', :'newcomer'),
+  format('select 1 from tutela.memberships where user_id = %L', :'newcomer'),
   'no membership was made'
 );
 
 -- staff_a joins by accepting an invite
-select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
 select results_eq(
   format(
-    'select user_id, role from public.memberships where organization_id = %L order by role',
+    'select user_id, role from tutela.memberships where organization_id = %L order by role',
     :'org_a'
   ),
   format('values (%L::uuid, %L::text), (%L, %L)', :'admin_a', 'admin', :'staff_a', 'staff'),
@@ -48,12 +48,12 @@ select results_eq(
 
 -- a second call changes the role of a member
 select lives_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
   'the admin promotes a staff member to admin'
 );
 select results_eq(
   format(
-    'select count(*), min(role) from public.memberships where organization_id = %L '
+    'select count(*), min(role) from tutela.memberships where organization_id = %L '
     'and user_id = %L',
     :'org_a', :'staff_a'
   ),
@@ -61,15 +61,15 @@ select results_eq(
   'a role change keeps one membership row'
 );
 select lives_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
   'the admin demotes them back to staff (another admin remains)'
 );
 
 -- the audit has the joining (by the member) and both role changes (by the admin)
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select action, actor_id, actor_role from public.link_events '
+    'select action, actor_id, actor_role from tutela.link_events '
     'where organization_id = %L and subject_user_id = %L order by id',
     :'org_a', :'staff_a'
   ),
@@ -83,77 +83,77 @@ select results_eq(
 );
 
 -- input checks, as the admin
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'owner'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'owner'),
   'TU422', null, 'an unknown role is TU422'
 );
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, null)', :'org_a', :'staff_a'),
+  format('select tutela.add_organization_member(%L, %L, null)', :'org_a', :'staff_a'),
   'TU422', null, 'a missing role is TU422'
 );
 select throws_ok(
   format(
-    'select public.add_organization_member(%L, %L, %L)', gen_random_uuid(), :'staff_a', 'staff'
+    'select tutela.add_organization_member(%L, %L, %L)', gen_random_uuid(), :'staff_a', 'staff'
   ),
   'TU403', null, 'an unknown organisation is TU403, like one the caller does not run'
 );
 
 -- denied actors
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
   'TU403', null, 'staff may not promote themselves'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'stranger', 'admin'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'stranger', 'admin'),
   'TU403', null, 'a stranger may not add themselves'
 );
-select tests.authenticate_as(:'admin_b');
+select tutela_tests.authenticate_as(:'admin_b');
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'admin'),
   'TU403', null, 'an admin of another organisation may not change roles'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
   format(
-    'select 1 from public.memberships where organization_id = %L and user_id in (%L, %L, %L)',
+    'select 1 from tutela.memberships where organization_id = %L and user_id in (%L, %L, %L)',
     :'org_a', :'newcomer', :'stranger', :'admin_b'
   ),
   'no refused call added a member'
 );
 select is(
-  (select role from public.memberships where organization_id = :'org_a' and user_id = :'staff_a'),
+  (select role from tutela.memberships where organization_id = :'org_a' and user_id = :'staff_a'),
   'staff',
   'the refused promotions changed nothing'
 );
 
 -- the service role (back office) adds a user directly; an unknown user is TU404 to it
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (public.add_organization_member(:'org_a', :'newcomer', 'staff')).user_id,
+  (tutela.add_organization_member(:'org_a', :'newcomer', 'staff')).user_id,
   :'newcomer'::uuid,
   'the service role adds a member directly'
 );
 select throws_ok(
   format(
-    'select public.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
+    'select tutela.add_organization_member(%L, %L, %L)', :'org_a', gen_random_uuid(), 'staff'
   ),
   'TU404', null, 'the service role is told an unknown user is TU404'
 );
 
 -- no user in the token; anon
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
   'TU401', null, 'authenticated role without a user is TU401'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
+  format('select tutela.add_organization_member(%L, %L, %L)', :'org_a', :'staff_a', 'staff'),
   '42501', null, 'anon may not call it'
 );
 

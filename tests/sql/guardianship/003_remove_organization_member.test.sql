@@ -5,68 +5,68 @@
 begin;
 select plan(15);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('teacher@a.test') as teacher_a \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('teacher@a.test') as teacher_a \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
 
-select tests.authenticate_as(:'admin_a');
-select id as org_a from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
-select tests.add_member(:'org_a', :'teacher_a', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org_a from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org_a', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.add_member(:'org_a', :'teacher_a', 'staff') is not null as added \gset
 
 -- denied actors first: nothing changes
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'staff may not remove a member'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'admin_a'),
   'TU403', null, 'staff may not remove the admin'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'a stranger may not remove a member'
 );
-select tests.authenticate_as(:'admin_b');
+select tutela_tests.authenticate_as(:'admin_b');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'an admin of another organisation may not remove a member'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org_a'),
+  (select count(*) from tutela.memberships where organization_id = :'org_a'),
   3::bigint,
   'the refused calls removed nobody'
 );
 
 -- the admin removes a staff member
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select lives_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'the admin removes a staff member'
 );
 select set_eq(
-  'select user_id from public.memberships',
+  'select user_id from tutela.memberships',
   array[:'admin_a', :'staff_a']::uuid[],
   'the removed member is gone from the member list'
 );
 
 -- the removed member loses the organisation at once
-select tests.authenticate_as(:'teacher_a');
-select is_empty('select id from public.organizations', 'the removed member no longer sees it');
-select is_empty('select id from public.memberships', 'nor its members');
+select tutela_tests.authenticate_as(:'teacher_a');
+select is_empty('select id from tutela.organizations', 'the removed member no longer sees it');
+select is_empty('select id from tutela.memberships', 'nor its members');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select actor_id, actor_role, old_values ->> %L from public.link_events '
+    'select actor_id, actor_role, old_values ->> %L from tutela.link_events '
     'where organization_id = %L and action = %L and subject_user_id = %L',
     'role', :'org_a', 'member_removed', :'teacher_a'
   ),
@@ -75,30 +75,30 @@ select results_eq(
 );
 
 -- not found
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'teacher_a'),
   'TU403', null, 'removing someone who is no longer a member is TU403 (no probing)'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'stranger'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'stranger'),
   'TU403', null, 'removing a user who never was a member is TU403 (no probing)'
 );
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', gen_random_uuid(), :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', gen_random_uuid(), :'staff_a'),
   'TU403', null, 'an unknown organisation is TU403 (no probing)'
 );
 
 -- no user in the token; anon
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
   'TU401', null, 'authenticated role without a user is TU401'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
+  format('select tutela.remove_organization_member(%L, %L)', :'org_a', :'staff_a'),
   '42501', null, 'anon may not call it'
 );
 

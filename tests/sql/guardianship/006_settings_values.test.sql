@@ -5,60 +5,60 @@
 begin;
 select plan(49);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 
 -- valid values, at the edges of each range
 select is(
-  (public.update_organization_settings(:'org', '{"name": "  Alpha Academy  "}')).name,
+  (tutela.update_organization_settings(:'org', '{"name": "  Alpha Academy  "}')).name,
   'Alpha Academy', 'name: set, trimmed'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 10}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 10}'))
   .max_guardians_per_student,
   10, 'max_guardians_per_student: 10 is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
+  (tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 1}'))
   .max_guardians_per_student,
   1, 'max_guardians_per_student: 1 is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_requires_student_approval": true}'))
+  (tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}'))
   .link_requires_student_approval,
   true, 'link_requires_student_approval: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_requires_student_approval": false}'))
+  (tutela.update_organization_settings(:'org', '{"link_requires_student_approval": false}'))
   .link_requires_student_approval,
   false, 'link_requires_student_approval: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_code_ttl": "5 minutes"}')).link_code_ttl,
+  (tutela.update_organization_settings(:'org', '{"link_code_ttl": "5 minutes"}')).link_code_ttl,
   interval '5 minutes', 'link_code_ttl: 5 minutes is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"link_code_ttl": "30 days"}')).link_code_ttl,
+  (tutela.update_organization_settings(:'org', '{"link_code_ttl": "30 days"}')).link_code_ttl,
   interval '30 days', 'link_code_ttl: 30 days is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_ttl": "1 hour"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_ttl": "1 hour"}'))
   .guardian_invite_ttl,
   interval '1 hour', 'guardian_invite_ttl: 1 hour is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_ttl": "90 days"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_ttl": "90 days"}'))
   .guardian_invite_ttl,
   interval '90 days', 'guardian_invite_ttl: 90 days is the upper bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"student_invite_ttl": "1 hour"}'))
+  (tutela.update_organization_settings(:'org', '{"student_invite_ttl": "1 hour"}'))
   .student_invite_ttl,
   interval '1 hour', 'student_invite_ttl: 1 hour is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"student_invite_ttl": "90 days"}'))
+  (tutela.update_organization_settings(:'org', '{"student_invite_ttl": "90 days"}'))
   .student_invite_ttl,
   interval '90 days', 'student_invite_ttl: 90 days is the upper bound'
 );
@@ -66,18 +66,18 @@ select is(
 -- several keys at once
 select lives_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"name": "Alpha", "max_guardians_per_student": 3, "link_requires_student_approval": true,'
     ' "link_code_ttl": "2 hours", "guardian_invite_ttl": "3 days",'
     ' "student_invite_ttl": "14 days"}'
   ),
   'several settings change in one call'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select name, max_guardians_per_student, link_requires_student_approval, link_code_ttl,'
-    ' guardian_invite_ttl, student_invite_ttl from public.organizations where id = %L',
+    ' guardian_invite_ttl, student_invite_ttl from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('Alpha', 3, true, interval '2 hours', interval '3 days', interval '14 days')$$,
@@ -89,7 +89,7 @@ select results_eq(
   format(
     $$select actor_id, actor_role, old_values ->> 'name', new_values ->> 'name',
       (new_values ->> 'max_guardians_per_student')::int
-      from public.link_events
+      from tutela.link_events
       where organization_id = %L and action = 'settings_changed'
       order by id desc limit 1$$,
     :'org'
@@ -99,7 +99,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   12::bigint,
@@ -107,10 +107,10 @@ select is(
 );
 
 -- invalid input: every refusal is TU422
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU422', null, v.description
   )
 from (
@@ -148,16 +148,16 @@ from (
   ('{"name": "Fine", "max_guardians_per_student": 99}', 'a valid key next to an invalid one')
 ) as v (settings, description);
 select throws_ok(
-  format('select public.update_organization_settings(%L, null)', :'org'),
+  format('select tutela.update_organization_settings(%L, null)', :'org'),
   'TU422', null, 'null settings'
 );
 
 -- refused calls changed nothing and left no audit row
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select name, max_guardians_per_student, link_requires_student_approval, link_code_ttl,'
-    ' guardian_invite_ttl, student_invite_ttl from public.organizations where id = %L',
+    ' guardian_invite_ttl, student_invite_ttl from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('Alpha', 3, true, interval '2 hours', interval '3 days', interval '14 days')$$,
@@ -165,7 +165,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   12::bigint,

@@ -6,21 +6,21 @@
 begin;
 select plan(21);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.create_user('kid@a.test') as kid_user \gset
-select tests.create_user('guardian@a.test') as guardian \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.create_user('kid@a.test') as kid_user \gset
+select tutela_tests.create_user('guardian@a.test') as guardian \gset
 
 -- a short history, each step by a different actor
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
-select tests.authenticate_as(:'staff_a');
-select id as kid from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'kid', :'kid_user');
-select tests.authenticate_as(:'kid_user');
-select code from public.create_guardian_link_code() \gset
-select tests.authenticate_as(:'guardian');
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select id as kid from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'kid', :'kid_user');
+select tutela_tests.authenticate_as(:'kid_user');
+select code from tutela.create_guardian_link_code() \gset
+select tutela_tests.authenticate_as(:'guardian');
 select
   set_config(
     'request.headers',
@@ -28,25 +28,25 @@ select
     true
   ) is not null as headers_set
 \gset
-select public.redeem_guardian_link_code(:'code') ->> 'id' as link \gset
+select tutela.redeem_guardian_link_code(:'code') ->> 'id' as link \gset
 select set_config('request.headers', '{}', true) is not null as headers_cleared \gset
-select tests.authenticate_as(:'kid_user');
-select public.set_guardian_link_permissions(:'link', '{"journal": true}') is not null as ok \gset
-select tests.authenticate_as(:'staff_a');
-select public.revoke_guardian_link(:'link', 'moving away') is not null as revoked \gset
-select tests.authenticate_as(:'staff_a');
-select public.restore_guardian_link(:'link') is not null as restored \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'kid_user');
+select tutela.set_guardian_link_permissions(:'link', '{"journal": true}') is not null as ok \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select tutela.revoke_guardian_link(:'link', 'moving away') is not null as revoked \gset
+select tutela_tests.authenticate_as(:'staff_a');
+select tutela.restore_guardian_link(:'link') is not null as restored \gset
+select tutela_tests.authenticate_as(:'admin_a');
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 3}')
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 3}')
   is not null as changed
 \gset
-select public.remove_organization_member(:'org', :'staff_a') is null as removed \gset
+select tutela.remove_organization_member(:'org', :'staff_a') is null as removed \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    'select action, actor_id, actor_role from public.link_events '
+    'select action, actor_id, actor_role from tutela.link_events '
     'where organization_id = %L order by id',
     :'org'
   ),
@@ -71,7 +71,7 @@ select results_eq(
   format(
     $$select student_id, link_id, subject_user_id, code_id is not null,
       new_values ->> 'status'
-      from public.link_events where action = 'link_created' and organization_id = %L$$,
+      from tutela.link_events where action = 'link_created' and organization_id = %L$$,
     :'org'
   ),
   format($$values (%L::uuid, %L::uuid, %L::uuid, true, 'active')$$, :'kid', :'link', :'guardian'),
@@ -80,7 +80,7 @@ select results_eq(
 select results_eq(
   format(
     $$select old_values ->> 'status', new_values ->> 'status', new_values ->> 'revoke_reason'
-      from public.link_events where action = 'link_revoked' and link_id = %L$$,
+      from tutela.link_events where action = 'link_revoked' and link_id = %L$$,
     :'link'
   ),
   $$values ('active', 'revoked', 'moving away')$$,
@@ -88,7 +88,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select request_ip, user_agent from public.link_events
+    $$select request_ip, user_agent from tutela.link_events
       where action = 'link_created' and link_id = %L$$,
     :'link'
   ),
@@ -97,7 +97,7 @@ select results_eq(
 );
 select is_empty(
   format(
-    $$select 1 from public.link_events
+    $$select 1 from tutela.link_events
       where organization_id = %L and action <> 'link_created' and request_ip is not null$$,
     :'org'
   ),
@@ -105,89 +105,89 @@ select is_empty(
 );
 
 -- a signed-in user cannot change the log (no grant)
-select id as first_event from public.link_events where organization_id = :'org' order by id limit 1
+select id as first_event from tutela.link_events where organization_id = :'org' order by id limit 1
 \gset
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   '42501', null, 'an admin cannot update the log'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   '42501', null, 'an admin cannot delete from the log'
 );
 
 -- service_role: may append, may not change, delete or truncate
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$insert into public.link_events (actor_role, action, organization_id)
+    $$insert into tutela.link_events (actor_role, action, organization_id)
       values ('service_role', 'reminder_sent', %L)$$,
     :'org'
   ),
   'service_role may append an event'
 );
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   '42501', null, 'service_role has no grant to update the log'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   '42501', null, 'service_role has no grant to delete from the log'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   '42501', null, 'service_role has no grant to truncate the log'
 );
 
 -- the table owner (the session's superuser): the trigger refuses
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   'TU403', null, 'the owner cannot update an event'
 );
 select throws_ok(
-  format('update public.link_events set old_values = null where organization_id = %L', :'org'),
+  format('update tutela.link_events set old_values = null where organization_id = %L', :'org'),
   'TU403', null, 'the owner cannot update many events'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   'TU403', null, 'the owner cannot delete an event'
 );
 select throws_ok(
-  'delete from public.link_events',
+  'delete from tutela.link_events',
   'TU403', null, 'the owner cannot empty the log'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   'TU403', null, 'the owner cannot truncate the log'
 );
 
 -- even if someone grants service_role more, the trigger still refuses
-grant update, delete, truncate on public.link_events to service_role;
-select tests.as_service_role();
+grant update, delete, truncate on tutela.link_events to service_role;
+select tutela_tests.as_service_role();
 select throws_ok(
-  format($$update public.link_events set action = 'forged' where id = %s$$, :'first_event'),
+  format($$update tutela.link_events set action = 'forged' where id = %s$$, :'first_event'),
   'TU403', null, 'granted update, service_role still cannot update an event'
 );
 select throws_ok(
-  format('delete from public.link_events where id = %s', :'first_event'),
+  format('delete from tutela.link_events where id = %s', :'first_event'),
   'TU403', null, 'granted delete, service_role still cannot delete an event'
 );
 select throws_ok(
-  'truncate public.link_events',
+  'truncate tutela.link_events',
   'TU403', null, 'granted truncate, service_role still cannot truncate the log'
 );
 
 -- the log is intact
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select action from public.link_events where id = :'first_event'),
+  (select action from tutela.link_events where id = :'first_event'),
   'organization_created',
   'the first event is unchanged'
 );
 select is(
-  (select count(*) from public.link_events where organization_id = :'org'),
+  (select count(*) from tutela.link_events where organization_id = :'org'),
   12::bigint,
   'all twelve events are still there'
 );

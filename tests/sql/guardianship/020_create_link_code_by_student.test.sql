@@ -3,20 +3,20 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
 
 -- the student, without naming the record
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select
   code as self_code,
   expires_at as self_expires
-from public.create_guardian_link_code() \gset
+from tutela.create_guardian_link_code() \gset
 select matches(
   :'self_code'::text,
   '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$',
@@ -29,7 +29,7 @@ select is(
 );
 
 -- the student, naming their own record
-select code as named_code from public.create_guardian_link_code(:'student') \gset
+select code as named_code from tutela.create_guardian_link_code(:'student') \gset
 select matches(
   :'named_code'::text,
   '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$',
@@ -38,14 +38,14 @@ select matches(
 select isnt(:'named_code'::text, :'self_code'::text, 'each call makes a new code');
 
 -- many codes: all well-formed and all different
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 create temporary table many_codes (code text) on commit drop;
 grant insert, select on many_codes to authenticated;
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 insert into many_codes (code)
 select c.code from generate_series(1, 50) as g (n)
 -- the argument depends on g.n, so the function runs once per row
-cross join lateral public.create_guardian_link_code(p_max_uses => 1 + 0 * g.n) as c;
+cross join lateral tutela.create_guardian_link_code(p_max_uses => 1 + 0 * g.n) as c;
 select is(
   (
     select count(*) from many_codes
@@ -61,11 +61,11 @@ select is(
 );
 
 -- the rows: for the student's record, created by the student
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select count(*), count(*) filter (where created_by = %L and max_uses = 1 and uses = 0)
-       from private.guardian_link_codes where student_id = %L $$,
+       from tutela_private.guardian_link_codes where student_id = %L $$,
     :'kid', :'student'
   ),
   $$ values (52::bigint, 52::bigint) $$,
@@ -73,7 +73,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where
       action = 'code_created' and student_id = :'student' and actor_id = :'kid'
       and actor_role = 'student'

@@ -3,43 +3,43 @@
 begin;
 select plan(6);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select id as baby from public.create_student(:'org', 'Baby') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select id as baby from tutela.create_student(:'org', 'Baby') \gset
 
 -- the admin
 select lives_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'an admin of the organisation creates a code for a student'
 );
 
 -- staff, for a student with and without a login, with their own uses and lifetime
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select lives_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'staff of the organisation create a code for a student with a login'
 );
 select
   code as baby_code,
   expires_at as baby_expires
-from public.create_guardian_link_code(:'baby', 3, interval '2 hours') \gset
+from tutela.create_guardian_link_code(:'baby', 3, interval '2 hours') \gset
 select is(
   :'baby_expires'::timestamptz,
   now() + interval '2 hours',
   'staff create a code for a student without a login, with its own lifetime'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select created_by, max_uses, uses from private.guardian_link_codes
+    $$ select created_by, max_uses, uses from tutela_private.guardian_link_codes
        where student_id = %L $$,
     :'baby'
   ),
@@ -48,7 +48,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select actor_id, actor_role from public.link_events
+    $$ select actor_id, actor_role from tutela.link_events
        where action = 'code_created' and student_id = %L order by id $$,
     :'student'
   ),
@@ -57,10 +57,10 @@ select results_eq(
 );
 
 -- the code works
-select tests.create_user('mum@example.test') as mum \gset
-select tests.authenticate_as(:'mum');
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  public.redeem_guardian_link_code(:'baby_code') ->> 'student_id',
+  tutela.redeem_guardian_link_code(:'baby_code') ->> 'student_id',
   :'baby',
   'a code made by staff links a guardian to that student'
 );

@@ -4,98 +4,98 @@
 begin;
 select plan(10);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('stranger@example.test') as stranger \gset
-select tests.create_user('other-admin@example.test') as other_admin \gset
-select tests.create_user('other-staff@example.test') as other_staff \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('other-admin@example.test') as other_admin \gset
+select tutela_tests.create_user('other-staff@example.test') as other_staff \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student') \gset
 
-select tests.authenticate_as(:'other_admin');
-select id as other_org from public.create_organization('Other', 'other-slug') \gset
-select tests.add_member(:'other_org', :'other_staff', 'staff');
+select tutela_tests.authenticate_as(:'other_admin');
+select id as other_org from tutela.create_organization('Other', 'other-slug') \gset
+select tutela_tests.add_member(:'other_org', :'other_staff', 'staff');
 
 -- mum is an active guardian of the student
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code');
 
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403',
   null,
   'an active guardian cannot create a code for their child'
 );
 select throws_ok(
-  'select public.create_guardian_link_code()',
+  'select tutela.create_guardian_link_code()',
   'TU403',
   null,
   'a guardian who is not a student cannot create a code for "themself"'
 );
 
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403',
   null,
   'a stranger cannot create a code for a student'
 );
 
-select tests.authenticate_as(:'other_staff');
+select tutela_tests.authenticate_as(:'other_staff');
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403',
   null,
   'staff of another organisation cannot create a code'
 );
-select tests.authenticate_as(:'other_admin');
+select tutela_tests.authenticate_as(:'other_admin');
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU403',
   null,
   'an admin of another organisation cannot create a code'
 );
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  'select public.create_guardian_link_code()',
+  'select tutela.create_guardian_link_code()',
   'TU403',
   null,
   'an admin who is not a student cannot create a code without naming the student'
 );
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', gen_random_uuid()),
+  format('select tutela.create_guardian_link_code(%L)', gen_random_uuid()),
   'TU403',
   null,
   'an unknown student is TU403, like one the caller may not act on'
 );
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   '42501',
   null,
   'anon may not call it'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
-  format('select public.create_guardian_link_code(%L)', :'student'),
+  format('select tutela.create_guardian_link_code(%L)', :'student'),
   'TU401',
   null,
   'the authenticated role without a user id is TU401'
 );
 
 -- none of the refusals left a code behind: only the one made by the admin exists
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from private.guardian_link_codes where student_id = :'student'),
+  (select count(*) from tutela_private.guardian_link_codes where student_id = :'student'),
   1::bigint,
   'refused calls store no code'
 );

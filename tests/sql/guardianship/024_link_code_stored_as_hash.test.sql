@@ -3,31 +3,31 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select public.update_organization_settings(:'org', '{"link_code_ttl": "3 hours"}');
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela.update_organization_settings(:'org', '{"link_code_ttl": "3 hours"}');
 select
   code,
   expires_at
-from public.create_guardian_link_code(:'student') \gset
+from tutela.create_guardian_link_code(:'student') \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select replace(:'code', '-', '') as plain \gset
 
 select is(
-  (select count(*) from private.guardian_link_codes where student_id = :'student'),
+  (select count(*) from tutela_private.guardian_link_codes where student_id = :'student'),
   1::bigint,
   'one code row is stored'
 );
 select is(
-  (select code_hash from private.guardian_link_codes where student_id = :'student'),
+  (select code_hash from tutela_private.guardian_link_codes where student_id = :'student'),
   sha256(convert_to(:'plain', 'UTF8')),
   'code_hash is the sha256 of the 12 characters without dashes'
 );
 select is(
-  (select expires_at from private.guardian_link_codes where student_id = :'student'),
+  (select expires_at from tutela_private.guardian_link_codes where student_id = :'student'),
   now() + interval '3 hours',
   'expires_at is now() plus the organisation''s link_code_ttl'
 );
@@ -40,7 +40,7 @@ select is(
 -- the code in no form, in no column
 select is_empty(
   format(
-    $$ select 1 from private.guardian_link_codes as c
+    $$ select 1 from tutela_private.guardian_link_codes as c
        where upper(to_jsonb(c)::text) like '%%' || %L || '%%'
           or upper(to_jsonb(c)::text) like '%%' || %L || '%%' $$,
     :'plain', :'code'
@@ -49,13 +49,13 @@ select is_empty(
 );
 select is_empty(
   $$ select 1 from information_schema.columns
-     where table_schema = 'private' and table_name = 'guardian_link_codes'
+     where table_schema = 'tutela_private' and table_name = 'guardian_link_codes'
        and data_type in ('text', 'character varying', 'character', 'json', 'jsonb') $$,
   'the code table has no text column that could hold a code'
 );
 select is_empty(
   format(
-    $$ select 1 from public.link_events as e
+    $$ select 1 from tutela.link_events as e
        where upper(to_jsonb(e)::text) like '%%' || %L || '%%'
           or upper(to_jsonb(e)::text) like '%%' || %L || '%%' $$,
     :'plain', :'code'
@@ -64,7 +64,7 @@ select is_empty(
 );
 select is_empty(
   format(
-    $$ select 1 from private.notification_outbox as n
+    $$ select 1 from tutela_private.notification_outbox as n
        where upper(to_jsonb(n)::text) like '%%' || %L || '%%'
           or upper(to_jsonb(n)::text) like '%%' || %L || '%%' $$,
     :'plain', :'code'

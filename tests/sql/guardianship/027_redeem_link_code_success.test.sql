@@ -4,20 +4,20 @@
 begin;
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code as mum_code from public.create_guardian_link_code(:'student') \gset
-select code as dad_code from public.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code as mum_code from tutela.create_guardian_link_code(:'student') \gset
+select code as dad_code from tutela.create_guardian_link_code(:'student') \gset
 
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'mum_code', 'mother') as mum_result \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'mum_code', 'mother') as mum_result \gset
 
 select is(
   current_setting('response.status', true),
@@ -29,11 +29,11 @@ select ok(
   'the result is the link'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select id, student_id, guardian_id, relation, status, created_via, is_primary
-       from public.guardian_links where guardian_id = %L $$,
+       from tutela.guardian_links where guardian_id = %L $$,
     :'mum'
   ),
   format(
@@ -44,33 +44,33 @@ select results_eq(
   'the link is active, for the code''s student, with the relation given, created via code'
 );
 select is(
-  (select permissions from public.guardian_links where guardian_id = :'mum'),
+  (select permissions from tutela.guardian_links where guardian_id = :'mum'),
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": false, "messaging": true}'::jsonb,
   'the link carries the default permissions: journal false, the rest true'
 );
 select is(
-  (select activated_at from public.guardian_links where guardian_id = :'mum'),
+  (select activated_at from tutela.guardian_links where guardian_id = :'mum'),
   now(),
   'the link is activated now'
 );
 select is(
   (
-    select uses from private.guardian_link_codes
+    select uses from tutela_private.guardian_link_codes
     where code_hash = sha256(convert_to(replace(:'mum_code', '-', ''), 'UTF8'))
   ),
   1,
   'the code''s use is counted'
 );
 select results_eq(
-  format($$ select succeeded from private.link_code_attempts where user_id = %L $$, :'mum'),
+  format($$ select succeeded from tutela_private.link_code_attempts where user_id = %L $$, :'mum'),
   $$ values (true) $$,
   'a successful attempt is recorded'
 );
 select results_eq(
   format(
     $$ select actor_id, actor_role, subject_user_id, code_id is not null
-       from public.link_events where action = 'link_created' and link_id = %L $$,
+       from tutela.link_events where action = 'link_created' and link_id = %L $$,
     :'mum_result'::jsonb ->> 'id'
   ),
   format($$ values (%L::uuid, 'guardian'::text, %L::uuid, true) $$, :'mum', :'mum'),
@@ -78,33 +78,33 @@ select results_eq(
 );
 
 -- mum now sees her child
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select results_eq(
-  'select id from public.students',
+  'select id from tutela.students',
   format('values (%L::uuid)', :'student'),
   'the new guardian reads the student''s record'
 );
 select results_eq(
-  'select student_id, status from public.guardian_list_children()',
+  'select student_id, status from tutela.guardian_list_children()',
   format($$ values (%L::uuid, 'active'::text) $$, :'student'),
   'the child appears in the guardian''s list'
 );
 
 -- the relation defaults to guardian
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'dad_code') ->> 'relation',
+  tutela.redeem_guardian_link_code(:'dad_code') ->> 'relation',
   'guardian',
   'without a relation, the link says guardian'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.guardian_links where student_id = :'student' and status = 'active'),
+  (select count(*) from tutela.guardian_links where student_id = :'student' and status = 'active'),
   2::bigint,
   'two guardians are linked'
 );
 select is(
-  (select relation from public.guardian_links where guardian_id = :'dad'),
+  (select relation from tutela.guardian_links where guardian_id = :'dad'),
   'guardian',
   'the stored relation is guardian'
 );

@@ -3,52 +3,52 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student', 2) \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'status', 'active', 'the first use links mum'
+  tutela.redeem_guardian_link_code(:'code') ->> 'status', 'active', 'the first use links mum'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select uses from private.guardian_link_codes where student_id = :'student'),
+  (select uses from tutela_private.guardian_link_codes where student_id = :'student'),
   1,
   'one use is counted'
 );
 
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'status', 'active', 'the second use links dad'
+  tutela.redeem_guardian_link_code(:'code') ->> 'status', 'active', 'the second use links dad'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select uses from private.guardian_link_codes where student_id = :'student'),
+  (select uses from tutela_private.guardian_link_codes where student_id = :'student'),
   2,
   'two uses are counted'
 );
 
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'code', 'TU404', 'a third use is refused'
+  tutela.redeem_guardian_link_code(:'code') ->> 'code', 'TU404', 'a third use is refused'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select uses from private.guardian_link_codes where student_id = :'student'),
+  (select uses from tutela_private.guardian_link_codes where student_id = :'student'),
   2,
   'the refused use is not counted'
 );
 select results_eq(
   format(
-    $$ select guardian_id from public.guardian_links where student_id = %L
+    $$ select guardian_id from tutela.guardian_links where student_id = %L
        order by guardian_id = %L $$,
     :'student', :'dad'
   ),
@@ -56,9 +56,9 @@ select results_eq(
   'exactly mum and dad are linked'
 );
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (select status from public.list_guardian_link_codes(:'student')),
+  (select status from tutela.list_guardian_link_codes(:'student')),
   'used',
   'the code is listed as used'
 );

@@ -4,49 +4,49 @@
 begin;
 select plan(9);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
 select is(
-  (select max_guardians_per_student from public.organizations where id = :'org'),
+  (select max_guardians_per_student from tutela.organizations where id = :'org'),
   2,
   'the organisation''s default cap is 2'
 );
-select code as mum_code from public.create_guardian_link_code(:'student') \gset
-select code as dad_code from public.create_guardian_link_code(:'student') \gset
-select code as gran_code from public.create_guardian_link_code(:'student') \gset
+select code as mum_code from tutela.create_guardian_link_code(:'student') \gset
+select code as dad_code from tutela.create_guardian_link_code(:'student') \gset
+select code as gran_code from tutela.create_guardian_link_code(:'student') \gset
 
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'mum_code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'dad');
-select public.redeem_guardian_link_code(:'dad_code');
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'mum_code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.redeem_guardian_link_code(:'dad_code');
 
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'gran_code'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'gran_code'),
   'TU409', null, 'a third guardian is over the cap: TU409'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select uses from private.guardian_link_codes
+    select uses from tutela_private.guardian_link_codes
     where code_hash = sha256(convert_to(replace(:'gran_code', '-', ''), 'UTF8'))
   ),
   0,
   'the refused redemption did not use the code'
 );
 select is_empty(
-  format('select 1 from public.guardian_links where guardian_id = %L', :'gran'),
+  format('select 1 from tutela.guardian_links where guardian_id = %L', :'gran'),
   'no link was made for the third guardian'
 );
 select is(
   (
-    select count(*) from public.guardian_links
+    select count(*) from tutela.guardian_links
     where student_id = :'student' and status in ('active', 'pending')
   ),
   2::bigint,
@@ -54,32 +54,32 @@ select is(
 );
 select is_empty(
   format(
-    'select 1 from private.link_code_attempts where user_id = %L and not succeeded', :'gran'
+    'select 1 from tutela_private.link_code_attempts where user_id = %L and not succeeded', :'gran'
   ),
   'a refusal for the cap is not a failed code attempt'
 );
 
 -- mum leaves: a slot is free, and the same code now works
-select tests.authenticate_as(:'mum');
-select public.revoke_guardian_link(:'mum_link');
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'mum');
+select tutela.revoke_guardian_link(:'mum_link');
+select tutela_tests.authenticate_as(:'gran');
 select is(
-  public.redeem_guardian_link_code(:'gran_code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'gran_code') ->> 'status',
   'active',
   'once a link is revoked, the same code links the third guardian'
 );
 
 -- and now mum is the one over the cap, with a fresh code
-select tests.authenticate_as(:'admin');
-select code as mum_again from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'admin');
+select code as mum_again from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.redeem_guardian_link_code(%L)', :'mum_again'),
+  format('select tutela.redeem_guardian_link_code(%L)', :'mum_again'),
   'TU409', null, 'a revoked guardian coming back over the cap is refused too'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'mum_link'),
+  (select status from tutela.guardian_links where id = :'mum_link'),
   'revoked',
   'mum''s link stays revoked'
 );

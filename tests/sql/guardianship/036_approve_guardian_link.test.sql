@@ -4,72 +4,72 @@
 begin;
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
 
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU403', null, 'the guardian cannot approve their own request'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU403', null, 'staff cannot approve for the student'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU403', null, 'an admin cannot approve for the student'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU403', null, 'a stranger cannot approve'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   '42501', null, 'anon may not call it'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'link'),
+  (select status from tutela.guardian_links where id = :'link'),
   'pending',
   'after the refusals the link is still pending'
 );
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', gen_random_uuid()),
+  format('select tutela.approve_guardian_link(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 select is(
-  (public.approve_guardian_link(:'link')).status,
+  (tutela.approve_guardian_link(:'link')).status,
   'active',
   'the student approves: the link is active'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select activated_at from public.guardian_links where id = :'link'),
+  (select activated_at from tutela.guardian_links where id = :'link'),
   now(),
   'the link is activated now'
 );
 select results_eq(
   format(
-    $$ select actor_id, actor_role from public.link_events
+    $$ select actor_id, actor_role from tutela.link_events
        where action = 'link_approved' and link_id = %L $$,
     :'link'
   ),
@@ -77,22 +77,22 @@ select results_eq(
   'the approval is audited with the student as actor'
 );
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select results_eq(
-  'select id from public.students',
+  'select id from tutela.students',
   format('values (%L::uuid)', :'student'),
   'once approved, the guardian reads the student''s record'
 );
 
 -- an active link, and a revoked one, are not pending
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU409', null, 'approving an active link is TU409'
 );
-select public.revoke_guardian_link(:'link');
+select tutela.revoke_guardian_link(:'link');
 select throws_ok(
-  format('select public.approve_guardian_link(%L)', :'link'),
+  format('select tutela.approve_guardian_link(%L)', :'link'),
   'TU409', null, 'approving a revoked link is TU409'
 );
 

@@ -4,69 +4,69 @@
 begin;
 select plan(12);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
-select tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 3) \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 3) \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   'TU403', null, 'the guardian cannot decline (they revoke their request instead)'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   'TU403', null, 'staff cannot decline for the student'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   'TU403', null, 'an admin cannot decline for the student'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   'TU403', null, 'a stranger cannot decline'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   '42501', null, 'anon may not call it'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_links where id = :'link'),
+  (select status from tutela.guardian_links where id = :'link'),
   'pending',
   'after the refusals the link is still pending'
 );
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.decline_guardian_link(:'link')).status,
+  (tutela.decline_guardian_link(:'link')).status,
   'revoked',
   'the student declines: the link is revoked'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select revoked_at between now() and clock_timestamp(), revoked_by, is_primary, revoked_as
-       from public.guardian_links where id = %L $$,
+       from tutela.guardian_links where id = %L $$,
     :'link'
   ),
   format('values (true, %L::uuid, false, %L)', :'kid', 'student'),
@@ -74,7 +74,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select actor_id, actor_role from public.link_events
+    $$ select actor_id, actor_role from tutela.link_events
        where action = 'link_declined' and link_id = %L $$,
     :'link'
   ),
@@ -83,21 +83,21 @@ select results_eq(
 );
 
 -- not pending any more
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'link'),
+  format('select tutela.decline_guardian_link(%L)', :'link'),
   'TU409', null, 'declining a revoked link is TU409'
 );
-select public.approve_guardian_link(:'dad_link');
+select tutela.approve_guardian_link(:'dad_link');
 select throws_ok(
-  format('select public.decline_guardian_link(%L)', :'dad_link'),
+  format('select tutela.decline_guardian_link(%L)', :'dad_link'),
   'TU409', null, 'declining an active link is TU409'
 );
 
 -- the declined request no longer counts toward the cap of 2
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'code') ->> 'status',
   'pending',
   'a declined request frees its place under the cap'
 );

@@ -5,41 +5,41 @@
 begin;
 select plan(19);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('stranger@example.test') as stranger \gset
-select tests.create_user('other-admin@example.test') as other_admin \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('other-admin@example.test') as other_admin \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select tests.authenticate_as(:'other_admin');
-select id as other_org from public.create_organization('Other', 'other-slug') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
-select tests.authenticate_as(:'dad');
-select public.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select tutela_tests.authenticate_as(:'other_admin');
+select id as other_org from tutela.create_organization('Other', 'other-slug') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.redeem_guardian_link_code(:'code');
 
 -- the student turns the journal on: only that key changes
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_guardian_link_permissions(:'link', '{"journal": true}')).permissions,
+  (tutela.set_guardian_link_permissions(:'link', '{"journal": true}')).permissions,
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": true}'::jsonb,
   'the student turns one permission on; the others keep their values'
 );
 
 -- staff turn two off
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
   (
-    public.set_guardian_link_permissions(:'link', '{"grades": false, "messaging": false}')
+    tutela.set_guardian_link_permissions(:'link', '{"grades": false, "messaging": false}')
   ).permissions,
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": false, "attendance": true, "journal": true, "messaging": false}'::jsonb,
@@ -47,22 +47,22 @@ select is(
 );
 
 -- the admin turns one back on
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select is(
-  (public.set_guardian_link_permissions(:'link', '{"grades": true}')).permissions ->> 'grades',
+  (tutela.set_guardian_link_permissions(:'link', '{"grades": true}')).permissions ->> 'grades',
   'true',
   'an admin changes a permission'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select permissions from public.guardian_links where id = :'link'),
+  (select permissions from tutela.guardian_links where id = :'link'),
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": false}'::jsonb,
   'the stored permissions are the merge of all three changes'
 );
 select results_eq(
   format(
-    $$ select actor_role from public.link_events
+    $$ select actor_role from tutela.link_events
        where action = 'permissions_changed' and link_id = %L order by id $$,
     :'link'
   ),
@@ -71,76 +71,76 @@ select results_eq(
 );
 
 -- refused actors
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'the guardian cannot change their own link''s permissions'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'another guardian cannot change the link''s permissions'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'a stranger cannot change permissions'
 );
-select tests.authenticate_as(:'other_admin');
+select tutela_tests.authenticate_as(:'other_admin');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   'TU403', null, 'an admin of another organisation cannot change permissions'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$, :'link'),
   '42501', null, 'anon may not call it'
 );
 
 -- invalid changes
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"diary": true}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"diary": true}') $$, :'link'),
   'TU422', null, 'an unknown permission is TU422'
 );
 select throws_ok(
   format(
-    $$ select public.set_guardian_link_permissions(%L, '{"journal": false, "x": true}') $$,
+    $$ select tutela.set_guardian_link_permissions(%L, '{"journal": false, "x": true}') $$,
     :'link'
   ),
   'TU422', null, 'one unknown key among known ones is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": "yes"}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": "yes"}') $$, :'link'),
   'TU422', null, 'a string value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": 1}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": 1}') $$, :'link'),
   'TU422', null, 'a number value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{"journal": null}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": null}') $$, :'link'),
   'TU422', null, 'a null value is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '{}') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '{}') $$, :'link'),
   'TU422', null, 'an empty change is TU422'
 );
 select throws_ok(
-  format($$ select public.set_guardian_link_permissions(%L, '["journal"]') $$, :'link'),
+  format($$ select tutela.set_guardian_link_permissions(%L, '["journal"]') $$, :'link'),
   'TU422', null, 'a change that is not an object is TU422'
 );
 select throws_ok(
   format(
-    $$ select public.set_guardian_link_permissions(%L, '{"journal": true}') $$,
+    $$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$,
     gen_random_uuid()
   ),
   'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select permissions from public.guardian_links where id = :'link'),
+  (select permissions from tutela.guardian_links where id = :'link'),
   '{"progress": true, "sessions": true, "lessons": true, "card_content": true,
     "grades": true, "attendance": true, "journal": true, "messaging": false}'::jsonb,
   'the refused calls changed nothing'

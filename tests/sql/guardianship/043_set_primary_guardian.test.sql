@@ -4,49 +4,49 @@
 begin;
 select plan(16);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
-select tests.create_user('aunt@example.test') as aunt \gset
-select tests.create_user('stranger@example.test') as stranger \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('aunt@example.test') as aunt \gset
+select tutela_tests.create_user('stranger@example.test') as stranger \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 4) \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'gran');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 4}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 4) \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'gran');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as gran_link \gset
 -- aunt's request waits for approval
-select tests.authenticate_as(:'admin');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select tests.authenticate_as(:'aunt');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as aunt_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select tutela_tests.authenticate_as(:'aunt');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as aunt_link \gset
 
 -- the student makes mum primary
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_primary_guardian(:'mum_link')).is_primary, true, 'the student sets a primary'
+  (tutela.set_primary_guardian(:'mum_link')).is_primary, true, 'the student sets a primary'
 );
 
 -- staff move it to dad: mum is no longer primary
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (public.set_primary_guardian(:'dad_link')).is_primary, true, 'staff set another primary'
+  (tutela.set_primary_guardian(:'dad_link')).is_primary, true, 'staff set another primary'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'dad_link'),
@@ -54,14 +54,14 @@ select results_eq(
 );
 
 -- the admin moves it to gran
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select lives_ok(
-  format('select public.set_primary_guardian(%L)', :'gran_link'), 'an admin sets a primary'
+  format('select tutela.set_primary_guardian(%L)', :'gran_link'), 'an admin sets a primary'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'gran_link'),
@@ -70,7 +70,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select actor_role, old_values ->> 'primary_link_id', new_values ->> 'primary_link_id'
-       from public.link_events where action = 'primary_changed' and student_id = %L
+       from tutela.link_events where action = 'primary_changed' and student_id = %L
        order by id $$,
     :'student'
   ),
@@ -82,59 +82,59 @@ select results_eq(
 );
 
 -- setting the current primary again is a no-op
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.set_primary_guardian(:'gran_link')).is_primary, true,
+  (tutela.set_primary_guardian(:'gran_link')).is_primary, true,
   'setting the current primary again is allowed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.link_events where action = 'primary_changed'),
+  (select count(*) from tutela.link_events where action = 'primary_changed'),
   3::bigint,
   'and changes nothing'
 );
 
 -- refused actors
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'a guardian cannot make themself primary'
 );
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'even the primary guardian cannot move the flag'
 );
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU403', null, 'a stranger cannot set a primary'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   '42501', null, 'anon may not call it'
 );
 
 -- links that are not active
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'aunt_link'),
+  format('select tutela.set_primary_guardian(%L)', :'aunt_link'),
   'TU409', null, 'a pending link cannot be primary'
 );
-select public.revoke_guardian_link(:'mum_link');
+select tutela.revoke_guardian_link(:'mum_link');
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', :'mum_link'),
+  format('select tutela.set_primary_guardian(%L)', :'mum_link'),
   'TU409', null, 'a revoked link cannot be primary'
 );
 select throws_ok(
-  format('select public.set_primary_guardian(%L)', gen_random_uuid()),
+  format('select tutela.set_primary_guardian(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown link is TU403, like an id the caller may not act on'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select id from public.guardian_links where student_id = %L and is_primary $$,
+    $$ select id from tutela.guardian_links where student_id = %L and is_primary $$,
     :'student'
   ),
   format('values (%L::uuid)', :'gran_link'),

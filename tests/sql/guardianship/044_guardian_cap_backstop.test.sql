@@ -4,27 +4,27 @@
 begin;
 select plan(10);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
-select tests.create_user('aunt@example.test') as aunt \gset
-select tests.create_user('uncle@example.test') as uncle \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('aunt@example.test') as aunt \gset
+select tutela_tests.create_user('uncle@example.test') as uncle \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'dad');
-select public.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.redeem_guardian_link_code(:'code');
 
 -- as postgres: the cap of 2 is full
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via)
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
        values (%L, %L, 'active', 'staff') $$,
     :'student', :'gran'
   ),
@@ -32,7 +32,7 @@ select throws_ok(
 );
 select throws_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via)
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
        values (%L, %L, 'pending', 'staff') $$,
     :'student', :'gran'
   ),
@@ -40,7 +40,7 @@ select throws_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via,
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via,
          revoked_at)
        values (%L, %L, 'revoked', 'staff', now()) $$,
     :'student', :'gran'
@@ -49,7 +49,7 @@ select lives_ok(
 );
 select throws_ok(
   format(
-    $$ update public.guardian_links set status = 'active', revoked_at = null
+    $$ update tutela.guardian_links set status = 'active', revoked_at = null
        where student_id = %L and guardian_id = %L $$,
     :'student', :'gran'
   ),
@@ -57,10 +57,10 @@ select throws_ok(
 );
 
 -- as the service role
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via)
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
        values (%L, %L, 'active', 'staff') $$,
     :'student', :'aunt'
   ),
@@ -68,7 +68,7 @@ select throws_ok(
 );
 select throws_ok(
   format(
-    $$ update public.guardian_links set status = 'active', revoked_at = null
+    $$ update tutela.guardian_links set status = 'active', revoked_at = null
        where student_id = %L and guardian_id = %L $$,
     :'student', :'gran'
   ),
@@ -78,14 +78,14 @@ select throws_ok(
 -- one slot free (mum revoked directly): one insert fits, two in one statement do not
 select lives_ok(
   format(
-    $$ update public.guardian_links set status = 'revoked', revoked_at = now() where id = %L $$,
+    $$ update tutela.guardian_links set status = 'revoked', revoked_at = now() where id = %L $$,
     :'mum_link'
   ),
   'the service role revokes a link directly'
 );
 select throws_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via)
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
        values (%L, %L, 'active', 'staff'), (%L, %L, 'active', 'staff') $$,
     :'student', :'aunt', :'student', :'uncle'
   ),
@@ -93,17 +93,17 @@ select throws_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.guardian_links (student_id, guardian_id, status, created_via)
+    $$ insert into tutela.guardian_links (student_id, guardian_id, status, created_via)
        values (%L, %L, 'active', 'staff') $$,
     :'student', :'aunt'
   ),
   'with a free slot the service role inserts a link'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.guardian_links
+    select count(*) from tutela.guardian_links
     where student_id = :'student' and status in ('active', 'pending')
   ),
   2::bigint,

@@ -4,22 +4,22 @@
 begin;
 select plan(11);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('Gran@Example.TEST') as gran \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('Gran@Example.TEST') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
 -- even where links by code need the student's approval, an accepted invite is active
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select id as student from public.create_student(:'org', 'Kid') \gset
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
 select
   invite_id,
   token
-from public.invite_guardian(
+from tutela.invite_guardian(
   :'student', 'gran@example.test', 'Gran', 'other', '{"journal": true, "grades": false}'
 ) \gset
 
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select
   id as link,
   student_id as link_student,
@@ -29,7 +29,7 @@ select
   created_via,
   permissions,
   activated_at
-from public.accept_guardian_invite(:'token') \gset
+from tutela.accept_guardian_invite(:'token') \gset
 
 select is(:'link_student'::uuid, :'student'::uuid, 'the link is to the invite''s student');
 select is(:'link_guardian'::uuid, :'gran'::uuid, 'the link is to the accepting user');
@@ -44,30 +44,30 @@ select is(
 );
 select isnt(:'activated_at'::text, '', 'the link records when it became active');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select status, accepted_by, accepted_at from public.guardian_invites where id = %L $$,
+    $$ select status, accepted_by, accepted_at from tutela.guardian_invites where id = %L $$,
     :'invite_id'
   ),
   format($$ values ('accepted'::text, %L::uuid, now()) $$, :'gran'),
   'the invite is accepted, by the user, now'
 );
 select is(
-  (select count(*) from public.guardian_links where student_id = :'student'),
+  (select count(*) from tutela.guardian_links where student_id = :'student'),
   1::bigint,
   'exactly one link was created'
 );
 
 -- the new guardian now reads the child
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select results_eq(
-  'select id from public.students',
+  'select id from tutela.students',
   format('values (%L::uuid)', :'student'),
   'the guardian sees the student'
 );
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'token'),
+  format('select tutela.accept_guardian_invite(%L)', :'token'),
   'TU404', null, 'the same token cannot be accepted twice'
 );
 

@@ -4,54 +4,54 @@
 begin;
 select plan(5);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
-select tests.create_user('gran@example.test') as gran \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('gran@example.test') as gran \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
 -- invited while slots were free (cap 2, no guardian yet)
 select
   invite_id,
   token
-from public.invite_guardian(:'student', 'gran@example.test') \gset
+from tutela.invite_guardian(:'student', 'gran@example.test') \gset
 -- then mum and dad link by code: the cap is full
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code');
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as dad_link \gset
 
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'gran');
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'token'),
+  format('select tutela.accept_guardian_invite(%L)', :'token'),
   'TU409', null, 'accepting when the cap is full: TU409'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_invites where id = :'invite_id'),
+  (select status from tutela.guardian_invites where id = :'invite_id'),
   'pending',
   'the invite stays pending'
 );
 select is_empty(
-  format('select 1 from public.guardian_links where guardian_id = %L', :'gran'),
+  format('select 1 from tutela.guardian_links where guardian_id = %L', :'gran'),
   'no link was made for the invitee'
 );
 
 -- a slot frees up: the same invite now works
-select tests.authenticate_as(:'admin');
-select public.revoke_guardian_link(:'dad_link');
-select tests.authenticate_as(:'gran');
+select tutela_tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link');
+select tutela_tests.authenticate_as(:'gran');
 select lives_ok(
-  format('select public.accept_guardian_invite(%L)', :'token'),
+  format('select tutela.accept_guardian_invite(%L)', :'token'),
   'after a link is revoked, the pending invite can be accepted'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.guardian_invites where id = :'invite_id'),
+  (select status from tutela.guardian_invites where id = :'invite_id'),
   'accepted',
   'and it is accepted'
 );

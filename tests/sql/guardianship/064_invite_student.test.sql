@@ -4,27 +4,27 @@
 begin;
 select plan(13);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"student_invite_ttl": "2 days"}');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"student_invite_ttl": "2 days"}');
 select
   student_id as kid,
   token,
   expires_at
-from public.invite_student(:'org', 'Kid', ' Kid@Example.TEST') \gset
+from tutela.invite_student(:'org', 'Kid', ' Kid@Example.TEST') \gset
 
-select tests.authenticate_as(:'staff');
-select student_id as kid2 from public.invite_student(:'org', 'Kid Two', 'kid2@example.test') \gset
+select tutela_tests.authenticate_as(:'staff');
+select student_id as kid2 from tutela.invite_student(:'org', 'Kid Two', 'kid2@example.test') \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select organization_id, display_name, email, user_id, invite_accepted_at, created_by
-       from public.students where id = %L $$,
+       from tutela.students where id = %L $$,
     :'kid'
   ),
   format(
@@ -35,7 +35,7 @@ select results_eq(
   'an admin''s invite creates the student record, without a login yet'
 );
 select is(
-  (select organization_id from public.students where id = :'kid2'),
+  (select organization_id from tutela.students where id = :'kid2'),
   :'org'::uuid,
   'staff invite students too'
 );
@@ -48,7 +48,7 @@ select is(
 );
 select results_eq(
   format(
-    $$ select email, status, invited_by, expires_at from public.student_invites
+    $$ select email, status, invited_by, expires_at from tutela.student_invites
        where student_id = %L $$,
     :'kid'
   ),
@@ -59,20 +59,21 @@ select results_eq(
   'one pending student invite is stored for the new student'
 );
 select is(
-  (select token_hash from public.student_invites where student_id = :'kid'),
+  (select token_hash from tutela.student_invites where student_id = :'kid'),
   sha256(convert_to(:'token', 'UTF8')),
   'the invite stores sha256 of the token'
 );
 select is_empty(
   format(
-    $$ select 1 from public.student_invites as i where strpos(to_jsonb(i)::text, %L) > 0 $$,
+    $$ select 1 from tutela.student_invites as i where strpos(to_jsonb(i)::text, %L) > 0 $$,
     :'token'
   ),
   'no column of student_invites holds the plain token'
 );
 select results_eq(
   format(
-    $$ select recipient_email, student_id, payload ->> 'token' from private.notification_outbox
+    $$ select recipient_email, student_id, payload ->> 'token'
+       from tutela_private.notification_outbox
        where kind = 'student_invite' and student_id = %L $$,
     :'kid'
   ),
@@ -80,13 +81,13 @@ select results_eq(
   'a student_invite email with the token is queued to the student'
 );
 select is(
-  (select count(*) from private.notification_outbox where kind = 'student_invite'),
+  (select count(*) from tutela_private.notification_outbox where kind = 'student_invite'),
   2::bigint,
   'one email per invite'
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where kind not in ('student_invite', 'member_invite')
   ),
   0::bigint,
@@ -94,13 +95,13 @@ select is(
 );
 
 -- the hash is not readable through the API
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  'select token_hash from public.student_invites',
+  'select token_hash from tutela.student_invites',
   '42501', null, 'authenticated users cannot read token_hash'
 );
 select is(
-  (select count(*) from public.student_invites),
+  (select count(*) from tutela.student_invites),
   2::bigint,
   'staff read the organisation''s student invites'
 );

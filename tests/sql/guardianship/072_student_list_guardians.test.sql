@@ -4,45 +4,45 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('staff@example.test') as staff \gset
-select tests.create_user('kid@example.test') as kid \gset
-select tests.create_user('mum@example.test', '{"display_name": "Mum Smith"}') as mum \gset
-select tests.create_user('dad@example.test', '{"display_name": "Dad Smith"}') as dad \gset
-select tests.create_user('aunt@example.test', '{"display_name": "Aunt May"}') as aunt \gset
-select tests.create_user('ex@example.test', '{"display_name": "Ex"}') as ex \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('staff@example.test') as staff \gset
+select tutela_tests.create_user('kid@example.test') as kid \gset
+select tutela_tests.create_user('mum@example.test', '{"display_name": "Mum Smith"}') as mum \gset
+select tutela_tests.create_user('dad@example.test', '{"display_name": "Dad Smith"}') as dad \gset
+select tutela_tests.create_user('aunt@example.test', '{"display_name": "Aunt May"}') as aunt \gset
+select tutela_tests.create_user('ex@example.test', '{"display_name": "Ex"}') as ex \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select tests.add_member(:'org', :'staff', 'staff');
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select id as sibling from public.create_student(:'org', 'Sibling') \gset
-select code from public.create_guardian_link_code(:'student', 3) \gset
-select code as sibling_code from public.create_guardian_link_code(:'sibling') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code', 'mother') ->> 'id') as mum_link \gset
-select public.redeem_guardian_link_code(:'sibling_code', 'mother');
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code', 'father') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'ex');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as ex_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
-select public.revoke_guardian_link(:'ex_link', 'moved away');
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select code as aunt_code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'aunt');
-select (public.redeem_guardian_link_code(:'aunt_code', 'other') ->> 'id') as aunt_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff');
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select id as sibling from tutela.create_student(:'org', 'Sibling') \gset
+select code from tutela.create_guardian_link_code(:'student', 3) \gset
+select code as sibling_code from tutela.create_guardian_link_code(:'sibling') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code', 'mother') ->> 'id') as mum_link \gset
+select tutela.redeem_guardian_link_code(:'sibling_code', 'mother');
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code', 'father') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'ex');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as ex_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
+select tutela.revoke_guardian_link(:'ex_link', 'moved away');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select code as aunt_code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'aunt');
+select (tutela.redeem_guardian_link_code(:'aunt_code', 'other') ->> 'id') as aunt_link \gset
 
 select $$ values ('Mum Smith', 'mum@example.test', 'mother', true, 'active'),
   ('Dad Smith', 'dad@example.test', 'father', false, 'active'),
   ('Aunt May', 'aunt@example.test', 'other', false, 'pending'),
   ('Ex', 'ex@example.test', 'guardian', false, 'revoked') $$ as expected \gset
-\set columns 'select name, email, relation, is_primary, status from public.student_list_guardians'
+\set columns 'select name, email, relation, is_primary, status from tutela.student_list_guardians'
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select results_eq(
   :'columns' || '()',
   :'expected',
@@ -54,14 +54,14 @@ select results_eq(
   'the student passing their own id sees the same'
 );
 
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select results_eq(
   format('%s(%L)', :'columns', :'student'),
   :'expected',
   'staff of the organisation see all links'
 );
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select results_eq(
   format('%s(%L)', :'columns', :'student'),
   :'expected',
@@ -69,7 +69,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    'select link_id, guardian_id from public.student_list_guardians(%L)', :'student'
+    'select link_id, guardian_id from tutela.student_list_guardians(%L)', :'student'
   ),
   format(
     $$ values (%L::uuid, %L::uuid), (%L, %L), (%L, %L), (%L, %L) $$,
@@ -80,7 +80,7 @@ select results_eq(
 select is(
   (
     select revoked_at between now() and clock_timestamp()
-    from public.student_list_guardians(:'student')
+    from tutela.student_list_guardians(:'student')
     where link_id = :'ex_link'
   ),
   true,
@@ -88,14 +88,14 @@ select is(
 );
 select is(
   (
-    select created_via from public.student_list_guardians(:'student')
+    select created_via from tutela.student_list_guardians(:'student')
     where link_id = :'mum_link'
   ),
   'code',
   'each row says how the link was made'
 );
 select results_eq(
-  format('select name from public.student_list_guardians(%L)', :'sibling'),
+  format('select name from tutela.student_list_guardians(%L)', :'sibling'),
   $$ values ('Mum Smith'::text) $$,
   'another student''s list holds only that student''s links'
 );

@@ -5,41 +5,41 @@
 begin;
 select plan(6);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test', '{"display_name": "Mum Smith"}') as mum \gset
-select tests.create_user('dad@example.test', '{"display_name": "Dad Smith"}') as dad \gset
-select tests.create_user('ex@example.test') as ex \gset
-select tests.create_user('aunt@example.test') as aunt \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test', '{"display_name": "Mum Smith"}') as mum \gset
+select tutela_tests.create_user('dad@example.test', '{"display_name": "Dad Smith"}') as dad \gset
+select tutela_tests.create_user('ex@example.test') as ex \gset
+select tutela_tests.create_user('aunt@example.test') as aunt \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select id as sibling from public.create_student(:'org', 'Sibling') \gset
-select code from public.create_guardian_link_code(:'student', 3) \gset
-select tests.authenticate_as(:'dad');
-select (public.redeem_guardian_link_code(:'code', 'father') ->> 'id') as dad_link \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code', 'mother') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'ex');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as ex_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
-select public.set_guardian_link_permissions(:'mum_link', '{"journal": true}');
-select public.set_guardian_link_permissions(:'dad_link', '{"messaging": false}');
-select public.set_guardian_link_permissions(:'ex_link', '{"journal": true}');
-select public.revoke_guardian_link(:'ex_link');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select id as sibling from tutela.create_student(:'org', 'Sibling') \gset
+select code from tutela.create_guardian_link_code(:'student', 3) \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.redeem_guardian_link_code(:'code', 'father') ->> 'id') as dad_link \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code', 'mother') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'ex');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as ex_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
+select tutela.set_guardian_link_permissions(:'mum_link', '{"journal": true}');
+select tutela.set_guardian_link_permissions(:'dad_link', '{"messaging": false}');
+select tutela.set_guardian_link_permissions(:'ex_link', '{"journal": true}');
+select tutela.revoke_guardian_link(:'ex_link');
 -- aunt's link is pending (it carries the default grades permission)
-select public.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
-select code as aunt_code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'aunt');
-select public.redeem_guardian_link_code(:'aunt_code');
+select tutela.update_organization_settings(:'org', '{"link_requires_student_approval": true}');
+select code as aunt_code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'aunt');
+select tutela.redeem_guardian_link_code(:'aunt_code');
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   format(
     $$ select guardian_id, email, display_name, relation, is_primary
-       from public.list_guardians_for_notification(%L, 'grades') $$,
+       from tutela.list_guardians_for_notification(%L, 'grades') $$,
     :'student'
   ),
   format(
@@ -51,7 +51,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    'select guardian_id from public.list_guardians_for_notification(%L, %L)',
+    'select guardian_id from tutela.list_guardians_for_notification(%L, %L)',
     :'student', 'journal'
   ),
   format('values (%L::uuid)', :'mum'),
@@ -59,7 +59,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    'select guardian_id from public.list_guardians_for_notification(%L, %L)',
+    'select guardian_id from tutela.list_guardians_for_notification(%L, %L)',
     :'student', 'messaging'
   ),
   format('values (%L::uuid)', :'mum'),
@@ -67,7 +67,7 @@ select results_eq(
 );
 select is_empty(
   format(
-    $$ select 1 from public.list_guardians_for_notification(%L, 'grades')
+    $$ select 1 from tutela.list_guardians_for_notification(%L, 'grades')
        where guardian_id in (%L, %L) $$,
     :'student', :'ex', :'aunt'
   ),
@@ -75,18 +75,18 @@ select is_empty(
 );
 select is_empty(
   format(
-    $$ select 1 from public.list_guardians_for_notification(%L, 'grades') $$, :'sibling'
+    $$ select 1 from tutela.list_guardians_for_notification(%L, 'grades') $$, :'sibling'
   ),
   'a student without guardians has nobody to notify'
 );
 
 -- after a revocation the next fan-out leaves that guardian out
-select tests.authenticate_as(:'admin');
-select public.revoke_guardian_link(:'dad_link');
-select tests.as_service_role();
+select tutela_tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link');
+select tutela_tests.as_service_role();
 select results_eq(
   format(
-    'select guardian_id from public.list_guardians_for_notification(%L, %L)',
+    'select guardian_id from tutela.list_guardians_for_notification(%L, %L)',
     :'student', 'grades'
   ),
   format('values (%L::uuid)', :'mum'),

@@ -5,49 +5,49 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code');
 
-\set list 'select * from public.list_guardians_for_notification(' :'student' '::uuid, ''grades'')'
+\set list 'select * from tutela.list_guardians_for_notification(' :'student' '::uuid, ''grades'')'
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(:'list', '42501', null, 'an admin of the organisation: 42501');
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(:'list', '42501', null, 'a guardian of the student: 42501');
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(:'list', '42501', null, 'anon: 42501');
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  (select count(*) from public.list_guardians_for_notification(:'student', 'grades')),
+  (select count(*) from tutela.list_guardians_for_notification(:'student', 'grades')),
   1::bigint,
   'the service role may call it'
 );
 select throws_ok(
-  format('select * from public.list_guardians_for_notification(%L, %L)', :'student', 'diary'),
+  format('select * from tutela.list_guardians_for_notification(%L, %L)', :'student', 'diary'),
   'TU422', null, 'an unknown permission: TU422'
 );
 select throws_ok(
-  format('select * from public.list_guardians_for_notification(%L, null)', :'student'),
+  format('select * from tutela.list_guardians_for_notification(%L, null)', :'student'),
   'TU422', null, 'a missing permission: TU422'
 );
 
 -- a back-office session in role service_role, without any JWT claims
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role service_role;
 select lives_ok(:'list', 'the service role without JWT claims may call it');
 
 -- the owner without the service role (e.g. a misconfigured job) is refused
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(:'list', 'TU403', null, 'the owner, not acting as service role: TU403');
 
 select * from finish();

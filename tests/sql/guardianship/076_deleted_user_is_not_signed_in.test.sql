@@ -4,20 +4,20 @@
 begin;
 select plan(5);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('gone@example.test') as gone \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('gone@example.test') as gone \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select token from public.invite_guardian(:'student', 'gone@example.test') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select token from tutela.invite_guardian(:'student', 'gone@example.test') \gset
 select token as student_token
-from public.invite_student(:'org', 'Claimable', 'gone@example.test') \gset
+from tutela.invite_student(:'org', 'Claimable', 'gone@example.test') \gset
 
 -- sign in as gone, then the account is deleted; the token stays valid until it expires
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 delete from auth.users where id = :'gone';
-select tests.authenticate_as(:'gone');
+select tutela_tests.authenticate_as(:'gone');
 select set_config(
   'request.jwt.claims',
   json_build_object('sub', :'gone', 'role', 'authenticated', 'email', 'gone@example.test')::text,
@@ -25,23 +25,23 @@ select set_config(
 );
 
 select throws_ok(
-  'select * from public.guardian_list_children()',
+  'select * from tutela.guardian_list_children()',
   'TU401', null, 'guardian_list_children: a deleted user is not signed in'
 );
 select throws_ok(
-  'select * from public.student_list_guardians()',
+  'select * from tutela.student_list_guardians()',
   'TU401', null, 'student_list_guardians: a deleted user is not signed in'
 );
 select throws_ok(
-  format('select public.accept_guardian_invite(%L)', :'token'),
+  format('select tutela.accept_guardian_invite(%L)', :'token'),
   'TU401', null, 'accept_guardian_invite: a deleted user is not signed in'
 );
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'student_token'),
+  format('select tutela.accept_student_invite(%L)', :'student_token'),
   'TU401', null, 'accept_student_invite: a deleted user is not signed in'
 );
 select throws_ok(
-  format($$ select public.invite_guardian(%L, 'x@example.test') $$, :'student'),
+  format($$ select tutela.invite_guardian(%L, 'x@example.test') $$, :'student'),
   'TU401', null, 'invite_guardian: a deleted user is not signed in'
 );
 

@@ -5,34 +5,34 @@
 begin;
 select plan(4);
 
-select tests.create_user('admin@example.test') as admin \gset
-select tests.create_user('mum@example.test') as mum \gset
-select tests.create_user('dad@example.test') as dad \gset
+select tutela_tests.create_user('admin@example.test') as admin \gset
+select tutela_tests.create_user('mum@example.test') as mum \gset
+select tutela_tests.create_user('dad@example.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Org', 'org-slug') \gset
-select public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link');
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Org', 'org-slug') \gset
+select tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}');
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link');
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select permissions ->> 'journal' from public.guardian_links where id = :'mum_link'),
+  (select permissions ->> 'journal' from tutela.guardian_links where id = :'mum_link'),
   'false',
   'setup: the primary guardian has no journal permission'
 );
 
 -- the primary guardian asks for journal on the co-parent's invite
-select set_config('tests.student', :'student', true);
-select tests.authenticate_as(:'mum');
+select set_config('tutela_tests.student', :'student', true);
+select tutela_tests.authenticate_as(:'mum');
 do $$
 begin
-  perform public.invite_guardian(
-    current_setting('tests.student')::uuid, 'dad@example.test', 'Dad', 'father',
+  perform tutela.invite_guardian(
+    current_setting('tutela_tests.student')::uuid, 'dad@example.test', 'Dad', 'father',
     '{"journal": true}'
   );
 exception
@@ -40,42 +40,42 @@ exception
 end;
 $$;
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  $$ select 1 from public.guardian_invites where (permissions ->> 'journal')::boolean $$,
+  $$ select 1 from tutela.guardian_invites where (permissions ->> 'journal')::boolean $$,
   'no invite carries the journal permission'
 );
 
 -- if an invite was made, accepting it gives no journal permission either
 select coalesce(
   (
-    select payload ->> 'token' from private.notification_outbox
+    select payload ->> 'token' from tutela_private.notification_outbox
     where kind = 'guardian_invite' and recipient_email = 'dad@example.test'
   ),
   ''
 ) as token \gset
-select tests.authenticate_as(:'dad');
-select set_config('tests.token', :'token', true);
+select tutela_tests.authenticate_as(:'dad');
+select set_config('tutela_tests.token', :'token', true);
 do $$
 begin
-  perform public.accept_guardian_invite(current_setting('tests.token'));
+  perform tutela.accept_guardian_invite(current_setting('tutela_tests.token'));
 exception
   when sqlstate 'TU404' then null;  -- no invite was made
 end;
 $$;
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  $$ select 1 from public.guardian_links where (permissions ->> 'journal')::boolean $$,
+  $$ select 1 from tutela.guardian_links where (permissions ->> 'journal')::boolean $$,
   'no link carries the journal permission'
 );
 
 -- staff, by contrast, may grant it on an invite
-select tests.authenticate_as(:'admin');
-select invite_id as staff_invite from public.invite_guardian(
+select tutela_tests.authenticate_as(:'admin');
+select invite_id as staff_invite from tutela.invite_guardian(
   :'student', 'gran@example.test', p_permissions => '{"journal": true}'
 ) \gset
 select is(
-  (select permissions ->> 'journal' from public.guardian_invites where id = :'staff_invite'),
+  (select permissions ->> 'journal' from tutela.guardian_invites where id = :'staff_invite'),
   'true',
   'staff may grant journal on an invite'
 );

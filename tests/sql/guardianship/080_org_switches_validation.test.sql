@@ -7,18 +7,18 @@
 begin;
 select plan(46);
 
-select tests.create_user('admin@a.test') as admin_a \gset
-select tests.create_user('staff@a.test') as staff_a \gset
-select tests.authenticate_as(:'admin_a');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
+select tutela_tests.create_user('admin@a.test') as admin_a \gset
+select tutela_tests.create_user('staff@a.test') as staff_a \gset
+select tutela_tests.authenticate_as(:'admin_a');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff_a', 'staff') is not null as added \gset
 
 -- the defaults of a new organisation
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff_and_primary_guardians'::text, true, true, 16)$$,
@@ -26,52 +26,52 @@ select results_eq(
 );
 
 -- every valid value is accepted and returned
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "admins"}'))
   .guardian_invite_policy,
   'admins', 'guardian_invite_policy: admins'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}'))
+  (tutela.update_organization_settings(:'org', '{"guardian_invite_policy": "staff"}'))
   .guardian_invite_policy,
   'staff', 'guardian_invite_policy: staff'
 );
 select is(
   (
-    public.update_organization_settings(
+    tutela.update_organization_settings(
       :'org', '{"guardian_invite_policy": "staff_and_primary_guardians"}'
     )
   ).guardian_invite_policy,
   'staff_and_primary_guardians', 'guardian_invite_policy: staff_and_primary_guardians'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"students_may_create_link_codes": false}'))
+  (tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": false}'))
   .students_may_create_link_codes,
   false, 'students_may_create_link_codes: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"students_may_create_link_codes": true}'))
+  (tutela.update_organization_settings(:'org', '{"students_may_create_link_codes": true}'))
   .students_may_create_link_codes,
   true, 'students_may_create_link_codes: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"family_access_enabled": false}'))
+  (tutela.update_organization_settings(:'org', '{"family_access_enabled": false}'))
   .family_access_enabled,
   false, 'family_access_enabled: false'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"family_access_enabled": true}'))
+  (tutela.update_organization_settings(:'org', '{"family_access_enabled": true}'))
   .family_access_enabled,
   true, 'family_access_enabled: true'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"digital_consent_age": 13}'))
+  (tutela.update_organization_settings(:'org', '{"digital_consent_age": 13}'))
   .digital_consent_age::int,
   13, 'digital_consent_age: 13 is the lower bound'
 );
 select is(
-  (public.update_organization_settings(:'org', '{"digital_consent_age": 21}'))
+  (tutela.update_organization_settings(:'org', '{"digital_consent_age": 21}'))
   .digital_consent_age::int,
   21, 'digital_consent_age: 21 is the upper bound'
 );
@@ -79,17 +79,17 @@ select is(
 -- the four switches in one call, stored
 select lives_ok(
   format(
-    'select public.update_organization_settings(%L, %L)', :'org',
+    'select tutela.update_organization_settings(%L, %L)', :'org',
     '{"guardian_invite_policy": "staff", "students_may_create_link_codes": false,'
     ' "family_access_enabled": false, "digital_consent_age": 14}'
   ),
   'the four switches change in one call'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -106,7 +106,7 @@ select results_eq(
       (old_values ->> 'family_access_enabled')::boolean,
       (new_values ->> 'family_access_enabled')::boolean,
       (old_values ->> 'digital_consent_age')::int, (new_values ->> 'digital_consent_age')::int
-      from public.link_events
+      from tutela.link_events
       where organization_id = %L and action = 'settings_changed'
       order by id desc limit 1$$,
     :'org'
@@ -120,7 +120,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   10::bigint,
@@ -128,10 +128,10 @@ select is(
 );
 
 -- invalid values: TU422
-select tests.authenticate_as(:'admin_a');
+select tutela_tests.authenticate_as(:'admin_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU422', null, v.description
   )
 from (
@@ -170,11 +170,11 @@ from (
 ) as v (settings, description);
 
 -- refused: row unchanged, no audit row
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -182,10 +182,10 @@ select results_eq(
 );
 
 -- staff may not change a switch; nothing changes
-select tests.authenticate_as(:'staff_a');
+select tutela_tests.authenticate_as(:'staff_a');
 select
   throws_ok(
-    format('select public.update_organization_settings(%L, %L)', :'org', v.settings),
+    format('select tutela.update_organization_settings(%L, %L)', :'org', v.settings),
     'TU403', null, v.description
   )
 from (
@@ -196,11 +196,11 @@ from (
   ('{"digital_consent_age": 18}', 'staff: digital_consent_age')
 ) as v (settings, description);
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     'select guardian_invite_policy, students_may_create_link_codes, family_access_enabled,'
-    ' digital_consent_age::int from public.organizations where id = %L',
+    ' digital_consent_age::int from tutela.organizations where id = %L',
     :'org'
   ),
   $$values ('staff'::text, false, false, 14)$$,
@@ -208,7 +208,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*) from public.link_events
+    select count(*) from tutela.link_events
     where organization_id = :'org' and action = 'settings_changed'
   ),
   10::bigint,

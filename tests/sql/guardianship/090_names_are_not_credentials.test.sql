@@ -6,33 +6,33 @@
 begin;
 select plan(7);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'mum');
-select public.redeem_guardian_link_code(:'code') ->> 'status' as s \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.redeem_guardian_link_code(:'code') ->> 'status' as s \gset
 
-update public.profiles set display_name = 'Alex Admin (Head of School)'
+update tutela.profiles set display_name = 'Alex Admin (Head of School)'
 where user_id = :'mum';
-select id as conv from public.start_conversation(
+select id as conv from tutela.start_conversation(
   'guardian_staff', :'student', array[:'staff'::uuid], 'Hello'
 ) \gset
 
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is(
-  (select display_name from public.profiles where user_id = :'mum'),
+  (select display_name from tutela.profiles where user_id = :'mum'),
   'Alex Admin (Head of School)',
   'a chosen name is shown as a name'
 );
 select results_eq(
   format(
-    'select user_id, role from public.conversation_members where conversation_id = %L '
+    'select user_id, role from tutela.conversation_members where conversation_id = %L '
     'order by role',
     :'conv'
   ),
@@ -40,32 +40,32 @@ select results_eq(
   'the role shown next to it is the relationship the server recorded'
 );
 select is_empty(
-  format('select 1 from public.memberships where user_id = %L', :'mum'),
+  format('select 1 from tutela.memberships where user_id = %L', :'mum'),
   'the self-named "admin" holds no membership'
 );
 
-select tests.authenticate_as(:'mum');
+select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
   format(
-    $$update public.conversation_members set role = 'staff' where conversation_id = %L$$,
+    $$update tutela.conversation_members set role = 'staff' where conversation_id = %L$$,
     :'conv'
   ),
   '42501', null, 'a member cannot change their role in a conversation'
 );
 select throws_ok(
   format(
-    $$insert into public.memberships (organization_id, user_id, role) values (%L, %L, 'admin')$$,
+    $$insert into tutela.memberships (organization_id, user_id, role) values (%L, %L, 'admin')$$,
     :'org', :'mum'
   ),
   '42501', null, 'nor make themself a member'
 );
 select throws_ok(
-  format($$update public.memberships set title = 'Head' where user_id = %L$$, :'staff'),
+  format($$update tutela.memberships set title = 'Head' where user_id = %L$$, :'staff'),
   '42501', null, 'nor change a member''s title'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format($$update public.memberships set role = 'admin' where user_id = %L$$, :'staff'),
+  format($$update tutela.memberships set role = 'admin' where user_id = %L$$, :'staff'),
   '42501', null, 'staff cannot promote themselves by a direct write'
 );
 

@@ -25,50 +25,50 @@ end;
 $$;
 grant execute on function pg_temp.refusal(text) to authenticated, service_role;
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select code from public.create_guardian_link_code(:'student', 2) \gset
-select id as code_id from public.list_guardian_link_codes(:'student') order by id limit 1 \gset
-select invite_id from public.invite_guardian(:'student', 'gran@a.test') \gset
-select tests.authenticate_as(:'mum');
-select (public.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select code from tutela.create_guardian_link_code(:'student', 2) \gset
+select id as code_id from tutela.list_guardian_link_codes(:'student') order by id limit 1 \gset
+select invite_id from tutela.invite_guardian(:'student', 'gran@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as link \gset
 select id as conv
-from public.start_conversation('guardian_staff', :'student', array[:'admin'::uuid]) \gset
+from tutela.start_conversation('guardian_staff', :'student', array[:'admin'::uuid]) \gset
 
 -- each statement with the existing id and with a new one
 create temporary table probes (name text, stmt text, known uuid) on commit drop;
 insert into probes values
-('child_overview', 'select public.child_overview(%L)', :'student'),
-('create_guardian_link_code', 'select public.create_guardian_link_code(%L)', :'student'),
-('list_guardian_link_codes', 'select public.list_guardian_link_codes(%L)', :'student'),
-('withdraw_guardian_link_code', 'select public.withdraw_guardian_link_code(%L)', :'code_id'),
-('revoke_guardian_link', 'select public.revoke_guardian_link(%L)', :'link'),
-('restore_guardian_link', 'select public.restore_guardian_link(%L)', :'link'),
-('approve_guardian_link', 'select public.approve_guardian_link(%L)', :'link'),
-('set_primary_guardian', 'select public.set_primary_guardian(%L)', :'link'),
-('withdraw_guardian_invite', 'select public.withdraw_guardian_invite(%L)', :'invite_id'),
-('student_list_guardians', 'select public.student_list_guardians(%L)', :'student'),
+('child_overview', 'select tutela.child_overview(%L)', :'student'),
+('create_guardian_link_code', 'select tutela.create_guardian_link_code(%L)', :'student'),
+('list_guardian_link_codes', 'select tutela.list_guardian_link_codes(%L)', :'student'),
+('withdraw_guardian_link_code', 'select tutela.withdraw_guardian_link_code(%L)', :'code_id'),
+('revoke_guardian_link', 'select tutela.revoke_guardian_link(%L)', :'link'),
+('restore_guardian_link', 'select tutela.restore_guardian_link(%L)', :'link'),
+('approve_guardian_link', 'select tutela.approve_guardian_link(%L)', :'link'),
+('set_primary_guardian', 'select tutela.set_primary_guardian(%L)', :'link'),
+('withdraw_guardian_invite', 'select tutela.withdraw_guardian_invite(%L)', :'invite_id'),
+('student_list_guardians', 'select tutela.student_list_guardians(%L)', :'student'),
 (
   'update_organization_settings',
-  $$select public.update_organization_settings(%L, '{"name": "X"}')$$, :'org'
+  $$select tutela.update_organization_settings(%L, '{"name": "X"}')$$, :'org'
 ),
-('create_student', $$select public.create_student(%L, 'Probe')$$, :'org'),
-('mark_conversation_read', 'select public.mark_conversation_read(%L)', :'conv'),
+('create_student', $$select tutela.create_student(%L, 'Probe')$$, :'org'),
+('mark_conversation_read', 'select tutela.mark_conversation_read(%L)', :'conv'),
 (
   'guardian_get_child_daily_study_stats',
-  'select public.guardian_get_child_daily_study_stats(%L)', :'student'
+  'select tutela.guardian_get_child_daily_study_stats(%L)', :'student'
 ),
-('list_reports', 'select public.list_reports(%L)', :'student'),
-('get_consent_matrix', 'select public.get_consent_matrix(%L)', :'student');
+('list_reports', 'select tutela.list_reports(%L)', :'student'),
+('get_consent_matrix', 'select tutela.get_consent_matrix(%L)', :'student');
 grant select on probes to authenticated;
 
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select results_eq(
   $$select p.name,
       pg_temp.refusal(format(p.stmt, p.known)) = pg_temp.refusal(format(p.stmt, gen_random_uuid()))
@@ -79,11 +79,11 @@ select results_eq(
 );
 select is(
   pg_temp.refusal(
-    format('select public.start_conversation(%L, null, array[%L::uuid])', 'support', :'kid')
+    format('select tutela.start_conversation(%L, null, array[%L::uuid])', 'support', :'kid')
   ),
   pg_temp.refusal(
     format(
-      'select public.start_conversation(%L, null, array[%L::uuid])', 'support',
+      'select tutela.start_conversation(%L, null, array[%L::uuid])', 'support',
       gen_random_uuid()
     )
   ),
@@ -109,9 +109,9 @@ where
 order by p.name;
 
 -- the service role is told the truth
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('select public.create_student(%L, %L)', gen_random_uuid(), 'Probe'),
+  format('select tutela.create_student(%L, %L)', gen_random_uuid(), 'Probe'),
   'TU404', null, 'the service role gets TU404 for an unknown organisation'
 );
 

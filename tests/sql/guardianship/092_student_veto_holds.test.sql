@@ -8,92 +8,92 @@
 begin;
 select plan(9);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('dad@a.test') as dad \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('dad@a.test') as dad \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 select
-  public.update_organization_settings(:'org', '{"max_guardians_per_student": 5}') is not null
+  tutela.update_organization_settings(:'org', '{"max_guardians_per_student": 5}') is not null
     as t
 \gset
-select id as student from public.create_student(:'org', 'Kid') \gset
-select tests.attach_student_login(:'student', :'kid');
-select token as mum_token from public.invite_guardian(:'student', 'mum@a.test') \gset
-select token as dad_token from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'mum');
-select (public.accept_guardian_invite(:'mum_token')).id as mum_link \gset
-select tests.authenticate_as(:'dad');
-select (public.accept_guardian_invite(:'dad_token')).id as dad_link \gset
-select tests.authenticate_as(:'admin');
-select public.set_primary_guardian(:'mum_link') is not null as p \gset
-select tests.authenticate_as(:'kid');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select id as student from tutela.create_student(:'org', 'Kid') \gset
+select tutela_tests.attach_student_login(:'student', :'kid');
+select token as mum_token from tutela.invite_guardian(:'student', 'mum@a.test') \gset
+select token as dad_token from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'mum');
+select (tutela.accept_guardian_invite(:'mum_token')).id as mum_link \gset
+select tutela_tests.authenticate_as(:'dad');
+select (tutela.accept_guardian_invite(:'dad_token')).id as dad_link \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.set_primary_guardian(:'mum_link') is not null as p \gset
+select tutela_tests.authenticate_as(:'kid');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 
 -- way 1: the primary guardian invites, revokes the pending link, invites again
-select tests.authenticate_as(:'mum');
-select token as t1 from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
-select public.accept_guardian_invite(:'t1') is not null as a \gset
-select tests.authenticate_as(:'mum');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
-select token as t2 from public.invite_guardian(:'student', 'dad@a.test') \gset
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'mum');
+select token as t1 from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
+select tutela.accept_guardian_invite(:'t1') is not null as a \gset
+select tutela_tests.authenticate_as(:'mum');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
+select token as t2 from tutela.invite_guardian(:'student', 'dad@a.test') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  (public.accept_guardian_invite(:'t2')).status,
+  (tutela.accept_guardian_invite(:'t2')).status,
   'pending',
   'way 1: still pending after the primary guardian''s revoke-and-invite'
 );
 
 -- way 2: the guardian revokes their own pending link, then staff make a code
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
-select tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format('select public.restore_guardian_link(%L)', :'dad_link'),
+  format('select tutela.restore_guardian_link(%L)', :'dad_link'),
   'TU409', null, 'way 2: a link its guardian ended is not restored by staff'
 );
-select code from public.create_guardian_link_code(:'student') \gset
-select tests.authenticate_as(:'dad');
+select code from tutela.create_guardian_link_code(:'student') \gset
+select tutela_tests.authenticate_as(:'dad');
 select is(
-  public.redeem_guardian_link_code(:'code') ->> 'status',
+  tutela.redeem_guardian_link_code(:'code') ->> 'status',
   'pending',
   'way 2: a later staff code brings it back pending'
 );
 
 -- way 3: staff restore, revoke the pending link, restore again
-select tests.authenticate_as(:'admin');
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 select is(
-  (public.restore_guardian_link(:'dad_link')).status, 'pending', 'way 3: a restore: pending'
+  (tutela.restore_guardian_link(:'dad_link')).status, 'pending', 'way 3: a restore: pending'
 );
-select public.revoke_guardian_link(:'dad_link') is not null as r \gset
+select tutela.revoke_guardian_link(:'dad_link') is not null as r \gset
 select is(
-  (public.restore_guardian_link(:'dad_link')).status,
+  (tutela.restore_guardian_link(:'dad_link')).status,
   'pending',
   'way 3: revoked again by staff and restored again: still pending'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  format('select status, student_veto from public.guardian_links where id = %L', :'dad_link'),
+  format('select status, student_veto from tutela.guardian_links where id = %L', :'dad_link'),
   $$values ('pending'::text, true)$$,
   'the student''s veto stands through all of it'
 );
-select tests.authenticate_as(:'dad');
+select tutela_tests.authenticate_as(:'dad');
 select is_empty(
-  format('select 1 from public.students where id = %L', :'student'),
+  format('select 1 from tutela.students where id = %L', :'student'),
   'the guardian still reads nothing of the child'
 );
 
 -- the student decides
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select is(
-  (public.approve_guardian_link(:'dad_link')).status, 'active', 'the student approves: active'
+  (tutela.approve_guardian_link(:'dad_link')).status, 'active', 'the student approves: active'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select student_veto from public.guardian_links where id = :'dad_link'),
+  (select student_veto from tutela.guardian_links where id = :'dad_link'),
   false,
   'the approval lifts the veto'
 );

@@ -6,55 +6,55 @@
 begin;
 select plan(6);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('x@a.test') as x \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('x@a.test') as x \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select tests.authenticate_as(:'staff');
-select token as kid_token from public.invite_student(:'org', 'Kid', 'kid@a.test') \gset
-select tests.authenticate_as(:'admin');
-select public.remove_organization_member(:'org', :'staff') is null as removed \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select tutela_tests.authenticate_as(:'staff');
+select token as kid_token from tutela.invite_student(:'org', 'Kid', 'kid@a.test') \gset
+select tutela_tests.authenticate_as(:'admin');
+select tutela.remove_organization_member(:'org', :'staff') is null as removed \gset
 
-select tests.authenticate_as(:'kid');
+select tutela_tests.authenticate_as(:'kid');
 select throws_ok(
-  format('select public.accept_student_invite(%L)', :'kid_token'),
+  format('select tutela.accept_student_invite(%L)', :'kid_token'),
   'TU404', null, 'a student invite from staff who have left is no longer valid'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  $$select 1 from public.claim_notifications(100, 300) where template = 'student_invite'$$,
+  $$select 1 from tutela.claim_notifications(100, 300) where template = 'student_invite'$$,
   'and its email is not sent'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select cancel_reason from private.notification_outbox where kind = 'student_invite'),
+  (select cancel_reason from tutela_private.notification_outbox where kind = 'student_invite'),
   'inviter_not_allowed',
   'the message says why'
 );
 
 -- membership invitations in the audit: admins only; a decline names no user
-select tests.authenticate_as(:'admin');
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select token as x_token from public.invite_organization_member(:'org', 'x@a.test') \gset
-select tests.authenticate_as(:'x');
-select public.decline_organization_invite(:'x_token') is null as declined \gset
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'admin');
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select token as x_token from tutela.invite_organization_member(:'org', 'x@a.test') \gset
+select tutela_tests.authenticate_as(:'x');
+select tutela.decline_organization_invite(:'x_token') is null as declined \gset
+select tutela_tests.authenticate_as(:'staff');
 select is_empty(
-  $$select 1 from public.link_events where action like 'member\_invite\_%'$$,
+  $$select 1 from tutela.link_events where action like 'member\_invite\_%'$$,
   'staff do not read membership invitations in the audit'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select isnt_empty(
-  $$select 1 from public.link_events where action = 'member_invite_created'$$,
+  $$select 1 from tutela.link_events where action = 'member_invite_created'$$,
   'admins do'
 );
 select is(
   (
-    select subject_user_id from public.link_events
+    select subject_user_id from tutela.link_events
     where action = 'member_invite_declined' and organization_id = :'org'
   ),
   null,

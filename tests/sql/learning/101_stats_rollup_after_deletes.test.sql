@@ -5,21 +5,21 @@
 begin;
 select plan(14);
 
-select tests.create_user('student-101@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 101', 'world-101')
+select tutela_tests.create_user('student-101@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 101', 'world-101')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'qa', 'aa') returning id as card_a \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'History', 'qb', 'ab') returning id as card_b \gset
 select (now() at time zone 'UTC')::date as today \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 -- day 0: review of A and an activity; day 2: two reviews of B only; day 4: A and B;
 -- day 6: two activities only; day 8: a review of A only
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 values
 (:'student', :'card_a', (:'today'::date + time '00:00:00') at time zone 'UTC', true, 5),
 (:'student', :'card_b', (:'today'::date - 2 + time '09:00') at time zone 'UTC', true, 3),
@@ -27,12 +27,12 @@ values
 (:'student', :'card_a', (:'today'::date - 4 + time '10:00') at time zone 'UTC', false, 0),
 (:'student', :'card_b', (:'today'::date - 4 + time '11:00') at time zone 'UTC', true, 4),
 (:'student', :'card_a', (:'today'::date - 8 + time '18:00') at time zone 'UTC', true, null);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'lesson', (:'today'::date + time '00:00:01') at time zone 'UTC', 10),
 (:'student', 'lesson', (:'today'::date - 6 + time '14:00') at time zone 'UTC', 20),
 (:'student', 'video', (:'today'::date - 6 + time '15:00') at time zone 'UTC', 5);
-insert into public.points_ledger (student_id, points, reason)
+insert into tutela.points_ledger (student_id, points, reason)
 values (:'student', 30, 'Bonus'), (:'student', 12, 'Quiz');
 
 create temporary view daily_recount as
@@ -43,7 +43,7 @@ with r as (
     count(*)::integer as reviews,
     (count(*) filter (where correct))::integer as correct,
     sum(xp)::integer as xp
-  from public.card_reviews
+  from tutela.card_reviews
   group by 1, 2
 ),
 
@@ -53,7 +53,7 @@ a as (
     (occurred_at at time zone 'UTC')::date as day,
     sum(minutes)::integer as minutes,
     count(*)::integer as activities
-  from public.activity_events
+  from tutela.activity_events
   group by 1, 2
 )
 
@@ -70,28 +70,28 @@ from r full join a on r.student_id = a.student_id and r.day = a.day;
 create temporary view totals_recount as
 select
   s.id as student_id,
-  (select count(*) from public.card_reviews as r where r.student_id = s.id) as total_reviews,
+  (select count(*) from tutela.card_reviews as r where r.student_id = s.id) as total_reviews,
   (
-    select count(*) from public.card_reviews as r
+    select count(*) from tutela.card_reviews as r
     where r.student_id = s.id and r.correct
   ) as total_correct,
   (
-    select coalesce(sum(r.xp), 0) from public.card_reviews as r where r.student_id = s.id
+    select coalesce(sum(r.xp), 0) from tutela.card_reviews as r where r.student_id = s.id
   ) as total_xp,
-  (select coalesce(sum(r.xp), 0) from public.card_reviews as r where r.student_id = s.id)
+  (select coalesce(sum(r.xp), 0) from tutela.card_reviews as r where r.student_id = s.id)
   + (
-    select coalesce(sum(p.points), 0) from public.points_ledger as p
+    select coalesce(sum(p.points), 0) from tutela.points_ledger as p
     where p.student_id = s.id
   ) as total_points,
   (
-    select coalesce(sum(a.minutes), 0) from public.activity_events as a
+    select coalesce(sum(a.minutes), 0) from tutela.activity_events as a
     where a.student_id = s.id
   ) as total_minutes,
   greatest(
-    (select max(r.reviewed_at) from public.card_reviews as r where r.student_id = s.id),
-    (select max(a.occurred_at) from public.activity_events as a where a.student_id = s.id)
+    (select max(r.reviewed_at) from tutela.card_reviews as r where r.student_id = s.id),
+    (select max(a.occurred_at) from tutela.activity_events as a where a.student_id = s.id)
   ) as last_active_at
-from public.students as s;
+from tutela.students as s;
 
 prepare daily_rows as
 select
@@ -102,7 +102,7 @@ select
   xp,
   minutes,
   activities
-from public.daily_study_stats where student_id = :'student';
+from tutela.daily_study_stats where student_id = :'student';
 prepare daily_expected as
 select * from daily_recount where student_id = :'student';
 prepare total_rows as
@@ -114,14 +114,14 @@ select
   total_points,
   total_minutes,
   last_active_at
-from public.student_stats where student_id = :'student';
+from tutela.student_stats where student_id = :'student';
 prepare total_expected as
 select * from totals_recount where student_id = :'student';
 
 select set_eq('daily_rows', 'daily_expected', 'before the deletes the daily rows are exact');
 
 -- 1. the owner deletes the only review of day 8
-delete from public.card_reviews
+delete from tutela.card_reviews
 where
   student_id = :'student'
   and reviewed_at < (:'today'::date - 7)::timestamp at time zone 'UTC';
@@ -129,18 +129,18 @@ select set_eq('daily_rows', 'daily_expected', 'after a review delete the daily r
 select set_eq('total_rows', 'total_expected', 'after a review delete the totals are exact');
 select is_empty(
   format(
-    $$ select 1 from public.daily_study_stats where student_id = %L and day = %L::date - 8 $$,
+    $$ select 1 from tutela.daily_study_stats where student_id = %L and day = %L::date - 8 $$,
     :'student', :'today'
   ),
   'a day left without reviews or activity disappears'
 );
 
 -- 2. the student deletes flashcard B: its reviews go with it (days 2 and 4)
-select tests.authenticate_as(:'u_student');
-delete from public.flashcards where id = :'card_b';
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+delete from tutela.flashcards where id = :'card_b';
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.card_reviews where flashcard_id = :'card_b'),
+  (select count(*) from tutela.card_reviews where flashcard_id = :'card_b'),
   0::bigint,
   'the flashcard''s reviews were deleted with it'
 );
@@ -150,7 +150,7 @@ select set_eq(
 select set_eq('total_rows', 'total_expected', 'after a flashcard delete the totals are exact');
 select results_eq(
   format(
-    $$ select day - %L::date from public.daily_study_stats where student_id = %L
+    $$ select day - %L::date from tutela.daily_study_stats where student_id = %L
        order by day desc $$,
     :'today', :'student'
   ),
@@ -159,28 +159,28 @@ select results_eq(
 );
 
 -- 3. the service role deletes activities: one of day 6, then the other; the one of day 0
-select tests.as_service_role();
-delete from public.activity_events
+select tutela_tests.as_service_role();
+delete from tutela.activity_events
 where student_id = :'student' and kind = 'video';
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select reviews, minutes, activities from public.daily_study_stats
+    $$ select reviews, minutes, activities from tutela.daily_study_stats
        where student_id = %L and day = %L::date - 6 $$,
     :'student', :'today'
   ),
   $$ values (0, 20, 1) $$,
   'a day with one activity left keeps its row'
 );
-select tests.as_service_role();
-delete from public.activity_events where student_id = :'student';
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+delete from tutela.activity_events where student_id = :'student';
+select tutela_tests.clear_authentication();
 select set_eq(
   'daily_rows', 'daily_expected', 'after the activity deletes the daily rows are exact'
 );
 select results_eq(
   format(
-    $$ select day - %L::date, minutes, activities from public.daily_study_stats
+    $$ select day - %L::date, minutes, activities from tutela.daily_study_stats
        where student_id = %L order by day desc $$,
     :'today', :'student'
   ),
@@ -189,23 +189,23 @@ select results_eq(
 );
 
 -- 4. points are deleted too; the latest remaining row sets last_active_at
-delete from public.points_ledger where student_id = :'student' and reason = 'Bonus';
+delete from tutela.points_ledger where student_id = :'student' and reason = 'Bonus';
 select set_eq(
   'total_rows', 'total_expected', 'after the activity and points deletes the totals are exact'
 );
 select is(
-  (select last_active_at from public.student_stats where student_id = :'student'),
+  (select last_active_at from tutela.student_stats where student_id = :'student'),
   (:'today'::date + time '00:00:00') at time zone 'UTC',
   'last_active_at falls back to the latest remaining review'
 );
 
 -- 5. everything is deleted: no daily rows, zero totals
-delete from public.card_reviews where student_id = :'student';
+delete from tutela.card_reviews where student_id = :'student';
 select results_eq(
   format(
-    $$ select (select count(*) from public.daily_study_stats where student_id = %1$L),
+    $$ select (select count(*) from tutela.daily_study_stats where student_id = %1$L),
          total_reviews, total_xp, total_points, total_minutes, last_active_at
-       from public.student_stats where student_id = %1$L $$,
+       from tutela.student_stats where student_id = %1$L $$,
     :'student'
   ),
   $$ values (0::bigint, 0::bigint, 0::bigint, 12::bigint, 0::bigint, null::timestamptz) $$,

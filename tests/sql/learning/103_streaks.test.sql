@@ -4,17 +4,17 @@
 begin;
 select plan(10);
 
-select tests.create_user('student-103@world.test') as u_student \gset
-select tests.create_user('other-student-103@world.test') as u_other_student \gset
-insert into public.organizations (name, slug) values ('World 103', 'world-103')
+select tutela_tests.create_user('student-103@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-103@world.test') as u_other_student \gset
+insert into tutela.organizations (name, slug) values ('World 103', 'world-103')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'other_student', 'Maths', 'q', 'a') returning id as other_card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
@@ -23,11 +23,11 @@ select
   current_streak,
   longest_streak,
   last_active_day - :'today'::date as last_day
-from public.student_stats where student_id = :'student';
+from tutela.student_stats where student_id = :'student';
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 -- today, yesterday, 2 days ago; no day 3; days 4 to 8 (reviews on some days, activity on others)
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -39,7 +39,7 @@ select results_eq(
   $$ values (1, 1, 0) $$,
   'reviews on days 0, 2, 4, 6, 8: every run is one day long'
 );
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   s.student_id,
   'lesson' as kind,
@@ -57,7 +57,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select current_streak, longest_streak, last_active_day - %L::date
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'today', :'other_student'
   ),
   $$ values (1, 2, -1) $$,
@@ -65,23 +65,23 @@ select results_eq(
 );
 
 -- back-filling the gap day joins the two runs
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', (:'today'::date - 3 + time '12:00') at time zone 'UTC', 5);
 select results_eq('streak', $$ values (9, 9, 0) $$, 'with day 3 back-filled both streaks are 9');
 
 -- deleting it breaks the run again
-delete from public.activity_events
+delete from tutela.activity_events
 where
   student_id = :'student'
   and occurred_at = (:'today'::date - 3 + time '12:00') at time zone 'UTC';
 select results_eq('streak', $$ values (3, 5, 0) $$, 'with day 3 deleted again: 3 and 5');
 
 -- deleting today and yesterday leaves day 2 as the newest run
-delete from public.card_reviews
+delete from tutela.card_reviews
 where
   student_id = :'student'
   and reviewed_at >= (:'today'::date)::timestamp at time zone 'UTC';
-delete from public.activity_events
+delete from tutela.activity_events
 where
   student_id = :'student'
   and occurred_at >= (:'today'::date - 1)::timestamp at time zone 'UTC';
@@ -92,7 +92,7 @@ select results_eq(
 );
 
 -- a back-filled run longer than the current one becomes the longest, not the current
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 select
   :'student' as student_id,
   'lesson' as kind,
@@ -106,7 +106,7 @@ select results_eq(
 );
 
 -- a single statement of reviews over two runs of new days
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -119,20 +119,20 @@ select results_eq(
   'days 9-19 in one statement join days 4-8 and 20-29 into a run of 26'
 );
 select is(
-  (select count(*) from public.daily_study_stats where student_id = :'student'),
+  (select count(*) from tutela.daily_study_stats where student_id = :'student'),
   27::bigint,
   'the student has 27 active days (day 2 and days 4-29)'
 );
 
 -- one statement of reviews for both students recomputes both
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values
 (:'student', :'card', (:'today'::date - 1 + time '09:00') at time zone 'UTC', true),
 (:'other_student', :'other_card', (:'today'::date - 2 + time '09:00') at time zone 'UTC', true);
 select results_eq(
   format(
     $$ select current_streak, longest_streak, last_active_day - %L::date
-       from public.student_stats where student_id in (%L, %L)
+       from tutela.student_stats where student_id in (%L, %L)
        order by student_id = %L desc $$,
     :'today', :'student', :'other_student', :'student'
   ),

@@ -5,26 +5,26 @@
 begin;
 select plan(19);
 
-select tests.create_user('student-105@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 105', 'world-105')
+select tutela_tests.create_user('student-105@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 105', 'world-105')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
 
 prepare review_at (interval) as
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
 values (:'student', :'card', now() + $1, true);
 prepare activity_at (interval) as
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values (:'student', 'lesson', now() + $1, 5);
 
 -- the student: reviews (in a real request each is a transaction of its own)
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
   format(
-    $$ insert into public.card_reviews (student_id, flashcard_id, correct)
+    $$ insert into tutela.card_reviews (student_id, flashcard_id, correct)
        values (%L, %L, true) $$,
     :'student', :'card'
   ),
@@ -53,7 +53,7 @@ select throws_ok(
 -- the student: activities
 select lives_ok(
   format(
-    $$ insert into public.activity_events (student_id, kind, minutes) values (%L, 'lesson', 1) $$,
+    $$ insert into tutela.activity_events (student_id, kind, minutes) values (%L, 'lesson', 1) $$,
     :'student'
   ),
   'an activity without occurred_at is recorded now'
@@ -69,12 +69,12 @@ select throws_ok(
   'an activity more than 5 minutes in the future is TU422'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select (select count(*) from public.card_reviews where student_id = %1$L),
-         (select count(*) from public.activity_events where student_id = %1$L),
-         (select total_reviews from public.student_stats where student_id = %1$L) $$,
+    $$ select (select count(*) from tutela.card_reviews where student_id = %1$L),
+         (select count(*) from tutela.activity_events where student_id = %1$L),
+         (select total_reviews from tutela.student_stats where student_id = %1$L) $$,
     :'student'
   ),
   $$ values (4::bigint, 3::bigint, 4::bigint) $$,
@@ -88,17 +88,17 @@ select lives_ok(
   $$ execute activity_at('-400 days') $$, 'the owner may load an activity of last year'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.daily_study_stats
+    select count(*) from tutela.daily_study_stats
     where student_id = :'student' and day <= (now() at time zone 'UTC')::date - 400
   ),
   1::bigint,
   'the imported old day is in the daily rows'
 );
 select is(
-  (select total_reviews from public.student_stats where student_id = :'student'),
+  (select total_reviews from tutela.student_stats where student_id = :'student'),
   6::bigint,
   'the imported reviews are counted'
 );

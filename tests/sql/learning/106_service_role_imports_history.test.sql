@@ -4,19 +4,19 @@
 begin;
 select plan(7);
 
-select tests.create_user('student-106@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 106', 'world-106')
+select tutela_tests.create_user('student-106@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 106', 'world-106')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q', 'a') returning id as card \gset
 select (now() at time zone 'UTC')::date as today \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$ insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+    $$ insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
        values (%1$L, %2$L, (%3$L::date - 1000 + time '12:00') at time zone 'UTC', true, 5),
        (%1$L, %2$L, (%3$L::date - 30 + time '12:00') at time zone 'UTC', false, 1) $$,
     :'student', :'card', :'today'
@@ -25,7 +25,7 @@ select lives_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct)
+    $$ insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct)
        values (%L, %L, (%L::date + 1 + time '12:00') at time zone 'UTC', true) $$,
     :'student', :'card', :'today'
   ),
@@ -33,7 +33,7 @@ select lives_ok(
 );
 select lives_ok(
   format(
-    $$ insert into public.activity_events (student_id, kind, occurred_at, minutes)
+    $$ insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
        values (%1$L, 'lesson', (%2$L::date - 1000 + time '13:00') at time zone 'UTC', 30),
        (%1$L, 'lesson', (%2$L::date - 8 + time '13:00') at time zone 'UTC', 10) $$,
     :'student', :'today'
@@ -41,11 +41,11 @@ select lives_ok(
   'the service role loads activities of 1000 and 8 days ago'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select total_reviews, total_correct, total_xp, total_minutes
-       from public.student_stats where student_id = %L $$,
+       from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (3::bigint, 2::bigint, 38::bigint, 40::bigint) $$,
@@ -53,7 +53,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select day - %L::date, reviews, minutes from public.daily_study_stats
+    $$ select day - %L::date, reviews, minutes from tutela.daily_study_stats
        where student_id = %L order by day $$,
     :'today', :'student'
   ),
@@ -62,19 +62,19 @@ select results_eq(
 );
 
 -- the service role may also delete history (the way to correct it)
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
   format(
-    $$ delete from public.card_reviews
+    $$ delete from tutela.card_reviews
        where student_id = %L and reviewed_at < now() - interval '100 days' $$,
     :'student'
   ),
   'the service role deletes an imported review'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select total_reviews, total_xp from public.student_stats where student_id = %L $$,
+    $$ select total_reviews, total_xp from tutela.student_stats where student_id = %L $$,
     :'student'
   ),
   $$ values (2::bigint, 18::bigint) $$,

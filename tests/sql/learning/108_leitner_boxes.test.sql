@@ -5,32 +5,32 @@
 begin;
 select plan(13);
 
-select tests.create_user('student-108@world.test') as u_student \gset
-insert into public.organizations (name, slug) values ('World 108', 'world-108')
+select tutela_tests.create_user('student-108@world.test') as u_student \gset
+insert into tutela.organizations (name, slug) values ('World 108', 'world-108')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Student', :'u_student') returning id as student \gset
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'student', 'Maths', 'q1', 'a1') returning id as card \gset
-insert into public.flashcards (student_id, subject, question, answer, leitner_box, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, leitner_box, due_at)
 values (:'student', 'Maths', 'q2', 'a2', 3, now() - interval '1 day')
 returning id as card2 \gset
-insert into public.flashcards (student_id, subject, question, answer, due_at)
+insert into tutela.flashcards (student_id, subject, question, answer, due_at)
 values (:'student', 'Maths', 'q3', 'a3', now() + interval '1 hour')
 returning id as untouched, due_at as untouched_due \gset
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 prepare review (uuid, boolean, timestamptz) as
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 values (:'student', $1, $2, $3);
 prepare card_state as
 select
   leitner_box,
   due_at
-from public.flashcards where id = :'card';
+from tutela.flashcards where id = :'card';
 
 select is(
-  (select leitner_box from public.flashcards where id = :'card'), 1::smallint,
+  (select leitner_box from tutela.flashcards where id = :'card'), 1::smallint,
   'a new card starts in box 1'
 );
 
@@ -94,18 +94,18 @@ select results_eq(
 select now() - interval '20 minutes' as t8 \gset
 execute review (:'card2', false, :'t8');
 select results_eq(
-  format($$ select leitner_box, due_at from public.flashcards where id = %L $$, :'card2'),
+  format($$ select leitner_box, due_at from tutela.flashcards where id = %L $$, :'card2'),
   format($$ values (1::smallint, %L::timestamptz + interval '10 minutes') $$, :'t8'),
   'wrong from box 3: box 1, due 10 minutes after the review'
 );
 
 -- one statement reviewing two cards moves each by its own review
 select now() - interval '10 minutes' as t9 \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, reviewed_at)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, reviewed_at)
 values (:'student', :'card', true, :'t9'), (:'student', :'card2', true, :'t9');
 select results_eq(
   format(
-    $$ select leitner_box, due_at from public.flashcards where id in (%L, %L) order by id $$,
+    $$ select leitner_box, due_at from tutela.flashcards where id in (%L, %L) order by id $$,
     :'card', :'card2'
   ),
   format(
@@ -120,7 +120,7 @@ select results_eq(
 execute review (:'card', false, :'t1');
 select results_eq(
   format(
-    $$ select leitner_box, due_at, last_reviewed_at from public.flashcards where id = %L $$,
+    $$ select leitner_box, due_at, last_reviewed_at from tutela.flashcards where id = %L $$,
     :'card'
   ),
   format(
@@ -130,13 +130,13 @@ select results_eq(
   'a wrong review synced late leaves the card in box 2, due as before'
 );
 select is(
-  (select total_reviews from public.student_stats where student_id = :'student'),
+  (select total_reviews from tutela.student_stats where student_id = :'student'),
   11::bigint,
   'the late review is still counted'
 );
 
 select results_eq(
-  format($$ select leitner_box, due_at from public.flashcards where id = %L $$, :'untouched'),
+  format($$ select leitner_box, due_at from tutela.flashcards where id = %L $$, :'untouched'),
   format($$ values (1::smallint, %L::timestamptz) $$, :'untouched_due'),
   'a card without reviews does not move'
 );

@@ -8,64 +8,64 @@ select plan(13);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-111@world.test') as u_student \gset
-select tests.create_user('other-student-111@world.test') as u_other_student \gset
-select tests.create_user('guardian-111@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-111@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-111@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-111@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-111@world.test') as u_staff \gset
-select tests.create_user('admin-111@world.test') as u_admin \gset
-select tests.create_user('other-staff-111@world.test') as u_other_staff \gset
-select tests.create_user('stranger-111@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-111@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-111@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-111@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-111@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-111@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-111@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-111@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-111@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-111@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-111@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 111', 'world-111', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 111', 'other-world-111')
+insert into tutela.organizations (name, slug) values ('Other world 111', 'other-world-111')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-select tests.create_user('guardian-cardless-111@world.test') as u_guardian_cardless \gset
-insert into public.guardian_links (
+select tutela_tests.create_user('guardian-cardless-111@world.test') as u_guardian_cardless \gset
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values (
   :'student', :'u_guardian_cardless', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"progress": true, "card_content": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": true, "card_content": false}'
 );
 select (now() at time zone 'UTC')::date as today \gset
 
 -- reviews on days 0, 3, 6 (last 7 days), 7, 20, 29 (last 30 days), 30 and 45 (older)
-insert into public.flashcards (student_id, subject, topic, question, answer)
+insert into tutela.flashcards (student_id, subject, topic, question, answer)
 values (:'student', 'History', 'Dates', 'q', 'a') returning id as card \gset
-select tests.clear_authentication();
-insert into public.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
+select tutela_tests.clear_authentication();
+insert into tutela.card_reviews (student_id, flashcard_id, reviewed_at, correct, quality)
 select
   :'student' as student_id,
   :'card' as flashcard_id,
@@ -79,16 +79,16 @@ from (
   (7, true, 4::smallint), (7, true, 4::smallint), (20, false, 3::smallint),
   (29, true, 0::smallint), (30, true, 5::smallint), (45, false, 1::smallint)
 ) as v (d, ok, q);
-insert into public.activity_events (student_id, kind, occurred_at, minutes)
+insert into tutela.activity_events (student_id, kind, occurred_at, minutes)
 values
 (:'student', 'lesson', (:'today'::date - 1 + time '12:00') at time zone 'UTC', 20),
 (:'student', 'lesson', (:'today'::date - 6 + time '12:00') at time zone 'UTC', 15),
 (:'student', 'lesson', (:'today'::date - 7 + time '12:00') at time zone 'UTC', 40);
 
 -- the flashcards of the portfolio (set after the reviews, which move their card)
-update public.flashcards set leitner_box = 2, due_at = now() + interval '3 days'
+update tutela.flashcards set leitner_box = 2, due_at = now() + interval '3 days'
 where id = :'card';
-insert into public.flashcards (student_id, subject, topic, question, answer, leitner_box, due_at)
+insert into tutela.flashcards (student_id, subject, topic, question, answer, leitner_box, due_at)
 values
 (:'student', 'Maths', 'Algebra', 'q1', 'a', 5, now() + interval '10 days'),
 (:'student', 'Maths', 'Algebra', 'q2', 'a', 5, now() + interval '1 day'),
@@ -105,7 +105,7 @@ with r as (
     cr.correct,
     cr.xp,
     (cr.reviewed_at at time zone 'UTC')::date > :'today'::date - 7 as in_7d
-  from public.card_reviews as cr
+  from tutela.card_reviews as cr
   where
     cr.student_id = :'student'
     and (cr.reviewed_at at time zone 'UTC')::date > :'today'::date - 30
@@ -113,7 +113,7 @@ with r as (
 
 a as (
   select coalesce(sum(ae.minutes), 0)::integer as minutes_7d
-  from public.activity_events as ae
+  from tutela.activity_events as ae
   where
     ae.student_id = :'student'
     and (ae.occurred_at at time zone 'UTC')::date > :'today'::date - 7
@@ -142,9 +142,9 @@ select
   ($1 ->> 'xp_30d')::integer,
   ($1 ->> 'minutes_7d')::integer;
 
-select tests.authenticate_as(:'u_student');
-select public.get_child_overview(:'student') as overview \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_student');
+select tutela.get_child_overview(:'student') as overview \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format('execute kpis(%L)', (:'overview'::jsonb) -> 'kpis'),
   'select * from kpi_recount',
@@ -188,7 +188,7 @@ select is(
         count(*) as cards,
         count(*) filter (where due_at <= now()) as due,
         count(*) filter (where leitner_box = 5) as mastered
-      from public.flashcards where student_id = :'student'
+      from tutela.flashcards where student_id = :'student'
       group by subject, topic
     ) as t
   ),
@@ -196,22 +196,22 @@ select is(
 );
 
 -- staff and a guardian with card_content see the same
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.get_child_overview(:'student'),
+  tutela.get_child_overview(:'student'),
   :'overview'::jsonb,
   'staff get the same overview'
 );
-select tests.authenticate_as(:'u_guardian');
+select tutela_tests.authenticate_as(:'u_guardian');
 select is(
-  public.get_child_overview(:'student'),
+  tutela.get_child_overview(:'student'),
   :'overview'::jsonb,
   'a guardian with progress and card_content gets the same overview'
 );
 
 -- a guardian without card_content: KPI tiles yes, portfolio no
-select tests.authenticate_as(:'u_guardian_cardless');
-select public.get_child_overview(:'student') as cardless \gset
+select tutela_tests.authenticate_as(:'u_guardian_cardless');
+select tutela.get_child_overview(:'student') as cardless \gset
 select is(
   (:'cardless'::jsonb) -> 'portfolio',
   'null'::jsonb,
@@ -233,9 +233,9 @@ select ok(
 );
 
 -- the student's own overview is not affected by another student's cards
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select is(
-  public.get_child_overview(:'other_student') -> 'portfolio',
+  tutela.get_child_overview(:'other_student') -> 'portfolio',
   '[{"subject": "Maths", "topic": "Algebra", "cards": 1, "due": 1, "mastered": 1}]'::jsonb,
   'the other student''s portfolio holds only their card'
 );

@@ -8,75 +8,75 @@ select plan(17);
 
 -- The world: organisation A (admin, staff, the student with a login, another student), the
 -- student's guardians in every state, staff of organisation B, a stranger.
-select tests.create_user('student-114@world.test') as u_student \gset
-select tests.create_user('other-student-114@world.test') as u_other_student \gset
-select tests.create_user('guardian-114@world.test') as u_guardian \gset
-select tests.create_user('guardian-noperm-114@world.test') as u_guardian_noperm \gset
-select tests.create_user('guardian-pending-114@world.test') as u_guardian_pending \gset
-select tests.create_user('guardian-revoked-114@world.test') as u_guardian_revoked \gset
-select tests.create_user('staff-114@world.test') as u_staff \gset
-select tests.create_user('admin-114@world.test') as u_admin \gset
-select tests.create_user('other-staff-114@world.test') as u_other_staff \gset
-select tests.create_user('stranger-114@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('student-114@world.test') as u_student \gset
+select tutela_tests.create_user('other-student-114@world.test') as u_other_student \gset
+select tutela_tests.create_user('guardian-114@world.test') as u_guardian \gset
+select tutela_tests.create_user('guardian-noperm-114@world.test') as u_guardian_noperm \gset
+select tutela_tests.create_user('guardian-pending-114@world.test') as u_guardian_pending \gset
+select tutela_tests.create_user('guardian-revoked-114@world.test') as u_guardian_revoked \gset
+select tutela_tests.create_user('staff-114@world.test') as u_staff \gset
+select tutela_tests.create_user('admin-114@world.test') as u_admin \gset
+select tutela_tests.create_user('other-staff-114@world.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger-114@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World 114', 'world-114', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other world 114', 'other-world-114')
+insert into tutela.organizations (name, slug) values ('Other world 114', 'other-world-114')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values
 (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Student') returning id as student \gset
-select tests.attach_student_login(:'student', :'u_student');
-insert into public.students (organization_id, display_name, user_id)
+select tutela_tests.attach_student_login(:'student', :'u_student');
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Other student', :'u_other_student') returning id as other_student \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'student', :'u_guardian', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_noperm', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 ),
 (
   :'student', :'u_guardian_pending', 'pending', 'code', null, null,
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 ),
 (
   :'student', :'u_guardian_revoked', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions() || '{"progress": true}'
+  tutela_hidden.default_link_permissions() || '{"progress": true}'
 );
-insert into public.drills (organization_id, title)
+insert into tutela.drills (organization_id, title)
 values (:'org', 'Serve 50 balls') returning id as drill \gset
-insert into public.drill_assignments (
+insert into tutela.drill_assignments (
   drill_id, student_id, organization_id, assigned_by, due_at, notes
 )
 values (:'drill', :'student', :'org', :'u_staff', now() + interval '2 days', 'Slowly')
 returning id as a_student \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_staff \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_admin \gset
-insert into public.drill_assignments (drill_id, student_id, organization_id)
+insert into tutela.drill_assignments (drill_id, student_id, organization_id)
 values (:'drill', :'student', :'org') returning id as a_refused \gset
 
 -- the student
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now(),
   'the student completes their drill: completed_at is now'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select drill_id, student_id, organization_id, assigned_by, due_at, notes
-       from public.drill_assignments where id = %L $$,
+       from tutela.drill_assignments where id = %L $$,
     :'a_student'
   ),
   format(
@@ -87,74 +87,74 @@ select results_eq(
 );
 
 -- completed an hour ago: completing again keeps that time
-update public.drill_assignments set completed_at = now() - interval '1 hour'
+update tutela.drill_assignments set completed_at = now() - interval '1 hour'
 where id = :'a_student';
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now() - interval '1 hour',
   'completing again returns the assignment with its first completed_at'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.drill_assignments where id = :'a_student'),
+  (select completed_at from tutela.drill_assignments where id = :'a_student'),
   now() - interval '1 hour',
   'the stored completed_at was not moved'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  (public.complete_drill_assignment(:'a_student')).completed_at,
+  (tutela.complete_drill_assignment(:'a_student')).completed_at,
   now() - interval '1 hour',
   'staff completing it again change nothing either'
 );
 
 -- staff and an admin
 select is(
-  (public.complete_drill_assignment(:'a_staff')).completed_at,
+  (tutela.complete_drill_assignment(:'a_staff')).completed_at,
   now(),
   'staff of the organisation complete a drill'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select is(
-  (public.complete_drill_assignment(:'a_admin')).completed_at,
+  (tutela.complete_drill_assignment(:'a_admin')).completed_at,
   now(),
   'an admin of the organisation completes a drill'
 );
 
 -- refused
-prepare complete_refused as select public.complete_drill_assignment(:'a_refused');
-select tests.authenticate_as(:'u_guardian');
+prepare complete_refused as select tutela.complete_drill_assignment(:'a_refused');
+select tutela_tests.authenticate_as(:'u_guardian');
 select throws_ok(
   'complete_refused', 'TU403', null, 'an active guardian with progress is refused'
 );
-select tests.authenticate_as(:'u_guardian_noperm');
+select tutela_tests.authenticate_as(:'u_guardian_noperm');
 select throws_ok('complete_refused', 'TU403', null, 'a guardian without progress is refused');
-select tests.authenticate_as(:'u_guardian_revoked');
+select tutela_tests.authenticate_as(:'u_guardian_revoked');
 select throws_ok('complete_refused', 'TU403', null, 'a revoked guardian is refused');
-select tests.authenticate_as(:'u_other_student');
+select tutela_tests.authenticate_as(:'u_other_student');
 select throws_ok(
   'complete_refused', 'TU403', null, 'another student of the organisation is refused'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('complete_refused', 'TU403', null, 'a signed-in stranger is refused');
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('complete_refused', 'TU403', null, 'staff of another organisation are refused');
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('complete_refused', '42501', null, 'anon may not call it');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok(
-  format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
+  format('select tutela.complete_drill_assignment(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown assignment is TU403'
 );
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok(
-  format('select public.complete_drill_assignment(%L)', gen_random_uuid()),
+  format('select tutela.complete_drill_assignment(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown assignment is TU403 for anyone'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select completed_at from public.drill_assignments where id = :'a_refused'),
+  (select completed_at from tutela.drill_assignments where id = :'a_refused'),
   null,
   'after the refusals the assignment is still open'
 );

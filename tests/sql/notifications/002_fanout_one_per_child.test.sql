@@ -4,25 +4,25 @@
 begin;
 select plan(4);
 
-select tests.create_user('mum-002@ntf.test') as u_mum \gset
-select tests.create_user('dad-002@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-002@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-002@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 002', 'ntf-002') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as quiz1 \gset
 
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -31,7 +31,7 @@ values
 
 select bag_eq(
   format(
-    $$ select student_id from public.alerts
+    $$ select student_id from tutela.alerts
        where recipient_id = %L and type = 'child_graded' $$,
     :'u_mum'
   ),
@@ -40,7 +40,7 @@ select bag_eq(
 );
 select results_eq(
   format(
-    $$ select (data ->> 'percent')::numeric from public.alerts
+    $$ select (data ->> 'percent')::numeric from tutela.alerts
        where recipient_id = %L and student_id = %L $$,
     :'u_mum', :'kim'
   ),
@@ -49,7 +49,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select student_id from public.alerts
+    $$ select student_id from tutela.alerts
        where recipient_id = %L and type = 'child_graded' $$,
     :'u_dad'
   ),
@@ -57,7 +57,7 @@ select results_eq(
   'the guardian of one child hears only of that child'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_graded'),
+  (select count(*)::integer from tutela.alerts where type = 'child_graded'),
   3,
   'three alerts in all'
 );

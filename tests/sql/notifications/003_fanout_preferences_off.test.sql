@@ -6,38 +6,38 @@
 begin;
 select plan(7);
 
-select tests.create_user('mum-003@ntf.test') as u_mum \gset
-select tests.create_user('dad-003@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-003@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-003@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 003', 'ntf-003') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now()),
 (:'kim', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 1') returning id as quiz1 \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 2') returning id as quiz2 \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz 3') returning id as quiz3 \gset
 
 prepare mums_graded as
-select student_id from public.alerts
+select student_id from tutela.alerts
 where recipient_id = :'u_mum' and type = 'child_graded';
 
 -- general: off
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded', p_enabled => false);
-select tests.clear_authentication();
-insert into public.submissions (
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded', p_enabled => false);
+select tutela_tests.clear_authentication();
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -46,23 +46,27 @@ values
 select is_empty('mums_graded', 'type off for all children: no alert for either child');
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type = 'child_graded'
   ),
   2,
   'the other guardian still hears of both'
 );
 select is(
-  (select count(*)::integer from private.notification_outbox where recipient_user_id = :'u_mum'),
+  (
+    select count(*)::integer
+    from tutela_private.notification_outbox
+    where recipient_user_id = :'u_mum'
+  ),
   0,
   'and no outbox message for the guardian who turned it off'
 );
 
 -- general off, Kim on: only Kim
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded', p_student_id => :'kim');
-select tests.clear_authentication();
-insert into public.submissions (
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded', p_student_id => :'kim');
+select tutela_tests.clear_authentication();
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -75,14 +79,14 @@ select results_eq(
 );
 
 -- general on, Kim off: only Sam
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('child_graded');
-select public.set_notification_preference(
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('child_graded');
+select tutela.set_notification_preference(
   'child_graded', p_enabled => false, p_student_id => :'kim'
 );
-select tests.clear_authentication();
-delete from public.alerts;
-insert into public.submissions (
+select tutela_tests.clear_authentication();
+delete from tutela.alerts;
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values
@@ -95,14 +99,14 @@ select results_eq(
 );
 
 -- another type is not affected by child_graded's preferences
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Live 1', now() - interval '2 hours', now() - interval '1 hour')
 returning id as live \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'kim', :'org', :'live', 'missed');
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_mum' and type = 'child_absent' and student_id = :'kim'
   ),
   1,
@@ -110,7 +114,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type = 'child_graded'
   ),
   2,

@@ -7,40 +7,40 @@
 begin;
 select plan(8);
 
-select tests.create_user('mum-014@ntf.test') as u_mum \gset
-select tests.create_user('dad-014@ntf.test') as u_dad \gset
-select tests.create_user('gran-014@ntf.test') as u_gran \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-014@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-014@ntf.test') as u_dad \gset
+select tutela_tests.create_user('gran-014@ntf.test') as u_gran \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 014', 'ntf-014', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now()),
 (:'sam', :'u_gran', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 select
   :'org' as organization_id,
   :'course' as course_id,
   'Quiz ' || n as title
 from generate_series(1, 7) as n;
 
-select tests.authenticate_as(:'u_mum');
-select public.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
-select tests.authenticate_as(:'u_gran');
-select public.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
+select tutela_tests.authenticate_as(:'u_gran');
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
+select tutela_tests.clear_authentication();
 -- gran's link stops granting grades; her threshold row stays
-update public.guardian_links
-set permissions = private.default_link_permissions() || '{"grades": false}'
+update tutela.guardian_links
+set permissions = tutela_hidden.default_link_permissions() || '{"grades": false}'
 where guardian_id = :'u_gran';
 
 -- one grade per quiz, in order, each graded a minute after the one before
 prepare grade (integer, numeric) as
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -50,10 +50,10 @@ select
   'graded' as status,
   $2 as score,
   now() - interval '1 hour' + $1 * interval '1 minute' as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title = 'Quiz ' || $1;
 prepare lows as
-select (data ->> 'value')::numeric from public.alerts
+select (data ->> 'value')::numeric from tutela.alerts
 where recipient_id = :'u_mum' and type = 'assignment_grade_low'
 order by (data ->> 'value')::numeric desc;
 
@@ -78,7 +78,7 @@ select results_eq(
 select results_eq(
   format(
     $$ select severity, (data ->> 'threshold')::numeric, title
-       from public.alerts
+       from tutela.alerts
        where recipient_id = %L and type = 'assignment_grade_low'
          and (data ->> 'value')::numeric = 10 $$,
     :'u_mum'
@@ -88,7 +88,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where recipient_user_id = :'u_mum' and kind = 'assignment_grade_low' and channel = 'email'
   ),
   3,
@@ -96,7 +96,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type like 'assignment_grade_%'
   ),
   0,
@@ -104,7 +104,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_gran' and type like 'assignment_grade_%'
   ),
   0,

@@ -6,34 +6,34 @@
 begin;
 select plan(6);
 
-select tests.create_user('mum-015@ntf.test') as u_mum \gset
-select tests.create_user('dad-015@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-015@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-015@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 015', 'ntf-015') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 select
   :'org' as organization_id,
   :'course' as course_id,
   'Quiz ' || n as title
 from generate_series(1, 9) as n;
 
-select tests.authenticate_as(:'u_mum');
-select public.set_alert_threshold(:'sam', 'assignment_grade_high', 80);
-select tests.authenticate_as(:'u_dad');
-select public.set_alert_threshold(:'sam', 'assignment_grade_low', 50);
-select public.set_alert_threshold(:'sam', 'assignment_grade_high', 90);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_high', 80);
+select tutela_tests.authenticate_as(:'u_dad');
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_low', 50);
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_high', 90);
+select tutela_tests.clear_authentication();
 
 prepare grade (integer, numeric) as
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -43,10 +43,10 @@ select
   'graded' as status,
   $2 as score,
   now() - interval '1 hour' + $1 * interval '1 minute' as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title = 'Quiz ' || $1;
 prepare mums_highs as
-select a.title from public.alerts as a
+select a.title from tutela.alerts as a
 where a.recipient_id = :'u_mum' and a.type = 'assignment_grade_high'
 order by a.title;
 
@@ -60,7 +60,7 @@ execute grade (2, 90);
 execute grade (3, 79.99);
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_mum' and type = 'assignment_grade_high'
   ),
   1,
@@ -78,7 +78,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where recipient_user_id = :'u_mum'
   ),
   0,
@@ -91,7 +91,7 @@ execute grade (8, 100);
 execute grade (9, 45);
 select results_eq(
   format(
-    $$ select type, (data ->> 'value')::numeric from public.alerts
+    $$ select type, (data ->> 'value')::numeric from tutela.alerts
        where recipient_id = %L and type like 'assignment_grade_%%'
        order by title $$,
     :'u_dad'
@@ -103,7 +103,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_mum' and type = 'assignment_grade_high'
   ),
   4,

@@ -5,38 +5,38 @@
 begin;
 select plan(5);
 
-select tests.create_user('mum-016@ntf.test') as u_mum \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-016@ntf.test') as u_mum \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 016', 'ntf-016') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sam', :'u_mum', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz A') returning id as quiz_a \gset
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Quiz B') returning id as quiz_b \gset
 
-select tests.authenticate_as(:'u_mum');
-select public.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
-select public.set_alert_threshold(:'sam', 'assignment_grade_high', 80);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_low', 60);
+select tutela.set_alert_threshold(:'sam', 'assignment_grade_high', 80);
+select tutela_tests.clear_authentication();
 
 prepare crossings as
 select
   type,
   (data ->> 'value')::numeric as value
-from public.alerts
+from tutela.alerts
 where recipient_id = :'u_mum' and type like 'assignment_grade_%';
 
 -- Quiz B first: 30 (the first grade, low); then Quiz A: 70 (neither)
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz_b', 'graded', 30, now() - interval '1 day');
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'sam', :'org', :'quiz_a', 'graded', 70, now())
@@ -46,26 +46,26 @@ select bag_eq(
   '30 then 70: only the first grade fired'
 );
 
-update public.submissions set score = 50 where id = :'sub_a';
+update tutela.submissions set score = 50 where id = :'sub_a';
 select bag_eq(
   'crossings',
   $$ values ('assignment_grade_low'::text, 30.0::numeric), ('assignment_grade_low', 50.0) $$,
   're-scored 70 -> 50: below the threshold after this submission''s own 70'
 );
-update public.submissions set score = 45 where id = :'sub_a';
+update tutela.submissions set score = 45 where id = :'sub_a';
 select is(
-  (select count(*)::integer from public.alerts where type like 'assignment_grade_%'),
+  (select count(*)::integer from tutela.alerts where type like 'assignment_grade_%'),
   2,
   're-scored 50 -> 45: still below, nothing'
 );
-update public.submissions set score = 85 where id = :'sub_a';
+update tutela.submissions set score = 85 where id = :'sub_a';
 select bag_eq(
   'crossings',
   $$ values ('assignment_grade_low'::text, 30.0::numeric), ('assignment_grade_low', 50.0),
      ('assignment_grade_high', 85.0) $$,
   're-scored 45 -> 85: the high threshold is reached'
 );
-update public.submissions set score = 50 where id = :'sub_a';
+update tutela.submissions set score = 50 where id = :'sub_a';
 select bag_eq(
   'crossings',
   $$ values ('assignment_grade_low'::text, 30.0::numeric), ('assignment_grade_low', 50.0),

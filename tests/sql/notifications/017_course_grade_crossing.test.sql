@@ -1,4 +1,5 @@
--- course_grade_low and course_grade_high watch each course's average (private.course_averages:
+-- course_grade_low and course_grade_high watch each course's average
+-- (tutela_private.course_averages:
 -- the mean percent of the student's graded submissions in that course, and how many there
 -- are). They fire for the guardian who set them when the average crosses the threshold: the
 -- first average counts as a crossing; staying on the same side fires nothing; a re-score
@@ -6,23 +7,23 @@
 begin;
 select plan(9);
 
-select tests.create_user('mum-017@ntf.test') as u_mum \gset
-select tests.create_user('dad-017@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-017@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-017@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 017', 'ntf-017') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as algebra \gset
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Physics') returning id as physics \gset
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'History') returning id as history \gset
-insert into public.assignments (organization_id, course_id, title, passing_percent)
+insert into tutela.assignments (organization_id, course_id, title, passing_percent)
 select
   :'org' as organization_id,
   :'algebra' as course_id,
@@ -30,13 +31,13 @@ select
   0 as passing_percent
 from generate_series(1, 7) as n;
 
-select tests.authenticate_as(:'u_mum');
-select public.set_alert_threshold(:'sam', 'course_grade_low', 60);
-select public.set_alert_threshold(:'sam', 'course_grade_high', 85);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_alert_threshold(:'sam', 'course_grade_low', 60);
+select tutela.set_alert_threshold(:'sam', 'course_grade_high', 85);
+select tutela_tests.clear_authentication();
 
 prepare grade (text, numeric) as
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -46,14 +47,14 @@ select
   'graded' as status,
   $2 as score,
   now() as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title = $1;
 prepare course_alerts as
 select
   type,
   (data ->> 'value')::numeric as value,
   (data ->> 'course_id')::uuid as course_id
-from public.alerts
+from tutela.alerts
 where recipient_id = :'u_mum' and type like 'course_grade_%';
 
 execute grade ('Algebra 1', 50);
@@ -64,16 +65,16 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select average_percent, graded from private.course_averages
+    $$ select average_percent, graded from tutela_private.course_averages
        where student_id = %L and course_id = %L $$,
     :'sam', :'algebra'
   ),
   $$ values (50.00::numeric(6, 2), 1) $$,
-  'the course average is kept in private.course_averages'
+  'the course average is kept in tutela_private.course_averages'
 );
 execute grade ('Algebra 2', 60);
 select is(
-  (select count(*)::integer from public.alerts where type like 'course_grade_%'),
+  (select count(*)::integer from tutela.alerts where type like 'course_grade_%'),
   1,
   'the average moves to 55, still below: nothing'
 );
@@ -81,17 +82,17 @@ execute grade ('Algebra 3', 100);
 execute grade ('Algebra 4', 100);
 execute grade ('Algebra 5', 100);
 select is(
-  (select count(*)::integer from public.alerts where type like 'course_grade_%'),
+  (select count(*)::integer from tutela.alerts where type like 'course_grade_%'),
   1,
   'up to 70 and 82, between the thresholds: nothing'
 );
 -- a re-score: Algebra 2 from 60 to 75 makes the average 85
-update public.submissions as s set score = 75
-from public.assignments as a
+update tutela.submissions as s set score = 75
+from tutela.assignments as a
 where a.id = s.assignment_id and a.title = 'Algebra 2';
 select results_eq(
   format(
-    $$ select average_percent, graded from private.course_averages
+    $$ select average_percent, graded from tutela_private.course_averages
        where student_id = %L and course_id = %L $$,
     :'sam', :'algebra'
   ),
@@ -109,13 +110,13 @@ select bag_eq(
 );
 execute grade ('Algebra 6', 100);
 select is(
-  (select count(*)::integer from public.alerts where type like 'course_grade_%'),
+  (select count(*)::integer from tutela.alerts where type like 'course_grade_%'),
   2,
   'up to 87.5, still above: nothing'
 );
 
 -- other courses: each its own average; the first one counts as a crossing
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values
 (:'org', :'physics', 'Physics 1'),
 (:'org', :'history', 'History 1');
@@ -132,7 +133,7 @@ select bag_eq(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_dad' and type like 'course_grade_%'
   ),
   0,

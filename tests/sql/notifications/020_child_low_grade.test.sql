@@ -5,30 +5,30 @@
 begin;
 select plan(7);
 
-select tests.create_user('mum-020@ntf.test') as u_mum \gset
-select tests.create_user('dad-020@ntf.test') as u_dad \gset
-select tests.create_user('noperm-020@ntf.test') as u_noperm \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-020@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-020@ntf.test') as u_dad \gset
+select tutela_tests.create_user('noperm-020@ntf.test') as u_noperm \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 020', 'ntf-020', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
-(:'sam', :'u_dad', 'active', 'staff', now(), private.default_link_permissions()),
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'sam', :'u_dad', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
 (
   :'sam', :'u_noperm', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"grades": false}'
+  tutela_hidden.default_link_permissions() || '{"grades": false}'
 );
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as algebra \gset
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Physics') returning id as physics \gset
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'History') returning id as history \gset
-insert into public.assignments (organization_id, course_id, title, passing_percent)
+insert into tutela.assignments (organization_id, course_id, title, passing_percent)
 values
 (:'org', :'algebra', 'A1', 60),
 (:'org', :'algebra', 'A2', 70),
@@ -38,7 +38,7 @@ values
 (:'org', :'history', 'H1', 60);
 
 prepare grade (text, numeric) as
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -48,14 +48,14 @@ select
   'graded' as status,
   $2 as score,
   now() as graded_at
-from public.assignments as a
+from tutela.assignments as a
 where a.title = $1;
 prepare mums as
 select
   (data ->> 'course_id')::uuid as course_id,
   (data ->> 'average')::numeric as average,
   (data ->> 'passing')::numeric as passing
-from public.alerts
+from tutela.alerts
 where recipient_id = :'u_mum' and type = 'child_low_grade';
 
 -- Algebra: 80 (line 60), then 52 (average 66, line 65): above
@@ -72,7 +72,7 @@ select results_eq(
 -- then 50 (average 60.5, line 65): still below
 execute grade ('A4', 50);
 select is(
-  (select count(*)::integer from public.alerts where type = 'child_low_grade'),
+  (select count(*)::integer from tutela.alerts where type = 'child_low_grade'),
   2,
   'still below: nothing more (one alert for each of the two guardians)'
 );
@@ -82,7 +82,7 @@ execute grade ('P1', 40);
 execute grade ('H1', 60);
 select bag_eq(
   format(
-    $$ select (data ->> 'course_id')::uuid from public.alerts
+    $$ select (data ->> 'course_id')::uuid from tutela.alerts
        where recipient_id = %L and type = 'child_low_grade' $$,
     :'u_mum'
   ),
@@ -90,7 +90,7 @@ select bag_eq(
   'a first average below the line counts; one exactly at the line does not'
 );
 select bag_eq(
-  $$ select recipient_id from public.alerts where type = 'child_low_grade' $$,
+  $$ select recipient_id from tutela.alerts where type = 'child_low_grade' $$,
   format(
     $$ values (%L::uuid), (%L::uuid), (%L::uuid), (%L::uuid) $$,
     :'u_mum', :'u_mum', :'u_dad', :'u_dad'
@@ -99,7 +99,7 @@ select bag_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'child_low_grade' and channel = 'email'
   ),
   4,
@@ -107,7 +107,7 @@ select is(
 );
 select results_eq(
   format(
-    $$ select severity, title, recommendation is not null from public.alerts
+    $$ select severity, title, recommendation is not null from tutela.alerts
        where recipient_id = %L and type = 'child_low_grade' and data ->> 'course_id' = %L $$,
     :'u_dad', :'physics'
   ),

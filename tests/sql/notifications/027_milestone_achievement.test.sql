@@ -4,23 +4,23 @@
 begin;
 select plan(5);
 
-select tests.create_user('mum-027@ntf.test') as u_mum \gset
-select tests.create_user('noperm-027@ntf.test') as u_noperm \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-027@ntf.test') as u_mum \gset
+select tutela_tests.create_user('noperm-027@ntf.test') as u_noperm \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 027', 'ntf-027') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
 (
   :'sam', :'u_noperm', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"progress": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false}'
 );
 -- seven journal days earn journal_7
-insert into public.journal_entries (student_id, entry_date)
+insert into tutela.journal_entries (student_id, entry_date)
 select
   :'sam' as student_id,
   current_date - d as entry_date
@@ -30,17 +30,17 @@ prepare badge_alerts as
 select
   recipient_id,
   data ->> 'achievement' as achievement
-from public.alerts
+from tutela.alerts
 where type = 'milestone_reached' and data ->> 'kind' = 'achievement';
 
 select is_empty('badge_alerts', 'nothing before the check');
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
-  format($$ select code from public.check_achievements(%L) $$, :'sam'),
+  format($$ select code from tutela.check_achievements(%L) $$, :'sam'),
   $$ values ('journal_7'::text) $$,
   'the check awards journal_7'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   'badge_alerts',
   format($$ values (%L::uuid, 'journal_7') $$, :'u_mum'),
@@ -48,17 +48,17 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'milestone_reached' and channel = 'push' and recipient_user_id = :'u_mum'
   ),
   1,
   'with a push message'
 );
-select tests.as_service_role();
-select public.check_achievements(:'sam');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.check_achievements(:'sam');
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from public.alerts where type = 'milestone_reached'),
+  (select count(*)::integer from tutela.alerts where type = 'milestone_reached'),
   1,
   'checking again notifies nothing'
 );

@@ -1,4 +1,4 @@
--- engagement_drop (private.run_early_warnings(), as the owner): the last 7 days' activity
+-- engagement_drop (tutela_private.run_early_warnings(), as the owner): the last 7 days' activity
 -- (reviews plus activities in daily_study_stats, today and the 6 days before, UTC) is under
 -- half of the weekly average of the 4 weeks before them (days 7 to 34 back, summed, / 4),
 -- and that average is above zero. Sent to guardians with `progress`, once per ISO week.
@@ -13,16 +13,16 @@
 begin;
 select plan(7);
 
-select tests.create_user('mum-030@ntf.test') as u_mum \gset
-select tests.create_user('noperm-030@ntf.test') as u_noperm \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-030@ntf.test') as u_mum \gset
+select tutela_tests.create_user('noperm-030@ntf.test') as u_noperm \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 030', 'ntf-030') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 select
   :'org' as organization_id,
   n as display_name
 from unnest(array['below', 'at_line', 'day_7', 'day_35', 'idle', 'new']) as n;
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 select
@@ -31,10 +31,10 @@ select
   'active' as status,
   'staff' as created_via,
   now() as activated_at,
-  private.default_link_permissions() as permissions
-from public.students as s
+  tutela_hidden.default_link_permissions() as permissions
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 select
@@ -43,18 +43,18 @@ select
   'active' as status,
   'staff' as created_via,
   now() as activated_at,
-  private.default_link_permissions() || '{"progress": false}' as permissions
-from public.students as s
+  tutela_hidden.default_link_permissions() || '{"progress": false}' as permissions
+from tutela.students as s
 where s.organization_id = :'org' and s.display_name = 'below';
 
 -- (student, days back, reviews, activities)
-insert into public.daily_study_stats (student_id, day, reviews, correct, activities)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct, activities)
 with
 students as (
   select
     id,
     display_name
-  from public.students
+  from tutela.students
   where organization_id = :'org'
 ),
 
@@ -82,12 +82,12 @@ inner join students as s on d.student = s.display_name;
 prepare warned as
 select s.display_name
 from (
-  select student_id from public.alerts
+  select student_id from tutela.alerts
   where type = 'engagement_drop' and recipient_id = :'u_mum'
 ) as a
-inner join public.students as s on a.student_id = s.id;
+inner join tutela.students as s on a.student_id = s.id;
 
-select is(private.run_early_warnings(), 3, 'three students warned, one guardian each');
+select is(tutela_private.run_early_warnings(), 3, 'three students warned, one guardian each');
 select bag_eq(
   'warned', $$ values ('below'), ('day_7'), ('idle') $$,
   'exactly the students under half of a positive weekly average before'
@@ -95,37 +95,37 @@ select bag_eq(
 select results_eq(
   $$ select (a.data ->> 'last_7_days')::numeric, (a.data ->> 'weekly_average_before')::numeric,
        a.severity
-     from public.alerts as a join public.students as s on s.id = a.student_id
+     from tutela.alerts as a join tutela.students as s on s.id = a.student_id
      where a.type = 'engagement_drop' and s.display_name = 'below' $$,
   $$ values (4::numeric, 10.0::numeric, 'warning'::text) $$,
   'the alert shows both figures; a warning'
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'engagement_drop' and channel = 'email'
   ),
   3,
   'with an email each (default channels in_app and email)'
 );
 select is(
-  (select count(*)::integer from public.alerts where recipient_id = :'u_noperm'),
+  (select count(*)::integer from tutela.alerts where recipient_id = :'u_noperm'),
   0,
   'a guardian without progress is not warned'
 );
 
 -- once per ISO week
 select is(
-  (select count(*)::integer from public.alerts where type = 'engagement_drop'),
+  (select count(*)::integer from tutela.alerts where type = 'engagement_drop'),
   3,
   'three alerts before the second run'
 );
-select private.run_early_warnings();
+select tutela_private.run_early_warnings();
 select results_eq(
   $$ select count(*)::integer, count(*) filter (
        where a.dedupe_key = 'engagement_drop:' || a.student_id::text || ':'
          || to_char((now() at time zone 'utc')::date, 'IYYY-IW'))::integer
-     from public.alerts as a where a.type = 'engagement_drop' $$,
+     from tutela.alerts as a where a.type = 'engagement_drop' $$,
   $$ values (3, 3) $$,
   'a second run in the same week adds nothing: each warning is keyed by the student and '
   || 'the ISO week'

@@ -1,4 +1,4 @@
--- performance_decline (private.run_early_warnings()): the student's last 3 grades (by
+-- performance_decline (tutela_private.run_early_warnings()): the student's last 3 grades (by
 -- graded_at) average at least 10 points below the 5 grades before them; it needs 8 grades.
 -- Sent to guardians with `grades`, once per latest grade.
 --   at_10   80 x5, then 70 x3: exactly 10 below          -> warned
@@ -9,16 +9,16 @@
 begin;
 select plan(6);
 
-select tests.create_user('mum-031@ntf.test') as u_mum \gset
-select tests.create_user('noperm-031@ntf.test') as u_noperm \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-031@ntf.test') as u_mum \gset
+select tutela_tests.create_user('noperm-031@ntf.test') as u_noperm \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 031', 'ntf-031') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 select
   :'org' as organization_id,
   n as display_name
 from unnest(array['at_10', 'at_9_9', 'seven', 'ninth']) as n;
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 select
@@ -27,10 +27,10 @@ select
   'active' as status,
   'staff' as created_via,
   now() as activated_at,
-  private.default_link_permissions() as permissions
-from public.students as s
+  tutela_hidden.default_link_permissions() as permissions
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 select
@@ -39,12 +39,12 @@ select
   'active' as status,
   'staff' as created_via,
   now() as activated_at,
-  private.default_link_permissions() || '{"grades": false}' as permissions
-from public.students as s
+  tutela_hidden.default_link_permissions() || '{"grades": false}' as permissions
+from tutela.students as s
 where s.organization_id = :'org';
-insert into public.courses (organization_id, title)
+insert into tutela.courses (organization_id, title)
 values (:'org', 'Algebra') returning id as course \gset
-insert into public.assignments (organization_id, course_id, title, passing_percent)
+insert into tutela.assignments (organization_id, course_id, title, passing_percent)
 select
   :'org' as organization_id,
   :'course' as course_id,
@@ -53,7 +53,7 @@ select
 from generate_series(1, 9) as n;
 
 -- (student, assignment number, score): T1 graded first, T9 last
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 with
@@ -62,7 +62,7 @@ students as (
     id,
     organization_id,
     display_name
-  from public.students
+  from tutela.students
   where organization_id = :'org'
 ),
 
@@ -70,7 +70,7 @@ assignments as (
   select
     id,
     title
-  from public.assignments
+  from tutela.assignments
   where course_id = :'course'
 ),
 
@@ -100,21 +100,21 @@ inner join assignments as a on 'T' || g.n = a.title;
 prepare warned as
 select s.display_name
 from (
-  select student_id from public.alerts
+  select student_id from tutela.alerts
   where type = 'performance_decline' and recipient_id = :'u_mum'
 ) as a
-inner join public.students as s on a.student_id = s.id;
+inner join tutela.students as s on a.student_id = s.id;
 
-select private.run_early_warnings();
+select tutela_private.run_early_warnings();
 select results_eq('warned', $$ values ('at_10') $$, 'only the student exactly 10 points down');
 select results_eq(
   $$ select (data ->> 'recent_average')::numeric, (data ->> 'previous_average')::numeric,
        severity, dedupe_key
-     from public.alerts where type = 'performance_decline' $$,
+     from tutela.alerts where type = 'performance_decline' $$,
   format(
     $$ select 70.0::numeric, 80.0::numeric, 'warning'::text, 'performance_decline:' || s.id
-       from public.submissions as s join public.students as st on st.id = s.student_id
-       join public.assignments as a on a.id = s.assignment_id
+       from tutela.submissions as s join tutela.students as st on st.id = s.student_id
+       join tutela.assignments as a on a.id = s.assignment_id
        where st.display_name = 'at_10' and a.title = 'T8' and st.organization_id = %L $$,
     :'org'
   ),
@@ -122,7 +122,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'performance_decline' and channel = 'email'
   ),
   1,
@@ -130,24 +130,24 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from public.alerts
+    select count(*)::integer from tutela.alerts
     where recipient_id = :'u_noperm' and type = 'performance_decline'
   ),
   0,
   'a guardian without grades is not warned'
 );
 
-select private.run_early_warnings();
+select tutela_private.run_early_warnings();
 select is(
-  (select count(*)::integer from public.alerts where type = 'performance_decline'),
+  (select count(*)::integer from tutela.alerts where type = 'performance_decline'),
   1,
   'a second run adds nothing'
 );
 
 -- a new, still low, grade is a new latest grade: warned again
-insert into public.assignments (organization_id, course_id, title, passing_percent)
+insert into tutela.assignments (organization_id, course_id, title, passing_percent)
 values (:'org', :'course', 'T10', 0) returning id as t10 \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 select
@@ -157,11 +157,11 @@ select
   'graded' as status,
   60 as score,
   now() as graded_at
-from public.students as s
+from tutela.students as s
 where s.organization_id = :'org' and s.display_name = 'at_10';
-select private.run_early_warnings();
+select tutela_private.run_early_warnings();
 select is(
-  (select count(*)::integer from public.alerts where type = 'performance_decline'),
+  (select count(*)::integer from tutela.alerts where type = 'performance_decline'),
   2,
   'after a new grade (70, 70, 60 against 80 x4 and 70) the next run warns again'
 );

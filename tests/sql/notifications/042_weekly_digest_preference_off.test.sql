@@ -4,37 +4,37 @@
 begin;
 select plan(4);
 
-select tests.create_user('mum-042@ntf.test') as u_mum \gset
-select tests.create_user('dad-042@ntf.test') as u_dad \gset
-select tests.create_user('gran-042@ntf.test') as u_gran \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-042@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-042@ntf.test') as u_dad \gset
+select tutela_tests.create_user('gran-042@ntf.test') as u_gran \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 042', 'ntf-042', 10) returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now()),
 (:'kim', :'u_dad', 'active', 'staff', now()),
 (:'sam', :'u_gran', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('weekly_digest', p_enabled => false);
-select tests.authenticate_as(:'u_dad');
-select public.set_notification_preference(
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('weekly_digest', p_enabled => false);
+select tutela_tests.authenticate_as(:'u_dad');
+select tutela.set_notification_preference(
   'weekly_digest', p_enabled => false, p_student_id => :'kim'
 );
-select tests.authenticate_as(:'u_gran');
-select public.set_notification_preference('weekly_digest', array['push']);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_gran');
+select tutela.set_notification_preference('weekly_digest', array['push']);
+select tutela_tests.clear_authentication();
 
-select private.run_weekly_digests(date_trunc('week', now() - interval '7 days')::date);
+select tutela_private.run_weekly_digests(date_trunc('week', now() - interval '7 days')::date);
 
 select is(
   (
-    select count(*)::integer from private.notification_outbox
+    select count(*)::integer from tutela_private.notification_outbox
     where kind = 'weekly_digest' and recipient_user_id = :'u_mum'
   ),
   0,
@@ -42,7 +42,7 @@ select is(
 );
 select results_eq(
   format(
-    $$ select student_id from private.notification_outbox
+    $$ select student_id from tutela_private.notification_outbox
        where kind = 'weekly_digest' and recipient_user_id = %L $$,
     :'u_dad'
   ),
@@ -51,7 +51,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select channel, template from private.notification_outbox
+    $$ select channel, template from tutela_private.notification_outbox
        where kind = 'weekly_digest' and recipient_user_id = %L $$,
     :'u_gran'
   ),
@@ -59,7 +59,7 @@ select results_eq(
   'another channel chosen: the digest goes there'
 );
 select is(
-  (select count(*)::integer from public.alerts where type = 'weekly_digest'),
+  (select count(*)::integer from tutela.alerts where type = 'weekly_digest'),
   0,
   'no in-app alert for anyone'
 );

@@ -6,29 +6,29 @@
 begin;
 select plan(5);
 
-select tests.create_user('mum-043@ntf.test') as u_mum \gset
-select tests.create_user('dad-043@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-043@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-043@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 043', 'ntf-043') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
 (
   :'sam', :'u_dad', 'active', 'staff', now(),
-  private.default_link_permissions() || '{"attendance": false}'
+  tutela_hidden.default_link_permissions() || '{"attendance": false}'
 );
-select tests.authenticate_as(:'u_mum');
-select public.set_notification_preference('weekly_digest', array['email', 'in_app']);
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.set_notification_preference('weekly_digest', array['email', 'in_app']);
+select tutela_tests.clear_authentication();
 
-select is(private.run_weekly_digests(), 2, 'a digest for each guardian');
+select is(tutela_private.run_weekly_digests(), 2, 'a digest for each guardian');
 select is(
   (
-    select payload -> 'attendance' from private.notification_outbox
+    select payload -> 'attendance' from tutela_private.notification_outbox
     where kind = 'weekly_digest' and recipient_user_id = :'u_dad'
   ),
   'null'::jsonb,
@@ -36,7 +36,7 @@ select is(
 );
 select is(
   (
-    select payload -> 'attendance' from private.notification_outbox
+    select payload -> 'attendance' from tutela_private.notification_outbox
     where kind = 'weekly_digest' and recipient_user_id = :'u_mum'
   ),
   '{"attended": 0, "missed": 0}'::jsonb,
@@ -44,7 +44,7 @@ select is(
 );
 select is(
   (
-    select (data ? 'grades') or (data ? 'attendance') from public.alerts
+    select (data ? 'grades') or (data ? 'attendance') from tutela.alerts
     where type = 'weekly_digest' and recipient_id = :'u_mum'
   ),
   false,
@@ -52,7 +52,7 @@ select is(
 );
 select ok(
   (
-    select data ? 'days' and data ? 'totals' and data ? 'upcoming' from public.alerts
+    select data ? 'days' and data ? 'totals' and data ? 'upcoming' from tutela.alerts
     where type = 'weekly_digest' and recipient_id = :'u_mum'
   ),
   'but the week''s activity and what is coming up'

@@ -5,22 +5,22 @@
 begin;
 select plan(13);
 
-select tests.create_user('mum-050@ntf.test') as u_mum \gset
-select tests.create_user('dad-050@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-050@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-050@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 050', 'ntf-050') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
 
 -- mum: a1 .. a4 (a3 read), a5 dismissed; dad: b1 (the newest of all)
-insert into public.alerts (
+insert into tutela.alerts (
   recipient_id, student_id, type, title, dedupe_key, created_at, read_at, dismissed_at
 )
 values
@@ -30,42 +30,42 @@ values
 (:'u_mum', null, 'milestone_reached', 'a4', 'a4', now() - interval '4 hours', null, null),
 (:'u_mum', :'sam', 'child_graded', 'a5', 'a5', now() - interval '30 minutes', now(), now()),
 (:'u_dad', :'sam', 'child_graded', 'b1', 'b1', now() - interval '10 minutes', null, null);
-select created_at as a2_at from public.alerts where title = 'a2' \gset
+select created_at as a2_at from tutela.alerts where title = 'a2' \gset
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
-  'select title from public.list_alerts()',
+  'select title from tutela.list_alerts()',
   $$ values ('a1'), ('a2'), ('a3'), ('a4') $$,
   'the caller''s alerts, newest first, without the dismissed one'
 );
 select results_eq(
-  'select title from public.list_alerts(2)',
+  'select title from tutela.list_alerts(2)',
   $$ values ('a1'), ('a2') $$,
   'p_limit: the first page'
 );
 select results_eq(
-  format($$ select title from public.list_alerts(2, %L) $$, :'a2_at'),
+  format($$ select title from tutela.list_alerts(2, %L) $$, :'a2_at'),
   $$ values ('a3'), ('a4') $$,
   'p_before the last one shown: the next page'
 );
 select results_eq(
-  format($$ select title from public.list_alerts(p_student_id => %L) $$, :'sam'),
+  format($$ select title from tutela.list_alerts(p_student_id => %L) $$, :'sam'),
   $$ values ('a1'), ('a3') $$,
   'by student'
 );
 select results_eq(
-  $$ select title from public.list_alerts(p_types => array['child_absent', 'nothing']) $$,
+  $$ select title from tutela.list_alerts(p_types => array['child_absent', 'nothing']) $$,
   $$ values ('a2'), ('a3') $$,
   'by types'
 );
 select results_eq(
-  $$ select title from public.list_alerts(p_unread_only => true) $$,
+  $$ select title from tutela.list_alerts(p_unread_only => true) $$,
   $$ values ('a1'), ('a2'), ('a4') $$,
   'unread only'
 );
 select results_eq(
   format(
-    $$ select title from public.list_alerts(
+    $$ select title from tutela.list_alerts(
          100, p_student_id => %L, p_types => array['child_absent'], p_unread_only => true) $$,
     :'sam'
   ),
@@ -73,22 +73,22 @@ select results_eq(
   'filters combine'
 );
 select results_eq(
-  'select title from public.list_alerts(1)',
+  'select title from tutela.list_alerts(1)',
   $$ values ('a1') $$,
   'p_limit 1'
 );
-select throws_ok('select public.list_alerts(0)', 'TU422', null, 'p_limit 0');
-select throws_ok('select public.list_alerts(101)', 'TU422', null, 'p_limit 101');
-select throws_ok('select public.list_alerts(null)', 'TU422', null, 'p_limit null');
+select throws_ok('select tutela.list_alerts(0)', 'TU422', null, 'p_limit 0');
+select throws_ok('select tutela.list_alerts(101)', 'TU422', null, 'p_limit 101');
+select throws_ok('select tutela.list_alerts(null)', 'TU422', null, 'p_limit null');
 
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
-  'select title from public.list_alerts()',
+  'select title from tutela.list_alerts()',
   $$ values ('b1') $$,
   'another guardian of the same child sees only their own'
 );
-select tests.as_service_role();
-select throws_ok('select public.list_alerts()', 'TU401', null, 'the service key: no user');
+select tutela_tests.as_service_role();
+select throws_ok('select tutela.list_alerts()', 'TU401', null, 'the service key: no user');
 
 select * from finish();
 rollback;

@@ -2,13 +2,13 @@
 begin;
 select plan(3);
 
-select tests.create_user('user-061@ntf.test') as u_user \gset
+select tutela_tests.create_user('user-061@ntf.test') as u_user \gset
 
-select tests.authenticate_as(:'u_user');
-select throws_ok('select * from public.run_due_jobs()', '42501', null, 'a signed-in user');
-select throws_ok('select * from public.run_due_jobs(true)', '42501', null, 'with p_force too');
-select tests.as_anon();
-select throws_ok('select * from public.run_due_jobs()', '42501', null, 'anon');
+select tutela_tests.authenticate_as(:'u_user');
+select throws_ok('select * from tutela.run_due_jobs()', '42501', null, 'a signed-in user');
+select throws_ok('select * from tutela.run_due_jobs(true)', '42501', null, 'with p_force too');
+select tutela_tests.as_anon();
+select throws_ok('select * from tutela.run_due_jobs()', '42501', null, 'anon');
 
 select * from finish();
 rollback;

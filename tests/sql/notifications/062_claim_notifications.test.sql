@@ -8,8 +8,8 @@
 begin;
 select plan(11);
 
-select tests.create_user('mum-062@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-062@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, recipient_email,
   status, next_attempt_at, claimed_at, attempts
 )
@@ -47,27 +47,27 @@ values
   now() - interval '5 minutes', now() - interval '1 minute', 1
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   $$ select idempotency_key, channel, template, recipient_email, attempts
-     from public.claim_notifications(2, 300) order by idempotency_key $$,
+     from tutela.claim_notifications(2, 300) order by idempotency_key $$,
   $$ values ('test-062-r1'::text, 'email'::text, 'alert'::text, 'mum-062@ntf.test'::text, 1),
      ('test-062-stale', 'push', 'alert', 'mum-062@ntf.test', 2) $$,
   'the first claim: the two due first (a stale sending row and the oldest pending one)'
 );
 select results_eq(
-  $$ select idempotency_key, recipient_email from public.claim_notifications(10, 300)
+  $$ select idempotency_key, recipient_email from tutela.claim_notifications(10, 300)
      order by idempotency_key $$,
   $$ values ('test-062-r2'::text, 'mum-062@ntf.test'::text),
      ('test-062-r3', 'other-062@ntf.test') $$,
   'the second claim in the same transaction: the rest, none of the first claim''s rows'
 );
 select is_empty(
-  'select * from public.claim_notifications(10, 300)', 'a third claim: nothing left'
+  'select * from tutela.claim_notifications(10, 300)', 'a third claim: nothing left'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select idempotency_key, status, claimed_at = now() from private.notification_outbox
+  $$ select idempotency_key, status, claimed_at = now() from tutela_private.notification_outbox
      where idempotency_key in ('test-062-r1', 'test-062-r2', 'test-062-r3', 'test-062-stale')
      order by idempotency_key $$,
   $$ values ('test-062-r1'::text, 'sending'::text, true), ('test-062-r2', 'sending', true),
@@ -75,7 +75,7 @@ select results_eq(
   'claimed rows are sending, claimed now'
 );
 select results_eq(
-  $$ select idempotency_key, status, attempts from private.notification_outbox
+  $$ select idempotency_key, status, attempts from tutela_private.notification_outbox
      where idempotency_key in ('test-062-later', 'test-062-sent', 'test-062-dead',
        'test-062-fresh')
      order by idempotency_key $$,
@@ -86,19 +86,19 @@ select results_eq(
 
 -- the lease is the row's own (issue 27): a claimer with a shorter lease does not take a row
 -- another claimer holds for 300 seconds; once that lease has run out, it does
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  $$ select idempotency_key from public.claim_notifications(10, 30) $$,
+  $$ select idempotency_key from tutela.claim_notifications(10, 30) $$,
   'a 30-second claimer leaves alone the row claimed a minute ago under a 300-second lease'
 );
 
-select throws_ok('select public.claim_notifications(0, 300)', 'TU422', null, 'p_limit 0');
-select throws_ok('select public.claim_notifications(1001, 300)', 'TU422', null, 'p_limit 1001');
-select throws_ok('select public.claim_notifications(10, 9)', 'TU422', null, 'a lease of 9 s');
+select throws_ok('select tutela.claim_notifications(0, 300)', 'TU422', null, 'p_limit 0');
+select throws_ok('select tutela.claim_notifications(1001, 300)', 'TU422', null, 'p_limit 1001');
+select throws_ok('select tutela.claim_notifications(10, 9)', 'TU422', null, 'a lease of 9 s');
 select throws_ok(
-  'select public.claim_notifications(10, 86401)', 'TU422', null, 'a lease over a day'
+  'select tutela.claim_notifications(10, 86401)', 'TU422', null, 'a lease over a day'
 );
-select throws_ok('select public.claim_notifications(null, null)', 'TU422', null, 'nulls');
+select throws_ok('select tutela.claim_notifications(null, null)', 'TU422', null, 'nulls');
 
 select * from finish();
 rollback;

@@ -7,19 +7,19 @@
 begin;
 select plan(10);
 
-select tests.create_user('mum-063@ntf.test') as u_mum \gset
+select tutela_tests.create_user('mum-063@ntf.test') as u_mum \gset
 -- a real, pending invite (the claim sends an invite only while it can still be accepted)
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Ntf 063', 'ntf-063') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
+insert into tutela.guardian_invites (student_id, email, token_hash, expires_at, managed_by_roster)
 values (
   :'sam', 'mum-063@ntf.test', extensions.digest('s3cret', 'sha256'),
   now() + interval '1 day', true
 )
 returning id as inv \gset
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, payload, last_error,
   attempts, claims
 )
@@ -33,34 +33,34 @@ values
   0, 0
 );
 -- the invite is claimed (its second attempt); the other row waits for later
-update private.notification_outbox set next_attempt_at = now() + interval '1 hour'
+update tutela_private.notification_outbox set next_attempt_at = now() + interval '1 hour'
 where idempotency_key = 'test-063-waiting';
-select id as waiting from private.notification_outbox
+select id as waiting from tutela_private.notification_outbox
 where idempotency_key = 'test-063-waiting' \gset
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   id as invite,
   claim as attempt
-from public.claim_notifications(10, 300) \gset
+from tutela.claim_notifications(10, 300) \gset
 select is(:attempt, 2, 'the claim is the second attempt');
 select is(
-  public.complete_notification(:'invite', 1), false,
+  tutela.complete_notification(:'invite', 1), false,
   'completing with an earlier attempt number (a claim that is no longer ours): false'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select status from private.notification_outbox where id = :'invite'),
+  (select status from tutela_private.notification_outbox where id = :'invite'),
   'sending',
   'and the message stays with its current claim'
 );
-select tests.as_service_role();
-select is(public.complete_notification(:'invite', 2), true, 'with the claim''s attempt: done');
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select is(tutela.complete_notification(:'invite', 2), true, 'with the claim''s attempt: done');
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$ select status, sent_at = now(), dispatched_at = now(), last_error, payload
-       from private.notification_outbox where id = %L $$,
+       from tutela_private.notification_outbox where id = %L $$,
     :'invite'
   ),
   format(
@@ -69,23 +69,23 @@ select results_eq(
   'sent, timestamped, error cleared, the token gone and the rest of the payload kept'
 );
 
-select tests.as_service_role();
-select is(public.complete_notification(:'invite'), false, 'completing it again: false');
+select tutela_tests.as_service_role();
+select is(tutela.complete_notification(:'invite'), false, 'completing it again: false');
 select is(
-  public.complete_notification(:'waiting'), false, 'a pending message never claimed: false'
+  tutela.complete_notification(:'waiting'), false, 'a pending message never claimed: false'
 );
-select is(public.complete_notification(gen_random_uuid()), false, 'an unknown id: false');
-select tests.clear_authentication();
+select is(tutela.complete_notification(gen_random_uuid()), false, 'an unknown id: false');
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$ select status, sent_at, payload from private.notification_outbox where id = %L $$,
+    $$ select status, sent_at, payload from tutela_private.notification_outbox where id = %L $$,
     :'waiting'
   ),
   $$ values ('pending'::text, null::timestamptz, '{"token": "keep"}'::jsonb) $$,
   'the pending message is unchanged'
 );
 select is(
-  (select sent_at from private.notification_outbox where id = :'invite'),
+  (select sent_at from tutela_private.notification_outbox where id = :'invite'),
   now(),
   'the sent message keeps its first sent_at'
 );

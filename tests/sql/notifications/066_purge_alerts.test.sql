@@ -1,10 +1,10 @@
--- private.purge_alerts() (the daily purge_alerts job) deletes alerts created more than
+-- tutela_private.purge_alerts() (the daily purge_alerts job) deletes alerts created more than
 -- 6 months ago, read or not, and returns how many; younger alerts stay.
 begin;
 select plan(2);
 
-select tests.create_user('mum-066@ntf.test') as u_mum \gset
-insert into public.alerts (recipient_id, type, title, dedupe_key, created_at, read_at)
+select tutela_tests.create_user('mum-066@ntf.test') as u_mum \gset
+insert into tutela.alerts (recipient_id, type, title, dedupe_key, created_at, read_at)
 values
 (:'u_mum', 'child_graded', 'a year', 'test-066-1', now() - interval '1 year', null),
 (
@@ -17,9 +17,9 @@ values
 ),
 (:'u_mum', 'child_graded', 'today', 'test-066-4', now(), null);
 
-select is(private.purge_alerts(), 2, 'two alerts older than 6 months purged');
+select is(tutela_private.purge_alerts(), 2, 'two alerts older than 6 months purged');
 select results_eq(
-  'select title from public.alerts order by created_at',
+  'select title from tutela.alerts order by created_at',
   $$ values ('just under'), ('today') $$,
   'the younger ones stay'
 );

@@ -5,8 +5,8 @@
 begin;
 select plan(4);
 
-select tests.create_user('mum-067@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-067@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, status, claimed_at, attempts,
   max_attempts, last_error, payload
 )
@@ -24,27 +24,27 @@ values
   now() - interval '1 minute', 3, 3, null, '{}'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is_empty(
-  'select * from public.claim_notifications(10, 300)',
+  'select * from tutela.claim_notifications(10, 300)',
   'an abandoned last attempt is not claimed again'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   $$ select idempotency_key, status, attempts, last_error is not null, payload
-     from private.notification_outbox order by idempotency_key $$,
+     from tutela_private.notification_outbox order by idempotency_key $$,
   $$ values ('test-067-a'::text, 'dead'::text, 6, true, '{"invite_id": "i"}'::jsonb),
      ('test-067-b', 'dead', 3, true, '{}'),
      ('test-067-c', 'sending', 3, false, '{}') $$,
   'it is dead, with an error and without the token; one still within its lease is left alone'
 );
 select is(
-  (select last_error from private.notification_outbox where idempotency_key = 'test-067-b'),
+  (select last_error from tutela_private.notification_outbox where idempotency_key = 'test-067-b'),
   'SMTP 451',
   'a last error it had is kept'
 );
 select is(
-  (select max(attempts) from private.notification_outbox),
+  (select max(attempts) from tutela_private.notification_outbox),
   6,
   'attempts never exceed max_attempts'
 );

@@ -6,22 +6,22 @@
 begin;
 select plan(8);
 
-select tests.create_user('mum-070@ntf.test') as u_mum \gset
-select tests.create_user('dad-070@ntf.test') as u_dad \gset
-insert into public.organizations (name, slug)
+select tutela_tests.create_user('mum-070@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-070@ntf.test') as u_dad \gset
+insert into tutela.organizations (name, slug)
 values ('Ntf 070', 'ntf-070') returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'sam', :'u_mum', 'active', 'staff', now()),
 (:'kim', :'u_mum', 'active', 'staff', now()),
 (:'sam', :'u_dad', 'active', 'staff', now());
 
 select results_eq(
-  $$ select type, severity from private.notification_types() order by type $$,
+  $$ select type, severity from tutela_private.notification_types() order by type $$,
   $$ values ('assignment_grade_high'::text, 'info'::text), ('assignment_grade_low', 'warning'),
      ('assignment_missing', 'warning'), ('child_absent', 'warning'), ('child_graded', 'info'),
      ('child_low_grade', 'warning'), ('course_grade_high', 'info'),
@@ -31,10 +31,10 @@ select results_eq(
   'each type''s severity'
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
   $$ select type, permission, channels, min_severity, enabled, is_default
-     from public.get_notification_preferences() $$,
+     from tutela.get_notification_preferences() $$,
   $$ values
     ('assignment_grade_high'::text, 'grades'::text, '{in_app}'::text [], 'info'::text, true,
       true),
@@ -53,22 +53,22 @@ select results_eq(
 );
 
 select results_eq(
-  $$ select channels, min_severity, enabled from public.set_notification_preference(
+  $$ select channels, min_severity, enabled from tutela.set_notification_preference(
        'child_graded', array['sms', 'email', 'sms'], true, 'warning') $$,
   $$ values ('{email,sms}'::text [], 'warning'::text, true) $$,
   'a general preference: channels sorted, without repeats'
 );
 select results_eq(
-  $$ select channels, min_severity, enabled, is_default from public.get_notification_preferences()
+  $$ select channels, min_severity, enabled, is_default from tutela.get_notification_preferences()
      where type = 'child_graded' $$,
   $$ values ('{email,sms}'::text [], 'warning'::text, true, false) $$,
   'reflected in the list, no longer the default'
 );
 
-select public.set_notification_preference('child_graded', array['push'], false, 'info', :'sam');
+select tutela.set_notification_preference('child_graded', array['push'], false, 'info', :'sam');
 select results_eq(
   format(
-    $$ select type, channels, enabled, is_default from public.get_notification_preferences(%L)
+    $$ select type, channels, enabled, is_default from tutela.get_notification_preferences(%L)
        where type in ('child_graded', 'child_absent') $$,
     :'sam'
   ),
@@ -78,7 +78,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$ select channels, enabled from public.get_notification_preferences(%L)
+    $$ select channels, enabled from tutela.get_notification_preferences(%L)
        where type = 'child_graded' $$,
     :'kim'
   ),
@@ -86,14 +86,14 @@ select results_eq(
   'for Kim: the general preference'
 );
 select results_eq(
-  $$ select channels from public.set_notification_preference('child_absent', null) $$,
+  $$ select channels from tutela.set_notification_preference('child_absent', null) $$,
   $$ values ('{in_app,email}'::text []) $$,
   'no channels given: the type''s default channels'
 );
 
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (select count(*)::integer from public.get_notification_preferences() where is_default),
+  (select count(*)::integer from tutela.get_notification_preferences() where is_default),
   12,
   'another user still has only defaults'
 );

@@ -5,48 +5,48 @@
 begin;
 select plan(10);
 
-select tests.create_user('mum-071@ntf.test') as u_mum \gset
+select tutela_tests.create_user('mum-071@ntf.test') as u_mum \gset
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  $$ select public.set_notification_preference('homework_eaten') $$, 'TU422', null,
+  $$ select tutela.set_notification_preference('homework_eaten') $$, 'TU422', null,
   'an unknown type'
 );
 select throws_ok(
-  $$ select public.set_notification_preference(null) $$, 'TU422', null, 'no type'
+  $$ select tutela.set_notification_preference(null) $$, 'TU422', null, 'no type'
 );
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded', array['email', 'fax']) $$,
+  $$ select tutela.set_notification_preference('child_graded', array['email', 'fax']) $$,
   'TU422', null, 'an unknown channel'
 );
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded', array['email', null]) $$,
+  $$ select tutela.set_notification_preference('child_graded', array['email', null]) $$,
   'TU422', null, 'a null channel'
 );
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded', p_min_severity => 'urgent') $$,
+  $$ select tutela.set_notification_preference('child_graded', p_min_severity => 'urgent') $$,
   'TU422', null, 'an unknown severity'
 );
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded', p_min_severity => null) $$,
+  $$ select tutela.set_notification_preference('child_graded', p_min_severity => null) $$,
   'TU422', null, 'no severity'
 );
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded', p_enabled => null) $$,
+  $$ select tutela.set_notification_preference('child_graded', p_enabled => null) $$,
   'TU422', null, 'enabled null'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded') $$, 'TU401', null,
+  $$ select tutela.set_notification_preference('child_graded') $$, 'TU401', null,
   'the service key: no user'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  $$ select public.set_notification_preference('child_graded') $$, '42501', null, 'anon'
+  $$ select tutela.set_notification_preference('child_graded') $$, '42501', null, 'anon'
 );
 
-select tests.clear_authentication();
-select is_empty('select * from public.notification_preferences', 'nothing was stored');
+select tutela_tests.clear_authentication();
+select is_empty('select * from tutela.notification_preferences', 'nothing was stored');
 
 select * from finish();
 rollback;

@@ -5,113 +5,113 @@
 begin;
 select plan(11);
 
-select tests.create_user('mum-072@ntf.test') as u_mum \gset
-select tests.create_user('student-072@ntf.test') as u_student \gset
-select tests.create_user('staff-072@ntf.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-072@ntf.test') as u_mum \gset
+select tutela_tests.create_user('student-072@ntf.test') as u_student \gset
+select tutela_tests.create_user('staff-072@ntf.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 072', 'ntf-072', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Sam', :'u_student') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Kim') returning id as kim \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Pat') returning id as pat \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Lou') returning id as lou \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Max') returning id as max \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, revoked_at, permissions
 )
 values
 (
   :'sam', :'u_mum', 'active', 'staff', now(), null,
-  private.default_link_permissions() || '{"progress": false, "grades": false}'
+  tutela_hidden.default_link_permissions() || '{"progress": false, "grades": false}'
 ),
-(:'pat', :'u_mum', 'pending', 'code', null, null, private.default_link_permissions()),
+(:'pat', :'u_mum', 'pending', 'code', null, null, tutela_hidden.default_link_permissions()),
 (
   :'lou', :'u_mum', 'revoked', 'code', now() - interval '1 day', now(),
-  private.default_link_permissions()
+  tutela_hidden.default_link_permissions()
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select lives_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'sam'
   ),
   'a guardian: for their own child (an active link, even without permissions)'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'kim'
   ),
   'TU403', null, 'not for a student they are not linked to'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'pat'
   ),
   'TU403', null, 'not for a child of a pending link'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'lou'
   ),
   'TU403', null, 'not for a child of a revoked link'
 );
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     gen_random_uuid()
   ),
   'TU403', null, 'not for an unknown id'
 );
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select lives_ok(
   format(
-    $$ select public.set_notification_preference('milestone_reached', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('milestone_reached', p_student_id => %L) $$,
     :'sam'
   ),
   'a student: for their own record'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
   format(
-    $$ select public.set_notification_preference('child_graded', p_student_id => %L) $$,
+    $$ select tutela.set_notification_preference('child_graded', p_student_id => %L) $$,
     :'max'
   ),
   'TU403', null, 'staff: not for a student of their organisation'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  'select user_id, student_id, type from public.notification_preferences order by type',
+  'select user_id, student_id, type from tutela.notification_preferences order by type',
   format(
     $$ values (%L::uuid, %L::uuid, 'child_graded'::text), (%L, %L, 'milestone_reached') $$,
     :'u_mum', :'sam', :'u_student', :'sam'
   ),
   'only the two allowed preferences were stored'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (select count(*)::integer from public.notification_preferences),
+  (select count(*)::integer from tutela.notification_preferences),
   1,
   'each user reads only their own preferences'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  'select * from public.get_notification_preferences()', 'TU401', null,
+  'select * from tutela.get_notification_preferences()', 'TU401', null,
   'get_notification_preferences: the service key, no user'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select * from public.get_notification_preferences()', '42501', null,
+  'select * from tutela.get_notification_preferences()', '42501', null,
   'get_notification_preferences: anon'
 );
 

@@ -6,36 +6,36 @@
 -- its reason and its token dropped and is not handed out; the claim goes on to the next due
 -- rows, so a batch of cancelled messages never hides the messages after it. A message about a
 -- child of a kind no rule knows is never sent ('unknown_kind'). The journal also needs consent
--- for a guardian who is not primary (private.guardian_access_gap).
+-- for a guardian who is not primary (tutela_private.guardian_access_gap).
 begin;
 select plan(13);
 
-select tests.create_user('mum-082@ntf.test') as u_mum \gset
-select tests.create_user('dad-082@ntf.test') as u_dad \gset
-select tests.create_user('gran-082@ntf.test') as u_gran \gset
-select tests.create_user('other-082@ntf.test') as u_other \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('mum-082@ntf.test') as u_mum \gset
+select tutela_tests.create_user('dad-082@ntf.test') as u_dad \gset
+select tutela_tests.create_user('gran-082@ntf.test') as u_gran \gset
+select tutela_tests.create_user('other-082@ntf.test') as u_other \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Ntf 082', 'ntf-082', 3) returning id as org \gset
-insert into public.organizations (name, slug)
+insert into tutela.organizations (name, slug)
 values ('Ntf 082 B', 'ntf-082-b') returning id as org_b \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org_b', 'Kim') returning id as kim \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, created_via, activated_at, permissions
 )
 values
-(:'sam', :'u_mum', 'active', 'staff', now(), private.default_link_permissions()),
-(:'sam', :'u_dad', 'active', 'staff', now(), private.default_link_permissions()),
-(:'sam', :'u_gran', 'active', 'staff', now(), private.default_link_permissions()),
-(:'kim', :'u_other', 'active', 'staff', now(), private.default_link_permissions());
+(:'sam', :'u_mum', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'sam', :'u_dad', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'sam', :'u_gran', 'active', 'staff', now(), tutela_hidden.default_link_permissions()),
+(:'kim', :'u_other', 'active', 'staff', now(), tutela_hidden.default_link_permissions());
 
-alter table public.guardian_links disable trigger guardian_links_cancel_outbox;
+alter table tutela.guardian_links disable trigger guardian_links_cancel_outbox;
 
 -- due in this order: mum (revoked), dad (attendance withdrawn), other (family access off),
 -- a row of an unknown kind about Sam, then gran's, which may go
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_user_id, student_id, payload,
   next_attempt_at
 )
@@ -61,26 +61,26 @@ values
   now() - interval '1 minute'
 );
 
-update public.guardian_links set status = 'revoked', revoked_at = now()
+update tutela.guardian_links set status = 'revoked', revoked_at = now()
 where guardian_id = :'u_mum';
-update public.guardian_links
+update tutela.guardian_links
 set permissions = permissions || '{"attendance": false}' where guardian_id = :'u_dad';
-update public.organizations set family_access_enabled = false where id = :'org_b';
+update tutela.organizations set family_access_enabled = false where id = :'org_b';
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'),
   5,
   'without the trigger, all five are still queued'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
-  'select idempotency_key from public.claim_notifications(1, 300)',
+  'select idempotency_key from tutela.claim_notifications(1, 300)',
   $$ values ('k-gran'::text) $$,
   'a claim of one skips the four that may not go and hands out the fifth'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select idempotency_key, status, cancel_reason from private.notification_outbox
+  $$ select idempotency_key, status, cancel_reason from tutela_private.notification_outbox
      order by next_attempt_at $$,
   $$ values ('k-mum'::text, 'cancelled'::text, 'link_revoked'::text),
      ('k-dad', 'cancelled', 'permission_withdrawn'),
@@ -90,59 +90,61 @@ select results_eq(
   'each cancelled with its reason'
 );
 select is(
-  (select payload ? 'token' from private.notification_outbox where idempotency_key = 'k-mum'),
+  (
+    select payload ? 'token' from tutela_private.notification_outbox where idempotency_key = 'k-mum'
+  ),
   false,
   'a cancelled message keeps no token'
 );
 select is(
-  (select attempts from private.notification_outbox where idempotency_key = 'k-mum'),
+  (select attempts from tutela_private.notification_outbox where idempotency_key = 'k-mum'),
   0,
   'a cancelled message used no attempt'
 );
 select ok(
   (
     select bool_and(cancelled_at is not null and claimed_at is null)
-    from private.notification_outbox where status = 'cancelled'
+    from tutela_private.notification_outbox where status = 'cancelled'
   ),
   'cancelled_at set, no claim held'
 );
 
 -- cancelled is final: completing, failing or claiming again changes nothing
-select id as dad_msg from private.notification_outbox where idempotency_key = 'k-dad' \gset
-select tests.as_service_role();
+select id as dad_msg from tutela_private.notification_outbox where idempotency_key = 'k-dad' \gset
+select tutela_tests.as_service_role();
 select is(
-  public.complete_notification(:'dad_msg'),
+  tutela.complete_notification(:'dad_msg'),
   false,
   'complete_notification leaves a cancelled message alone'
 );
 select is(
-  public.fail_notification(:'dad_msg', 'x'),
+  tutela.fail_notification(:'dad_msg', 'x'),
   null,
   'fail_notification too'
 );
-select is_empty('select 1 from public.claim_notifications(100, 10)', 'nothing is left to claim');
-select tests.clear_authentication();
+select is_empty('select 1 from tutela.claim_notifications(100, 10)', 'nothing is left to claim');
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'cancelled'),
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'cancelled'),
   4,
   'still four cancelled'
 );
 
 -- the journal: a guardian who is not primary also needs the student's consent
-update public.guardian_links set permissions = permissions || '{"journal": true}'
+update tutela.guardian_links set permissions = permissions || '{"journal": true}'
 where guardian_id = :'u_gran';
 select is(
-  private.guardian_access_gap(:'u_gran', :'sam', 'journal'), 'consent_missing',
+  tutela_private.guardian_access_gap(:'u_gran', :'sam', 'journal'), 'consent_missing',
   'journal without consent: consent_missing'
 );
-insert into public.consent_records (student_id, data_type, recipient_type, granted, granted_at)
+insert into tutela.consent_records (student_id, data_type, recipient_type, granted, granted_at)
 values (:'sam', 'journal', 'other_guardians', true, now());
 select is(
-  private.guardian_access_gap(:'u_gran', :'sam', 'journal'), null,
+  tutela_private.guardian_access_gap(:'u_gran', :'sam', 'journal'), null,
   'with consent: nothing missing'
 );
 select is(
-  private.guardian_access_gap(:'u_other', :'sam', 'progress'), 'no_link',
+  tutela_private.guardian_access_gap(:'u_other', :'sam', 'progress'), 'no_link',
   'no link at all: no_link'
 );
 

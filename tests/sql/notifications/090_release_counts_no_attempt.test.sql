@@ -6,28 +6,28 @@
 begin;
 select plan(9);
 
-select tests.create_user('mum-090@ntf.test') as u_mum \gset
-insert into private.notification_outbox (
+select tutela_tests.create_user('mum-090@ntf.test') as u_mum \gset
+insert into tutela_private.notification_outbox (
   kind, channel, template, idempotency_key, recipient_email, payload
 )
 values ('test', 'email', 'alert', 'test-090', 'x-090@ntf.test', '{"title": "t"}')
 returning id as msg \gset
 
-select tests.as_service_role();
-select claim as c1 from public.claim_notifications(10, 300) \gset
+select tutela_tests.as_service_role();
+select claim as c1 from tutela.claim_notifications(10, 300) \gset
 select is(
-  public.release_notification(:'msg', :c1 + 1, 'cannot reach the SMTP server', 60), null,
+  tutela.release_notification(:'msg', :c1 + 1, 'cannot reach the SMTP server', 60), null,
   'another claim number: not released'
 );
 select is(
-  public.release_notification(:'msg', :c1, 'cannot reach the SMTP server', 60), 'pending',
+  tutela.release_notification(:'msg', :c1, 'cannot reach the SMTP server', 60), 'pending',
   'its own claim gives it back'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   $$ select status, attempts, deferrals, last_error, claimed_at is null,
        next_attempt_at between now() + interval '59 seconds' and now() + interval '61 seconds'
-     from private.notification_outbox where idempotency_key = 'test-090' $$,
+     from tutela_private.notification_outbox where idempotency_key = 'test-090' $$,
   $$ values ('pending'::text, 0, 1, 'cannot reach the SMTP server'::text, true, true) $$,
   'pending, no attempt counted, the outage kept, due after the wait'
 );
@@ -38,45 +38,45 @@ do $$
 declare v_claim integer;
 begin
   for i in 1..20 loop
-    update private.notification_outbox set next_attempt_at = now() - interval '1 second'
+    update tutela_private.notification_outbox set next_attempt_at = now() - interval '1 second'
     where idempotency_key = 'test-090';
-    select c.claim into v_claim from public.claim_notifications(10, 300) as c;
-    perform public.release_notification(
-      (select id from private.notification_outbox where idempotency_key = 'test-090'),
+    select c.claim into v_claim from tutela.claim_notifications(10, 300) as c;
+    perform tutela.release_notification(
+      (select id from tutela_private.notification_outbox where idempotency_key = 'test-090'),
       v_claim, 'cannot reach the SMTP server', 60);
   end loop;
 end;
 $$;
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select status, attempts, deferrals from private.notification_outbox
+  $$ select status, attempts, deferrals from tutela_private.notification_outbox
      where idempotency_key = 'test-090' $$,
   $$ values ('pending'::text, 0, 21) $$,
   'twenty-one outage rounds: pending, not one attempt used'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('select public.release_notification(%L, null)', :'msg'), 'TU422', null,
+  format('select tutela.release_notification(%L, null)', :'msg'), 'TU422', null,
   'no claim number'
 );
 select throws_ok(
-  format('select public.release_notification(%L, 1, null, 86401)', :'msg'), 'TU422', null,
+  format('select tutela.release_notification(%L, 1, null, 86401)', :'msg'), 'TU422', null,
   'a wait over a day'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format('select public.release_notification(%L, 1)', :'msg'), '42501', null,
+  format('select tutela.release_notification(%L, 1)', :'msg'), '42501', null,
   'a signed-in user cannot release'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.release_notification(%L, 1)', :'msg'), '42501', null,
+  format('select tutela.release_notification(%L, 1)', :'msg'), '42501', null,
   'anon cannot release'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select deferrals from private.notification_outbox where idempotency_key = 'test-090'), 21,
+  (select deferrals from tutela_private.notification_outbox where idempotency_key = 'test-090'), 21,
   'the refused calls changed nothing'
 );
 

@@ -8,108 +8,109 @@
 begin;
 select plan(16);
 
-select tests.create_user('admin-093@ntf.test') as u_admin \gset
-select tests.create_user('staff-093@ntf.test') as u_staff \gset
-select tests.create_user('other-093@ntf.test') as u_other \gset
-select tests.create_user('mum-093@ntf.test') as u_mum \gset
-select tests.create_user('nobody-093@ntf.test') as u_nobody \gset
-insert into public.organizations (name, slug) values ('Ntf 093', 'ntf-093') returning id as org
+select tutela_tests.create_user('admin-093@ntf.test') as u_admin \gset
+select tutela_tests.create_user('staff-093@ntf.test') as u_staff \gset
+select tutela_tests.create_user('other-093@ntf.test') as u_other \gset
+select tutela_tests.create_user('mum-093@ntf.test') as u_mum \gset
+select tutela_tests.create_user('nobody-093@ntf.test') as u_nobody \gset
+insert into tutela.organizations (name, slug) values ('Ntf 093', 'ntf-093') returning id as org
 \gset
-insert into public.organizations (name, slug) values ('Other 093', 'other-093')
+insert into tutela.organizations (name, slug) values ('Other 093', 'other-093')
 returning id as org2 \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_admin', 'admin'), (:'org', :'u_staff', 'staff'),
 (:'org2', :'u_other', 'admin');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Sam') returning id as sam \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'sam', :'u_mum', 'active', 'staff', now());
 
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select
   invite_id as g_inv,
   token as g_old
-from public.invite_guardian(:'sam', 'gran-093@ntf.test')
+from tutela.invite_guardian(:'sam', 'gran-093@ntf.test')
 \gset
 select
   student_id as kid,
   token as s_old
-from public.invite_student(:'org', 'Kid', 'kid-093@ntf.test') \gset
+from tutela.invite_student(:'org', 'Kid', 'kid-093@ntf.test') \gset
 select
   invite_id as m_inv,
   token as m_old
-from public.invite_organization_member(:'org', 'new-093@ntf.test') \gset
-select tests.clear_authentication();
-select id as s_inv from public.student_invites where student_id = :'kid' \gset
+from tutela.invite_organization_member(:'org', 'new-093@ntf.test') \gset
+select tutela_tests.clear_authentication();
+select id as s_inv from tutela.student_invites where student_id = :'kid' \gset
 -- the outage of old: every invite email dead, its token gone
-update private.notification_outbox set status = 'dead', payload = payload - 'token';
+update tutela_private.notification_outbox set status = 'dead', payload = payload - 'token';
 
 -- denied
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), '42501', null,
   'anon: guardian invite'
 );
-select tests.authenticate_as(:'u_nobody');
+select tutela_tests.authenticate_as(:'u_nobody');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'a stranger'
 );
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', gen_random_uuid()),
+  format('select tutela.resend_guardian_invite(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown id: the same refusal'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'a guardian of the student'
 );
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select throws_ok(
-  format('select public.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
+  format('select tutela.resend_student_invite(%L)', :'s_inv'), 'TU403', null,
   'an admin of another organisation: student invite'
 );
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU403',
   null, 'an admin of another organisation: membership invite'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU403',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU403',
   null, 'staff cannot resend a membership invite'
 );
-select tests.clear_authentication();
-update public.organizations set guardian_invite_policy = 'admins' where id = :'org';
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.clear_authentication();
+update tutela.organizations set guardian_invite_policy = 'admins' where id = :'org';
+select tutela_tests.authenticate_as(:'u_staff');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU403', null,
   'staff, where only admins invite guardians'
 );
-select tests.clear_authentication();
-update public.organizations set guardian_invite_policy = 'staff' where id = :'org';
+select tutela_tests.clear_authentication();
+update tutela.organizations set guardian_invite_policy = 'staff' where id = :'org';
 select is(
-  (select count(*)::integer from private.notification_outbox where status = 'pending'), 0,
+  (select count(*)::integer from tutela_private.notification_outbox where status = 'pending'), 0,
   'the refusals queued nothing'
 );
 
 -- allowed
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select results_eq(
-  format('select invite_id from public.resend_guardian_invite(%L)', :'g_inv'),
+  format('select invite_id from tutela.resend_guardian_invite(%L)', :'g_inv'),
   format('values (%L::uuid)', :'g_inv'), 'staff resend a guardian invite'
 );
 select results_eq(
-  format('select invite_id from public.resend_student_invite(%L)', :'s_inv'),
+  format('select invite_id from tutela.resend_student_invite(%L)', :'s_inv'),
   format('values (%L::uuid)', :'s_inv'), 'staff resend a student invite'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select results_eq(
-  format('select invite_id from public.resend_organization_invite(%L)', :'m_inv'),
+  format('select invite_id from tutela.resend_organization_invite(%L)', :'m_inv'),
   format('values (%L::uuid)', :'m_inv'), 'an admin resends a membership invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select kind, count(*)::integer, bool_and(payload ? 'token') from private.notification_outbox
+  $$ select kind, count(*)::integer, bool_and(payload ? 'token')
+     from tutela_private.notification_outbox
      where status = 'pending' group by kind order by kind $$,
   $$ values ('guardian_invite'::text, 1, true), ('member_invite', 1, true),
      ('student_invite', 1, true) $$,
@@ -117,30 +118,30 @@ select results_eq(
 );
 select ok(
   (
-    select token_hash <> private.hash_secret(:'g_old') from public.guardian_invites
+    select token_hash <> tutela_private.hash_secret(:'g_old') from tutela.guardian_invites
     where id = :'g_inv'
   )
   and (
-    select token_hash <> private.hash_secret(:'s_old') from public.student_invites
+    select token_hash <> tutela_private.hash_secret(:'s_old') from tutela.student_invites
     where id = :'s_inv'
   )
   and (
-    select token_hash <> private.hash_secret(:'m_old') from public.membership_invites
+    select token_hash <> tutela_private.hash_secret(:'m_old') from tutela.membership_invites
     where id = :'m_inv'
   ),
   'the old tokens no longer work'
 );
 
 -- not pending, expired
-update public.guardian_invites set expires_at = now() - interval '1 second' where id = :'g_inv';
-select tests.authenticate_as(:'u_admin');
+update tutela.guardian_invites set expires_at = now() - interval '1 second' where id = :'g_inv';
+select tutela_tests.authenticate_as(:'u_admin');
 select throws_ok(
-  format('select public.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
+  format('select tutela.resend_guardian_invite(%L)', :'g_inv'), 'TU409', null,
   'an expired invite: send a new one'
 );
-select public.withdraw_organization_invite(:'m_inv');
+select tutela.withdraw_organization_invite(:'m_inv');
 select throws_ok(
-  format('select public.resend_organization_invite(%L)', :'m_inv'), 'TU409',
+  format('select tutela.resend_organization_invite(%L)', :'m_inv'), 'TU409',
   null, 'a withdrawn invite'
 );
 

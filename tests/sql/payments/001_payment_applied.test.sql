@@ -5,15 +5,15 @@
 begin;
 select plan(17);
 
-select tests.create_user('payer-p001@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P001', 'world-p001')
+select tutela_tests.create_user('payer-p001@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P001', 'world-p001')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (
   plan_id, student_id, paid_by, status, access_until, next_billing_at
 )
 values (
@@ -30,10 +30,10 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p001', :'cb'::jsonb)::text as outcome
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p001', :'cb'::jsonb)::text as outcome
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'outcome'::jsonb ->> 'status', 'applied', 'the outcome: applied');
 select is(:'outcome'::jsonb ->> 'replayed', 'false', 'the outcome: a first delivery');
@@ -47,12 +47,12 @@ select is(
   :'outcome'::jsonb ->> 'provider_event_id', 'evt-p001', 'the outcome names the event'
 );
 
-select is(count(*)::integer, 1, 'one payment') from public.payments;
+select is(count(*)::integer, 1, 'one payment') from tutela.payments;
 select results_eq(
   $$select subscription_id, plan_id, payer_id, provider, provider_event_id,
       provider_reference, amount_cents, currency, status, account_hint, failure_reason,
       paid_at, covers_until, raw_payload
-    from public.payments$$,
+    from tutela.payments$$,
   format(
     $$values (%L::uuid, %L::uuid, %L::uuid, 'mobile_money', 'evt-p001', 'MM-P001',
       900::bigint, 'USD', 'succeeded', '****3456', null::text,
@@ -63,22 +63,22 @@ select results_eq(
   'the payment maps the payload: reference, cents, currency, masked msisdn, paid_at, payer'
 );
 select is(
-  (select p.id from public.payments as p), (:'outcome'::jsonb ->> 'payment_id')::uuid,
+  (select p.id from tutela.payments as p), (:'outcome'::jsonb ->> 'payment_id')::uuid,
   'the outcome names the payment'
 );
 
 select results_eq(
-  $$select status, access_until, next_billing_at, paused_at from public.subscriptions$$,
+  $$select status, access_until, next_billing_at, paused_at from tutela.subscriptions$$,
   $$values ('active', now() + interval '3 days' + interval '1 month',
     now() + interval '3 days' + interval '1 month', null::timestamptz)$$,
   'the paid period runs on from its end by one month; status active again'
 );
 
-select is(count(*)::integer, 1, 'one event row') from public.payment_events;
+select is(count(*)::integer, 1, 'one event row') from tutela.payment_events;
 select results_eq(
   $$select provider, event_id, payload, status, error, subscription_id, payment_id,
       applied_at is not null
-    from public.payment_events$$,
+    from tutela.payment_events$$,
   format(
     $$values ('mobile_money', 'evt-p001', %L::jsonb, 'applied', null::text, %L::uuid,
       %L::uuid, true)$$,
@@ -87,7 +87,7 @@ select results_eq(
   'the event is stored with its payload, applied, linked to the subscription and the payment'
 );
 select is(
-  (:'outcome'::jsonb ->> 'event_id')::uuid, (select e.id from public.payment_events as e),
+  (:'outcome'::jsonb ->> 'event_id')::uuid, (select e.id from tutela.payment_events as e),
   'the outcome names the stored event'
 );
 
@@ -99,23 +99,23 @@ select
     'timestamp', '2026-12-22T10:15:00Z'
   )::text as cb2
 \gset
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.record_payment_event('mobile_money', 'evt-p001-b', :'cb2'::jsonb) ->> 'status',
+  tutela.record_payment_event('mobile_money', 'evt-p001-b', :'cb2'::jsonb) ->> 'status',
   'applied', 'a numeric amount (9) is applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select amount_cents from public.payments where provider_reference = 'MM-P001-B'), 900::bigint,
+  (select amount_cents from tutela.payments where provider_reference = 'MM-P001-B'), 900::bigint,
   'the numeric amount in cents'
 );
 select is(
-  (select access_until from public.subscriptions),
+  (select access_until from tutela.subscriptions),
   now() + interval '3 days' + interval '2 months',
   'the second payment extends the period once more'
 );
 select is(
-  (select account_hint from public.payments where provider_reference = 'MM-P001-B'), '****0001',
+  (select account_hint from tutela.payments where provider_reference = 'MM-P001-B'), '****0001',
   'a msisdn without + is masked the same way'
 );
 

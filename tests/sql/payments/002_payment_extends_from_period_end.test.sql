@@ -5,12 +5,12 @@
 begin;
 select plan(10);
 
-select tests.create_user('payer-p002@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.plans (code, name, rank, price_cents, currency, billing_interval)
+select tutela_tests.create_user('payer-p002@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.plans (code, name, rank, price_cents, currency, billing_interval)
 values ('yearly_p002', 'Yearly', 1, 9900, 'USD', 'year') returning id as yearly \gset
 -- every subscription is a family subscription of the payer
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, guardian_id, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -18,10 +18,10 @@ values (
   null
 )
 returning id as s_expired \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'trialing', null, now() + interval '5 days')
 returning id as s_trial \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, guardian_id, status, access_until, next_billing_at, paused_at
 )
 values (
@@ -29,17 +29,17 @@ values (
   now() - interval '2 days'
 )
 returning id as s_paused \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'yearly', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as s_yearly \gset
 
 prepare pay (text, uuid, text) as
-select public.record_payment_event('mobile_money', $1, jsonb_build_object(
+select tutela.record_payment_event('mobile_money', $1, jsonb_build_object(
   'transaction_id', 'tx-' || $1, 'status', 'SUCCESSFUL', 'amount', $3, 'currency', 'USD',
   'msisdn', '+256700000002', 'external_reference', $2, 'timestamp', '2026-11-22T10:00:00Z'
 )) ->> 'status';
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   format($$execute pay('e-expired', %L, '9.00')$$, :'s_expired'), $$values ('applied')$$,
   'expired subscription: applied'
@@ -56,11 +56,11 @@ select results_eq(
   format($$execute pay('e-yearly', %L, '99.00')$$, :'s_yearly'), $$values ('applied')$$,
   'yearly plan: applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at from public.subscriptions
+    $$select status, access_until, next_billing_at from tutela.subscriptions
       where id = %L$$, :'s_expired'
   ),
   $$values ('active', now() + interval '1 month', now() + interval '1 month')$$,
@@ -68,7 +68,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at from public.subscriptions
+    $$select status, access_until, next_billing_at from tutela.subscriptions
       where id = %L$$, :'s_trial'
   ),
   $$values ('active', now() + interval '5 days' + interval '1 month',
@@ -77,7 +77,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at, paused_at from public.subscriptions
+    $$select status, access_until, next_billing_at, paused_at from tutela.subscriptions
       where id = %L$$, :'s_paused'
   ),
   $$values ('paused', now() + interval '4 days' + interval '1 month',
@@ -86,18 +86,18 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'s_yearly'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'s_yearly'
   ),
   $$values ('active', now() + interval '1 day' + interval '1 year')$$,
   'yearly plan: one year more'
 );
 select is(
-  (select covers_until from public.payments where provider_event_id = 'e-yearly'),
+  (select covers_until from tutela.payments where provider_event_id = 'e-yearly'),
   now() + interval '1 day' + interval '1 year',
   'the payment records the end of the period it paid for'
 );
 select is(
-  (select plan_id from public.payments where provider_event_id = 'e-yearly'), :'yearly'::uuid,
+  (select plan_id from tutela.payments where provider_event_id = 'e-yearly'), :'yearly'::uuid,
   'the payment records the plan it paid for'
 );
 

@@ -3,9 +3,9 @@
 begin;
 select plan(12);
 
-select tests.create_user('payer-p003@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p003@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '2 days', now() + interval '2 days')
 returning id as sub \gset
 select
@@ -16,14 +16,14 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as first
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as first
 \gset
-select public.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as second
+select tutela.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as second
 \gset
-select public.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as third
+select tutela.record_payment_event('mobile_money', 'evt-p003', :'cb'::jsonb)::text as third
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'first'::jsonb ->> 'status', 'applied', 'the first delivery is applied');
 select is(:'first'::jsonb ->> 'replayed', 'false', 'the first delivery is not a replay');
@@ -37,27 +37,27 @@ select is(
   :'third'::jsonb - 'replayed', :'first'::jsonb - 'replayed',
   'and so does the third delivery'
 );
-select is(count(*)::integer, 1, 'one event row') from public.payment_events;
-select is(count(*)::integer, 1, 'one payment') from public.payments;
+select is(count(*)::integer, 1, 'one event row') from tutela.payment_events;
+select is(count(*)::integer, 1, 'one payment') from tutela.payments;
 select is(
-  (select access_until from public.subscriptions where id = :'sub'),
+  (select access_until from tutela.subscriptions where id = :'sub'),
   now() + interval '2 days' + interval '1 month',
   'access_until extended once, not twice'
 );
 select is(
-  (select next_billing_at from public.subscriptions where id = :'sub'),
+  (select next_billing_at from tutela.subscriptions where id = :'sub'),
   now() + interval '2 days' + interval '1 month',
   'next_billing_at moved once'
 );
 select is(
-  (select status from public.payment_events), 'applied',
+  (select status from tutela.payment_events), 'applied',
   'the stored event keeps its first status'
 );
 
 -- the same event id from another provider is another event
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.record_payment_event('other_pay', 'evt-p003', :'cb'::jsonb) ->> 'replayed', 'false',
+  tutela.record_payment_event('other_pay', 'evt-p003', :'cb'::jsonb) ->> 'replayed', 'false',
   'the key is (provider, event id): another provider''s evt-p003 is a new event'
 );
 

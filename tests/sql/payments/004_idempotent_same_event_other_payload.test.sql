@@ -5,9 +5,9 @@
 begin;
 select plan(9);
 
-select tests.create_user('payer-p004@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p004@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '2 days', now() + interval '2 days')
 returning id as sub \gset
 select
@@ -18,24 +18,24 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p004', :'cb'::jsonb)::text as first
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p004', :'cb'::jsonb)::text as first
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p004', :'cb'::jsonb || '{"transaction_id": "MM-P004-X"}'
   )::text as other_txn
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p004', :'cb'::jsonb || '{"status": "FAILED"}'
   )::text as other_status
 \gset
-select public.record_payment_event('mobile_money', 'evt-p004', '{"bad": 1}')::text as garbage
+select tutela.record_payment_event('mobile_money', 'evt-p004', '{"bad": 1}')::text as garbage
 \gset
-select public.record_payment_event('mobile_money', 'evt-p004', null)::text as nothing
+select tutela.record_payment_event('mobile_money', 'evt-p004', null)::text as nothing
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(
   :'other_txn'::jsonb - 'replayed', :'first'::jsonb - 'replayed',
@@ -53,25 +53,25 @@ select is(
   :'nothing'::jsonb - 'replayed', :'first'::jsonb - 'replayed',
   'no payload under the same event id: the first outcome'
 );
-select is(count(*)::integer, 1, 'one event row') from public.payment_events;
+select is(count(*)::integer, 1, 'one event row') from tutela.payment_events;
 select is(
-  (select payload from public.payment_events), :'cb'::jsonb,
+  (select payload from tutela.payment_events), :'cb'::jsonb,
   'the stored payload is the first one'
 );
 select results_eq(
-  $$select provider_reference, status from public.payments$$,
+  $$select provider_reference, status from tutela.payments$$,
   $$values ('MM-P004', 'succeeded')$$,
   'one payment, the first one'
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('active', now() + interval '2 days' + interval '1 month')$$,
   'the subscription was changed once, by the first delivery'
 );
 select is(
-  (select count(*)::integer from public.payments where status = 'failed'), 0,
+  (select count(*)::integer from tutela.payments where status = 'failed'), 0,
   'the FAILED repeat did not record a failed payment'
 );
 

@@ -5,9 +5,9 @@
 begin;
 select plan(12);
 
-select tests.create_user('payer-p005@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p005@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '2 days', now() + interval '2 days')
 returning id as sub \gset
 select
@@ -18,24 +18,24 @@ select
   )::text as cb
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p005-a', :'cb'::jsonb)::text as first
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p005-a', :'cb'::jsonb)::text as first
 \gset
-select public.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup
+select tutela.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p005-c', :'cb'::jsonb || '{"status": "FAILED"}'
   )::text as flip
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p005-d', :'cb'::jsonb || '{"amount": "90.00"}'
   )::text as bigger
 \gset
-select public.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup2
+select tutela.record_payment_event('mobile_money', 'evt-p005-b', :'cb'::jsonb)::text as dup2
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'first'::jsonb ->> 'status', 'applied', 'the first event of the transaction: applied');
 select is(:'dup'::jsonb ->> 'status', 'duplicate', 'a new event, same transaction: duplicate');
@@ -54,22 +54,22 @@ select is(
   :'dup2'::jsonb - 'replayed', :'dup'::jsonb - 'replayed',
   'the duplicate event repeated: its own first outcome'
 );
-select is(count(*)::integer, 1, 'one payment for the transaction') from public.payments;
+select is(count(*)::integer, 1, 'one payment for the transaction') from tutela.payments;
 select results_eq(
-  $$select event_id, status from public.payment_events order by event_id$$,
+  $$select event_id, status from tutela.payment_events order by event_id$$,
   $$values ('evt-p005-a', 'applied'), ('evt-p005-b', 'duplicate'),
     ('evt-p005-c', 'rejected'), ('evt-p005-d', 'rejected')$$,
   'every event is stored once, with its outcome'
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('active', now() + interval '2 days' + interval '1 month')$$,
   'credited once: neither the duplicate nor the contradictions changed the subscription'
 );
 select is(
-  (select count(*)::integer from public.payment_events where subscription_id = :'sub'), 4,
+  (select count(*)::integer from tutela.payment_events where subscription_id = :'sub'), 4,
   'every event is linked to the subscription it named'
 );
 

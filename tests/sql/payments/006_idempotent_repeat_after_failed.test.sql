@@ -5,9 +5,9 @@
 begin;
 select plan(13);
 
-select tests.create_user('payer-p006@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p006@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as sub \gset
 select
@@ -18,17 +18,17 @@ select
   )::text as failed
 \gset
 
-select tests.as_service_role();
-select public.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f1
+select tutela_tests.as_service_role();
+select tutela.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f1
 \gset
-select public.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f2
+select tutela.record_payment_event('mobile_money', 'evt-p006-1', :'failed'::jsonb)::text as f2
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-1', :'failed'::jsonb || '{"status": "SUCCESSFUL"}'
   )::text as f3
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select is(:'f1'::jsonb ->> 'status', 'applied', 'the failed callback is applied');
 select is(:'f1'::jsonb ->> 'payment_status', 'failed', 'as a failed payment');
@@ -41,60 +41,60 @@ select is(
 );
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('past_due', now() + interval '1 day')$$,
   'past_due once, the paid period untouched'
 );
 
 -- the same failed transaction reported SUCCESSFUL under a new event id: rejected
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-2', :'failed'::jsonb || '{"status": "SUCCESSFUL"}'
   )::text as flip
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'flip'::jsonb ->> 'status', 'rejected', 'a failed transaction turned SUCCESSFUL');
 select is(
-  (select status from public.subscriptions where id = :'sub'), 'past_due',
+  (select status from tutela.subscriptions where id = :'sub'), 'past_due',
   'the rejected event changed nothing'
 );
 
 -- the payer retries: a new transaction, delivered twice
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-3',
     :'failed'::jsonb || '{"transaction_id": "MM-P006-2", "status": "SUCCESSFUL"}'
   )::text as ok1
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'evt-p006-3',
     :'failed'::jsonb || '{"transaction_id": "MM-P006-2", "status": "SUCCESSFUL"}'
   )::text as ok2
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'ok1'::jsonb ->> 'status', 'applied', 'the retry is applied');
 select is(:'ok2'::jsonb ->> 'replayed', 'true', 'the retry''s repeat is a replay');
 select results_eq(
   format(
-    $$select status, access_until from public.subscriptions where id = %L$$, :'sub'
+    $$select status, access_until from tutela.subscriptions where id = %L$$, :'sub'
   ),
   $$values ('active', now() + interval '1 day' + interval '1 month')$$,
   'active again, extended once'
 );
 select results_eq(
-  $$select provider_reference, status, failure_reason from public.payments
+  $$select provider_reference, status, failure_reason from tutela.payments
     order by provider_reference$$,
   $$values ('MM-P006-1', 'failed', 'INSUFFICIENT_FUNDS'),
     ('MM-P006-2', 'succeeded', null)$$,
   'one failed and one succeeded payment'
 );
-select is(count(*)::integer, 3, 'three events stored') from public.payment_events;
+select is(count(*)::integer, 3, 'three events stored') from tutela.payment_events;
 select is(
-  (select covers_until from public.payments where provider_reference = 'MM-P006-1'), null,
+  (select covers_until from tutela.payments where provider_reference = 'MM-P006-1'), null,
   'a failed payment covers nothing'
 );
 

@@ -5,9 +5,9 @@
 begin;
 select plan(7);
 
-select tests.create_user('payer-p008@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p008@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as sub \gset
 select
@@ -18,7 +18,7 @@ select
   )::text as cb
 \gset
 create temp table before_sub as
-select * from public.subscriptions where id = :'sub';
+select * from tutela.subscriptions where id = :'sub';
 
 create temp table cases (event_id text primary key, payload jsonb, expected text);
 insert into cases (event_id, payload, expected)
@@ -63,13 +63,13 @@ create temp table outcomes (event_id text, outcome jsonb);
 grant select on cases to service_role;
 grant insert on outcomes to service_role;
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 insert into outcomes (event_id, outcome)
 select
   c.event_id,
-  public.record_payment_event('mobile_money', c.event_id, c.payload) as outcome
+  tutela.record_payment_event('mobile_money', c.event_id, c.payload) as outcome
 from cases as c;
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   $$select c.event_id, o.outcome ->> 'status',
@@ -87,21 +87,21 @@ select ok(
   ),
   'a timestamp that cannot be cast: rejected with the database''s message'
 );
-select is(count(*)::integer, 0, 'no payment') from public.payments;
+select is(count(*)::integer, 0, 'no payment') from tutela.payments;
 select results_eq(
-  format($$select * from public.subscriptions where id = %L$$, :'sub'),
+  format($$select * from tutela.subscriptions where id = %L$$, :'sub'),
   $$select * from before_sub$$,
   'the subscription is exactly as before'
 );
 select results_eq(
   $$select e.event_id, e.status, e.payload, e.payment_id, e.applied_at
-    from public.payment_events as e order by e.event_id$$,
+    from tutela.payment_events as e order by e.event_id$$,
   $$select c.event_id, 'rejected', c.payload, null::uuid, null::timestamptz
     from cases as c order by c.event_id$$,
   'one event row per event: rejected, the payload as received, no payment'
 );
 select is(
-  (select count(*)::integer from public.payment_events where error is null), 0,
+  (select count(*)::integer from tutela.payment_events where error is null), 0,
   'every rejected event has its error'
 );
 select is(

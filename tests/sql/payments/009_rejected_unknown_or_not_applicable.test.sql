@@ -5,12 +5,12 @@
 begin;
 select plan(9);
 
-select tests.create_user('payer-p009@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p009@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (
   :'starter', :'u_payer', 'cancelled', now() + interval '1 day', now() + interval '1 day'
 )
@@ -22,16 +22,16 @@ select
     'timestamp', '2026-11-22T10:00:00Z'
   )::text as cb
 \gset
-create temp table before_subs as select * from public.subscriptions order by id;
+create temp table before_subs as select * from tutela.subscriptions order by id;
 
 prepare outcome (text, text, jsonb) as
 select
   e ->> 'status' as status,
   split_part(e ->> 'error', ':', 1) as reason,
   (e ->> 'subscription_id')::uuid as subscription_id
-from public.record_payment_event($1, $2, $3) as e;
+from tutela.record_payment_event($1, $2, $3) as e;
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   format($$execute outcome('stripe', 'evt-p009-1', %L)$$, :'cb'),
   $$values ('rejected', 'unknown_provider', null::uuid)$$,
@@ -75,16 +75,16 @@ select results_eq(
   format($$values ('rejected', 'amount_mismatch', %L::uuid)$$, :'sub'),
   'another currency: rejected'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
-select is(count(*)::integer, 0, 'no payment') from public.payments;
+select is(count(*)::integer, 0, 'no payment') from tutela.payments;
 select results_eq(
-  $$select * from public.subscriptions order by id$$,
+  $$select * from tutela.subscriptions order by id$$,
   $$select * from before_subs$$,
   'both subscriptions are exactly as before'
 );
 select results_eq(
-  $$select provider, event_id, status from public.payment_events order by event_id$$,
+  $$select provider, event_id, status from tutela.payment_events order by event_id$$,
   $$values ('stripe', 'evt-p009-1', 'rejected'), ('mobile_money', 'evt-p009-2', 'rejected'),
     ('mobile_money', 'evt-p009-3', 'rejected'), ('mobile_money', 'evt-p009-4', 'rejected'),
     ('mobile_money', 'evt-p009-5', 'rejected'), ('mobile_money', 'evt-p009-6', 'rejected')$$,

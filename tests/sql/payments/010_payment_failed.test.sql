@@ -5,33 +5,33 @@
 begin;
 select plan(9);
 
-select tests.create_user('payer-p010@world.test') as u_payer \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+select tutela_tests.create_user('payer-p010@world.test') as u_payer \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'active', now() + interval '1 day', now() + interval '1 day')
 returning id as s_active \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'trialing', null, now() + interval '1 day')
 returning id as s_trial \gset
-insert into public.subscriptions (
+insert into tutela.subscriptions (
   plan_id, guardian_id, status, access_until, next_billing_at, paused_at
 )
 values (
   :'starter', :'u_payer', 'paused', now() + interval '1 day', now() + interval '1 day', now()
 )
 returning id as s_paused \gset
-insert into public.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
+insert into tutela.subscriptions (plan_id, guardian_id, status, access_until, next_billing_at)
 values (:'starter', :'u_payer', 'cancelled', now() - interval '1 day', null)
 returning id as s_cancelled \gset
 
 prepare fail (text, uuid) as
-select public.record_payment_event('mobile_money', $1, jsonb_build_object(
+select tutela.record_payment_event('mobile_money', $1, jsonb_build_object(
   'transaction_id', 'tx-' || $1, 'status', 'FAILED', 'amount', '5.00', 'currency', 'UGX',
   'msisdn', '+256700000010', 'external_reference', $2, 'timestamp', '2026-11-22T10:00:00Z',
   'reason', 'PAYER_DECLINED'
 )) ->> 'status';
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   format($$execute fail('f-active', %L)$$, :'s_active'), $$values ('applied')$$,
   'active: the failure is applied'
@@ -48,31 +48,31 @@ select results_eq(
   format($$execute fail('f-cancelled', %L)$$, :'s_cancelled'), $$values ('applied')$$,
   'cancelled: applied (a failed payment of an ended subscription is recorded)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
-    $$select status, access_until, next_billing_at from public.subscriptions
+    $$select status, access_until, next_billing_at from tutela.subscriptions
       where id = %L$$, :'s_active'
   ),
   $$values ('past_due', now() + interval '1 day', now() + interval '1 day')$$,
   'active -> past_due, the period untouched'
 );
 select is(
-  (select status from public.subscriptions where id = :'s_trial'), 'past_due',
+  (select status from tutela.subscriptions where id = :'s_trial'), 'past_due',
   'trialing -> past_due'
 );
 select is(
-  (select status from public.subscriptions where id = :'s_paused'), 'paused',
+  (select status from tutela.subscriptions where id = :'s_paused'), 'paused',
   'paused stays paused'
 );
 select is(
-  (select status from public.subscriptions where id = :'s_cancelled'), 'cancelled',
+  (select status from tutela.subscriptions where id = :'s_cancelled'), 'cancelled',
   'cancelled stays cancelled'
 );
 select results_eq(
   $$select distinct status, failure_reason, amount_cents, currency, covers_until
-    from public.payments$$,
+    from tutela.payments$$,
   $$values ('failed', 'PAYER_DECLINED', 500::bigint, 'UGX', null::timestamptz)$$,
   'four failed payments: the reason, the amount as reported, covering nothing'
 );

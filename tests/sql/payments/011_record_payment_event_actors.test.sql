@@ -4,15 +4,15 @@
 begin;
 select plan(11);
 
-select tests.create_user('payer-p011@world.test') as u_payer \gset
-select tests.create_user('student-p011@world.test') as u_student \gset
-select tests.create_user('stranger-p011@world.test') as u_stranger \gset
-insert into public.organizations (name, slug) values ('World P011', 'world-p011')
+select tutela_tests.create_user('payer-p011@world.test') as u_payer \gset
+select tutela_tests.create_user('student-p011@world.test') as u_student \gset
+select tutela_tests.create_user('stranger-p011@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug) values ('World P011', 'world-p011')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as student \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status, access_until)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status, access_until)
 values (:'starter', :'student', :'u_payer', 'active', now() + interval '1 day')
 returning id as sub \gset
 select
@@ -24,45 +24,45 @@ select
 \gset
 
 prepare record as
-select public.record_payment_event('mobile_money', 'evt-p011', :'cb'::jsonb);
+select tutela.record_payment_event('mobile_money', 'evt-p011', :'cb'::jsonb);
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('record', '42501', null, 'anon: refused');
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok('record', '42501', null, 'the payer: refused (no crediting oneself)');
-select tests.authenticate_as(:'u_student');
+select tutela_tests.authenticate_as(:'u_student');
 select throws_ok('record', '42501', null, 'the student: refused');
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('record', '42501', null, 'a stranger: refused');
 
-select tests.clear_authentication();
-select is(count(*)::integer, 0, 'the refused calls stored nothing') from public.payment_events;
+select tutela_tests.clear_authentication();
+select is(count(*)::integer, 0, 'the refused calls stored nothing') from tutela.payment_events;
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$select public.record_payment_event('mobile_money', null, '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_event('mobile_money', null, '{}')$$, 'TU422', null,
   'no event id: TU422'
 );
 select throws_ok(
-  $$select public.record_payment_event('mobile_money', '', '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_event('mobile_money', '', '{}')$$, 'TU422', null,
   'an empty event id: TU422'
 );
 select throws_ok(
-  $$select public.record_payment_event(null, 'evt-p011-x', '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_event(null, 'evt-p011-x', '{}')$$, 'TU422', null,
   'no provider: TU422'
 );
 select throws_ok(
-  format($$select public.record_payment_event('mobile_money', %L, '{}')$$, repeat('e', 201)),
+  format($$select tutela.record_payment_event('mobile_money', %L, '{}')$$, repeat('e', 201)),
   'TU422', null, 'an event id over 200 characters: TU422'
 );
 select is(
-  (select (public.record_payment_event('mobile_money', 'evt-p011', :'cb'::jsonb)) ->> 'status'),
+  (select (tutela.record_payment_event('mobile_money', 'evt-p011', :'cb'::jsonb)) ->> 'status'),
   'applied', 'the service role: applied'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(count(*)::integer, 1, 'only the service role''s event is stored')
-from public.payment_events;
+from tutela.payment_events;
 
 select * from finish();
 rollback;

@@ -6,26 +6,26 @@
 begin;
 select plan(14);
 
-select tests.create_user('payer-p016@world.test') as u_payer \gset
-select tests.create_user('former-p016@world.test') as u_former \gset
-select tests.create_user('other-guardian-p016@world.test') as u_other \gset
-select tests.create_user('student-p016@world.test') as u_student \gset
-select tests.create_user('stranger-p016@world.test') as u_stranger \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('payer-p016@world.test') as u_payer \gset
+select tutela_tests.create_user('former-p016@world.test') as u_former \gset
+select tutela_tests.create_user('other-guardian-p016@world.test') as u_other \gset
+select tutela_tests.create_user('student-p016@world.test') as u_student \gset
+select tutela_tests.create_user('stranger-p016@world.test') as u_stranger \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('World P016', 'world-p016', 5)
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Child', :'u_student') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_payer', 'active', 'staff', now()),
 (:'student', :'u_other', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'active') returning id as family_sub \gset
-insert into public.payments (
+insert into tutela.payments (
   subscription_id, plan_id, payer_id, provider, provider_event_id, provider_reference,
   amount_cents, currency, status, failure_reason, account_hint, paid_at, covers_until,
   raw_payload
@@ -48,17 +48,17 @@ values
   null, '****0002', now() - interval '2 days', now() + interval '28 days', '{}'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select results_eq(
-  $$select p ->> 'reference', p ->> 'status' from jsonb_array_elements(public.payment_history())
+  $$select p ->> 'reference', p ->> 'status' from jsonb_array_elements(tutela.payment_history())
     as p$$,
   $$values ('T3', 'failed'), ('T4', 'succeeded'), ('T2', 'succeeded')$$,
   'the payer: their own payments on every subscription, newest first'
 );
 select is(
-  public.payment_history(:'sub') -> 0,
+  tutela.payment_history(:'sub') -> 0,
   jsonb_build_object(
-    'payment_id', (select id from public.payments where provider_reference = 'T3'),
+    'payment_id', (select id from tutela.payments where provider_reference = 'T3'),
     'subscription_id', :'sub'::uuid, 'plan_code', 'starter', 'plan_name', 'Starter',
     'provider', 'mobile_money', 'reference', 'T3', 'amount_cents', 900, 'currency', 'USD',
     'status', 'failed', 'failure_reason', 'PAYER_DECLINED', 'account_hint', '****0002',
@@ -68,58 +68,58 @@ select is(
 );
 select results_eq(
   format(
-    $$select p ->> 'reference' from jsonb_array_elements(public.payment_history(%L)) as p$$,
+    $$select p ->> 'reference' from jsonb_array_elements(tutela.payment_history(%L)) as p$$,
     :'sub'
   ),
   $$values ('T3'), ('T2')$$,
   'one subscription: the payer''s payments on it, not the former payer''s'
 );
 select throws_ok(
-  format($$select public.payment_history(%L)$$, gen_random_uuid()), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, gen_random_uuid()), 'TU403', null,
   'an unknown subscription: TU403'
 );
 
-select tests.authenticate_as(:'u_former');
+select tutela_tests.authenticate_as(:'u_former');
 select results_eq(
   format(
-    $$select p ->> 'reference' from jsonb_array_elements(public.payment_history(%L)) as p$$,
+    $$select p ->> 'reference' from jsonb_array_elements(tutela.payment_history(%L)) as p$$,
     :'sub'
   ),
   $$values ('T1')$$,
   'a former payer still sees the payment they made'
 );
 
-select tests.authenticate_as(:'u_other');
-select is(public.payment_history(), '[]'::jsonb, 'another guardian of the child: none');
+select tutela_tests.authenticate_as(:'u_other');
+select is(tutela.payment_history(), '[]'::jsonb, 'another guardian of the child: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'sub'), 'TU403', null,
   'another guardian naming the subscription: TU403'
 );
-select tests.authenticate_as(:'u_student');
-select is(public.payment_history(), '[]'::jsonb, 'the student: none');
+select tutela_tests.authenticate_as(:'u_student');
+select is(tutela.payment_history(), '[]'::jsonb, 'the student: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'sub'), 'TU403', null,
   'the student naming their own subscription: TU403 (they do not pay it)'
 );
-select tests.authenticate_as(:'u_stranger');
-select is(public.payment_history(), '[]'::jsonb, 'a stranger: none');
+select tutela_tests.authenticate_as(:'u_stranger');
+select is(tutela.payment_history(), '[]'::jsonb, 'a stranger: none');
 select throws_ok(
-  format($$select public.payment_history(%L)$$, :'family_sub'), 'TU403', null,
+  format($$select tutela.payment_history(%L)$$, :'family_sub'), 'TU403', null,
   'a stranger naming a family subscription: TU403'
 );
-select tests.as_anon();
-select throws_ok($$select public.payment_history()$$, '42501', null, 'anon: 42501');
-select tests.as_service_role();
+select tutela_tests.as_anon();
+select throws_ok($$select tutela.payment_history()$$, '42501', null, 'anon: 42501');
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$select public.payment_history()$$, 'TU401', null,
-  'the service role has no user, hence no history (it reads public.payments)'
+  $$select tutela.payment_history()$$, 'TU401', null,
+  'the service role has no user, hence no history (it reads tutela.payments)'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select set_config('request.jwt.claims', '{"role": "authenticated"}', true) is not null as x
 \gset
 select set_config('role', 'authenticated', true) is not null as x
 \gset
-select throws_ok($$select public.payment_history()$$, 'TU401', null, 'no user: TU401');
+select throws_ok($$select tutela.payment_history()$$, 'TU401', null, 'no user: TU401');
 
 select * from finish();
 rollback;

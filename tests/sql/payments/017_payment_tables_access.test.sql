@@ -6,12 +6,12 @@
 begin;
 select plan(17);
 
-select tests.create_user('payer-p017@world.test') as u_payer \gset
-select tests.create_user('other-p017@world.test') as u_other \gset
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+select tutela_tests.create_user('payer-p017@world.test') as u_payer \gset
+select tutela_tests.create_user('other-p017@world.test') as u_other \gset
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_payer', 'active') returning id as sub \gset
-insert into public.payments (
+insert into tutela.payments (
   subscription_id, plan_id, payer_id, provider, provider_event_id, provider_reference,
   amount_cents, currency, status, paid_at, raw_payload
 )
@@ -20,7 +20,7 @@ values (
   '{"msisdn": "+256772000017"}'
 )
 returning id as payment \gset
-insert into public.payment_events (provider, event_id, payload, status, applied_at)
+insert into tutela.payment_events (provider, event_id, payload, status, applied_at)
 values ('mobile_money', 'e1', '{}', 'applied', now());
 
 prepare own_rows as
@@ -28,23 +28,23 @@ select
   id,
   amount_cents,
   status
-from public.payments;
-prepare raw as select raw_payload from public.payments;
-prepare event_id as select provider_event_id from public.payments;
+from tutela.payments;
+prepare raw as select raw_payload from tutela.payments;
+prepare event_id as select provider_event_id from tutela.payments;
 prepare ins_payment as
-insert into public.payments (
+insert into tutela.payments (
   subscription_id, payer_id, provider, provider_event_id, provider_reference, amount_cents,
   currency, status, paid_at, raw_payload
 )
 values (:'sub', :'u_payer', 'mobile_money', 'e9', 'T9', 900, 'USD', 'succeeded', now(), '{}');
-prepare upd_payment as update public.payments set status = 'refunded' where id = :'payment';
-prepare del_payment as delete from public.payments where id = :'payment';
-prepare events as select * from public.payment_events;
+prepare upd_payment as update tutela.payments set status = 'refunded' where id = :'payment';
+prepare del_payment as delete from tutela.payments where id = :'payment';
+prepare events as select * from tutela.payment_events;
 prepare ins_event as
-insert into public.payment_events (provider, event_id, status, error)
+insert into tutela.payment_events (provider, event_id, status, error)
 values ('mobile_money', 'e9', 'rejected', 'x');
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select results_eq(
   'own_rows', format($$values (%L::uuid, 900::bigint, 'succeeded')$$, :'payment'),
   'the payer reads their payment'
@@ -57,20 +57,20 @@ select throws_ok('del_payment', '42501', null, 'the payer: delete refused');
 select throws_ok('events', '42501', null, 'the payer: payment_events refused');
 select throws_ok('ins_event', '42501', null, 'the payer: writing payment_events refused');
 
-select tests.authenticate_as(:'u_other');
+select tutela_tests.authenticate_as(:'u_other');
 select is_empty('own_rows', 'another user sees no payment');
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('own_rows', '42501', null, 'anon: payments refused');
 select throws_ok('events', '42501', null, 'anon: payment_events refused');
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select results_eq(
   'raw', $$values ('{"msisdn": "+256772000017"}'::jsonb)$$,
   'the service role reads every column'
 );
 select is(
-  (select count(*)::integer from public.payment_events), 1, 'the service role reads the events'
+  (select count(*)::integer from tutela.payment_events), 1, 'the service role reads the events'
 );
 select lives_ok('upd_payment', 'the service role records a refund');
 select lives_ok('ins_payment', 'the service role records a payment by hand');

@@ -5,40 +5,40 @@
 begin;
 select plan(8);
 
-select tests.create_user('payer-p018@world.test') as u_payer \gset
-select tests.create_user('family-p018@world.test') as u_family \gset
-insert into public.organizations (name, slug, require_mfa_for_sensitive)
+select tutela_tests.create_user('payer-p018@world.test') as u_payer \gset
+select tutela_tests.create_user('family-p018@world.test') as u_family \gset
+insert into tutela.organizations (name, slug, require_mfa_for_sensitive)
 values ('World P018', 'world-p018', true)
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values
 (:'student', :'u_family', 'active', 'staff', now()),
 -- the payer is the child's guardian too (a payer acts only while linked: 020)
 (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
-insert into public.subscriptions (plan_id, guardian_id, status)
+insert into tutela.subscriptions (plan_id, guardian_id, status)
 values (:'starter', :'u_family', 'active') returning id as family_sub \gset
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'sub'), 'TU412', null,
+  format($$select tutela.change_plan(%L, 'professional')$$, :'sub'), 'TU412', null,
   'aal1: change_plan refused'
 );
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'sub'), 'TU412', null,
+  format($$select tutela.pause_subscription(%L)$$, :'sub'), 'TU412', null,
   'aal1: pause refused'
 );
-select tests.authenticate_as(:'u_family');
+select tutela_tests.authenticate_as(:'u_family');
 select throws_ok(
-  format($$select public.pause_subscription(%L)$$, :'family_sub'), 'TU412', null,
+  format($$select tutela.pause_subscription(%L)$$, :'family_sub'), 'TU412', null,
   'aal1: the family plan of a child in that organisation, refused'
 );
 
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select
   set_config(
     'request.jwt.claims',
@@ -47,25 +47,25 @@ select
   ) is not null as aal2
 \gset
 select lives_ok(
-  format($$select public.change_plan(%L, 'professional')$$, :'sub'), 'aal2: change_plan works'
+  format($$select tutela.change_plan(%L, 'professional')$$, :'sub'), 'aal2: change_plan works'
 );
-select lives_ok(format($$select public.pause_subscription(%L)$$, :'sub'), 'aal2: pause works');
+select lives_ok(format($$select tutela.pause_subscription(%L)$$, :'sub'), 'aal2: pause works');
 select lives_ok(
-  format($$select public.resume_subscription(%L)$$, :'sub'), 'aal2: resume works'
+  format($$select tutela.resume_subscription(%L)$$, :'sub'), 'aal2: resume works'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select lives_ok(
-  format($$select public.pause_subscription(%L)$$, :'family_sub'),
+  format($$select tutela.pause_subscription(%L)$$, :'family_sub'),
   'the service role needs no second factor'
 );
 
 -- the organisation switches it off: aal1 is enough again
-select tests.clear_authentication();
-update public.organizations set require_mfa_for_sensitive = false where id = :'org';
-select tests.authenticate_as(:'u_family');
+select tutela_tests.clear_authentication();
+update tutela.organizations set require_mfa_for_sensitive = false where id = :'org';
+select tutela_tests.authenticate_as(:'u_family');
 select lives_ok(
-  format($$select public.resume_subscription(%L)$$, :'family_sub'),
+  format($$select tutela.resume_subscription(%L)$$, :'family_sub'),
   'switched off: aal1 works'
 );
 

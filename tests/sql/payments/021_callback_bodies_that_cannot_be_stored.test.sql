@@ -10,53 +10,53 @@
 begin;
 select plan(14);
 
-select tests.create_user('payer-p021@world.test') as u_payer \gset
-insert into public.organizations (name, slug) values ('World P021', 'world-p021')
+select tutela_tests.create_user('payer-p021@world.test') as u_payer \gset
+insert into tutela.organizations (name, slug) values ('World P021', 'world-p021')
 returning id as org \gset
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Child') returning id as student \gset
-insert into public.guardian_links (student_id, guardian_id, status, created_via, activated_at)
+insert into tutela.guardian_links (student_id, guardian_id, status, created_via, activated_at)
 values (:'student', :'u_payer', 'active', 'staff', now());
-select id as starter from public.plans where code = 'starter' \gset
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+select id as starter from tutela.plans where code = 'starter' \gset
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 values (:'starter', :'student', :'u_payer', 'active') returning id as sub \gset
 
-select tests.as_service_role();
-select public.record_payment_callback(
+select tutela_tests.as_service_role();
+select tutela.record_payment_callback(
   'mobile_money', 'p021-nul', '{"transaction_id": "MM\u0000", "status": "SUCCESSFUL"}'
 ) as nul \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-deep',
     repeat('[', 32000) || repeat(']', 32000)
   ) as deep
 \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-big',
     jsonb_build_object('transaction_id', 'MM-BIG', 'padding', repeat('x', 70000))::text
   ) as big
 \gset
-select public.record_payment_callback('mobile_money', 'p021-text', 'not json at all') as notjson
+select tutela.record_payment_callback('mobile_money', 'p021-text', 'not json at all') as notjson
 \gset
 select
-  public.record_payment_event(
+  tutela.record_payment_event(
     'mobile_money', 'p021-big-jsonb',
     jsonb_build_object('padding', repeat('x', 70000))
   ) as big_jsonb
 \gset
 select
-  public.record_payment_callback(
+  tutela.record_payment_callback(
     'mobile_money', 'p021-nul',
     '{"transaction_id": "MM\u0000"}'
   ) as nul_again
 \gset
-select public.record_payment_callback('mobile_money', 'p021-ok', jsonb_build_object(
+select tutela.record_payment_callback('mobile_money', 'p021-ok', jsonb_build_object(
   'transaction_id', 'MM-P021', 'status', 'SUCCESSFUL', 'amount', '9.00', 'currency', 'USD',
   'msisdn', '+256772123456', 'external_reference', :'sub',
   'timestamp', '2026-11-22T10:15:00+03:00'
 )::text) as ok \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 select results_eq(
   format(
@@ -70,7 +70,7 @@ select results_eq(
   '\u0000, deep nesting, not JSON, and over 64 KiB (as text or as jsonb): rejected with a reason'
 );
 select results_eq(
-  $$select event_id, status, payload is null, error is not null from public.payment_events
+  $$select event_id, status, payload is null, error is not null from tutela.payment_events
     where event_id like 'p021-%' and event_id <> 'p021-ok' order by event_id$$,
   $$values ('p021-big', 'rejected', true, true), ('p021-big-jsonb', 'rejected', true, true),
     ('p021-deep', 'rejected', true, true), ('p021-nul', 'rejected', true, true),
@@ -86,49 +86,49 @@ select is(
 );
 select is(:'ok'::jsonb ->> 'status', 'applied', 'a valid body is applied');
 select is(
-  (select count(*) from public.payments where provider_reference = 'MM-P021'), 1::bigint,
+  (select count(*) from tutela.payments where provider_reference = 'MM-P021'), 1::bigint,
   'its payment is recorded'
 );
 select is(
-  (select count(*) from public.payments where provider_reference = 'MM-BIG'), 0::bigint,
+  (select count(*) from tutela.payments where provider_reference = 'MM-BIG'), 0::bigint,
   'the rejected ones recorded no payment'
 );
 
 -- the limit and the jsonb entry point
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  $$select public.record_payment_event('mobile_money', 'p021-nul-jsonb',
+  $$select tutela.record_payment_event('mobile_money', 'p021-nul-jsonb',
     '{"transaction_id": "MM\u0000"}'::jsonb)$$,
   '22P05', null,
   'as jsonb, \u0000 fails in the cast, before the call (documented: use the text entry point)'
 );
 select throws_ok(
-  $$select public.record_payment_callback(null, 'x', '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_callback(null, 'x', '{}')$$, 'TU422', null,
   'a missing provider is TU422'
 );
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', repeat('e', 201), '{}')$$, 'TU422', null,
+  $$select tutela.record_payment_callback('mobile_money', repeat('e', 201), '{}')$$, 'TU422', null,
   'an event id over 200 characters is TU422'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.payment_events where event_id in ('p021-nul-jsonb', 'x')),
+  (select count(*) from tutela.payment_events where event_id in ('p021-nul-jsonb', 'x')),
   0::bigint,
   'refusals store nothing'
 );
-select tests.authenticate_as(:'u_payer');
+select tutela_tests.authenticate_as(:'u_payer');
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', 'p021-user', '{}')$$, '42501', null,
+  $$select tutela.record_payment_callback('mobile_money', 'p021-user', '{}')$$, '42501', null,
   'an API user may not call it'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  $$select public.record_payment_callback('mobile_money', 'p021-anon', '{}')$$, '42501', null,
+  $$select tutela.record_payment_callback('mobile_money', 'p021-anon', '{}')$$, '42501', null,
   'anon may not call it'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select throws_ok(
-  $$insert into public.payment_events (provider, event_id, payload, status, error)
+  $$insert into tutela.payment_events (provider, event_id, payload, status, error)
     values ('mobile_money', 'p021-direct', jsonb_build_object('p', repeat('x', 70000)),
       'rejected', 'x')$$,
   '23514', null, 'the table itself refuses a payload over the limit'

@@ -6,26 +6,26 @@
 begin;
 select plan(27);
 
-select tests.create_user('kid@matrix.test') as u_kid \gset
-select tests.create_user('mum@matrix.test') as u_mum \gset
-select tests.create_user('dad@matrix.test') as u_dad \gset
-select tests.create_user('gran@matrix.test') as u_gran \gset
-select tests.create_user('uncle@matrix.test') as u_uncle \gset
-select tests.create_user('staff@matrix.test') as u_staff \gset
-select tests.create_user('admin@matrix.test') as u_admin \gset
-select tests.create_user('other-staff@matrix.test') as u_other_staff \gset
-select tests.create_user('stranger@matrix.test') as u_stranger \gset
+select tutela_tests.create_user('kid@matrix.test') as u_kid \gset
+select tutela_tests.create_user('mum@matrix.test') as u_mum \gset
+select tutela_tests.create_user('dad@matrix.test') as u_dad \gset
+select tutela_tests.create_user('gran@matrix.test') as u_gran \gset
+select tutela_tests.create_user('uncle@matrix.test') as u_uncle \gset
+select tutela_tests.create_user('staff@matrix.test') as u_staff \gset
+select tutela_tests.create_user('admin@matrix.test') as u_admin \gset
+select tutela_tests.create_user('other-staff@matrix.test') as u_other_staff \gset
+select tutela_tests.create_user('stranger@matrix.test') as u_stranger \gset
 
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Matrix', 'matrix', 10) returning id as org \gset
-insert into public.organizations (name, slug) values ('Other', 'matrix-other')
+insert into tutela.organizations (name, slug) values ('Other', 'matrix-other')
 returning id as other_org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin'),
 (:'other_org', :'u_other_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id)
+insert into tutela.students (organization_id, display_name, user_id)
 values (:'org', 'Kid', :'u_kid') returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, revoked_at
 )
 values
@@ -35,29 +35,29 @@ values
 (:'kid', :'u_uncle', 'revoked', false, 'code', now() - interval '1 day', now());
 
 -- one grant in force, one refusal, one grant that has run out (the job has not run)
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select
-  public.set_consent(:'kid', 'journal', 'other_guardians', true, null, 'dad too')
+  tutela.set_consent(:'kid', 'journal', 'other_guardians', true, null, 'dad too')
   is not null as granted
 \gset
-select public.set_consent(:'kid', 'messaging', 'third_parties', false) is not null as refused
+select tutela.set_consent(:'kid', 'messaging', 'third_parties', false) is not null as refused
 \gset
 select
-  public.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')
+  tutela.set_consent(:'kid', 'grades', 'ai_tutor', true, now() + interval '1 day')
   is not null as expiring
 \gset
-select tests.clear_authentication();
-update public.consent_records set expires_at = now() - interval '1 hour'
+select tutela_tests.clear_authentication();
+update tutela.consent_records set expires_at = now() - interval '1 hour'
 where student_id = :'kid' and data_type = 'grades' and recipient_type = 'ai_tutor';
 
-prepare matrix as select public.get_consent_matrix(:'kid');
+prepare matrix as select tutela.get_consent_matrix(:'kid');
 
 -- ---------------------------------------------------------------------------------------------
 -- The shape and the values, as the primary guardian
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
-select public.get_consent_matrix(:'kid') as m \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.get_consent_matrix(:'kid') as m \gset
+select tutela_tests.clear_authentication();
 select set_eq(
   format($$select jsonb_object_keys(%L::jsonb -> 'matrix')$$, :'m'),
   $$values ('progress'), ('grades'), ('attendance'), ('sessions'), ('lessons'),
@@ -117,102 +117,102 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- Other readers: the same matrix, you_decide false
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'a non-primary active guardian reads the same matrix'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'the non-primary guardian does not decide'
 );
-select tests.authenticate_as(:'u_kid');
+select tutela_tests.authenticate_as(:'u_kid');
 select is(
-  public.get_consent_matrix(:'kid') -> 'deciders', jsonb_build_array(:'u_mum'::uuid),
+  tutela.get_consent_matrix(:'kid') -> 'deciders', jsonb_build_array(:'u_mum'::uuid),
   'the student reads the matrix and who decides'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'the student under the age does not decide'
 );
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'staff of the organisation read the matrix'
 );
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'staff do not decide'
 );
-select tests.authenticate_as(:'u_admin');
+select tutela_tests.authenticate_as(:'u_admin');
 select is(
-  public.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
+  tutela.get_consent_matrix(:'kid') -> 'matrix', :'m'::jsonb -> 'matrix',
   'an admin of the organisation reads the matrix'
 );
 
 -- the records themselves, under RLS, to the same readers
 select is(
-  (select count(*) from public.consent_records where student_id = :'kid'), 3::bigint,
+  (select count(*) from tutela.consent_records where student_id = :'kid'), 3::bigint,
   'the admin reads the consent records'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (select count(*) from public.consent_records where student_id = :'kid'), 3::bigint,
+  (select count(*) from tutela.consent_records where student_id = :'kid'), 3::bigint,
   'an active guardian reads the consent records'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- Refused
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_stranger');
+select tutela_tests.authenticate_as(:'u_stranger');
 select throws_ok('matrix', 'TU403', null, 'a stranger is refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'a stranger reads no consent record'
 );
-select tests.authenticate_as(:'u_gran');
+select tutela_tests.authenticate_as(:'u_gran');
 select throws_ok('matrix', 'TU403', null, 'a pending guardian is refused');
-select tests.authenticate_as(:'u_uncle');
+select tutela_tests.authenticate_as(:'u_uncle');
 select throws_ok('matrix', 'TU403', null, 'a revoked guardian is refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'a revoked guardian reads no consent record'
 );
-select tests.authenticate_as(:'u_other_staff');
+select tutela_tests.authenticate_as(:'u_other_staff');
 select throws_ok('matrix', 'TU403', null, 'staff of another organisation are refused');
 select is_empty(
-  format('select 1 from public.consent_records where student_id = %L', :'kid'),
+  format('select 1 from tutela.consent_records where student_id = %L', :'kid'),
   'staff of another organisation read no consent record'
 );
 select throws_ok(
-  format('select public.get_consent_matrix(%L)', gen_random_uuid()),
+  format('select tutela.get_consent_matrix(%L)', gen_random_uuid()),
   'TU403', null, 'an unknown student is TU403'
 );
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok('matrix', '42501', null, 'anon may not call it');
 
 -- ---------------------------------------------------------------------------------------------
 -- At the age, the student decides and sees it
 -- ---------------------------------------------------------------------------------------------
-select tests.clear_authentication();
-update public.students set birth_date = (now() at time zone 'UTC')::date - interval '20 years'
+select tutela_tests.clear_authentication();
+update tutela.students set birth_date = (now() at time zone 'UTC')::date - interval '20 years'
 where id = :'kid';
-select tests.authenticate_as(:'u_kid');
+select tutela_tests.authenticate_as(:'u_kid');
 select results_eq(
   $$select (m ->> 'under_consent_age')::boolean, m -> 'deciders', (m ->> 'you_decide')::boolean
-    from (select public.get_consent_matrix(s.id) as m from public.students as s
+    from (select tutela.get_consent_matrix(s.id) as m from tutela.students as s
       where s.user_id = (select auth.uid())) as x$$,
   format($$values (false, jsonb_build_array(%L::uuid), true)$$, :'u_kid'),
   'at the age: the student is the decider and is told so'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (public.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
+  (tutela.get_consent_matrix(:'kid') ->> 'you_decide')::boolean, false,
   'at the age: the primary guardian still reads the matrix but no longer decides'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (public.get_consent_matrix(:'kid') #>> '{matrix,journal,other_guardians,granted}')::boolean,
+  (tutela.get_consent_matrix(:'kid') #>> '{matrix,journal,other_guardians,granted}')::boolean,
   true,
   'earlier decisions stay in force when the decider changes'
 );

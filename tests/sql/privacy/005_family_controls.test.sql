@@ -7,26 +7,26 @@
 begin;
 select plan(32);
 
-select tests.create_user('young@family.test') as u_young \gset
-select tests.create_user('adult@family.test') as u_adult \gset
-select tests.create_user('mum@family.test') as u_mum \gset
-select tests.create_user('dad@family.test') as u_dad \gset
-select tests.create_user('gran@family.test') as u_gran \gset
-select tests.create_user('uncle@family.test') as u_uncle \gset
-select tests.create_user('stranger@family.test') as u_stranger \gset
+select tutela_tests.create_user('young@family.test') as u_young \gset
+select tutela_tests.create_user('adult@family.test') as u_adult \gset
+select tutela_tests.create_user('mum@family.test') as u_mum \gset
+select tutela_tests.create_user('dad@family.test') as u_dad \gset
+select tutela_tests.create_user('gran@family.test') as u_gran \gset
+select tutela_tests.create_user('uncle@family.test') as u_uncle \gset
+select tutela_tests.create_user('stranger@family.test') as u_stranger \gset
 
-insert into public.organizations (name, slug, max_guardians_per_student)
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Family', 'family-controls', 10) returning id as org \gset
-insert into public.profiles (user_id, display_name)
+insert into tutela.profiles (user_id, display_name)
 values (:'u_mum', 'Mum'), (:'u_dad', 'Dad'), (:'u_gran', 'Gran')
 on conflict (user_id) do update set display_name = excluded.display_name;
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Young', :'u_young', (now() at time zone 'UTC')::date - interval '10 years')
 returning id as young \gset
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Adult', :'u_adult', (now() at time zone 'UTC')::date - interval '17 years')
 returning id as adult \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, relation, status, is_primary, created_via, activated_at, revoked_at
 )
 values
@@ -36,27 +36,27 @@ values
 (:'adult', :'u_mum', 'mother', 'active', true, 'staff', now(), null),
 (:'adult', :'u_dad', 'father', 'active', false, 'staff', now(), null);
 -- dad joins the young child a moment later (the overview lists the primary first, then by age)
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, relation, status, is_primary, created_via, activated_at, created_at
 )
 values (:'young', :'u_dad', 'father', 'active', false, 'staff', now(), now() + interval '1 ms');
-select id as mum_young from public.guardian_links
+select id as mum_young from tutela.guardian_links
 where student_id = :'young' and guardian_id = :'u_mum' \gset
-select id as dad_young from public.guardian_links
+select id as dad_young from tutela.guardian_links
 where student_id = :'young' and guardian_id = :'u_dad' \gset
-select id as gran_young from public.guardian_links
+select id as gran_young from tutela.guardian_links
 where student_id = :'young' and guardian_id = :'u_gran' \gset
-select id as mum_adult from public.guardian_links
+select id as mum_adult from tutela.guardian_links
 where student_id = :'adult' and guardian_id = :'u_mum' \gset
-select id as dad_adult from public.guardian_links
+select id as dad_adult from tutela.guardian_links
 where student_id = :'adult' and guardian_id = :'u_dad' \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- family_overview
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
-select public.family_overview() as fam \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.family_overview() as fam \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select c ->> 'display_name', (c ->> 'under_consent_age')::boolean,
@@ -91,133 +91,133 @@ select results_eq(
       where c ->> 'student_id' = %L and g ->> 'guardian_id' = %L$$,
     :'fam', :'young', :'u_dad'
   ),
-  'select private.default_link_permissions()',
+  'select tutela_hidden.default_link_permissions()',
   'each guardian''s rights (permissions) are shown'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
   $$select c ->> 'display_name', (c ->> 'you_are_primary')::boolean,
       (c ->> 'you_decide_consent')::boolean, jsonb_array_length(c -> 'guardians')
-    from jsonb_array_elements(public.family_overview()) with ordinality as x (c, n)
+    from jsonb_array_elements(tutela.family_overview()) with ordinality as x (c, n)
     order by n$$,
   $$values ('Adult', false, false, 2), ('Young', false, false, 3)$$,
   'a co-guardian sees the same families, not primary, not deciding'
 );
-select tests.authenticate_as(:'u_gran');
+select tutela_tests.authenticate_as(:'u_gran');
 select is(
-  public.family_overview(), '[]'::jsonb, 'a pending guardian sees no family yet'
+  tutela.family_overview(), '[]'::jsonb, 'a pending guardian sees no family yet'
 );
-select tests.authenticate_as(:'u_stranger');
-select is(public.family_overview(), '[]'::jsonb, 'a stranger sees no family');
-select tests.as_anon();
-select throws_ok('select public.family_overview()', '42501', null, 'anon may not call it');
+select tutela_tests.authenticate_as(:'u_stranger');
+select is(tutela.family_overview(), '[]'::jsonb, 'a stranger sees no family');
+select tutela_tests.as_anon();
+select throws_ok('select tutela.family_overview()', '42501', null, 'anon may not call it');
 
 -- ---------------------------------------------------------------------------------------------
 -- Permissions of a co-guardian
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"grades": false}')$$, :'mum_young'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"grades": false}')$$, :'mum_young'),
   'TU403', null, 'a non-primary guardian cannot change the primary guardian''s rights'
 );
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"journal": true}')$$, :'dad_young'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"journal": true}')$$, :'dad_young'),
   'TU403', null, 'a non-primary guardian cannot change their own rights'
 );
 select throws_ok(
-  format($$select public.revoke_guardian_link(%L)$$, :'mum_young'),
+  format($$select tutela.revoke_guardian_link(%L)$$, :'mum_young'),
   'TU403', null, 'a non-primary guardian cannot remove the primary guardian'
 );
 select throws_ok(
-  format($$select public.revoke_guardian_link(%L)$$, :'gran_young'),
+  format($$select tutela.revoke_guardian_link(%L)$$, :'gran_young'),
   'TU403', null, 'a non-primary guardian cannot remove a pending guardian'
 );
 
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
   (
-    public.set_guardian_link_permissions(:'dad_young', '{"journal": true, "grades": false}')
+    tutela.set_guardian_link_permissions(:'dad_young', '{"journal": true, "grades": false}')
   ).permissions,
-  private.default_link_permissions() || '{"journal": true, "grades": false}',
+  tutela_hidden.default_link_permissions() || '{"journal": true, "grades": false}',
   'the primary guardian of a child under the age changes a co-guardian''s rights'
 );
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"journal": true}')$$, :'mum_young'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"journal": true}')$$, :'mum_young'),
   'TU403', null, 'the primary guardian cannot change their own link''s rights'
 );
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"grades": false}')$$, :'dad_adult'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"grades": false}')$$, :'dad_adult'),
   'TU403', null, 'the primary guardian of a child at or above the age cannot change rights'
 );
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"bogus": true}')$$, :'dad_young'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"bogus": true}')$$, :'dad_young'),
   'TU422', null, 'the primary guardian''s change is validated like anyone''s'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select actor_id, actor_role, subject_user_id, new_values #>> '{permissions,journal}'
-      from public.link_events where action = 'permissions_changed' and link_id = %L$$,
+      from tutela.link_events where action = 'permissions_changed' and link_id = %L$$,
     :'dad_young'
   ),
   format($$values (%L::uuid, 'primary_guardian', %L::uuid, 'true')$$, :'u_mum', :'u_dad'),
   'the change is audited as the primary guardian''s'
 );
 select is(
-  (select permissions from public.guardian_links where id = :'dad_adult'),
-  private.default_link_permissions(),
+  (select permissions from tutela.guardian_links where id = :'dad_adult'),
+  tutela_hidden.default_link_permissions(),
   'the adult child''s co-guardian keeps their rights'
 );
 
 -- the child comes of age: the primary guardian loses the power
-update public.students set birth_date = (now() at time zone 'UTC')::date - interval '16 years'
+update tutela.students set birth_date = (now() at time zone 'UTC')::date - interval '16 years'
 where id = :'young';
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format($$select public.set_guardian_link_permissions(%L, '{"grades": true}')$$, :'dad_young'),
+  format($$select tutela.set_guardian_link_permissions(%L, '{"grades": true}')$$, :'dad_young'),
   'TU403', null, 'once the child reaches the age, the primary guardian is refused'
 );
-select tests.authenticate_as(:'u_young');
+select tutela_tests.authenticate_as(:'u_young');
 select is(
-  (public.set_guardian_link_permissions(:'dad_young', '{"grades": true}')).permissions ->> 'grades',
+  (tutela.set_guardian_link_permissions(:'dad_young', '{"grades": true}')).permissions ->> 'grades',
   'true',
   'the student themself still may'
 );
-select tests.clear_authentication();
-update public.students set birth_date = (now() at time zone 'UTC')::date - interval '10 years'
+select tutela_tests.clear_authentication();
+update tutela.students set birth_date = (now() at time zone 'UTC')::date - interval '10 years'
 where id = :'young';
 
 -- ---------------------------------------------------------------------------------------------
 -- Removing a co-guardian
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format($$select public.revoke_guardian_link(%L)$$, :'dad_adult'),
+  format($$select tutela.revoke_guardian_link(%L)$$, :'dad_adult'),
   'TU403', null, 'the primary guardian of a child at or above the age cannot remove a guardian'
 );
 select is(
-  (public.revoke_guardian_link(:'gran_young', 'not now')).status, 'revoked',
+  (tutela.revoke_guardian_link(:'gran_young', 'not now')).status, 'revoked',
   'the primary guardian removes a pending co-guardian'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select status, is_primary, revoked_by, revoke_reason from public.guardian_links
+    $$select status, is_primary, revoked_by, revoke_reason from tutela.guardian_links
       where id = %L$$,
     :'dad_young'
   ),
   $$values ('active', false, null::uuid, null::text)$$,
   'before removal the co-guardian is active'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (public.revoke_guardian_link(:'dad_young', 'family decision')).status, 'revoked',
+  (tutela.revoke_guardian_link(:'dad_young', 'family decision')).status, 'revoked',
   'the primary guardian removes an active co-guardian of a child under the age'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select status, revoked_by, revoke_reason from public.guardian_links where id = %L$$,
+    $$select status, revoked_by, revoke_reason from tutela.guardian_links where id = %L$$,
     :'dad_young'
   ),
   format($$values ('revoked', %L::uuid, 'family decision')$$, :'u_mum'),
@@ -225,7 +225,7 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select actor_id, actor_role from public.link_events
+    $$select actor_id, actor_role from tutela.link_events
       where action = 'link_revoked' and link_id in (%L, %L) order by id$$,
     :'gran_young', :'dad_young'
   ),
@@ -234,21 +234,21 @@ select results_eq(
   ),
   'both removals are audited as the primary guardian''s'
 );
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select results_eq(
-  $$select c ->> 'display_name' from jsonb_array_elements(public.family_overview()) as c$$,
+  $$select c ->> 'display_name' from jsonb_array_elements(tutela.family_overview()) as c$$,
   $$values ('Adult')$$,
   'the removed co-guardian no longer sees that child in the overview'
 );
 select is(
-  (select status from public.guardian_links where id = :'dad_adult'), 'active',
+  (select status from tutela.guardian_links where id = :'dad_adult'), 'active',
   'the co-guardian''s link to the adult child is untouched'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
   format(
     $$select (g ->> 'guardian_id')::uuid
-      from jsonb_array_elements(public.family_overview()) as c,
+      from jsonb_array_elements(tutela.family_overview()) as c,
         jsonb_array_elements(c -> 'guardians') as g
       where c ->> 'student_id' = %L$$,
     :'young'
@@ -261,34 +261,36 @@ select results_eq(
 -- Inviting a co-parent (existing behaviour)
 -- ---------------------------------------------------------------------------------------------
 select lives_ok(
-  format($$select public.invite_guardian(%L, 'step-dad@family.test', 'Sam', 'father')$$, :'young'),
+  format($$select tutela.invite_guardian(%L, 'step-dad@family.test', 'Sam', 'father')$$, :'young'),
   'the primary guardian invites a co-parent'
 );
 select throws_ok(
   format(
-    $$select public.invite_guardian(%L, 'aunt@family.test', null, 'other', '{"journal": true}')$$,
+    $$select tutela.invite_guardian(%L, 'aunt@family.test', null, 'other', '{"journal": true}')$$,
     :'young'
   ),
   'TU403', null, 'the primary guardian cannot choose the co-parent''s permissions'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select email, invited_by, permissions, status from public.guardian_invites
+    $$select email, invited_by, permissions, status from tutela.guardian_invites
       where student_id = %L$$,
     :'young'
   ),
   format(
-    $$values ('step-dad@family.test', %L::uuid, private.default_link_permissions(), 'pending')$$,
+    $$values (
+      'step-dad@family.test', %L::uuid, tutela_hidden.default_link_permissions(), 'pending'
+    )$$,
     :'u_mum'
   ),
   'the invite is pending with the default permissions'
 );
-update public.guardian_links set status = 'active', revoked_at = null, revoked_by = null
+update tutela.guardian_links set status = 'active', revoked_at = null, revoked_by = null
 where id = :'dad_young';
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select throws_ok(
-  format($$select public.invite_guardian(%L, 'aunt@family.test')$$, :'young'),
+  format($$select tutela.invite_guardian(%L, 'aunt@family.test')$$, :'young'),
   'TU403', null, 'a non-primary guardian cannot invite'
 );
 

@@ -9,83 +9,83 @@
 begin;
 select plan(5);
 
-select tests.create_user('kid@gates.test') as u_kid \gset
-select tests.create_user('mum@gates.test') as u_mum \gset
-select tests.create_user('dad@gates.test') as u_dad \gset
-select tests.create_user('staff@gates.test') as u_staff \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('kid@gates.test') as u_kid \gset
+select tutela_tests.create_user('mum@gates.test') as u_mum \gset
+select tutela_tests.create_user('dad@gates.test') as u_dad \gset
+select tutela_tests.create_user('staff@gates.test') as u_staff \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Gates School', 'gates-school', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Kid', :'u_kid', (now() at time zone 'UTC')::date - interval '12 years')
 returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values
 (:'kid', :'u_mum', 'active', true, 'staff', now()),
 (:'kid', :'u_dad', 'active', false, 'staff', now());
-select id as mum_link from public.guardian_links where guardian_id = :'u_mum' \gset
+select id as mum_link from tutela.guardian_links where guardian_id = :'u_mum' \gset
 
 -- the child's data in the tables of every permission
-insert into public.flashcards (student_id, subject, question, answer)
+insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'kid', 'Maths', 'What is 1/2 + 1/4?', '3/4') returning id as card \gset
-insert into public.card_reviews (student_id, flashcard_id, correct, quality)
+insert into tutela.card_reviews (student_id, flashcard_id, correct, quality)
 values (:'kid', :'card', true, 4);
-insert into public.daily_study_stats (student_id, day, reviews, correct, minutes)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct, minutes)
 values (:'kid', current_date - 1, 3, 2, 20) on conflict do nothing;
-insert into public.courses (organization_id, title) values (:'org', 'Algebra I')
+insert into tutela.courses (organization_id, title) values (:'org', 'Algebra I')
 returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id, progress_percent)
+insert into tutela.enrollments (student_id, organization_id, course_id, progress_percent)
 values (:'kid', :'org', :'course', 40);
-insert into public.assignments (organization_id, course_id, title)
+insert into tutela.assignments (organization_id, course_id, title)
 values (:'org', :'course', 'Worksheet 1') returning id as assignment \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score, graded_at
 )
 values (:'kid', :'org', :'assignment', 'graded', 72, now());
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values (:'org', 'Lab', now() - interval '1 day', now() - interval '23 hours')
 returning id as live_class \gset
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 values (:'kid', :'org', :'live_class', 'attended');
-insert into public.lessons (student_id, organization_id, coach_id, scheduled_at, topic)
+insert into tutela.lessons (student_id, organization_id, coach_id, scheduled_at, topic)
 values (:'kid', :'org', :'u_staff', now() + interval '3 days', 'Backhand');
-insert into public.coaching_sessions (organization_id, starts_at)
+insert into tutela.coaching_sessions (organization_id, starts_at)
 values (:'org', now() - interval '1 day') returning id as coaching \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'coaching', :'kid', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'coaching', :'kid', :'org', 7.5);
-insert into public.journal_entries (student_id, mood, energy, confidence, body)
+insert into tutela.journal_entries (student_id, mood, energy, confidence, body)
 values (:'kid', 4, 3, 5, 'A good week');
-insert into public.goals (student_id, created_by, title)
+insert into tutela.goals (student_id, created_by, title)
 values (:'kid', :'u_kid', 'Read a book a week');
-insert into private.achievement_queue (student_id, due_at) values (:'kid', now());
-insert into public.conversations (kind, organization_id, student_id, created_by)
+insert into tutela_private.achievement_queue (student_id, due_at) values (:'kid', now());
+insert into tutela.conversations (kind, organization_id, student_id, created_by)
 values ('guardian_staff', :'org', :'kid', :'u_staff') returning id as room \gset
-insert into public.conversation_members (conversation_id, user_id, role)
+insert into tutela.conversation_members (conversation_id, user_id, role)
 values (:'room', :'u_mum', 'guardian'), (:'room', :'u_staff', 'staff');
-insert into public.messages (conversation_id, sender_id, body)
+insert into tutela.messages (conversation_id, sender_id, body)
 values (:'room', :'u_staff', 'About the Kid');
 -- dad pays the child's subscription and changes its plan (an audit row naming dad)
-insert into public.subscriptions (plan_id, student_id, paid_by, status)
+insert into tutela.subscriptions (plan_id, student_id, paid_by, status)
 select
   p.id,
   :'kid' as student_id,
   :'u_dad' as paid_by,
   'active' as status
-from public.plans as p where p.code = 'starter'
+from tutela.plans as p where p.code = 'starter'
 returning id as sub \gset
-select tests.authenticate_as(:'u_dad');
-select (public.change_plan(:'sub', 'professional')).id is not null as changed \gset
+select tutela_tests.authenticate_as(:'u_dad');
+select (tutela.change_plan(:'sub', 'professional')).id is not null as changed \gset
 -- staff store a report with all five sections
-select tests.authenticate_as(:'u_staff');
-select (public.generate_report(:'kid', 'weekly', current_date - 6, current_date)).sections
+select tutela_tests.authenticate_as(:'u_staff');
+select (tutela.generate_report(:'kid', 'weekly', current_date - 6, current_date)).sections
   as report_sections
 \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 -- For one permission: mum holds only it, exports, and every mismatch between her export and
 -- what she reads through the API is returned.
@@ -100,25 +100,25 @@ declare
   v_report jsonb;
   v_sections text[];
 begin
-  update public.guardian_links
+  update tutela.guardian_links
   set permissions = (
-    select jsonb_object_agg(k, k = p_perm) from unnest(private.link_permission_keys()) as k
+    select jsonb_object_agg(k, k = p_perm) from unnest(tutela_hidden.link_permission_keys()) as k
   )
   where id = p_link;
-  perform tests.authenticate_as(p_mum);
-  v_doc := public.export_student_data(p_kid);
+  perform tutela_tests.authenticate_as(p_mum);
+  v_doc := tutela.export_student_data(p_kid);
   -- every table of public: the rows mum reads from the table itself
   for v_table in
     select c.table_name,
       string_agg(format('%I = %L', c.column_name, case when c.refers_to = 'student'
-        then p_kid::text else (select s.user_id::text from public.students as s
+        then p_kid::text else (select s.user_id::text from tutela.students as s
           where s.id = p_kid) end), ' or ') as cond
-    from private.student_reference_columns() as c
-    where c.table_schema = 'public' and c.table_name <> 'reports'
+    from tutela_hidden.student_reference_columns() as c
+    where c.table_schema = 'tutela' and c.table_name <> 'reports'
     group by c.table_name
   loop
     begin
-      execute format('select count(*) from public.%I where %s', v_table.table_name,
+      execute format('select count(*) from tutela.%I where %s', v_table.table_name,
         v_table.cond) into v_want;
     exception when insufficient_privilege then
       v_want := 0;
@@ -148,11 +148,11 @@ begin
     return next format('%s: %s reports', p_perm, jsonb_array_length(v_doc #> '{data,reports}'));
   end if;
   -- private tables
-  if (jsonb_array_length(v_doc #> '{data,private.course_averages}') > 0) <> (p_perm = 'grades')
+  if (jsonb_array_length(v_doc #> '{data,tutela_private.course_averages}') > 0) <> (p_perm = 'grades')
     then
-    return next format('%s: course averages %s', p_perm, v_doc #> '{data,private.course_averages}');
+    return next format('%s: course averages %s', p_perm, v_doc #> '{data,tutela_private.course_averages}');
   end if;
-  if (jsonb_array_length(v_doc #> '{data,private.achievement_queue}') > 0)
+  if (jsonb_array_length(v_doc #> '{data,tutela_private.achievement_queue}') > 0)
     <> (p_perm = 'progress') then
     return next format('%s: achievement queue', p_perm);
   end if;
@@ -164,12 +164,12 @@ begin
     return next format('%s: the audit of another payer''s plan change', p_perm);
   end if;
   if v_doc -> 'withheld_permissions' is distinct from (
-    select jsonb_agg(k order by k) from unnest(private.link_permission_keys()) as k
+    select jsonb_agg(k order by k) from unnest(tutela_hidden.link_permission_keys()) as k
     where k <> p_perm
   ) then
     return next format('%s: withheld %s', p_perm, v_doc -> 'withheld_permissions');
   end if;
-  perform tests.clear_authentication();
+  perform tutela_tests.clear_authentication();
 end;
 $fn$;
 
@@ -180,18 +180,18 @@ select is(
 select is_empty(
   format(
     $$select pg_temp.export_mismatches(k, %L, %L, %L)
-      from unnest(private.link_permission_keys()) as k$$,
+      from unnest(tutela_hidden.link_permission_keys()) as k$$,
     :'kid', :'u_mum', :'mum_link'
   ),
   'for every permission, every section of the export is what the table shows mum'
 );
 -- the journal section in particular, by name: without journal it is nowhere in the export
-select tests.clear_authentication();
-update public.guardian_links set permissions = private.default_link_permissions()
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = tutela_hidden.default_link_permissions()
 where id = :'mum_link';
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select r -> 'withheld_sections', r #> '{data,journal}', r #> '{summary,journal}',
@@ -209,7 +209,7 @@ select ok(
 select is(
   (
     select count(*)
-    from public.link_events where
+    from tutela.link_events where
       student_id = :'kid'
       and action = 'subscription_plan_changed'
   ),

@@ -1,5 +1,5 @@
 -- An erasure is carried out only if its requester still holds the right to ask, at that
--- moment, under the rule of request_data_erasure (private.data_rights_basis). Every loss of
+-- moment, under the rule of request_data_erasure (tutela_private.data_rights_basis). Every loss of
 -- the right cancels the requester's pending request at once, with the reason recorded: the
 -- link revoked by staff or by the child, the primary status moved, family access switched
 -- off, the consent age lowered, an admin removed. And even when nothing cancelled it before
@@ -11,16 +11,16 @@
 begin;
 select plan(18);
 
-select tests.create_user('kid@recheck.test') as u_kid \gset
-select tests.create_user('mum@recheck.test') as u_mum \gset
-select tests.create_user('dad@recheck.test') as u_dad \gset
-select tests.create_user('staff@recheck.test') as u_staff \gset
-select tests.create_user('admin@recheck.test') as u_admin \gset
-insert into public.organizations (name, slug, max_guardians_per_student)
+select tutela_tests.create_user('kid@recheck.test') as u_kid \gset
+select tutela_tests.create_user('mum@recheck.test') as u_mum \gset
+select tutela_tests.create_user('dad@recheck.test') as u_dad \gset
+select tutela_tests.create_user('staff@recheck.test') as u_staff \gset
+select tutela_tests.create_user('admin@recheck.test') as u_admin \gset
+insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('Recheck School', 'recheck-school', 10) returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'org', :'u_admin', 'admin');
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_dad', 'admin') returning id as dad_membership \gset
 
 -- a fresh child with mum as active primary guardian and dad as co-guardian, per scenario
@@ -31,21 +31,21 @@ as $fn$
 declare
   v_kid uuid;
 begin
-  insert into public.students (organization_id, display_name, birth_date)
+  insert into tutela.students (organization_id, display_name, birth_date)
   values (p_org, p_name, (now() at time zone 'UTC')::date - interval '12 years')
   returning id into v_kid;
-  insert into public.guardian_links (
+  insert into tutela.guardian_links (
     student_id, guardian_id, status, is_primary, created_via, activated_at
   )
   values
   (v_kid, p_mum, 'active', true, 'staff', now()),
   (v_kid, p_dad, 'active', false, 'staff', now());
-  insert into public.journal_entries (student_id, mood, body) values (v_kid, 3, 'diary');
+  insert into tutela.journal_entries (student_id, mood, body) values (v_kid, 3, 'diary');
   return v_kid;
 end;
 $fn$;
 
-insert into public.organizations (name, slug) values ('Family off', 'recheck-family-off')
+insert into tutela.organizations (name, slug) values ('Family off', 'recheck-family-off')
 returning id as org_off \gset
 select pg_temp.child('Revoked by staff', :'org', :'u_mum', :'u_dad') as k1 \gset
 select pg_temp.child('Primary moved', :'org', :'u_mum', :'u_dad') as k2 \gset
@@ -56,29 +56,29 @@ select pg_temp.child('Came of age', :'org', :'u_mum', :'u_dad') as k6 \gset
 select pg_temp.child('Revoked, unseen', :'org', :'u_mum', :'u_dad') as k8 \gset
 select pg_temp.child('Still fine', :'org', :'u_mum', :'u_dad') as k9 \gset
 -- k7 has a login and revokes mum themself
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Revokes mum', :'u_kid', (now() at time zone 'UTC')::date - interval '12 years')
 returning id as k7 \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'k7', :'u_mum', 'active', true, 'staff', now());
 
-select tests.authenticate_as(:'u_mum');
-select (public.request_data_erasure(:'k1')).id as r1 \gset
-select (public.request_data_erasure(:'k2')).id as r2 \gset
-select (public.request_data_erasure(:'k3')).id as r3 \gset
-select (public.request_data_erasure(:'k4')).id as r4 \gset
-select (public.request_data_erasure(:'k6')).id as r6 \gset
-select (public.request_data_erasure(:'k7')).id as r7 \gset
-select (public.request_data_erasure(:'k8')).id as r8 \gset
-select (public.request_data_erasure(:'k9')).id as r9 \gset
-select tests.authenticate_as(:'u_dad');
-select (public.request_data_erasure(:'k5')).id as r5 \gset
-select tests.clear_authentication();
+select tutela_tests.authenticate_as(:'u_mum');
+select (tutela.request_data_erasure(:'k1')).id as r1 \gset
+select (tutela.request_data_erasure(:'k2')).id as r2 \gset
+select (tutela.request_data_erasure(:'k3')).id as r3 \gset
+select (tutela.request_data_erasure(:'k4')).id as r4 \gset
+select (tutela.request_data_erasure(:'k6')).id as r6 \gset
+select (tutela.request_data_erasure(:'k7')).id as r7 \gset
+select (tutela.request_data_erasure(:'k8')).id as r8 \gset
+select (tutela.request_data_erasure(:'k9')).id as r9 \gset
+select tutela_tests.authenticate_as(:'u_dad');
+select (tutela.request_data_erasure(:'k5')).id as r5 \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select requester_basis, count(*) from public.data_requests
+    $$select requester_basis, count(*) from tutela.data_requests
       where kind = 'erasure' and status = 'pending' and organization_id in (%L, %L)
       group by 1 order by 1$$,
     :'org', :'org_off'
@@ -90,20 +90,20 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- Each loss of the right cancels the pending request at once, with the reason
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'u_staff');
-select public.revoke_guardian_link(id, 'court order') is not null as revoked
-from public.guardian_links where student_id = :'k1' and guardian_id = :'u_mum' \gset
-select id as k2_dad_link from public.guardian_links
+select tutela_tests.authenticate_as(:'u_staff');
+select tutela.revoke_guardian_link(id, 'court order') is not null as revoked
+from tutela.guardian_links where student_id = :'k1' and guardian_id = :'u_mum' \gset
+select id as k2_dad_link from tutela.guardian_links
 where student_id = :'k2' and guardian_id = :'u_dad' \gset
-select public.set_primary_guardian(:'k2_dad_link') is not null as moved \gset
-select tests.authenticate_as(:'u_kid');
-select public.revoke_guardian_link(id) is not null as revoked_by_kid
-from public.guardian_links where student_id = :'k7' and guardian_id = :'u_mum' \gset
-select tests.clear_authentication();
-update public.organizations set family_access_enabled = false where id = :'org_off';
-update public.students
+select tutela.set_primary_guardian(:'k2_dad_link') is not null as moved \gset
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.revoke_guardian_link(id) is not null as revoked_by_kid
+from tutela.guardian_links where student_id = :'k7' and guardian_id = :'u_mum' \gset
+select tutela_tests.clear_authentication();
+update tutela.organizations set family_access_enabled = false where id = :'org_off';
+update tutela.students
 set birth_date = (now() at time zone 'UTC')::date - interval '17 years' where id = :'k4';
-delete from public.memberships where id = :'dad_membership';
+delete from tutela.memberships where id = :'dad_membership';
 
 prepare reasons as
 select
@@ -111,7 +111,7 @@ select
   r.status,
   r.cancel_reason,
   r.cancelled_at is not null as cancelled
-from public.data_requests as r
+from tutela.data_requests as r
 where r.kind = 'erasure' and r.organization_id in (:'org', :'org_off')
 order by r.cancel_reason, r.id;
 select results_eq(
@@ -133,38 +133,38 @@ select results_eq(
   'revoked by staff or by the child, primary moved, family access off, birth date, admin '
   || 'removed: each cancelled at once with its reason; the others still pending'
 );
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select is(
-  (select cancel_reason from public.data_requests where id = :'r1'),
+  (select cancel_reason from tutela.data_requests where id = :'r1'),
   'requester_lost_right: link_revoked',
   'the requester reads the cancellation and its reason'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 
 -- ---------------------------------------------------------------------------------------------
 -- At the moment of use: the rights are checked again, whatever the triggers did
 -- ---------------------------------------------------------------------------------------------
 -- the child comes of age by the calendar (no statement to react to), and a revocation the
 -- triggers did not see (switched off here to stand for any path that misses them)
-alter table public.students disable trigger students_cancel_erasure_requests;
-update public.students
+alter table tutela.students disable trigger students_cancel_erasure_requests;
+update tutela.students
 set birth_date = (now() at time zone 'UTC')::date - interval '17 years' where id = :'k6';
-alter table public.students enable trigger students_cancel_erasure_requests;
-alter table public.guardian_links disable trigger guardian_links_cancel_erasure_requests;
-update public.guardian_links set status = 'revoked', is_primary = false, revoked_at = now()
+alter table tutela.students enable trigger students_cancel_erasure_requests;
+alter table tutela.guardian_links disable trigger guardian_links_cancel_erasure_requests;
+update tutela.guardian_links set status = 'revoked', is_primary = false, revoked_at = now()
 where student_id = :'k8' and guardian_id = :'u_mum';
-alter table public.guardian_links enable trigger guardian_links_cancel_erasure_requests;
+alter table tutela.guardian_links enable trigger guardian_links_cancel_erasure_requests;
 select results_eq(
-  format($$select status from public.data_requests where id in (%L, %L)$$, :'r6', :'r8'),
+  format($$select status from tutela.data_requests where id in (%L, %L)$$, :'r6', :'r8'),
   $$values ('pending'), ('pending')$$,
   'both requests are still pending before they are carried out'
 );
 
-select tests.as_service_role();
-select public.erase_student_data(:'r6') as out6 \gset
+select tutela_tests.as_service_role();
+select tutela.erase_student_data(:'r6') as out6 \gset
 select current_setting('response.status', true) as status6 \gset
-select public.erase_student_data(:'r8') as out8 \gset
-select tests.clear_authentication();
+select tutela.erase_student_data(:'r8') as out8 \gset
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select %1$L::jsonb ->> 'status', %1$L::jsonb ->> 'reason', %2$L::jsonb ->> 'status',
@@ -178,7 +178,7 @@ select results_eq(
 select is(:'status6'::text, '409', 'PostgREST answers the cancellation with HTTP 409');
 select results_eq(
   format(
-    $$select status, cancel_reason from public.data_requests where id in (%L, %L)
+    $$select status, cancel_reason from tutela.data_requests where id in (%L, %L)
       order by cancel_reason$$,
     :'r6', :'r8'
   ),
@@ -188,26 +188,26 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select (select count(*) from public.students where id in (%1$L, %2$L)),
-        (select count(*) from public.journal_entries where student_id in (%1$L, %2$L)),
-        (select count(*) from public.guardian_links where student_id in (%1$L, %2$L))$$,
+    $$select (select count(*) from tutela.students where id in (%1$L, %2$L)),
+        (select count(*) from tutela.journal_entries where student_id in (%1$L, %2$L)),
+        (select count(*) from tutela.guardian_links where student_id in (%1$L, %2$L))$$,
     :'k6', :'k8'
   ),
   $$values (2::bigint, 2::bigint, 4::bigint)$$,
   'nothing of either child was erased'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
-  format('select public.erase_student_data(%L)', :'r1'), 'TU409', null,
+  format('select tutela.erase_student_data(%L)', :'r1'), 'TU409', null,
   'a cancelled request is not pending: TU409'
 );
 select throws_ok(
-  format('select public.erase_student_data(%L)', :'r8'), 'TU409', null,
+  format('select tutela.erase_student_data(%L)', :'r8'), 'TU409', null,
   'nor one cancelled at the moment of use'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where id in (:'k1', :'k2', :'k3', :'k4', :'k5', :'k7')),
+  (select count(*) from tutela.students where id in (:'k1', :'k2', :'k3', :'k4', :'k5', :'k7')),
   6::bigint,
   'none of the children whose request was cancelled was erased'
 );
@@ -215,38 +215,38 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- The rule is the same as for asking: a requester who still holds it is served
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.erase_student_data(:'r9') ->> 'status' as out9 \gset
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.erase_student_data(:'r9') ->> 'status' as out9 \gset
+select tutela_tests.clear_authentication();
 select is(:'out9'::text, 'completed', 'a primary guardian who still holds the right: carried out');
 select is(
-  (select count(*) from public.students where id = :'k9'), 0::bigint,
+  (select count(*) from tutela.students where id = :'k9'), 0::bigint,
   'that child is erased'
 );
 select is(
-  (select status from public.data_requests where id = :'r9'), 'completed',
+  (select status from tutela.data_requests where id = :'r9'), 'completed',
   'and the request is completed'
 );
 
 -- the same rule decides asking: mum, now revoked, cannot ask again for k1
-select tests.authenticate_as(:'u_mum');
+select tutela_tests.authenticate_as(:'u_mum');
 select throws_ok(
-  format('select public.request_data_erasure(%L)', :'k1'), 'TU403', null,
+  format('select tutela.request_data_erasure(%L)', :'k1'), 'TU403', null,
   'the revoked guardian cannot ask again'
 );
 -- dad, primary of k2 now, can ask
-select tests.authenticate_as(:'u_dad');
+select tutela_tests.authenticate_as(:'u_dad');
 select is(
-  (public.request_data_erasure(:'k2')).requester_basis, 'primary_guardian',
+  (tutela.request_data_erasure(:'k2')).requester_basis, 'primary_guardian',
   'the new primary guardian asks on their own right'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  private.data_rights_basis(:'k7', :'u_kid'), 'student',
-  'the student keeps their own right (one rule: private.data_rights_basis)'
+  tutela_private.data_rights_basis(:'k7', :'u_kid'), 'student',
+  'the student keeps their own right (one rule: tutela_private.data_rights_basis)'
 );
 select is(
-  private.data_rights_basis(:'k7', :'u_mum'), null,
+  tutela_private.data_rights_basis(:'k7', :'u_mum'), null,
   'the revoked guardian has none'
 );
 

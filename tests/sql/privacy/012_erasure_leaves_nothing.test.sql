@@ -1,7 +1,8 @@
 -- After an erasure nothing names the student: every text, json, array and uuid column of every
 -- table in the schemas Tutela owns (public, private; not auth, which Supabase Auth owns) is
 -- scanned for the student's name, email, student id and login id. The only hit allowed is the
--- documented one (docs/privacy.md, "What is kept"): private.erased_users.user_id, the mark that
+-- documented one (docs/privacy.md, "What is kept"): tutela_private.erased_users.user_id, the mark
+-- that
 -- keeps the login out until Supabase Auth deletes it. Covered here in particular: a support
 -- conversation the student started (title, membership, messages with their name and email),
 -- a support conversation support started with them, a conversation about them, their own
@@ -10,85 +11,85 @@
 begin;
 select plan(5);
 
-select tests.create_user('zq-scan@erase.test') as u_kid \gset
-select tests.create_user('mum-scan@erase.test') as u_mum \gset
-select tests.create_user('staff-scan@erase.test') as u_staff \gset
-select tests.create_user('support-scan@erase.test') as u_support \gset
-select tests.create_user('other-scan@erase.test') as u_other \gset
+select tutela_tests.create_user('zq-scan@erase.test') as u_kid \gset
+select tutela_tests.create_user('mum-scan@erase.test') as u_mum \gset
+select tutela_tests.create_user('staff-scan@erase.test') as u_staff \gset
+select tutela_tests.create_user('support-scan@erase.test') as u_support \gset
+select tutela_tests.create_user('other-scan@erase.test') as u_other \gset
 update auth.users set raw_app_meta_data = '{"tutela_role": "support"}' where id = :'u_support';
-insert into public.organizations (name, slug) values ('Scan School', 'scan-school')
+insert into tutela.organizations (name, slug) values ('Scan School', 'scan-school')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
 
 -- the student joins through an invite (student_invites, the outbox mail to their address)
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select
   student_id as kid,
   token
-from public.invite_student(
+from tutela.invite_student(
   :'org', 'Zephyrine Quarrington', 'zq-scan@erase.test'
 ) \gset
-select tests.authenticate_as(:'u_kid');
-select public.accept_student_invite(:'token') is not null as accepted \gset
-select tests.clear_authentication();
-update public.students
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.accept_student_invite(:'token') is not null as accepted \gset
+select tutela_tests.clear_authentication();
+update tutela.students
 set birth_date = (now() at time zone 'UTC')::date - interval '17 years' where id = :'kid';
-update public.profiles set display_name = 'Zephyrine Q.' where user_id = :'u_kid';
-insert into public.guardian_links (
+update tutela.profiles set display_name = 'Zephyrine Q.' where user_id = :'u_kid';
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'kid', :'u_mum', 'active', true, 'staff', now());
 
 -- conversations: one the student starts with support, one support starts with them, one about
 -- them with staff; messages naming them
-select tests.authenticate_as(:'u_kid');
-select id as own_support from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_kid');
+select id as own_support from tutela.start_conversation(
   'support', null, array[:'u_support']::uuid[], 'Help for Zephyrine Quarrington'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'own_support', 'I am Zephyrine Quarrington, zq-scan@erase.test, please help');
-select tests.authenticate_as(:'u_support');
-insert into public.messages (conversation_id, body)
+select tutela_tests.authenticate_as(:'u_support');
+insert into tutela.messages (conversation_id, body)
 values (:'own_support', 'Hello Zephyrine, we will look into it');
-select id as their_support from public.start_conversation(
+select id as their_support from tutela.start_conversation(
   'support', null, array[:'u_kid']::uuid[], 'Follow-up'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'their_support', 'Zephyrine, is it fixed?');
-select tests.authenticate_as(:'u_kid');
-insert into public.messages (conversation_id, body)
+select tutela_tests.authenticate_as(:'u_kid');
+insert into tutela.messages (conversation_id, body)
 values (:'their_support', 'Yes, thanks! Zephyrine');
-select tests.authenticate_as(:'u_staff');
-select id as about_kid from public.start_conversation(
+select tutela_tests.authenticate_as(:'u_staff');
+select id as about_kid from tutela.start_conversation(
   'student_staff', :'kid', array[:'u_kid']::uuid[], 'Homework'
 ) \gset
-insert into public.messages (conversation_id, body)
+insert into tutela.messages (conversation_id, body)
 values (:'about_kid', 'Zephyrine, your homework is late');
 -- the student's own settings, alerts and mail that name no student; a failed code guess; a
 -- report; an export; their own request for erasure
-select tests.authenticate_as(:'u_kid');
-select public.set_notification_preference('weekly_digest', null, false) is not null as pref \gset
-select public.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') is not null as guessed \gset
-select (public.generate_report(:'kid', 'transcript')).id as report \gset
-select public.export_student_data(:'kid') is not null as exported \gset
-select (public.request_data_erasure(:'kid')).id as req \gset
-select tests.clear_authentication();
-insert into public.alerts (recipient_id, type, title, message, dedupe_key, data)
+select tutela_tests.authenticate_as(:'u_kid');
+select tutela.set_notification_preference('weekly_digest', null, false) is not null as pref \gset
+select tutela.redeem_guardian_link_code('ZZZZ-ZZZZ-ZZZZ') is not null as guessed \gset
+select (tutela.generate_report(:'kid', 'transcript')).id as report \gset
+select tutela.export_student_data(:'kid') is not null as exported \gset
+select (tutela.request_data_erasure(:'kid')).id as req \gset
+select tutela_tests.clear_authentication();
+insert into tutela.alerts (recipient_id, type, title, message, dedupe_key, data)
 values (
   :'u_kid', 'announcement', 'Hi Zephyrine', 'For zq-scan@erase.test', 'scan-1',
   jsonb_build_object('user', :'u_kid')
 );
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, recipient_user_id, payload, template, idempotency_key
 )
 values (
   'announcement', :'u_kid', '{"name": "Zephyrine Quarrington"}', 'alert', 'scan-outbox-1'
 );
-insert into public.journal_entries (student_id, mood, body)
+insert into tutela.journal_entries (student_id, mood, body)
 values (:'kid', 4, 'Zephyrine''s diary');
 -- another user's data stays
-insert into public.notification_preferences (user_id, type, enabled)
+insert into tutela.notification_preferences (user_id, type, enabled)
 values (:'u_other', 'weekly_digest', false);
 
 -- the scan: every column of public and private that could hold the name, email or an id
@@ -105,7 +106,7 @@ begin
     from information_schema.columns as c
     inner join information_schema.tables as t
       on c.table_schema = t.table_schema and c.table_name = t.table_name
-    where c.table_schema in ('public', 'private') and t.table_type = 'BASE TABLE'
+    where c.table_schema in ('tutela', 'tutela_private') and t.table_type = 'BASE TABLE'
       and c.data_type in ('text', 'character varying', 'jsonb', 'json', 'uuid', 'ARRAY')
   loop
     if v_col.data_type = 'uuid' then
@@ -134,11 +135,11 @@ select ok(
   'before: the student is named in many places'
 );
 
-select tests.as_service_role();
-select public.erase_student_data(:'req') is not null as erased \gset
-select tests.clear_authentication();
+select tutela_tests.as_service_role();
+select tutela.erase_student_data(:'req') is not null as erased \gset
+select tutela_tests.clear_authentication();
 select is(
-  (select status from public.data_requests where id = :'req'), 'completed',
+  (select status from tutela.data_requests where id = :'req'), 'completed',
   'the erasure is carried out'
 );
 
@@ -148,21 +149,21 @@ select set_eq(
       array[%L, %L]::uuid[])$$,
     :'kid', :'u_kid'
   ),
-  $$values ('private.erased_users.user_id')$$,
+  $$values ('tutela_private.erased_users.user_id')$$,
   'afterwards nothing in public or private names the student, but the documented mark'
 );
 select results_eq(
   format(
-    $$select (select count(*) from public.conversations where id in (%L, %L, %L)),
-        (select count(*) from public.notification_preferences where user_id = %L),
-        (select count(*) from public.profiles where user_id = %L)$$,
+    $$select (select count(*) from tutela.conversations where id in (%L, %L, %L)),
+        (select count(*) from tutela.notification_preferences where user_id = %L),
+        (select count(*) from tutela.profiles where user_id = %L)$$,
     :'own_support', :'their_support', :'about_kid', :'u_other', :'u_support'
   ),
   $$values (0::bigint, 1::bigint, 1::bigint)$$,
   'the three conversations are gone; other people''s own rows stay'
 );
 select is(
-  (select requested_by from public.data_requests where id = :'req'), null,
+  (select requested_by from tutela.data_requests where id = :'req'), null,
   'the request no longer names the erased login (the right it was asked on is kept)'
 );
 

@@ -7,23 +7,23 @@
 begin;
 select plan(5);
 
-select tests.create_user('kid@stored.test') as u_kid \gset
-select tests.create_user('mum@stored.test') as u_mum \gset
-insert into public.organizations (name, slug) values ('Stored School', 'stored-school')
+select tutela_tests.create_user('kid@stored.test') as u_kid \gset
+select tutela_tests.create_user('mum@stored.test') as u_mum \gset
+insert into tutela.organizations (name, slug) values ('Stored School', 'stored-school')
 returning id as org \gset
-insert into public.students (organization_id, display_name, user_id, birth_date)
+insert into tutela.students (organization_id, display_name, user_id, birth_date)
 values (:'org', 'Kid', :'u_kid', (now() at time zone 'UTC')::date - interval '12 years')
 returning id as kid \gset
-insert into public.guardian_links (
+insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at
 )
 values (:'kid', :'u_mum', 'active', true, 'staff', now()) returning id as link \gset
-insert into private.weekly_digests (guardian_id, student_id, week_start, summary)
+insert into tutela_private.weekly_digests (guardian_id, student_id, week_start, summary)
 values (
   :'u_mum', :'kid', current_date - 7,
   '{"days": [], "grades": [{"title": "Quiz", "percent": 4173}], "attendance": {"absent": 2}}'
 );
-insert into private.notification_outbox (
+insert into tutela_private.notification_outbox (
   kind, recipient_user_id, student_id, payload, template, idempotency_key, status
 )
 values (
@@ -32,12 +32,12 @@ values (
 );
 
 -- every permission on: the digest and the message, whole
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.weekly_digests,0,summary,grades,0,percent}',
-        %1$L::jsonb #> '{data,private.notification_outbox,0,payload,score}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary,grades,0,percent}',
+        %1$L::jsonb #> '{data,tutela_private.notification_outbox,0,payload,score}'$$,
     :'doc'
   ),
   $$values ('4173'::jsonb, '4173'::jsonb)$$,
@@ -45,15 +45,15 @@ select results_eq(
 );
 
 -- grades off: the digest without grades (attendance kept), the message without its payload
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"grades": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"grades": false}'
 where id = :'link';
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.weekly_digests,0,summary}' ? 'grades',
-        %1$L::jsonb #> '{data,private.weekly_digests,0,summary,attendance,absent}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary}' ? 'grades',
+        %1$L::jsonb #> '{data,tutela_private.weekly_digests,0,summary,attendance,absent}'$$,
     :'doc'
   ),
   $$values (false, '2'::jsonb)$$,
@@ -61,8 +61,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select %1$L::jsonb #> '{data,private.notification_outbox,0,payload}',
-        %1$L::jsonb #>> '{data,private.notification_outbox,0,payload_withheld}'$$,
+    $$select %1$L::jsonb #> '{data,tutela_private.notification_outbox,0,payload}',
+        %1$L::jsonb #>> '{data,tutela_private.notification_outbox,0,payload_withheld}'$$,
     :'doc'
   ),
   $$values ('null'::jsonb, 'permission_withdrawn'::text)$$,
@@ -73,13 +73,13 @@ select ok(
 );
 
 -- progress off too: no digest at all
-select tests.clear_authentication();
-update public.guardian_links set permissions = permissions || '{"progress": false}'
+select tutela_tests.clear_authentication();
+update tutela.guardian_links set permissions = permissions || '{"progress": false}'
 where id = :'link';
-select tests.authenticate_as(:'u_mum');
-select public.export_student_data(:'kid') as doc \gset
+select tutela_tests.authenticate_as(:'u_mum');
+select tutela.export_student_data(:'kid') as doc \gset
 select is(
-  :'doc'::jsonb #> '{data,private.weekly_digests}', '[]'::jsonb,
+  :'doc'::jsonb #> '{data,tutela_private.weekly_digests}', '[]'::jsonb,
   'progress off: no stored digest'
 );
 

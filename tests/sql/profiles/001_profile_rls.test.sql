@@ -2,91 +2,91 @@
 begin;
 select plan(12);
 
-select tests.create_user('ada@example.test', '{"display_name": "Ada"}') as ada \gset
-select tests.create_user('bob@example.test') as bob \gset
+select tutela_tests.create_user('ada@example.test', '{"display_name": "Ada"}') as ada \gset
+select tutela_tests.create_user('bob@example.test') as bob \gset
 
 -- the sign-up trigger made both profiles
 select is(
-  (select display_name from public.profiles where user_id = :'ada'),
+  (select display_name from tutela.profiles where user_id = :'ada'),
   'Ada',
   'sign-up creates a profile named from the user metadata'
 );
 select is(
-  (select display_name from public.profiles where user_id = :'bob'),
+  (select display_name from tutela.profiles where user_id = :'bob'),
   'bob',
   'without a name, the profile is named after the email'
 );
 
 -- Ada sees her profile only
-select tests.authenticate_as(:'ada');
+select tutela_tests.authenticate_as(:'ada');
 select results_eq(
-  'select user_id from public.profiles',
+  'select user_id from tutela.profiles',
   format('values (%L::uuid)', :'ada'),
   'a user sees exactly their own profile'
 );
 select lives_ok(
-  $$ update public.profiles set display_name = 'Ada L.' $$,
+  $$ update tutela.profiles set display_name = 'Ada L.' $$,
   'a user renames their profile'
 );
 select is(
-  (select display_name from public.profiles where user_id = :'ada'),
+  (select display_name from tutela.profiles where user_id = :'ada'),
   'Ada L.',
   'the rename is visible to them'
 );
 
 -- Ada cannot touch Bob's profile: no row matches, nothing changes
-update public.profiles set display_name = 'hacked' where user_id = :'bob';
-select tests.clear_authentication();
+update tutela.profiles set display_name = 'hacked' where user_id = :'bob';
+select tutela_tests.clear_authentication();
 select is(
-  (select display_name from public.profiles where user_id = :'bob'),
+  (select display_name from tutela.profiles where user_id = :'bob'),
   'bob',
   'another user''s profile cannot be renamed'
 );
 
 -- Ada cannot insert a profile for someone else, nor change columns she has no grant on
-select tests.authenticate_as(:'ada');
+select tutela_tests.authenticate_as(:'ada');
 select throws_ok(
-  format('insert into public.profiles (user_id) values (%L)', :'bob'),
+  format('insert into tutela.profiles (user_id) values (%L)', :'bob'),
   '42501',
   null,
   'inserting a profile for another user is refused'
 );
 select throws_ok(
-  $$ update public.profiles set last_seen_at = now() $$,
+  $$ update tutela.profiles set last_seen_at = now() $$,
   '42501',
   null,
   'last_seen_at is not writable directly'
 );
 select throws_ok(
-  $$ delete from public.profiles $$,
+  $$ delete from tutela.profiles $$,
   '42501',
   null,
   'profiles cannot be deleted through the API'
 );
 
 -- anon sees nothing and cannot read the table at all
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
-  'select * from public.profiles',
+  'select * from tutela.profiles',
   '42501',
   null,
   'anon has no access to profiles'
 );
 
 -- the service role sees every profile
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select cmp_ok(
-  (select count(*) from public.profiles where user_id in (:'ada', :'bob')),
+  (select count(*) from tutela.profiles where user_id in (:'ada', :'bob')),
   '=',
   2::bigint,
   'service_role reads all profiles'
 );
 
 -- a signed-in user without a profile row sees an empty table, not an error
-select tests.clear_authentication();
-delete from public.profiles where user_id = :'bob';
-select tests.authenticate_as(:'bob');
-select is_empty('select * from public.profiles', 'a user without a profile sees nothing');
+select tutela_tests.clear_authentication();
+delete from tutela.profiles where user_id = :'bob';
+select tutela_tests.authenticate_as(:'bob');
+select is_empty('select * from tutela.profiles', 'a user without a profile sees nothing');
 
 select * from finish();
 rollback;

@@ -6,32 +6,32 @@
 begin;
 select plan(16);
 
-select tests.create_user('staff-r005@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('Academy R005', 'academy-r005')
+select tutela_tests.create_user('staff-r005@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('Academy R005', 'academy-r005')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 select (now() at time zone 'UTC')::date as today \gset
 select (:'today'::date - 6)::timestamp at time zone 'UTC' as period_from \gset
 
 -- progress: two active days in the period (in a row), one before it
-insert into public.daily_study_stats (student_id, day, reviews, correct, xp, minutes, activities)
+insert into tutela.daily_study_stats (student_id, day, reviews, correct, xp, minutes, activities)
 values
 (:'mia', :'today'::date - 3, 10, 8, 100, 20, 1),
 (:'mia', :'today'::date - 2, 5, 5, 60, 10, 0),
 (:'mia', :'today'::date - 10, 50, 50, 500, 90, 2);
-insert into public.courses (organization_id, title, subject)
+insert into tutela.courses (organization_id, title, subject)
 values (:'org', 'Algebra I', 'Maths') returning id as course \gset
-insert into public.enrollments (student_id, organization_id, course_id, progress_percent)
+insert into tutela.enrollments (student_id, organization_id, course_id, progress_percent)
 values (:'mia', :'org', :'course', 40);
 -- grades: one graded in the period (72 of 100), one graded 20 days ago
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 1', 100) returning id as quiz1 \gset
-insert into public.assignments (organization_id, course_id, title, max_score)
+insert into tutela.assignments (organization_id, course_id, title, max_score)
 values (:'org', :'course', 'Quiz 0', 100) returning id as quiz0 \gset
-insert into public.submissions (
+insert into tutela.submissions (
   student_id, organization_id, assignment_id, status, score,
   graded_at
 )
@@ -39,7 +39,7 @@ values
 (:'mia', :'org', :'quiz1', 'graded', 72, :'period_from'::timestamptz + interval '1 day'),
 (:'mia', :'org', :'quiz0', 'graded', 10, now() - interval '20 days');
 -- attendance: attended and missed in the period, one missed before it
-insert into public.live_classes (organization_id, title, starts_at, ends_at)
+insert into tutela.live_classes (organization_id, title, starts_at, ends_at)
 values
 (
   :'org', 'Lab A', :'period_from'::timestamptz + interval '2 hours',
@@ -53,37 +53,37 @@ values
   :'org', 'Lab Z', :'period_from'::timestamptz - interval '2 days',
   :'period_from'::timestamptz - interval '47 hours'
 );
-insert into public.live_class_attendance (student_id, organization_id, live_class_id, status)
+insert into tutela.live_class_attendance (student_id, organization_id, live_class_id, status)
 select
   :'mia',
   :'org',
   lc.id,
   case lc.title when 'Lab A' then 'attended' else 'missed' end as status
-from public.live_classes as lc where lc.organization_id = :'org';
+from tutela.live_classes as lc where lc.organization_id = :'org';
 -- sessions: one scored session in the period, one before it
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', :'period_from'::timestamptz + interval '3 days', 'Bottom turns')
 returning id as s_in \gset
-insert into public.coaching_sessions (organization_id, starts_at, focus)
+insert into tutela.coaching_sessions (organization_id, starts_at, focus)
 values (:'org', :'period_from'::timestamptz - interval '5 days', 'Paddling')
 returning id as s_out \gset
-insert into public.session_students (session_id, student_id, organization_id)
+insert into tutela.session_students (session_id, student_id, organization_id)
 values (:'s_in', :'mia', :'org'), (:'s_out', :'mia', :'org');
-insert into public.session_scores (session_id, student_id, organization_id, score)
+insert into tutela.session_scores (session_id, student_id, organization_id, score)
 values (:'s_in', :'mia', :'org', 7.5), (:'s_out', :'mia', :'org', 2);
 -- journal: two entries in the period, one before it
-insert into public.journal_entries (student_id, entry_date, mood, energy, confidence, body)
+insert into tutela.journal_entries (student_id, entry_date, mood, energy, confidence, body)
 values
 (:'mia', :'today'::date - 1, 4, 3, 5, 'secret-r005 one'),
 (:'mia', :'today'::date - 2, 2, 3, 3, 'secret-r005 two'),
 (:'mia', :'today'::date - 9, 1, 1, 1, 'secret-r005 old');
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select id as report
-from public.generate_report(:'mia', 'weekly', :'today'::date - 6, :'today') \gset
-select tests.clear_authentication();
+from tutela.generate_report(:'mia', 'weekly', :'today'::date - 6, :'today') \gset
+select tutela_tests.clear_authentication();
 create temporary table r on commit drop as
-select * from public.reports where id = :'report';
+select * from tutela.reports where id = :'report';
 
 select is((select status from r), 'ready', 'the report is ready');
 select is(
@@ -161,9 +161,9 @@ select is(
 );
 select is((select data -> 'hidden_sections' from r), '[]'::jsonb, 'staff: nothing hidden');
 -- a later change of the data leaves the snapshot as it was
-update public.submissions set score = 100 where assignment_id = :'quiz1';
+update tutela.submissions set score = 100 where assignment_id = :'quiz1';
 select is(
-  (select data -> 'grades' -> 'average_percent' from public.reports where id = :'report'),
+  (select data -> 'grades' -> 'average_percent' from tutela.reports where id = :'report'),
   '72.0'::jsonb, 'the report is a snapshot: later grades do not change it'
 );
 

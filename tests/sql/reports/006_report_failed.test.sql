@@ -5,15 +5,17 @@
 begin;
 select plan(5);
 
-select tests.create_user('staff-r006@world.test') as u_staff \gset
-insert into public.organizations (name, slug) values ('Academy R006', 'academy-r006')
+select tutela_tests.create_user('staff-r006@world.test') as u_staff \gset
+insert into tutela.organizations (name, slug) values ('Academy R006', 'academy-r006')
 returning id as org \gset
-insert into public.memberships (organization_id, user_id, role)
+insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff');
-insert into public.students (organization_id, display_name)
+insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 
-create or replace function private.report_journal(p_student_id uuid, p_start date, p_end date)
+create or replace function tutela_private.report_journal(
+  p_student_id uuid, p_start date, p_end date
+)
 returns jsonb
 language plpgsql
 stable
@@ -25,32 +27,32 @@ begin
 end;
 $$;
 
-select tests.authenticate_as(:'u_staff');
+select tutela_tests.authenticate_as(:'u_staff');
 select id as report
-from public.generate_report(:'mia', 'weekly', current_date - 6, current_date) \gset
-select tests.clear_authentication();
+from tutela.generate_report(:'mia', 'weekly', current_date - 6, current_date) \gset
+select tutela_tests.clear_authentication();
 
 select is(
-  (select status from public.reports where id = :'report'), 'failed',
+  (select status from tutela.reports where id = :'report'), 'failed',
   'the report is recorded as failed'
 );
 select is(
-  (select data -> 'error' from public.reports where id = :'report'),
+  (select data -> 'error' from tutela.reports where id = :'report'),
   '{"sqlstate": "22012"}'::jsonb, 'with the SQLSTATE only'
 );
 select ok(
   (
     select not(data ?| array['progress', 'grades', 'attendance', 'sessions', 'journal'])
-    from public.reports where id = :'report'
+    from tutela.reports where id = :'report'
   ),
   'and no section data, not even of the sections built before the failure'
 );
 select is(
-  (select summary from public.reports where id = :'report'), '{}'::jsonb,
+  (select summary from tutela.reports where id = :'report'), '{}'::jsonb,
   'an empty summary'
 );
 select is(
-  (select sections from public.reports where id = :'report'),
+  (select sections from tutela.reports where id = :'report'),
   array['progress', 'grades', 'attendance', 'sessions', 'journal'],
   'the sections it tried: read under their permissions'
 );

@@ -4,57 +4,57 @@
 begin;
 select plan(8);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('stranger@x.test') as stranger \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('stranger@x.test') as stranger \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 
-select tests.as_anon();
+select tutela_tests.as_anon();
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     :'org'
   ),
   '42501', null, 'anon may not import'
 );
 
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     :'org'
   ),
   '42501', null, 'an admin of the organisation may not import through the API'
 );
 
-select tests.authenticate_as(:'stranger');
+select tutela_tests.authenticate_as(:'stranger');
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     :'org'
   ),
   '42501', null, 'a stranger may not import'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 set local role authenticated;
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     :'org'
   ),
   '42501', null, 'the authenticated role without a user may not import'
 );
 
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where organization_id = :'org'), 0::bigint,
+  (select count(*) from tutela.students where organization_id = :'org'), 0::bigint,
   'the refused calls created no student'
 );
 
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select is(
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'students', '[{"sis_id": "S1", "display_name": "A"}]'
   ) -> 'counts' ->> 'create',
   '1',
@@ -62,9 +62,9 @@ select is(
 );
 
 -- the owner's direct session (no role set), as `tutela import` connects
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'students', '[{"sis_id": "S2", "display_name": "B"}]'
   ) -> 'counts' ->> 'create',
   '1',
@@ -72,7 +72,7 @@ select is(
 );
 select results_eq(
   format(
-    'select sis_id, display_name from public.students where organization_id = %L order by 1',
+    'select sis_id, display_name from tutela.students where organization_id = %L order by 1',
     :'org'
   ),
   $$values ('S1'::text, 'A'::text), ('S2', 'B')$$,

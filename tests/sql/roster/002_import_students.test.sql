@@ -8,17 +8,17 @@
 begin;
 select plan(39);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 -- a student added by hand, without an SIS id
-select id as dee from public.create_student(:'org', 'Dee', 'dee@s.test') \gset
+select id as dee from tutela.create_student(:'org', 'Dee', 'dee@s.test') \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- create, again (unchanged), update
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ANN@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": " Ben ", "email": "", "birth_date": ""},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -37,10 +37,10 @@ select is(
 select is(
   (:'r'::jsonb ->> 'dry_run')::boolean, false, 'create: not a dry run'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select sis_id, display_name, email, birth_date from public.students
+    $$select sis_id, display_name, email, birth_date from tutela.students
       where organization_id = %L and sis_id is not null order by sis_id$$,
     :'org'
   ),
@@ -49,8 +49,8 @@ select results_eq(
   'create: stored trimmed, email lower-cased, blanks as null'
 );
 
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": "Ben"},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -62,7 +62,7 @@ select is(
 );
 select is(:'r'::jsonb -> 'changes', '[]'::jsonb, 'again: no change listed');
 
-select public.import_roster(:'org', 'students', $$[
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S2", "display_name": "Benjamin"},
   {"sis_id": "S3", "display_name": "Cat"}
@@ -72,21 +72,21 @@ select is(
   '{"create": 0, "update": 1, "revoke": 0, "invite": 0, "unchanged": 2, "error": 0}'::jsonb,
   'update: a changed name is one update'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select display_name from public.students where organization_id = :'org' and sis_id = 'S2'),
+  (select display_name from tutela.students where organization_id = :'org' and sis_id = 'S2'),
   'Benjamin', 'update: the name changed in place'
 );
 select is(
-  (select count(*) from public.students where organization_id = :'org'), 4::bigint,
+  (select count(*) from tutela.students where organization_id = :'org'), 4::bigint,
   'update: no student was added (three imported, one by hand)'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- claim by email
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S4", "display_name": "Dee", "email": "DEE@s.test"}
 ]$$) as r \gset
 select is(
@@ -94,10 +94,10 @@ select is(
   '{"create": 0, "update": 1, "revoke": 0, "invite": 0, "unchanged": 0, "error": 0}'::jsonb,
   'claim: the hand-made student is updated, not duplicated'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select id, sis_id from public.students
+    $$select id, sis_id from tutela.students
       where organization_id = %L and lower(email) = 'dee@s.test'$$,
     :'org'
   ),
@@ -108,8 +108,8 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- bad rows: reported and skipped, the good ones applied
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"display_name": "No SIS id"},
   {"sis_id": "S5", "display_name": "Eve", "email": "not-an-email"},
   {"sis_id": "S6", "display_name": "Fay", "birth_date": "2012-13-40"},
@@ -153,10 +153,10 @@ select results_eq(
   $$values (6, 'create'::text), (13, 'create')$$,
   'bad rows: the good rows are applied'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select sis_id, display_name from public.students
+    $$select sis_id, display_name from tutela.students
       where organization_id = %L and sis_id in ('S5', 'S6', 'S7', 'S8', 'S9', 'S10', 'S13',
         'S14')
       order by sis_id$$,
@@ -169,19 +169,19 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- strict: one bad row aborts everything
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', %L, '{"strict": true}')$$, :'org',
+    $$select tutela.import_roster(%L, 'students', %L, '{"strict": true}')$$, :'org',
     '[{"sis_id": "S20", "display_name": "Ok"}, {"sis_id": "S21", "display_name": "Bad",'
     ' "email": "bad"}, {"sis_id": "S22", "display_name": "Ok too"}]'
   ),
   'TU422', null, 'strict: a bad row raises TU422'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
-    select count(*) from public.students
+    select count(*) from tutela.students
     where organization_id = :'org' and sis_id in ('S20', 'S21', 'S22')
   ),
   0::bigint,
@@ -191,8 +191,8 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- dry_run: the plan, nothing written
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S30", "display_name": "New"},
   {"sis_id": "S1", "display_name": "Annie", "email": "ann@s.test", "birth_date": "2012-03-04"},
   {"sis_id": "S3", "display_name": "Cat"},
@@ -207,24 +207,24 @@ select is((:'r'::jsonb ->> 'dry_run')::boolean, true, 'dry_run: the result says 
 select is(
   jsonb_array_length(:'r'::jsonb -> 'changes'), 2, 'dry_run: the planned changes are listed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where organization_id = :'org' and sis_id = 'S30'),
+  (select count(*) from tutela.students where organization_id = :'org' and sis_id = 'S30'),
   0::bigint,
   'dry_run: no student was created'
 );
 select is(
-  (select display_name from public.students where organization_id = :'org' and sis_id = 'S1'),
+  (select display_name from tutela.students where organization_id = :'org' and sis_id = 'S1'),
   'Ann', 'dry_run: no student was updated'
 );
 
 -- ---------------------------------------------------------------------------------------------
 -- bad calls
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
   throws_ok(
-    format('select public.import_roster(%L, %L, %L, %L)', :'org', v.kind, v.rows, v.options),
+    format('select tutela.import_roster(%L, %L, %L, %L)', :'org', v.kind, v.rows, v.options),
     'TU422', null, v.description
   )
 from (
@@ -244,20 +244,20 @@ from (
 ) as v (kind, rows, options, description);
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
+    $$select tutela.import_roster(%L, 'students', '[{"sis_id": "S1", "display_name": "A"}]')$$,
     gen_random_uuid()
   ),
   'TU404', null, 'an unknown organisation is TU404'
 );
 select throws_ok(
-  $$select public.import_roster(null, 'students', '[]')$$,
+  $$select tutela.import_roster(null, 'students', '[]')$$,
   'TU404', null, 'no organisation is TU404'
 );
 
 -- the refused calls changed nothing
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.students where organization_id = :'org'), 6::bigint,
+  (select count(*) from tutela.students where organization_id = :'org'), 6::bigint,
   'in all: six students (S1 to S4 with the claimed one, S8, S14)'
 );
 

@@ -9,22 +9,22 @@
 begin;
 select plan(27);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('hand@a.test') as hand \gset
-select tests.create_user('t1@s.test') as t1 \gset
-select tests.create_user('t2@s.test') as t2 \gset
-select tests.create_user('t3@s.test') as t3 \gset
-select tests.create_user('t4@s.test') as t4 \gset
-select tests.create_user('admin@b.test') as admin_b \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('hand@a.test') as hand \gset
+select tutela_tests.create_user('t1@s.test') as t1 \gset
+select tutela_tests.create_user('t2@s.test') as t2 \gset
+select tutela_tests.create_user('t3@s.test') as t3 \gset
+select tutela_tests.create_user('t4@s.test') as t4 \gset
+select tutela_tests.create_user('admin@b.test') as admin_b \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'hand', 'staff');
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'hand', 'staff');
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
-select tests.authenticate_as(:'admin_b');
-select id as org_b from public.create_organization('Beta School', 'beta-school') \gset
-select public.update_organization_settings(:'org_b', '{"roster_trusted": true}') is not null as t
+select tutela_tests.authenticate_as(:'admin_b');
+select id as org_b from tutela.create_organization('Beta School', 'beta-school') \gset
+select tutela.update_organization_settings(:'org_b', '{"roster_trusted": true}') is not null as t
 \gset
 
 -- the members of an organisation: email, role, title, sis_id, managed_by_roster
@@ -34,7 +34,7 @@ language sql
 stable
 as $$
   select u.email::text, m.role, m.title, m.sis_id, m.managed_by_roster
-  from public.memberships as m
+  from tutela.memberships as m
   inner join auth.users as u on m.user_id = u.id
   where m.organization_id = p_org
   order by u.email
@@ -43,8 +43,8 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- create; an unknown account is invited
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "T1@S.test", "role": "staff", "title": "Maths", "sis_id": "T1"},
   {"email": "t2@s.test", "role": "admin"},
   {"email": "nobody@s.test", "role": "staff"},
@@ -55,20 +55,20 @@ select is(
   '{"create": 3, "update": 0, "revoke": 0, "invite": 1, "unchanged": 0, "error": 0}'::jsonb,
   'create: three memberships, one invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select i.email, i.role, i.status, i.managed_by_roster, i.invited_by,
-        (select count(*) from private.notification_outbox as o
+        (select count(*) from tutela_private.notification_outbox as o
          where o.kind = 'member_invite' and o.recipient_email = i.email)
-      from public.membership_invites as i
+      from tutela.membership_invites as i
       where i.organization_id = %L and i.managed_by_roster$$,
     :'org'
   ),
   $$values ('nobody@s.test'::text, 'staff'::text, 'pending'::text, true, null::uuid, 1::bigint)$$,
   'create: an email without an account gets a roster invite, emailed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select * from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, null::text, null::text, false),
@@ -80,8 +80,8 @@ select results_eq(
 );
 
 -- the same rows again
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test", "role": "staff", "title": "Maths", "sis_id": "T1"},
   {"email": "t2@s.test", "role": "admin"},
   {"email": "t3@s.test", "role": "staff"}
@@ -95,7 +95,7 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- role update; status deleted
 -- ---------------------------------------------------------------------------------------------
-select public.import_roster(:'org', 'staff', $$[
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test", "role": "admin", "title": "Head of Maths", "sis_id": "T1"},
   {"email": "t3@s.test", "status": "deleted"},
   {"email": "t4@s.test", "status": "deleted"},
@@ -106,7 +106,7 @@ select is(
   '{"create": 0, "update": 1, "revoke": 1, "invite": 0, "unchanged": 2, "error": 0}'::jsonb,
   'update and delete: one update, one removal, two deletions of nothing'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select email, role, title from pg_temp.members(%L)
@@ -120,8 +120,8 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- bad values
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "not-an-email", "role": "staff"},
   {"email": "t4@s.test", "role": "teacher"},
   {"email": "x1@s.test", "status": "gone"},
@@ -140,9 +140,9 @@ select results_eq(
   'bad values: malformed or missing email, unknown role, status or column are TU422; a '
   || 'repeated email is TU409'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org' and user_id = :'t4'),
+  (select count(*) from tutela.memberships where organization_id = :'org' and user_id = :'t4'),
   0::bigint,
   'bad values: nothing was applied'
 );
@@ -150,8 +150,8 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- the last admin
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "role": "staff"}
 ]$$) as r \gset
 select results_eq(
@@ -162,7 +162,7 @@ select results_eq(
   $$values ('TU409'::text, 'last_admin'::text)$$,
   'last admin: demoting the only admin is a TU409 row'
 );
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "status": "deleted"}
 ]$$) as r \gset
 select results_eq(
@@ -173,7 +173,7 @@ select results_eq(
   $$values ('TU409'::text, 'last_admin'::text)$$,
   'last admin: deleting the only admin is a TU409 row'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org_b'),
   $$values ('admin@b.test'::text, 'admin'::text, false)$$,
@@ -181,14 +181,14 @@ select results_eq(
 );
 
 -- the roster claims the admin, then a full sync that leaves them out keeps them
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "admin@b.test", "role": "admin"}
 ]$$) as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'update', '1', 'last admin: the roster claims the admin'
 );
-select public.import_roster(:'org_b', 'staff', '[]', '{"full": true}') as r \gset
+select tutela.import_roster(:'org_b', 'staff', '[]', '{"full": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts',
   '{"create": 0, "update": 0, "revoke": 0, "invite": 0, "unchanged": 0, "error": 1}'::jsonb,
@@ -198,7 +198,7 @@ select is(
   :'r'::jsonb -> 'errors' -> 0 ->> 'code', 'TU409',
   'last admin: the error is TU409'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org_b'),
   $$values ('admin@b.test'::text, 'admin'::text, true)$$,
@@ -206,8 +206,8 @@ select results_eq(
 );
 
 -- a second admin by the roster: now the first one can go
-select tests.as_service_role();
-select public.import_roster(:'org_b', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org_b', 'staff', $$[
   {"email": "t4@s.test", "role": "admin"},
   {"email": "admin@b.test", "status": "deleted"}
 ]$$) as r \gset
@@ -216,7 +216,7 @@ select is(
   '{"create": 1, "update": 0, "revoke": 1, "invite": 0, "unchanged": 0, "error": 0}'::jsonb,
   'last admin: with another admin, the first is removed'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role from pg_temp.members(%L)', :'org_b'),
   $$values ('t4@s.test'::text, 'admin'::text)$$,
@@ -226,15 +226,15 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- full sync
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t3@s.test", "role": "staff"},
   {"email": "t4@s.test", "role": "staff"}
 ]$$) as r \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '2', 'full: t3 and t4 join by the roster');
 
 -- t1 and t2 (roster) are missing; t4 is kept by a previous batch's key
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "t3@s.test", "role": "staff"}]',
   '{"full": true, "keep": ["t4@s.test"]}'
 ) as r \gset
@@ -253,7 +253,7 @@ select results_eq(
     ('revoke', 't2@s.test')$$,
   'full: the removals are listed by email'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, false), ('hand@a.test', 'staff', false),
@@ -262,12 +262,12 @@ select results_eq(
 );
 
 -- a full sync with no rows: only roster members go; the hand-made admin and staff stay
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[]', '{"full": true}') as r \gset
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[]', '{"full": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'revoke', '2', 'full: an empty file removes the roster''s two'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, role, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, 'admin'::text, false), ('hand@a.test', 'staff', false)$$,
@@ -275,29 +275,29 @@ select results_eq(
 );
 
 -- a dry full sync removes nothing
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "t1@s.test"}
 ]$$) as r \gset
-select public.import_roster(:'org', 'staff', '[]', '{"full": true, "dry_run": true}') as r \gset
+select tutela.import_roster(:'org', 'staff', '[]', '{"full": true, "dry_run": true}') as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'revoke', '1', 'full, dry run: the plan removes t1'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from public.memberships where organization_id = :'org' and user_id = :'t1'),
+  (select count(*) from tutela.memberships where organization_id = :'org' and user_id = :'t1'),
   1::bigint,
   'full, dry run: t1 is still a member'
 );
 
 -- the roster claims a member added by hand, after which a full sync may remove them
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', $$[
   {"email": "hand@a.test", "role": "staff", "title": "Art"}
 ]$$) as r \gset
 select is(:'r'::jsonb -> 'counts' ->> 'update', '1', 'claim: a listed hand-made member is claimed');
-select public.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]', '{"full": true}');
-select tests.clear_authentication();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]', '{"full": true}');
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select email, managed from pg_temp.members(%L)', :'org'),
   $$values ('admin@a.test'::text, false), ('t1@s.test', true)$$,

@@ -7,25 +7,25 @@
 begin;
 select plan(16);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('t1@s.test') as t1 \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('t1@s.test') as t1 \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
 -- the school trusts its roster: existing accounts are linked and added at once
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
 
 -- the audit rows of the organisation written after a mark
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 create temporary table mark (id bigint) on commit drop;
-insert into mark select coalesce(max(id), 0) from public.link_events;
+insert into mark select coalesce(max(id), 0) from tutela.link_events;
 create function pg_temp.events_since_mark(p_org uuid)
 returns table (action text, actor_role text, actor_id uuid)
 language sql
 stable
 as $$
-  select e.action, e.actor_role, e.actor_id from public.link_events as e
+  select e.action, e.actor_role, e.actor_id from tutela.link_events as e
   where e.organization_id = p_org and e.id > (select m.id from mark as m)
   order by e.id
 $$;
@@ -33,12 +33,12 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- students
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Ann"}, {"sis_id": "S2", "display_name": "Ben"},
   {"sis_id": "S3"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_created'::text, 'service_role'::text, null::uuid),
@@ -47,7 +47,7 @@ select results_eq(
 );
 select is(
   (
-    select new_values from public.link_events
+    select new_values from tutela.link_events
     where organization_id = :'org' and action = 'roster_imported'
     order by id desc limit 1
   ),
@@ -57,8 +57,8 @@ select is(
 );
 select results_eq(
   format(
-    $$select s.sis_id from public.link_events as e
-      inner join public.students as s on e.student_id = s.id
+    $$select s.sis_id from tutela.link_events as e
+      inner join tutela.students as s on e.student_id = s.id
       where e.organization_id = %L and e.action = 'student_created' order by e.id$$,
     :'org'
   ),
@@ -67,12 +67,12 @@ select results_eq(
 );
 
 -- an update
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S1", "display_name": "Annie"}, {"sis_id": "S2", "display_name": "Ben"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_updated'::text, 'service_role'::text),
@@ -80,7 +80,7 @@ select results_eq(
   'students: an update writes student_updated; an unchanged row writes nothing'
 );
 select results_eq(
-  $$select old_values ->> 'display_name', new_values ->> 'display_name' from public.link_events
+  $$select old_values ->> 'display_name', new_values ->> 'display_name' from tutela.link_events
     where action = 'student_updated'$$,
   $$values ('Ann'::text, 'Annie'::text)$$,
   'students: student_updated has the old and the new values'
@@ -89,23 +89,23 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- staff and guardian links
 -- ---------------------------------------------------------------------------------------------
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]');
-select tests.clear_authentication();
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@s.test"}]');
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('member_added'::text, 'service_role'::text), ('roster_imported', 'service_role')$$,
   'staff: member_added, then roster_imported'
 );
 
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test"},
   {"student": "S2", "guardian_email": "nan@a.test"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('link_created'::text, 'service_role'::text), ('invite_created', 'service_role'),
@@ -114,8 +114,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select e.link_id = l.id, e.subject_user_id from public.link_events as e
-      inner join public.guardian_links as l on e.student_id = l.student_id
+    $$select e.link_id = l.id, e.subject_user_id from tutela.link_events as e
+      inner join tutela.guardian_links as l on e.student_id = l.student_id
       where e.organization_id = %L and e.action = 'link_created'$$,
     :'org'
   ),
@@ -124,8 +124,8 @@ select results_eq(
 );
 select results_eq(
   format(
-    $$select e.invite_id = i.id, e.new_values ->> 'email' from public.link_events as e
-      inner join public.guardian_invites as i on e.student_id = i.student_id
+    $$select e.invite_id = i.id, e.new_values ->> 'email' from tutela.link_events as e
+      inner join tutela.guardian_invites as i on e.student_id = i.student_id
       where e.organization_id = %L and e.action = 'invite_created'$$,
     :'org'
   ),
@@ -133,13 +133,13 @@ select results_eq(
   'links: invite_created names the invite and the address'
 );
 
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test", "status": "deleted"},
   {"student": "S2", "guardian_email": "nan@a.test", "status": "deleted"}
 ]$$);
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('link_revoked'::text, 'service_role'::text), ('invite_withdrawn', 'service_role'),
@@ -148,7 +148,7 @@ select results_eq(
 );
 select is(
   (
-    select new_values -> 'counts' ->> 'revoke' from public.link_events
+    select new_values -> 'counts' ->> 'revoke' from tutela.link_events
     where organization_id = :'org' and action = 'roster_imported'
     order by id desc limit 1
   ),
@@ -159,30 +159,30 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- nothing from a dry run or a failed strict call
 -- ---------------------------------------------------------------------------------------------
-update mark set id = (select max(id) from public.link_events);
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', $$[
+update mark set id = (select max(id) from tutela.link_events);
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', $$[
   {"sis_id": "S4", "display_name": "Cy"}, {"sis_id": "S1", "display_name": "Ann"}
 ]$$, '{"dry_run": true}') -> 'counts' ->> 'create' as planned \gset
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test"},
   {"student": "S2", "guardian_email": "gran@a.test"}
 ]$$, '{"dry_run": true}') -> 'counts' ->> 'invite' as planned_invites \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(:'planned'::int + :'planned_invites'::int, 2, 'dry run: the plans were made');
 select is_empty(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   'dry run: no link_events row, not even roster_imported'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select throws_ok(
   format(
-    $$select public.import_roster(%L, 'staff', %L, '{"strict": true}')$$, :'org',
+    $$select tutela.import_roster(%L, 'staff', %L, '{"strict": true}')$$, :'org',
     '[{"email": "admin@a.test", "role": "admin"}, {"email": "not-an-email"}]'
   ),
   'TU422', null, 'strict: the call fails'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
   format('select * from pg_temp.events_since_mark(%L)', :'org'),
   'strict: the failed call left no link_events row'
@@ -191,7 +191,7 @@ select is_empty(
 -- ---------------------------------------------------------------------------------------------
 -- the owner's own session (tutela import)
 -- ---------------------------------------------------------------------------------------------
-select public.import_roster(:'org', 'students', '[{"sis_id": "S5", "display_name": "Di"}]');
+select tutela.import_roster(:'org', 'students', '[{"sis_id": "S5", "display_name": "Di"}]');
 select results_eq(
   format('select action, actor_role from pg_temp.events_since_mark(%L)', :'org'),
   $$values ('student_created'::text, 'roster'::text), ('roster_imported', 'roster')$$,

@@ -4,11 +4,11 @@
 begin;
 select plan(4);
 
-insert into public.organizations (name, slug) values ('Line School', 'line-school');
-select id as org from public.organizations where slug = 'line-school' \gset
+insert into tutela.organizations (name, slug) values ('Line School', 'line-school');
+select id as org from tutela.organizations where slug = 'line-school' \gset
 
-select tests.as_service_role();
-select public.import_roster(
+select tutela_tests.as_service_role();
+select tutela.import_roster(
   :'org', 'students',
   '[{"line": 3.5, "display_name": "No key"},
     {"line": 1000000000000, "display_name": "No key"},

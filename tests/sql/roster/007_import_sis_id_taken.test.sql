@@ -4,17 +4,17 @@
 begin;
 select plan(6);
 
-select tests.create_user('first@sis.test') as first_user \gset
-select tests.create_user('second@sis.test') as second_user \gset
-insert into public.organizations (name, slug, roster_trusted)
+select tutela_tests.create_user('first@sis.test') as first_user \gset
+select tutela_tests.create_user('second@sis.test') as second_user \gset
+insert into tutela.organizations (name, slug, roster_trusted)
 values ('Sis School', 'sis-school', true);
-select id as org from public.organizations where slug = 'sis-school' \gset
+select id as org from tutela.organizations where slug = 'sis-school' \gset
 
-select tests.as_service_role();
-select public.import_roster(
+select tutela_tests.as_service_role();
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "first@sis.test", "sis_id": "T-1"}]'::jsonb
 ) ->> 'counts' as first_staff \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'staff', '[{"email": "second@sis.test", "sis_id": "T-1"}]'::jsonb
 ) as second_staff \gset
 
@@ -30,18 +30,18 @@ select results_eq(
   'a second member with the same sis_id is TU409 sis_id_taken'
 );
 select is(
-  (select count(*)::int from public.memberships where organization_id = :'org'), 1,
+  (select count(*)::int from tutela.memberships where organization_id = :'org'), 1,
   'the second member was not added'
 );
 
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'students', '[{"sis_id": "S-1", "display_name": "Ann"}]'::jsonb
 ) is not null as students_done \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'guardian-links',
   '[{"student": "S-1", "guardian_email": "first@sis.test", "sis_id": "L-1"}]'::jsonb
 ) is not null as first_link_done \gset
-select public.import_roster(
+select tutela.import_roster(
   :'org', 'guardian-links',
   '[{"student": "S-1", "guardian_email": "second@sis.test", "sis_id": "L-1"}]'::jsonb
 ) as second_link \gset
@@ -56,15 +56,15 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::int from public.guardian_links as l
-    where l.student_id = (select s.id from public.students as s where s.sis_id = 'S-1')
+    select count(*)::int from tutela.guardian_links as l
+    where l.student_id = (select s.id from tutela.students as s where s.sis_id = 'S-1')
   ),
   1,
   'the second link was not made'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
-  (select l.guardian_id from public.guardian_links as l where l.sis_id = 'L-1'),
+  (select l.guardian_id from tutela.guardian_links as l where l.sis_id = 'L-1'),
   :'first_user'::uuid,
   'the first guardian keeps the key'
 );

@@ -9,25 +9,25 @@
 begin;
 select plan(16);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('staff@a.test') as staff \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.create_user('typo@a.test') as typo \gset
-select tests.create_user('t1@a.test') as t1 \gset
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('staff@a.test') as staff \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.create_user('typo@a.test') as typo \gset
+select tutela_tests.create_user('t1@a.test') as t1 \gset
 
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
-select tests.as_service_role();
-select public.import_roster(:'org', 'students', '[{"sis_id": "S1", "display_name": "Ann"}]');
-select tests.clear_authentication();
-select id as s1 from public.students where sis_id = 'S1' \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela_tests.add_member(:'org', :'staff', 'staff') is not null as added \gset
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'students', '[{"sis_id": "S1", "display_name": "Ann"}]');
+select tutela_tests.clear_authentication();
+select id as s1 from tutela.students where sis_id = 'S1' \gset
 
 -- ---------------------------------------------------------------------------------------------
 -- the default: invites, not links
 -- ---------------------------------------------------------------------------------------------
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "typo@a.test", "relation": "mother", "primary": "true"}
 ]$$) as r \gset
 select is(
@@ -35,31 +35,31 @@ select is(
   '{"create": 0, "update": 0, "revoke": 0, "invite": 1, "unchanged": 0, "error": 0}'::jsonb,
   'an existing account named by the roster gets an invite'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  format('select 1 from public.guardian_links where guardian_id = %L', :'typo'),
+  format('select 1 from tutela.guardian_links where guardian_id = %L', :'typo'),
   'no link yet'
 );
 select is(
   (
-    select count(*) from private.notification_outbox
+    select count(*) from tutela_private.notification_outbox
     where kind = 'guardian_invite' and recipient_email = 'typo@a.test'
   ),
   1::bigint,
   'the account holder is told: an invite email'
 );
-select tests.authenticate_as(:'typo');
+select tutela_tests.authenticate_as(:'typo');
 select is_empty(
-  format('select 1 from public.students where id = %L', :'s1'),
+  format('select 1 from tutela.students where id = %L', :'s1'),
   'the account holder sees nothing of the child before accepting'
 );
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select is_empty(
-  format('select 1 from public.profiles where user_id = %L', :'typo'),
+  format('select 1 from tutela.profiles where user_id = %L', :'typo'),
   'and the organisation sees nothing of the account holder'
 );
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "typo@a.test", "relation": "mother", "primary": "true"}
 ]$$) as r \gset
 select is(
@@ -67,16 +67,16 @@ select is(
 );
 
 -- the right person accepts
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select token from (
-  select payload ->> 'token' as token from private.notification_outbox
+  select payload ->> 'token' as token from tutela_private.notification_outbox
   where kind = 'guardian_invite' and recipient_email = 'typo@a.test'
 ) as t \gset
-select tests.authenticate_as(:'typo');
+select tutela_tests.authenticate_as(:'typo');
 select results_eq(
   format(
     'select status, created_via, managed_by_roster, is_primary '
-    'from public.accept_guardian_invite(%L)',
+    'from tutela.accept_guardian_invite(%L)',
     :'token'
   ),
   $$values ('active'::text, 'invite'::text, true, true)$$,
@@ -84,25 +84,25 @@ select results_eq(
 );
 
 -- staff rows: an existing account gets a membership invite
-select tests.as_service_role();
-select public.import_roster(:'org', 'staff', '[{"email": "t1@a.test", "role": "staff"}]') as r
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'staff', '[{"email": "t1@a.test", "role": "staff"}]') as r
 \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'invite', '1', 'an existing account named as staff is invited'
 );
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is_empty(
-  format('select 1 from public.memberships where user_id = %L', :'t1'),
+  format('select 1 from tutela.memberships where user_id = %L', :'t1'),
   'no membership before acceptance'
 );
 select token as mtoken from (
-  select payload ->> 'token' as token from private.notification_outbox
+  select payload ->> 'token' as token from tutela_private.notification_outbox
   where kind = 'member_invite' and recipient_email = 't1@a.test'
 ) as t \gset
-select tests.authenticate_as(:'t1');
+select tutela_tests.authenticate_as(:'t1');
 select results_eq(
   format(
-    'select role, managed_by_roster from public.accept_organization_invite(%L)', :'mtoken'
+    'select role, managed_by_roster from tutela.accept_organization_invite(%L)', :'mtoken'
   ),
   $$values ('staff'::text, true)$$,
   'accepting makes the roster''s membership'
@@ -111,49 +111,49 @@ select results_eq(
 -- ---------------------------------------------------------------------------------------------
 -- an organisation that trusts its roster
 -- ---------------------------------------------------------------------------------------------
-select tests.authenticate_as(:'staff');
+select tutela_tests.authenticate_as(:'staff');
 select throws_ok(
-  format($$select public.update_organization_settings(%L, '{"roster_trusted": true}')$$, :'org'),
+  format($$select tutela.update_organization_settings(%L, '{"roster_trusted": true}')$$, :'org'),
   'TU403', null, 'only admins turn the trust on'
 );
-select tests.authenticate_as(:'admin');
+select tutela_tests.authenticate_as(:'admin');
 select throws_ok(
-  format($$select public.update_organization_settings(%L, '{"roster_trusted": 1}')$$, :'org'),
+  format($$select tutela.update_organization_settings(%L, '{"roster_trusted": 1}')$$, :'org'),
   'TU422', null, 'roster_trusted is true or false'
 );
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'guardian-links',
     '[{"student": "S1", "guardian_email": "mum@a.test", "relation": "mother"}]'
   ) as r
 \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: the link is made at once');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
-    $$select o.kind, o.student_id from private.notification_outbox as o
+    $$select o.kind, o.student_id from tutela_private.notification_outbox as o
       where o.recipient_user_id = %L$$,
     :'mum'
   ),
   format($$values ('guardian_linked'::text, %L::uuid)$$, :'s1'),
   'trusted: the account holder is told they were linked'
 );
-select tests.as_service_role();
+select tutela_tests.as_service_role();
 select
-  public.import_roster(
+  tutela.import_roster(
     :'org', 'staff', '[{"email": "admin@a.test", "role": "admin"}, '
     '{"email": "t1@a.test", "role": "staff"}, {"email": "typo@a.test", "role": "staff"}]'
   ) as r
 \gset
 select is(:'r'::jsonb -> 'counts' ->> 'create', '1', 'trusted: a member is added at once');
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select is(
   (
     select count(*)
-    from private.notification_outbox where
+    from tutela_private.notification_outbox where
       kind = 'member_added'
       and recipient_user_id = :'typo'
   ),

@@ -6,49 +6,49 @@
 begin;
 select plan(4);
 
-select tests.create_user('admin@a.test') as admin \gset
-select tests.create_user('kid@a.test') as kid \gset
-select tests.create_user('mum@a.test') as mum \gset
-select tests.authenticate_as(:'admin');
-select id as org from public.create_organization('Alpha School', 'alpha-school') \gset
-select public.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
+select tutela_tests.create_user('admin@a.test') as admin \gset
+select tutela_tests.create_user('kid@a.test') as kid \gset
+select tutela_tests.create_user('mum@a.test') as mum \gset
+select tutela_tests.authenticate_as(:'admin');
+select id as org from tutela.create_organization('Alpha School', 'alpha-school') \gset
+select tutela.update_organization_settings(:'org', '{"roster_trusted": true}') is not null as t
 \gset
-select tests.clear_authentication();
-insert into public.students (organization_id, display_name, sis_id, user_id)
+select tutela_tests.clear_authentication();
+insert into tutela.students (organization_id, display_name, sis_id, user_id)
 values (:'org', 'Kid', 'S1', :'kid') returning id as student \gset
 
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test", "permissions": "progress;grades;attendance"}
 ]$$) is not null as r \gset
-select tests.clear_authentication();
-select id as link from public.guardian_links where guardian_id = :'mum' \gset
+select tutela_tests.clear_authentication();
+select id as link from tutela.guardian_links where guardian_id = :'mum' \gset
 select is(
-  (select permissions from public.guardian_links where id = :'link'),
+  (select permissions from tutela.guardian_links where id = :'link'),
   '{"progress": true, "grades": true, "attendance": true, "sessions": false,
     "lessons": false, "card_content": false, "journal": false, "messaging": false}'::jsonb,
   'a new link takes the row''s permissions'
 );
 
-select tests.authenticate_as(:'kid');
-select public.set_guardian_link_permissions(:'link', '{"grades": false}') is not null as s \gset
-select tests.as_service_role();
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela_tests.authenticate_as(:'kid');
+select tutela.set_guardian_link_permissions(:'link', '{"grades": false}') is not null as s \gset
+select tutela_tests.as_service_role();
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test", "permissions": "progress;grades;attendance"}
 ]$$) as r \gset
 select is(
   :'r'::jsonb -> 'counts' ->> 'unchanged', '1',
   'the same file again: unchanged (it cannot switch grades back on)'
 );
-select public.import_roster(:'org', 'guardian-links', $$[
+select tutela.import_roster(:'org', 'guardian-links', $$[
   {"student": "S1", "guardian_email": "mum@a.test", "permissions": "progress;grades"}
 ]$$) as r \gset
-select tests.clear_authentication();
+select tutela_tests.clear_authentication();
 select results_eq(
   format(
     $$select (permissions ->> 'progress')::boolean, (permissions ->> 'grades')::boolean,
         (permissions ->> 'attendance')::boolean
-      from public.guardian_links where id = %L$$,
+      from tutela.guardian_links where id = %L$$,
     :'link'
   ),
   $$values (true, false, false)$$,
