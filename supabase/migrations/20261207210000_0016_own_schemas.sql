@@ -17,7 +17,8 @@
 --                   the migration ledger)
 
 create schema tutela;
-comment on schema tutela is 'Tutela: the API (tables under RLS, rpc() functions). Exposed to the Data API.';
+comment on schema tutela is
+'Tutela: the API (tables under RLS, rpc() functions). Exposed to the Data API.';
 grant usage on schema tutela to anon, authenticated, service_role;
 
 create schema tutela_hidden;
@@ -1687,5 +1688,7 @@ on tutela_private.notification_outbox ((payload ->> 'invite_id'), status)
 where kind in ('guardian_invite', 'student_invite', 'member_invite');
 
 -- the operator's view (tutela outbox list): what is stuck, by status and age
-create index notification_outbox_status_idx on tutela_private.notification_outbox (status, created_at)
+create index notification_outbox_status_idx on tutela_private.notification_outbox (
+  status, created_at
+)
 where status in ('pending', 'sending', 'dead');

@@ -182,7 +182,8 @@ insert into tutela.guardian_links (
 values
 (
   :'mia', :'u_guardian', 'active', 'staff', now(),
-  tutela_hidden.default_link_permissions() || '{"lessons": false, "sessions": false, "progress": false}'
+  tutela_hidden.default_link_permissions()
+  || '{"lessons": false, "sessions": false, "progress": false}'
 ),
 (
   :'mia', :'u_co_guardian', 'active', 'staff', now(),

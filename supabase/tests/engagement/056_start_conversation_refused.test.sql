@@ -188,7 +188,8 @@ select tutela_tests.create_user('stranger@refuse.test') as u_stranger \gset
 select tutela_tests.create_user('stranger2@refuse.test') as u_stranger2 \gset
 select tutela_tests.create_user('support@refuse.test') as u_support \gset
 select tutela_tests.create_user('support2@refuse.test') as u_support2 \gset
-select tutela_tests.create_user('fake_support@refuse.test', '{"tutela_role": "support"}') as u_fake \gset
+select tutela_tests.create_user('fake_support@refuse.test', '{"tutela_role": "support"}') as u_fake
+\gset
 update auth.users set raw_app_meta_data = raw_app_meta_data || '{"tutela_role": "support"}'
 where id in (:'u_support', :'u_support2');
 insert into tutela.organizations (name, slug, max_guardians_per_student)

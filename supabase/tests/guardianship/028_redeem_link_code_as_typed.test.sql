@@ -184,7 +184,9 @@ select code as real_code from tutela.create_guardian_link_code(:'other') \gset
 
 -- a code with known characters (with 1s and 0s), stored as the function stores codes
 select tutela_tests.clear_authentication();
-insert into tutela_private.guardian_link_codes (student_id, code_hash, expires_at, max_uses, created_by)
+insert into tutela_private.guardian_link_codes (
+  student_id, code_hash, expires_at, max_uses, created_by
+)
 values (
   :'student', sha256(convert_to('A1B0C1D0E1F0', 'UTF8')), now() + interval '1 day', 10, :'admin'
 );

@@ -235,7 +235,8 @@ select is_empty(
 );
 select results_eq(
   format(
-    $$ select recipient_email, student_id, payload ->> 'token' from tutela_private.notification_outbox
+    $$ select recipient_email, student_id, payload ->> 'token'
+       from tutela_private.notification_outbox
        where kind = 'student_invite' and student_id = %L $$,
     :'kid'
   ),

@@ -182,7 +182,9 @@ select tutela_tests.authenticate_as(:'admin');
 select id as org from tutela.create_organization('Org', 'org-slug') \gset
 select id as student from tutela.create_student(:'org', 'Kid') \gset
 select tutela_tests.attach_student_login(:'student', :'kid');
-select tutela_tests.attach_student_login((tutela.create_student(:'org', 'Classmate')).id, :'classmate');
+select tutela_tests.attach_student_login(
+  (tutela.create_student(:'org', 'Classmate')).id, :'classmate'
+);
 select code from tutela.create_guardian_link_code(:'student') \gset
 select tutela_tests.authenticate_as(:'mum');
 select (tutela.redeem_guardian_link_code(:'code') ->> 'id') as mum_link \gset

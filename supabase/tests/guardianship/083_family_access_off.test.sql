@@ -477,7 +477,8 @@ select is(
   'off: nothing was queued for the guardian'
 );
 select is(
-  tutela_private.notify(:'kid_b', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid-b'), 1,
+  tutela_private.notify(:'kid_b', 'child_graded', 'Graded', 'Quiz 2 was graded', 'off-test-kid-b'),
+  1,
   'off: the other school''s child still notifies the guardian'
 );
 

@@ -216,7 +216,11 @@ select is(
   'the other guardian still hears of both'
 );
 select is(
-  (select count(*)::integer from tutela_private.notification_outbox where recipient_user_id = :'u_mum'),
+  (
+    select count(*)::integer
+    from tutela_private.notification_outbox
+    where recipient_user_id = :'u_mum'
+  ),
   0,
   'and no outbox message for the guardian who turned it off'
 );

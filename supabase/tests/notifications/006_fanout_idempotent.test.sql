@@ -192,11 +192,17 @@ select
   ) as messages;
 
 -- the same event twice through tutela_private.notify
-select tutela_private.notify(:'sam', 'child_graded', 'Graded: Essay', 'Score 90%.', 'test-006-essay');
+select tutela_private.notify(
+  :'sam', 'child_graded', 'Graded: Essay', 'Score 90%.', 'test-006-essay'
+);
 select results_eq('counts', 'values (1, 2)', 'one event: an alert, an email and a push');
-select tutela_private.notify(:'sam', 'child_graded', 'Graded: Essay', 'Score 90%.', 'test-006-essay');
+select tutela_private.notify(
+  :'sam', 'child_graded', 'Graded: Essay', 'Score 90%.', 'test-006-essay'
+);
 select results_eq('counts', 'values (1, 2)', 'the same dedupe key again adds nothing');
-select tutela_private.notify(:'sam', 'child_graded', 'Graded: Essay', 'Score 95%.', 'test-006-essay2');
+select tutela_private.notify(
+  :'sam', 'child_graded', 'Graded: Essay', 'Score 95%.', 'test-006-essay2'
+);
 select results_eq('counts', 'values (2, 4)', 'another dedupe key is another event');
 
 -- the trigger: a graded submission saved again without a new score

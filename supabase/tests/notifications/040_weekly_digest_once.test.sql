@@ -217,7 +217,9 @@ select is(
 );
 
 select is(tutela_private.run_weekly_digests(:'last_monday'), 0, 'the same week again: none made');
-select is(tutela_private.run_weekly_digests(), 0, 'without an argument: the same (last) week, none');
+select is(
+  tutela_private.run_weekly_digests(), 0, 'without an argument: the same (last) week, none'
+);
 select results_eq(
   $$ select (select count(*)::integer from tutela_private.weekly_digests),
        (select count(*)::integer from tutela_private.notification_outbox

@@ -270,7 +270,8 @@ select
   t.type as title,
   t.type as dedupe_key
 from tutela_private.notification_types() as t;
-select array_agg(type order by type)::text as all_types from tutela_private.notification_types() \gset
+select array_agg(type order by type)::text as all_types
+from tutela_private.notification_types() \gset
 select tutela_tests.authenticate_as(:'u_mum');
 select results_eq(
   'select type from tutela.alerts order by type',

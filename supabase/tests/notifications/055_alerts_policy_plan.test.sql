@@ -2,7 +2,8 @@
 -- The alerts policy stays index-friendly with its per-permission branches: for each read shape
 -- a client uses (no filter, one child, newest first with a limit, a time range, unread), the
 -- plan reads alerts through an index on recipient_id, and every helper
--- (tutela_hidden.alert_types, tutela_hidden.readable_student_ids, auth.uid) runs once per statement as an
+-- (tutela_hidden.alert_types, tutela_hidden.readable_student_ids, auth.uid) runs once per
+-- statement as an
 -- InitPlan: no filter or index condition calls a function per row.
 begin;
 -- >>> tests/sql/helpers.sql (inlined by tutela build supabase)

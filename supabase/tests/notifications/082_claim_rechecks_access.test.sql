@@ -253,7 +253,9 @@ select results_eq(
   'each cancelled with its reason'
 );
 select is(
-  (select payload ? 'token' from tutela_private.notification_outbox where idempotency_key = 'k-mum'),
+  (
+    select payload ? 'token' from tutela_private.notification_outbox where idempotency_key = 'k-mum'
+  ),
   false,
   'a cancelled message keeps no token'
 );

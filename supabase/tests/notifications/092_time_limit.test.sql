@@ -211,7 +211,8 @@ select tutela_tests.authenticate_as(:'u_staff');
 select tutela.invite_guardian(:'sam', 'g-092@ntf.test');
 select tutela_tests.clear_authentication();
 select is(
-  (select deliver_until from tutela_private.notification_outbox where kind = 'guardian_invite'), null,
+  (select deliver_until from tutela_private.notification_outbox where kind = 'guardian_invite'),
+  null,
   'an invite has no time limit of its own'
 );
 

@@ -272,7 +272,8 @@ select results_eq(
 );
 select tutela_tests.clear_authentication();
 select results_eq(
-  $$ select kind, count(*)::integer, bool_and(payload ? 'token') from tutela_private.notification_outbox
+  $$ select kind, count(*)::integer, bool_and(payload ? 'token')
+     from tutela_private.notification_outbox
      where status = 'pending' group by kind order by kind $$,
   $$ values ('guardian_invite'::text, 1, true), ('member_invite', 1, true),
      ('student_invite', 1, true) $$,

@@ -261,7 +261,9 @@ where student_id = :'young' and guardian_id = :'u_mum';
 -- ---------------------------------------------------------------------------------------------
 -- Exactly the age (born on this day, 16 years ago): the student
 -- ---------------------------------------------------------------------------------------------
-select ok(not tutela_private.under_consent_age(:'adult'), 'born exactly 16 years ago is not under 16');
+select ok(
+  not tutela_private.under_consent_age(:'adult'), 'born exactly 16 years ago is not under 16'
+);
 select set_eq(
   format('select tutela_private.consent_deciders(%L)', :'adult'),
   format('values (%L::uuid)', :'u_adult'),
@@ -306,7 +308,9 @@ select throws_ok('grant_young', 'TU403', null, 'consent age 15: the primary guar
 -- ---------------------------------------------------------------------------------------------
 select tutela_tests.clear_authentication();
 update tutela.organizations set digital_consent_age = 13 where id = :'org';
-select ok(tutela_private.under_consent_age(:'unknown'), 'an unknown birth date counts as under the age');
+select ok(
+  tutela_private.under_consent_age(:'unknown'), 'an unknown birth date counts as under the age'
+);
 select set_eq(
   format('select tutela_private.consent_deciders(%L)', :'unknown'),
   format('values (%L::uuid)', :'u_mum'),

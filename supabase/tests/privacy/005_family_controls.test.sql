@@ -442,7 +442,9 @@ select results_eq(
     :'young'
   ),
   format(
-    $$values ('step-dad@family.test', %L::uuid, tutela_hidden.default_link_permissions(), 'pending')$$,
+    $$values (
+      'step-dad@family.test', %L::uuid, tutela_hidden.default_link_permissions(), 'pending'
+    )$$,
     :'u_mum'
   ),
   'the invite is pending with the default permissions'

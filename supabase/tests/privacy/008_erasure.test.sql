@@ -299,7 +299,8 @@ insert into tutela_private.weekly_digests (guardian_id, student_id, week_start, 
 values (
   :'u_mum', :'kid', (now() at time zone 'UTC')::date - 7, jsonb_build_object('student_id', :'kid')
 );
--- through the API: the kid's link code (tutela_private.guardian_link_codes, an event by the kid), an
+-- through the API: the kid's link code (tutela_private.guardian_link_codes, an event by the kid),
+-- an
 -- invite (guardian_invites, the outbox, an event), consents decided by mum and, while the kid
 -- counted as of age, by the kid, an export (data_requests)
 select tutela_tests.authenticate_as(:'u_kid');

@@ -3,7 +3,8 @@
 -- student (a student_id column, a foreign key to students, one to auth.users) is found in the
 -- catalog. A table of public is exported as the requester reads it (its own policies and
 -- column grants) without any change to the privacy functions; a table of private must be
--- classified in tutela_hidden.export_rules() (exported under a rule, or excluded with a reason), and
+-- classified in tutela_hidden.export_rules() (exported under a rule, or excluded with a reason),
+-- and
 -- until it is, the export withholds it and names it 'unclassified'. This file fails when such
 -- a table exists: the check is shown to catch a new private table made here.
 begin;

@@ -2,7 +2,8 @@
 -- After an erasure nothing names the student: every text, json, array and uuid column of every
 -- table in the schemas Tutela owns (public, private; not auth, which Supabase Auth owns) is
 -- scanned for the student's name, email, student id and login id. The only hit allowed is the
--- documented one (docs/privacy.md, "What is kept"): tutela_private.erased_users.user_id, the mark that
+-- documented one (docs/privacy.md, "What is kept"): tutela_private.erased_users.user_id, the mark
+-- that
 -- keeps the login out until Supabase Auth deletes it. Covered here in particular: a support
 -- conversation the student started (title, membership, messages with their name and email),
 -- a support conversation support started with them, a conversation about them, their own

@@ -236,7 +236,11 @@ select lives_ok(
 );
 select tutela_tests.clear_authentication();
 select is(
-  (select count(*) from tutela_private.notification_outbox where recipient_email = 'neighbour@roles.test'),
+  (
+    select count(*)
+    from tutela_private.notification_outbox
+    where recipient_email = 'neighbour@roles.test'
+  ),
   1::bigint,
   'a typo in the student''s email erased none of the neighbour''s mail'
 );

@@ -176,7 +176,9 @@ values (:'org', :'u_staff', 'staff');
 insert into tutela.students (organization_id, display_name)
 values (:'org', 'Mia') returning id as mia \gset
 
-create or replace function tutela_private.report_journal(p_student_id uuid, p_start date, p_end date)
+create or replace function tutela_private.report_journal(
+  p_student_id uuid, p_start date, p_end date
+)
 returns jsonb
 language plpgsql
 stable

@@ -360,7 +360,9 @@ end;
 $$;
 revoke all on function tutela_private.invalid(text, text) from public;
 
-create or replace function tutela_private.conflict(p_message text, p_reason text, p_hint text default null)
+create or replace function tutela_private.conflict(
+  p_message text, p_reason text, p_hint text default null
+)
 returns void
 language plpgsql
 volatile
@@ -791,13 +793,16 @@ as $$
   end
 $$;
 
-revoke all on function tutela_private.code_maker_role(tutela_private.guardian_link_codes, tutela.students)
+revoke all on function tutela_private.code_maker_role(
+  tutela_private.guardian_link_codes, tutela.students
+)
 from public;
 
 -- Create, or bring back, the link of a guardian to a student (the student must be locked by
 -- the caller: tutela_private.lock_student). Refuses an existing pending or active link, a full cap,
 -- and a revoked link that the decision being carried out may not bring back
--- (tutela_private.undo_revocation: p_decider and p_decided_at say whose decision and when). p_sis_id
+-- (tutela_private.undo_revocation: p_decider and p_decided_at say whose decision and when).
+-- p_sis_id
 -- and p_managed: a roster's key for the link (kept when null) and its mark.
 drop function if exists tutela_private.attach_guardian(
   tutela.students, uuid, text, jsonb, text, text, text, uuid, uuid
@@ -879,11 +884,25 @@ begin
 end;
 $$;
 revoke all on function tutela_private.attach_guardian(
-  tutela.students, uuid, text, jsonb, text, text, text, text, timestamp with time zone, uuid, uuid, text, boolean
+  tutela.students,
+  uuid,
+  text,
+  jsonb,
+  text,
+  text,
+  text,
+  text,
+  timestamp with time zone,
+  uuid,
+  uuid,
+  text,
+  boolean
 ) from public;
 
 -- Make an active link its student's primary guardian, unsetting the previous one; audited.
-create or replace function tutela_private.make_primary(p_link tutela.guardian_links, p_actor_role text)
+create or replace function tutela_private.make_primary(
+  p_link tutela.guardian_links, p_actor_role text
+)
 returns tutela.guardian_links
 language plpgsql
 volatile
@@ -910,7 +929,8 @@ $$;
 revoke all on function tutela_private.make_primary(tutela.guardian_links, text) from public;
 
 -- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
--- why kept (revoked_as decides who may bring it back: tutela_private.undo_revocation), audited. With
+-- why kept (revoked_as decides who may bring it back: tutela_private.undo_revocation), audited.
+-- With
 -- it go the invites its guardian sent for the student, the invites to its guardian for the
 -- student, and the student's link codes this guardian redeemed that still work (they know
 -- them: a second account could use them).
@@ -1247,7 +1267,8 @@ $$;
 comment on function tutela.remove_organization_member(uuid, uuid) is
 'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
 revoke all on function tutela.remove_organization_member(uuid, uuid) from public, anon;
-grant execute on function tutela.remove_organization_member(uuid, uuid) to authenticated, service_role;
+grant execute on function tutela.remove_organization_member(uuid, uuid) to authenticated,
+service_role;
 
 -- =============================================================================================
 -- Membership invites: an existing login joins an organisation only by accepting
@@ -1676,7 +1697,8 @@ $$;
 comment on function tutela.update_organization_settings(uuid, jsonb) is
 'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
 revoke all on function tutela.update_organization_settings(uuid, jsonb) from public, anon;
-grant execute on function tutela.update_organization_settings(uuid, jsonb) to authenticated, service_role;
+grant execute on function tutela.update_organization_settings(uuid, jsonb) to authenticated,
+service_role;
 
 create or replace function tutela.create_student(
   p_organization_id uuid,
@@ -2043,7 +2065,8 @@ comment on function tutela.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
 'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
 revoke all on function tutela.redeem_guardian_link_code(text, text) from public, anon;
-grant execute on function tutela.redeem_guardian_link_code(text, text) to authenticated, service_role;
+grant execute on function tutela.redeem_guardian_link_code(text, text) to authenticated,
+service_role;
 
 -- =============================================================================================
 -- Link lifecycle: approve, decline, revoke, restore, permissions, primary
@@ -2297,7 +2320,8 @@ $$;
 comment on function tutela.set_guardian_link_permissions(uuid, jsonb) is
 'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
 revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb) from public, anon;
-grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb) to authenticated, service_role;
+grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb) to authenticated,
+service_role;
 
 create or replace function tutela.set_primary_guardian(p_link_id uuid)
 returns tutela.guardian_links
@@ -2415,7 +2439,8 @@ $$;
 comment on function tutela.invite_guardian(uuid, text, text, text, jsonb) is
 'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
 revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
-grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb) to authenticated, service_role;
+grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb) to authenticated,
+service_role;
 
 -- Whether the sender of a guardian invite may still invite, as what: 'admin' or 'staff' (a member
 -- the organisation's guardian_invite_policy lets invite), 'roster' (the school's own system),
@@ -3564,7 +3589,9 @@ for each row execute function tutela_private.stamp_caller('created_by');
 -- index probes instead of building the caller's whole set (docs/scaling.md): the student
 -- themself, staff and admins of the student's organisation, an active guardian whose link
 -- grants the permission (journal: the primary guardian, or with the consent for others).
-create or replace function tutela_private.require_student_access(p_student_id uuid, p_permission text)
+create or replace function tutela_private.require_student_access(
+  p_student_id uuid, p_permission text
+)
 returns void
 language plpgsql
 stable
@@ -4481,7 +4508,8 @@ $$;
 comment on function tutela.start_conversation(text, uuid, uuid[], text) is
 'Starts a conversation between people with a real relationship (docs/messaging.md).';
 revoke all on function tutela.start_conversation(text, uuid, uuid[], text) from public, anon;
-grant execute on function tutela.start_conversation(text, uuid, uuid[], text) to authenticated, service_role;
+grant execute on function tutela.start_conversation(text, uuid, uuid[], text) to authenticated,
+service_role;
 
 create or replace function tutela.unread_counts()
 returns table (conversation_id uuid, unread bigint, last_message_at timestamptz)
@@ -4894,7 +4922,9 @@ $$;
 revoke all on function tutela_private.badges(uuid, integer) from public;
 
 -- Graded submissions, newest first, with percent and pass/fail; feedback only when included.
-create or replace function tutela_private.recent_grades(p_student_id uuid, p_limit integer, p_ent jsonb)
+create or replace function tutela_private.recent_grades(
+  p_student_id uuid, p_limit integer, p_ent jsonb
+)
 returns jsonb
 language plpgsql
 stable
@@ -5670,7 +5700,8 @@ select tutela.seed_plans();
 
 -- What a guardian lacks to read a student's data for a permission, now: null when nothing, else
 -- 'no_link', 'link_revoked' (or 'link_pending'), 'family_access_off', 'permission_withdrawn',
--- 'consent_missing'. The same rule as tutela_hidden.guardian_student_ids (rpc/guardianship.sql), for
+-- 'consent_missing'. The same rule as tutela_hidden.guardian_student_ids (rpc/guardianship.sql),
+-- for
 -- a given guardian rather than the caller.
 create or replace function tutela_private.guardian_access_gap(
   p_guardian_id uuid, p_student_id uuid, p_permission text
@@ -5716,12 +5747,15 @@ revoke all on function tutela_private.guardian_access_gap(uuid, uuid, text) from
 -- - guardian_invite / student_invite: the invite can still be accepted (pending, not expired;
 --   for a guardian invite, its inviter may still invite, as accept_guardian_invite requires;
 --   for a student invite, the record has no login yet).
--- - member_invite: pending, not expired, its sender still an admin (tutela_private.member_inviter_ok).
+-- - member_invite: pending, not expired, its sender still an admin
+-- (tutela_private.member_inviter_ok).
 -- - guardian_linked (a roster linked an existing account): the link is still active and family
 --   access on; member_added: the membership still exists.
 -- - Any other kind about a child: never sent ('unknown_kind'). Other kinds (not about a child)
 --   carry nothing to re-check.
-create or replace function tutela_private.outbox_block_reason(p_row tutela_private.notification_outbox)
+create or replace function tutela_private.outbox_block_reason(
+  p_row tutela_private.notification_outbox
+)
 returns text
 language plpgsql
 stable
@@ -5837,12 +5871,16 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.outbox_block_reason(tutela_private.notification_outbox) from public;
+revoke all on function tutela_private.outbox_block_reason(
+  tutela_private.notification_outbox
+) from public;
 
 -- The payload as it may be sent now: a weekly digest (it needs progress) loses the sections
 -- whose own permission its recipient no longer has (grades, attendance), as a digest made now
 -- would be. Other messages are sent as queued.
-create or replace function tutela_private.outbox_payload_now(p_row tutela_private.notification_outbox)
+create or replace function tutela_private.outbox_payload_now(
+  p_row tutela_private.notification_outbox
+)
 returns jsonb
 language plpgsql
 stable
@@ -5866,7 +5904,9 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.outbox_payload_now(tutela_private.notification_outbox) from public;
+revoke all on function tutela_private.outbox_payload_now(
+  tutela_private.notification_outbox
+) from public;
 
 -- Cancel the queued (pending or sending) messages among p_ids that may not be sent now; returns
 -- how many. The caller holds their locks or takes them here.
@@ -5932,7 +5972,8 @@ execute function tutela_private.cancel_outbox_on_link_change();
 -- claimer died before marking them: claimed longer ago than the lease that claimer took (the
 -- row's own lease_seconds, never the caller's), sent again with the same idempotency key.
 -- Concurrent claimers never get the same row (SKIP LOCKED). Each due message is checked again
--- in this transaction (tutela_private.outbox_block_reason): one that may not be sent now is cancelled
+-- in this transaction (tutela_private.outbox_block_reason): one that may not be sent now is
+-- cancelled
 -- instead, and the claim takes the next due rows in its place. A message past its time limit
 -- (deliver_until) ends dead here, and so does one whose sender died during its last attempt.
 -- Each claimed row gets the next claim number ("claim"): recheck, complete, release and fail
@@ -6214,7 +6255,9 @@ as $$
   on conflict on constraint notification_outbox_idempotency_key do nothing
 $$;
 
-revoke all on function tutela_private.enqueue(text, text, text, uuid, text, uuid, jsonb) from public;
+revoke all on function tutela_private.enqueue(
+  text, text, text, uuid, text, uuid, jsonb
+) from public;
 
 -- Invites (written by rpc/guardianship.sql before the outbox had templates) get theirs here.
 create or replace function tutela_private.outbox_defaults()
@@ -6411,7 +6454,9 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.notify(uuid, text, text, text, text, jsonb, text, text, text, uuid[])
+revoke all on function tutela_private.notify(
+  uuid, text, text, text, text, jsonb, text, text, text, uuid[]
+)
 from public;
 
 -- =============================================================================================
@@ -6518,7 +6563,9 @@ $$;
 revoke all on function tutela_private.on_submissions_change() from public;
 
 -- Recompute one course average and notify on crossings (thresholds and the passing line).
-create or replace function tutela_private.refresh_course_average(p_student_id uuid, p_course_id uuid)
+create or replace function tutela_private.refresh_course_average(
+  p_student_id uuid, p_course_id uuid
+)
 returns void
 language plpgsql
 volatile
@@ -6611,7 +6658,9 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.threshold_alerts(uuid, text, uuid, text, numeric, numeric, text)
+revoke all on function tutela_private.threshold_alerts(
+  uuid, text, uuid, text, numeric, numeric, text
+)
 from public;
 
 create or replace function tutela_private.on_attendance_change()
@@ -7123,7 +7172,8 @@ $$;
 comment on function tutela.set_alert_threshold(uuid, text, numeric) is
 'Sets the caller''s grade threshold for a child (high must exceed low). Guardians with grades.';
 revoke all on function tutela.set_alert_threshold(uuid, text, numeric) from public, anon;
-grant execute on function tutela.set_alert_threshold(uuid, text, numeric) to authenticated, service_role;
+grant execute on function tutela.set_alert_threshold(uuid, text, numeric) to authenticated,
+service_role;
 
 -- Alerts: each type needs its permission (tutela_private.notification_types()). The alerts_select
 -- policy (policies/notifications.sql) shows an alert about a child only while its recipient
@@ -7432,7 +7482,9 @@ revoke all on function tutela_private.reissue_invite(text, uuid, text, uuid) fro
 
 -- An invite may be resent while it is pending and unexpired: TU409 not_pending or
 -- invite_expired otherwise (the three resend functions below).
-create or replace function tutela_private.require_resendable(p_status text, p_expires_at timestamptz)
+create or replace function tutela_private.require_resendable(
+  p_status text, p_expires_at timestamptz
+)
 returns void
 language plpgsql
 stable
@@ -7916,7 +7968,9 @@ $$;
 revoke all on function tutela_private.expire_consents() from public;
 
 insert into tutela_private.jobs (name, schedule, every, command)
-values ('expire_consents', '15 * * * *', interval '1 hour', 'select tutela_private.expire_consents()')
+values (
+  'expire_consents', '15 * * * *', interval '1 hour', 'select tutela_private.expire_consents()'
+)
 on conflict (name) do update
   set schedule = excluded.schedule, every = excluded.every, command = excluded.command;
 
@@ -8796,7 +8850,8 @@ revoke all on function tutela.describe_erasure_request(uuid) from public, anon, 
 grant execute on function tutela.describe_erasure_request(uuid) to service_role;
 
 -- Carry out an erasure request, in one transaction. First the requester's right is checked
--- again, under the rule they asked under (tutela_private.data_rights_basis): a requester who lost it
+-- again, under the rule they asked under (tutela_private.data_rights_basis): a requester who lost
+-- it
 -- (a link revoked, no longer primary, family access off, the child of age, an admin removed,
 -- the login gone) cancels the request, with the reason, and nothing is erased; the answer is
 -- {status: 'cancelled', reason} (HTTP 409 through PostgREST; not an exception, so that the
@@ -9028,7 +9083,9 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.require_aal2_for_subscription(tutela.subscriptions) from public;
+revoke all on function tutela_private.require_aal2_for_subscription(
+  tutela.subscriptions
+) from public;
 
 -- Whether a payer still holds the right to act on a subscription, now (checked at every
 -- change, not only when they started paying): for one student's subscription, the student
@@ -9586,7 +9643,9 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.payment_event_outcome(tutela.payment_events, boolean) from public;
+revoke all on function tutela_private.payment_event_outcome(
+  tutela.payment_events, boolean
+) from public;
 
 -- The largest payload a callback may carry: 64 KiB of JSON text (provider callbacks are a few
 -- hundred bytes; the payload is stored twice, in payment_events and payments).
@@ -9631,7 +9690,9 @@ $$;
 revoke all on function tutela_private.reject_payment_callback(text, text, text) from public;
 
 -- The provider and event id every callback needs (TU422 otherwise).
-create or replace function tutela_private.check_payment_callback_keys(p_provider text, p_event_id text)
+create or replace function tutela_private.check_payment_callback_keys(
+  p_provider text, p_event_id text
+)
 returns void
 language plpgsql
 stable
@@ -9854,7 +9915,9 @@ grant execute on function tutela_hidden.readable_report_ids() to authenticated;
 -- =============================================================================================
 
 -- progress: study stats per day and their totals, streaks, courses, certificates, badges.
-create or replace function tutela_private.report_progress(p_student_id uuid, p_start date, p_end date)
+create or replace function tutela_private.report_progress(
+  p_student_id uuid, p_start date, p_end date
+)
 returns jsonb
 language sql
 stable
@@ -10013,7 +10076,9 @@ $$;
 revoke all on function tutela_private.report_attendance(uuid, date, date) from public;
 
 -- sessions: coaching sessions held in the period, with attendance and scores.
-create or replace function tutela_private.report_sessions(p_student_id uuid, p_start date, p_end date)
+create or replace function tutela_private.report_sessions(
+  p_student_id uuid, p_start date, p_end date
+)
 returns jsonb
 language sql
 stable
@@ -10043,7 +10108,9 @@ $$;
 revoke all on function tutela_private.report_sessions(uuid, date, date) from public;
 
 -- journal: trends only (averages over the period and per week); never the entries' text.
-create or replace function tutela_private.report_journal(p_student_id uuid, p_start date, p_end date)
+create or replace function tutela_private.report_journal(
+  p_student_id uuid, p_start date, p_end date
+)
 returns jsonb
 language sql
 stable
@@ -10245,7 +10312,8 @@ comment on function tutela.generate_report(uuid, text, date, date) is
 'UTC days, with a section per permission the caller holds. Anyone who may read the student; '
 'others TU403.';
 revoke all on function tutela.generate_report(uuid, text, date, date) from public, anon;
-grant execute on function tutela.generate_report(uuid, text, date, date) to authenticated, service_role;
+grant execute on function tutela.generate_report(uuid, text, date, date) to authenticated,
+service_role;
 
 create or replace function tutela.list_reports(p_student_id uuid)
 returns setof tutela.reports
@@ -11298,7 +11366,8 @@ grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
 grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
 -- Column defaults and checks of guardian_links and guardian_invites call these.
 grant execute on function tutela_hidden.default_link_permissions() to authenticated, service_role;
-grant execute on function tutela_hidden.valid_link_permissions(jsonb) to authenticated, service_role;
+grant execute on function tutela_hidden.valid_link_permissions(jsonb) to authenticated,
+service_role;
 grant execute on function tutela_hidden.link_permission_keys() to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
@@ -11469,11 +11538,20 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- private tables: no API access at all (functions only)
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela_private.guardian_link_codes from public, anon, authenticated, service_role;
-revoke all on table tutela_private.link_code_attempts from public, anon, authenticated, service_role;
+revoke all on table tutela_private.guardian_link_codes from public,
+anon,
+authenticated,
+service_role;
+revoke all on table tutela_private.link_code_attempts from public,
+anon,
+authenticated,
+service_role;
 revoke all on table tutela_private.student_guardian_locks
 from public, anon, authenticated, service_role;
-revoke all on table tutela_private.notification_outbox from public, anon, authenticated, service_role;
+revoke all on table tutela_private.notification_outbox from public,
+anon,
+authenticated,
+service_role;
 
 -- >>> policies/profiles.sql
 -- Profiles: each user renames their own profile; they read their own and those of the people
