@@ -189,6 +189,49 @@ def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> No
     console.print(table)
 
 
+@app.command("uninstall")
+def uninstall_cmd(
+    database_url: DatabaseUrl = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for confirmation (scripts, CI).")
+    ] = False,
+) -> None:
+    """Remove everything Tutela owns (its schemas, its tutela_-prefixed triggers, policies and
+    pg_cron jobs) and nothing else, all or nothing. Refuses while an app object depends on
+    Tutela's. The same SQL for Supabase CLI users: supabase/tutela_uninstall.sql."""
+    from py_admin.db import resolve_url
+    from py_admin.uninstall import read_manifest, uninstall
+
+    url = resolve_url(database_url)
+    found = read_manifest(url)
+    if found.empty:
+        console.print("nothing to remove: this database has no Tutela schema or object")
+        return
+    table = Table(title="Tutela in this database (removed with every row in it)")
+    table.add_column("what")
+    table.add_column("objects", justify="right")
+    for schema, count in found.schemas.items():
+        table.add_row(f"schema {schema}", str(count))
+    for what in found.outside:
+        table.add_row(what, "1")
+    console.print(table)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise TutelaError(
+                "refusing to uninstall without confirmation: there is no terminal to ask on; "
+                "nothing was removed",
+                hint="Read the list above, then run again with --yes.",
+            )
+        if not typer.confirm("Remove Tutela and all its data? This cannot be undone",
+                             default=False):
+            raise TutelaError("not confirmed; nothing was removed")
+    removed = uninstall(url)
+    console.print(
+        f"removed {len(removed.schemas)} schema(s) and {len(removed.outside)} object(s) outside "
+        "them; nothing of the app's was touched"
+    )
+
+
 @app.command("new")
 def new_cmd(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_goals")],

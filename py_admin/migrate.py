@@ -150,10 +150,25 @@ def all_files(root: Path | None = None) -> list[SqlFile]:
 # ---- ledger and plan ------------------------------------------------------------------------
 def ledger_table(conn: psycopg.Connection[tuple[object, ...]]) -> str | None:
     """The ledger's table: Tutela's own, the 0.1 one, or None on a database without Tutela."""
-    for name in (LEDGER, LEGACY_LEDGER):
-        row = conn.execute("select to_regclass(%s) is not null", (name,)).fetchone()
-        if row and row[0]:
-            return name
+    row = conn.execute("select to_regclass(%s) is not null", (LEDGER,)).fetchone()
+    if row and row[0]:
+        return LEDGER
+    # 0.1's ledger, told apart from an app's table of the same name by its columns and its
+    # first migration
+    row = conn.execute(
+        """
+        select count(*) = 3 from pg_attribute
+        where attrelid = to_regclass(%s) and attname in ('name', 'kind', 'sha256')
+          and not attisdropped
+        """,
+        (LEGACY_LEDGER,),
+    ).fetchone()
+    if row and row[0]:
+        first = conn.execute(
+            f"select exists (select 1 from {LEGACY_LEDGER} where name = '0001_foundation.sql')"
+        ).fetchone()
+        if first and first[0]:
+            return LEGACY_LEDGER
     return None
 
 
@@ -226,14 +241,16 @@ def _apply(conn: psycopg.Connection[tuple[object, ...]], f: SqlFile) -> None:
             ) from None
 
 
-def _record(conn: psycopg.Connection[tuple[object, ...]], pending: list[SqlFile]) -> None:
+def _record(
+    conn: psycopg.Connection[tuple[object, ...]], pending: list[SqlFile], *, legacy: bool = False
+) -> None:
     """Write what was applied into the ledger once there is one (the baseline, or 0016 on a
     0.1 database, makes Tutela's schema; the bootstrap runs before either)."""
     table = ledger_table(conn)
     if table is None:
-        # Tutela's schema; or, for a project of the 0.1 layout (its 0001 made `private`, and
-        # it has no baseline), where that release's runner kept the ledger
-        for candidate in (LEDGER, LEGACY_LEDGER):
+        # Tutela's schema; or, for a project of the 0.1 layout (no baseline: its 0001 made
+        # `private`; the upgrade tests migrate one), where that release's runner kept it
+        for candidate in (LEDGER, LEGACY_LEDGER) if legacy else (LEDGER,):
             schema = candidate.split(".")[0]
             row = conn.execute("select to_regnamespace(%s) is not null", (schema,)).fetchone()
             if row and row[0]:
@@ -307,7 +324,7 @@ def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> Mig
                 pending.append(f)
                 if f.kind == "baseline":
                     pending.extend(plan.covered)
-                _record(conn, pending)
+                _record(conn, pending, legacy=baseline is None)
             if pending:
                 raise TutelaError(
                     "no ledger: neither the baseline nor a migration made schema tutela_private; "

@@ -17,8 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psycopg import sql
-
 from py_admin.errors import TutelaError
 from py_admin.paths import project_root
 from py_admin.pgbin import find_install
@@ -128,7 +126,10 @@ def psql_path() -> str:
 def run_file(url: str, path: Path) -> FileResult:
     result = FileResult(path=path)
     started = time.monotonic()
-    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning", PGAPPNAME="tutela-test")
+    # pgTAP lives in extensions: the files call it unqualified (as on Supabase, whose roles
+    # have extensions on their search_path); set per session, never on the database
+    env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning "
+               "-c search_path=public,extensions", PGAPPNAME="tutela-test")
     proc = subprocess.run(
         [
             psql_path(), "--no-psqlrc", "--no-align", "--tuples-only", "--quiet",
@@ -172,13 +173,6 @@ def install_test_support(url: str, root: Path | None = None) -> None:
                 f"cannot install pgTAP: {str(exc).strip()}",
                 hint="install pgTAP for this server (make setup does on Debian)",
             ) from None
-        dbname = conn.execute("select current_database()").fetchone()
-        assert dbname is not None
-        conn.execute(
-            sql.SQL('alter database {} set search_path = "$user", public, extensions').format(
-                sql.Identifier(str(dbname[0]))
-            )
-        )
         with conn.cursor() as cur:
             cur.execute(helpers.encode())
         conn.commit()
