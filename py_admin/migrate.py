@@ -301,6 +301,76 @@ class MigrateResult:
     dry_run: bool
 
 
+# ---- a 0.1 database pushed with the Supabase CLI ---------------------------------------------
+SUPABASE_HISTORY = "supabase_migrations.schema_migrations"
+CREATED_RE = re.compile(r"^--\s*tutela:created\s+(\d{14})\s*$", re.MULTILINE)
+
+
+def _created(f: SqlFile) -> str | None:
+    m = CREATED_RE.search(f.text)
+    return m.group(1) if m else None
+
+
+def pushed_by_supabase_cli(
+    conn: psycopg.Connection[tuple[object, ...]], files: Sequence[SqlFile]
+) -> list[SqlFile]:
+    """The versioned files of Tutela 0.1 that `supabase db push` applied to this database
+    (recorded in Supabase's migration history, not in a Tutela ledger); empty when it has none.
+    Recognised by the version of 0.1's first migration."""
+    row = conn.execute("select to_regclass(%s) is not null", (SUPABASE_HISTORY,)).fetchone()
+    if not row or not row[0]:
+        return []
+    versions = {str(r[0]) for r in conn.execute(f"select version from {SUPABASE_HISTORY}")}
+    by_version = {_created(f): f for f in files if f.kind == "versioned"}
+    first = next((f for f in files if f.name.startswith("0001_")), None)
+    if first is None or _created(first) not in versions:
+        return []
+    return [f for v, f in by_version.items() if v in versions]
+
+
+def adopt_supabase_history(
+    conn: psycopg.Connection[tuple[object, ...]], pushed: Sequence[SqlFile]
+) -> dict[str, tuple[str, str]]:
+    """Record the pushed 0.1 files in a 0.1 ledger (where 0.1's runner kept it), so that the
+    runner applies the rest and 0016 moves the database; returns that ledger."""
+    with conn.cursor() as cur:
+        cur.execute(LEDGER_DDL.format(table=LEGACY_LEDGER).encode())
+    for f in pushed:
+        conn.execute(
+            f"insert into {LEGACY_LEDGER} (name, kind, sha256) values (%s, 'versioned', %s) "
+            "on conflict (name) do nothing",
+            (f.name, f.sha256),
+        )
+    return {f.name: ("versioned", f.sha256) for f in pushed}
+
+
+def repair_supabase_history(
+    conn: psycopg.Connection[tuple[object, ...]], root: Path, baseline: SqlFile,
+    pushed: Sequence[SqlFile],
+) -> list[str]:
+    """After the move: Tutela's rows of Supabase's history name the files of supabase/ that
+    the database now equals (what `supabase migration repair` would do), so that `supabase db
+    push` goes on from there. Only Tutela's rows change; returns the versions now recorded."""
+    first = _created(baseline) or ""
+    old = [v for v in (_created(f) for f in pushed) if v]
+    conn.execute(
+        f"delete from {SUPABASE_HISTORY} where version = any(%s) "
+        "or (name = 'tutela_repeatables' and version < %s)",
+        (old, first),
+    )
+    recorded: list[str] = []
+    for path in sorted((root / "supabase" / "migrations").glob("*.sql")):
+        version, _, name = path.stem.partition("_")
+        if version >= first:
+            conn.execute(
+                f"insert into {SUPABASE_HISTORY} (version, name, statements) "
+                "values (%s, %s, '{}') on conflict (version) do nothing",
+                (version, name),
+            )
+            recorded.append(version)
+    return recorded
+
+
 def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> MigrateResult:
     """Apply what is pending, all or nothing; on failure raise TutelaError, changing nothing."""
     files = all_files(root)
@@ -310,6 +380,11 @@ def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> Mig
     with connect(url) as conn:
         conn.execute("select pg_advisory_xact_lock(%s)", (LOCK_KEY,))
         ledger = read_ledger(conn)
+        pushed: list[SqlFile] = []
+        if not ledger and baseline is not None:
+            pushed = pushed_by_supabase_cli(conn, files)
+            if pushed:
+                ledger = adopt_supabase_history(conn, pushed)
         plan = make_plan(ledger, files, baseline)
         if plan.drifted:
             conn.rollback()
@@ -330,6 +405,14 @@ def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> Mig
                     "no ledger: neither the baseline nor a migration made schema tutela_private; "
                     "nothing was applied"
                 )
+            if pushed and baseline is not None:
+                try:
+                    repair_supabase_history(conn, root or project_root(), baseline, pushed)
+                except psycopg.Error as exc:
+                    raise TutelaError(
+                        f"updating Supabase's migration history failed: {str(exc).strip()}; "
+                        "nothing was applied"
+                    ) from None
         except TutelaError:
             _rollback_quietly(conn)
             raise

@@ -471,3 +471,55 @@ def test_two_migrate_processes_one_applies_the_other_waits(
     assert "nothing to apply" in out2
     names = [r[0] for r in conn.execute(f"select name from {LEDGER}").fetchall()]
     assert len(names) == len(set(names))
+
+
+# ---- a 0.1 database pushed with the Supabase CLI --------------------------------------------
+OLD_SNAPSHOTS = ("20261122022413", "20261122043835", "20261207194546")  # 0.1's supabase/ history
+
+
+def test_a_release_pushed_with_the_supabase_cli_moves_in_place(
+    server_url: str, empty_db: str, tmp_path: Path,
+) -> None:
+    """`supabase db push` of 0.1 left no Tutela ledger, only Supabase's history: `tutela
+    migrate` recognises it, moves the database with 0016 (every row kept, the schema of a fresh
+    install), and puts Tutela's rows of the history on the files of supabase/ it now equals,
+    leaving the app's own rows alone."""
+    old = release_project(tmp_path / "release")
+    with scratch_database(server_url, prefix="tutela_pytest_cli_push") as url:
+        migrate(url, root=old)
+        apply_seed(url, "demo", root=old)
+        with psycopg.connect(url) as conn:
+            conn.execute(f"drop table {LEGACY_LEDGER}")
+            conn.execute("create schema supabase_migrations")
+            conn.execute("create table supabase_migrations.schema_migrations "
+                         "(version text primary key, statements text[], name text)")
+            pushed = [(f.read_text().split("\n", 1)[0].split()[-1], f.stem)
+                      for f in sorted((old / "migrations").glob("*.sql"))]
+            rows = [*pushed, *((v, "tutela_repeatables") for v in OLD_SNAPSHOTS),
+                    ("20250101000000", "app_init"), ("20270101000000", "app_later")]
+            for version, name in rows:
+                conn.execute("insert into supabase_migrations.schema_migrations "
+                             "(version, name, statements) values (%s, %s, '{}')", (version, name))
+            conn.commit()
+            before, columns = fingerprints(conn)
+        result = migrate(url, root=ROOT)
+        assert "0016_own_schemas.sql" in {f.name for f in result.applied}
+        assert "baseline" not in {f.kind for f in result.applied}
+        with psycopg.connect(url) as conn:
+            after, _ = fingerprints(conn, {to_head_name(t): c for t, c in columns.items()})
+            history = conn.execute("select version, name from supabase_migrations."
+                                   "schema_migrations order by 1").fetchall()
+            up = conn.execute(CATALOG).fetchall()
+        before = {to_head_name(t): v for t, v in before.items()}
+        changed = {t for t in before if after.get(t) != before[t]
+                   and t != "tutela_private.jobs"}  # job commands name the new schemas
+        assert changed == set()
+        local = sorted((p.stem.split("_", 1)[0], p.stem.split("_", 1)[1])
+                       for p in (ROOT / "supabase" / "migrations").glob("*.sql"))
+        assert history == sorted([("20250101000000", "app_init"),
+                                  ("20270101000000", "app_later"), *local])
+        migrate(empty_db, root=ROOT)
+        with psycopg.connect(empty_db) as conn:
+            fresh = conn.execute(CATALOG).fetchall()
+        assert set(up) ^ set(fresh) == set()
+        assert migrate(url, root=ROOT).plan.empty
