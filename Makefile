@@ -7,10 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 TUTELA := $(BIN)/tutela
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: setup sysdeps demo test test-heavy lint clean db-stop
 
-setup: sysdeps $(STAMP)
+setup: sysdeps $(STAMP) $(NODE_STAMP)
 
 sysdeps:
 	@$(PYTHON) -m py_admin.sysdeps
@@ -21,6 +22,11 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	@$(BIN)/python -m pip install -e '.[dev]' >> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	@touch $(STAMP)
+
+# the Supabase CLI, pinned by package-lock.json (tests push supabase/ with it)
+$(NODE_STAMP): package.json package-lock.json
+	@echo "[setup] installing the Supabase CLI into node_modules (log: $(VENV)/npm.log)"
+	@npm ci --no-audit --no-fund > $(VENV)/npm.log 2>&1 || (cat $(VENV)/npm.log; exit 1)
 
 demo: setup
 	@$(TUTELA) db start

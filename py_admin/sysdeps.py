@@ -104,12 +104,20 @@ def ensure_report_renderer() -> None:
         _apt_install(missing, "the PDF report renderer (WeasyPrint) and its test need them")
 
 
+def ensure_node() -> None:
+    """npm installs the pinned Supabase CLI (package-lock.json), which the tests use to push
+    Tutela's supabase/ project the way an app's developer does."""
+    if shutil.which("npm") is None:
+        _apt_install(["nodejs", "npm"], "npm installs the Supabase CLI the tests push with")
+
+
 def main() -> None:
     try:
         ensure_venv_module()
         install = ensure_postgres()
         ensure_pg_prove()
         ensure_report_renderer()
+        ensure_node()
     except subprocess.CalledProcessError as exc:
         _fail(f"{' '.join(map(str, exc.cmd))} failed with exit code {exc.returncode}")
     _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")

@@ -9,7 +9,10 @@ Two apps, each loaded on a database that already has Supabase's parts (the compa
 - a hand-written typical Supabase app (tests/fixtures/app/typical_supabase_app.sql), with its
   own sign-up trigger (`on_auth_user_created` -> `private.handle_new_user()`), policies, a
   materialized view, default privileges and data.
-Then `tutela migrate` must succeed, the app's schemas must be identical (`pg_dump
+Tutela is installed both ways an adopter does: `tutela migrate`, and `supabase db push` of the
+supabase/ project with the pinned Supabase CLI (node_modules, from package-lock.json); removed
+with `tutela uninstall`, or with supabase/tutela_uninstall.sql through psql.
+The install must succeed, the app's schemas must be identical (`pg_dump
 --schema-only` and `--data-only` of public, private and tests before and after), the app's
 triggers on auth.users, its default privileges and the database's settings untouched, and a
 new sign-up must fire both the app's trigger and Tutela's. `tutela uninstall` must then leave the
@@ -20,6 +23,7 @@ byte for byte as before.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -37,6 +41,7 @@ from py_admin.pgtap import install_test_support
 from py_admin.uninstall import SCHEMAS, read_manifest, uninstall
 
 ROOT = Path(__file__).resolve().parents[2]
+SUPABASE_CLI = ROOT / "node_modules" / ".bin" / "supabase"
 APP_SCHEMAS = ("public", "private", "tests")
 TYPICAL_APP = ROOT / "tests" / "fixtures" / "app" / "typical_supabase_app.sql"
 OURS = ("tutela", "tutela_hidden", "tutela_private")
@@ -184,6 +189,26 @@ def sign_up(url: str) -> str:
     return uid
 
 
+def supabase_push(url: str, tmp: Path) -> str:
+    """`supabase db push --db-url` of a copy of supabase/ (the CLI writes supabase/.temp)."""
+    assert SUPABASE_CLI.exists(), "run `make setup`: it installs the Supabase CLI (npm ci)"
+    shutil.copytree(ROOT / "supabase", tmp / "supabase")
+    sep = "&" if "?" in url else "?"
+    proc = subprocess.run(
+        [str(SUPABASE_CLI), "db", "push", "--db-url", f"{url}{sep}sslmode=disable", "--yes"],
+        cwd=tmp, capture_output=True, text=True, check=False, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def psql_file(url: str, path: Path) -> None:
+    pg = find_install()
+    assert pg is not None
+    subprocess.run([pg.tool("psql"), "--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path),
+                    url], capture_output=True, text=True, check=True)
+
+
 # ---- the two apps ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def catalog(server_url: str) -> dict[str, Any]:
@@ -208,6 +233,14 @@ def app_db(request: pytest.FixtureRequest, server_url: str,
         yield request.param, url
 
 
+@pytest.fixture
+def history_free(app_db: tuple[str, str]) -> tuple[str, str]:
+    """On Supabase, the CLI's history schema is there before Tutela (the app pushed before)."""
+    with psycopg.connect(app_db[1]) as conn:
+        conn.execute("create schema if not exists supabase_migrations")
+    return app_db
+
+
 def test_the_shadow_app_shadows_every_object(catalog: dict[str, Any]) -> None:
     assert len(catalog["tables"]) >= 60 and len(catalog["functions"]) >= 250
     assert catalog["triggers"] == ["tutela_on_auth_user_created"]
@@ -219,13 +252,20 @@ def test_the_shadow_app_shadows_every_object(catalog: dict[str, Any]) -> None:
     assert "create function tests.clear_authentication() " in sql
 
 
-def test_install_beside_the_app_and_uninstall_leave_it_as_it_was(app_db: tuple[str, str]) -> None:
-    kind, url = app_db
+@pytest.mark.parametrize("installer", ["tutela", "supabase"])
+def test_install_beside_the_app_and_uninstall_leave_it_as_it_was(
+    history_free: tuple[str, str], installer: str, tmp_path: Path,
+) -> None:
+    kind, url = history_free
     before = snapshot(url)
     app_trigger_rows = "public.signups" if kind == "shadow" else "public.user_settings"
 
-    result = migrate(url, root=ROOT)
-    assert result.applied, "tutela migrate installed nothing"
+    if installer == "tutela":
+        result = migrate(url, root=ROOT)
+        assert result.applied, "tutela migrate installed nothing"
+    else:
+        out = supabase_push(url, tmp_path)
+        assert "_0016_own_schemas.sql" in out and "Finished supabase db push" in out, out
     installed = snapshot(url)
     for key in ("schema", "data", "triggers", "default_acl", "settings"):
         assert installed[key] == before[key], f"{kind}: migrate changed the app's {key}"
@@ -255,7 +295,10 @@ def test_install_beside_the_app_and_uninstall_leave_it_as_it_was(app_db: tuple[s
     found = read_manifest(url)
     assert set(found.schemas) == set(SCHEMAS)
     assert found.outside == ["trigger tutela_on_auth_user_created on auth.users"]
-    uninstall(url)
+    if installer == "tutela":
+        uninstall(url)
+    else:
+        psql_file(url, ROOT / "supabase" / "tutela_uninstall.sql")
     after = snapshot(url)
     assert after == before, f"{kind}: uninstall did not leave the database as it was"
     assert read_manifest(url).empty
