@@ -62,7 +62,7 @@ def test_every_student_data_table_has_rows_for_a_child(empty_db: str) -> None:
     with connect(empty_db) as conn:
         for table in STUDENT_DATA:
             n = conn.execute(
-                f"select count(*) from public.{table} where student_id = any(%s::uuid[])", (kids,)
+                f"select count(*) from tutela.{table} where student_id = any(%s::uuid[])", (kids,)
             ).fetchone()
             assert n is not None and n[0] > 0, table
         # age-appropriate: the pre-school child has no academic data, only play and stickers
@@ -70,7 +70,7 @@ def test_every_student_data_table_has_rows_for_a_child(empty_db: str) -> None:
         for table in ("flashcards", "card_reviews", "enrollments", "submissions", "lessons",
                       "journal_entries", "skill_assessments"):
             n = conn.execute(
-                f"select count(*) from public.{table} where student_id = %s", (mia,)
+                f"select count(*) from tutela.{table} where student_id = %s", (mia,)
             ).fetchone()
             assert n == (0,), table
         assert conn.execute(

@@ -994,7 +994,7 @@ def kill_invite_mail(url: str, kind: str) -> None:
 
 
 def token_works(url: str, table: str, invite_id: Any, token: str) -> bool:
-    return bool(sql(url, f"select token_hash = tutela_private.hash_secret(%s) from public.{table} "
+    return bool(sql(url, f"select token_hash = tutela_private.hash_secret(%s) from tutela.{table} "
                          "where id = %s", (token, invite_id))[0][0])
 
 
@@ -1026,7 +1026,7 @@ def test_dead_invite_is_resent_by_staff(db: str, smtp: Collector, settings: Smtp
     assert run_once(db, 1, 10, settings=settings, providers={}) == DispatchCounts()
     with connect(db, autocommit=True) as conn, \
             acting_as(conn, f["admin"], email=f["admin_email"]):
-        conn.execute(f"select * from public.{fn}(%s)", (invite,))
+        conn.execute(f"select * from tutela.{fn}(%s)", (invite,))
     assert run_once(db, 1, 10, settings=settings, providers={}).sent == 1
     (mail,) = smtp.to(to)
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]

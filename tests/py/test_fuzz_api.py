@@ -240,7 +240,7 @@ def world(server_url: str) -> Iterator[World]:
             for table in ("students", "organizations", "guardian_links", "guardian_invites",
                           "student_invites", "alerts", "conversations", "subscriptions",
                           "drill_assignments", "reports", "courses", "plans"):
-                for (value,) in conn.execute(f"select id from public.{table} limit 6"):
+                for (value,) in conn.execute(f"select id from tutela.{table} limit 6"):
                     ids.add(value)
             for (value,) in conn.execute("select id from auth.users limit 12"):
                 ids.add(value)
@@ -476,7 +476,7 @@ def call(conn: Any, world: World, fn: Fn, actor: str,
     a retried request): the second must succeed too or be refused with a documented code.
     Everything is rolled back afterwards."""
     placeholders = ", ".join(f"{n} => %s::{t}" for n, t, _ in args)
-    sql_text = f"select to_jsonb(f) from public.{fn.name}({placeholders}) as f"
+    sql_text = f"select to_jsonb(f) from tutela.{fn.name}({placeholders}) as f"
     params = [v for _, _, v in args]
     with conn.transaction(force_rollback=True):
         first = _once(conn, world, fn, actor, sql_text, params)

@@ -131,11 +131,11 @@ def test_policies_make_no_per_row_calls(guardian_session: Any, table: str) -> No
     semi-join over a function scan), never as a filter function evaluated for every row."""
     registry = {t.name: t for t in load_registry(ROOT).tables}
     t = registry[table]
-    statements = [f"select * from public.{table}"]
+    statements = [f"select * from tutela.{table}"]
     if t.writers["update"]:
-        statements.append(f"update public.{table} set {t.update_set}")
+        statements.append(f"update tutela.{table} set {t.update_set}")
     if t.writers["delete"]:
-        statements.append(f"delete from public.{table}")
+        statements.append(f"delete from tutela.{table}")
     for sql in statements:
         plan = guardian_session.execute(f"explain (costs off, verbose) {sql}").fetchall()
         lines = [str(r[0]) for r in plan]
@@ -144,6 +144,6 @@ def test_policies_make_no_per_row_calls(guardian_session: Any, table: str) -> No
         text = "\n".join(lines)
         assert "tutela_hidden." in text, f"{sql}: the policy helper does not appear:\n{text}"
     json_plan = guardian_session.execute(
-        f"explain (format json) select * from public.{table}"
+        f"explain (format json) select * from tutela.{table}"
     ).fetchone()[0]
     assert json.dumps(json_plan)  # the plan serialises (sanity)

@@ -70,9 +70,9 @@ def test_every_registered_table_gets_rows(loaded: Any) -> None:
     names = [t["name"] for t in registry["table"]]
     assert len(names) > 20
     empty = [n for n in names
-             if loaded.execute(f"select count(*) from public.{n}").fetchone()[0] == 0]
+             if loaded.execute(f"select count(*) from tutela.{n}").fetchone()[0] == 0]
     assert empty == []
-    counts = {n: loaded.execute(f"select count(*) from public.{n}").fetchone()[0]
+    counts = {n: loaded.execute(f"select count(*) from tutela.{n}").fetchone()[0]
               for n in ("students", "card_reviews", "submissions", "activity_events")}
     assert counts["students"] == 200
     # the proportions of the 100,000-student set: about 100 reviews, 20 submissions and
