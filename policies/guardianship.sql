@@ -19,8 +19,8 @@ grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
 grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
 -- Column defaults and checks of guardian_links and guardian_invites call these.
 grant execute on function tutela_hidden.default_link_permissions() to authenticated, service_role;
-grant execute on function tutela_hidden.valid_link_permissions(jsonb) to authenticated,
-service_role;
+grant execute on function tutela_hidden.valid_link_permissions(jsonb)
+to authenticated, service_role;
 grant execute on function tutela_hidden.link_permission_keys() to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
@@ -191,17 +191,11 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- private tables: no API access at all (functions only)
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela_private.guardian_link_codes from public,
-anon,
-authenticated,
-service_role;
-revoke all on table tutela_private.link_code_attempts from public,
-anon,
-authenticated,
-service_role;
+revoke all on table tutela_private.guardian_link_codes
+from public, anon, authenticated, service_role;
+revoke all on table tutela_private.link_code_attempts
+from public, anon, authenticated, service_role;
 revoke all on table tutela_private.student_guardian_locks
 from public, anon, authenticated, service_role;
-revoke all on table tutela_private.notification_outbox from public,
-anon,
-authenticated,
-service_role;
+revoke all on table tutela_private.notification_outbox
+from public, anon, authenticated, service_role;

@@ -700,8 +700,8 @@ $$;
 comment on function tutela.start_conversation(text, uuid, uuid[], text) is
 'Starts a conversation between people with a real relationship (docs/messaging.md).';
 revoke all on function tutela.start_conversation(text, uuid, uuid[], text) from public, anon;
-grant execute on function tutela.start_conversation(text, uuid, uuid[], text) to authenticated,
-service_role;
+grant execute on function tutela.start_conversation(text, uuid, uuid[], text)
+to authenticated, service_role;
 
 create or replace function tutela.unread_counts()
 returns table (conversation_id uuid, unread bigint, last_message_at timestamptz)

@@ -1263,8 +1263,8 @@ $$;
 comment on function tutela.remove_organization_member(uuid, uuid) is
 'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
 revoke all on function tutela.remove_organization_member(uuid, uuid) from public, anon;
-grant execute on function tutela.remove_organization_member(uuid, uuid) to authenticated,
-service_role;
+grant execute on function tutela.remove_organization_member(uuid, uuid)
+to authenticated, service_role;
 
 -- =============================================================================================
 -- Membership invites: an existing login joins an organisation only by accepting
@@ -1693,8 +1693,8 @@ $$;
 comment on function tutela.update_organization_settings(uuid, jsonb) is
 'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
 revoke all on function tutela.update_organization_settings(uuid, jsonb) from public, anon;
-grant execute on function tutela.update_organization_settings(uuid, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.update_organization_settings(uuid, jsonb)
+to authenticated, service_role;
 
 create or replace function tutela.create_student(
   p_organization_id uuid,
@@ -2061,8 +2061,8 @@ comment on function tutela.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
 'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
 revoke all on function tutela.redeem_guardian_link_code(text, text) from public, anon;
-grant execute on function tutela.redeem_guardian_link_code(text, text) to authenticated,
-service_role;
+grant execute on function tutela.redeem_guardian_link_code(text, text)
+to authenticated, service_role;
 
 -- =============================================================================================
 -- Link lifecycle: approve, decline, revoke, restore, permissions, primary
@@ -2316,8 +2316,8 @@ $$;
 comment on function tutela.set_guardian_link_permissions(uuid, jsonb) is
 'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
 revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb) from public, anon;
-grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb)
+to authenticated, service_role;
 
 create or replace function tutela.set_primary_guardian(p_link_id uuid)
 returns tutela.guardian_links
@@ -2435,8 +2435,8 @@ $$;
 comment on function tutela.invite_guardian(uuid, text, text, text, jsonb) is
 'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
 revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
-grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb)
+to authenticated, service_role;
 
 -- Whether the sender of a guardian invite may still invite, as what: 'admin' or 'staff' (a member
 -- the organisation's guardian_invite_policy lets invite), 'roster' (the school's own system),

@@ -1486,8 +1486,8 @@ $$;
 comment on function tutela.set_alert_threshold(uuid, text, numeric) is
 'Sets the caller''s grade threshold for a child (high must exceed low). Guardians with grades.';
 revoke all on function tutela.set_alert_threshold(uuid, text, numeric) from public, anon;
-grant execute on function tutela.set_alert_threshold(uuid, text, numeric) to authenticated,
-service_role;
+grant execute on function tutela.set_alert_threshold(uuid, text, numeric)
+to authenticated, service_role;
 
 -- Alerts: each type needs its permission (tutela_private.notification_types()). The alerts_select
 -- policy (policies/notifications.sql) shows an alert about a child only while its recipient

@@ -462,8 +462,8 @@ comment on function tutela.generate_report(uuid, text, date, date) is
 'UTC days, with a section per permission the caller holds. Anyone who may read the student; '
 'others TU403.';
 revoke all on function tutela.generate_report(uuid, text, date, date) from public, anon;
-grant execute on function tutela.generate_report(uuid, text, date, date) to authenticated,
-service_role;
+grant execute on function tutela.generate_report(uuid, text, date, date)
+to authenticated, service_role;
 
 create or replace function tutela.list_reports(p_student_id uuid)
 returns setof tutela.reports

@@ -894,6 +894,6 @@ comment on function tutela.import_roster(uuid, text, jsonb, jsonb) is
 'Roster sync from an SIS (students, staff, guardian-links) as JSON rows; service role only. '
 'Bad rows are reported and skipped (strict: abort); dry_run plans without writing. '
 'docs/roster-sync.md';
-revoke all on function tutela.import_roster(uuid, text, jsonb, jsonb) from public, anon,
-authenticated;
+revoke all on function tutela.import_roster(uuid, text, jsonb, jsonb)
+from public, anon, authenticated;
 grant execute on function tutela.import_roster(uuid, text, jsonb, jsonb) to service_role;

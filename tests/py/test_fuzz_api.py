@@ -274,7 +274,7 @@ def _catalog_functions() -> list[str]:
     for path in sorted((ROOT / "rpc").glob("*.sql")):
         text = path.read_text()
         for m in re.finditer(
-            r"grant execute on function public\.([a-z_0-9]+)\(.*?\)\s+to\s+([a-z_, ]+);",
+            r"grant execute on function tutela\.([a-z_0-9]+)\(.*?\)\s+to\s+([a-z_, ]+);",
             text, re.S,
         ):
             if re.search(r"\b(authenticated|anon)\b", m.group(2)):
