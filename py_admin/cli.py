@@ -167,6 +167,10 @@ def migrate_cmd(
     verb = "would apply" if dry_run else "applied"
     for f in result.plan.apply:
         console.print(f"  {verb} [{f.kind}] {f.name}", highlight=False)
+        if f.kind == "baseline" and result.plan.covered:
+            names = [c.name for c in result.plan.covered]
+            console.print(f"    (a new install: in place of {names[0]} ... {names[-1]})",
+                          highlight=False)
     console.print(f"{verb} {len(result.plan.apply)} file(s)")
 
 

@@ -33,7 +33,7 @@ def test_project_is_clean(tx: Any) -> None:
 def test_table_without_rls(tx: Any) -> None:
     tx.execute("create table tutela.lint_no_rls (id int primary key)")
     tx.execute("create table tutela_private.lint_private_no_rls (id int primary key)")
-    assert _found(tx, "rls") == ["tutela_private.lint_private_no_rls", "tutela.lint_no_rls"]
+    assert _found(tx, "rls") == ["tutela.lint_no_rls", "tutela_private.lint_private_no_rls"]
 
 
 def test_definer_without_search_path(tx: Any) -> None:
@@ -50,7 +50,7 @@ def test_definer_without_search_path(tx: Any) -> None:
         "security definer set search_path = '' as 'select 1'"
     )
     assert _found(tx, "definer-search-path") == [
-        "tutela_private.lint_definer_public_path()", "tutela.lint_definer()"
+        "tutela.lint_definer()", "tutela_private.lint_definer_public_path()"
     ]
 
 
@@ -72,7 +72,7 @@ def test_allowlist_exempts_a_listed_function(tx: Any, tmp_path: Path) -> None:
     tx.execute("create function tutela.lint_anon() returns int language sql as 'select 1'")
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "anon_allowlist.txt").write_text(
-        "# comment\npublic.lint_anon(): health check for load balancers\n"
+        "# comment\ntutela.lint_anon(): health check for load balancers\n"
     )
     found = [v.obj for v in catalog_checks(tx, tmp_path) if v.check == "public-execute"]
     assert "tutela.lint_anon()" not in found

@@ -123,7 +123,7 @@ def test_error_midway_leaves_no_trace_on_migrated_database(
 def test_dry_run_applies_nothing(cli: Any, empty_db: str, conn_factory: Any) -> None:
     proc = cli("migrate", "--dry-run", "--database-url", empty_db)
     assert proc.returncode == 0, proc.stderr
-    assert "would apply" in proc.stdout and "0002_profiles.sql" in proc.stdout
+    assert "would apply" in proc.stdout and "baseline/0016_own_schemas.sql" in proc.stdout
     conn = conn_factory(empty_db, autocommit=True)
     assert _ledger(conn) == []
     assert conn.execute("select to_regclass('tutela.profiles')").fetchone()[0] is None
