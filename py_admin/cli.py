@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from py_admin.errors import TutelaError
@@ -59,9 +60,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(exc: TutelaError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    # the message is text, not markup: "[api]" in it must print as written
+    err_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
     if exc.hint:
-        err_console.print(f"[dim]hint: {exc.hint}[/]", highlight=False)
+        err_console.print(f"[dim]hint: {escape(exc.hint)}[/]", highlight=False)
     raise typer.Exit(1)
 
 
@@ -245,6 +247,49 @@ def new_cmd(
 
     path = new_migration(name)
     console.print(f"wrote {path}")
+
+
+@app.command("init")
+def init_cmd(
+    supabase_dir: Annotated[
+        Path,
+        typer.Option(
+            "--supabase-dir",
+            help="The app's Supabase project folder (the one holding config.toml).",
+        ),
+    ] = Path("supabase"),
+) -> None:
+    """Expose Tutela's API schema in an app's Supabase project: add "tutela" to [api] schemas
+    in config.toml, changing nothing else in the file."""
+    from py_admin.init import API_SCHEMA, add_api_schema
+
+    result = add_api_schema(supabase_dir)
+    if not result.changed:
+        console.print(
+            f'{result.path}: [api] schemas already has "{API_SCHEMA}"; nothing changed',
+            highlight=False, markup=False, soft_wrap=True,
+        )
+    else:
+        console.print(f'{result.path}: added "{API_SCHEMA}" to [api] schemas',
+                      highlight=False, markup=False, soft_wrap=True)
+        for line in result.before.splitlines():
+            console.print(f"  - {line}", highlight=False, markup=False, soft_wrap=True)
+        for line in result.after.splitlines():
+            console.print(f"  + {line}", highlight=False, markup=False, soft_wrap=True)
+    s = API_SCHEMA
+    console.print(
+        "next steps:\n"
+        "  1. local stack: restart it to pick the change up (supabase stop, supabase start)\n"
+        "  2. hosted project: expose it in the Dashboard, Project Settings > Data API >\n"
+        f"     Exposed schemas: add {API_SCHEMA}\n"
+        "  3. install Tutela: tutela migrate --database-url URL\n"
+        f"  4. clients call the API in its schema (docs/api.md):\n"
+        f"     supabase-js  supabase.schema('{API_SCHEMA}').rpc(...), or\n"
+        f"                  createClient(url, key, {{ db: {{ schema: '{API_SCHEMA}' }} }})\n"
+        f"     supabase-py  supabase.schema(\"{s}\"), or ClientOptions(schema=\"{s}\")\n"
+        f"     PostgREST    Accept-Profile: {s} (GET), Content-Profile: {s} (POST)",
+        highlight=False, markup=False, soft_wrap=True,
+    )
 
 
 # ---- build ----------------------------------------------------------------------------------
