@@ -18,7 +18,7 @@ from py_admin.policies import load_registry, quote_ident, render, render_files
 ROOT = Path(__file__).resolve().parents[2]
 PER_ROW_CALL = re.compile(
     r"^\s*(?:->\s*)?(?:Filter|Join Filter|Index Cond|Recheck Cond|Hash Cond):.*"
-    r"\b(?:private|auth)\.\w+\(",
+    r"\b(?:tutela_private|tutela_hidden|tutela|auth)\.\w+\(",
 )
 
 

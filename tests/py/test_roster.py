@@ -108,11 +108,11 @@ def snapshot(url: str) -> dict[str, Any]:
             assert row is not None
             return row[0]
         return {
-            "students": q("select md5(string_agg(s::text, ',' order by id)) from students s"),
-            "links": q("select md5(string_agg(l::text, ',' order by id)) from guardian_links l"),
+            "students": q("select md5(string_agg(s::text, ',' order by id)) from tutela.students s"),
+            "links": q("select md5(string_agg(l::text, ',' order by id)) from tutela.guardian_links l"),
             "invites": q(
-                "select md5(string_agg(i::text, ',' order by id)) from guardian_invites i"),
-            "members": q("select md5(string_agg(m::text, ',' order by id)) from memberships m"),
+                "select md5(string_agg(i::text, ',' order by id)) from tutela.guardian_invites i"),
+            "members": q("select md5(string_agg(m::text, ',' order by id)) from tutela.memberships m"),
             "outbox": q("select count(*) from tutela_private.notification_outbox"),
         }
 
@@ -145,16 +145,16 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
     assert report.counts["error"] == 0, report.errors[:5]
     assert report.counts["create"] == with_account
     assert report.counts["invite"] == LINKS - with_account
-    assert scalar(db, "select count(*) from guardian_links where status = 'active' "
+    assert scalar(db, "select count(*) from tutela.guardian_links where status = 'active' "
                       "and managed_by_roster and created_via = 'roster'") == with_account
-    assert scalar(db, "select count(*) from guardian_invites where status = 'pending' "
+    assert scalar(db, "select count(*) from tutela.guardian_invites where status = 'pending' "
                       "and managed_by_roster") == LINKS - with_account
     assert scalar(db, "select count(*) from tutela_private.notification_outbox "
                       "where kind = 'guardian_invite'") == LINKS - with_account
     # one primary per student whose first guardian has an account
-    assert scalar(db, "select count(*) from guardian_links where is_primary") == sum(
+    assert scalar(db, "select count(*) from tutela.guardian_links where is_primary") == sum(
         1 for r in links if r["primary"] and has_account(r["guardian_email"]))
-    assert scalar(db, "select count(*) from guardian_links where permissions = "
+    assert scalar(db, "select count(*) from tutela.guardian_links where permissions = "
                       "jsonb_build_object('progress', true, 'sessions', false, 'lessons', false, "
                       "'card_content', false, 'grades', true, 'attendance', true, "
                       "'journal', false, 'messaging', false)") > 0
@@ -211,8 +211,8 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
     for i in deleted + dropped:
         assert scalar(
             db,
-            "select l.status || ':' || l.revoke_reason from guardian_links l "
-            "join students s on s.id = l.student_id join auth.users u on u.id = l.guardian_id "
+            "select l.status || ':' || l.revoke_reason from tutela.guardian_links l "
+            "join tutela.students s on s.id = l.student_id join auth.users u on u.id = l.guardian_id "
             "where s.sis_id = %s and lower(u.email) = %s",
             (links[i]["student"], links[i]["guardian_email"]),
         ).startswith("revoked:roster sync")
@@ -259,7 +259,7 @@ def test_bad_rows_are_reported_and_skipped(db: str, tmp_path: Path, cli: Any) ->
     assert errors[6][0] == "TU422" and "unknown relation" in errors[6][1]
     assert set(errors) == {3, 4, 5, 6}
     assert report.counts["create"] == 2 and report.counts["error"] == 4
-    assert scalar(db, "select count(*) from guardian_links l join students s "
+    assert scalar(db, "select count(*) from tutela.guardian_links l join tutela.students s "
                       "on s.id = l.student_id where s.sis_id in ('A1', 'B2')") == 2
 
     # the CLI prints the skipped lines; --json carries them too
