@@ -9,7 +9,10 @@ Catalog checks (each violation names the offending object):
   ``auth.email()`` or ``current_setting()`` outside a ``(select ...)``;
 - fk-index: every foreign key's columns are the leading columns of an index;
 - registry: every table in `public` is in policies/registry.toml or exempted there with a
-  reason, and every registered table exists.
+  reason, and every registered table exists;
+- ownership (catalog layer): nothing new outside Tutela's schemas after the migration (see the
+  ownership section below and docs/architecture.md, "The ownership lint").
+The ownership lint's statement layer parses Tutela's SQL itself, before any database is used.
 Schemas left out: PostgreSQL's own, and those Supabase (or the test runner) owns:
 ``auth``, ``extensions``, ``storage``, ``realtime``, ``graphql``, ``graphql_public``,
 ``vault``, ``supabase_functions``, ``pgbouncer``, ``net``, ``cron``, ``tests``. Objects that
@@ -308,10 +311,10 @@ _IN_SCHEMA = {
     _OT.OBJECT_TSCONFIGURATION, _OT.OBJECT_TSDICTIONARY, _OT.OBJECT_TSPARSER,
     _OT.OBJECT_TSTEMPLATE, _OT.OBJECT_OPCLASS, _OT.OBJECT_OPFAMILY,
 }
-# objects that hang on a table: [schema,] table, name
+# objects that hang on a table (or a domain): [schema,] table, name
 _ON_TABLE = {
     _OT.OBJECT_TRIGGER, _OT.OBJECT_POLICY, _OT.OBJECT_RULE, _OT.OBJECT_TABCONSTRAINT,
-    _OT.OBJECT_COLUMN,
+    _OT.OBJECT_COLUMN, _OT.OBJECT_DOMCONSTRAINT,
 }
 # database- or cluster-wide objects that may carry Tutela's prefix
 _PREFIXABLE = {_OT.OBJECT_ROLE, _OT.OBJECT_PUBLICATION}
@@ -390,8 +393,8 @@ def _parts(obj: Any) -> list[str]:
         return [p for p in (obj.schemaname, obj.relname) if p]
     if isinstance(obj, ast.String):
         return [str(obj.sval)]
-    if isinstance(obj, (tuple, list)):
-        return _svals(obj)
+    if isinstance(obj, (tuple, list)):  # [schema,] table, name; or (domain, constraint)
+        return [p for item in obj for p in _parts(item)]
     return []
 
 
