@@ -1,13 +1,16 @@
-"""`tutela lint` catalog checks: clean on the project, and each check catches a bad object."""
+"""`tutela lint` catalog checks and the ownership lint: clean on the project, and each check
+catches a bad object."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from py_admin import migrate as migrate_module
 from py_admin.errors import TutelaError
 from py_admin.lint import (
     bootstrap_and_snapshot,
@@ -44,8 +47,7 @@ def test_project_is_clean(tx: Any) -> None:
 def test_table_without_rls(tx: Any) -> None:
     tx.execute("create table tutela.lint_no_rls (id int primary key)")
     tx.execute("create table tutela_private.lint_private_no_rls (id int primary key)")
-    # the order is the database collation's (`.` and `_` sort differently under en_US)
-    assert sorted(_found(tx, "rls")) == ["tutela.lint_no_rls", "tutela_private.lint_private_no_rls"]
+    assert _found(tx, "rls") == ["tutela.lint_no_rls", "tutela_private.lint_private_no_rls"]
 
 
 def test_definer_without_search_path(tx: Any) -> None:
@@ -61,7 +63,7 @@ def test_definer_without_search_path(tx: Any) -> None:
         "create function tutela_private.lint_definer_ok() returns int language sql "
         "security definer set search_path = '' as 'select 1'"
     )
-    assert sorted(_found(tx, "definer-search-path")) == [
+    assert _found(tx, "definer-search-path") == [
         "tutela.lint_definer()", "tutela_private.lint_definer_public_path()"
     ]
 
@@ -346,6 +348,35 @@ def test_ownership_catalog_clean_after_a_fresh_migration(empty_db: str, conn_fac
     migrate(empty_db, root=ROOT)
     conn = conn_factory(empty_db)
     assert [str(v) for v in catalog_checks(conn, ROOT, before)] == []
+
+
+# The catalog layer's first real finding: this branch's runner, finding no tutela_private yet,
+# writes its ledger into an app's own `private` schema (private.tutela_migrations). main fixed
+# the runner (9c32106, "the 0.1 ledger told apart from an app's table": `_record(legacy=...)`);
+# until that is merged here, the test is expected to fail. Remove the marker after the merge.
+_RUNNER_USES_APPS_PRIVATE = "legacy" not in inspect.signature(migrate_module._record).parameters
+
+
+@pytest.mark.xfail(_RUNNER_USES_APPS_PRIVATE, strict=True,
+                   reason="the runner puts its ledger in the app's schema private (fixed on main)")
+def test_ownership_catalog_does_not_blame_the_apps_objects(
+    empty_db: str, conn_factory: Any
+) -> None:
+    before_app = bootstrap_and_snapshot(empty_db)
+    app = conn_factory(empty_db, autocommit=True)
+    app.execute("create schema private")
+    app.execute("create table public.profiles (id uuid primary key references auth.users)")
+    app.execute("create function public.handle_new_user() returns trigger language plpgsql "
+                "as 'begin return new; end'")
+    app.execute("create trigger on_auth_user_created after insert on auth.users "
+                "for each row execute function public.handle_new_user()")
+    app.execute("alter default privileges revoke execute on functions from public")
+    with_app = ownership_snapshot(app)
+    assert len(with_app.keys() - before_app.keys()) >= 5  # the app's, seen by the rule
+    migrate(empty_db, root=ROOT)
+    conn = conn_factory(empty_db)
+    assert [str(v) for v in check_ownership_catalog(conn, with_app)] == []
+    conn.rollback()
 
 
 def test_lint_command_catalog_layer_catches_what_statements_miss(
