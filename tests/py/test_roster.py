@@ -108,11 +108,14 @@ def snapshot(url: str) -> dict[str, Any]:
             assert row is not None
             return row[0]
         return {
-            "students": q("select md5(string_agg(s::text, ',' order by id)) from tutela.students s"),
-            "links": q("select md5(string_agg(l::text, ',' order by id)) from tutela.guardian_links l"),
+            "students": q(
+                "select md5(string_agg(s::text, ',' order by id)) from tutela.students s"),
+            "links": q(
+                "select md5(string_agg(l::text, ',' order by id)) from tutela.guardian_links l"),
             "invites": q(
                 "select md5(string_agg(i::text, ',' order by id)) from tutela.guardian_invites i"),
-            "members": q("select md5(string_agg(m::text, ',' order by id)) from tutela.memberships m"),
+            "members": q(
+                "select md5(string_agg(m::text, ',' order by id)) from tutela.memberships m"),
             "outbox": q("select count(*) from tutela_private.notification_outbox"),
         }
 
@@ -212,7 +215,8 @@ def test_roster_at_school_size(db: str, tmp_path: Path, cli: Any) -> None:
         assert scalar(
             db,
             "select l.status || ':' || l.revoke_reason from tutela.guardian_links l "
-            "join tutela.students s on s.id = l.student_id join auth.users u on u.id = l.guardian_id "
+            "join tutela.students s on s.id = l.student_id "
+            "join auth.users u on u.id = l.guardian_id "
             "where s.sis_id = %s and lower(u.email) = %s",
             (links[i]["student"], links[i]["guardian_email"]),
         ).startswith("revoked:roster sync")

@@ -53,7 +53,10 @@ def test_config_confirms_emails() -> None:
 def test_build_then_check_is_clean_and_stable(repo: Path) -> None:
     first = build(repo, now=NOW)
     assert "config.toml" in first.written
-    assert "migrations/20261122000000_0001_foundation.sql" in first.written
+    # a new project starts from the baseline, never from 0.1's files
+    assert "migrations/20261207210000_0016_own_schemas.sql" in first.written
+    assert not [n for n in first.written if "0001_foundation" in n]
+    assert "tutela_uninstall.sql" in first.written
     assert "migrations/20300101120000_tutela_repeatables.sql" in first.written
     assert build(repo, check=True, now=NOW).stale == []
     later = datetime(2031, 1, 1, tzinfo=UTC)

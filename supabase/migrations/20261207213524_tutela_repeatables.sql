@@ -1267,8 +1267,8 @@ $$;
 comment on function tutela.remove_organization_member(uuid, uuid) is
 'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
 revoke all on function tutela.remove_organization_member(uuid, uuid) from public, anon;
-grant execute on function tutela.remove_organization_member(uuid, uuid) to authenticated,
-service_role;
+grant execute on function tutela.remove_organization_member(uuid, uuid)
+to authenticated, service_role;
 
 -- =============================================================================================
 -- Membership invites: an existing login joins an organisation only by accepting
@@ -1697,8 +1697,8 @@ $$;
 comment on function tutela.update_organization_settings(uuid, jsonb) is
 'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
 revoke all on function tutela.update_organization_settings(uuid, jsonb) from public, anon;
-grant execute on function tutela.update_organization_settings(uuid, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.update_organization_settings(uuid, jsonb)
+to authenticated, service_role;
 
 create or replace function tutela.create_student(
   p_organization_id uuid,
@@ -2065,8 +2065,8 @@ comment on function tutela.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
 'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
 revoke all on function tutela.redeem_guardian_link_code(text, text) from public, anon;
-grant execute on function tutela.redeem_guardian_link_code(text, text) to authenticated,
-service_role;
+grant execute on function tutela.redeem_guardian_link_code(text, text)
+to authenticated, service_role;
 
 -- =============================================================================================
 -- Link lifecycle: approve, decline, revoke, restore, permissions, primary
@@ -2320,8 +2320,8 @@ $$;
 comment on function tutela.set_guardian_link_permissions(uuid, jsonb) is
 'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
 revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb) from public, anon;
-grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb)
+to authenticated, service_role;
 
 create or replace function tutela.set_primary_guardian(p_link_id uuid)
 returns tutela.guardian_links
@@ -2439,8 +2439,8 @@ $$;
 comment on function tutela.invite_guardian(uuid, text, text, text, jsonb) is
 'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
 revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
-grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb) to authenticated,
-service_role;
+grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb)
+to authenticated, service_role;
 
 -- Whether the sender of a guardian invite may still invite, as what: 'admin' or 'staff' (a member
 -- the organisation's guardian_invite_policy lets invite), 'roster' (the school's own system),
@@ -4508,8 +4508,8 @@ $$;
 comment on function tutela.start_conversation(text, uuid, uuid[], text) is
 'Starts a conversation between people with a real relationship (docs/messaging.md).';
 revoke all on function tutela.start_conversation(text, uuid, uuid[], text) from public, anon;
-grant execute on function tutela.start_conversation(text, uuid, uuid[], text) to authenticated,
-service_role;
+grant execute on function tutela.start_conversation(text, uuid, uuid[], text)
+to authenticated, service_role;
 
 create or replace function tutela.unread_counts()
 returns table (conversation_id uuid, unread bigint, last_message_at timestamptz)
@@ -7172,8 +7172,8 @@ $$;
 comment on function tutela.set_alert_threshold(uuid, text, numeric) is
 'Sets the caller''s grade threshold for a child (high must exceed low). Guardians with grades.';
 revoke all on function tutela.set_alert_threshold(uuid, text, numeric) from public, anon;
-grant execute on function tutela.set_alert_threshold(uuid, text, numeric) to authenticated,
-service_role;
+grant execute on function tutela.set_alert_threshold(uuid, text, numeric)
+to authenticated, service_role;
 
 -- Alerts: each type needs its permission (tutela_private.notification_types()). The alerts_select
 -- policy (policies/notifications.sql) shows an alert about a child only while its recipient
@@ -10312,8 +10312,8 @@ comment on function tutela.generate_report(uuid, text, date, date) is
 'UTC days, with a section per permission the caller holds. Anyone who may read the student; '
 'others TU403.';
 revoke all on function tutela.generate_report(uuid, text, date, date) from public, anon;
-grant execute on function tutela.generate_report(uuid, text, date, date) to authenticated,
-service_role;
+grant execute on function tutela.generate_report(uuid, text, date, date)
+to authenticated, service_role;
 
 create or replace function tutela.list_reports(p_student_id uuid)
 returns setof tutela.reports
@@ -11245,8 +11245,8 @@ comment on function tutela.import_roster(uuid, text, jsonb, jsonb) is
 'Roster sync from an SIS (students, staff, guardian-links) as JSON rows; service role only. '
 'Bad rows are reported and skipped (strict: abort); dry_run plans without writing. '
 'docs/roster-sync.md';
-revoke all on function tutela.import_roster(uuid, text, jsonb, jsonb) from public, anon,
-authenticated;
+revoke all on function tutela.import_roster(uuid, text, jsonb, jsonb)
+from public, anon, authenticated;
 grant execute on function tutela.import_roster(uuid, text, jsonb, jsonb) to service_role;
 
 -- >>> rpc/profiles.sql
@@ -11366,8 +11366,8 @@ grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
 grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
 -- Column defaults and checks of guardian_links and guardian_invites call these.
 grant execute on function tutela_hidden.default_link_permissions() to authenticated, service_role;
-grant execute on function tutela_hidden.valid_link_permissions(jsonb) to authenticated,
-service_role;
+grant execute on function tutela_hidden.valid_link_permissions(jsonb)
+to authenticated, service_role;
 grant execute on function tutela_hidden.link_permission_keys() to authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
@@ -11538,20 +11538,14 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- private tables: no API access at all (functions only)
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela_private.guardian_link_codes from public,
-anon,
-authenticated,
-service_role;
-revoke all on table tutela_private.link_code_attempts from public,
-anon,
-authenticated,
-service_role;
+revoke all on table tutela_private.guardian_link_codes
+from public, anon, authenticated, service_role;
+revoke all on table tutela_private.link_code_attempts
+from public, anon, authenticated, service_role;
 revoke all on table tutela_private.student_guardian_locks
 from public, anon, authenticated, service_role;
-revoke all on table tutela_private.notification_outbox from public,
-anon,
-authenticated,
-service_role;
+revoke all on table tutela_private.notification_outbox
+from public, anon, authenticated, service_role;
 
 -- >>> policies/profiles.sql
 -- Profiles: each user renames their own profile; they read their own and those of the people
