@@ -13,8 +13,9 @@ Output (never edited by hand):
   since the newest one; earlier snapshots stay as history (those older than the baseline are
   part of it and are not emitted). A snapshot git does not track yet
   is rewritten in place rather than followed by another.
-- ``supabase/tests/<module>/<file>.test.sql``: the pgTAP files, each with the test helpers
-  inlined after its ``begin;`` so that ``supabase test db`` runs every file on its own.
+- ``supabase/tests/000_setup.test.sql``: pgTAP and the test helpers, installed once (committed);
+  ``supabase test db`` runs the files in name order, so it comes first.
+- ``supabase/tests/<module>/<file>.test.sql``: the pgTAP files, as they are in tests/sql/.
 - ``supabase/tutela_uninstall.sql``: removes Tutela (py_admin/sql/uninstall.sql); not a migration.
 The compat bootstrap is not part of the output: Supabase has all of it.
 """
@@ -77,15 +78,28 @@ def helpers_text(root: Path) -> str:
     return (root / "tests" / "sql" / "helpers.sql").read_text()
 
 
-def test_copy_text(source: str, helpers: str) -> str:
-    m = re.search(r"^\s*begin\s*;\s*$", source, re.IGNORECASE | re.MULTILINE)
-    if not m:
-        raise TutelaError("a pgTAP file must start its transaction with `begin;` on its own line")
-    inline = (
-        "\n-- >>> tests/sql/helpers.sql (inlined by tutela build supabase)\n"
-        f"{helpers}\n-- <<< helpers\n"
+SETUP_TEST = "tests/000_setup.test.sql"
+
+
+def setup_test_text(helpers: str) -> str:
+    """The first file pg_prove runs (`supabase test db` runs supabase/tests in name order): it
+    installs pgTAP and the tutela_tests helpers once, committed, for every file after it."""
+    return (
+        GENERATED
+        + "-- Installs the test helpers (tests/sql/helpers.sql) once, committed: every other file\n"
+        + "-- here uses them and rolls back only its own work.\n"
+        + "begin;\n\n"
+        + helpers.rstrip("\n")
+        + "\n\nselect plan(1);\n"
+        + "select has_schema('tutela_tests', 'the test helpers are installed');\n"
+        + "select * from finish();\ncommit;\n"
     )
-    return GENERATED + source[: m.end()] + inline + source[m.end():]
+
+
+def test_copy_text(source: str) -> str:
+    if not re.search(r"^\s*begin\s*;\s*$", source, re.IGNORECASE | re.MULTILINE):
+        raise TutelaError("a pgTAP file must start its transaction with `begin;` on its own line")
+    return GENERATED + source
 
 
 def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[str, str]:
@@ -158,11 +172,11 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
             ts = max(candidates)
             out[f"migrations/{ts.strftime(TS_FMT)}_{SNAPSHOT}.sql"] = snap
 
-    helpers = helpers_text(root)
+    out[SETUP_TEST] = setup_test_text(helpers_text(root))
     tests_root = root / "tests" / "sql"
     for path in sorted(tests_root.rglob("*.test.sql")):
         rel = path.relative_to(tests_root)
-        out[f"tests/{rel.as_posix()}"] = test_copy_text(path.read_text(), helpers)
+        out[f"tests/{rel.as_posix()}"] = test_copy_text(path.read_text())
     return out
 
 

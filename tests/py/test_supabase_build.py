@@ -139,3 +139,13 @@ def test_supabase_output_applies_and_passes_pg_prove(empty_db: str) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Result: PASS" in proc.stdout
+
+
+def test_helpers_live_once_in_the_setup_file() -> None:
+    """supabase/tests holds the helpers once (000_setup, first in name order), not per file."""
+    tests = sorted((ROOT / "supabase" / "tests").rglob("*.test.sql"))
+    assert tests[0].name == "000_setup.test.sql"
+    assert "create or replace function tutela_tests.authenticate_as" in tests[0].read_text()
+    assert "commit;" in tests[0].read_text()
+    others = [p for p in tests[1:] if "create or replace function tutela_tests." in p.read_text()]
+    assert others == [] and len(tests) > 300
