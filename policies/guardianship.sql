@@ -23,6 +23,14 @@ grant execute on function tutela_hidden.valid_link_permissions(jsonb)
 to authenticated, service_role;
 grant execute on function tutela_hidden.link_permission_keys() to authenticated, service_role;
 
+-- The functions a migration (0003, now the baseline) defined without a search_path: pinned here,
+-- so that no caller's search_path can change what their bodies resolve (splinter's
+-- function_search_path_mutable).
+alter function tutela_hidden.link_permission_keys() set search_path = '';
+alter function tutela_hidden.default_link_permissions() set search_path = '';
+alter function tutela_hidden.valid_link_permissions(jsonb) set search_path = '';
+alter function tutela_private.forbid_audit_change() set search_path = '';
+
 -- ---------------------------------------------------------------------------------------------
 -- organizations: members, students of it, and guardians of its students read it
 -- ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 Catalog checks (each violation names the offending object):
 - rls: every table outside the system schemas has row level security enabled;
 - definer-search-path: every SECURITY DEFINER function sets ``search_path`` to empty;
+- search-path: every other function sets ``search_path`` too (splinter's
+  function_search_path_mutable);
 - public-execute: no function is executable by PUBLIC or ``anon`` unless it is listed, with a
   reason, in ``policies/anon_allowlist.txt``;
 - policy-initplan: no policy calls ``auth.uid()``, ``auth.jwt()``, ``auth.role()``,
@@ -105,6 +107,26 @@ def check_definer_search_path(conn: Conn) -> list[Violation]:
             "security definer without `set search_path = ''`"
             + (f" (has: {r[1]})" if r[1] else ""),
         )
+        for r in rows
+    ]
+
+
+def check_search_path(conn: Conn) -> list[Violation]:
+    """Every function sets its search_path, definer or not (splinter's
+    function_search_path_mutable): a caller's search_path never changes what a body resolves."""
+    rows = conn.execute(
+        f"""
+        select format('%%I.%%I(%%s)', n.nspname, p.proname, oidvectortypes(p.proargtypes))
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where not p.prosecdef and {_SCHEMA_FILTER} and {_not_extension_member('pg_proc', 'p')}
+          and not exists (select 1 from unnest(coalesce(p.proconfig, '{{}}')) c
+                          where c like 'search_path=%%')
+        order by 1
+        """,
+        {"excluded": list(EXCLUDED_SCHEMAS)},
+    ).fetchall()
+    return [
+        Violation("search-path", str(r[0]), "function without `set search_path` (mutable)")
         for r in rows
     ]
 
@@ -279,6 +301,7 @@ def catalog_checks(
         *check_registry(conn, root),
         *check_rls(conn),
         *check_definer_search_path(conn),
+        *check_search_path(conn),
         *check_public_execute(conn, allowlist),
         *check_policy_initplan(conn),
         *check_fk_index(conn),

@@ -80,6 +80,13 @@ def test_function_executable_by_public_or_anon(tx: Any) -> None:
     assert "tutela.lint_ok()" not in found
 
 
+def test_function_without_search_path(tx: Any) -> None:
+    tx.execute("create function tutela.lint_mutable() returns int language sql as 'select 1'")
+    tx.execute("create function tutela.lint_pinned() returns int language sql "
+               "set search_path = '' as 'select 1'")
+    assert _found(tx, "search-path") == ["tutela.lint_mutable()"]
+
+
 def test_allowlist_exempts_a_listed_function(tx: Any, tmp_path: Path) -> None:
     tx.execute("create function tutela.lint_anon() returns int language sql as 'select 1'")
     (tmp_path / "policies").mkdir()

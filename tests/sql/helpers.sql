@@ -1,6 +1,7 @@
 -- Test helpers: the `tutela_tests` schema (Tutela's own: an app's `tests` schema, e.g. from
--- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`, pytest) and,
--- for the Supabase CLI, once by supabase/tests/000_setup.test.sql; never by migrations.
+-- Supabase's test helpers, is left alone). Installed by the test runner (`tutela test`,
+-- pytest) and, for the Supabase CLI, once by supabase/tests/000_setup.test.sql; never by
+-- migrations.
 -- Actors are set exactly as PostgREST does: `role` and `request.jwt.claims`, transaction-local.
 
 create extension if not exists pgtap with schema extensions;
