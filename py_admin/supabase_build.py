@@ -7,12 +7,13 @@ Output (never edited by hand):
   to that number, then each later versioned migration; the timestamp is the one in the file's
   ``-- tutela:created`` header, so it never moves. A project that pushed the 0.1 files (in
   public/private) moves with `tutela migrate` once (docs/architecture.md, "Upgrading from 0.1").
-- ``supabase/migrations/<UTC timestamp>_tutela_repeatables.sql``: a snapshot of every rpc/ and
-  policies/ file, in the runner's order. Supabase's CLI has no repeatable migrations, so a new
-  snapshot is added whenever the repeatable files changed, or a versioned migration was added,
-  since the newest one; earlier snapshots stay as history (those older than the baseline are
-  part of it and are not emitted). A snapshot git does not track yet
-  is rewritten in place rather than followed by another.
+- ``supabase/migrations/<UTC timestamp>_tutela_repeatables.sql``: Supabase's CLI has no
+  repeatable migrations, so each change of rpc/ or policies/ adds a snapshot holding the files
+  that changed since the previous one, in the runner's order: a release that changes one
+  function adds about that file. The first snapshot after the baseline, and the first after a
+  new versioned migration, hold every file (the runner re-applies them all then). Earlier
+  snapshots stay as history (those older than the baseline are part of it and not emitted); a
+  snapshot git does not track yet is this change's own and is rewritten in place.
 - ``supabase/tests/000_setup.test.sql``: pgTAP and the test helpers, installed once (committed);
   ``supabase test db`` runs the files in name order, so it comes first.
 - ``supabase/tests/<module>/<file>.test.sql``: the pgTAP files, as they are in tests/sql/.
@@ -65,9 +66,33 @@ def _tracked_by_git(path: Path) -> bool:
     return proc.returncode == 0
 
 
-def snapshot_text(root: Path) -> str:
-    parts = [GENERATED, "-- Snapshot of the repeatable files (rpc/, policies/), in apply order.\n"]
-    for f in repeatable_files(root):
+SECTION_RE = re.compile(r"^-- >>> (\S+)\n", re.MULTILINE)
+
+
+def repeatable_state(snapshots: list[str]) -> dict[str, str]:
+    """Each repeatable file as the database has it after these snapshots, applied in order:
+    the file's last copy (compared without trailing newlines)."""
+    state: dict[str, str] = {}
+    for text in snapshots:
+        parts = SECTION_RE.split(text)
+        for name, body in zip(parts[1::2], parts[2::2], strict=True):
+            state[name] = body.rstrip("\n")
+    return state
+
+
+def delta_text(root: Path, state: dict[str, str], *, full: bool) -> str | None:
+    """A snapshot holding the repeatable files that differ from `state` (all of them with
+    `full`), in apply order; None when none differs."""
+    files = [f for f in repeatable_files(root) if full or state.get(f.name) != f.text.rstrip("\n")]
+    if not files:
+        return None
+    what = (
+        "every repeatable file (rpc/, policies/): the first after the baseline or after a new"
+        "\n-- versioned migration" if full else
+        "the repeatable files (rpc/, policies/) changed since the previous snapshot"
+    )
+    parts = [GENERATED, f"-- Snapshot of {what}, in apply order.\n"]
+    for f in files:
         parts.append(f"\n-- >>> {f.name}\n")
         body = f.text
         parts.append(body if body.endswith("\n") else body + "\n")
@@ -138,7 +163,6 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
         last = ts
         out[f"migrations/{m.group(1)}_{f.path.stem}.sql"] = GENERATED + text
 
-    snap = snapshot_text(root)
     snapshots = sorted(
         (name for name in existing if name.startswith("migrations/") and name.endswith(
             f"_{SNAPSHOT}.sql")),
@@ -152,25 +176,32 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
     for name in snapshots:
         out[name] = existing[name]
     newest = snapshots[-1] if snapshots else None
-    newest_ts = _ts(Path(newest).name[:14]) if newest else None
-    needs_new = (
-        newest is None
-        or existing[newest] != snap
-        or (last is not None and newest_ts is not None and newest_ts <= last)
+    # a snapshot git does not track yet is this change's own: rewritten, not followed
+    open_one = (
+        newest if newest is not None and not _tracked_by_git(root / "supabase" / newest)
+        else None
     )
-    if needs_new:
-        if newest is not None and not _tracked_by_git(root / "supabase" / newest) and (
-            last is None or (newest_ts is not None and newest_ts > last)
-        ):
-            out[newest] = snap  # not landed yet: rewrite in place
+    landed = [n for n in snapshots if n != open_one]
+    state = repeatable_state([existing[n] for n in landed])
+    landed_ts = _ts(Path(landed[-1]).name[:14]) if landed else None
+    # after a new versioned migration every repeatable file goes again (the runner re-applies
+    # them all then: a migration may have dropped what they create)
+    full = landed_ts is None or (last is not None and landed_ts <= last)
+    delta = delta_text(root, state, full=full)
+    if open_one is not None:
+        del out[open_one]
+    if delta is not None:
+        open_ts = _ts(Path(open_one).name[:14]) if open_one else None
+        if open_one is not None and open_ts is not None and (last is None or open_ts > last):
+            out[open_one] = delta  # not landed yet: rewrite in place
         else:
             candidates = [now.replace(microsecond=0)]
             if last is not None:
                 candidates.append(last + timedelta(seconds=1))
-            if newest_ts is not None:
-                candidates.append(newest_ts + timedelta(seconds=1))
+            if landed_ts is not None:
+                candidates.append(landed_ts + timedelta(seconds=1))
             ts = max(candidates)
-            out[f"migrations/{ts.strftime(TS_FMT)}_{SNAPSHOT}.sql"] = snap
+            out[f"migrations/{ts.strftime(TS_FMT)}_{SNAPSHOT}.sql"] = delta
 
     out[SETUP_TEST] = setup_test_text(helpers_text(root))
     tests_root = root / "tests" / "sql"
