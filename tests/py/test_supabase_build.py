@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -74,6 +75,9 @@ def test_changed_repeatable_makes_output_stale_and_adds_a_snapshot(repo: Path) -
     assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
     snaps = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))
     assert len(snaps) == 2  # the landed snapshot stays as history
+    # the new one is a delta a reviewer can read: only the file that changed
+    assert re.findall(r"^-- >>> (\S+)$", snaps[1].read_text(), re.M) == ["rpc/profiles.sql"]
+    assert len(re.findall(r"^-- >>> ", snaps[0].read_text(), re.M)) > 10  # the first: all
     # an uncommitted snapshot is rewritten in place, not followed by another
     rpc.write_text(rpc.read_text() + "\n-- changed again\n")
     result = build(repo, now=datetime(2030, 3, 1, tzinfo=UTC))
@@ -90,6 +94,31 @@ def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
     assert "migrations/20300105000000_0099_more.sql" in stale
     result = build(repo, now=NOW)
     assert "migrations/20300105000001_tutela_repeatables.sql" in result.written
+    # after a versioned migration every repeatable file goes again (as the runner does)
+    after = (repo / "supabase" / "migrations" / "20300105000001_tutela_repeatables.sql").read_text()
+    assert len(re.findall(r"^-- >>> ", after, re.M)) > 10
+
+
+def test_unchanged_repeatables_add_no_snapshot_and_deltas_add_up(repo: Path,
+                                                                   empty_db: str) -> None:
+    """Deltas applied in order give the database what the runner gives it."""
+    build(repo, now=NOW)
+    _commit(repo)
+    assert build(repo, check=True, now=datetime(2031, 1, 1, tzinfo=UTC)).stale == []
+    rpc = repo / "rpc" / "profiles.sql"
+    text = rpc.read_text()
+    assert "'Trigger: creates" in text
+    rpc.write_text(text.replace("'Trigger: creates", "'Delta test: creates"))
+    build(repo, now=datetime(2030, 2, 1, tzinfo=UTC))
+    with connect(empty_db, autocommit=True) as conn:
+        for path in [bootstrap_file().path,
+                     *sorted((repo / "supabase" / "migrations").glob("*.sql"))]:
+            for _, statement in split_statements(path.read_text()):
+                conn.execute(statement.encode())
+        comment = conn.execute(
+            "select obj_description('tutela_private.handle_new_user()'::regprocedure)"
+        ).fetchone()
+    assert comment is not None and str(comment[0]).startswith("Delta test:")
 
 
 def test_stray_file_in_output_is_stale(repo: Path) -> None:
