@@ -140,7 +140,8 @@ def test_port_taken_by_another_process_is_an_error(home: Path) -> None:
     assert cluster.port == port
 
 
-@pytest.mark.skipif(not _has_pg_cron(), reason="pg_cron is not installed for this server (`make setup` installs it)")
+@pytest.mark.skipif(not _has_pg_cron(),
+                    reason="pg_cron is not installed for this server (`make setup` installs it)")
 def test_db_start_loads_pg_cron_into_a_cluster_started_without_it(cli: Any, home: Path) -> None:
     """A cluster made and running before pg_cron was configured: `tutela db start` restarts it
     with pg_cron preloaded and its database made, keeping every row; then it is idempotent."""
