@@ -70,12 +70,17 @@ def _fail(exc: TutelaError) -> None:
 # ---- db -------------------------------------------------------------------------------------
 @db_app.command("start")
 def db_start() -> None:
-    """Start the embedded cluster (initialising it on first use). Idempotent."""
+    """Start the embedded cluster (initialising it on first use). Idempotent. A running cluster
+    that has not loaded pg_cron yet (started before it was installed) is restarted: open
+    transactions roll back and clients are disconnected; nothing committed is lost."""
     from py_admin.cluster import default_cluster
 
     cluster = default_cluster()
     started = cluster.start()
     word = "started" if started else "already running"
+    if not started and cluster.needs_restart():
+        cluster.restart()
+        word = "restarted to load pg_cron"
     console.print(f"PostgreSQL {cluster.install.major} {word} on port {cluster.port}")
     console.print(cluster.url(), highlight=False, soft_wrap=True)
 

@@ -3,6 +3,17 @@
 The default cluster lives under ``<project>/.tutela/``. PostgreSQL refuses to run as root, so
 when the harness runs as root it creates (or reuses) the unprivileged system user ``tutela``,
 hands the cluster directory to it and runs every server binary as that user.
+
+Where the server has pg_cron (``make setup`` installs it), the cluster preloads it with
+``cron.database_name = 'tutela_cron'`` (pg_cron's extension and its jobs live in that one
+database, which every start makes sure exists; ``create extension pg_cron`` in it is left to
+whoever schedules jobs). The settings are written at every start (``tutela.conf``), so a cluster
+made before pg_cron was there gets them on its next start; ``tutela db start`` restarts a running
+one that has not loaded them yet (a fast shutdown: open transactions roll back and clients are
+disconnected, nothing committed is lost). In the embedded cluster jobs run in background workers
+as their owner. In the ephemeral test clusters the scheduler runs but no job can execute: its
+connections go to a socket directory where no server listens, so a job a test registers never
+runs its command mid-test (the run is recorded as failed).
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from py_admin.pgbin import PgInstall, find_install
 SERVICE_USER = os.environ.get("TUTELA_PG_USER", "tutela")
 SUPERUSER = "postgres"
 DEFAULT_DB = "tutela"
+CRON_DB = "tutela_cron"  # cron.database_name: pg_cron's extension can only be created there
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,7 @@ class Cluster:
         self.install = _pg_install()
         self.user = service_user()
         self.base = self._choose_base()
+        self.cron = self.install.has_pg_cron  # preload pg_cron (decided at every start)
 
     # ---- layout -------------------------------------------------------------------------
     def _choose_base(self) -> Path:
@@ -240,9 +253,58 @@ class Cluster:
         ]
         if self.ephemeral:
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
+        lines += self._cron_conf()
         path = self.data / "tutela.conf"
         path.write_text("\n".join(lines) + "\n")
         self._chown(path)
+
+    def _cron_conf(self) -> list[str]:
+        if not self.cron:
+            return []
+        lines = ["shared_preload_libraries = 'pg_cron'", f"cron.database_name = '{CRON_DB}'"]
+        if self.ephemeral:
+            # no job ever runs in a test cluster: pg_cron connects to run one (the default
+            # without background workers), here to a socket directory that does not exist
+            lines += [f"cron.host = '{self.base / 'no-cron-jobs'}'", "cron.max_running_jobs = 1"]
+        else:
+            lines += ["cron.use_background_workers = on", "cron.max_running_jobs = 4",
+                      "max_worker_processes = 12"]
+        return lines
+
+    def _loaded_settings(self) -> dict[str, str]:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), connect_timeout=5) as conn:
+            rows = conn.execute(
+                "select name, setting from pg_settings where name in "
+                "('shared_preload_libraries', 'cron.database_name')"
+            ).fetchall()
+        return {str(k): str(v) for k, v in rows}
+
+    def needs_restart(self) -> bool:
+        """Whether the running server has not loaded the settings this cluster wants (pg_cron,
+        for a cluster started before pg_cron was installed or before Tutela configured it)."""
+        if not self.cron or not self.running():
+            return False
+        loaded = self._loaded_settings()
+        libs = [x.strip() for x in loaded.get("shared_preload_libraries", "").split(",")]
+        return "pg_cron" not in libs or loaded.get("cron.database_name") != CRON_DB
+
+    def restart(self) -> None:
+        """Restart the running server with the current settings (fast shutdown: open
+        transactions roll back, clients are disconnected; nothing committed is lost)."""
+        port = self.port
+        if port is None or not self.running():
+            raise TutelaError("the embedded cluster is not running", hint="run `tutela db start`")
+        self._write_runtime_conf(port)
+        proc = self._run([
+            self.install.tool("pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+            "-m", "fast", "-w", "-t", "60", "restart",
+        ], check=False)
+        if proc.returncode != 0:
+            tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-8:])
+            raise TutelaError(f"PostgreSQL did not restart:\n{tail}", hint=f"see {self.log}")
+        self._ensure_databases()
 
     def _clear_stale_pid(self) -> None:
         pidfile = self.data / "postmaster.pid"
@@ -281,8 +343,13 @@ class Cluster:
         if proc.returncode != 0:
             tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-8:])
             raise TutelaError(f"PostgreSQL did not start:\n{tail}", hint=f"see {self.log}")
-        self._ensure_database(DEFAULT_DB)
+        self._ensure_databases()
         return True
+
+    def _ensure_databases(self) -> None:
+        self._ensure_database(DEFAULT_DB)
+        if self.cron:
+            self._ensure_database(CRON_DB)  # pg_cron's launcher connects to it
 
     def _ensure_database(self, dbname: str) -> None:
         import psycopg

@@ -35,6 +35,18 @@ class PgInstall:
     def has_pgtap(self) -> bool:
         return (self.sharedir / "extension" / "pgtap.control").exists()
 
+    @property
+    def has_pg_cron(self) -> bool:
+        """pg_cron's extension and its library (loaded at server start) are both there."""
+        return (self.sharedir / "extension" / "pg_cron.control").exists() and (
+            self.pkglibdir / "pg_cron.so"
+        ).exists()
+
+    @property
+    def pkglibdir(self) -> Path:
+        """Where the server's loadable libraries live (pg_config --pkglibdir)."""
+        return _pkglibdir_of(self.bindir, self.major)
+
 
 def _has_server_tools(bindir: Path) -> bool:
     return all((bindir / t).exists() for t in SERVER_TOOLS)
@@ -65,6 +77,22 @@ def _sharedir_of(bindir: Path, major: int) -> Path:
         if len(out) == 2 and re.search(rf"\b{major}(\.|\b)", out[1]):
             return Path(out[0].strip())
     return Path(f"/usr/share/postgresql/{major}")
+
+
+def _pkglibdir_of(bindir: Path, major: int) -> Path:
+    own = bindir / "pg_config"
+    candidates = [str(own)] if own.exists() else []
+    candidates.append("pg_config")
+    for exe in candidates:
+        try:
+            out = subprocess.run(
+                [exe, "--pkglibdir", "--version"], capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        if len(out) == 2 and re.search(rf"\b{major}(\.|\b)", out[1]):
+            return Path(out[0].strip())
+    return bindir.parent / "lib"
 
 
 def candidate_bindirs() -> list[Path]:

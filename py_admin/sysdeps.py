@@ -2,7 +2,9 @@
 
 Run as ``python3 -m py_admin.sysdeps`` (``make setup`` does). On Debian/Ubuntu it installs
 what is missing with apt-get (as root, or through sudo): the venv module, a PostgreSQL
-server (>= 15) and pgTAP for that server. Elsewhere it names what to install and exits 1.
+server (>= 15), pgTAP and pg_cron for that server. Elsewhere it names what to install and exits
+1 (pg_cron: it names it and goes on; the cluster then runs without it and the pg_cron tests
+are skipped).
 """
 
 from __future__ import annotations
@@ -83,6 +85,28 @@ def ensure_postgres() -> PgInstall:
     return install
 
 
+def ensure_pg_cron(install: PgInstall) -> bool:
+    """pg_cron for the server found: the clusters preload it and the tests check that Tutela's
+    jobs and an app's of the same names stay apart. Without apt-get it says what to install and
+    goes on (the harness works without it; the pg_cron tests are skipped)."""
+    if install.has_pg_cron:
+        return True
+    package = f"postgresql-{install.major}-cron"
+    if _apt_prefix() is None:
+        _say(
+            f"warning: pg_cron is missing for PostgreSQL {install.major} "
+            f"({install.sharedir / 'extension' / 'pg_cron.control'} or "
+            f"{install.pkglibdir / 'pg_cron.so'} not found): install {package} (or the "
+            "equivalent for your system) and restart the cluster (`tutela db stop && tutela "
+            "db start`); until then the pg_cron tests are skipped"
+        )
+        return False
+    _apt_install([package], "pg_cron is missing")
+    if not install.has_pg_cron:
+        _fail(f"pg_cron not found for PostgreSQL {install.major} after installing {package}")
+    return True
+
+
 def ensure_pg_prove() -> None:
     """pg_prove runs the pgTAP files the way `supabase test db` does (a compatibility test)."""
     if shutil.which("pg_prove") is None:
@@ -115,12 +139,14 @@ def main() -> None:
     try:
         ensure_venv_module()
         install = ensure_postgres()
+        cron = ensure_pg_cron(install)
         ensure_pg_prove()
         ensure_report_renderer()
         ensure_node()
     except subprocess.CalledProcessError as exc:
         _fail(f"{' '.join(map(str, exc.cmd))} failed with exit code {exc.returncode}")
-    _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present")
+    _say(f"PostgreSQL {install.major} at {install.bindir}, pgTAP present, "
+         f"pg_cron {'present' if cron else 'missing'}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,13 @@ from typing import Any
 import psycopg
 import pytest
 
-from py_admin.cluster import Cluster
+from py_admin.cluster import CRON_DB, Cluster
+from py_admin.pgbin import find_install
+
+
+def _has_pg_cron() -> bool:
+    install = find_install()
+    return install is not None and install.has_pg_cron
 
 
 @pytest.fixture
@@ -132,3 +138,34 @@ def test_port_taken_by_another_process_is_an_error(home: Path) -> None:
         with pytest.raises(TutelaError, match="taken by another process"):
             cluster.start()
     assert cluster.port == port
+
+
+@pytest.mark.skipif(not _has_pg_cron(),
+                    reason="pg_cron is not installed for this server (`make setup` installs it)")
+def test_db_start_loads_pg_cron_into_a_cluster_started_without_it(cli: Any, home: Path) -> None:
+    """A cluster made and running before pg_cron was configured: `tutela db start` restarts it
+    with pg_cron preloaded and its database made, keeping every row; then it is idempotent."""
+    env = {"TUTELA_HOME": str(home)}
+    old = Cluster(home)
+    old.cron = False  # what a cluster made before pg_cron was part of the harness runs with
+    old.start()
+    url = old.url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("create table marker as select 42 as answer")
+        assert conn.execute("show shared_preload_libraries").fetchone() == ("",)
+    assert Cluster(home).needs_restart() is True
+
+    out = cli("db", "start", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "restarted to load pg_cron" in out.stdout
+    with psycopg.connect(url) as conn:  # same URL, same port, the row still there
+        assert conn.execute("select answer from marker").fetchone() == (42,)
+        assert conn.execute("show shared_preload_libraries").fetchone() == ("pg_cron",)
+        assert conn.execute("show cron.database_name").fetchone() == (CRON_DB,)
+    with psycopg.connect(old.url(CRON_DB), autocommit=True) as conn:
+        conn.execute("create extension pg_cron")
+        assert conn.execute("select count(*) from cron.job").fetchone() == (0,)
+
+    again = cli("db", "start", env=env)
+    assert again.returncode == 0 and "already running" in again.stdout, again.stdout
+    assert Cluster(home).needs_restart() is False
