@@ -200,6 +200,17 @@ def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> No
     console.print(table)
 
 
+def _confirm(question: str, *, verb: str, outcome: str, shown: str) -> None:
+    """Ask before something that cannot be undone; without a terminal to ask on, refuse."""
+    if not sys.stdin.isatty():
+        raise TutelaError(
+            f"refusing to {verb} without confirmation: there is no terminal to ask on; {outcome}",
+            hint=f"Read {shown} above, then run again with --yes.",
+        )
+    if not typer.confirm(question, default=False):
+        raise TutelaError(f"not confirmed; {outcome}")
+
+
 @app.command("uninstall")
 def uninstall_cmd(
     database_url: DatabaseUrl = None,
@@ -227,15 +238,8 @@ def uninstall_cmd(
         table.add_row(what, "1")
     console.print(table)
     if not yes:
-        if not sys.stdin.isatty():
-            raise TutelaError(
-                "refusing to uninstall without confirmation: there is no terminal to ask on; "
-                "nothing was removed",
-                hint="Read the list above, then run again with --yes.",
-            )
-        if not typer.confirm("Remove Tutela and all its data? This cannot be undone",
-                             default=False):
-            raise TutelaError("not confirmed; nothing was removed")
+        _confirm("Remove Tutela and all its data? This cannot be undone",
+                 verb="uninstall", outcome="nothing was removed", shown="the list")
     removed = uninstall(url)
     console.print(
         f"removed {len(removed.schemas)} schema(s) and {len(removed.outside)} object(s) outside "
@@ -402,14 +406,8 @@ def privacy_erase(
     if not as_json:
         _show_erasure_request(info)
     if not yes:
-        if not sys.stdin.isatty():
-            raise TutelaError(
-                "refusing to erase without confirmation: there is no terminal to ask on; "
-                "nothing was deleted",
-                hint="Read the request above, then run again with --yes.",
-            )
-        if not typer.confirm("Erase this student's data? This cannot be undone", default=False):
-            raise TutelaError("not confirmed; nothing was deleted")
+        _confirm("Erase this student's data? This cannot be undone",
+                 verb="erase", outcome="nothing was deleted", shown="the request")
     report = erase(url, request)
     if report.get("status") == "cancelled":
         if as_json:

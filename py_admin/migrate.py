@@ -32,8 +32,9 @@ from py_admin.sqlsplit import split_statements
 LOCK_KEY = 7_231_045_118  # pg_advisory_xact_lock key of the migration runner
 LEDGER = "tutela_private.tutela_migrations"
 # where Tutela 0.1 (migrations 0001-0015) kept the ledger; 0016 moves it to LEDGER
-LEGACY_LEDGER = "private" + ".tutela_migrations"
+LEGACY_LEDGER = "private.tutela_migrations"
 VERSIONED_RE = re.compile(r"^(\d{4})_([a-z0-9][a-z0-9_]*)\.sql$")
+CREATED_RE = re.compile(r"^--\s*tutela:created\s+(\d{14})\s*$", re.MULTILINE)
 BOOTSTRAP_NAME = "supabase_compat.sql"
 
 # created in the schema the baseline (or 0016) made; never before it, so that a schema of that
@@ -303,10 +304,8 @@ class MigrateResult:
 
 # ---- a 0.1 database pushed with the Supabase CLI ---------------------------------------------
 SUPABASE_HISTORY = "supabase_migrations.schema_migrations"
-CREATED_RE = re.compile(r"^--\s*tutela:created\s+(\d{14})\s*$", re.MULTILINE)
-
-
-def _created(f: SqlFile) -> str | None:
+def created_stamp(f: SqlFile) -> str | None:
+    """The UTC timestamp of a file's `-- tutela:created` header (its Supabase version)."""
     m = CREATED_RE.search(f.text)
     return m.group(1) if m else None
 
@@ -321,9 +320,9 @@ def pushed_by_supabase_cli(
     if not row or not row[0]:
         return []
     versions = {str(r[0]) for r in conn.execute(f"select version from {SUPABASE_HISTORY}")}
-    by_version = {_created(f): f for f in files if f.kind == "versioned"}
+    by_version = {created_stamp(f): f for f in files if f.kind == "versioned"}
     first = next((f for f in files if f.name.startswith("0001_")), None)
-    if first is None or _created(first) not in versions:
+    if first is None or created_stamp(first) not in versions:
         return []
     return [f for v, f in by_version.items() if v in versions]
 
@@ -351,8 +350,8 @@ def repair_supabase_history(
     """After the move: Tutela's rows of Supabase's history name the files of supabase/ that
     the database now equals (what `supabase migration repair` would do), so that `supabase db
     push` goes on from there. Only Tutela's rows change; returns the versions now recorded."""
-    first = _created(baseline) or ""
-    old = [v for v in (_created(f) for f in pushed) if v]
+    first = created_stamp(baseline) or ""
+    old = [v for v in (created_stamp(f) for f in pushed) if v]
     conn.execute(
         f"delete from {SUPABASE_HISTORY} where version = any(%s) "
         "or (name = 'tutela_repeatables' and version < %s)",

@@ -32,11 +32,17 @@ from pathlib import Path
 import jinja2
 
 from py_admin.errors import TutelaError
-from py_admin.migrate import baseline_file, baseline_number, repeatable_files, versioned_files
+from py_admin.migrate import (
+    CREATED_RE,
+    baseline_file,
+    baseline_number,
+    created_stamp,
+    repeatable_files,
+    versioned_files,
+)
 from py_admin.paths import TEMPLATES_DIR, project_root
 from py_admin.uninstall import UNINSTALL_SQL
 
-CREATED_RE = re.compile(r"^--\s*tutela:created\s+(\d{14})\s*$", re.MULTILINE)
 OUT_RE = re.compile(r"^(\d{14})_(.+)\.sql$")
 SNAPSHOT = "tutela_repeatables"
 TS_FMT = "%Y%m%d%H%M%S"
@@ -167,10 +173,7 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
         (name for name in existing if name.startswith("migrations/") and name.endswith(
             f"_{SNAPSHOT}.sql")),
     )
-    first_ts = None
-    if baseline is not None:
-        bm = CREATED_RE.search(baseline.text)
-        first_ts = bm.group(1) if bm else None
+    first_ts = created_stamp(baseline) if baseline is not None else None
     # history stays as it is, from the baseline on
     snapshots = [n for n in snapshots if first_ts is None or Path(n).name[:14] > first_ts]
     for name in snapshots:

@@ -313,6 +313,10 @@ def test_uninstall_refuses_while_the_app_depends_on_tutela(empty_db: str) -> Non
                      "from tutela.students")
         conn.execute("create table public.notes (student_id uuid "
                      "references tutela.students (id))")
+    # the SQL itself (supabase/tutela_uninstall.sql) refuses with TU409, changing nothing
+    with psycopg.connect(empty_db) as conn, pytest.raises(psycopg.Error) as raw:
+        conn.execute((SQL_DIR / "uninstall.sql").read_bytes())
+    assert raw.value.sqlstate == "TU409"
     with pytest.raises(TutelaError) as err:
         uninstall(empty_db)
     assert "my_students" in str(err.value) and "notes_student_id_fkey" in str(err.value)
