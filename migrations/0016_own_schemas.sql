@@ -407,12 +407,25 @@ alter trigger on_auth_user_created on auth.users rename to tutela_on_auth_user_c
 
 -- pg_cron job names are global: Tutela's jobs (same name and 0.1 command) carry the prefix and
 -- call the functions where they now live. An app's job of the same name is not touched.
+-- A role that may write cron.job (a superuser) renames the rows in place: same job ids, owner
+-- and history. On Supabase `postgres` may only read cron.job: its own jobs are scheduled again
+-- under the new names (inactive ones stay inactive); a job of another user it cannot move, and
+-- then nothing is applied (SQLSTATE 42501, the job and its owner named).
+-- (Changed after 0.2's first landing, which wrote cron.job directly and so failed, applying
+-- nothing, where the role may not: py_admin/migrate.py SUPERSEDED accepts that version.)
 do $cron$
+declare
+  r record;
+  v_direct boolean := pg_catalog.has_table_privilege('cron.job', 'update');
+  v_id bigint;
 begin
-  if pg_catalog.to_regclass('cron.job') is not null then
-    update cron.job as j
-    set jobname = 'tutela_' || j.jobname, command = v.new_command
-    from (
+  if pg_catalog.to_regclass('cron.job') is null then
+    return;
+  end if;
+  for r in
+    select j.jobid, j.schedule, j.username, j.active, v.name, v.new_command
+    from cron.job as j
+    inner join (
       values
       ('drain_achievements', 'select public.drain_achievement_queue(1000)',
         'select tutela.drain_achievement_queue(1000)'),
@@ -426,8 +439,32 @@ begin
       ('expire_consents', 'select private.expire_consents()',
         'select tutela_private.expire_consents()')
     ) as v (name, old_command, new_command)
-    where j.jobname = v.name and j.command = v.old_command;
-  end if;
+      on j.jobname = v.name and j.command = v.old_command
+    order by j.jobid
+  loop
+    if v_direct then
+      update cron.job
+      set jobname = 'tutela_' || r.name, command = r.new_command
+      where jobid = r.jobid;
+    elsif r.username = current_user then
+      perform cron.unschedule(r.jobid);
+      v_id := cron.schedule('tutela_' || r.name, r.schedule, r.new_command);
+      if not r.active then
+        perform cron.alter_job(v_id, active => false);
+      end if;
+    else
+      raise exception using
+        errcode = '42501',
+        message = pg_catalog.format(
+          'pg_cron job %s (Tutela 0.1''s) belongs to %s: %s may not rename it',
+          r.name, r.username, current_user
+        ),
+        hint = pg_catalog.format(
+          'run `tutela migrate` as %s (or a superuser), or unschedule that job and run '
+          '`tutela jobs install` afterwards', r.username
+        );
+    end if;
+  end loop;
 end;
 $cron$;
 

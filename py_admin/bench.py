@@ -461,7 +461,20 @@ def explain_all(url: str, pool: Pool, folder: Path, run_id: str, seed: int,
     try:
         notices: list[str] = []
         conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
-        conn.execute("load 'auto_explain'")
+        loaded = conn.execute(
+            "select current_setting('auto_explain.log_min_duration', true) is not null"
+        ).fetchone()
+        if not (loaded and loaded[0]):
+            # not preloaded by the server (Supabase and the embedded cluster preload it):
+            # only a superuser may LOAD it
+            try:
+                conn.execute("load 'auto_explain'")
+            except psycopg.errors.InsufficientPrivilege:
+                raise TutelaError(
+                    "the bench's plans need auto_explain, which this role may not load",
+                    hint="preload it (shared_preload_libraries = 'auto_explain', as Supabase "
+                         "does), or run the bench as a superuser",
+                ) from None
         for setting, value in (("log_min_duration", "0"), ("log_analyze", "on"),
                                ("log_buffers", "on"), ("log_nested_statements", "on"),
                                ("log_timing", "on"), ("log_level", "notice")):

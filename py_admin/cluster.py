@@ -32,13 +32,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from psycopg import sql
+
 from py_admin.errors import TutelaError
-from py_admin.paths import project_root
+from py_admin.paths import SQL_DIR, project_root
 from py_admin.pgbin import PgInstall, find_install
 
 SERVICE_USER = os.environ.get("TUTELA_PG_USER", "tutela")
-SUPERUSER = "postgres"
+ADMIN = "supabase_admin"  # the platform's superuser, as on Supabase (initdb's user)
+APP_ROLE = "postgres"  # what the harness, its tests and `tutela` connect as: NOT a superuser
 DEFAULT_DB = "tutela"
+# the Supabase a cluster stands in for (chosen when it is made, `TUTELA_SUPABASE_MODE`):
+#   today   no default privileges for the API roles (Supabase since 2026-10-30)
+#   legacy  an older project: new tables, sequences and functions are granted to the three
+#           API roles by default privileges, in public and (the widest case) everywhere
+# Clusters made before the modes existed ran everything as the superuser `postgres`: "superuser".
+MODES = ("today", "legacy")
+DEFAULT_MODE = "today"
+_API_ROLES = "anon, authenticated, service_role"
+LEGACY_DEFAULTS = [
+    f"alter default privileges for role {APP_ROLE} {where} grant {what} to {_API_ROLES}"
+    for where in ("in schema public", "")
+    for what in ("all on tables", "all on sequences", "execute on functions")
+] + [
+    # Supabase's own, for objects its superuser creates in public
+    f"alter default privileges in schema public grant all on {kind} to {APP_ROLE}, {_API_ROLES}"
+    for kind in ("tables", "sequences", "functions")
+]
 CRON_DB = "tutela_cron"  # cron.database_name: pg_cron's extension can only be created there
 
 
@@ -110,12 +130,30 @@ def _port_in_use(port: int) -> bool:
     return False
 
 
-class Cluster:
-    """One local cluster: ``base/data`` (PGDATA), ``base/run`` (socket), ``base/postgres.log``."""
+def requested_mode() -> str:
+    mode = os.environ.get("TUTELA_SUPABASE_MODE", DEFAULT_MODE).strip() or DEFAULT_MODE
+    if mode not in MODES:
+        raise TutelaError(
+            f"TUTELA_SUPABASE_MODE={mode!r} is not a mode of the harness",
+            hint=f"use one of: {', '.join(MODES)}",
+        )
+    return mode
 
-    def __init__(self, base: Path, *, ephemeral: bool = False) -> None:
+
+class Cluster:
+    """One local cluster: ``base/data`` (PGDATA), ``base/run`` (socket), ``base/postgres.log``.
+
+    Like a Supabase project, it is made with the superuser ``supabase_admin``; ``postgres`` is
+    an ordinary role (``NOSUPERUSER CREATEDB CREATEROLE BYPASSRLS``) that owns the databases
+    Tutela and its tests use; ``py_admin/sql/supabase_platform.sql`` sets up what the platform
+    would (roles, ``auth``, ``extensions`` with pgcrypto and pgTAP) in template1, so every
+    database made later has it. ``mode`` says which Supabase's default privileges it has.
+    """
+
+    def __init__(self, base: Path, *, ephemeral: bool = False, mode: str | None = None) -> None:
         self.requested_base = base.resolve()
         self.ephemeral = ephemeral
+        self._wanted_mode = mode
         self.install = _pg_install()
         self.user = service_user()
         self.base = self._choose_base()
@@ -158,6 +196,27 @@ class Cluster:
     @property
     def _password_file(self) -> Path:
         return self.requested_base / "password"
+
+    @property
+    def _mode_file(self) -> Path:
+        return self.requested_base / "mode"
+
+    @property
+    def _pending_file(self) -> Path:
+        return self.requested_base / "mode.pending"
+
+    @property
+    def mode(self) -> str:
+        """today | legacy; "superuser" for a cluster made before the modes (its `postgres` is
+        the superuser; `tutela db reset` remakes it as today's Supabase)."""
+        for f in (self._mode_file, self._pending_file):
+            with contextlib.suppress(OSError):
+                return f.read_text().strip()
+        return "superuser" if self.initialised else (self._wanted_mode or requested_mode())
+
+    @property
+    def _admin_user(self) -> str:
+        return APP_ROLE if self.mode == "superuser" else ADMIN
 
     def _chown(self, path: Path) -> None:
         if self.user is not None:
@@ -217,7 +276,15 @@ class Cluster:
         if port is None:
             raise TutelaError("the embedded cluster has no port yet", hint="run `tutela db start`")
         pw = quote(self.password, safe="")
-        return f"postgresql://{SUPERUSER}:{pw}@127.0.0.1:{port}/{dbname}"
+        return f"postgresql://{APP_ROLE}:{pw}@127.0.0.1:{port}/{dbname}"
+
+    def admin_url(self, dbname: str = "postgres") -> str:
+        """The platform's superuser: for what Supabase itself does (never for Tutela's work)."""
+        port = self.port
+        if port is None:
+            raise TutelaError("the embedded cluster has no port yet", hint="run `tutela db start`")
+        pw = quote(self.password, safe="")
+        return f"postgresql://{self._admin_user}:{pw}@127.0.0.1:{port}/{dbname}"
 
     # ---- lifecycle ----------------------------------------------------------------------
     def init(self) -> None:
@@ -233,7 +300,7 @@ class Cluster:
         self._chown(pwfile)
         try:
             self._run([
-                self.install.tool("initdb"), "-D", str(self.data), "-U", SUPERUSER,
+                self.install.tool("initdb"), "-D", str(self.data), "-U", ADMIN,
                 "--pwfile", str(pwfile), "--auth-local=trust", "--auth-host=scram-sha-256",
                 "--encoding=UTF8", "--no-locale",
             ])
@@ -242,6 +309,11 @@ class Cluster:
         conf = self.data / "postgresql.conf"
         with conf.open("a") as fh:
             fh.write("\n# Tutela embedded cluster\ninclude_if_exists = 'tutela.conf'\n")
+        # the platform is set up at the first start (it needs the server): until then the
+        # mode is pending
+        mode = self._wanted_mode or requested_mode()
+        self._mode_file.unlink(missing_ok=True)
+        self._pending_file.write_text(mode + "\n")
 
     def _write_runtime_conf(self, port: int) -> None:
         lines = [
@@ -254,6 +326,10 @@ class Cluster:
         if self.ephemeral:
             lines += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
         lines += self._cron_conf()
+        # as on Supabase: auto_explain preloaded (the bench's nested plans; its settings are
+        # granted to postgres by the platform), pg_cron when installed
+        libs = ["pg_cron"] if self.cron else []
+        lines.append(f"shared_preload_libraries = '{', '.join([*libs, 'auto_explain'])}'")
         path = self.data / "tutela.conf"
         path.write_text("\n".join(lines) + "\n")
         self._chown(path)
@@ -261,7 +337,7 @@ class Cluster:
     def _cron_conf(self) -> list[str]:
         if not self.cron:
             return []
-        lines = ["shared_preload_libraries = 'pg_cron'", f"cron.database_name = '{CRON_DB}'"]
+        lines = [f"cron.database_name = '{CRON_DB}'"]
         if self.ephemeral:
             # no job ever runs in a test cluster: pg_cron connects to run one (the default
             # without background workers), here to a socket directory that does not exist
@@ -346,10 +422,85 @@ class Cluster:
         self._ensure_databases()
         return True
 
+    def _connect_admin(self, dbname: str) -> Any:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return psycopg.connect(self.admin_url(dbname), autocommit=True, connect_timeout=5)
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def _setup_platform(self) -> None:
+        """What Supabase sets up before anyone else runs SQL (supabase_platform.sql), in
+        template1 and postgres, then the mode's default privileges. Once per cluster."""
+        from py_admin.migrate import bootstrap_file
+
+        mode = self.mode
+        platform = (SQL_DIR / "supabase_platform.sql").read_text()
+        compat = bootstrap_file().path.read_text()
+        for dbname in ("template1", "postgres"):
+            with self._connect_admin(dbname) as conn:
+                conn.execute(platform.encode())
+                # auth.users and auth.uid()/role()/email()/jwt() as the compat bootstrap makes
+                # them, then owned by supabase_auth_admin as on Supabase
+                conn.execute(compat.encode())
+                conn.execute("""
+                    do $own$
+                    declare r record;
+                    begin
+                      for r in
+                        select format('alter table %s owner to supabase_auth_admin',
+                                      c.oid::regclass) as ddl
+                        from pg_class as c
+                        where c.relnamespace = 'auth'::regnamespace and c.relkind = 'r'
+                        union all
+                        select format('alter function %s owner to supabase_auth_admin',
+                                      p.oid::regprocedure)
+                        from pg_proc as p where p.pronamespace = 'auth'::regnamespace
+                      loop
+                        execute r.ddl;
+                      end loop;
+                    end;
+                    $own$""")
+                conn.execute("grant all on all tables in schema auth to postgres")
+                conn.execute("grant all on all routines in schema auth to postgres")
+                if mode == "legacy":
+                    for ddl in LEGACY_DEFAULTS:
+                        conn.execute(ddl.encode())
+            if dbname == "postgres":
+                with self._connect_admin(dbname) as conn:
+                    pw = self.password
+                    conn.execute(
+                        sql.SQL("alter role {} password {}").format(
+                            sql.Identifier(APP_ROLE), sql.Literal(pw)))
+        self._mode_file.write_text(mode + "\n")
+        self._pending_file.unlink(missing_ok=True)
+
+    def setup_cron(self) -> None:
+        """pg_cron in its database, as Supabase grants it: `postgres` schedules jobs and reads
+        cron.job (every start, for clusters made before: idempotent)."""
+        if self.mode == "superuser":
+            return
+        with self._connect_admin(CRON_DB) as conn:
+            conn.execute("create extension if not exists pg_cron")
+            conn.execute(f"grant usage on schema cron to {APP_ROLE} with grant option")
+            conn.execute(f"grant all on all tables in schema cron to {APP_ROLE} with grant option")
+            # Supabase Cron (the dashboard) manages jobs as postgres: alter_job, unschedule...
+            conn.execute(f"grant all on all routines in schema cron to {APP_ROLE}")
+            conn.execute(f"revoke all on table cron.job from {APP_ROLE}")
+            conn.execute(f"grant select on table cron.job to {APP_ROLE} with grant option")
+
     def _ensure_databases(self) -> None:
+        if self._pending_file.exists():
+            self._setup_platform()
         self._ensure_database(DEFAULT_DB)
         if self.cron:
             self._ensure_database(CRON_DB)  # pg_cron's launcher connects to it
+            self.setup_cron()
 
     def _ensure_database(self, dbname: str) -> None:
         import psycopg
@@ -383,7 +534,8 @@ class Cluster:
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
-        for f in (self._port_file, self._password_file, self.requested_base / "LOCATION"):
+        for f in (self._port_file, self._password_file, self._mode_file, self._pending_file,
+                  self.requested_base / "LOCATION"):
             f.unlink(missing_ok=True)
         if self.base != self.requested_base:
             shutil.rmtree(self.base, ignore_errors=True)
@@ -397,6 +549,7 @@ class Cluster:
             "socket_dir": str(self.run_dir),
             "data_dir": str(self.data),
             "postgres_version": self.install.major,
+            "supabase_mode": self.mode,
             "bindir": str(self.install.bindir),
             "url": self.url() if self.port is not None and self.initialised else None,
         }

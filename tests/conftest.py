@@ -4,7 +4,11 @@ Server, in order of preference:
 - ``TUTELA_TEST_DATABASE_URL``: an existing server (a role that may create databases);
 - ``TUTELA_TEST_BACKEND=docker`` with a Docker engine: a testcontainers PostgreSQL
   (image ``TUTELA_TEST_DOCKER_IMAGE``, default ``supabase/postgres:15.8.1.060``, which has pgTAP);
-- otherwise a throwaway cluster made with this machine's initdb, in a temporary folder.
+- otherwise a throwaway cluster made with this machine's initdb, in a temporary folder, that
+  stands in for a Supabase project (py_admin/cluster.py): `postgres`, which every test connects
+  as, is not a superuser, and the API roles get no default privileges (``TUTELA_SUPABASE_MODE``
+  ``today``, the default) or, in mode ``legacy``, an older project's defaults that grant them
+  every new object. tests/py/test_supabase_modes.py makes a cluster of the other mode too.
 
 Every ``tests/sql/**/*.test.sql`` file is one test item, run by psql like pg_prove would, against
 one database migrated from scratch with the test helpers installed.
@@ -32,6 +36,8 @@ class _Server:
 
     def __init__(self) -> None:
         self.url: str | None = None
+        self.mode: str | None = None  # the local cluster's Supabase mode; None for others
+        self.cluster: Any = None  # the local cluster (py_admin.cluster.Cluster), if it is ours
         self._cleanup: list[Any] = []
         self._sql_db: str | None = None
         self.tap_results: list[FileResult] = []
@@ -59,6 +65,8 @@ class _Server:
             os.chmod(base, 0o755)
             cluster = Cluster(base, ephemeral=True)
             cluster.start()
+            self.mode = cluster.mode
+            self.cluster = cluster
             self._cleanup.append(lambda: (cluster.destroy(), shutil.rmtree(base, True)))
             self.url = cluster.url()
         return self.url
@@ -160,6 +168,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def server_url() -> str:
     """URL of the session's server (its maintenance database)."""
     return with_dbname(SERVER.start(), "postgres")
+
+
+@pytest.fixture(scope="session")
+def server_mode(server_url: str) -> str | None:
+    """The Supabase mode of the session's own cluster (today | legacy); None for a server
+    given by TUTELA_TEST_DATABASE_URL or Docker."""
+    return SERVER.mode
+
+
+@pytest.fixture(scope="session")
+def local_cluster(server_url: str) -> Any:
+    """The session's own cluster (for what the Supabase platform does, e.g. enabling pg_cron);
+    None when the server is someone else's."""
+    return SERVER.cluster
 
 
 @pytest.fixture

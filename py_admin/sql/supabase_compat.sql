@@ -100,9 +100,10 @@ begin
 end;
 $bootstrap$;
 
--- 5. Schema usage for the API roles, and Supabase's default grants in public (tables,
---    sequences and functions created there are granted to the three API roles; RLS and
---    explicit revokes decide the rest).
+-- 5. Schema usage for the API roles. No default privileges: like Supabase today (since
+--    2026-10-30), nothing created later is granted to the API roles unless its own SQL says so
+--    (Tutela's does, object by object). An app's default privileges are the app's: left as
+--    they are.
 do $bootstrap$
 declare
   v_schema text;
@@ -115,18 +116,5 @@ begin
       end if;
     end loop;
   end loop;
-  if not exists (select 1 from pg_catalog.pg_roles where rolname = 'supabase_admin')
-    and not exists (
-      select 1 from pg_catalog.pg_default_acl
-      where defaclnamespace = 'public'::regnamespace and defaclobjtype = 'r'
-    )
-  then
-    alter default privileges in schema public
-      grant all on tables to anon, authenticated, service_role;
-    alter default privileges in schema public
-      grant all on sequences to anon, authenticated, service_role;
-    alter default privileges in schema public
-      grant execute on functions to anon, authenticated, service_role;
-  end if;
 end;
 $bootstrap$;

@@ -137,10 +137,11 @@ def shadow_app_sql(cat: dict[str, Any]) -> str:
             f"private.{next(f[0] for f in cat['functions'] if f[2])}"
         out.append(f"create trigger {name} after insert on auth.users "
                    f"for each row execute function {func}();")
-    # the app's own default privileges and settings
+    # the app's own default privileges and settings (one `postgres` may set on Supabase: a
+    # custom `app.*` setting needs a superuser since PostgreSQL 15)
     out.append("alter default privileges in schema public grant select on tables to anon;")
-    out.append("do $$ begin execute format('alter database %I set app.feature = %L', "
-               "current_database(), 'on'); end $$;")
+    out.append("do $$ begin execute format('alter database %I set default_text_search_config "
+               "= %L', current_database(), 'pg_catalog.simple'); end $$;")
     return "\n".join(out)
 
 

@@ -71,22 +71,23 @@ def cron_database(server_url: str) -> str:
 
 
 @pytest.fixture
-def cron_db(server_url: str, cron_database: str) -> Iterator[str]:
-    """pg_cron's database, made anew with the extension; dropped afterwards (and an empty one
-    made again, as the cluster's start leaves it, for pg_cron's launcher to connect to)."""
+def cron_db(server_url: str, cron_database: str, local_cluster: Any) -> Iterator[str]:
+    """pg_cron's database, made anew with the extension (enabled by the platform, as on
+    Supabase); dropped afterwards (and made again as the cluster's start leaves it, for pg_cron's
+    launcher to connect to)."""
     ident = sql.Identifier(cron_database)
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("drop database if exists {} with (force)").format(ident))
         admin.execute(sql.SQL("create database {}").format(ident))
     url = with_dbname(server_url, cron_database)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("create extension pg_cron")
+    local_cluster.setup_cron()
     try:
         yield url
     finally:
         with psycopg.connect(server_url, autocommit=True) as admin:
             admin.execute(sql.SQL("drop database if exists {} with (force)").format(ident))
             admin.execute(sql.SQL("create database {}").format(ident))
+        local_cluster.setup_cron()
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,9 @@ def app_role(server_url: str) -> Iterator[str]:
     name = f"cron_app_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("create role {}").format(sql.Identifier(name)))
+        # on Supabase `postgres` has CREATEROLE, not superuser: it may act as the role it made
+        # only once a member (PostgreSQL 15 makes the creator none)
+        admin.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(name)))
     try:
         yield name
     finally:
@@ -178,9 +182,15 @@ def test_install_and_uninstall_leave_the_apps_jobs_of_the_same_names_alone(
 
 
 # ---- the 0.1 upgrade --------------------------------------------------------------------------
+@pytest.mark.parametrize("as_role", ["postgres", "superuser"])
 def test_upgrade_from_0_1_prefixes_tutelas_jobs_and_leaves_the_apps_alone(
-    cron_db: str, app_role: str, tmp_path: Path
+    cron_db: str, app_role: str, tmp_path: Path, as_role: str, local_cluster: Any
 ) -> None:
+    """As Supabase's postgres (may not write cron.job: its jobs are scheduled again under the
+    new names) and as a superuser (plain PostgreSQL: the rows are renamed in place)."""
+    if as_role == "superuser":
+        cron_db = local_cluster.admin_url(cron_db.rsplit("/", 1)[1])
+    user = psycopg.conninfo.conninfo_to_dict(cron_db)["user"]
     old = release_project(tmp_path / "release")
     migrate(cron_db, root=old)
     with psycopg.connect(cron_db, autocommit=True) as conn:
@@ -210,22 +220,24 @@ def test_upgrade_from_0_1_prefixes_tutelas_jobs_and_leaves_the_apps_alone(
         after = {r[0]: r for r in cron_jobs(conn)}
         head = {str(n): str(c) for n, c in conn.execute(
             "select name, command from tutela_private.jobs")}
-    assert set(after) == set(before)  # no job added or lost, every id kept
-    for name, when, _ in released:
-        row = after[ids[name]]
-        assert row[1] == f"{CRON_PREFIX}{name}", row
-        assert (row[2], row[3], row[7], row[8]) == (when, head[name], "postgres", True), row
     for jobid, row in apps.items():
         assert after[jobid] == row  # the app's: every column as it was
+    moved = {r[1]: r for r in after.values() if r[0] not in apps}
+    assert set(moved) == {f"{CRON_PREFIX}{n}" for n, _, _ in released}  # none added or lost
+    for name, when, _ in released:
+        row = moved[f"{CRON_PREFIX}{name}"]
+        assert (row[2], row[3], row[7], row[8]) == (when, head[name], user, True), row
+        if as_role == "superuser":
+            assert row[0] == ids[name]  # renamed in place: the same job and its history
 
     # head's `tutela jobs install` finds them under its names: no second copy
     install(cron_db)
     with psycopg.connect(cron_db) as conn:
         reinstalled = cron_jobs(conn)
-    ours = {r[1]: r[0] for r in reinstalled if r[7] == "postgres" and r[0] not in apps}
+    ours = {r[1]: r[0] for r in reinstalled if r[7] == user and r[0] not in apps}
     assert len(ours) == len([r for r in reinstalled if r[0] not in apps])  # names unique
-    assert ours == {f"{CRON_PREFIX}{n}": ids.get(n, ours.get(f"{CRON_PREFIX}{n}"))
-                    for n in head}
+    assert set(ours) == {f"{CRON_PREFIX}{n}" for n in head}
+    assert all(ours[name] == row[0] for name, row in moved.items())  # the moved ones kept
     uninstall(cron_db)
     with psycopg.connect(cron_db) as conn:
         assert {r[0]: r for r in cron_jobs(conn)} == apps

@@ -341,11 +341,12 @@ def test_ownership_catalog_trips_once_per_object(tx: Any) -> None:
 def test_ownership_catalog_sees_grants_and_settings(tx: Any) -> None:
     before = ownership_snapshot(tx)
     tx.execute("grant select on auth.users to authenticated")
-    tx.execute("alter role authenticator set pgrst.db_schemas = 'tutela'")
+    # a custom setting (pgrst.*) on a role needs a superuser: one postgres may set on Supabase
+    tx.execute("alter role authenticator set lock_timeout = '5s'")
     found = [v.obj for v in check_ownership_catalog(tx, before)]
     assert len(found) == 2, found
     assert found[0].startswith("privileges on relation auth.users: ")
-    assert found[1] == "setting in every database for authenticator: pgrst.db_schemas=tutela"
+    assert found[1] == "setting in every database for authenticator: lock_timeout=5s"
 
 
 def test_ownership_catalog_clean_after_a_fresh_migration(empty_db: str, conn_factory: Any) -> None:

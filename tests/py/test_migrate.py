@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from py_admin.errors import TutelaError
-from py_admin.migrate import LEDGER, migrate, new_migration, repeatable_files, status
+from py_admin.migrate import LEDGER, SUPERSEDED, migrate, new_migration, repeatable_files, status
 
 
 def _ledger(conn: Any) -> list[tuple[Any, ...]]:
@@ -76,6 +76,26 @@ def test_edited_landed_migration_is_refused(
     rows = {r.name: r.state for r in status(empty_db, root=project_copy)}
     assert rows["0002_profiles.sql"] == "changed"
     assert rows["0099_more.sql"] == "pending"
+
+
+def test_a_superseded_version_of_a_landed_migration_is_not_drift(
+    empty_db: str, conn_factory: Any
+) -> None:
+    """0016 was fixed after it landed (SUPERSEDED): a database that recorded the first version
+    is up to date; any other checksum is still drift."""
+    migrate(empty_db)
+    conn = conn_factory(empty_db, autocommit=True)
+    (old,) = SUPERSEDED["0016_own_schemas.sql"]
+    conn.execute(f"update {LEDGER} set sha256 = %s where name = '0016_own_schemas.sql'",
+                 (old,))
+    assert migrate(empty_db).applied == []
+    rows = {r.name: r.state for r in status(empty_db)}
+    assert rows["0016_own_schemas.sql"] == "applied"
+    conn.execute(f"update {LEDGER} set sha256 = %s where name = '0016_own_schemas.sql'",
+                 ("0" * 64,))
+    with pytest.raises(TutelaError, match=r"0016_own_schemas\.sql"):
+        migrate(empty_db)
+    assert {r.name: r.state for r in status(empty_db)}["0016_own_schemas.sql"] == "changed"
 
 
 def test_error_midway_leaves_no_trace_on_fresh_database(

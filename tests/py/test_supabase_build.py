@@ -146,28 +146,8 @@ def test_check_command_fails_when_stale(cli: Any, repo: Path) -> None:
     assert proc.returncode == 1 and "stale" in proc.stderr
 
 
-def test_supabase_output_applies_and_passes_pg_prove(empty_db: str) -> None:
-    """What a Supabase CLI user gets: migrations in timestamp order, then `pg_prove` on tests/.
-
-    Plain PostgreSQL stands in for Supabase here: the compat bootstrap first (Supabase has all
-    of it), then only the generated files.
-    """
-    if shutil.which("pg_prove") is None:
-        pytest.fail("pg_prove is not installed (make setup installs it)")
-    with connect(empty_db, autocommit=True) as conn:
-        for path in [bootstrap_file().path,
-                     *sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]:
-            for _, statement in split_statements(path.read_text()):
-                conn.execute(statement.encode())
-        dbname = conn.execute("select current_database()").fetchone()[0]
-        conn.execute(f'alter database "{dbname}" set search_path = "$user", public, extensions')
-    tests = sorted(str(p) for p in (ROOT / "supabase" / "tests").rglob("*.test.sql"))
-    assert tests
-    proc = subprocess.run(
-        ["pg_prove", "--dbname", empty_db, *tests], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Result: PASS" in proc.stdout
+# Applying supabase/ with the real CLI and running supabase/tests with pg_prove, in both
+# Supabase modes: tests/py/test_supabase_modes.py.
 
 
 def test_helpers_live_once_in_the_setup_file() -> None:
