@@ -9,7 +9,7 @@ TUTELA := $(BIN)/tutela
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: setup sysdeps demo test test-heavy lint clean db-stop
+.PHONY: setup sysdeps demo test test-heavy test-legacy lint clean db-stop
 
 setup: sysdeps $(STAMP) $(NODE_STAMP)
 
@@ -48,6 +48,12 @@ test: setup
 # an upgraded database
 test-heavy: setup
 	@TUTELA_HEAVY=1 $(MAKE) --no-print-directory test
+
+# the whole suite on a cluster standing in for an older Supabase project (default privileges
+# grant every new object to the API roles); `make test` checks both modes' privileges, matrix,
+# supabase/tests and demo (tests/py/test_supabase_modes.py)
+test-legacy: setup
+	@TUTELA_SUPABASE_MODE=legacy $(BIN)/python -m pytest -q -p no:cacheprovider
 
 db-stop:
 	@test -x $(TUTELA) && $(TUTELA) db stop || true
