@@ -35,19 +35,22 @@ begin
 end;
 $platform$;
 
-grant anon, authenticated, service_role to authenticator;
-
 -- the demoted `postgres`: what a project's owner (and the Supabase CLI) connects as
 alter role postgres nosuperuser createdb createrole login replication bypassrls;
-grant anon, authenticated, service_role to postgres;
-grant supabase_auth_admin to postgres;
-grant pg_read_all_data, pg_signal_backend, pg_monitor to postgres;
--- auto_explain is preloaded (as on Supabase): postgres may set it for its own sessions
-grant set on parameter
-auto_explain.log_min_duration, auto_explain.log_analyze, auto_explain.log_buffers,
-auto_explain.log_nested_statements, auto_explain.log_timing, auto_explain.log_level
-to postgres;
-alter role postgres set search_path to "$user", public, extensions;
+
+-- memberships, and SET on auto_explain's settings (preloaded, as on Supabase: postgres may
+-- set them for its own sessions); executed as text: sqlfluff parses neither form
+do $platform$
+begin
+  execute 'grant anon, authenticated, service_role to authenticator';
+  execute 'grant anon, authenticated, service_role, supabase_auth_admin to postgres';
+  execute 'grant pg_read_all_data, pg_signal_backend, pg_monitor to postgres';
+  execute 'grant set on parameter auto_explain.log_min_duration, auto_explain.log_analyze, '
+    'auto_explain.log_buffers, auto_explain.log_nested_statements, auto_explain.log_timing, '
+    'auto_explain.log_level to postgres';
+end;
+$platform$;
+alter role postgres set search_path to "$user", public, extensions; -- noqa: RF05
 
 -- Extensions: owned by the platform, usable by everyone, grantable by postgres.
 create schema if not exists extensions;
