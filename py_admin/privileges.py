@@ -183,7 +183,7 @@ class Model:
             self.where = f"{fname}:{line}"
             self.apply(raw.stmt)
 
-    def apply(self, stmt: Any) -> None:  # noqa: C901 - one branch per statement kind
+    def apply(self, stmt: Any) -> None:
         name = type(stmt).__name__
         if name == "CreateSchemaStmt":
             self._create("schema", stmt.schemaname, str(stmt.schemaname),
@@ -367,8 +367,14 @@ class Model:
 
 def source_files(root: Path) -> list[tuple[str, str]]:
     """(name, text) of Tutela's SQL in the order the runner applies it to a new database."""
-    from py_admin.migrate import LEDGER, LEDGER_DDL, baseline_file, baseline_number, \
-        repeatable_files, versioned_files
+    from py_admin.migrate import (
+        LEDGER,
+        LEDGER_DDL,
+        baseline_file,
+        baseline_number,
+        repeatable_files,
+        versioned_files,
+    )
 
     out: list[tuple[str, str]] = []
     base = baseline_file(root)
