@@ -16,7 +16,8 @@ Catalog checks (each violation names the offending object):
   ownership section below and docs/architecture.md, "The ownership lint");
 - privileges: what PUBLIC, anon, authenticated and service_role hold on every table, view,
   sequence, column, function and schema of Tutela's schemas is exactly what Tutela's SQL grants,
-  replayed statement by statement without default privileges (py_admin/privileges.py).
+  replayed statement by statement without default privileges; and the same replay under
+  default privileges that grant everything ends the same (py_admin/privileges.py).
 The ownership lint's statement layer parses Tutela's SQL itself, before any database is used.
 Schemas left out: PostgreSQL's own, and those Supabase (or the test runner) owns:
 ``auth``, ``extensions``, ``storage``, ``realtime``, ``graphql``, ``graphql_public``,
@@ -298,10 +299,13 @@ def check_privileges(conn: Conn, root: Path) -> list[Violation]:
     fails, naming the object, the grantee and the privilege."""
     from py_admin import privileges
 
-    model = privileges.declared(root, table_privs=privileges.table_privileges(conn))
+    table_privs = privileges.table_privileges(conn)
+    model = privileges.declared(root, table_privs=table_privs)
     objects, entries = privileges.catalog(conn)
     out = [Violation("privileges", p.where, p.detail, "remove it; grant explicitly")
            for p in model.problems]
+    out += [Violation("privileges", obj, detail, fix)
+            for obj, detail, fix in privileges.default_dependent(root, table_privs=table_privs)]
     out += [Violation("privileges", obj, detail, fix)
             for obj, detail, fix in privileges.compare(model, objects, entries)]
     return out

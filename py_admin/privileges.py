@@ -124,10 +124,14 @@ def _rv_name(rv: Any) -> tuple[str | None, str]:
 class Model:
     """The ACLs of Tutela's objects as its SQL declares them."""
 
-    def __init__(self, *, table_privs: tuple[str, ...] = TABLE_PRIVS) -> None:
+    def __init__(self, *, table_privs: tuple[str, ...] = TABLE_PRIVS,
+                 defaults: bool = False) -> None:
+        """`defaults`: model a database whose default privileges give PUBLIC and the API roles
+        every privilege on each new table, sequence, function and schema (the widest case)."""
         self.objects: dict[str, Obj] = {}
         self.problems: list[Problem] = []
         self.table_privs = table_privs
+        self.defaults = defaults
         self.where = ""
 
     # ---- objects ----------------------------------------------------------------------------
@@ -137,10 +141,12 @@ class Model:
             return None
         if name in self.objects and (replace or if_not_exists):
             return self.objects[name]
-        acl: dict[str, set[str]] = {}
+        obj = Obj(kind, name, schema, self.where)
         if kind in ("function", "procedure"):
-            acl["PUBLIC"] = {"EXECUTE"}
-        obj = Obj(kind, name, schema, self.where, acl)
+            obj.acl["PUBLIC"] = {"EXECUTE"}
+        if self.defaults:
+            allowed = self.table_privs if kind == "relation" else obj.privileges()
+            obj.acl = {g: set(allowed) for g in GRANTEES}
         self.objects[name] = obj
         return obj
 
@@ -390,11 +396,28 @@ def source_files(root: Path) -> list[tuple[str, str]]:
     return out
 
 
-def declared(root: Path, *, table_privs: tuple[str, ...] = TABLE_PRIVS) -> Model:
-    model = Model(table_privs=table_privs)
+def declared(root: Path, *, table_privs: tuple[str, ...] = TABLE_PRIVS,
+             defaults: bool = False) -> Model:
+    model = Model(table_privs=table_privs, defaults=defaults)
     for name, text in source_files(root):
         model.apply_text(text, name)
     return model
+
+
+def default_dependent(root: Path, *, table_privs: tuple[str, ...] = TABLE_PRIVS,
+                      ) -> list[tuple[str, str, str]]:
+    """(object, detail, remediation) for each privilege that Tutela's SQL leaves to the
+    database's default privileges: replayed once with none and once with default privileges
+    granting everything to PUBLIC and the API roles, the two must end equal."""
+    bare = declared(root, table_privs=table_privs)
+    wide = declared(root, table_privs=table_privs, defaults=True)
+    out: list[tuple[str, str, str]] = []
+    for kind, name, grantee, priv in sorted(wide.entries() - bare.entries()):
+        out.append((f"{kind} {name}", f"{grantee} keeps {priv} wherever default privileges "
+                    "grant it: Tutela's SQL does not revoke it",
+                    f"after the object ({_origin(bare, kind, name)}): `revoke all on ... from "
+                    "public, anon, authenticated, service_role;` then grant what is meant"))
+    return out
 
 
 # ---- the catalog ----------------------------------------------------------------------------
