@@ -323,6 +323,8 @@ class Model:
         return [self.objects[k] for k in keys if k in self.objects]
 
     def _grant(self, stmt: Any) -> None:
+        if not stmt.is_grant and stmt.grant_option:
+            return  # `revoke grant option for ...` keeps the privilege itself
         grantees = []
         for rs in stmt.grantees or ():
             if rs.roletype == enums.RoleSpecType.ROLESPEC_PUBLIC:

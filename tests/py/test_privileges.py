@@ -207,6 +207,8 @@ language sql as $$ select 'y' $$;
 create view tutela_private.v as select 1 as one;
 grant select on tutela_private.v to anon;
 create or replace view tutela_private.v as select 1 as one;
+grant select on tutela_private.v to authenticated with grant option;
+revoke grant option for select on tutela_private.v from authenticated;
 create table tutela_private.gone (id serial);
 drop table tutela_private.gone;
 """
@@ -227,6 +229,8 @@ def test_the_replay_follows_postgresql() -> None:
         # create or replace kept the ACLs
         ("function", "tutela_private.f(integer, timestamp with time zone)", "anon", "EXECUTE"),
         ("relation", "tutela_private.v", "anon", "SELECT"),
+        # `revoke grant option for` leaves the privilege
+        ("relation", "tutela_private.v", "authenticated", "SELECT"),
     }
 
 
