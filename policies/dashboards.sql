@@ -1,7 +1,7 @@
 -- Dashboards: plans and subscriptions. Only the service role (billing, back office) writes them.
 
 -- plans: the price list, readable by anyone (a pricing page needs no login)
-revoke all on table tutela.plans from anon, authenticated;
+revoke all on table tutela.plans from public, anon, authenticated, service_role;
 grant all on table tutela.plans to service_role;
 grant select on table tutela.plans to anon, authenticated;
 
@@ -17,7 +17,7 @@ using (is_active);
 
 -- subscriptions: the student's own, a guardian's family subscription, and a guardian's view of
 -- the subscriptions of the children they guard (active links)
-revoke all on table tutela.subscriptions from anon, authenticated;
+revoke all on table tutela.subscriptions from public, anon, authenticated, service_role;
 grant all on table tutela.subscriptions to service_role;
 grant select on table tutela.subscriptions to authenticated;
 

@@ -4,7 +4,7 @@
 -- ---------------------------------------------------------------------------------------------
 -- achievements: the rule book, readable by every signed-in user; changed by seed_achievements()
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.achievements from anon, authenticated;
+revoke all on table tutela.achievements from public, anon, authenticated, service_role;
 grant all on table tutela.achievements to service_role;
 grant select on table tutela.achievements to authenticated;
 
@@ -17,7 +17,7 @@ using (true);
 -- goals: the student manages their own goals; a guardian with `progress` reads the child's
 -- goals and manages the family goals they created; staff read.
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.goals from anon, authenticated;
+revoke all on table tutela.goals from public, anon, authenticated, service_role;
 grant all on table tutela.goals to service_role;
 grant select, insert, update, delete on table tutela.goals to authenticated;
 
@@ -69,7 +69,7 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- guardian_mood_entries: private to the guardian who wrote them
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.guardian_mood_entries from anon, authenticated;
+revoke all on table tutela.guardian_mood_entries from public, anon, authenticated, service_role;
 grant all on table tutela.guardian_mood_entries to service_role;
 grant select, insert, update, delete on table tutela.guardian_mood_entries to authenticated;
 
@@ -104,7 +104,7 @@ using (guardian_id = (select auth.uid()));
 -- messaging: members (whose relationship still holds) read and post; start_conversation,
 -- mark_conversation_read and unread_counts do the rest
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.conversations from anon, authenticated;
+revoke all on table tutela.conversations from public, anon, authenticated, service_role;
 grant all on table tutela.conversations to service_role;
 grant select on table tutela.conversations to authenticated;
 
@@ -113,7 +113,7 @@ create policy conversations_select on tutela.conversations
 for select to authenticated
 using (id in (select tutela_hidden.my_conversation_ids()));
 
-revoke all on table tutela.conversation_members from anon, authenticated;
+revoke all on table tutela.conversation_members from public, anon, authenticated, service_role;
 grant all on table tutela.conversation_members to service_role;
 grant select on table tutela.conversation_members to authenticated;
 
@@ -122,7 +122,9 @@ create policy conversation_members_select on tutela.conversation_members
 for select to authenticated
 using (conversation_id in (select tutela_hidden.my_conversation_ids()));
 
-revoke all on table tutela.messages from anon, authenticated;
+revoke all on table tutela.messages from public, anon, authenticated, service_role;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.messages_id_seq from public, anon, authenticated, service_role;
 grant all on table tutela.messages to service_role;
 grant select on table tutela.messages to authenticated;
 grant insert (conversation_id, body) on table tutela.messages to authenticated;

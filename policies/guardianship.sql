@@ -2,8 +2,12 @@
 -- rpc/guardianship.sql, so no API role has insert, update or delete on these tables.
 
 -- The API schema is usable by the three API roles (what each may do is granted per object);
--- tutela_hidden by the roles whose queries call its helpers; tutela_private by none.
+-- tutela_hidden by the roles whose queries call its helpers; tutela_private by none. Each
+-- schema's privileges are stated whole (revoke, then grant), like every object's below: nothing
+-- depends on the database's default privileges.
+revoke all on schema tutela from public, anon, authenticated, service_role;
 grant usage on schema tutela to anon, authenticated, service_role;
+revoke all on schema tutela_hidden from public, anon, authenticated, service_role;
 grant usage on schema tutela_hidden to authenticated, service_role;
 revoke all on schema tutela_private from public, anon, authenticated, service_role;
 
@@ -17,7 +21,14 @@ grant execute on function tutela_hidden.my_link_student_ids() to authenticated;
 grant execute on function tutela_hidden.readable_student_ids(text) to authenticated;
 grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
 grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
--- Column defaults and checks of guardian_links and guardian_invites call these.
+-- Column defaults and checks of guardian_links and guardian_invites call these (defined by
+-- the baseline migration; their privileges are stated here).
+revoke all on function tutela_hidden.default_link_permissions()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_hidden.valid_link_permissions(jsonb)
+from public, anon, authenticated, service_role;
+revoke all on function tutela_hidden.link_permission_keys()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.default_link_permissions() to authenticated, service_role;
 grant execute on function tutela_hidden.valid_link_permissions(jsonb)
 to authenticated, service_role;
@@ -30,11 +41,14 @@ alter function tutela_hidden.link_permission_keys() set search_path = '';
 alter function tutela_hidden.default_link_permissions() set search_path = '';
 alter function tutela_hidden.valid_link_permissions(jsonb) set search_path = '';
 alter function tutela_private.forbid_audit_change() set search_path = '';
+-- a trigger function: nobody calls it
+revoke all on function tutela_private.forbid_audit_change()
+from public, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- organizations: members, students of it, and guardians of its students read it
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.organizations from anon, authenticated;
+revoke all on table tutela.organizations from public, anon, authenticated, service_role;
 grant all on table tutela.organizations to service_role;
 grant select on table tutela.organizations to authenticated;
 
@@ -46,7 +60,7 @@ using (id in (select tutela_hidden.visible_organization_ids()));
 -- ---------------------------------------------------------------------------------------------
 -- memberships: a member sees the members of their organisations
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.memberships from anon, authenticated;
+revoke all on table tutela.memberships from public, anon, authenticated, service_role;
 grant all on table tutela.memberships to service_role;
 grant select on table tutela.memberships to authenticated;
 
@@ -59,7 +73,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- membership_invites: admins of the organisation, and the invitee (by email); never the hash.
 -- Nobody's profile becomes visible through an invite: only a membership (accepted) does.
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.membership_invites from anon, authenticated;
+revoke all on table tutela.membership_invites from public, anon, authenticated, service_role;
 grant all on table tutela.membership_invites to service_role;
 grant select (
   id, organization_id, email, role, title, expires_at, invited_by, status, decided_by,
@@ -83,7 +97,7 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- students: the student, staff of the organisation, and active guardians
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.students from anon, authenticated;
+revoke all on table tutela.students from public, anon, authenticated, service_role;
 grant all on table tutela.students to service_role;
 grant select on table tutela.students to authenticated;
 
@@ -96,7 +110,7 @@ using (id in (select tutela_hidden.readable_student_ids()));
 -- guardian_links: the student, the guardian (their own links, while the organisation has family
 -- access on), staff of the organisation
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.guardian_links from anon, authenticated;
+revoke all on table tutela.guardian_links from public, anon, authenticated, service_role;
 grant all on table tutela.guardian_links to service_role;
 grant select on table tutela.guardian_links to authenticated;
 
@@ -112,7 +126,7 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- guardian_invites: staff, the student, the inviter, and the invitee (by email); never the hash
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.guardian_invites from anon, authenticated;
+revoke all on table tutela.guardian_invites from public, anon, authenticated, service_role;
 grant all on table tutela.guardian_invites to service_role;
 grant select (
   id, student_id, email, name, relation, permissions, expires_at, invited_by, status,
@@ -140,7 +154,7 @@ using (
 -- ---------------------------------------------------------------------------------------------
 -- student_invites: staff, and the invitee (by email); never the hash
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.student_invites from anon, authenticated;
+revoke all on table tutela.student_invites from public, anon, authenticated, service_role;
 grant all on table tutela.student_invites to service_role;
 grant select (
   id, student_id, email, expires_at, invited_by, status, accepted_by, accepted_at, created_at,
@@ -165,7 +179,9 @@ using (
 -- link_events: staff of the organisation, the student, the guardian of the link. Append-only:
 -- nobody updates or deletes (grants here, a trigger for everyone else).
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.link_events from anon, authenticated, service_role;
+revoke all on table tutela.link_events from public, anon, authenticated, service_role;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.link_events_id_seq from public, anon, authenticated, service_role;
 -- the client address and user agent of an action are for the service role (support, audits)
 grant select (
   id, occurred_at, actor_id, actor_role, action, organization_id, student_id, link_id, code_id,
@@ -206,4 +222,6 @@ from public, anon, authenticated, service_role;
 revoke all on table tutela_private.student_guardian_locks
 from public, anon, authenticated, service_role;
 revoke all on table tutela_private.notification_outbox
+from public, anon, authenticated, service_role;
+revoke all on sequence tutela_private.link_code_attempts_id_seq
 from public, anon, authenticated, service_role;

@@ -7,7 +7,7 @@
 -- courses: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.courses enable row level security;
-revoke all on table tutela.courses from anon, authenticated;
+revoke all on table tutela.courses from public, anon, authenticated, service_role;
 grant all on table tutela.courses to service_role;
 grant select, insert, update, delete on table tutela.courses to authenticated;
 
@@ -36,7 +36,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- course_modules: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.course_modules enable row level security;
-revoke all on table tutela.course_modules from anon, authenticated;
+revoke all on table tutela.course_modules from public, anon, authenticated, service_role;
 grant all on table tutela.course_modules to service_role;
 grant select, insert, update, delete on table tutela.course_modules to authenticated;
 
@@ -65,7 +65,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- assignments: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.assignments enable row level security;
-revoke all on table tutela.assignments from anon, authenticated;
+revoke all on table tutela.assignments from public, anon, authenticated, service_role;
 grant all on table tutela.assignments to service_role;
 grant select, insert, update, delete on table tutela.assignments to authenticated;
 
@@ -94,7 +94,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- live_classes: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.live_classes enable row level security;
-revoke all on table tutela.live_classes from anon, authenticated;
+revoke all on table tutela.live_classes from public, anon, authenticated, service_role;
 grant all on table tutela.live_classes to service_role;
 grant select, insert, update, delete on table tutela.live_classes to authenticated;
 
@@ -123,7 +123,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- skills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.skills enable row level security;
-revoke all on table tutela.skills from anon, authenticated;
+revoke all on table tutela.skills from public, anon, authenticated, service_role;
 grant all on table tutela.skills to service_role;
 grant select, insert, update, delete on table tutela.skills to authenticated;
 
@@ -152,7 +152,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- drills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.drills enable row level security;
-revoke all on table tutela.drills from anon, authenticated;
+revoke all on table tutela.drills from public, anon, authenticated, service_role;
 grant all on table tutela.drills to service_role;
 grant select, insert, update, delete on table tutela.drills to authenticated;
 
@@ -181,7 +181,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- coaching_sessions: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.coaching_sessions enable row level security;
-revoke all on table tutela.coaching_sessions from anon, authenticated;
+revoke all on table tutela.coaching_sessions from public, anon, authenticated, service_role;
 grant all on table tutela.coaching_sessions to service_role;
 grant select, insert, update, delete on table tutela.coaching_sessions to authenticated;
 
@@ -210,7 +210,7 @@ using (organization_id in (select tutela_hidden.staff_organization_ids()));
 -- flashcards: student data, guardians need `card_content`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.flashcards enable row level security;
-revoke all on table tutela.flashcards from anon, authenticated;
+revoke all on table tutela.flashcards from public, anon, authenticated, service_role;
 grant all on table tutela.flashcards to service_role;
 grant select, insert, update, delete on table tutela.flashcards to authenticated;
 
@@ -239,9 +239,11 @@ using (student_id in (select tutela_hidden.own_student_ids()) or student_id in (
 -- card_reviews: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.card_reviews enable row level security;
-revoke all on table tutela.card_reviews from anon, authenticated;
+revoke all on table tutela.card_reviews from public, anon, authenticated, service_role;
 grant all on table tutela.card_reviews to service_role;
 grant select, insert on table tutela.card_reviews to authenticated;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.card_reviews_id_seq from public, anon, authenticated, service_role;
 
 drop policy if exists card_reviews_select on tutela.card_reviews;
 create policy card_reviews_select on tutela.card_reviews
@@ -261,7 +263,7 @@ drop policy if exists card_reviews_delete on tutela.card_reviews;
 -- student_stats: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.student_stats enable row level security;
-revoke all on table tutela.student_stats from anon, authenticated;
+revoke all on table tutela.student_stats from public, anon, authenticated, service_role;
 grant all on table tutela.student_stats to service_role;
 grant select on table tutela.student_stats to authenticated;
 
@@ -280,7 +282,7 @@ drop policy if exists student_stats_delete on tutela.student_stats;
 -- daily_study_stats: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.daily_study_stats enable row level security;
-revoke all on table tutela.daily_study_stats from anon, authenticated;
+revoke all on table tutela.daily_study_stats from public, anon, authenticated, service_role;
 grant all on table tutela.daily_study_stats to service_role;
 grant select on table tutela.daily_study_stats to authenticated;
 
@@ -299,7 +301,7 @@ drop policy if exists daily_study_stats_delete on tutela.daily_study_stats;
 -- enrollments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.enrollments enable row level security;
-revoke all on table tutela.enrollments from anon, authenticated;
+revoke all on table tutela.enrollments from public, anon, authenticated, service_role;
 grant all on table tutela.enrollments to service_role;
 grant select, insert, update, delete on table tutela.enrollments to authenticated;
 
@@ -328,7 +330,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- submissions: student data, guardians need `grades`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.submissions enable row level security;
-revoke all on table tutela.submissions from anon, authenticated;
+revoke all on table tutela.submissions from public, anon, authenticated, service_role;
 grant all on table tutela.submissions to service_role;
 grant select, insert, update, delete on table tutela.submissions to authenticated;
 
@@ -357,7 +359,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- live_class_attendance: student data, guardians need `attendance`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.live_class_attendance enable row level security;
-revoke all on table tutela.live_class_attendance from anon, authenticated;
+revoke all on table tutela.live_class_attendance from public, anon, authenticated, service_role;
 grant all on table tutela.live_class_attendance to service_role;
 grant select, insert, update, delete on table tutela.live_class_attendance to authenticated;
 
@@ -386,7 +388,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- certificates: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.certificates enable row level security;
-revoke all on table tutela.certificates from anon, authenticated;
+revoke all on table tutela.certificates from public, anon, authenticated, service_role;
 grant all on table tutela.certificates to service_role;
 grant select, insert, update, delete on table tutela.certificates to authenticated;
 
@@ -415,7 +417,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- lessons: student data, guardians need `lessons`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.lessons enable row level security;
-revoke all on table tutela.lessons from anon, authenticated;
+revoke all on table tutela.lessons from public, anon, authenticated, service_role;
 grant all on table tutela.lessons to service_role;
 grant select, insert, update, delete on table tutela.lessons to authenticated;
 
@@ -444,7 +446,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- session_students: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.session_students enable row level security;
-revoke all on table tutela.session_students from anon, authenticated;
+revoke all on table tutela.session_students from public, anon, authenticated, service_role;
 grant all on table tutela.session_students to service_role;
 grant select, insert, update, delete on table tutela.session_students to authenticated;
 
@@ -473,7 +475,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- session_scores: student data, guardians need `sessions`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.session_scores enable row level security;
-revoke all on table tutela.session_scores from anon, authenticated;
+revoke all on table tutela.session_scores from public, anon, authenticated, service_role;
 grant all on table tutela.session_scores to service_role;
 grant select, insert, update, delete on table tutela.session_scores to authenticated;
 
@@ -502,7 +504,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- drill_assignments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.drill_assignments enable row level security;
-revoke all on table tutela.drill_assignments from anon, authenticated;
+revoke all on table tutela.drill_assignments from public, anon, authenticated, service_role;
 grant all on table tutela.drill_assignments to service_role;
 grant select, insert, update, delete on table tutela.drill_assignments to authenticated;
 
@@ -531,7 +533,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- skill_assessments: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.skill_assessments enable row level security;
-revoke all on table tutela.skill_assessments from anon, authenticated;
+revoke all on table tutela.skill_assessments from public, anon, authenticated, service_role;
 grant all on table tutela.skill_assessments to service_role;
 grant select, insert, update, delete on table tutela.skill_assessments to authenticated;
 
@@ -560,7 +562,7 @@ using (student_id in (select tutela_hidden.staff_student_ids()));
 -- journal_entries: student data, guardians need `journal`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.journal_entries enable row level security;
-revoke all on table tutela.journal_entries from anon, authenticated;
+revoke all on table tutela.journal_entries from public, anon, authenticated, service_role;
 grant all on table tutela.journal_entries to service_role;
 grant select, insert, update, delete on table tutela.journal_entries to authenticated;
 
@@ -589,9 +591,11 @@ using (student_id in (select tutela_hidden.own_student_ids()));
 -- activity_events: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.activity_events enable row level security;
-revoke all on table tutela.activity_events from anon, authenticated;
+revoke all on table tutela.activity_events from public, anon, authenticated, service_role;
 grant all on table tutela.activity_events to service_role;
 grant select, insert on table tutela.activity_events to authenticated;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.activity_events_id_seq from public, anon, authenticated, service_role;
 
 drop policy if exists activity_events_select on tutela.activity_events;
 create policy activity_events_select on tutela.activity_events
@@ -611,9 +615,11 @@ drop policy if exists activity_events_delete on tutela.activity_events;
 -- points_ledger: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.points_ledger enable row level security;
-revoke all on table tutela.points_ledger from anon, authenticated;
+revoke all on table tutela.points_ledger from public, anon, authenticated, service_role;
 grant all on table tutela.points_ledger to service_role;
 grant select, insert on table tutela.points_ledger to authenticated;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.points_ledger_id_seq from public, anon, authenticated, service_role;
 
 drop policy if exists points_ledger_select on tutela.points_ledger;
 create policy points_ledger_select on tutela.points_ledger
@@ -633,7 +639,7 @@ drop policy if exists points_ledger_delete on tutela.points_ledger;
 -- student_achievements: student data, guardians need `progress`
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.student_achievements enable row level security;
-revoke all on table tutela.student_achievements from anon, authenticated;
+revoke all on table tutela.student_achievements from public, anon, authenticated, service_role;
 grant all on table tutela.student_achievements to service_role;
 grant select on table tutela.student_achievements to authenticated;
 
@@ -652,7 +658,7 @@ drop policy if exists student_achievements_delete on tutela.student_achievements
 -- assignment_skills: organisation catalog
 -- ---------------------------------------------------------------------------------------------
 alter table tutela.assignment_skills enable row level security;
-revoke all on table tutela.assignment_skills from anon, authenticated;
+revoke all on table tutela.assignment_skills from public, anon, authenticated, service_role;
 grant all on table tutela.assignment_skills to service_role;
 grant select, insert, update, delete on table tutela.assignment_skills to authenticated;
 

@@ -2,7 +2,7 @@
 -- functions; alerts are readable by their recipient (Supabase Realtime can stream them) while
 -- the recipient may still read the child's data for the permission the alert's type needs.
 
-revoke all on table tutela.notification_preferences from anon, authenticated;
+revoke all on table tutela.notification_preferences from public, anon, authenticated, service_role;
 grant all on table tutela.notification_preferences to service_role;
 grant select on table tutela.notification_preferences to authenticated;
 
@@ -11,7 +11,7 @@ create policy notification_preferences_select on tutela.notification_preferences
 for select to authenticated
 using (user_id = (select auth.uid()));
 
-revoke all on table tutela.alert_thresholds from anon, authenticated;
+revoke all on table tutela.alert_thresholds from public, anon, authenticated, service_role;
 grant all on table tutela.alert_thresholds to service_role;
 grant select, delete on table tutela.alert_thresholds to authenticated;
 
@@ -25,7 +25,7 @@ create policy alert_thresholds_delete on tutela.alert_thresholds
 for delete to authenticated
 using (guardian_id = (select auth.uid()));
 
-revoke all on table tutela.alerts from anon, authenticated;
+revoke all on table tutela.alerts from public, anon, authenticated, service_role;
 grant all on table tutela.alerts to service_role;
 grant select on table tutela.alerts to authenticated;
 

@@ -6,7 +6,7 @@
 -- ---------------------------------------------------------------------------------------------
 -- payments: the payer's own rows, named columns (not raw_payload, not provider_event_id)
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.payments from anon, authenticated, service_role;
+revoke all on table tutela.payments from public, anon, authenticated, service_role;
 grant select (
   id, subscription_id, plan_id, payer_id, provider, provider_reference, amount_cents, currency,
   status, failure_reason, account_hint, paid_at, covers_until, created_at
@@ -22,5 +22,5 @@ using (payer_id = (select auth.uid()));
 -- payment_events: the raw callbacks. No grant and no policy for anon or authenticated; the
 -- service role (BYPASSRLS) reads them; only record_payment_event writes them.
 -- ---------------------------------------------------------------------------------------------
-revoke all on table tutela.payment_events from anon, authenticated, service_role;
+revoke all on table tutela.payment_events from public, anon, authenticated, service_role;
 grant select on table tutela.payment_events to service_role;

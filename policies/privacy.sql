@@ -2,7 +2,7 @@
 -- staff of the organisation; every change goes through set_consent. Data requests are readable
 -- by who made them, the student, and admins of the organisation.
 
-revoke all on table tutela.consent_records from anon, authenticated;
+revoke all on table tutela.consent_records from public, anon, authenticated, service_role;
 grant all on table tutela.consent_records to service_role;
 grant select on table tutela.consent_records to authenticated;
 
@@ -11,7 +11,10 @@ create policy consent_records_select on tutela.consent_records
 for select to authenticated
 using (student_id in (select tutela_hidden.readable_student_ids()));
 
-revoke all on table tutela.consent_audit_log from anon, authenticated, service_role;
+revoke all on table tutela.consent_audit_log from public, anon, authenticated, service_role;
+-- the identity column's sequence: no API role needs it (identity values need no privilege)
+revoke all on sequence tutela.consent_audit_log_id_seq
+from public, anon, authenticated, service_role;
 grant select on table tutela.consent_audit_log to service_role;
 -- the client address and user agent of a change are for the service role
 grant select (
@@ -24,7 +27,7 @@ create policy consent_audit_log_select on tutela.consent_audit_log
 for select to authenticated
 using (student_id in (select tutela_hidden.readable_student_ids()));
 
-revoke all on table tutela.data_requests from anon, authenticated;
+revoke all on table tutela.data_requests from public, anon, authenticated, service_role;
 grant all on table tutela.data_requests to service_role;
 grant select on table tutela.data_requests to authenticated;
 

@@ -3,7 +3,7 @@
 
 alter table tutela.profiles enable row level security;
 
-revoke all on table tutela.profiles from anon, authenticated;
+revoke all on table tutela.profiles from public, anon, authenticated, service_role;
 grant all on table tutela.profiles to service_role;
 grant select on table tutela.profiles to authenticated;
 grant insert (user_id, display_name) on table tutela.profiles to authenticated;

@@ -3,7 +3,7 @@
 -- section it holds (tutela_hidden.readable_report_ids). No insert, update or delete for API roles.
 
 alter table tutela.reports enable row level security;
-revoke all on table tutela.reports from anon, authenticated;
+revoke all on table tutela.reports from public, anon, authenticated, service_role;
 grant all on table tutela.reports to service_role;
 grant select on table tutela.reports to authenticated;
 

@@ -13,7 +13,11 @@ Catalog checks (each violation names the offending object):
 - registry: every table in `public` is in policies/registry.toml or exempted there with a
   reason, and every registered table exists;
 - ownership (catalog layer): nothing new outside Tutela's schemas after the migration (see the
-  ownership section below and docs/architecture.md, "The ownership lint").
+  ownership section below and docs/architecture.md, "The ownership lint");
+- privileges: what PUBLIC, anon, authenticated and service_role hold on every table, view,
+  sequence, column, function and schema of Tutela's schemas is exactly what Tutela's SQL grants,
+  replayed statement by statement without default privileges; and the same replay under
+  default privileges that grant everything ends the same (py_admin/privileges.py).
 The ownership lint's statement layer parses Tutela's SQL itself, before any database is used.
 Schemas left out: PostgreSQL's own, and those Supabase (or the test runner) owns:
 ``auth``, ``extensions``, ``storage``, ``realtime``, ``graphql``, ``graphql_public``,
@@ -289,6 +293,24 @@ def check_registry(conn: Conn, root: Path) -> list[Violation]:
     return out
 
 
+def check_privileges(conn: Conn, root: Path) -> list[Violation]:
+    """The API roles' privileges in the catalog are those Tutela's SQL declares (see
+    py_admin/privileges.py): an extra one (default privileges, a grant by hand) or a missing one
+    fails, naming the object, the grantee and the privilege."""
+    from py_admin import privileges
+
+    table_privs = privileges.table_privileges(conn)
+    model = privileges.declared(root, table_privs=table_privs)
+    objects, entries = privileges.catalog(conn)
+    out = [Violation("privileges", p.where, p.detail, "remove it; grant explicitly")
+           for p in model.problems]
+    out += [Violation("privileges", obj, detail, fix)
+            for obj, detail, fix in privileges.default_dependent(root, table_privs=table_privs)]
+    out += [Violation("privileges", obj, detail, fix)
+            for obj, detail, fix in privileges.compare(model, objects, entries)]
+    return out
+
+
 def catalog_checks(
     conn: Conn, root: Path | None = None, before: Snapshot | None = None
 ) -> list[Violation]:
@@ -299,6 +321,7 @@ def catalog_checks(
     return [
         *(check_ownership_catalog(conn, before) if before is not None else []),
         *check_registry(conn, root),
+        *check_privileges(conn, root),
         *check_rls(conn),
         *check_definer_search_path(conn),
         *check_search_path(conn),

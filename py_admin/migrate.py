@@ -47,7 +47,7 @@ create table if not exists {table} (
   applied_at timestamptz not null default now()
 );
 alter table {table} enable row level security;
-revoke all on table {table} from public;
+revoke all on table {table} from public, anon, authenticated, service_role;
 """
 
 

@@ -75,6 +75,7 @@ class Table:
     key: str = "id"
     read_using: str | None = None
     immutable: bool = False
+    sequences: list[str] = field(default_factory=list)
 
     @property
     def granted(self) -> list[str]:
@@ -154,6 +155,7 @@ def load_registry(root: Path | None = None) -> Registry:
             setup=raw.get("setup", "").strip(), after_row=raw.get("after_row", "").strip(),
             insert_row=raw.get("insert_row", "").strip(), key=_ident(raw.get("key", "id")),
             read_using=raw.get("read_using"), immutable=bool(raw.get("immutable", False)),
+            sequences=[_ident(str(s)) for s in raw.get("sequences", [])],
         ))
     exempt: dict[str, str] = {}
     for item in data.get("exempt", []):

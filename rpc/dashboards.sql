@@ -40,7 +40,7 @@ $$;
 
 comment on function tutela.seed_plans() is
 'Inserts the default plans (free, starter, professional) when missing. Service role.';
-revoke all on function tutela.seed_plans() from public, anon, authenticated;
+revoke all on function tutela.seed_plans() from public, anon, authenticated, service_role;
 grant execute on function tutela.seed_plans() to service_role;
 
 -- What a student's plan includes: the best current subscription of the student, or of any
@@ -109,7 +109,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.student_entitlements(uuid) from public;
+revoke all on function tutela_private.student_entitlements(uuid)
+from public, anon, authenticated, service_role;
 
 -- The subscription block a client shows, masked by the tier's own entitlements.
 create or replace function tutela_private.subscription_view(p_ent jsonb)
@@ -126,7 +127,8 @@ as $$
     end
 $$;
 
-revoke all on function tutela_private.subscription_view(jsonb) from public;
+revoke all on function tutela_private.subscription_view(jsonb)
+from public, anon, authenticated, service_role;
 
 -- Every link permission, granted: what the student, staff and admins see.
 create or replace function tutela_private.all_permissions()
@@ -138,7 +140,8 @@ as $$
   select jsonb_object_agg(k, true) from unnest(tutela_hidden.link_permission_keys()) as k
 $$;
 
-revoke all on function tutela_private.all_permissions() from public;
+revoke all on function tutela_private.all_permissions()
+from public, anon, authenticated, service_role;
 
 -- Which sections the caller may see for a student: every permission for the student, staff
 -- and admins; the link's permissions for an active guardian; null for anyone else.
@@ -166,7 +169,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.caller_permissions(uuid) from public;
+revoke all on function tutela_private.caller_permissions(uuid)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Shared pieces
@@ -257,7 +261,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.coaching_section(uuid, jsonb, jsonb) from public;
+revoke all on function tutela_private.coaching_section(uuid, jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 -- The skill tree: every skill of the student's organisation by category, with the latest level.
 create or replace function tutela_private.skill_tree(p_student_id uuid)
@@ -292,7 +297,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.skill_tree(uuid) from public;
+revoke all on function tutela_private.skill_tree(uuid)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.badges(p_student_id uuid, p_limit integer)
 returns jsonb
@@ -319,7 +325,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.badges(uuid, integer) from public;
+revoke all on function tutela_private.badges(uuid, integer)
+from public, anon, authenticated, service_role;
 
 -- Graded submissions, newest first, with percent and pass/fail; feedback only when included.
 create or replace function tutela_private.recent_grades(
@@ -360,7 +367,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.recent_grades(uuid, integer, jsonb) from public;
+revoke all on function tutela_private.recent_grades(uuid, integer, jsonb)
+from public, anon, authenticated, service_role;
 
 -- Assignments of active enrollments not yet handed in, by due date.
 create or replace function tutela_private.open_assignments(
@@ -397,7 +405,7 @@ end;
 $$;
 
 revoke all on function tutela_private.open_assignments(uuid, timestamptz, timestamptz, integer)
-from public;
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Parent portal
@@ -534,7 +542,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.child_card(tutela.guardian_links) from public;
+revoke all on function tutela_private.child_card(tutela.guardian_links)
+from public, anon, authenticated, service_role;
 
 -- The parent dashboard of one guardian, with no access check (parent_dashboard() passes the
 -- caller). Also the service role's "floor" in `tutela bench`.
@@ -573,7 +582,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.parent_dashboard_doc(uuid) from public;
+revoke all on function tutela_hidden.parent_dashboard_doc(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.parent_dashboard_doc(uuid) to service_role;
 
 create or replace function tutela.parent_dashboard()
@@ -592,7 +602,7 @@ $$;
 comment on function tutela.parent_dashboard() is
 'The signed-in guardian''s children, each with a status card: today, streak, urgent items, '
 'highlights; sections the link does not permit are listed in hidden_sections.';
-revoke all on function tutela.parent_dashboard() from public, anon;
+revoke all on function tutela.parent_dashboard() from public, anon, authenticated, service_role;
 grant execute on function tutela.parent_dashboard() to authenticated, service_role;
 
 -- One child's overview for the permissions given, with no access check (child_overview()
@@ -721,7 +731,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.child_overview_doc(uuid, jsonb) from public;
+revoke all on function tutela_hidden.child_overview_doc(uuid, jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.child_overview_doc(uuid, jsonb) to service_role;
 
 create or replace function tutela.child_overview(p_student_id uuid)
@@ -750,7 +761,7 @@ $$;
 comment on function tutela.child_overview(uuid) is
 'Read-only overview of one child, a section per kind of data, each present only when the '
 'link permits it. The student, staff, or an active guardian; others TU403.';
-revoke all on function tutela.child_overview(uuid) from public, anon;
+revoke all on function tutela.child_overview(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.child_overview(uuid) to authenticated, service_role;
 
 -- Fields a tier leaves out, for clients to say "upgrade to see this".
@@ -774,7 +785,8 @@ as $$
   ], null)
 $$;
 
-revoke all on function tutela_private.masked_fields(jsonb) from public;
+revoke all on function tutela_private.masked_fields(jsonb)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Student dashboard
@@ -800,7 +812,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.require_student() from public;
+revoke all on function tutela_private.require_student()
+from public, anon, authenticated, service_role;
 
 -- Next best actions, ranked: 1 overdue assignments, 2 assignments due within 48 hours,
 -- 3 streak at risk (active yesterday, not yet today), 4 flashcards due, 5 drills due within
@@ -859,7 +872,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.quick_actions(tutela.students, integer) from public;
+revoke all on function tutela_private.quick_actions(tutela.students, integer)
+from public, anon, authenticated, service_role;
 
 -- One student's own dashboard, with no access check (student_dashboard() passes the caller's
 -- record). Also the service role's "floor" in `tutela bench`. Unread messages are the
@@ -953,7 +967,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.student_dashboard_doc(tutela.students) from public;
+revoke all on function tutela_hidden.student_dashboard_doc(tutela.students)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.student_dashboard_doc(tutela.students) to service_role;
 
 create or replace function tutela.student_dashboard()
@@ -971,7 +986,7 @@ $$;
 comment on function tutela.student_dashboard() is
 'The signed-in student''s dashboard: today, lessons, sessions, drills, badges, unread messages, '
 'curriculum, ranked quick actions and the subscription, masked by tier.';
-revoke all on function tutela.student_dashboard() from public, anon;
+revoke all on function tutela.student_dashboard() from public, anon, authenticated, service_role;
 grant execute on function tutela.student_dashboard() to authenticated, service_role;
 
 create or replace function tutela.student_missions(p_status text[] default null)
@@ -1040,7 +1055,8 @@ $$;
 comment on function tutela.student_missions(text[]) is
 'The signed-in student''s assignments and missions with their status funnel, scores, feedback '
 '(tier), deadlines and competencies; optionally filtered by status.';
-revoke all on function tutela.student_missions(text[]) from public, anon;
+revoke all on function tutela.student_missions(text[])
+from public, anon, authenticated, service_role;
 grant execute on function tutela.student_missions(text[]) to authenticated, service_role;
 
 create or replace function tutela.student_progress()
@@ -1078,7 +1094,7 @@ $$;
 comment on function tutela.student_progress() is
 'The signed-in student''s skill tree, score history (tier window), badges, goals and journal '
 'trends.';
-revoke all on function tutela.student_progress() from public, anon;
+revoke all on function tutela.student_progress() from public, anon, authenticated, service_role;
 grant execute on function tutela.student_progress() to authenticated, service_role;
 
 select tutela.seed_plans();

@@ -84,7 +84,7 @@ $$;
 
 comment on function tutela.seed_achievements() is
 'Upserts the achievement rule book by code (never duplicates or removes). Service role.';
-revoke all on function tutela.seed_achievements() from public, anon, authenticated;
+revoke all on function tutela.seed_achievements() from public, anon, authenticated, service_role;
 grant execute on function tutela.seed_achievements() to service_role;
 
 -- Every rule's metric for some students, set-based: one grouped query per data source.
@@ -193,7 +193,8 @@ as $$
   group by 1
 $$;
 
-revoke all on function tutela_private.achievement_metrics(uuid[]) from public;
+revoke all on function tutela_private.achievement_metrics(uuid[])
+from public, anon, authenticated, service_role;
 
 -- Award what the students have earned and not yet received; tell their guardians.
 create or replace function tutela_private.award_achievements(p_student_ids uuid[])
@@ -234,7 +235,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.award_achievements(uuid[]) from public;
+revoke all on function tutela_private.award_achievements(uuid[])
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.check_achievements(p_student_id uuid default null)
 returns table (student_id uuid, code text, title text, awarded_at timestamptz)
@@ -277,7 +279,8 @@ $$;
 comment on function tutela.check_achievements(uuid) is
 'Evaluates every achievement rule (one student, or all with null: service role) and returns '
 'what it newly awarded. Idempotent.';
-revoke all on function tutela.check_achievements(uuid) from public, anon;
+revoke all on function tutela.check_achievements(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.check_achievements(uuid) to authenticated, service_role;
 
 -- Writes that can earn an achievement queue the student; a job drains the queue.
@@ -297,7 +300,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.queue_achievement_check() from public;
+revoke all on function tutela_private.queue_achievement_check()
+from public, anon, authenticated, service_role;
 
 -- Attending a session counts once the session has started: queue a check for its start
 -- (when a participant is added to a future session, and when a session moves).
@@ -332,7 +336,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.queue_session_start_check() from public;
+revoke all on function tutela_private.queue_session_start_check()
+from public, anon, authenticated, service_role;
 
 -- Process up to p_limit queued students (oldest first); returns the number of awards.
 create or replace function tutela_private.drain_achievement_queue(p_limit integer default 1000)
@@ -368,7 +373,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.drain_achievement_queue(integer) from public;
+revoke all on function tutela_private.drain_achievement_queue(integer)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.drain_achievement_queue(p_limit integer default 1000)
 returns integer
@@ -382,7 +388,8 @@ $$;
 
 comment on function tutela.drain_achievement_queue(integer) is
 'Job: checks the achievements of queued students (oldest first). Service role.';
-revoke all on function tutela.drain_achievement_queue(integer) from public, anon, authenticated;
+revoke all on function tutela.drain_achievement_queue(integer)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.drain_achievement_queue(integer) to service_role;
 
 do $triggers$
@@ -461,7 +468,7 @@ $$;
 comment on function tutela.journal_trends(uuid) is
 '7- and 30-day averages of mood, energy and confidence. The student, staff, or a guardian '
 'with the journal permission.';
-revoke all on function tutela.journal_trends(uuid) from public, anon;
+revoke all on function tutela.journal_trends(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.journal_trends(uuid) to authenticated, service_role;
 
 create or replace function tutela.guardian_mood_history(p_days integer default 30)
@@ -493,7 +500,8 @@ $$;
 
 comment on function tutela.guardian_mood_history(integer) is
 'The caller''s own mood entries of the last p_days days, newest first.';
-revoke all on function tutela.guardian_mood_history(integer) from public, anon;
+revoke all on function tutela.guardian_mood_history(integer)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.guardian_mood_history(integer) to authenticated, service_role;
 
 create or replace function tutela_private.stamp_goal()
@@ -521,7 +529,7 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.stamp_goal() from public;
+revoke all on function tutela_private.stamp_goal() from public, anon, authenticated, service_role;
 
 drop trigger if exists goals_stamp on tutela.goals;
 create trigger goals_stamp
@@ -555,7 +563,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.is_support_staff(uuid) from public;
+revoke all on function tutela_private.is_support_staff(uuid)
+from public, anon, authenticated, service_role;
 
 -- Conversations whose member the caller still is, by a relationship that still holds: a
 -- guardian's link must be active with `messaging`, staff must still work there, a student
@@ -583,7 +592,8 @@ as $$
     )
 $$;
 
-revoke all on function tutela_hidden.my_conversation_ids() from public;
+revoke all on function tutela_hidden.my_conversation_ids()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.my_conversation_ids() to authenticated;
 
 
@@ -699,7 +709,8 @@ $$;
 
 comment on function tutela.start_conversation(text, uuid, uuid[], text) is
 'Starts a conversation between people with a real relationship (docs/messaging.md).';
-revoke all on function tutela.start_conversation(text, uuid, uuid[], text) from public, anon;
+revoke all on function tutela.start_conversation(text, uuid, uuid[], text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.start_conversation(text, uuid, uuid[], text)
 to authenticated, service_role;
 
@@ -729,7 +740,7 @@ $$;
 
 comment on function tutela.unread_counts() is
 'Unread messages per conversation of the caller (their own messages never count).';
-revoke all on function tutela.unread_counts() from public, anon;
+revoke all on function tutela.unread_counts() from public, anon, authenticated, service_role;
 grant execute on function tutela.unread_counts() to authenticated, service_role;
 
 create or replace function tutela.mark_conversation_read(p_conversation_id uuid)
@@ -757,7 +768,8 @@ $$;
 
 comment on function tutela.mark_conversation_read(uuid) is
 'Marks a conversation read up to now for the caller (a member).';
-revoke all on function tutela.mark_conversation_read(uuid) from public, anon;
+revoke all on function tutela.mark_conversation_read(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.mark_conversation_read(uuid) to authenticated, service_role;
 
 create or replace function tutela_private.touch_conversation()
@@ -778,7 +790,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.touch_conversation() from public;
+revoke all on function tutela_private.touch_conversation()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists messages_touch_conversation on tutela.messages;
 create trigger messages_touch_conversation

@@ -29,7 +29,7 @@ begin
   return v_uid;
 end;
 $$;
-revoke all on function tutela_hidden.require_uid() from public;
+revoke all on function tutela_hidden.require_uid() from public, anon, authenticated, service_role;
 
 -- Whether consent is in force for a student, data type and recipient type.
 create or replace function tutela_private.consent_granted(
@@ -49,7 +49,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.consent_granted(uuid, text, text) from public;
+revoke all on function tutela_private.consent_granted(uuid, text, text)
+from public, anon, authenticated, service_role;
 
 -- The set-returning policy helpers below are plpgsql, not sql: a security definer SQL
 -- function is never inlined, and its query is planned again by every statement that calls it;
@@ -69,7 +70,8 @@ begin
   where m.user_id = (select auth.uid());
 end;
 $$;
-revoke all on function tutela_hidden.staff_organization_ids() from public;
+revoke all on function tutela_hidden.staff_organization_ids()
+from public, anon, authenticated, service_role;
 
 -- Organisations where the caller is an admin.
 create or replace function tutela_hidden.admin_organization_ids()
@@ -85,7 +87,8 @@ begin
   where m.user_id = (select auth.uid()) and m.role = 'admin';
 end;
 $$;
-revoke all on function tutela_hidden.admin_organization_ids() from public;
+revoke all on function tutela_hidden.admin_organization_ids()
+from public, anon, authenticated, service_role;
 
 -- The student records of the caller (a student with a login has one).
 create or replace function tutela_hidden.own_student_ids()
@@ -100,7 +103,8 @@ begin
   select s.id from tutela.students as s where s.user_id = (select auth.uid());
 end;
 $$;
-revoke all on function tutela_hidden.own_student_ids() from public;
+revoke all on function tutela_hidden.own_student_ids()
+from public, anon, authenticated, service_role;
 
 -- Students in the caller's organisations (the caller is staff or admin there).
 create or replace function tutela_hidden.staff_student_ids()
@@ -118,7 +122,8 @@ begin
   );
 end;
 $$;
-revoke all on function tutela_hidden.staff_student_ids() from public;
+revoke all on function tutela_hidden.staff_student_ids()
+from public, anon, authenticated, service_role;
 
 -- Students the caller is an active guardian of; with a permission, only links granting it.
 create or replace function tutela_hidden.guardian_student_ids(p_permission text default null)
@@ -143,7 +148,8 @@ begin
       or tutela_private.consent_granted(l.student_id, 'journal', 'other_guardians'));
 end;
 $$;
-revoke all on function tutela_hidden.guardian_student_ids(text) from public;
+revoke all on function tutela_hidden.guardian_student_ids(text)
+from public, anon, authenticated, service_role;
 
 -- Whether guardians of the student's organisation may see anything (family access is on).
 create or replace function tutela_private.family_access_on(p_student_id uuid)
@@ -161,7 +167,8 @@ begin
   ), false);
 end;
 $$;
-revoke all on function tutela_private.family_access_on(uuid) from public;
+revoke all on function tutela_private.family_access_on(uuid)
+from public, anon, authenticated, service_role;
 
 -- Students of the caller's links in any status, where family access is on: what a guardian's
 -- own link rows may show.
@@ -180,7 +187,8 @@ begin
   where l.guardian_id = (select auth.uid()) and o.family_access_enabled;
 end;
 $$;
-revoke all on function tutela_hidden.my_link_student_ids() from public;
+revoke all on function tutela_hidden.my_link_student_ids()
+from public, anon, authenticated, service_role;
 
 -- Every student whose data the caller may read for a permission: their own record, students
 -- of organisations they work in, and children whose active link grants the permission.
@@ -210,7 +218,8 @@ begin
   select g.id from tutela_hidden.guardian_student_ids(p_permission) as g (id);
 end;
 $$;
-revoke all on function tutela_hidden.readable_student_ids(text) from public;
+revoke all on function tutela_hidden.readable_student_ids(text)
+from public, anon, authenticated, service_role;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
 -- guardians of students they teach or are, and the students (with a login) they guard with the
@@ -244,7 +253,8 @@ begin
     );
 end;
 $$;
-revoke all on function tutela_hidden.visible_profile_ids() from public;
+revoke all on function tutela_hidden.visible_profile_ids()
+from public, anon, authenticated, service_role;
 
 -- Organisations the caller belongs to, studies in, or has a child in (active link).
 create or replace function tutela_hidden.visible_organization_ids()
@@ -263,7 +273,8 @@ begin
     or s.id in (select tutela_hidden.guardian_student_ids());  -- active links, family access on
 end;
 $$;
-revoke all on function tutela_hidden.visible_organization_ids() from public;
+revoke all on function tutela_hidden.visible_organization_ids()
+from public, anon, authenticated, service_role;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active
 -- link) > null; null also for an unknown student (callers refuse both with TU403).
@@ -300,7 +311,8 @@ begin
   return null;
 end;
 $$;
-revoke all on function tutela_private.role_for_student(uuid) from public;
+revoke all on function tutela_private.role_for_student(uuid)
+from public, anon, authenticated, service_role;
 
 -- The caller's role in an organisation ('admin', 'staff' or null).
 create or replace function tutela_private.role_in_organization(p_organization_id uuid)
@@ -313,7 +325,8 @@ as $$
   select m.role from tutela.memberships as m
   where m.organization_id = p_organization_id and m.user_id = (select auth.uid())
 $$;
-revoke all on function tutela_private.role_in_organization(uuid) from public;
+revoke all on function tutela_private.role_in_organization(uuid)
+from public, anon, authenticated, service_role;
 
 -- Whether the caller acts as the service role: the service key's claims, or a session that set
 -- role service_role. With p_owner_too, also a direct database session that set no role (the
@@ -329,7 +342,8 @@ as $$
     or (p_owner_too and pg_catalog.current_setting('role') = 'none')
 $$;
 
-revoke all on function tutela_private.is_service_role(boolean) from public;
+revoke all on function tutela_private.is_service_role(boolean)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.deny(p_what text)
 returns void
@@ -342,7 +356,7 @@ begin
     using errcode = 'TU403', hint = 'Only the people named in docs/guardianship.md may do this.';
 end;
 $$;
-revoke all on function tutela_private.deny(text) from public;
+revoke all on function tutela_private.deny(text) from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.invalid(p_message text, p_hint text default null)
 returns void
@@ -354,7 +368,8 @@ begin
   raise exception '%', p_message using errcode = 'TU422', hint = coalesce(p_hint, '');
 end;
 $$;
-revoke all on function tutela_private.invalid(text, text) from public;
+revoke all on function tutela_private.invalid(text, text)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.conflict(
   p_message text, p_reason text, p_hint text default null
@@ -369,7 +384,8 @@ begin
     using errcode = 'TU409', detail = p_reason, hint = coalesce(p_hint, '');
 end;
 $$;
-revoke all on function tutela_private.conflict(text, text, text) from public;
+revoke all on function tutela_private.conflict(text, text, text)
+from public, anon, authenticated, service_role;
 
 -- An id that does not exist. To a user it is the very refusal they get for an id they may not
 -- act on (p_deny: the function's own TU403 message; without it a general one), so that the
@@ -390,7 +406,8 @@ begin
     pg_catalog.format('no such %s, or not one you may act on', p_what)));
 end;
 $$;
-revoke all on function tutela_private.not_found(text, text) from public;
+revoke all on function tutela_private.not_found(text, text)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Audit
@@ -409,7 +426,7 @@ as $$
     ''
   ), ',', 1)), '')
 $$;
-revoke all on function tutela_private.request_ip() from public;
+revoke all on function tutela_private.request_ip() from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.request_user_agent()
 returns text
@@ -421,7 +438,8 @@ as $$
     nullif(pg_catalog.current_setting('request.headers', true), '')::json ->> 'user-agent', 500
   )
 $$;
-revoke all on function tutela_private.request_user_agent() from public;
+revoke all on function tutela_private.request_user_agent()
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.audit(
   p_action text,
@@ -461,7 +479,7 @@ end;
 $$;
 revoke all on function tutela_private.audit(
   text, text, uuid, uuid, uuid, uuid, uuid, uuid, jsonb, jsonb
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Codes and tokens
@@ -490,7 +508,8 @@ begin
   return v_out;
 end;
 $$;
-revoke all on function tutela_private.new_link_code() from public;
+revoke all on function tutela_private.new_link_code()
+from public, anon, authenticated, service_role;
 
 -- A code as typed by a person -> its canonical 12 characters, or null if it cannot be one.
 -- Any case, spaces and dashes; Crockford look-alikes I, L -> 1 and O -> 0.
@@ -506,7 +525,8 @@ as $$
       'ILO', '110') as v
   ) as t
 $$;
-revoke all on function tutela_private.normalize_link_code(text) from public;
+revoke all on function tutela_private.normalize_link_code(text)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.format_link_code(p_code text)
 returns text
@@ -516,7 +536,8 @@ set search_path = ''
 as $$
   select substr(p_code, 1, 4) || '-' || substr(p_code, 5, 4) || '-' || substr(p_code, 9, 4)
 $$;
-revoke all on function tutela_private.format_link_code(text) from public;
+revoke all on function tutela_private.format_link_code(text)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.hash_secret(p_secret text)
 returns bytea
@@ -526,7 +547,8 @@ set search_path = ''
 as $$
   select extensions.digest(convert_to(p_secret, 'UTF8'), 'sha256')
 $$;
-revoke all on function tutela_private.hash_secret(text) from public;
+revoke all on function tutela_private.hash_secret(text)
+from public, anon, authenticated, service_role;
 
 -- A new invite token: 256 random bits, base64url without padding (43 characters).
 create or replace function tutela_private.new_token()
@@ -537,7 +559,7 @@ set search_path = ''
 as $$
   select rtrim(translate(encode(extensions.gen_random_bytes(32), 'base64'), '+/', '-_'), '=')
 $$;
-revoke all on function tutela_private.new_token() from public;
+revoke all on function tutela_private.new_token() from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.valid_email(p_email text)
 returns boolean
@@ -548,7 +570,8 @@ as $$
   select p_email is not null and char_length(p_email) <= 320
     and p_email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
 $$;
-revoke all on function tutela_private.valid_email(text) from public;
+revoke all on function tutela_private.valid_email(text)
+from public, anon, authenticated, service_role;
 
 -- Merge a partial permissions object into a full one; unknown keys or non-booleans: TU422.
 create or replace function tutela_private.merge_link_permissions(p_base jsonb, p_changes jsonb)
@@ -580,7 +603,8 @@ begin
   return p_base || p_changes;
 end;
 $$;
-revoke all on function tutela_private.merge_link_permissions(jsonb, jsonb) from public;
+revoke all on function tutela_private.merge_link_permissions(jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.check_relation(p_relation text)
 returns text
@@ -596,7 +620,8 @@ begin
   return p_relation;
 end;
 $$;
-revoke all on function tutela_private.check_relation(text) from public;
+revoke all on function tutela_private.check_relation(text)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- The guardian cap: under a lock in the functions, and a constraint trigger as a backstop
@@ -628,7 +653,8 @@ begin
   return v_student;
 end;
 $$;
-revoke all on function tutela_private.lock_student(uuid) from public;
+revoke all on function tutela_private.lock_student(uuid)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.guardian_slots_left(p_student_id uuid)
 returns integer
@@ -649,7 +675,8 @@ begin
   );
 end;
 $$;
-revoke all on function tutela_private.guardian_slots_left(uuid) from public;
+revoke all on function tutela_private.guardian_slots_left(uuid)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.enforce_guardian_cap()
 returns trigger
@@ -670,7 +697,8 @@ begin
   return null;
 end;
 $$;
-revoke all on function tutela_private.enforce_guardian_cap() from public;
+revoke all on function tutela_private.enforce_guardian_cap()
+from public, anon, authenticated, service_role;
 
 -- revoked_as follows the status: kept (or, for a direct write by the service role or a SQL
 -- console, filled in) on a revoked link, cleared on any other
@@ -691,7 +719,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.stamp_revocation() from public;
+revoke all on function tutela_private.stamp_revocation()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists guardian_links_stamp_revocation on tutela.guardian_links;
 create trigger guardian_links_stamp_revocation
@@ -765,7 +794,7 @@ $$;
 
 revoke all on function tutela_private.undo_revocation(
   tutela.guardian_links, text, timestamptz, text
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- The role a link code's maker had for its student: 'student' for the student's own code,
 -- 'staff' or 'admin' while its maker still works in the student's organisation; null when the
@@ -792,7 +821,7 @@ $$;
 revoke all on function tutela_private.code_maker_role(
   tutela_private.guardian_link_codes, tutela.students
 )
-from public;
+from public, anon, authenticated, service_role;
 
 -- Create, or bring back, the link of a guardian to a student (the student must be locked by
 -- the caller: tutela_private.lock_student). Refuses an existing pending or active link, a full cap,
@@ -893,7 +922,7 @@ revoke all on function tutela_private.attach_guardian(
   uuid,
   text,
   boolean
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- Make an active link its student's primary guardian, unsetting the previous one; audited.
 create or replace function tutela_private.make_primary(
@@ -922,7 +951,8 @@ begin
   return v_link;
 end;
 $$;
-revoke all on function tutela_private.make_primary(tutela.guardian_links, text) from public;
+revoke all on function tutela_private.make_primary(tutela.guardian_links, text)
+from public, anon, authenticated, service_role;
 
 -- Revoke a link at once (the caller locked it and checked who may): no longer primary, who and
 -- why kept (revoked_as decides who may bring it back: tutela_private.undo_revocation), audited.
@@ -1004,7 +1034,7 @@ end;
 $$;
 revoke all on function tutela_private.revoke_link(
   tutela.guardian_links, text, uuid, text
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- Withdraw a pending guardian invite (the caller checked who may); audited, with a reason when
 -- given.
@@ -1030,7 +1060,8 @@ begin
   return v_invite;
 end;
 $$;
-revoke all on function tutela_private.withdraw_invite(uuid, text, text) from public;
+revoke all on function tutela_private.withdraw_invite(uuid, text, text)
+from public, anon, authenticated, service_role;
 
 -- A guardian invite: replaces a pending one to the same address, queues the email with the
 -- token (the only plain copy besides the answer), audited. The caller checked who may, the
@@ -1094,7 +1125,7 @@ end;
 $$;
 revoke all on function tutela_private.create_guardian_invite(
   tutela.students, text, text, text, jsonb, uuid, text, text, boolean, boolean
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- The last-admin rule: refuse to take the admin role from p_user_id when they are the
 -- organisation's only admin. Locks the organisation row: membership changes of one
@@ -1117,7 +1148,8 @@ begin
   end if;
 end;
 $$;
-revoke all on function tutela_private.keep_an_admin(uuid, uuid) from public;
+revoke all on function tutela_private.keep_an_admin(uuid, uuid)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Organisations, members, students
@@ -1159,7 +1191,8 @@ $$;
 
 comment on function tutela.create_organization(text, text) is
 'Creates an organisation; the caller becomes its first admin. Any signed-in user.';
-revoke all on function tutela.create_organization(text, text) from public, anon;
+revoke all on function tutela.create_organization(text, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.create_organization(text, text) to authenticated, service_role;
 
 create or replace function tutela.add_organization_member(
@@ -1224,7 +1257,8 @@ $$;
 comment on function tutela.add_organization_member(uuid, uuid, text) is
 'Changes a member''s role (admins of the organisation). Newcomers join by accepting an invite '
 '(invite_organization_member); only the service role adds a user directly.';
-revoke all on function tutela.add_organization_member(uuid, uuid, text) from public, anon;
+revoke all on function tutela.add_organization_member(uuid, uuid, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.add_organization_member(uuid, uuid, text)
 to authenticated, service_role;
 
@@ -1262,7 +1296,8 @@ $$;
 
 comment on function tutela.remove_organization_member(uuid, uuid) is
 'Removes a member from an organisation. Admins only; the last admin cannot be removed.';
-revoke all on function tutela.remove_organization_member(uuid, uuid) from public, anon;
+revoke all on function tutela.remove_organization_member(uuid, uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.remove_organization_member(uuid, uuid)
 to authenticated, service_role;
 
@@ -1327,7 +1362,7 @@ $$;
 
 revoke all on function tutela_private.create_member_invite(
   tutela.organizations, text, text, text, uuid, text, text, boolean
-) from public;
+) from public, anon, authenticated, service_role;
 
 create or replace function tutela.invite_organization_member(
   p_organization_id uuid, p_email text, p_role text default 'staff', p_title text default null
@@ -1377,7 +1412,7 @@ comment on function tutela.invite_organization_member(uuid, text, text, text) is
 'Invites someone by email to join as staff or admin (queues the email); they join when they '
 'accept. Admins only. The answer is the same whether or not the address has an account.';
 revoke all on function tutela.invite_organization_member(uuid, text, text, text)
-from public, anon;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.invite_organization_member(uuid, text, text, text)
 to authenticated, service_role;
 
@@ -1409,7 +1444,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.my_member_invite(text) from public;
+revoke all on function tutela_private.my_member_invite(text)
+from public, anon, authenticated, service_role;
 
 -- Whether a membership invite's sender may still invite: an admin of the organisation, or the
 -- school's roster. Asked at acceptance and before its email is sent.
@@ -1427,7 +1463,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.member_inviter_ok(tutela.membership_invites) from public;
+revoke all on function tutela_private.member_inviter_ok(tutela.membership_invites)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.accept_organization_invite(p_token text)
 returns tutela.memberships
@@ -1478,7 +1515,8 @@ $$;
 
 comment on function tutela.accept_organization_invite(text) is
 'Joins the organisation of a membership invite: the signed-in user whose email it was sent to.';
-revoke all on function tutela.accept_organization_invite(text) from public, anon;
+revoke all on function tutela.accept_organization_invite(text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.accept_organization_invite(text) to authenticated, service_role;
 
 create or replace function tutela.decline_organization_invite(p_token text)
@@ -1504,7 +1542,8 @@ $$;
 
 comment on function tutela.decline_organization_invite(text) is
 'Declines a membership invite: the signed-in user whose email it was sent to.';
-revoke all on function tutela.decline_organization_invite(text) from public, anon;
+revoke all on function tutela.decline_organization_invite(text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.decline_organization_invite(text) to authenticated, service_role;
 
 create or replace function tutela.withdraw_organization_invite(p_invite_id uuid)
@@ -1540,7 +1579,8 @@ $$;
 
 comment on function tutela.withdraw_organization_invite(uuid) is
 'Withdraws a pending membership invite. Admins of the organisation.';
-revoke all on function tutela.withdraw_organization_invite(uuid) from public, anon;
+revoke all on function tutela.withdraw_organization_invite(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.withdraw_organization_invite(uuid) to authenticated, service_role;
 
 create or replace function tutela.update_organization_settings(
@@ -1692,7 +1732,8 @@ $$;
 
 comment on function tutela.update_organization_settings(uuid, jsonb) is
 'Changes organisation settings. Admins only; unknown keys and out-of-range values are TU422.';
-revoke all on function tutela.update_organization_settings(uuid, jsonb) from public, anon;
+revoke all on function tutela.update_organization_settings(uuid, jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.update_organization_settings(uuid, jsonb)
 to authenticated, service_role;
 
@@ -1767,7 +1808,8 @@ $$;
 
 comment on function tutela.create_student(uuid, text, text, date, uuid) is
 'Adds a student (staff and admins of the organisation); only the service role attaches a login.';
-revoke all on function tutela.create_student(uuid, text, text, date, uuid) from public, anon;
+revoke all on function tutela.create_student(uuid, text, text, date, uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.create_student(uuid, text, text, date, uuid)
 to authenticated, service_role;
 
@@ -1837,7 +1879,8 @@ $$;
 
 comment on function tutela.create_guardian_link_code(uuid, integer, interval) is
 'Creates a link code for a student (null: the caller''s own record), shown once. Student or staff.';
-revoke all on function tutela.create_guardian_link_code(uuid, integer, interval) from public, anon;
+revoke all on function tutela.create_guardian_link_code(uuid, integer, interval)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.create_guardian_link_code(uuid, integer, interval)
 to authenticated, service_role;
 
@@ -1883,7 +1926,8 @@ $$;
 
 comment on function tutela.list_guardian_link_codes(uuid) is
 'A student''s link codes (never the codes themselves): status, expiry, uses. The student or staff.';
-revoke all on function tutela.list_guardian_link_codes(uuid) from public, anon;
+revoke all on function tutela.list_guardian_link_codes(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.list_guardian_link_codes(uuid) to authenticated, service_role;
 
 create or replace function tutela.withdraw_guardian_link_code(p_code_id uuid)
@@ -1920,7 +1964,8 @@ $$;
 
 comment on function tutela.withdraw_guardian_link_code(uuid) is
 'Withdraws a link code at once. The student or staff of their organisation.';
-revoke all on function tutela.withdraw_guardian_link_code(uuid) from public, anon;
+revoke all on function tutela.withdraw_guardian_link_code(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.withdraw_guardian_link_code(uuid) to authenticated, service_role;
 
 -- The link-code throttles (docs/guardianship.md, "Link codes"): failed redemptions per account
@@ -1941,7 +1986,8 @@ as $$
   ('global', 1000, interval '15 minutes', true)
 $$;
 
-revoke all on function tutela_private.link_code_limits() from public;
+revoke all on function tutela_private.link_code_limits()
+from public, anon, authenticated, service_role;
 
 -- Raise TU429 when the attempts that p_limit counts (by p_user_id, on p_student_id's codes, or
 -- all) have reached its maximum; retry_after is when the oldest of them leaves the window.
@@ -1980,7 +2026,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.throttle_link_codes(text, uuid, uuid) from public;
+revoke all on function tutela_private.throttle_link_codes(text, uuid, uuid)
+from public, anon, authenticated, service_role;
 
 -- Redeem a code. A wrong, expired, withdrawn or used-up code is REFUSED WITHOUT RAISING so
 -- that the failed attempt stays recorded (an exception would roll it back): the function
@@ -2060,7 +2107,8 @@ $$;
 comment on function tutela.redeem_guardian_link_code(text, text) is
 'Links the caller as guardian of the code''s student (active, or pending approval). A bad code '
 'returns a TU404 error object with HTTP 400 instead of raising, so the attempt is recorded.';
-revoke all on function tutela.redeem_guardian_link_code(text, text) from public, anon;
+revoke all on function tutela.redeem_guardian_link_code(text, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.redeem_guardian_link_code(text, text)
 to authenticated, service_role;
 
@@ -2090,7 +2138,8 @@ begin
   return v_link;
 end;
 $$;
-revoke all on function tutela_private.lock_link(uuid, text) from public;
+revoke all on function tutela_private.lock_link(uuid, text)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.link_org(p_link tutela.guardian_links)
 returns uuid
@@ -2101,7 +2150,8 @@ set search_path = ''
 as $$
   select s.organization_id from tutela.students as s where s.id = p_link.student_id
 $$;
-revoke all on function tutela_private.link_org(tutela.guardian_links) from public;
+revoke all on function tutela_private.link_org(tutela.guardian_links)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.approve_guardian_link(p_link_id uuid)
 returns tutela.guardian_links
@@ -2136,7 +2186,8 @@ $$;
 
 comment on function tutela.approve_guardian_link(uuid) is
 'Activates a pending guardian link. The student only.';
-revoke all on function tutela.approve_guardian_link(uuid) from public, anon;
+revoke all on function tutela.approve_guardian_link(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.approve_guardian_link(uuid) to authenticated, service_role;
 
 create or replace function tutela.decline_guardian_link(p_link_id uuid)
@@ -2173,7 +2224,8 @@ $$;
 
 comment on function tutela.decline_guardian_link(uuid) is
 'Declines a pending guardian link (it becomes revoked). The student only.';
-revoke all on function tutela.decline_guardian_link(uuid) from public, anon;
+revoke all on function tutela.decline_guardian_link(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.decline_guardian_link(uuid) to authenticated, service_role;
 
 create or replace function tutela.revoke_guardian_link(p_link_id uuid, p_reason text default null)
@@ -2214,7 +2266,8 @@ $$;
 
 comment on function tutela.revoke_guardian_link(uuid, text) is
 'Revokes a guardian link at once. Allowed for the student, the guardian, or organisation staff.';
-revoke all on function tutela.revoke_guardian_link(uuid, text) from public, anon;
+revoke all on function tutela.revoke_guardian_link(uuid, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.revoke_guardian_link(uuid, text) to authenticated, service_role;
 
 create or replace function tutela.restore_guardian_link(p_link_id uuid)
@@ -2267,7 +2320,8 @@ $$;
 comment on function tutela.restore_guardian_link(uuid) is
 'Restores a revoked guardian link: active, or pending the student''s approval when the student '
 'revoked it. Staff and admins; the guardian cap applies.';
-revoke all on function tutela.restore_guardian_link(uuid) from public, anon;
+revoke all on function tutela.restore_guardian_link(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.restore_guardian_link(uuid) to authenticated, service_role;
 
 create or replace function tutela.set_guardian_link_permissions(p_link_id uuid, p_permissions jsonb)
@@ -2315,7 +2369,8 @@ $$;
 
 comment on function tutela.set_guardian_link_permissions(uuid, jsonb) is
 'Changes some permissions of a link ({"journal": true}). The student or staff; never the guardian.';
-revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb) from public, anon;
+revoke all on function tutela.set_guardian_link_permissions(uuid, jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.set_guardian_link_permissions(uuid, jsonb)
 to authenticated, service_role;
 
@@ -2349,7 +2404,8 @@ $$;
 
 comment on function tutela.set_primary_guardian(uuid) is
 'Makes an active link the student''s primary guardian (unsetting the previous). Student or staff.';
-revoke all on function tutela.set_primary_guardian(uuid) from public, anon;
+revoke all on function tutela.set_primary_guardian(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.set_primary_guardian(uuid) to authenticated, service_role;
 
 -- =============================================================================================
@@ -2434,7 +2490,8 @@ $$;
 
 comment on function tutela.invite_guardian(uuid, text, text, text, jsonb) is
 'Invites a guardian by email (queues the email). Staff/admins, or an active primary guardian.';
-revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb) from public, anon;
+revoke all on function tutela.invite_guardian(uuid, text, text, text, jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.invite_guardian(uuid, text, text, text, jsonb)
 to authenticated, service_role;
 
@@ -2479,7 +2536,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.guardian_inviter_role(tutela.guardian_invites) from public;
+revoke all on function tutela_private.guardian_inviter_role(tutela.guardian_invites)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.accept_guardian_invite(p_token text)
 returns tutela.guardian_links
@@ -2547,7 +2605,8 @@ $$;
 
 comment on function tutela.accept_guardian_invite(text) is
 'Accepts a guardian invite: the signed-in user whose email matches. The guardian cap applies.';
-revoke all on function tutela.accept_guardian_invite(text) from public, anon;
+revoke all on function tutela.accept_guardian_invite(text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.accept_guardian_invite(text) to authenticated, service_role;
 
 create or replace function tutela.withdraw_guardian_invite(p_invite_id uuid)
@@ -2585,7 +2644,8 @@ $$;
 
 comment on function tutela.withdraw_guardian_invite(uuid) is
 'Withdraws a pending guardian invite. The inviter, or staff/admins of the organisation.';
-revoke all on function tutela.withdraw_guardian_invite(uuid) from public, anon;
+revoke all on function tutela.withdraw_guardian_invite(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.withdraw_guardian_invite(uuid) to authenticated, service_role;
 
 -- =============================================================================================
@@ -2645,7 +2705,8 @@ $$;
 
 comment on function tutela.invite_student(uuid, text, text) is
 'Creates a student record and invites them by email to claim a login. Staff and admins.';
-revoke all on function tutela.invite_student(uuid, text, text) from public, anon;
+revoke all on function tutela.invite_student(uuid, text, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.invite_student(uuid, text, text) to authenticated, service_role;
 
 -- Whether a student invite's sender is still staff or an admin of the student's organisation.
@@ -2664,7 +2725,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.student_inviter_ok(tutela.student_invites) from public;
+revoke all on function tutela_private.student_inviter_ok(tutela.student_invites)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.accept_student_invite(p_token text)
 returns tutela.students
@@ -2728,7 +2790,8 @@ $$;
 
 comment on function tutela.accept_student_invite(text) is
 'Claims a student record with the signed-in login whose email matches the invite.';
-revoke all on function tutela.accept_student_invite(text) from public, anon;
+revoke all on function tutela.accept_student_invite(text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.accept_student_invite(text) to authenticated, service_role;
 
 -- =============================================================================================
@@ -2793,7 +2856,8 @@ $$;
 
 comment on function tutela.guardian_list_children() is
 'The caller''s children (active and pending links) with relation, permissions and activity.';
-revoke all on function tutela.guardian_list_children() from public, anon;
+revoke all on function tutela.guardian_list_children()
+from public, anon, authenticated, service_role;
 grant execute on function tutela.guardian_list_children() to authenticated, service_role;
 
 create or replace function tutela.student_list_guardians(p_student_id uuid default null)
@@ -2844,7 +2908,8 @@ $$;
 
 comment on function tutela.student_list_guardians(uuid) is
 'A student''s guardian links (all statuses). The student (null: self) or organisation staff.';
-revoke all on function tutela.student_list_guardians(uuid) from public, anon;
+revoke all on function tutela.student_list_guardians(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.student_list_guardians(uuid) to authenticated, service_role;
 
 create or replace function tutela.list_guardians_for_notification(
@@ -2882,7 +2947,7 @@ $$;
 comment on function tutela.list_guardians_for_notification(uuid, text) is
 'Active guardians of a student whose link grants a permission (for fan-out). Service role only.';
 revoke all on function tutela.list_guardians_for_notification(uuid, text)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.list_guardians_for_notification(uuid, text) to service_role;
 
 -- Invites past their expiry become 'expired' (run by a scheduled job; also safe to call any time).
@@ -2912,4 +2977,5 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.expire_invites() from public;
+revoke all on function tutela_private.expire_invites()
+from public, anon, authenticated, service_role;

@@ -30,7 +30,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.readable_session_ids() from public;
+revoke all on function tutela_hidden.readable_session_ids()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.readable_session_ids() to authenticated;
 
 -- Courses the caller may see: every course of organisations they work in, and the published
@@ -50,7 +51,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.visible_course_ids() from public;
+revoke all on function tutela_hidden.visible_course_ids()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.visible_course_ids() to authenticated;
 
 create or replace function tutela_hidden.visible_assignment_ids()
@@ -67,7 +69,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.visible_assignment_ids() from public;
+revoke all on function tutela_hidden.visible_assignment_ids()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.visible_assignment_ids() to authenticated;
 
 -- =============================================================================================
@@ -134,12 +137,16 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.review_xp(boolean, smallint) from public;
+revoke all on function tutela_hidden.review_xp(boolean, smallint)
+from public, anon, authenticated, service_role;
 -- the before-insert trigger runs as the inserting role
 grant execute on function tutela_hidden.review_xp(boolean, smallint) to authenticated, service_role;
-revoke all on function tutela_private.card_review_before_insert() from public;
-revoke all on function tutela_private.activity_before_insert() from public;
-revoke all on function tutela_private.forbid_history_update() from public;
+revoke all on function tutela_private.card_review_before_insert()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.activity_before_insert()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.forbid_history_update()
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Stats maintenance
@@ -162,7 +169,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.lock_stats(uuid[]) from public;
+revoke all on function tutela_private.lock_stats(uuid[])
+from public, anon, authenticated, service_role;
 
 -- Recompute streaks and the last active day of some students from their daily rows.
 create or replace function tutela_private.recompute_streaks(p_student_ids uuid[])
@@ -420,13 +428,20 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.recompute_streaks(uuid[]) from public;
-revoke all on function tutela_private.recompute_last_active(uuid[]) from public;
-revoke all on function tutela_private.card_reviews_after_insert() from public;
-revoke all on function tutela_private.card_reviews_after_delete() from public;
-revoke all on function tutela_private.activity_after_insert() from public;
-revoke all on function tutela_private.activity_after_delete() from public;
-revoke all on function tutela_private.points_after_change() from public;
+revoke all on function tutela_private.recompute_streaks(uuid[])
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.recompute_last_active(uuid[])
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.card_reviews_after_insert()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.card_reviews_after_delete()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.activity_after_insert()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.activity_after_delete()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.points_after_change()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists card_reviews_before_insert on tutela.card_reviews;
 create trigger card_reviews_before_insert
@@ -578,10 +593,12 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.keep_column() from public;
-revoke all on function tutela_private.check_submission_scores() from public;
-revoke all on function tutela_private.check_skill_level() from public;
-revoke all on function tutela_private.stamp_caller() from public;
+revoke all on function tutela_private.keep_column() from public, anon, authenticated, service_role;
+revoke all on function tutela_private.check_submission_scores()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.check_skill_level()
+from public, anon, authenticated, service_role;
+revoke all on function tutela_private.stamp_caller() from public, anon, authenticated, service_role;
 
 drop trigger if exists submissions_check_scores on tutela.submissions;
 create trigger submissions_check_scores
@@ -709,7 +726,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.require_student_access(uuid, text) from public;
+revoke all on function tutela_private.require_student_access(uuid, text)
+from public, anon, authenticated, service_role;
 
 -- The current streak as of today: a streak whose last day is before yesterday is over.
 create or replace function tutela_private.live_streak(p_stats tutela.student_stats)
@@ -725,7 +743,8 @@ as $$
   end
 $$;
 
-revoke all on function tutela_private.live_streak(tutela.student_stats) from public;
+revoke all on function tutela_private.live_streak(tutela.student_stats)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela.guardian_get_child_daily_study_stats(
   p_student_id uuid, p_limit integer default 60
@@ -758,7 +777,7 @@ comment on function tutela.guardian_get_child_daily_study_stats(uuid, integer) i
 'A student''s study days, newest first: reviews, accuracy, XP, minutes. Student, staff, or an '
 'active guardian with the progress permission.';
 revoke all on function tutela.guardian_get_child_daily_study_stats(uuid, integer)
-from public, anon;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.guardian_get_child_daily_study_stats(uuid, integer)
 to authenticated, service_role;
 
@@ -825,7 +844,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.flashcard_overview(uuid, boolean) from public;
+revoke all on function tutela_hidden.flashcard_overview(uuid, boolean)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.flashcard_overview(uuid, boolean) to service_role;
 
 create or replace function tutela.get_child_overview(p_student_id uuid)
@@ -845,7 +865,8 @@ $$;
 comment on function tutela.get_child_overview(uuid) is
 'KPI tiles (streak, reviews, accuracy and XP over 7 and 30 days) and the flashcard portfolio '
 '(per subject and topic: cards, due, mastered; only with the card_content permission).';
-revoke all on function tutela.get_child_overview(uuid) from public, anon;
+revoke all on function tutela.get_child_overview(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.get_child_overview(uuid) to authenticated, service_role;
 
 -- A student marks a drill done (staff may too); nothing else of the assignment changes.
@@ -881,5 +902,6 @@ $$;
 
 comment on function tutela.complete_drill_assignment(uuid) is
 'Marks a drill assignment completed (idempotent). The student or staff of their organisation.';
-revoke all on function tutela.complete_drill_assignment(uuid) from public, anon;
+revoke all on function tutela.complete_drill_assignment(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.complete_drill_assignment(uuid) to authenticated, service_role;

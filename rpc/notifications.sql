@@ -53,7 +53,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.guardian_access_gap(uuid, uuid, text) from public;
+revoke all on function tutela_private.guardian_access_gap(uuid, uuid, text)
+from public, anon, authenticated, service_role;
 
 -- Why an outbox message may not be sent now (null: it may).
 -- - A notification type (tutela_private.notification_types(), kind = the type): its recipient is a
@@ -187,7 +188,7 @@ $$;
 
 revoke all on function tutela_private.outbox_block_reason(
   tutela_private.notification_outbox
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- The payload as it may be sent now: a weekly digest (it needs progress) loses the sections
 -- whose own permission its recipient no longer has (grades, attendance), as a digest made now
@@ -220,7 +221,7 @@ $$;
 
 revoke all on function tutela_private.outbox_payload_now(
   tutela_private.notification_outbox
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- Cancel the queued (pending or sending) messages among p_ids that may not be sent now; returns
 -- how many. The caller holds their locks or takes them here.
@@ -252,7 +253,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.cancel_unsendable(uuid[]) from public;
+revoke all on function tutela_private.cancel_unsendable(uuid[])
+from public, anon, authenticated, service_role;
 
 -- Revoking a link (or any status change away from active) and withdrawing a permission cancel
 -- at once what is queued for that guardian about that student and may no longer go.
@@ -273,7 +275,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.cancel_outbox_on_link_change() from public;
+revoke all on function tutela_private.cancel_outbox_on_link_change()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists guardian_links_cancel_outbox on tutela.guardian_links;
 create trigger guardian_links_cancel_outbox
@@ -374,7 +377,7 @@ comment on function tutela.claim_notifications(integer, integer) is
 'Dispatcher: claims due outbox messages (FOR UPDATE SKIP LOCKED), each checked again; what may '
 'no longer be sent is cancelled instead. The lease is the row''s own. Service role.';
 revoke all on function tutela.claim_notifications(integer, integer)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.claim_notifications(integer, integer) to service_role;
 
 -- Just before sending a claimed message: check it once more (the claim may be minutes old) and
@@ -415,7 +418,7 @@ comment on function tutela.recheck_notification(uuid, integer) is
 'Dispatcher: checks a claimed message again just before sending and renews its lease; its '
 'payload, or null when it was cancelled or is no longer this claim''s. Service role.';
 revoke all on function tutela.recheck_notification(uuid, integer)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.recheck_notification(uuid, integer) to service_role;
 
 -- Mark a claimed message sent. Idempotent: a message already sent stays as it is.
@@ -450,7 +453,7 @@ $$;
 comment on function tutela.complete_notification(uuid, integer) is
 'Dispatcher: marks a claimed message sent (and drops secrets from its payload). Service role.';
 revoke all on function tutela.complete_notification(uuid, integer)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.complete_notification(uuid, integer) to service_role;
 
 -- Record a failed attempt of the message itself: retry later with exponential backoff (1, 2,
@@ -500,7 +503,7 @@ $$;
 comment on function tutela.fail_notification(uuid, text, integer, boolean) is
 'Dispatcher: records a failed attempt (retry with backoff, or dead). Service role.';
 revoke all on function tutela.fail_notification(uuid, text, integer, boolean)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.fail_notification(uuid, text, integer, boolean)
 to service_role;
 
@@ -543,7 +546,7 @@ comment on function tutela.release_notification(uuid, integer, text, integer) is
 'Dispatcher: gives a claimed message back untried (an SMTP outage, a lease running out): no '
 'attempt is counted. Service role.';
 revoke all on function tutela.release_notification(uuid, integer, text, integer)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.release_notification(uuid, integer, text, integer)
 to service_role;
 
@@ -571,7 +574,7 @@ $$;
 
 revoke all on function tutela_private.enqueue(
   text, text, text, uuid, text, uuid, jsonb
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- Invites (written by rpc/guardianship.sql before the outbox had templates) get theirs here.
 create or replace function tutela_private.outbox_defaults()
@@ -593,7 +596,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.outbox_defaults() from public;
+revoke all on function tutela_private.outbox_defaults()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists notification_outbox_defaults on tutela_private.notification_outbox;
 create trigger notification_outbox_defaults
@@ -636,7 +640,8 @@ as $$
     'An achievement or a certificate')
 $$;
 
-revoke all on function tutela_private.notification_types() from public;
+revoke all on function tutela_private.notification_types()
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.severity_rank(p_severity text)
 returns integer
@@ -647,7 +652,8 @@ as $$
   select case p_severity when 'info' then 1 when 'warning' then 2 when 'critical' then 3 end
 $$;
 
-revoke all on function tutela_private.severity_rank(text) from public;
+revoke all on function tutela_private.severity_rank(text)
+from public, anon, authenticated, service_role;
 
 -- The preference in force for a user, child and type: a per-child row, else the user's general
 -- row, else the type's defaults.
@@ -672,7 +678,8 @@ as $$
   where t.type = p_type
 $$;
 
-revoke all on function tutela_private.effective_preference(uuid, uuid, text) from public;
+revoke all on function tutela_private.effective_preference(uuid, uuid, text)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Fan-out: one notification per active guardian whose link permits the type's data
@@ -771,7 +778,7 @@ $$;
 revoke all on function tutela_private.notify(
   uuid, text, text, text, text, jsonb, text, text, text, uuid[]
 )
-from public;
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Event triggers: grading, absences, certificates
@@ -874,7 +881,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.on_submissions_change() from public;
+revoke all on function tutela_private.on_submissions_change()
+from public, anon, authenticated, service_role;
 
 -- Recompute one course average and notify on crossings (thresholds and the passing line).
 create or replace function tutela_private.refresh_course_average(
@@ -928,7 +936,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.refresh_course_average(uuid, uuid) from public;
+revoke all on function tutela_private.refresh_course_average(uuid, uuid)
+from public, anon, authenticated, service_role;
 
 -- Grade thresholds of every guardian of a student: fire when a value crosses one (the previous
 -- value, when there is one, was on the other side). p_scope is 'assignment' or 'course'.
@@ -975,7 +984,7 @@ $$;
 revoke all on function tutela_private.threshold_alerts(
   uuid, text, uuid, text, numeric, numeric, text
 )
-from public;
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.on_attendance_change()
 returns trigger
@@ -1003,7 +1012,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.on_attendance_change() from public;
+revoke all on function tutela_private.on_attendance_change()
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.on_certificate_issued()
 returns trigger
@@ -1025,7 +1035,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.on_certificate_issued() from public;
+revoke all on function tutela_private.on_certificate_issued()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists submissions_notify_insert on tutela.submissions;
 create trigger submissions_notify_insert
@@ -1164,7 +1175,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.run_early_warnings() from public;
+revoke all on function tutela_private.run_early_warnings()
+from public, anon, authenticated, service_role;
 
 -- One digest per guardian, child and week (Monday to Sunday, UTC), for the week before
 -- p_week_start's week by default. Idempotent on (guardian, child, week). Returns how many
@@ -1251,7 +1263,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.run_weekly_digests(date) from public;
+revoke all on function tutela_private.run_weekly_digests(date)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.purge_alerts()
 returns integer
@@ -1269,7 +1282,7 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.purge_alerts() from public;
+revoke all on function tutela_private.purge_alerts() from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Jobs: registered with pg_cron where it is installed (tutela jobs install), runnable without
@@ -1333,7 +1346,7 @@ $$;
 
 comment on function tutela.run_due_jobs(boolean) is
 'Runs every scheduled job whose interval has passed (all with p_force). Service role.';
-revoke all on function tutela.run_due_jobs(boolean) from public, anon, authenticated;
+revoke all on function tutela.run_due_jobs(boolean) from public, anon, authenticated, service_role;
 grant execute on function tutela.run_due_jobs(boolean) to service_role;
 
 -- =============================================================================================
@@ -1399,7 +1412,7 @@ $$;
 comment on function tutela.set_notification_preference(text, text[], boolean, text, uuid) is
 'Sets the caller''s preference for a type (optionally for one child).';
 revoke all on function tutela.set_notification_preference(text, text[], boolean, text, uuid)
-from public, anon;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.set_notification_preference(text, text[], boolean, text, uuid)
 to authenticated, service_role;
 
@@ -1427,7 +1440,8 @@ $$;
 
 comment on function tutela.get_notification_preferences(uuid) is
 'The caller''s preference in force for every type (defaults where none is set).';
-revoke all on function tutela.get_notification_preferences(uuid) from public, anon;
+revoke all on function tutela.get_notification_preferences(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.get_notification_preferences(uuid) to authenticated, service_role;
 
 create or replace function tutela.set_alert_threshold(
@@ -1485,7 +1499,8 @@ $$;
 
 comment on function tutela.set_alert_threshold(uuid, text, numeric) is
 'Sets the caller''s grade threshold for a child (high must exceed low). Guardians with grades.';
-revoke all on function tutela.set_alert_threshold(uuid, text, numeric) from public, anon;
+revoke all on function tutela.set_alert_threshold(uuid, text, numeric)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.set_alert_threshold(uuid, text, numeric)
 to authenticated, service_role;
 
@@ -1512,7 +1527,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.alert_types(text) from public;
+revoke all on function tutela_hidden.alert_types(text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.alert_types(text) to authenticated;
 
 -- The permissions the alerts policy has a branch for: a type needing another one is never
@@ -1526,7 +1542,8 @@ as $$
   select array['grades', 'attendance', 'progress']
 $$;
 
-revoke all on function tutela_private.alert_permissions() from public;
+revoke all on function tutela_private.alert_permissions()
+from public, anon, authenticated, service_role;
 
 -- Whether the caller may see one alert about p_student_id of type p_type (the policy's rule,
 -- for the writing functions, which bypass it).
@@ -1552,7 +1569,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.alert_readable(uuid, text) from public;
+revoke all on function tutela_private.alert_readable(uuid, text)
+from public, anon, authenticated, service_role;
 
 -- list_alerts and count_unread_alerts run as the caller, through the alerts policy: they
 -- need the caller's id check
@@ -1598,7 +1616,7 @@ comment on function tutela.list_alerts(integer, timestamptz, uuid, text[], boole
 'The caller''s alerts they may read now, newest first, paged by (created_at, id) of the last '
 'row seen.';
 revoke all on function tutela.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
-from public, anon;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.list_alerts(integer, timestamptz, uuid, text[], boolean, uuid)
 to authenticated, service_role;
 
@@ -1625,7 +1643,7 @@ end;
 $$;
 
 comment on function tutela.mark_alert_read(uuid) is 'Marks one of the caller''s alerts read.';
-revoke all on function tutela.mark_alert_read(uuid) from public, anon;
+revoke all on function tutela.mark_alert_read(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.mark_alert_read(uuid) to authenticated, service_role;
 
 create or replace function tutela.dismiss_alert(p_alert_id uuid)
@@ -1653,7 +1671,7 @@ end;
 $$;
 
 comment on function tutela.dismiss_alert(uuid) is 'Dismisses one of the caller''s alerts.';
-revoke all on function tutela.dismiss_alert(uuid) from public, anon;
+revoke all on function tutela.dismiss_alert(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.dismiss_alert(uuid) to authenticated, service_role;
 
 create or replace function tutela.count_unread_alerts()
@@ -1670,7 +1688,7 @@ $$;
 
 comment on function tutela.count_unread_alerts() is
 'How many of the caller''s alerts (those they may read now) are unread.';
-revoke all on function tutela.count_unread_alerts() from public, anon;
+revoke all on function tutela.count_unread_alerts() from public, anon, authenticated, service_role;
 grant execute on function tutela.count_unread_alerts() to authenticated, service_role;
 
 -- =============================================================================================
@@ -1697,7 +1715,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.invite_mail_dead(text, uuid) from public;
+revoke all on function tutela_private.invite_mail_dead(text, uuid)
+from public, anon, authenticated, service_role;
 
 -- Re-issue a pending, unexpired invite: a new token (the old one stops working), what is still
 -- queued for it cancelled ('reissued'), a new email queued with the new token, audited. Its
@@ -1792,7 +1811,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.reissue_invite(text, uuid, text, uuid) from public;
+revoke all on function tutela_private.reissue_invite(text, uuid, text, uuid)
+from public, anon, authenticated, service_role;
 
 -- An invite may be resent while it is pending and unexpired: TU409 not_pending or
 -- invite_expired otherwise (the three resend functions below).
@@ -1815,7 +1835,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.require_resendable(text, timestamptz) from public;
+revoke all on function tutela_private.require_resendable(text, timestamptz)
+from public, anon, authenticated, service_role;
 
 -- Resend a guardian invite (its email never arrived, or was lost): a new token by email, the
 -- old one stops working. Who may: as invite_guardian, admins, and staff where the
@@ -1858,7 +1879,8 @@ $$;
 comment on function tutela.resend_guardian_invite(uuid) is
 'Resends a pending guardian invite with a new token (the old one stops working). Admins, and '
 'staff where the organisation lets staff invite guardians.';
-revoke all on function tutela.resend_guardian_invite(uuid) from public, anon;
+revoke all on function tutela.resend_guardian_invite(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.resend_guardian_invite(uuid) to authenticated, service_role;
 
 -- Resend a student invite: staff and admins of the student's organisation (as invite_student),
@@ -1899,7 +1921,8 @@ $$;
 comment on function tutela.resend_student_invite(uuid) is
 'Resends a pending student invite with a new token (the old one stops working). Staff and '
 'admins of the organisation.';
-revoke all on function tutela.resend_student_invite(uuid) from public, anon;
+revoke all on function tutela.resend_student_invite(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.resend_student_invite(uuid) to authenticated, service_role;
 
 -- Resend a membership invite: admins of the organisation (as invite_organization_member).
@@ -1933,7 +1956,8 @@ $$;
 
 comment on function tutela.resend_organization_invite(uuid) is
 'Resends a pending membership invite with a new token (the old one stops working). Admins.';
-revoke all on function tutela.resend_organization_invite(uuid) from public, anon;
+revoke all on function tutela.resend_organization_invite(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.resend_organization_invite(uuid) to authenticated, service_role;
 
 -- The operator's requeue (tutela outbox requeue): dead messages among p_ids go back to the
@@ -1992,4 +2016,5 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.requeue_outbox(uuid[]) from public;
+revoke all on function tutela_private.requeue_outbox(uuid[])
+from public, anon, authenticated, service_role;

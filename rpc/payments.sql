@@ -19,7 +19,8 @@ as $$
     or coalesce(p_user_id = p_sub.guardian_id, false)
 $$;
 
-revoke all on function tutela_private.is_payer(tutela.subscriptions, uuid) from public;
+revoke all on function tutela_private.is_payer(tutela.subscriptions, uuid)
+from public, anon, authenticated, service_role;
 
 -- A money action needs aal2 when an organisation the subscription covers requires it: the
 -- student's organisation, or, for a family subscription, the organisation of every child the
@@ -50,7 +51,7 @@ $$;
 
 revoke all on function tutela_private.require_aal2_for_subscription(
   tutela.subscriptions
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- Whether a payer still holds the right to act on a subscription, now (checked at every
 -- change, not only when they started paying): for one student's subscription, the student
@@ -86,7 +87,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.payer_may_act(tutela.subscriptions, uuid) from public;
+revoke all on function tutela_private.payer_may_act(tutela.subscriptions, uuid)
+from public, anon, authenticated, service_role;
 
 -- The subscription, locked for a change, when the caller may change it: its payer (paid_by,
 -- or the guardian of a family subscription) who still holds the right (payer_may_act), or the
@@ -122,7 +124,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.lock_subscription_for_payer(uuid) from public;
+revoke all on function tutela_private.lock_subscription_for_payer(uuid)
+from public, anon, authenticated, service_role;
 
 -- An audit row of a subscription change (tutela.link_events): visible to the payer
 -- (subject_user_id) and, for a student subscription, to the student; not to the organisation's
@@ -156,7 +159,7 @@ $$;
 
 revoke all on function tutela_private.audit_subscription(
   text, tutela.subscriptions, tutela.subscriptions
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Subscription changes (the paying guardian)
@@ -202,7 +205,8 @@ $$;
 comment on function tutela.change_plan(uuid, text) is
 'Moves a subscription to another active plan at once (no proration: the new price applies from '
 'the next charge). The paying guardian or the service role.';
-revoke all on function tutela.change_plan(uuid, text) from public, anon;
+revoke all on function tutela.change_plan(uuid, text)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.change_plan(uuid, text) to authenticated, service_role;
 
 -- Pause an active subscription: access stops at once (a paused subscription grants no
@@ -238,7 +242,8 @@ $$;
 comment on function tutela.pause_subscription(uuid) is
 'Pauses an active subscription: access and billing stop, the paid time left is kept. The paying '
 'guardian or the service role.';
-revoke all on function tutela.pause_subscription(uuid) from public, anon;
+revoke all on function tutela.pause_subscription(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.pause_subscription(uuid) to authenticated, service_role;
 
 -- Resume a paused subscription: access_until and next_billing_at move on by the time spent
@@ -282,7 +287,8 @@ $$;
 comment on function tutela.resume_subscription(uuid) is
 'Resumes a paused subscription; the paid time left at the pause is restored. The paying '
 'guardian or the service role.';
-revoke all on function tutela.resume_subscription(uuid) from public, anon;
+revoke all on function tutela.resume_subscription(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.resume_subscription(uuid) to authenticated, service_role;
 
 -- =============================================================================================
@@ -335,7 +341,7 @@ $$;
 comment on function tutela.payment_history(uuid) is
 'The signed-in user''s own payments (succeeded, failed, refunded), newest first; optionally of '
 'one subscription they pay.';
-revoke all on function tutela.payment_history(uuid) from public, anon;
+revoke all on function tutela.payment_history(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.payment_history(uuid) to authenticated, service_role;
 
 -- =============================================================================================
@@ -435,7 +441,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.parse_mobile_money(jsonb) from public;
+revoke all on function tutela_private.parse_mobile_money(jsonb)
+from public, anon, authenticated, service_role;
 
 -- A provider's payload, normalised: reference, succeeded, amount_cents, currency, account_hint,
 -- subscription_id, paid_at, failure_reason. TU422 for an unknown provider or a bad payload.
@@ -455,7 +462,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.parse_payment_payload(text, jsonb) from public;
+revoke all on function tutela_private.parse_payment_payload(text, jsonb)
+from public, anon, authenticated, service_role;
 
 -- The payment already recorded for this provider transaction: the outcome 'duplicate' when it
 -- is the same payment (status, amount, currency, subscription), TU422 when it contradicts it;
@@ -493,7 +501,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.recorded_payment(text, jsonb, uuid) from public;
+revoke all on function tutela_private.recorded_payment(text, jsonb, uuid)
+from public, anon, authenticated, service_role;
 
 -- Applies a normalised payment to its subscription. Succeeded: a payment row, access_until and
 -- next_billing_at one billing interval further, status active (a paused subscription stays
@@ -580,7 +589,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.apply_payment(text, text, jsonb, jsonb) from public;
+revoke all on function tutela_private.apply_payment(text, text, jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 -- What record_payment_event returns for an event: the same document for the first delivery and
 -- every repeat (replayed says which).
@@ -610,7 +620,7 @@ $$;
 
 revoke all on function tutela_private.payment_event_outcome(
   tutela.payment_events, boolean
-) from public;
+) from public, anon, authenticated, service_role;
 
 -- The largest payload a callback may carry: 64 KiB of JSON text (provider callbacks are a few
 -- hundred bytes; the payload is stored twice, in payment_events and payments).
@@ -623,7 +633,8 @@ as $$
   select 65536
 $$;
 
-revoke all on function tutela_private.payment_payload_limit() from public;
+revoke all on function tutela_private.payment_payload_limit()
+from public, anon, authenticated, service_role;
 
 -- Records a callback that is rejected before it could be read (too large, not JSON, nested too
 -- deep), without its payload, once per (provider, event id): a repeat returns the first outcome.
@@ -652,7 +663,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.reject_payment_callback(text, text, text) from public;
+revoke all on function tutela_private.reject_payment_callback(text, text, text)
+from public, anon, authenticated, service_role;
 
 -- The provider and event id every callback needs (TU422 otherwise).
 create or replace function tutela_private.check_payment_callback_keys(
@@ -674,7 +686,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.check_payment_callback_keys(text, text) from public;
+revoke all on function tutela_private.check_payment_callback_keys(text, text)
+from public, anon, authenticated, service_role;
 
 -- A provider callback, once. Idempotent on (provider, event id): the first delivery is stored
 -- and applied; a repeat (even with another payload) returns the first outcome and changes
@@ -757,7 +770,7 @@ comment on function tutela.record_payment_event(text, text, jsonb) is
 'subscription; a repeat returns the first outcome. Rejected payloads change nothing. Service '
 'role.';
 revoke all on function tutela.record_payment_event(text, text, jsonb)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.record_payment_event(text, text, jsonb) to service_role;
 
 -- A provider callback whose body is passed as received (text): what PostgreSQL cannot hold as
@@ -809,5 +822,5 @@ comment on function tutela.record_payment_callback(text, text, text) is
 '(\u0000, too deep, not JSON) or over 64 KiB is recorded as rejected without it; otherwise as '
 'record_payment_event. Service role.';
 revoke all on function tutela.record_payment_callback(text, text, text)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.record_payment_callback(text, text, text) to service_role;

@@ -29,7 +29,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.require_aal2(uuid) from public;
+revoke all on function tutela_private.require_aal2(uuid)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.require_aal2_for_student(p_student_id uuid)
 returns void
@@ -42,7 +43,8 @@ as $$
   where s.id = p_student_id
 $$;
 
-revoke all on function tutela_private.require_aal2_for_student(uuid) from public;
+revoke all on function tutela_private.require_aal2_for_student(uuid)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Who decides consent
@@ -68,7 +70,8 @@ as $$
   where s.id = p_student_id
 $$;
 
-revoke all on function tutela_private.under_consent_age(uuid) from public;
+revoke all on function tutela_private.under_consent_age(uuid)
+from public, anon, authenticated, service_role;
 
 -- The users who decide a student's consent: under the consent age, the active primary guardian
 -- (or every active guardian when none is primary); at or above it, the student (their login).
@@ -92,7 +95,8 @@ as $$
     and not tutela_private.under_consent_age(p_student_id)
 $$;
 
-revoke all on function tutela_private.consent_deciders(uuid) from public;
+revoke all on function tutela_private.consent_deciders(uuid)
+from public, anon, authenticated, service_role;
 
 
 -- =============================================================================================
@@ -196,7 +200,7 @@ $$;
 comment on function tutela.set_consent(uuid, text, text, boolean, timestamptz, text) is
 'Grants or revokes consent for a data type and recipient type. The consent decider only.';
 revoke all on function tutela.set_consent(uuid, text, text, boolean, timestamptz, text)
-from public, anon;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.set_consent(uuid, text, text, boolean, timestamptz, text)
 to authenticated, service_role;
 
@@ -246,7 +250,8 @@ $$;
 comment on function tutela.get_consent_matrix(uuid) is
 'Data types x recipient types with the consent in force, and who decides. The student, '
 'active guardians, staff.';
-revoke all on function tutela.get_consent_matrix(uuid) from public, anon;
+revoke all on function tutela.get_consent_matrix(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.get_consent_matrix(uuid) to authenticated, service_role;
 
 -- Job: consents past their expiry are revoked and audited as 'expired'.
@@ -282,7 +287,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.expire_consents() from public;
+revoke all on function tutela_private.expire_consents()
+from public, anon, authenticated, service_role;
 
 insert into tutela_private.jobs (name, schedule, every, command)
 values (
@@ -334,7 +340,7 @@ $$;
 
 comment on function tutela.family_overview() is
 'The caller''s children, each with every guardian and their rights (a guardian sees the family).';
-revoke all on function tutela.family_overview() from public, anon;
+revoke all on function tutela.family_overview() from public, anon, authenticated, service_role;
 grant execute on function tutela.family_overview() to authenticated, service_role;
 
 -- Whether the caller is the active primary guardian of the link's student, the student is under
@@ -356,7 +362,8 @@ as $$
     )
 $$;
 
-revoke all on function tutela_private.primary_guardian_controls(tutela.guardian_links) from public;
+revoke all on function tutela_private.primary_guardian_controls(tutela.guardian_links)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- Erased logins (issue 25, finding 7)
@@ -377,7 +384,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.is_erased_user(uuid) from public;
+revoke all on function tutela_hidden.is_erased_user(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.is_erased_user(uuid) to authenticated, service_role;
 
 -- =============================================================================================
@@ -429,7 +437,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.data_rights_basis(uuid, uuid) from public;
+revoke all on function tutela_private.data_rights_basis(uuid, uuid)
+from public, anon, authenticated, service_role;
 
 -- Who may exercise a student's data rights (the caller): the student, their primary guardian
 -- while the student is under the consent age, and admins of the organisation.
@@ -456,7 +465,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.require_data_rights(uuid) from public;
+revoke all on function tutela_hidden.require_data_rights(uuid)
+from public, anon, authenticated, service_role;
 -- export_student_data runs as its caller (below) and checks them with this first
 grant execute on function tutela_hidden.require_data_rights(uuid) to authenticated, service_role;
 
@@ -502,7 +512,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.data_rights_lost(tutela.data_requests) from public;
+revoke all on function tutela_private.data_rights_lost(tutela.data_requests)
+from public, anon, authenticated, service_role;
 
 -- Cancels a pending erasure request, recording when and why. Returns the request.
 create or replace function tutela_private.cancel_erasure_request(p_request_id uuid, p_reason text)
@@ -519,7 +530,8 @@ as $$
   returning r.*
 $$;
 
-revoke all on function tutela_private.cancel_erasure_request(uuid, text) from public;
+revoke all on function tutela_private.cancel_erasure_request(uuid, text)
+from public, anon, authenticated, service_role;
 
 -- Re-checks the pending erasure requests of some students (of one requester, when given) and
 -- cancels those whose requester lost the right. Called by the triggers below, in the
@@ -557,7 +569,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.recheck_erasure_requests(uuid[], uuid) from public;
+revoke all on function tutela_private.recheck_erasure_requests(uuid[], uuid)
+from public, anon, authenticated, service_role;
 
 -- Every loss of the right cancels the requester's pending erasure requests at once: a link
 -- revoked, declined or no longer primary; family access switched off or the consent age
@@ -579,7 +592,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.guardian_links_cancel_erasure_requests() from public;
+revoke all on function tutela_private.guardian_links_cancel_erasure_requests()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists guardian_links_cancel_erasure_requests on tutela.guardian_links;
 create trigger guardian_links_cancel_erasure_requests
@@ -607,7 +621,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.organizations_cancel_erasure_requests() from public;
+revoke all on function tutela_private.organizations_cancel_erasure_requests()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists organizations_cancel_erasure_requests on tutela.organizations;
 create trigger organizations_cancel_erasure_requests
@@ -632,7 +647,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.students_cancel_erasure_requests() from public;
+revoke all on function tutela_private.students_cancel_erasure_requests()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists students_cancel_erasure_requests on tutela.students;
 create trigger students_cancel_erasure_requests
@@ -661,7 +677,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.memberships_cancel_erasure_requests() from public;
+revoke all on function tutela_private.memberships_cancel_erasure_requests()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists memberships_cancel_erasure_requests on tutela.memberships;
 create trigger memberships_cancel_erasure_requests
@@ -715,7 +732,8 @@ as $$
     and pg_catalog.cardinality(k.conkey) = 1 and n.nspname in ('tutela', 'tutela_private')
 $$;
 
-revoke all on function tutela_hidden.student_reference_columns() from public;
+revoke all on function tutela_hidden.student_reference_columns()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.student_reference_columns() to authenticated, service_role;
 
 -- How the export treats each table that refers to a student, beyond the default (a table of
@@ -760,7 +778,7 @@ as $$
       'a lock counter for changes to the student''s guardians: no data about the student')
 $$;
 
-revoke all on function tutela_hidden.export_rules() from public;
+revoke all on function tutela_hidden.export_rules() from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.export_rules() to authenticated, service_role;
 
 -- The sections of an export that do not come from a public table read as the requester
@@ -894,7 +912,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.export_gated_sections(uuid) from public;
+revoke all on function tutela_hidden.export_gated_sections(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.export_gated_sections(uuid) to authenticated, service_role;
 
 -- Records a completed export (the requester cannot write data_requests themself).
@@ -923,7 +942,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_hidden.record_export(uuid, jsonb) from public;
+revoke all on function tutela_hidden.record_export(uuid, jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.record_export(uuid, jsonb) to authenticated, service_role;
 
 -- Every row about a student, in every table of public and private that refers to the student
@@ -1031,7 +1051,8 @@ comment on function tutela.export_student_data(uuid) is
 'Every row about a student, as one JSON document (an access request); audited. Each part is '
 'read under the gate the caller meets through the API. The student, their primary guardian '
 '(under the consent age) or an admin.';
-revoke all on function tutela.export_student_data(uuid) from public, anon;
+revoke all on function tutela.export_student_data(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.export_student_data(uuid) to authenticated, service_role;
 
 drop function if exists tutela_private.student_data(uuid, boolean);
@@ -1067,7 +1088,8 @@ $$;
 comment on function tutela.request_data_erasure(uuid) is
 'Records a request to erase a student''s data (carried out by the service role). The student, '
 'their primary guardian (under the consent age) or an admin.';
-revoke all on function tutela.request_data_erasure(uuid) from public, anon;
+revoke all on function tutela.request_data_erasure(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.request_data_erasure(uuid) to authenticated, service_role;
 
 -- What an erasure request is, for the operator who carries it out: who asked (name, email, the
@@ -1158,12 +1180,14 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.student_row_counts(uuid) from public;
+revoke all on function tutela_private.student_row_counts(uuid)
+from public, anon, authenticated, service_role;
 
 comment on function tutela.describe_erasure_request(uuid) is
 'Who asked for an erasure, when, on what right and whether they still hold it, and what it '
 'would erase. Service role.';
-revoke all on function tutela.describe_erasure_request(uuid) from public, anon, authenticated;
+revoke all on function tutela.describe_erasure_request(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.describe_erasure_request(uuid) to service_role;
 
 -- Carry out an erasure request, in one transaction. First the requester's right is checked
@@ -1346,5 +1370,6 @@ $$;
 comment on function tutela.erase_student_data(uuid) is
 'Carries out an erasure request in one transaction, if its requester still holds the right '
 '(otherwise it is cancelled, with the reason); audit trails stay, pseudonymised. Service role.';
-revoke all on function tutela.erase_student_data(uuid) from public, anon, authenticated;
+revoke all on function tutela.erase_student_data(uuid)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.erase_student_data(uuid) to service_role;

@@ -28,7 +28,8 @@ $$;
 
 comment on function tutela_private.handle_new_user() is
 'Trigger: creates the profile of a new auth.users row.';
-revoke all on function tutela_private.handle_new_user() from public;
+revoke all on function tutela_private.handle_new_user()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists tutela_on_auth_user_created on auth.users;
 create trigger tutela_on_auth_user_created
@@ -64,7 +65,7 @@ $$;
 
 comment on function tutela.touch_last_seen() is
 'Records that the signed-in user was active now; returns the time recorded.';
-revoke all on function tutela.touch_last_seen() from public, anon;
+revoke all on function tutela.touch_last_seen() from public, anon, authenticated, service_role;
 grant execute on function tutela.touch_last_seen() to authenticated, service_role;
 
 -- An erased student's login cannot make itself a profile again (the table's insert policy lets
@@ -85,7 +86,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.profiles_refuse_erased() from public;
+revoke all on function tutela_private.profiles_refuse_erased()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists profiles_refuse_erased on tutela.profiles;
 create trigger profiles_refuse_erased

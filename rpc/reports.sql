@@ -27,7 +27,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.reports_before_update() from public;
+revoke all on function tutela_private.reports_before_update()
+from public, anon, authenticated, service_role;
 
 drop trigger if exists reports_immutable on tutela.reports;
 create trigger reports_immutable
@@ -57,7 +58,8 @@ as $$
     and r.sections <@ coalesce(g.perms, '{}'::text[])
 $$;
 
-revoke all on function tutela_hidden.readable_report_ids() from public;
+revoke all on function tutela_hidden.readable_report_ids()
+from public, anon, authenticated, service_role;
 grant execute on function tutela_hidden.readable_report_ids() to authenticated;
 
 -- =============================================================================================
@@ -148,7 +150,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.report_progress(uuid, date, date) from public;
+revoke all on function tutela_private.report_progress(uuid, date, date)
+from public, anon, authenticated, service_role;
 
 -- grades: submissions graded in the period, their average and per-course averages.
 -- No reviewer feedback: a report is a summary, and feedback detail is a plan feature.
@@ -195,7 +198,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.report_grades(uuid, date, date) from public;
+revoke all on function tutela_private.report_grades(uuid, date, date)
+from public, anon, authenticated, service_role;
 
 -- attendance: live classes that started in the period.
 create or replace function tutela_private.report_attendance(
@@ -223,7 +227,8 @@ as $$
     and (lc.starts_at at time zone 'UTC')::date between p_start and p_end
 $$;
 
-revoke all on function tutela_private.report_attendance(uuid, date, date) from public;
+revoke all on function tutela_private.report_attendance(uuid, date, date)
+from public, anon, authenticated, service_role;
 
 -- sessions: coaching sessions held in the period, with attendance and scores.
 create or replace function tutela_private.report_sessions(
@@ -255,7 +260,8 @@ as $$
     and (cs.starts_at at time zone 'UTC')::date between p_start and p_end
 $$;
 
-revoke all on function tutela_private.report_sessions(uuid, date, date) from public;
+revoke all on function tutela_private.report_sessions(uuid, date, date)
+from public, anon, authenticated, service_role;
 
 -- journal: trends only (averages over the period and per week); never the entries' text.
 create or replace function tutela_private.report_journal(
@@ -294,7 +300,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.report_journal(uuid, date, date) from public;
+revoke all on function tutela_private.report_journal(uuid, date, date)
+from public, anon, authenticated, service_role;
 
 -- The first day a transcript covers: the student's record, or older data (imports).
 create or replace function tutela_private.report_first_day(p_student_id uuid)
@@ -320,7 +327,8 @@ as $$
   )
 $$;
 
-revoke all on function tutela_private.report_first_day(uuid) from public;
+revoke all on function tutela_private.report_first_day(uuid)
+from public, anon, authenticated, service_role;
 
 -- =============================================================================================
 -- API
@@ -461,7 +469,8 @@ comment on function tutela.generate_report(uuid, text, date, date) is
 'Makes an immutable report (weekly, monthly, term, transcript) of a student over a period of '
 'UTC days, with a section per permission the caller holds. Anyone who may read the student; '
 'others TU403.';
-revoke all on function tutela.generate_report(uuid, text, date, date) from public, anon;
+revoke all on function tutela.generate_report(uuid, text, date, date)
+from public, anon, authenticated, service_role;
 grant execute on function tutela.generate_report(uuid, text, date, date)
 to authenticated, service_role;
 
@@ -495,5 +504,5 @@ $$;
 comment on function tutela.list_reports(uuid) is
 'A student''s reports, newest first: only those whose every section the caller may read. '
 'Anyone who may read the student; others TU403.';
-revoke all on function tutela.list_reports(uuid) from public, anon;
+revoke all on function tutela.list_reports(uuid) from public, anon, authenticated, service_role;
 grant execute on function tutela.list_reports(uuid) to authenticated, service_role;

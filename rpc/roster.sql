@@ -17,7 +17,8 @@ as $$
   select nullif(btrim(p_row ->> p_column), '')
 $$;
 
-revoke all on function tutela_private.roster_value(jsonb, text) from public;
+revoke all on function tutela_private.roster_value(jsonb, text)
+from public, anon, authenticated, service_role;
 
 -- A row's line in its file: its "line" when that is a whole number (as a CSV reader sends it),
 -- else the given default (its position + 1, after the header line).
@@ -35,7 +36,8 @@ as $$
   end
 $$;
 
-revoke all on function tutela_private.roster_line(jsonb, integer) from public;
+revoke all on function tutela_private.roster_line(jsonb, integer)
+from public, anon, authenticated, service_role;
 
 -- One more of an action in a report's counts.
 create or replace function tutela_private.roster_tally(p_counts jsonb, p_action text)
@@ -48,7 +50,8 @@ as $$
   select jsonb_set(p_counts, array[p_action], to_jsonb((p_counts ->> p_action)::int + 1))
 $$;
 
-revoke all on function tutela_private.roster_tally(jsonb, text) from public;
+revoke all on function tutela_private.roster_tally(jsonb, text)
+from public, anon, authenticated, service_role;
 
 -- Raise TU422 for columns a kind does not know (a typo must not be silently ignored).
 create or replace function tutela_private.roster_check_columns(p_row jsonb, p_known text[])
@@ -78,7 +81,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_check_columns(jsonb, text[]) from public;
+revoke all on function tutela_private.roster_check_columns(jsonb, text[])
+from public, anon, authenticated, service_role;
 
 -- yes/no columns: true, false or null (blank: leave as is).
 create or replace function tutela_private.roster_boolean(p_value text, p_column text)
@@ -101,7 +105,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_boolean(text, text) from public;
+revoke all on function tutela_private.roster_boolean(text, text)
+from public, anon, authenticated, service_role;
 
 -- A permissions column: the granted permissions separated by ';' (or spaces), "default", or
 -- "none". Null: leave as is (a new link gets the defaults).
@@ -139,7 +144,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_permissions(text) from public;
+revoke all on function tutela_private.roster_permissions(text)
+from public, anon, authenticated, service_role;
 
 -- The student a roster row names: by SIS id, or by email when the key holds an '@'.
 create or replace function tutela_private.roster_find_student(p_organization_id uuid, p_key text)
@@ -170,7 +176,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_find_student(uuid, text) from public;
+revoke all on function tutela_private.roster_find_student(uuid, text)
+from public, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- One row of each kind. Each returns its action: create, update, revoke, invite or unchanged.
@@ -253,7 +260,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_student_row(uuid, jsonb) from public;
+revoke all on function tutela_private.roster_student_row(uuid, jsonb)
+from public, anon, authenticated, service_role;
 
 -- staff.csv: email, role (staff or admin), title, sis_id, status (active or deleted)
 create or replace function tutela_private.roster_staff_row(
@@ -398,7 +406,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_staff_row(uuid, jsonb, jsonb) from public;
+revoke all on function tutela_private.roster_staff_row(uuid, jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 -- guardian-links.csv: student (SIS id or email), guardian_email, relation, primary, status
 -- (active or deleted), permissions, guardian_name, sis_id (the link's own key, optional).
@@ -418,7 +427,8 @@ as $$
   ) end
 $$;
 
-revoke all on function tutela_private.narrow_link_permissions(jsonb, jsonb) from public;
+revoke all on function tutela_private.narrow_link_permissions(jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 create or replace function tutela_private.roster_link_row(
   p_organization_id uuid, p_row jsonb, p_users jsonb, out p_action text, out p_key text
@@ -610,7 +620,8 @@ begin
 end;
 $$;
 
-revoke all on function tutela_private.roster_link_row(uuid, jsonb, jsonb) from public;
+revoke all on function tutela_private.roster_link_row(uuid, jsonb, jsonb)
+from public, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- The entry point
@@ -895,5 +906,5 @@ comment on function tutela.import_roster(uuid, text, jsonb, jsonb) is
 'Bad rows are reported and skipped (strict: abort); dry_run plans without writing. '
 'docs/roster-sync.md';
 revoke all on function tutela.import_roster(uuid, text, jsonb, jsonb)
-from public, anon, authenticated;
+from public, anon, authenticated, service_role;
 grant execute on function tutela.import_roster(uuid, text, jsonb, jsonb) to service_role;

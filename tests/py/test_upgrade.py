@@ -527,3 +527,16 @@ def test_a_release_pushed_with_the_supabase_cli_moves_in_place(
             fresh = conn.execute(CATALOG).fetchall()
         assert set(up) ^ set(fresh) == set()
         assert migrate(url, root=ROOT).plan.empty
+
+
+def test_upgraded_privileges_are_the_ones_a_fresh_install_states(
+    upgraded: dict[str, Any],
+) -> None:
+    """0.1 kept its API in `public`, where the harness's (and an older project's) default
+    privileges granted every new table, sequence and function to the API roles; after the
+    move, the repeatable files state every privilege whole, so the upgraded database holds
+    exactly what Tutela's SQL grants on a fresh install (the `privileges` lint)."""
+    from py_admin.lint import check_privileges
+
+    with psycopg.connect(upgraded["url"]) as conn:
+        assert [str(v) for v in check_privileges(conn, ROOT)] == []
