@@ -85,8 +85,8 @@ class DatabaseVersion:
         ours = f"{self.package_release} (schema {schema_label(self.package_schema)})"
         if self.schema is None:
             return f"no Tutela in this database; `tutela migrate` installs {ours}"
-        name = self.release or "a newer Tutela than this one"
-        text = f"Tutela {name} (schema {schema_label(self.schema)}, from {self.source})"
+        name = f"Tutela {self.release}" if self.release else "a newer Tutela than this one"
+        text = f"{name} (schema {schema_label(self.schema)}, from {self.source})"
         if self.state == "behind":
             text += f"; `tutela migrate` upgrades it to {ours}"
         elif self.state == "ahead":
