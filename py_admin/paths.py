@@ -25,7 +25,7 @@ def is_checkout(folder: Path) -> bool:
             name = tomllib.load(f).get("project", {}).get("name")
     except (OSError, tomllib.TOMLDecodeError):
         return False
-    return name == "tutela"
+    return bool(name == "tutela")
 
 
 def project_root() -> Path:

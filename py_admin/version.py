@@ -129,7 +129,8 @@ def _supabase_schema(
     stamps = {s: int(f.path.name[:4]) for f in files if (s := created_stamp(f))}
     stems = {f.path.stem: int(f.path.name[:4]) for f in files}
     numbers: list[int] = []
-    for version, name in conn.execute(f"select version, coalesce(name, '') from {SUPABASE_HISTORY}"):
+    query = f"select version, coalesce(name, '') from {SUPABASE_HISTORY}"
+    for version, name in conn.execute(query):
         if str(version) in stamps:
             numbers.append(stamps[str(version)])
             continue
