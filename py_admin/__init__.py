@@ -4,4 +4,4 @@ This package's ``__init__`` imports nothing outside the standard library, so tha
 ``python3 -m py_admin.sysdeps`` can run before the virtual environment exists.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

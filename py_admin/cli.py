@@ -20,7 +20,6 @@ from py_admin.errors import TutelaError
 app = typer.Typer(
     help="Tutela admin: embedded PostgreSQL, migrations, pgTAP tests, lint, Supabase build.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="The embedded PostgreSQL cluster under .tutela/.", no_args_is_help=True)
@@ -65,6 +64,24 @@ def _fail(exc: TutelaError) -> None:
     if exc.hint:
         err_console.print(f"[dim]hint: {escape(exc.hint)}[/]", highlight=False)
     raise typer.Exit(1)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from py_admin.version import version_line
+
+        print(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version,
+        help="Print the package version and the schema version it installs, then exit.",
+    )] = False,
+) -> None:
+    pass
 
 
 # ---- db -------------------------------------------------------------------------------------
@@ -173,7 +190,7 @@ def migrate_cmd(
         return
     verb = "would apply" if dry_run else "applied"
     for f in result.plan.apply:
-        console.print(f"  {verb} [{f.kind}] {f.name}", highlight=False)
+        console.print(f"  {verb} [{f.kind}] {f.name}", highlight=False, markup=False)
         if f.kind == "baseline" and result.plan.covered:
             names = [c.name for c in result.plan.covered]
             console.print(f"    (a new install: in place of {names[0]} ... {names[-1]})",
@@ -183,13 +200,22 @@ def migrate_cmd(
 
 @app.command("status")
 def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> None:
-    """List applied, pending, changed and missing migration files."""
+    """Which Tutela version the database is on, and every migration file's state: applied,
+    pending, changed or missing."""
+    from py_admin import __version__
     from py_admin.db import resolve_url
     from py_admin.migrate import status
+    from py_admin.version import database_version, package_schema, schema_label
 
-    rows = status(resolve_url(database_url))
+    url = resolve_url(database_url)
+    rows = status(url)
+    db = database_version(url)
     if as_json:
-        print(json.dumps([r.__dict__ for r in rows], indent=2))
+        print(json.dumps({
+            "database": db.as_json(),
+            "tutela": {"version": __version__, "schema": schema_label(package_schema())},
+            "files": [r.__dict__ for r in rows],
+        }, indent=2))
         return
     table = Table(title="Migration status")
     for col in ("file", "kind", "state", "applied at"):
@@ -198,6 +224,7 @@ def status_cmd(database_url: DatabaseUrl = None, as_json: JsonOut = False) -> No
     for r in rows:
         table.add_row(r.name, r.kind, f"[{colours[r.state]}]{r.state}[/]", r.applied_at or "")
     console.print(table)
+    console.print(f"database: {db.describe()}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _confirm(question: str, *, verb: str, outcome: str, shown: str) -> None:
@@ -1184,6 +1211,26 @@ def main() -> None:
             f"the connection to the database failed: {str(exc).strip().splitlines()[0]}",
             hint="check that the server runs (tutela db status) and the URL; then run the "
             "same command again",
+        ))
+    except psycopg.Error as exc:
+        # a statement the server refused that no command turned into its own message
+        _fail_exit(TutelaError(
+            f"the database refused it: {str(exc).strip().splitlines()[0]} "
+            f"(SQLSTATE {exc.sqlstate})",
+            hint="`tutela status` shows whether Tutela is installed and current; "
+            "`tutela migrate` installs or upgrades it",
+        ))
+    except ModuleNotFoundError as exc:
+        _fail_exit(TutelaError(
+            f"this command needs the Python package {exc.name!r}, which is not installed",
+            hint="the development tools come with `pip install 'tutela[dev]'`",
+        ))
+    except Exception as exc:
+        if os.environ.get("TUTELA_DEBUG"):
+            raise
+        _fail_exit(TutelaError(
+            f"unexpected {type(exc).__name__}: {exc}",
+            hint="a bug in tutela: run again with TUTELA_DEBUG=1 for the traceback, and report it",
         ))
 
 

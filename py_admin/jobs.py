@@ -19,11 +19,23 @@ class JobRun:
     error: str | None
 
 
+def require_jobs(conn: Any) -> None:
+    """Stop with a message (not a server error) on a database without Tutela's jobs table."""
+    row = conn.execute("select to_regclass('tutela_private.jobs') is not null").fetchone()
+    if not row or not row[0]:
+        conn.rollback()
+        raise TutelaError(
+            "Tutela is not installed in this database (it has no tutela_private.jobs)",
+            hint="`tutela migrate` installs it; `tutela status` shows what the database has",
+        )
+
+
 def list_jobs(url: str) -> list[dict[str, Any]]:
     """Every job with its schedule and last run (read as the database owner)."""
     from psycopg.rows import dict_row
 
     with connect(url) as conn:
+        require_jobs(conn)
         cur = conn.cursor(row_factory=dict_row)
         rows = cur.execute(
             "select name, schedule, every::text as every, command, last_run_at, last_result, "
@@ -34,6 +46,8 @@ def list_jobs(url: str) -> list[dict[str, Any]]:
 
 def run_due(url: str, *, force: bool = False) -> list[JobRun]:
     """Run the jobs whose interval has passed (all of them with force), as the service role."""
+    with connect(url) as conn:
+        require_jobs(conn)
     with connect(url) as conn, acting_as(conn, None, role="service_role") as c:
         rows = c.execute("select * from tutela.run_due_jobs(%s)", (force,)).fetchall()
     return [JobRun(str(r[0]), r[1], r[2]) for r in rows]
@@ -65,6 +79,7 @@ def install(url: str) -> list[str]:
     """Register every job with pg_cron under the name ``tutela_<job>`` (cron.schedule upserts
     by name, so the prefix keeps an app's own job of the same name apart). Returns the names."""
     with connect(url) as conn:
+        require_jobs(conn)
         has_cron = conn.execute(
             "select exists (select 1 from pg_extension where extname = 'pg_cron')"
         ).fetchone()

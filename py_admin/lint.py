@@ -904,7 +904,18 @@ def bootstrap_and_snapshot(url: str) -> Snapshot:
 
 
 def _tool(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
+    """A linter of the dev extras: beside this Python, else on PATH."""
+    import shutil
+
+    here = Path(sys.executable).parent / name
+    found = str(here) if here.is_file() else shutil.which(name)
+    if found is None:
+        raise TutelaError(
+            f"{name} is not installed",
+            hint="install the development tools (pip install 'tutela[dev]'), or leave it out: "
+            "--no-sqlfluff, --no-python",
+        )
+    return found
 
 
 def run_sqlfluff(root: Path, echo: Callable[[str], None]) -> int:
@@ -920,6 +931,9 @@ def run_sqlfluff(root: Path, echo: Callable[[str], None]) -> int:
 
 
 def run_python_linters(root: Path, echo: Callable[[str], None]) -> int:
+    if not (root / "py_admin").is_dir():
+        echo(f"{root} is not a checkout: no Python sources for ruff and mypy to check")
+        return 0
     failures = 0
     for args in (
         [_tool("ruff"), "check", "py_admin", "tests/py", "tests/conftest.py"],

@@ -391,6 +391,13 @@ def migrate(url: str, *, dry_run: bool = False, root: Path | None = None) -> Mig
     """Apply what is pending, all or nothing; on failure raise TutelaError, changing nothing."""
     files = all_files(root)
     baseline = baseline_file(root)
+    if baseline is None and not any(f.kind == "versioned" for f in files):
+        where = (root or project_root()) / "migrations"
+        raise TutelaError(
+            f"no migrations found in {where}; nothing was applied",
+            hint="run tutela from a Tutela checkout, or install the tutela package (it carries "
+            "them), or set TUTELA_PROJECT_ROOT",
+        )
     from py_admin.db import connect
 
     with connect(url) as conn:
@@ -463,6 +470,11 @@ def status(url: str, root: Path | None = None) -> list[StatusRow]:
             for name, at in conn.execute(query):
                 when[str(name)] = str(at)
         conn.rollback()
+    baseline = baseline_file(root)
+    if baseline is not None and baseline.name in ledger:
+        # a database installed from the baseline (not listed otherwise: the runner applies it
+        # only to a database without Tutela, in place of the files it covers)
+        files.insert(1, baseline)
     rows: list[StatusRow] = []
     for f in files:
         rec = ledger.get(f.name)
