@@ -1,7 +1,12 @@
-"""`tutela init`: "tutela" joins [api] schemas of an app's config.toml; nothing else changes.
+"""`tutela init` in an app's Supabase CLI project.
 
-Each case runs the real `tutela` program on a config.toml of a shape apps have and compares the
-whole resulting file with the exact text expected.
+config.toml: "tutela" joins [api] schemas and nothing else changes. Each case runs the real
+`tutela` program on a config.toml of a shape apps have and compares the whole resulting file
+with the exact text expected.
+
+Migrations and tests (below): Tutela's files are added after the app's, the app's stay byte for
+byte, a later Tutela adds only its new files, and the result pushes with the Supabase CLI and
+passes pg_prove.
 """
 
 from __future__ import annotations
@@ -512,7 +517,8 @@ def test_an_edited_copy_is_refused_and_nothing_changes(cli: Any, tmp_path: Path)
 
 
 def test_a_hand_copy_of_tutelas_build_counts_as_added(cli: Any, tmp_path: Path) -> None:
-    """Before `tutela init` did this, the README said to copy Tutela's supabase/ files."""
+    """An app that copied Tutela's supabase/migrations by hand (before `tutela init` did it)
+    has them under Tutela's own names: they count as added."""
     sb = _app(tmp_path)
     tutela = _tutela(tmp_path)
     for p in (tutela / "supabase" / "migrations").glob("*.sql"):
