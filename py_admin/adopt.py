@@ -157,7 +157,7 @@ def _parse_stamp(version: str, name: str) -> datetime:
         return datetime.strptime(version, TS_FMT).replace(tzinfo=UTC)
     except ValueError:
         raise TutelaError(
-            f"supabase/migrations/{name}: {version} is not a UTC timestamp (YYYYMMDDHHMMSS); "
+            f"{name}: {version} is not a UTC timestamp (YYYYMMDDHHMMSS); "
             "nothing was changed",
             hint="Tutela's migrations go after the app's newest one: name the app's files as "
             "`supabase migration new` does",
@@ -211,7 +211,7 @@ def plan(
             continue  # the Supabase CLI skips it too
         names.append(p.name)
         if len(m.group(1)) == 14:
-            ts = _parse_stamp(m.group(1), p.name)
+            ts = _parse_stamp(m.group(1), p.as_posix())
             latest = ts if latest is None or ts > latest else latest
         raw = _read_bytes(p)
         if not raw.startswith(MARK) and f"migrations/{p.name}" not in source_text:
@@ -226,15 +226,15 @@ def plan(
             continue  # the app's own
         if source in present:
             raise TutelaError(
-                f"supabase/migrations/{p.name} and {present[source]} are both Tutela's "
+                f"{p.as_posix()} and {present[source]} are both Tutela's "
                 f"{source}; nothing was changed",
                 hint="keep the one the database has applied (`supabase migration list`)",
             )
-        present[source] = p.name
+        present[source] = p.as_posix()
         expected = source_text.get(source)
         if expected is None:
             raise TutelaError(
-                f"supabase/migrations/{p.name} was added from Tutela's {source}, which this "
+                f"{p.as_posix()} was added from Tutela's {source}, which this "
                 "Tutela does not ship; nothing was changed",
                 hint="this Tutela's history does not continue the one the app has: use the "
                 "Tutela release the app came from, or a later one",
@@ -242,7 +242,7 @@ def plan(
         if body != _norm(expected):
             why = ("Tutela's file differs (this Tutela's history is not the one it came from)"
                    if recorded and _sha(body) == recorded else "it was edited after it was added")
-            edited.append(f"supabase/migrations/{p.name} (Tutela's {source}): {why}")
+            edited.append(f"{p.as_posix()} (Tutela's {source}): {why}")
     result.app_latest = names[-1] if names else None
     result.migrations_present = len(present)
     last_present = max((order.index(s) for s in present), default=-1)
@@ -262,12 +262,12 @@ def plan(
         if names and dest <= names[-1]:
             raise TutelaError(
                 f"cannot name Tutela's migrations so that they sort after the app's "
-                f"supabase/migrations/{names[-1]}; nothing was changed",
+                f"{(mig_dir / names[-1]).as_posix()}; nothing was changed",
                 hint="the Supabase CLI applies files in name order: name the app's migrations "
                 "<YYYYMMDDHHMMSS>_name.sql, as `supabase migration new` does",
             )
         if (mig_dir / dest).exists():
-            raise TutelaError(f"supabase/migrations/{dest} exists; nothing was changed")
+            raise TutelaError(f"{(mig_dir / dest).as_posix()} exists; nothing was changed")
         result.migrations_add.append(
             Planned(f"migrations/{dest}", source, copy_text(source, _norm(source_text[source])))
         )
@@ -287,15 +287,15 @@ def plan(
         if copy is None:
             if dest in wanted:
                 raise TutelaError(
-                    f"supabase/{dest} is not Tutela's (it has no `-- tutela:source` header) but "
+                    f"{p.as_posix()} is not Tutela's (it has no `-- tutela:source` header) but "
                     "Tutela's test of that name goes there; nothing was changed",
-                    hint=f"move the app's own tests out of supabase/tests/{TESTS_SUBDIR}/: that "
+                    hint=f"move the app's own tests out of {tests_dir.as_posix()}/: that "
                     "folder is Tutela's",
                 )
             continue  # the app's own file: never touched
         source, recorded, body = copy
         if _sha(body) != recorded:
-            edited.append(f"supabase/{dest} (Tutela's {source}): it was edited after it was added")
+            edited.append(f"{p.as_posix()} (Tutela's {source}): it was edited after it was added")
             seen.add(dest)
             continue
         if dest not in wanted:
