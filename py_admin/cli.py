@@ -294,37 +294,98 @@ def init_cmd(
             help="The app's Supabase project folder (the one holding config.toml).",
         ),
     ] = Path("supabase"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
+    ] = False,
+    allow_edited: Annotated[
+        bool,
+        typer.Option(
+            "--allow-edited",
+            help="Keep Tutela's files that the app edited as they are (else: refuse).",
+        ),
+    ] = False,
 ) -> None:
-    """Expose Tutela's API schema in an app's Supabase project: add "tutela" to [api] schemas
-    in config.toml, changing nothing else in the file."""
-    from py_admin.init import API_SCHEMA, add_api_schema
+    """Adopt Tutela in an app's Supabase CLI project: add Tutela's migrations (after the app's
+    newest) and tests (supabase/tests/tutela/), and "tutela" to [api] schemas in config.toml.
+    The app's own files are never touched; a second run adds only what a newer Tutela brings."""
+    from py_admin.adopt import TESTS_SUBDIR, apply, plan
+    from py_admin.init import API_SCHEMA, add_api_schema, confirms_emails
+    from py_admin.paths import project_root
 
-    result = add_api_schema(supabase_dir)
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+    files = plan(supabase_dir, project_root() / "supabase", allow_edited=allow_edited)
+    result = add_api_schema(supabase_dir, write=not dry_run)
+    if not dry_run:
+        apply(files)
+    would = "would add" if dry_run else "added"
     if not result.changed:
-        console.print(
-            f'{result.path}: [api] schemas already has "{API_SCHEMA}"; nothing changed',
-            highlight=False, markup=False, soft_wrap=True,
-        )
+        say(f'{result.path}: [api] schemas already has "{API_SCHEMA}"; nothing changed')
     else:
-        console.print(f'{result.path}: added "{API_SCHEMA}" to [api] schemas',
-                      highlight=False, markup=False, soft_wrap=True)
+        say(f'{result.path}: {would} "{API_SCHEMA}" to [api] schemas')
         for line in result.before.splitlines():
-            console.print(f"  - {line}", highlight=False, markup=False, soft_wrap=True)
+            say(f"  - {line}")
         for line in result.after.splitlines():
-            console.print(f"  + {line}", highlight=False, markup=False, soft_wrap=True)
+            say(f"  + {line}")
+
+    mig = supabase_dir / "migrations"
+    if files.migrations_add:
+        after = (f"after {files.app_latest}, the newest there" if files.app_latest
+                 else "the folder had none")
+        say(f"{mig}: {would} {len(files.migrations_add)} of Tutela's migration(s) ({after}):")
+        width = max(len(m.dest) for m in files.migrations_add) - len("migrations/")
+        for m in files.migrations_add:
+            say(f"  {m.dest.removeprefix('migrations/'):<{width}}  "
+                f"from Tutela's {m.source.removeprefix('migrations/')}")
+    else:
+        say(f"{mig}: nothing to add (Tutela's {files.migrations_present} migration(s) are there)")
+    tests = supabase_dir / "tests" / TESTS_SUBDIR
+    if files.tests_add or files.tests_update or files.tests_remove:
+        verbs = ("would be " if dry_run else "")
+        say(f"{tests}: {len(files.tests_add)} test file(s) {verbs}added, "
+            f"{len(files.tests_update)} {verbs}updated, {len(files.tests_remove)} {verbs}removed "
+            f"(Tutela's own; the app's tests are not touched)")
+        for label, items in (("+", [t.dest for t in files.tests_add]),
+                             ("~", [t.dest for t in files.tests_update]),
+                             ("-", files.tests_remove)):
+            if len(items) <= 20:
+                for dest in items:
+                    say(f"  {label} {dest}")
+    else:
+        say(f"{tests}: up to date ({files.tests_present} test file(s))")
+    for line in files.kept_edited:
+        err_console.print(f"[yellow]warning:[/] kept as edited: {escape(line)}", highlight=False,
+                          soft_wrap=True)
+    if not confirms_emails(supabase_dir):
+        err_console.print(
+            "[yellow]warning:[/] config.toml does not set \\[auth.email] enable_confirmations = "
+            "true: Tutela's invites are accepted by the signed-in user whose address matches, "
+            "proof of the address only when Auth confirms it (docs/security.md). Turn it on "
+            "(hosted project: Authentication > Sign In / Providers > Email, Confirm email).",
+            highlight=False, soft_wrap=True,
+        )
+    if dry_run:
+        say("dry run: nothing was written")
+        return
+    if not (files.changes or result.changed):
+        return
     s = API_SCHEMA
-    console.print(
+    say(
         "next steps:\n"
-        "  1. local stack: restart it to pick the change up (supabase stop, supabase start)\n"
-        "  2. hosted project: expose it in the Dashboard, Project Settings > Data API >\n"
-        f"     Exposed schemas: add {API_SCHEMA}\n"
-        "  3. install Tutela: tutela migrate --database-url URL\n"
-        f"  4. clients call the API in its schema (docs/api.md):\n"
-        f"     supabase-js  supabase.schema('{API_SCHEMA}').rpc(...), or\n"
-        f"                  createClient(url, key, {{ db: {{ schema: '{API_SCHEMA}' }} }})\n"
+        "  1. review and commit the new files (never edit or rename them afterwards)\n"
+        "  2. apply them: supabase db push (linked project), or supabase db reset (local stack;\n"
+        "     restart it first, supabase stop && supabase start, to pick config.toml up)\n"
+        "  3. test: supabase test db (runs the app's tests and Tutela's)\n"
+        "  4. hosted project: expose the schema in the Dashboard, Project Settings > Data API >\n"
+        f"     Exposed schemas: add {s}\n"
+        "  5. clients call the API in its schema (docs/api.md):\n"
+        f"     supabase-js  supabase.schema('{s}').rpc(...), or\n"
+        f"                  createClient(url, key, {{ db: {{ schema: '{s}' }} }})\n"
         f"     supabase-py  supabase.schema(\"{s}\"), or ClientOptions(schema=\"{s}\")\n"
-        f"     PostgREST    Accept-Profile: {s} (GET), Content-Profile: {s} (POST)",
-        highlight=False, markup=False, soft_wrap=True,
+        f"     PostgREST    Accept-Profile: {s} (GET), Content-Profile: {s} (POST)\n"
+        "  later Tutela versions: upgrade the package, run tutela init again (it adds only the\n"
+        "  new migrations), then supabase db push"
     )
 
 

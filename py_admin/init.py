@@ -46,8 +46,11 @@ class InitResult:
     schemas: list[str]  # [api] schemas after the change
 
 
-def add_api_schema(supabase_dir: Path, schema: str = API_SCHEMA) -> InitResult:
-    """Add ``schema`` to ``[api] schemas`` of ``<supabase_dir>/config.toml``; see the module."""
+def add_api_schema(
+    supabase_dir: Path, schema: str = API_SCHEMA, *, write: bool = True
+) -> InitResult:
+    """Add ``schema`` to ``[api] schemas`` of ``<supabase_dir>/config.toml``; see the module.
+    With ``write=False`` only the result is computed (checked the same way), nothing written."""
     path = supabase_dir / "config.toml"
     if not path.is_file():
         raise TutelaError(
@@ -55,7 +58,10 @@ def add_api_schema(supabase_dir: Path, schema: str = API_SCHEMA) -> InitResult:
             hint="run it in the app's folder that holds supabase/ (made by `supabase init`), or "
             "pass --supabase-dir PATH to the folder holding config.toml",
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TutelaError(f"cannot read {path}: {exc.strerror}; nothing was changed") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -101,8 +107,25 @@ def add_api_schema(supabase_dir: Path, schema: str = API_SCHEMA) -> InitResult:
             "the file; nothing was changed",
             hint=f'add "{schema}" to the schemas array under [api] by hand',
         )
-    path.write_bytes(new_text.encode("utf-8"))
+    if write:
+        try:
+            path.write_bytes(new_text.encode("utf-8"))
+        except OSError as exc:
+            raise TutelaError(f"cannot write {path}: {exc.strerror}") from None
     return InitResult(path, True, before, after, expected_schemas)
+
+
+def confirms_emails(supabase_dir: Path) -> bool:
+    """Whether config.toml turns on ``[auth.email] enable_confirmations`` (off when absent, as
+    in Supabase's own default). Tutela's invites need it (docs/security.md)."""
+    path = supabase_dir / "config.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # add_api_schema reports an unreadable file; nothing to warn about here
+    auth = data.get("auth")
+    email = auth.get("email") if isinstance(auth, dict) else None
+    return isinstance(email, dict) and email.get("enable_confirmations") is True
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:
