@@ -35,7 +35,7 @@ from urllib.parse import quote
 from psycopg import sql
 
 from py_admin.errors import TutelaError
-from py_admin.paths import SQL_DIR, project_root
+from py_admin.paths import BUNDLED_ROOT, SQL_DIR, project_root
 from py_admin.pgbin import PgInstall, find_install
 
 SERVICE_USER = os.environ.get("TUTELA_PG_USER", "tutela")
@@ -555,6 +555,18 @@ class Cluster:
         }
 
 
-def default_cluster() -> Cluster:
+def default_home() -> Path:
+    """Where the embedded cluster lives: $TUTELA_HOME, else ``.tutela/`` in the checkout, else
+    (installed from a wheel, outside a checkout) the user's data folder, never site-packages."""
     base = os.environ.get("TUTELA_HOME")
-    return Cluster(Path(base) if base else project_root() / ".tutela")
+    if base:
+        return Path(base)
+    root = project_root()
+    if root == BUNDLED_ROOT:
+        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(data) / "tutela"
+    return root / ".tutela"
+
+
+def default_cluster() -> Cluster:
+    return Cluster(default_home())

@@ -220,3 +220,22 @@ def test_render_and_lint_the_bundled_sources(installed: Installed, server_url: s
     matrix = _tutela(installed, "lint", "--matrix", url=server_url)
     assert re.search(r"\d+ tables x \d+ actors x \d+ commands: \d+ probes, 0 problem\(s\)",
                      matrix.stdout), matrix.stdout
+
+
+def test_the_embedded_cluster_lives_in_the_users_data_folder(installed: Installed,
+                                                             tmp_path: Path) -> None:
+    """Installed from a wheel, outside a checkout: `tutela db ...` keeps its cluster in
+    $XDG_DATA_HOME/tutela, never inside site-packages."""
+    data = tmp_path / "xdg"
+    env = _env(XDG_DATA_HOME=str(data))
+    proc = subprocess.run([str(installed.tutela), "db", "status", "--json"],
+                          cwd=installed.workdir, env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # not running: nothing started
+    info = json.loads(proc.stdout)
+    assert info["running"] is False
+    assert (data / "tutela").is_dir()
+    site = Path(_run([str(installed.python), "-c",
+                      "import py_admin.paths as p; print(p.BUNDLED_ROOT)"]).stdout.strip())
+    assert not (site / ".tutela").exists()
+    assert not (site.parent / ".tutela").exists()
