@@ -416,12 +416,13 @@ alter trigger on_auth_user_created on auth.users rename to tutela_on_auth_user_c
 do $cron$
 declare
   r record;
-  v_direct boolean := pg_catalog.has_table_privilege('cron.job', 'update');
+  v_direct boolean;
   v_id bigint;
 begin
   if pg_catalog.to_regclass('cron.job') is null then
     return;
   end if;
+  v_direct := pg_catalog.has_table_privilege('cron.job', 'update');
   for r in
     select j.jobid, j.schedule, j.username, j.active, v.name, v.new_command
     from cron.job as j

@@ -93,7 +93,8 @@ select o.obj, coalesce(r.rolname, 'PUBLIC'), a.privilege_type, a.is_grantable
 from objects as o
 cross join lateral aclexplode(
   coalesce(o.acl, acldefault(case when o.obj like 'function %' then 'f'
-                                  when o.obj like 'schema %' then 'n' else 'r' end, o.owner))
+                                  when o.obj like 'schema %' then 'n' else 'r' end::"char",
+                             o.owner))
 ) as a
 left join pg_roles as r on r.oid = a.grantee
 where a.grantee = 0 or r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator')
