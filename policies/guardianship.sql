@@ -11,16 +11,6 @@ revoke all on schema tutela_hidden from public, anon, authenticated, service_rol
 grant usage on schema tutela_hidden to authenticated, service_role;
 revoke all on schema tutela_private from public, anon, authenticated, service_role;
 
--- Policy helpers: callable by the roles whose queries the policies filter.
-grant execute on function tutela_hidden.staff_organization_ids() to authenticated;
-grant execute on function tutela_hidden.admin_organization_ids() to authenticated;
-grant execute on function tutela_hidden.own_student_ids() to authenticated;
-grant execute on function tutela_hidden.staff_student_ids() to authenticated;
-grant execute on function tutela_hidden.guardian_student_ids(text) to authenticated;
-grant execute on function tutela_hidden.my_link_student_ids() to authenticated;
-grant execute on function tutela_hidden.readable_student_ids(text) to authenticated;
-grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
-grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
 -- Column defaults and checks of guardian_links and guardian_invites call these (defined by
 -- the baseline migration; their privileges are stated here).
 revoke all on function tutela_hidden.default_link_permissions()

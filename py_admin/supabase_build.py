@@ -8,10 +8,15 @@ Output (never edited by hand):
   ``-- tutela:created`` header, so it never moves. A project that pushed the 0.1 files (in
   public/private) moves with `tutela migrate` once (docs/architecture.md, "Upgrading from 0.1").
 - ``supabase/migrations/<UTC timestamp>_tutela_repeatables.sql``: Supabase's CLI has no
-  repeatable migrations, so each change of rpc/ or policies/ adds a snapshot holding the files
-  that changed since the previous one, in the runner's order: a release that changes one
-  function adds about that file. The first snapshot after the baseline, and the first after a
-  new versioned migration, hold every file (the runner re-applies them all then). Earlier
+  repeatable migrations, so each change of rpc/ or policies/ adds a snapshot of what changed
+  since the previous one, in the runner's order: of each changed file only its changed objects,
+  each with its whole group of statements (a function with its drop, revokes, grants and
+  comment; a policy or trigger with its `drop ... if exists`; a table's grants and row-level
+  security), plus the file's statements of no group (seed calls, which the runner re-runs with
+  every change of the file). A release that changes one function adds about that function. A
+  file new to the history, or one that lost an object, goes whole (its own statements undo what
+  the lost one did). The first snapshot after the baseline, and the first after a new
+  versioned migration, hold every file (the runner re-applies them all then). Earlier
   snapshots stay as history (those older than the baseline are part of it and not emitted); a
   snapshot git does not track yet is this change's own and is rewritten in place.
 - ``supabase/tests/000_setup.test.sql``: pgTAP and the test helpers, installed once (committed);
@@ -41,6 +46,7 @@ from py_admin.migrate import (
     versioned_files,
 )
 from py_admin.paths import TEMPLATES_DIR, project_root
+from py_admin.sqlsplit import split_statements
 from py_admin.uninstall import UNINSTALL_SQL
 
 OUT_RE = re.compile(r"^(\d{14})_(.+)\.sql$")
@@ -72,37 +78,156 @@ def _tracked_by_git(path: Path) -> bool:
     return proc.returncode == 0
 
 
-SECTION_RE = re.compile(r"^-- >>> (\S+)\n", re.MULTILINE)
+SECTION_RE = re.compile(r"^-- >>> (\S+)( \(changed objects\))?\n", re.MULTILINE)
+PARTIAL = " (changed objects)"
+
+# What a statement of a repeatable file is about. A file is re-runnable as a whole; so is each
+# group of statements about one thing: a function's definition (with a `drop function` before
+# it), its privileges (the revoke-all and the grants), its comment; a policy or a trigger with
+# the `drop ... if exists` before it; a view's definition, a table's row-level security; a
+# relation's privileges, its comment. A statement of no recognised group is its own (keyed by
+# its text). `create or replace` keeps privileges and comments: a changed definition goes
+# alone, unless its group drops the object first (then its privileges and comment go too).
+_I, _IS = re.IGNORECASE, re.IGNORECASE | re.DOTALL
+_NAME = r'((?:"[^"]+"|[\w$]+)(?:\.(?:"[^"]+"|[\w$]+))?)'
+_KEYS: list[tuple[str, re.Pattern[str]]] = [
+    ("function", re.compile(rf"^create\s+(?:or\s+replace\s+)?function\s+{_NAME}\s*\(", _I)),
+    ("function", re.compile(rf"^(?:drop|alter)\s+function\s+(?:if\s+exists\s+)?{_NAME}\s*\(", _I)),
+    ("comment on function", re.compile(rf"^comment\s+on\s+function\s+{_NAME}\s*\(", _I)),
+    ("privileges on function", re.compile(
+        rf"^(?:grant|revoke)\s[^;]*?\son\s+function\s+{_NAME}\s*\([^()]*\)\s+(?:to|from)\s", _IS)),
+    ("policy", re.compile(
+        rf"^(?:drop\s+policy\s+if\s+exists|create\s+policy)\s+{_NAME}\s+on\s+{_NAME}", _I)),
+    ("trigger", re.compile(rf"^drop\s+trigger\s+if\s+exists\s+{_NAME}\s+on\s+{_NAME}", _I)),
+    ("trigger", re.compile(
+        rf"^create\s+(?:or\s+replace\s+)?(?:constraint\s+)?trigger\s+{_NAME}\s.*?\son\s+{_NAME}",
+        _IS)),
+    ("relation", re.compile(rf"^create\s+(?:or\s+replace\s+)?view\s+{_NAME}", _I)),
+    ("comment on relation", re.compile(rf"^comment\s+on\s+(?:table|view)\s+{_NAME}\s", _I)),
+    ("relation", re.compile(rf"^alter\s+table\s+{_NAME}\s+(?:enable|force)\s+row\s+level", _I)),
+    ("privileges on relation", re.compile(
+        rf"^(?:grant|revoke)\s[^;]*?\son\s+(?:table\s+|sequence\s+)?(?!all\s|schema\s|function\s)"
+        rf"{_NAME}\s+(?:to|from)\s", _IS)),
+]
 
 
-def repeatable_state(snapshots: list[str]) -> dict[str, str]:
-    """Each repeatable file as the database has it after these snapshots, applied in order:
-    the file's last copy (compared without trailing newlines)."""
-    state: dict[str, str] = {}
+def statement_key(statement: str) -> str:
+    """The object a statement is about: `function tutela.f`, `policy p on tutela.t`, ..."""
+    for kind, pattern in _KEYS:
+        m = pattern.match(statement)
+        if m:
+            names = [g.lower() for g in m.groups()]
+            return f"{kind} {names[0]}" + (f" on {names[1]}" if len(names) > 1 else "")
+    return "statement " + " ".join(statement.split())
+
+
+def object_groups(text: str) -> dict[str, list[str]]:
+    """Each object's statements in a repeatable file (or snapshot section), in file order."""
+    groups: dict[str, list[str]] = {}
+    for _, statement in split_statements(text):
+        groups.setdefault(statement_key(statement), []).append(statement)
+    return groups
+
+
+def check_groups(root: Path) -> None:
+    """Each group lives in one repeatable file: a delta (and the runner, which re-applies only
+    the files that changed) re-runs a group whole, so a function's revoke-all in one file and
+    its grant in another would lose the grant whenever only the first file changed."""
+    where: dict[str, list[str]] = {}
+    for f in repeatable_files(root):
+        for _, statement in split_statements(f.text):
+            key = statement_key(statement)
+            if not key.startswith("statement ") and f.name not in where.setdefault(key, []):
+                where[key].append(f.name)
+    split = {k: v for k, v in where.items() if len(v) > 1}
+    if split:
+        listed = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(split.items()))
+        raise TutelaError(
+            f"statements about one object are spread over several repeatable files: {listed}",
+            hint="state each object's privileges (the revoke-all and its grants), definition "
+                 "and comment in one file",
+        )
+
+
+def repeatable_state(snapshots: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Each repeatable file's objects as the database has them after these snapshots, applied
+    in order: a whole file's section sets all of them, a section of changed objects those."""
+    state: dict[str, dict[str, list[str]]] = {}
     for text in snapshots:
         parts = SECTION_RE.split(text)
-        for name, body in zip(parts[1::2], parts[2::2], strict=True):
-            state[name] = body.rstrip("\n")
+        for name, partial, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+            groups = object_groups(body)
+            if partial:
+                state.setdefault(name, {}).update(groups)
+            else:
+                state[name] = groups
     return state
 
 
-def delta_text(root: Path, state: dict[str, str], *, full: bool) -> str | None:
-    """A snapshot holding the repeatable files that differ from `state` (all of them with
-    `full`), in apply order; None when none differs."""
-    files = [f for f in repeatable_files(root) if full or state.get(f.name) != f.text.rstrip("\n")]
-    if not files:
+def _changed_objects(name: str, text: str, old: dict[str, list[str]]) -> str | None:
+    """The section of a file's objects that changed since `old` (its state), with the file's
+    statements of no group, in file order; None when an object (or a statement of no group) was
+    removed: then the whole file goes."""
+    statements = split_statements(text)
+    new: dict[str, list[str]] = {}
+    first: dict[str, int] = {}
+    for line, statement in statements:
+        key = statement_key(statement)
+        new.setdefault(key, []).append(statement)
+        first.setdefault(key, line)
+    if set(old) - set(new):
+        return None
+    # and every statement of no group (a seed call, a loop making triggers): the runner re-runs
+    # them whenever the file changes, so they go with every change of it here too
+    changed = {k for k, group in new.items()
+               if old.get(k) != group or k.startswith("statement ")}
+    for key in list(changed):
+        if any(re.match(r"drop\s", st, _I) for st in new[key]):
+            obj = key.split(" ", 1)[1]
+            kind = key.split(" ", 1)[0]
+            changed |= {k for k in new if k in (f"privileges on {kind} {obj}",
+                                                f"comment on {kind} {obj}")}
+    out = [f"\n-- >>> {name}{PARTIAL}\n"]
+    shown: set[str] = set()
+    for _, statement in statements:
+        key = statement_key(statement)
+        if key not in changed:
+            continue
+        if key not in shown:
+            shown.add(key)
+            label = "statement" if key.startswith("statement ") else key
+            out.append(f"\n-- {label} ({name}:{first[key]})\n")
+        out.append(statement + ";\n")
+    return "".join(out)
+
+
+def delta_text(root: Path, state: dict[str, dict[str, list[str]]], *, full: bool) -> str | None:
+    """A snapshot of what changed in the repeatable files since `state`, in apply order: of a
+    changed file only its changed objects (each with its whole group of statements), or the
+    whole file when it is new to the history or lost an object; every file with `full`. None
+    when nothing changed."""
+    sections: list[str] = []
+    for f in repeatable_files(root):
+        old = None if full else state.get(f.name)
+        if old is not None:
+            if object_groups(f.text) == old:
+                continue
+            part = _changed_objects(f.name, f.text, old)
+            if part is not None:
+                sections.append(part)
+                continue
+        body = f.text if f.text.endswith("\n") else f.text + "\n"
+        sections.append(f"\n-- >>> {f.name}\n{body}")
+    if not sections:
         return None
     what = (
         "every repeatable file (rpc/, policies/): the first after the baseline or after a new"
         "\n-- versioned migration" if full else
-        "the repeatable files (rpc/, policies/) changed since the previous snapshot"
+        "what changed in the repeatable files (rpc/, policies/) since the previous snapshot:\n"
+        "-- of a file its changed objects (each with its whole group: drop, grants, comment),\n"
+        "-- or the whole file when it is new or lost an object"
     )
-    parts = [GENERATED, f"-- Snapshot of {what}, in apply order.\n"]
-    for f in files:
-        parts.append(f"\n-- >>> {f.name}\n")
-        body = f.text
-        parts.append(body if body.endswith("\n") else body + "\n")
-    return "".join(parts)
+    return "".join([GENERATED, f"-- Snapshot of {what}, in apply order.\n", *sections])
 
 
 def helpers_text(root: Path) -> str:
@@ -135,6 +260,7 @@ def test_copy_text(source: str) -> str:
 
 def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[str, str]:
     """relative path under supabase/ -> content, given the current output files."""
+    check_groups(root)
     out: dict[str, str] = {}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=False, keep_trailing_newline=True

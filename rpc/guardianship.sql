@@ -30,6 +30,7 @@ begin
 end;
 $$;
 revoke all on function tutela_hidden.require_uid() from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.require_uid() to authenticated, service_role;
 
 -- Whether consent is in force for a student, data type and recipient type.
 create or replace function tutela_private.consent_granted(
@@ -72,6 +73,7 @@ end;
 $$;
 revoke all on function tutela_hidden.staff_organization_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.staff_organization_ids() to authenticated;
 
 -- Organisations where the caller is an admin.
 create or replace function tutela_hidden.admin_organization_ids()
@@ -89,6 +91,7 @@ end;
 $$;
 revoke all on function tutela_hidden.admin_organization_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.admin_organization_ids() to authenticated;
 
 -- The student records of the caller (a student with a login has one).
 create or replace function tutela_hidden.own_student_ids()
@@ -105,6 +108,7 @@ end;
 $$;
 revoke all on function tutela_hidden.own_student_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.own_student_ids() to authenticated;
 
 -- Students in the caller's organisations (the caller is staff or admin there).
 create or replace function tutela_hidden.staff_student_ids()
@@ -124,6 +128,7 @@ end;
 $$;
 revoke all on function tutela_hidden.staff_student_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.staff_student_ids() to authenticated;
 
 -- Students the caller is an active guardian of; with a permission, only links granting it.
 create or replace function tutela_hidden.guardian_student_ids(p_permission text default null)
@@ -150,6 +155,7 @@ end;
 $$;
 revoke all on function tutela_hidden.guardian_student_ids(text)
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.guardian_student_ids(text) to authenticated;
 
 -- Whether guardians of the student's organisation may see anything (family access is on).
 create or replace function tutela_private.family_access_on(p_student_id uuid)
@@ -189,6 +195,7 @@ end;
 $$;
 revoke all on function tutela_hidden.my_link_student_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.my_link_student_ids() to authenticated;
 
 -- Every student whose data the caller may read for a permission: their own record, students
 -- of organisations they work in, and children whose active link grants the permission.
@@ -220,6 +227,7 @@ end;
 $$;
 revoke all on function tutela_hidden.readable_student_ids(text)
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.readable_student_ids(text) to authenticated;
 
 -- Users whose profile the caller may read: themself, people of their organisations, the
 -- guardians of students they teach or are, and the students (with a login) they guard with the
@@ -255,6 +263,7 @@ end;
 $$;
 revoke all on function tutela_hidden.visible_profile_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.visible_profile_ids() to authenticated;
 
 -- Organisations the caller belongs to, studies in, or has a child in (active link).
 create or replace function tutela_hidden.visible_organization_ids()
@@ -275,6 +284,7 @@ end;
 $$;
 revoke all on function tutela_hidden.visible_organization_ids()
 from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.visible_organization_ids() to authenticated;
 
 -- The caller's strongest role for a student: admin > staff > student > guardian (active
 -- link) > null; null also for an unknown student (callers refuse both with TU403).

@@ -1573,8 +1573,7 @@ revoke all on function tutela_private.alert_readable(uuid, text)
 from public, anon, authenticated, service_role;
 
 -- list_alerts and count_unread_alerts run as the caller, through the alerts policy: they
--- need the caller's id check
-grant execute on function tutela_hidden.require_uid() to authenticated, service_role;
+-- need the caller's id check (tutela_hidden.require_uid, granted in rpc/guardianship.sql)
 
 drop function if exists tutela.list_alerts(integer, timestamptz, uuid, text[], boolean);
 

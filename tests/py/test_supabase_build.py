@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from py_admin.db import connect
-from py_admin.migrate import bootstrap_file
+from py_admin.db import connect, scratch_database
+from py_admin.errors import TutelaError
+from py_admin.migrate import bootstrap_file, migrate
+from py_admin.pgbin import find_install
 from py_admin.sqlsplit import split_statements
 from py_admin.supabase_build import build
 
@@ -68,20 +70,132 @@ def test_changed_repeatable_makes_output_stale_and_adds_a_snapshot(repo: Path) -
     build(repo, now=NOW)
     _commit(repo)
     rpc = repo / "rpc" / "profiles.sql"
+    # a comment of the source's own changes nothing in a database: no snapshot
     rpc.write_text(rpc.read_text() + "\n-- changed\n")
+    assert build(repo, check=True, now=NOW).stale == []
+    rpc.write_text(rpc.read_text().replace(
+        "'Records that the signed-in user was active now", "'Records when the user was active"))
     assert build(repo, check=True, now=NOW).stale  # stale
     later = datetime(2030, 2, 1, tzinfo=UTC)
     result = build(repo, now=later)
     assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
     snaps = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))
     assert len(snaps) == 2  # the landed snapshot stays as history
-    # the new one is a delta a reviewer can read: only the file that changed
-    assert re.findall(r"^-- >>> (\S+)$", snaps[1].read_text(), re.M) == ["rpc/profiles.sql"]
+    # the new one is a delta a reviewer can read: only the object that changed
+    delta = snaps[1].read_text()
+    assert re.findall(r"^-- >>> (.+)$", delta, re.M) == ["rpc/profiles.sql (changed objects)"]
+    assert re.findall(r"^(?:comment on|create|revoke|grant)\b.*", delta, re.M) == [
+        "comment on function tutela.touch_last_seen() is"]
     assert len(re.findall(r"^-- >>> ", snaps[0].read_text(), re.M)) > 10  # the first: all
     # an uncommitted snapshot is rewritten in place, not followed by another
-    rpc.write_text(rpc.read_text() + "\n-- changed again\n")
+    rpc.write_text(rpc.read_text().replace("grant execute on function tutela.touch_last_seen() "
+                                           "to authenticated, service_role;",
+                                           "grant execute on function tutela.touch_last_seen() "
+                                           "to authenticated;"))
     result = build(repo, now=datetime(2030, 3, 1, tzinfo=UTC))
     assert result.written == ["migrations/20300201000000_tutela_repeatables.sql"]
+    delta = snaps[1].read_text()
+    # a changed grant takes its object's whole privileges (the revoke-all first)
+    assert re.findall(r"^(?:comment on|create|revoke|grant)\b.*", delta, re.M) == [
+        "comment on function tutela.touch_last_seen() is",
+        "revoke all on function tutela.touch_last_seen() from public, anon, authenticated, "
+        "service_role;",
+        "grant execute on function tutela.touch_last_seen() to authenticated;"]
+
+
+def test_one_changed_function_adds_about_that_function(repo: Path) -> None:
+    build(repo, now=NOW)
+    _commit(repo)
+    rpc = repo / "rpc" / "profiles.sql"
+    text = rpc.read_text()
+    body = text[text.index("create or replace function tutela.touch_last_seen()"):
+                text.index("comment on function tutela.touch_last_seen()")]
+    rpc.write_text(text.replace("returning p.last_seen_at into v_seen;",
+                                "returning p.last_seen_at into v_seen; -- the time recorded"))
+    build(repo, now=datetime(2030, 2, 1, tzinfo=UTC))
+    delta = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))[-1]
+    lines = delta.read_text().splitlines()
+    assert len(lines) < len(body.splitlines()) + 12, "\n".join(lines)
+    assert [ln for ln in lines if ln.startswith("create ")] == [
+        "create or replace function tutela.touch_last_seen()"]
+    assert "-- function tutela.touch_last_seen (rpc/profiles.sql:39)" in lines
+
+
+def test_object_deltas_give_what_a_fresh_install_gives(repo: Path, server_url: str) -> None:
+    """Landed history, then a delta of changed objects (a function body, a grant, a new
+    function, a policy dropped) and of a file whose statement of no group changed (it goes
+    whole): the same schema as `tutela migrate` on an empty database."""
+    build(repo, now=NOW)
+    _commit(repo)
+    rpc, pol = repo / "rpc" / "profiles.sql", repo / "policies" / "profiles.sql"
+    text = rpc.read_text()
+    text = text.replace("returning p.last_seen_at into v_seen;",
+                        "returning p.last_seen_at into v_seen;\n  v_seen := v_seen;")
+    text = text.replace("to authenticated, service_role;\n\n-- An erased",
+                        "to authenticated;\n\n-- An erased", 1)
+    text += ("\ncreate or replace function tutela.delta_probe()\nreturns int\nlanguage sql\n"
+             "immutable\nset search_path = ''\nas $$ select 1 $$;\n"
+             "revoke all on function tutela.delta_probe() from public, anon, authenticated, "
+             "service_role;\ngrant execute on function tutela.delta_probe() to authenticated;\n")
+    rpc.write_text(text)
+    ptext = pol.read_text()
+    assert "using (user_id = (select auth.uid()))\nwith check" in ptext
+    ptext = ptext.replace("drop policy if exists profiles_insert on tutela.profiles;\n", "")
+    ptext = ptext.replace(
+        "create policy profiles_insert on tutela.profiles\nfor insert to authenticated\n"
+        "with check (user_id = (select auth.uid()));\n",
+        "drop policy if exists profiles_insert on tutela.profiles;\n")
+    pol.write_text(ptext)
+    dash = repo / "rpc" / "dashboards.sql"
+    assert "\nselect tutela.seed_plans();\n" in dash.read_text()
+    dash.write_text(dash.read_text().replace("\nselect tutela.seed_plans();\n",
+                                             "\nselect tutela.seed_plans() as seeded;\n"))
+    build(repo, now=datetime(2030, 2, 1, tzinfo=UTC))
+    delta = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))[-1]
+    sections = re.findall(r"^-- >>> (.+)$", delta.read_text(), re.M)
+    # a statement of no group that changed is a lost one: its file goes whole
+    assert sorted(sections) == ["policies/profiles.sql (changed objects)", "rpc/dashboards.sql",
+                                "rpc/profiles.sql (changed objects)"]
+    with scratch_database(server_url, prefix="tutela_pytest_delta") as pushed, \
+            scratch_database(server_url, prefix="tutela_pytest_delta") as fresh:
+        with connect(pushed, autocommit=True) as conn:
+            for path in [bootstrap_file().path,
+                         *sorted((repo / "supabase" / "migrations").glob("*.sql"))]:
+                for _, statement in split_statements(path.read_text()):
+                    conn.execute(statement.encode())
+        migrate(fresh, root=repo)
+        assert schema_dump(pushed) == schema_dump(fresh)
+        with connect(pushed) as conn:
+            assert conn.execute(
+                "select count(*) from pg_policies where policyname = 'profiles_insert'"
+            ).fetchone() == (0,)
+
+
+def schema_dump(url: str) -> str:
+    """Tutela's schemas as pg_dump writes them (definitions, privileges, policies, comments),
+    without the runner's own ledger."""
+    pg = find_install()
+    assert pg is not None
+    proc = subprocess.run(
+        [pg.tool("pg_dump"), "--schema-only", "--no-owner", "-n", "tutela", "-n",
+         "tutela_hidden", "-n", "tutela_private", "-T", "tutela_private.tutela_migrations",
+         url], capture_output=True, text=True, check=True)
+    return "\n".join(ln for ln in proc.stdout.splitlines()
+                     if not ln.startswith(("-- Dumped", "\\restrict", "\\unrestrict")))
+
+
+def test_the_committed_history_gives_what_a_fresh_install_gives(server_url: str) -> None:
+    """supabase/migrations as a Supabase project applies them, in order (the baseline, every
+    snapshot and delta since), and a fresh `tutela migrate`: the same schema."""
+    with scratch_database(server_url, prefix="tutela_pytest_history") as pushed, \
+            scratch_database(server_url, prefix="tutela_pytest_history") as fresh:
+        with connect(pushed, autocommit=True) as conn:
+            for path in [bootstrap_file().path,
+                         *sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]:
+                for _, statement in split_statements(path.read_text()):
+                    conn.execute(statement.encode())
+        migrate(fresh, root=ROOT)
+        assert schema_dump(pushed) == schema_dump(fresh)
 
 
 def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
@@ -158,3 +272,14 @@ def test_helpers_live_once_in_the_setup_file() -> None:
     assert "commit;" in tests[0].read_text()
     others = [p for p in tests[1:] if "create or replace function tutela_tests." in p.read_text()]
     assert others == [] and len(tests) > 300
+
+
+def test_an_object_stated_in_two_files_is_refused(repo: Path) -> None:
+    """A function's revoke-all in rpc/ and its grant in policies/: re-running only the first
+    file (the runner after a change of it, a delta) would drop the grant."""
+    pol = repo / "policies" / "profiles.sql"
+    pol.write_text(pol.read_text() + "\ngrant execute on function tutela.touch_last_seen() "
+                   "to anon;\n")
+    with pytest.raises(TutelaError, match=r"privileges on function tutela\.touch_last_seen: "
+                       r"rpc/profiles\.sql, policies/profiles\.sql"):
+        build(repo, check=True, now=NOW)
