@@ -255,7 +255,9 @@ def test_check_command_fails_when_stale(cli: Any, repo: Path) -> None:
     _commit(repo)
     assert cli("build", "supabase", "--check", root=repo).returncode == 0
     pol = repo / "policies" / "profiles.sql"
-    pol.write_text(pol.read_text() + "\n-- edit\n")
+    pol.write_text(pol.read_text() + "\n-- a comment of the source's: nothing to push\n")
+    assert cli("build", "supabase", "--check", root=repo).returncode == 0
+    pol.write_text(pol.read_text() + "\ncomment on table tutela.profiles is 'edited';\n")
     proc = cli("build", "supabase", "--check", root=repo)
     assert proc.returncode == 1 and "stale" in proc.stderr
 
