@@ -920,7 +920,10 @@ class Dispatcher:
                             return
             except SmtpUnavailable as exc:
                 if not loop:
+                    # a one-off run ends at an outage: the other workers stop too (after the
+                    # batch they are sending) instead of waiting it out to probe again
                     errors.append(exc)
+                    stop.set()
                     return
                 # the probe or a send found an outage: the wait is the dispatcher's (probe())
                 log.debug("dispatch worker: %s", exc)
