@@ -354,6 +354,19 @@ def init_cmd(
                     say(f"  {label} {dest}")
     else:
         say(f"{tests}: up to date ({files.tests_present} test file(s))")
+    access = files.access
+    if access is not None:
+        reg = supabase_dir / "tutela.toml"
+        if access.migration is not None:
+            say(f"{reg}: {would} {access.migration[0]} ({len(access.entries)} entr(y/ies); "
+                + (f"down path for {', '.join(access.removed)}; " if access.removed else "")
+                + "the app's own policies are not touched)")
+        else:
+            say(f"{reg}: guardian access up to date (as in {access.previous or 'nothing'})")
+        for dest in access.tests_write:
+            say(f"  ~ {dest}")
+        for dest in access.tests_remove:
+            say(f"  - {dest}")
     for line in files.kept_edited:
         err_console.print(f"[yellow]warning:[/] kept as edited: {escape(line)}", highlight=False,
                           soft_wrap=True)
