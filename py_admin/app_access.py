@@ -839,3 +839,34 @@ def plan_access(supabase_dir: Path, stamp: str) -> AccessPlan | None:
             if dest not in wanted and p.read_text(encoding="utf-8").startswith(TEST_MARK):
                 result.tests_remove.append(dest)
     return result
+
+
+# ---- the lint: an app's views that show every user's rows ---------------------------------
+
+LINT_SQL = "lint_app_views.sql"
+
+
+def exposed_schemas(supabase_dir: Path) -> list[str]:
+    """[api] schemas of the app's config.toml (Supabase's default when it names none)."""
+    path = supabase_dir / "config.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TutelaError(f"cannot read {path}: {exc}",
+                          hint="pass --supabase-dir PATH to the folder holding config.toml") from None
+    schemas = data.get("api", {}).get("schemas", ["public", "graphql_public"])
+    if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
+        raise TutelaError(f"{path}: [api] schemas is not a list of names")
+    return schemas
+
+
+def lint_app_views(url: str, schemas: list[str]) -> list[tuple[str, str, str, str, str]]:
+    """Rows (name, level, object, detail, remediation) of py_admin/sql/lint_app_views.sql."""
+    import psycopg
+
+    from py_admin.paths import SQL_DIR
+
+    sql = (SQL_DIR / LINT_SQL).read_text()
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(sql.encode(), {"schemas": schemas}).fetchall()  # type: ignore[call-overload]
+    return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -117,6 +117,13 @@ def test_an_existing_app_adopts_guardian_read_access(empty_db: str, tmp_path: Pa
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute((sb / "seed.sql").read_bytes())
     before = _snapshot(empty_db)
+    # the lint sees the MV every signed-in user (and anon) reads whole
+    lint = subprocess.run([str(Path(sys.executable).parent / "tutela"), "lint", "--app",
+                           "--supabase-dir", str(sb), "--database-url", empty_db],
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env=dict(os.environ, NO_COLOR="1"))
+    assert lint.returncode == 1 and "Traceback" not in lint.stderr, lint.stdout + lint.stderr
+    assert "app_exposed_view: public.user_daily_study_stats_mv" in lint.stdout
 
     # -- adopt: tutela init with the registry, twice (the second run adds nothing) ---------------
     (sb / "tutela.toml").write_text(registry)
@@ -132,6 +139,11 @@ def test_an_existing_app_adopts_guardian_read_access(empty_db: str, tmp_path: Pa
         "card_reviews.test.sql", "flashcards.test.sql", "user_daily_study_stats_mv.test.sql"]
     pushed = _push(app, empty_db)
     assert f"Applying migration {access[0].name}" in pushed
+    lint = subprocess.run([str(Path(sys.executable).parent / "tutela"), "lint", "--app",
+                           "--supabase-dir", str(sb), "--database-url", empty_db],
+                          capture_output=True, text=True, check=False, timeout=60,
+                          env=dict(os.environ, NO_COLOR="1"))
+    assert lint.returncode == 0 and "app lint: clean" in lint.stdout, lint.stdout + lint.stderr
 
     # -- the app's tests, Tutela's helpers' and the rendered ones (supabase test db's pg_prove) --
     with psycopg.connect(empty_db, autocommit=True) as conn:
@@ -268,3 +280,38 @@ def test_an_existing_app_adopts_guardian_read_access(empty_db: str, tmp_path: Pa
         _as(cur, ANA)  # the app's own RPC still reads the MV after the grants came back
         assert cur.execute("select * from public.get_user_daily_study_stats(60)").fetchall()
         conn.rollback()
+
+
+@pytest.mark.parametrize(("registry", "message"), [
+    ('[[table]]\nname = "flashcards"\nstudent_user_column = "user_id"\npermission = "progress"\n',
+     "is not a schema-qualified name"),
+    ('[[table]]\nname = "public.flashcards"\nstudent_user_column = "user_id"\n'
+     'permission = "everything"\n', "is not one of Tutela's link permissions"),
+    ('[[table]]\nname = "public.flashcards"\nstudent_user_column = "user_id"\n'
+     'student_column = "student_id"\npermission = "progress"\n', "give exactly one of"),
+    ('[[table]]\nname = "public.flashcards"\nstudent_user_column = "user_id"\n'
+     'permission = "progress"\nstaf = true\n', "unknown key(s) staf"),
+    ('[[table]]\nname = "tutela.students"\nstudent_user_column = "user_id"\n'
+     'permission = "progress"\n', "which is not the app's"),
+    ('[[view]]\nname = "public.stats_mv"\nstudent_user_column = "user_id"\n'
+     'permission = "progress"\n', "function is missing"),
+    ('[[view]]\nname = "public.stats_mv"\nstudent_user_column = "user_id"\n'
+     'permission = "progress"\nfunction = "public.f"\norder_by = "day; drop table x"\n',
+     "each item is a column"),
+    ('[[table]]\nname = "public.a"\nstudent_user_column = "user_id"\npermission = "progress"\n'
+     '[[table]]\nname = "public.a"\nstudent_user_column = "user_id"\npermission = "grades"\n',
+     "is named twice"),
+    ('[[table]\n', "is not valid TOML"),
+])
+def test_a_bad_registry_is_a_clear_error_and_nothing_is_written(
+    cli: Any, tmp_path: Path, registry: str, message: str
+) -> None:
+    sb = tmp_path / "supabase"
+    shutil.copytree(FIXTURE / "supabase", sb)
+    (sb / "tutela.toml").write_text(registry)
+    before = sorted(p.relative_to(sb).as_posix() for p in sb.rglob("*"))
+    res = cli("init", "--supabase-dir", str(sb), root=ROOT)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    assert message in " ".join(res.stderr.split()), res.stderr
+    assert sorted(p.relative_to(sb).as_posix() for p in sb.rglob("*")) == before
