@@ -274,7 +274,9 @@ declare
   v_att smallint;
   v_added jsonb := '{{}}';
 begin
-{_checks(e, "'r', 'p'", "table")}  if not (select c.relrowsecurity from pg_catalog.pg_class as c where c.oid = v_rel) then
+{_checks(e, "'r', 'p'", "table")}  if not (
+    select c.relrowsecurity from pg_catalog.pg_class as c where c.oid = v_rel
+  ) then
     raise exception 'row level security is off on {e.name}: a policy would change nothing'
       using errcode = '55000',
         hint = 'Enable it with the app''s own policies first; Tutela never turns it on.';
@@ -306,7 +308,8 @@ $tutela$;
 
 
 def _table_down(e: Entry) -> str:
-    return f"""-- {e.name}: removed from tutela.toml: drop Tutela's policies, and the grant and index Tutela added
+    return f"""-- {e.name}: removed from tutela.toml: drop Tutela's policies, and the grant and
+-- index only if Tutela added them
 do $tutela$
 declare
   v_rel regclass := pg_catalog.to_regclass({_lit(e.name)});
@@ -347,7 +350,8 @@ def _view_up(e: Entry) -> str:
     allowed = f"select c.id from {guardian_set(e)} as c (id) where c.id = {param}"
     who = f"a guardian whose active link grants {e.permission}"
     if e.staff:
-        allowed += f"\n    union all\n    select s.id from {staff_set(e)} as s (id) where s.id = {param}"
+        allowed += (f"\n    union all\n    select s.id from {staff_set(e)} as s (id) "
+                    f"where s.id = {param}")
         who += ", or staff of the student's organisation"
     order = ", ".join(f"v.{c} {o}" for c, o in e.order_by)
     order_sql = f"\n  order by {order}" if order else ""
@@ -419,7 +423,9 @@ begin
       where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.refobjid = v_rel
     ));
   if v_leaks and v_readers is not null then
-    raise warning '{e.name} shows every user''s rows and stays readable: % read(s) it as the caller', v_readers
+    raise warning
+      '{e.name} shows every user''s rows and stays readable: % read(s) it as the caller',
+      v_readers
       using hint = 'Make those functions security definer (set search_path = '''', filtered to '
         'auth.uid()), then run tutela init again after changing tutela.toml.';
   elsif v_leaks then
@@ -448,7 +454,8 @@ $tutela$;
 
 def _view_down(e: Entry) -> str:
     _, sig = _signature(e)
-    return f"""-- {e.name}: removed from tutela.toml: drop the wrapper, grant back what Tutela revoked
+    return f"""-- {e.name}: removed from tutela.toml: drop the wrapper, grant back what
+-- Tutela revoked
 do $tutela$
 declare
   v_fn regprocedure := pg_catalog.to_regprocedure({_lit(sig)});
@@ -459,7 +466,8 @@ begin
     return;
   end if;
   v_note := pg_catalog.obj_description(v_fn, 'pg_proc');
-  if pg_catalog.to_regclass({_lit(e.name)}) is not null and v_note like '%tutela:app-access {{%' then
+  if pg_catalog.to_regclass({_lit(e.name)}) is not null
+    and v_note like '%tutela:app-access {{%' then
     for v_role in
       select pg_catalog.jsonb_array_elements_text(
         pg_catalog.substr(v_note, pg_catalog.strpos(v_note, 'tutela:app-access ') + 18)::jsonb
@@ -533,9 +541,10 @@ def render_migration(old: list[Entry], new: list[Entry]) -> str | None:
 
 # ---- the pgTAP files ----------------------------------------------------------------------
 
-WORLD = """-- The world: organisation A (an admin, staff, the student and another student, both with a
--- login); the student's guardians: active with the permission, active without it, pending, one
--- revoked during the test; a guardian of the other student; staff of organisation B; a stranger.
+WORLD = """-- The world: organisation A (an admin, staff, the student and another student,
+-- both with a login); the student's guardians: active with the permission, active without it,
+-- pending, one revoked during the test; a guardian of the other student; staff of
+-- organisation B; a stranger.
 select tutela_tests.create_user('student@tutela-app.test') as u_student \\gset
 select tutela_tests.create_user('other_student@tutela-app.test') as u_other_student \\gset
 select tutela_tests.create_user('guardian@tutela-app.test') as u_guardian \\gset
@@ -665,7 +674,8 @@ select throws_ok('select count(*) from {t}', '42501', null,
 \\endif
 """, 1 + 1)
 
-    refused = (("u_guardian", "an active guardian with the permission"),
+    refused: tuple[tuple[str | None, str], ...] = (
+               ("u_guardian", "an active guardian with the permission"),
                ("u_noperm", "an active guardian without the permission"),
                ("u_pending", "a pending guardian"), ("u_revoked", "a revoked guardian"),
                ("u_other_guardian", "another child''s guardian"),
@@ -678,8 +688,8 @@ select throws_ok('select count(*) from {t}', '42501', null,
                 else "select tutela_tests.as_anon();")
 
     tap.add("\n-- insert: nobody but the app's own rules writes; guardians never")
-    for uid, who in refused:
-        tap.add(act(uid))
+    for actor, who in refused:
+        tap.add(act(actor))
         tap.add(f"select throws_ok('ins', '42501', null, 'insert: {who} is refused');", 1)
     cast = "uuid"
     for cmd, stmt in (
@@ -689,8 +699,8 @@ select throws_ok('select count(*) from {t}', '42501', null,
                    f"current_setting(''tutela_app.target'')::{cast}"),
     ):
         tap.add(f"\n-- {cmd}: refused or no row touched (the rows keep their ctid)")
-        for uid, who in refused:
-            tap.add(act(uid))
+        for actor, who in refused:
+            tap.add(act(actor))
             tap.add(f"do $do$ begin execute '{stmt}'; "
                     "exception when insufficient_privilege then null; end $do$;")
             tap.add("select tutela_tests.clear_authentication();")
@@ -716,7 +726,7 @@ select is_empty(
 
 
 def _view_test(e: Entry) -> str:
-    param, sig = _signature(e)
+    _, sig = _signature(e)
     fn = e.function
     target = ":'u_student'" if e.by_user else ":'student'"
     tap = _Tap()
@@ -853,7 +863,8 @@ def exposed_schemas(supabase_dir: Path) -> list[str]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TutelaError(f"cannot read {path}: {exc}",
-                          hint="pass --supabase-dir PATH to the folder holding config.toml") from None
+                          hint="pass --supabase-dir PATH to the folder holding config.toml",
+                          ) from None
     schemas = data.get("api", {}).get("schemas", ["public", "graphql_public"])
     if not isinstance(schemas, list) or not all(isinstance(s, str) for s in schemas):
         raise TutelaError(f"{path}: [api] schemas is not a list of names")
@@ -866,7 +877,9 @@ def lint_app_views(url: str, schemas: list[str]) -> list[tuple[str, str, str, st
 
     from py_admin.paths import SQL_DIR
 
-    sql = (SQL_DIR / LINT_SQL).read_text()
+    sql = (SQL_DIR / LINT_SQL).read_bytes()
     with psycopg.connect(url) as conn:
-        rows = conn.execute(sql.encode(), {"schemas": schemas}).fetchall()  # type: ignore[call-overload]
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+        conn.execute("select pg_catalog.set_config('tutela_lint.schemas', %s, false)",
+                     (",".join(schemas),))
+        rows = conn.execute(sql).fetchall()
+    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]

@@ -30,13 +30,15 @@ CLI = ROOT / "node_modules" / ".bin" / "supabase"
 ANA = "a0000000-0000-4000-8000-000000000001"  # seed users of the app
 BEN = "a0000000-0000-4000-8000-000000000002"
 
-# the app's objects, as the catalog has them (privileges in a stable order) (what adoption and its down path may not change)
-SNAPSHOT = """
-select 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || coalesce((select string_agg(x::text, ',' order by x::text) from unnest(c.relacl) as x), '-')
+# the app's objects as the catalog has them, privileges in a stable order (what adoption and
+# its down path may not change)
+ACL = "coalesce((select string_agg(x::text, ',' order by x::text) from unnest({}) as x), '-')"
+SNAPSHOT = f"""
+select 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || {ACL.format("c.relacl")}
   || ' rls=' || c.relrowsecurity
 from pg_class as c where c.relnamespace = 'public'::regnamespace
 union all
-select 'col ' || c.relname || '.' || a.attname || ' ' || (select string_agg(x::text, ',' order by x::text) from unnest(a.attacl) as x)
+select 'col ' || c.relname || '.' || a.attname || ' ' || {ACL.format("a.attacl")}
 from pg_attribute as a join pg_class as c on c.oid = a.attrelid
 where c.relnamespace = 'public'::regnamespace and a.attacl is not null
 union all
@@ -47,14 +49,14 @@ from pg_policy as p join pg_class as c on c.oid = p.polrelid
 where c.relnamespace = 'public'::regnamespace
 union all
 select 'func ' || p.oid::regprocedure::text || ' ' || p.prosecdef || ' '
-  || coalesce((select string_agg(x::text, ',' order by x::text) from unnest(p.proacl) as x), '-')
+  || {ACL.format("p.proacl")}
 from pg_proc as p where p.pronamespace = 'public'::regnamespace
 order by 1
 """
 
 
 def _ok(proc: Any) -> str:
-    out = proc.stdout + proc.stderr
+    out = str(proc.stdout + proc.stderr)
     assert proc.returncode == 0, out[-5000:]
     assert "Traceback" not in out
     return out

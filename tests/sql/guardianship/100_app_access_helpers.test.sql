@@ -22,7 +22,8 @@ select tutela_tests.create_user('other_staff@app.test') as u_other_staff \gset
 select tutela_tests.create_user('stranger@app.test') as u_stranger \gset
 insert into tutela.organizations (name, slug, max_guardians_per_student)
 values ('App A', 'app-a', 10) returning id as org \gset
-insert into tutela.organizations (name, slug) values ('App B', 'app-b') returning id as other_org \gset
+insert into tutela.organizations (name, slug)
+values ('App B', 'app-b') returning id as other_org \gset
 insert into tutela.memberships (organization_id, user_id, role)
 values (:'org', :'u_staff', 'staff'), (:'other_org', :'u_other_staff', 'staff');
 insert into tutela.students (organization_id, display_name, user_id)
@@ -35,20 +36,34 @@ insert into tutela.guardian_links (
   student_id, guardian_id, status, is_primary, created_via, activated_at, permissions
 )
 values
-(:'student', :'u_guardian', 'active', true, 'staff', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": true, "journal": true}'),
-(:'no_login', :'u_guardian', 'active', true, 'staff', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": true}'),
-(:'student', :'u_noperm', 'active', false, 'staff', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": false}'),
-(:'student', :'u_pending', 'pending', false, 'code', null,
-  tutela_hidden.default_link_permissions() || '{"card_content": true}'),
-(:'student', :'u_revoked', 'active', false, 'code', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": true}'),
-(:'student', :'u_second', 'active', false, 'code', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": true, "journal": true}'),
-(:'other_student', :'u_other_guardian', 'active', true, 'staff', now(),
-  tutela_hidden.default_link_permissions() || '{"card_content": true}');
+(
+  :'student', :'u_guardian', 'active', true, 'staff', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": true, "journal": true}'
+),
+(
+  :'no_login', :'u_guardian', 'active', true, 'staff', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
+),
+(
+  :'student', :'u_noperm', 'active', false, 'staff', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": false}'
+),
+(
+  :'student', :'u_pending', 'pending', false, 'code', null,
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
+),
+(
+  :'student', :'u_revoked', 'active', false, 'code', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
+),
+(
+  :'student', :'u_second', 'active', false, 'code', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": true, "journal": true}'
+),
+(
+  :'other_student', :'u_other_guardian', 'active', true, 'staff', now(),
+  tutela_hidden.default_link_permissions() || '{"card_content": true}'
+);
 select id as revoked_link from tutela.guardian_links where guardian_id = :'u_revoked' \gset
 
 -- allowed
