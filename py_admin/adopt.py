@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from py_admin.app_access import AccessPlan, plan_access
 from py_admin.errors import TutelaError
 
 TS_FMT = "%Y%m%d%H%M%S"
@@ -69,10 +70,12 @@ class Plan:
     tests_remove: list[str] = field(default_factory=list)
     tests_present: int = 0
     kept_edited: list[str] = field(default_factory=list)  # with allow_edited: kept as they are
+    access: AccessPlan | None = None  # supabase/tutela.toml rendered (py_admin/app_access.py)
 
     @property
     def changes(self) -> bool:
-        return bool(self.migrations_add or self.tests_add or self.tests_update or self.tests_remove)
+        return bool(self.migrations_add or self.tests_add or self.tests_update or self.tests_remove
+                    or (self.access is not None and self.access.changes))
 
 
 def _sha(text: str) -> str:
@@ -272,6 +275,15 @@ def plan(
             Planned(f"migrations/{dest}", source, copy_text(source, _norm(source_text[source])))
         )
 
+    # -- the app's own tables: supabase/tutela.toml, rendered after everything else ----------
+    free = start + timedelta(seconds=len(missing))
+    result.access = plan_access(supabase_dir, free.strftime(TS_FMT))
+    if result.access is not None and result.access.migration is not None:
+        dest = result.access.migration[0]
+        if names and Path(dest).name <= names[-1]:
+            raise TutelaError(f"cannot name {dest} so that it sorts after the app's "
+                              f"{(mig_dir / names[-1]).as_posix()}; nothing was changed")
+
     # -- tests: supabase/tests/tutela/, refreshed ---------------------------------------------
     tests_dir = supabase_dir / "tests" / TESTS_SUBDIR
     wanted: dict[str, tuple[str, str]] = {}  # dest -> (source, body)
@@ -339,7 +351,21 @@ def apply(p: Plan) -> None:
             raise TutelaError(f"cannot write {path}: {exc.strerror}",
                               hint="files listed before this one were written; fix the folder's "
                               "permissions and run `tutela init` again") from None
-    for dest in p.tests_remove:
+    access = p.access
+    writes = []
+    if access is not None:
+        writes = [*([access.migration] if access.migration else []),
+                  *access.tests_write.items()]
+    for dest, text in writes:
+        path = p.supabase_dir / dest
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tutela-init")
+            tmp.write_bytes(text.encode("utf-8"))
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise TutelaError(f"cannot write {path}: {exc.strerror}") from None
+    for dest in [*p.tests_remove, *(access.tests_remove if access else [])]:
         path = p.supabase_dir / dest
         try:
             path.unlink()

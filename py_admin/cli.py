@@ -354,6 +354,19 @@ def init_cmd(
                     say(f"  {label} {dest}")
     else:
         say(f"{tests}: up to date ({files.tests_present} test file(s))")
+    access = files.access
+    if access is not None:
+        reg = supabase_dir / "tutela.toml"
+        if access.migration is not None:
+            say(f"{reg}: {would} {access.migration[0]} ({len(access.entries)} entr(y/ies); "
+                + (f"down path for {', '.join(access.removed)}; " if access.removed else "")
+                + "the app's own policies are not touched)")
+        else:
+            say(f"{reg}: guardian access up to date (as in {access.previous or 'nothing'})")
+        for dest in access.tests_write:
+            say(f"  ~ {dest}")
+        for dest in access.tests_remove:
+            say(f"  - {dest}")
     for line in files.kept_edited:
         err_console.print(f"[yellow]warning:[/] kept as edited: {escape(line)}", highlight=False,
                           soft_wrap=True)
@@ -869,11 +882,31 @@ def lint_cmd(
         "--matrix", help="Only the privilege matrix: every public table x actor x command.",
     )] = False,
     as_json: JsonOut = False,
+    app: Annotated[bool, typer.Option(
+        "--app", help="Only the app check: views and materialized views of the app's (in the "
+        "schemas config.toml exposes) that show every user's rows to anon or authenticated. "
+        "Give the app's database with --database-url.",
+    )] = False,
+    supabase_dir: Annotated[Path, typer.Option(
+        "--supabase-dir", help="With --app: the app's Supabase project folder (config.toml).",
+    )] = Path("supabase"),
 ) -> None:
     """sqlfluff, catalog checks on a freshly migrated database, ruff and mypy."""
     from py_admin.db import resolve_url
     from py_admin.lint import run_all
 
+    if app:
+        from py_admin.app_access import exposed_schemas, lint_app_views
+
+        found = lint_app_views(resolve_url(database_url), exposed_schemas(supabase_dir))
+        for name, level, obj, detail, fix in found:
+            console.print(f"{level} {name}: {obj}: {detail}\n  fix: {fix}", highlight=False,
+                          markup=False, soft_wrap=True)
+        if found:
+            raise TutelaError(f"app lint: {len(found)} view(s) show every user's rows",
+                              hint="docs/adopting.md, \"Views and materialized views\"")
+        console.print("app lint: clean")
+        return
     if matrix:
         from py_admin.matrix import matrix_report
 

@@ -2989,3 +2989,51 @@ $$;
 
 revoke all on function tutela_private.expire_invites()
 from public, anon, authenticated, service_role;
+
+-- =============================================================================================
+-- An app's own tables (docs/adopting.md): the helpers its rendered policies call
+-- =============================================================================================
+
+-- The auth user ids of the children whose rows the caller may read, as a guardian, for a
+-- permission: the rule of readable_student_ids for guardians (an active link granting the
+-- permission, family access on, journal consent), as the children's logins, for an app's table
+-- keyed by the student's auth user id (`flashcards.user_id`). A child without a login has no
+-- rows there. `tutela_app_access` policies use it as `col = any (array(select ...))`.
+create or replace function tutela_hidden.guardian_child_user_ids(p_permission text)
+returns setof uuid
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select s.user_id from tutela.students as s
+  where s.user_id is not null
+    and p_permission is not null  -- an app's table is always gated by a permission
+    and s.id in (select g.id from tutela_hidden.guardian_student_ids(p_permission) as g (id));
+end;
+$$;
+revoke all on function tutela_hidden.guardian_child_user_ids(text)
+from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.guardian_child_user_ids(text) to authenticated;
+
+-- The auth user ids of the students of the organisations where the caller is staff or admin:
+-- what an app's `staff = true` table lets them read.
+create or replace function tutela_hidden.staff_student_user_ids()
+returns setof uuid
+language plpgsql  -- plpgsql keeps its plan (see readable_student_ids)
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select s.user_id from tutela.students as s
+  where s.user_id is not null
+    and s.id in (select t.id from tutela_hidden.staff_student_ids() as t (id));
+end;
+$$;
+revoke all on function tutela_hidden.staff_student_user_ids()
+from public, anon, authenticated, service_role;
+grant execute on function tutela_hidden.staff_student_user_ids() to authenticated;
