@@ -164,7 +164,8 @@ def repeatable_state(snapshots: list[str]) -> dict[str, dict[str, list[str]]]:
     return state
 
 
-def _changed_objects(name: str, text: str, old: dict[str, list[str]]) -> str | None:
+def _changed_objects(name: str, text: str, old: dict[str, list[str]],
+                     everywhere: set[str]) -> str | None:
     """The section of a file's objects that changed since `old` (its state), with the file's
     statements of no group, in file order; None when an object (or a statement of no group) was
     removed: then the whole file goes."""
@@ -175,7 +176,9 @@ def _changed_objects(name: str, text: str, old: dict[str, list[str]]) -> str | N
         key = statement_key(statement)
         new.setdefault(key, []).append(statement)
         first.setdefault(key, line)
-    if set(old) - set(new):
+    # a group gone from this file is lost unless it moved to another file (which then holds it
+    # as a changed group of its own)
+    if set(old) - set(new) - everywhere:
         return None
     # and every statement of no group (a seed call, a loop making triggers): the runner re-runs
     # them whenever the file changes, so they go with every change of it here too
@@ -207,12 +210,15 @@ def delta_text(root: Path, state: dict[str, dict[str, list[str]]], *, full: bool
     whole file when it is new to the history or lost an object; every file with `full`. None
     when nothing changed."""
     sections: list[str] = []
-    for f in repeatable_files(root):
+    files = repeatable_files(root)
+    everywhere = {k for f in files for k in object_groups(f.text)
+                  if not k.startswith("statement ")}
+    for f in files:
         old = None if full else state.get(f.name)
         if old is not None:
             if object_groups(f.text) == old:
                 continue
-            part = _changed_objects(f.name, f.text, old)
+            part = _changed_objects(f.name, f.text, old, everywhere)
             if part is not None:
                 sections.append(part)
                 continue
