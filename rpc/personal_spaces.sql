@@ -125,8 +125,11 @@ create trigger memberships_personal_space
 before insert or update of organization_id on tutela.memberships
 for each row execute function tutela_private.personal_space_has_no_members();
 
--- A personal space has one student: its owner's record (which may lose its login only as the
--- login is deleted, when the space goes too).
+-- A personal space has one student: its owner's record, with the owner's login. When Supabase
+-- Auth deletes the login, its foreign keys first set the record's user_id and created_by null,
+-- then delete the space (and with it the record): the updates are skipped here, so that the
+-- deletion finds the record as it was (an update of a record made in the same transaction
+-- would otherwise have its organisation checked after the space is gone).
 create or replace function tutela_private.personal_space_has_one_student()
 returns trigger
 language plpgsql
@@ -134,14 +137,19 @@ volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_owner uuid;
 begin
-  if exists (
-    select 1 from tutela.organizations as o
-    where o.id = new.organization_id and o.personal_user_id is not null
-      and o.personal_user_id is distinct from new.user_id
-  ) and not (
-    tg_op = 'UPDATE' and new.user_id is null and new.organization_id = old.organization_id
-  ) then
+  select o.personal_user_id into v_owner from tutela.organizations as o
+  where o.id = new.organization_id;
+  if v_owner is null then
+    return new;  -- not a personal space
+  end if;
+  if tg_op = 'UPDATE' and new.organization_id = old.organization_id
+    and not exists (select 1 from auth.users as u where u.id = v_owner) then
+    return null;  -- the owner's login is being deleted: the space and this record go with it
+  end if;
+  if new.user_id is distinct from v_owner then
     raise exception 'a personal space has only its owner as student'
       using errcode = 'TU409', detail = 'personal_space';
   end if;
@@ -154,5 +162,5 @@ from public, anon, authenticated, service_role;
 
 drop trigger if exists students_personal_space on tutela.students;
 create trigger students_personal_space
-before insert or update of organization_id, user_id on tutela.students
+before insert or update of organization_id, user_id, created_by on tutela.students
 for each row execute function tutela_private.personal_space_has_one_student();
