@@ -14,4 +14,5 @@ add column personal_user_id uuid unique references auth.users (id) on delete cas
 
 comment on column tutela.organizations.personal_user_id is
 'Set on a personal space: the login whose own organisation this is (its only student). '
-'Null for a school, academy or family organisation. See docs/guardianship.md, "Apps without schools".';
+'Null for a school, academy or family organisation. '
+'See docs/guardianship.md, "Apps without schools".';

@@ -16,7 +16,7 @@ select throws_ok(
 );
 
 -- the child's app opens "Parent access": the first call makes the space
-select * from tutela.ensure_personal_space() as s \gset kid_
+select * from tutela.ensure_personal_space() \gset kid_
 select is(:'kid_user_id'::uuid, :'kid'::uuid, 'the caller is the student of the new space');
 select is(:'kid_display_name'::text, 'Kim', 'the student is named after the caller''s profile');
 select is(:'kid_created_by'::uuid, :'kid'::uuid, 'the child created their own record');
@@ -33,8 +33,10 @@ select results_eq(
   'the space is the child''s, at consumer defaults: the child approves guardians, no invites'
 );
 select ok(
-  (select slug ~ '^personal-[0-9a-f]{32}$' and position(replace(:'kid', '-', '') in slug) = 0
-   from tutela.organizations where id = :'kid_organization_id'),
+  (
+    select slug ~ '^personal-[0-9a-f]{32}$' and position(replace(:'kid', '-', '') in slug) = 0
+    from tutela.organizations where id = :'kid_organization_id'
+  ),
   'its slug is random, not derived from the login'
 );
 select is_empty(
@@ -124,8 +126,10 @@ select is(
 -- the parent cannot change the space, the child's record or their own rights
 select tutela_tests.authenticate_as(:'mum');
 select throws_ok(
-  format($$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$,
-    :'redeemed'::jsonb ->> 'id'),
+  format(
+    $$ select tutela.set_guardian_link_permissions(%L, '{"journal": true}') $$,
+    :'redeemed'::jsonb ->> 'id'
+  ),
   'TU403', null, 'a guardian never sets link permissions'
 );
 

@@ -7,14 +7,14 @@ select tutela_tests.create_user('kid@example.test', '{"display_name": "Kim"}') a
 select tutela_tests.create_user('other@example.test') as other \gset
 
 select tutela_tests.authenticate_as(:'kid');
-select * from tutela.ensure_personal_space('Kimmy') as s \gset first_
+select * from tutela.ensure_personal_space('Kimmy') \gset first_
 select is(:'first_display_name'::text, 'Kimmy', 'a name given on the first call is used');
 
 select tutela_tests.clear_authentication();
 select count(*) as events_before from tutela.link_events \gset
 
 select tutela_tests.authenticate_as(:'kid');
-select * from tutela.ensure_personal_space() as s \gset second_
+select * from tutela.ensure_personal_space() \gset second_
 select is(:'second_id'::uuid, :'first_id'::uuid, 'the second call returns the same record');
 select is(
   (tutela.ensure_personal_space('Another name')).display_name, 'Kimmy',

@@ -11,18 +11,25 @@ select tutela_tests.create_user('gran@example.test') as gran \gset
 select tutela_tests.create_user('stranger@example.test') as stranger \gset
 
 select tutela_tests.authenticate_as(:'kid');
-select id as kid_student, organization_id as space from tutela.ensure_personal_space() \gset
+select
+  id as kid_student,
+  organization_id as space
+from tutela.ensure_personal_space() \gset
 select code from tutela.create_guardian_link_code(p_max_uses => 3) \gset
 
 -- the child is not the space's admin
 select throws_ok(
-  format($$ select tutela.update_organization_settings(%L, '{"max_guardians_per_student": 5}') $$,
-    :'space'),
+  format(
+    $$ select tutela.update_organization_settings(%L, '{"max_guardians_per_student": 5}') $$,
+    :'space'
+  ),
   'TU403', null, 'the child cannot change the space''s settings'
 );
 select throws_ok(
-  format($$ select tutela.invite_organization_member(%L, 'teacher@example.test', 'staff') $$,
-    :'space'),
+  format(
+    $$ select tutela.invite_organization_member(%L, 'teacher@example.test', 'staff') $$,
+    :'space'
+  ),
   'TU403', null, 'the child cannot invite staff'
 );
 select throws_ok(
@@ -98,7 +105,8 @@ select throws_ok(
   'TU409', null, 'nor hands the child''s record to another login'
 );
 -- ... but it administers the settings: approval off, a later code links at once
-update tutela.organizations set link_requires_student_approval = false, max_guardians_per_student = 3
+update tutela.organizations set
+  link_requires_student_approval = false, max_guardians_per_student = 3
 where id = :'space';
 select is(
   (select link_requires_student_approval from tutela.organizations where id = :'space'), false,

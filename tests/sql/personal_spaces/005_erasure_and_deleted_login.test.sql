@@ -12,7 +12,10 @@ select tutela_tests.create_user('teen@example.test') as teen \gset
 
 -- kid: a space, a parent linked, a card
 select tutela_tests.authenticate_as(:'kid');
-select id as kid_student, organization_id as space from tutela.ensure_personal_space() \gset
+select
+  id as kid_student,
+  organization_id as space
+from tutela.ensure_personal_space() \gset
 insert into tutela.flashcards (student_id, subject, question, answer)
 values (:'kid_student', 'Maths', '2 + 2?', '4');
 select code from tutela.create_guardian_link_code() \gset
@@ -29,8 +32,10 @@ select is(
 );
 select tutela_tests.clear_authentication();
 select is_empty(
-  format($$ select 1 from tutela.organizations where id = %L or personal_user_id = %L $$,
-    :'space', :'kid'),
+  format(
+    $$ select 1 from tutela.organizations where id = %L or personal_user_id = %L $$,
+    :'space', :'kid'
+  ),
   'the personal space is gone with the child''s record'
 );
 select is_empty(
@@ -38,10 +43,12 @@ select is_empty(
   'the student record is gone'
 );
 select is_empty(
-  format($$ select 1 from tutela.link_events
+  format(
+    $$ select 1 from tutela.link_events
     where actor_id = %L or subject_user_id = %L or student_id = %L
       or coalesce(old_values::text, '') || coalesce(new_values::text, '') ~ %L $$,
-    :'kid', :'kid', :'kid_student', :'kid' || '|' || :'kid_student' || '|Kim Unique'),
+    :'kid', :'kid', :'kid_student', :'kid' || '|' || :'kid_student' || '|Kim Unique'
+  ),
   'the audit keeps neither the login, nor the record, nor the name (the space''s creation included)'
 );
 select tutela_tests.authenticate_as(:'mum');
@@ -55,7 +62,10 @@ select throws_ok(
 
 -- kid2: Supabase Auth deletes the login; the space goes with it
 select tutela_tests.authenticate_as(:'kid2');
-select id as kid2_student, organization_id as space2 from tutela.ensure_personal_space() \gset
+select
+  id as kid2_student,
+  organization_id as space2
+from tutela.ensure_personal_space() \gset
 select tutela_tests.clear_authentication();
 delete from auth.users where id = :'kid2';
 select is_empty(
@@ -69,10 +79,16 @@ select is_empty(
 
 -- teen: a space, and also a guardian of someone else's child (a code of mum's child)
 select tutela_tests.authenticate_as(:'teen');
-select id as teen_student, organization_id as teen_space from tutela.ensure_personal_space() \gset
+select
+  id as teen_student,
+  organization_id as teen_space
+from tutela.ensure_personal_space() \gset
 select tutela_tests.create_user('little@example.test') as little \gset
 select tutela_tests.authenticate_as(:'little');
-select id as little_student, organization_id as little_space from tutela.ensure_personal_space() \gset
+select
+  id as little_student,
+  organization_id as little_space
+from tutela.ensure_personal_space() \gset
 select code as little_code from tutela.create_guardian_link_code() \gset
 select tutela_tests.authenticate_as(:'teen');
 select is(
