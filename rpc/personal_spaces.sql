@@ -86,6 +86,13 @@ begin
   perform tutela_private.audit('student_created', 'student', v_org.id, v_student.id,
     p_subject_user_id => v_uid, p_new => to_jsonb(v_student));
   return v_student;
+exception
+  when unique_violation then
+    -- a space or record committed after this transaction's snapshot (REPEATABLE READ or
+    -- SERIALIZABLE; at READ COMMITTED the lock above lets the later call see it): retry, and
+    -- the retry returns that record or says why not
+    raise exception 'a personal space was made meanwhile; try again'
+      using errcode = '40001', hint = 'Retry the call.';
 end;
 $$;
 
