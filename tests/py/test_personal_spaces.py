@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -70,10 +71,8 @@ def spaces_of(url: str, uid: Any) -> tuple[int, int]:
 def test_first_calls_at_once_make_one_space(db: str) -> None:
     for i in range(6):
         kid = new_user(db, f"kid{i}@personal.test")
-        results = run_at_once([
-            lambda: call_as(db, kid, "select id from tutela.ensure_personal_space()")
-            for _ in range(5)
-        ])
+        call = partial(call_as, db, kid, "select id from tutela.ensure_personal_space()")
+        results = run_at_once([call] * 5)
         assert all(kind == "ok" for kind, _ in results), results
         assert len({value for _, value in results}) == 1
         assert spaces_of(db, kid) == (1, 1)
