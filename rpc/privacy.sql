@@ -1325,6 +1325,10 @@ begin
   update tutela.data_requests as r set student_id = v_pseudonym
   where r.student_id = v_student.id and r.id <> p_request_id;
   delete from tutela.students as s where s.id = v_student.id;
+  -- a personal space holds only this student: it goes too, whoever else the login is
+  -- (docs/guardianship.md, "Apps without schools")
+  delete from tutela.organizations as o
+  where o.id = v_student.organization_id and o.personal_user_id is not null;
 
   -- the login: what Supabase Auth's deletion will do to Tutela's tables, now; then the mark
   -- (only for a login that is this student alone)
