@@ -146,7 +146,10 @@ class PgTapFile(pytest.File):
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> PgTapFile | None:
-    if file_path.name.endswith(".test.sql"):
+    # tests/fixtures holds other projects (an app's own pgTAP files run against its database
+    # by the test that builds it), not Tutela's suite
+    if file_path.name.endswith(".test.sql") and "fixtures" not in file_path.relative_to(
+            ROOT).parts:
         return PgTapFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
     return None
 

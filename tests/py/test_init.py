@@ -429,7 +429,7 @@ def test_dry_run_lists_and_writes_nothing(cli: Any, tmp_path: Path) -> None:
     assert _tree(sb) == before
     assert 'would add "tutela" to [api] schemas' in res.stdout
     assert f"would add {_n_tutela()} of Tutela's migration(s)" in res.stdout
-    assert re.search(r"^  \d{14}_tutela_0016_own_schemas\.sql  from Tutela's "
+    assert re.search(r"^  \d{14}_tutela_0016_own_schemas\.sql +from Tutela's "
                      r"20261207210000_0016_own_schemas\.sql$", res.stdout, re.M)
     assert "test file(s) would be added" in res.stdout
     assert "dry run: nothing was written" in res.stdout

@@ -221,11 +221,13 @@ def test_new_writes_next_numbered_file(cli: Any, project_copy: Path) -> None:
     proc = cli("new", "Add Goals!", root=project_copy)
     assert proc.returncode == 0, proc.stderr
     files = sorted(p.name for p in (project_copy / "migrations").glob("*.sql"))
-    assert files[-1] == f"{len(files):04d}_add_goals.sql"
+    # the next number after the highest (a number left unused stays unused)
+    highest = int(files[-2][:4])
+    assert files[-1] == f"{highest + 1:04d}_add_goals.sql"
     text = (project_copy / "migrations" / files[-1]).read_text()
     assert text.startswith("-- tutela:created 2")
     path = new_migration("second one", root=project_copy)
-    assert path.name == f"{len(files) + 1:04d}_second_one.sql"
+    assert path.name == f"{highest + 2:04d}_second_one.sql"
 
 
 def test_unreachable_database_is_a_clear_error(cli: Any) -> None:
