@@ -16,7 +16,8 @@ Output (never edited by hand):
   every change of the file). A release that changes one function adds about that function. A
   file new to the history, or one that lost an object, goes whole (its own statements undo what
   the lost one did). The first snapshot after the baseline, and the first after a new
-  versioned migration, hold every file (the runner re-applies them all then). Earlier
+  versioned migration that may undo what they made (`only_additive`), hold every file (the
+  runner re-applies them all then). Earlier
   snapshots stay as history (those older than the baseline are part of it and not emitted); a
   snapshot git does not track yet is this change's own and is rewritten in place.
 - ``supabase/tests/000_setup.test.sql``: pgTAP and the test helpers, installed once (committed);
@@ -127,6 +128,27 @@ def object_groups(text: str) -> dict[str, list[str]]:
     for _, statement in split_statements(text):
         groups.setdefault(statement_key(statement), []).append(statement)
     return groups
+
+
+# Statements of a versioned migration that cannot undo what the repeatable files made: after a
+# migration of only these, a snapshot holds only the changed objects; after any other (a drop,
+# a rename, a type change, a grant or revoke, a `create or replace`, a `do` block...) every
+# repeatable file goes again, as the runner re-applies them all after every migration.
+_ADDITIVE = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in (
+    r"create\s+(?:unique\s+)?index\b",
+    r"create\s+table\b",
+    r"create\s+sequence\b",
+    r"create\s+type\b",
+    r"comment\s+on\b",
+    r"insert\s+into\b",
+    r"update\s+\S+\s+(?:as\s+\S+\s+)?set\b",
+    r"alter\s+table\s+(?:if\s+exists\s+)?\S+\s+add\b(?!.*\b(?:drop|rename|type)\b)",
+)]
+
+
+def only_additive(text: str) -> bool:
+    """Whether a versioned migration only adds (see _ADDITIVE)."""
+    return all(any(p.match(st) for p in _ADDITIVE) for _, st in split_statements(text))
 
 
 def check_groups(root: Path) -> None:
@@ -279,6 +301,7 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
     out[UNINSTALL] = GENERATED + UNINSTALL_SQL.read_text()
 
     last: datetime | None = None
+    migrations: list[tuple[datetime, str]] = []
     baseline = baseline_file(root)
     files = versioned_files(root)
     if baseline is not None:
@@ -299,6 +322,7 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
                 "migration's"
             )
         last = ts
+        migrations.append((ts, text))
         out[f"migrations/{m.group(1)}_{f.path.stem}.sql"] = GENERATED + text
 
     snapshots = sorted(
@@ -320,8 +344,9 @@ def expected_files(root: Path, existing: dict[str, str], now: datetime) -> dict[
     state = repeatable_state([existing[n] for n in landed])
     landed_ts = _ts(Path(landed[-1]).name[:14]) if landed else None
     # after a new versioned migration every repeatable file goes again (the runner re-applies
-    # them all then: a migration may have dropped what they create)
-    full = landed_ts is None or (last is not None and landed_ts <= last)
+    # them all then: a migration may have dropped what they create), unless it only adds
+    full = landed_ts is None or any(
+        ts > landed_ts and not only_additive(text) for ts, text in migrations)
     delta = delta_text(root, state, full=full)
     if open_one is not None:
         del out[open_one]

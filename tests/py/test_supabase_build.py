@@ -16,7 +16,7 @@ from py_admin.errors import TutelaError
 from py_admin.migrate import bootstrap_file, migrate
 from py_admin.pgbin import find_install
 from py_admin.sqlsplit import split_statements
-from py_admin.supabase_build import build
+from py_admin.supabase_build import build, only_additive
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -204,18 +204,39 @@ def test_the_committed_history_gives_what_a_fresh_install_gives(server_url: str)
 
 
 def test_new_migration_needs_a_new_snapshot_after_it(repo: Path) -> None:
+    """After a migration that may undo what the repeatable files made (a drop, here) every file
+    goes again, as the runner re-applies them all; after one that only adds, nothing does."""
     build(repo, now=NOW)
     _commit(repo)
     (repo / "migrations" / "0099_more.sql").write_text(
         "-- tutela:created 20300105000000\ncreate table tutela.more (id int);\n"
+        "comment on table tutela.more is 'more';\n"
+    )
+    result = build(repo, now=NOW)
+    assert result.written == ["migrations/20300105000000_0099_more.sql"]  # no snapshot
+    _commit(repo)
+    (repo / "migrations" / "0100_less.sql").write_text(
+        "-- tutela:created 20300106000000\ndrop table tutela.more;\n"
     )
     stale = build(repo, check=True, now=NOW).stale
-    assert "migrations/20300105000000_0099_more.sql" in stale
+    assert "migrations/20300106000000_0100_less.sql" in stale
     result = build(repo, now=NOW)
-    assert "migrations/20300105000001_tutela_repeatables.sql" in result.written
-    # after a versioned migration every repeatable file goes again (as the runner does)
-    after = (repo / "supabase" / "migrations" / "20300105000001_tutela_repeatables.sql").read_text()
-    assert len(re.findall(r"^-- >>> ", after, re.M)) > 10
+    assert "migrations/20300106000001_tutela_repeatables.sql" in result.written
+    after = (repo / "supabase" / "migrations" / "20300106000001_tutela_repeatables.sql").read_text()
+    assert len(re.findall(r"^-- >>> [^(]+$", after, re.M)) > 10  # every file, whole
+
+
+def test_only_additive_migrations_are_told_apart() -> None:
+    assert only_additive("create table tutela.t (id int);\ncreate index t_i on tutela.t (id);\n"
+                         "alter table tutela.t add column b text;\ncomment on table tutela.t "
+                         "is 'x';\ninsert into tutela.t values (1);\n")
+    for undoing in ("drop function tutela.f()", "alter table tutela.t drop column b",
+                    "alter table tutela.t add column c int, drop column b",
+                    "alter table tutela.t rename to u", "revoke all on tutela.t from anon",
+                    "grant select on tutela.t to anon", "create or replace function tutela.f() "
+                    "returns int language sql as 'select 1'", "do $$ begin null; end $$",
+                    "alter table tutela.t alter column b type int"):
+        assert not only_additive(undoing + ";\n"), undoing
 
 
 def test_unchanged_repeatables_add_no_snapshot_and_deltas_add_up(repo: Path,
