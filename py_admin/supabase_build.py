@@ -183,6 +183,12 @@ def repeatable_state(snapshots: list[str]) -> dict[str, dict[str, list[str]]]:
                 state.setdefault(name, {}).update(groups)
             else:
                 state[name] = groups
+            # a group lives in one file: one that moved here is no longer where it was
+            for other, held in state.items():
+                if other != name:
+                    for key in groups:
+                        if not key.startswith("statement "):
+                            held.pop(key, None)
     return state
 
 
@@ -238,7 +244,10 @@ def delta_text(root: Path, state: dict[str, dict[str, list[str]]], *, full: bool
     for f in files:
         old = None if full else state.get(f.name)
         if old is not None:
-            if object_groups(f.text) == old:
+            new = object_groups(f.text)
+            # unchanged, but for groups that moved to another file (which holds them now)
+            if all(old.get(k) == v for k, v in new.items()) and not (
+                    set(old) - set(new) - everywhere):
                 continue
             part = _changed_objects(f.name, f.text, old, everywhere)
             if part is not None:

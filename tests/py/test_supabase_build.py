@@ -156,6 +156,9 @@ def test_object_deltas_give_what_a_fresh_install_gives(repo: Path, server_url: s
     dash.write_text(dash.read_text().replace("\nselect tutela.seed_plans();\n",
                                              "\nselect tutela.seed_plans() as seeded;\n"))
     build(repo, now=datetime(2030, 2, 1, tzinfo=UTC))
+    # landed (committed), the history read back is the sources: nothing more to push
+    _commit(repo)
+    assert build(repo, check=True, now=datetime(2030, 3, 1, tzinfo=UTC)).stale == []
     delta = sorted((repo / "supabase" / "migrations").glob("*_tutela_repeatables.sql"))[-1]
     sections = re.findall(r"^-- >>> (.+)$", delta.read_text(), re.M)
     # a statement of no group that changed is a lost one: its file goes whole
