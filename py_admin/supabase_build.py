@@ -193,21 +193,13 @@ def repeatable_state(snapshots: list[str]) -> dict[str, dict[str, list[str]]]:
 
 
 def _changed_objects(name: str, text: str, old: dict[str, list[str]],
-                     everywhere: set[str]) -> str | None:
-    """The section of a file's objects that changed since `old` (its state), with the file's
-    statements of no group, in file order; None when an object (or a statement of no group) was
-    removed: then the whole file goes."""
+                     new: dict[str, list[str]]) -> str:
+    """The section of a file's objects that changed since `old` (its state; `new`: its groups
+    now), with the file's statements of no group, in file order."""
     statements = split_statements(text)
-    new: dict[str, list[str]] = {}
     first: dict[str, int] = {}
     for line, statement in statements:
-        key = statement_key(statement)
-        new.setdefault(key, []).append(statement)
-        first.setdefault(key, line)
-    # a group gone from this file is lost unless it moved to another file (which then holds it
-    # as a changed group of its own)
-    if set(old) - set(new) - everywhere:
-        return None
+        first.setdefault(statement_key(statement), line)
     # and every statement of no group (a seed call, a loop making triggers): the runner re-runs
     # them whenever the file changes, so they go with every change of it here too
     changed = {k for k, group in new.items()
@@ -239,20 +231,18 @@ def delta_text(root: Path, state: dict[str, dict[str, list[str]]], *, full: bool
     when nothing changed."""
     sections: list[str] = []
     files = repeatable_files(root)
-    everywhere = {k for f in files for k in object_groups(f.text)
-                  if not k.startswith("statement ")}
+    groups = {f.name: object_groups(f.text) for f in files}
+    everywhere = {k for g in groups.values() for k in g if not k.startswith("statement ")}
     for f in files:
         old = None if full else state.get(f.name)
-        if old is not None:
-            new = object_groups(f.text)
-            # unchanged, but for groups that moved to another file (which holds them now)
-            if all(old.get(k) == v for k, v in new.items()) and not (
-                    set(old) - set(new) - everywhere):
-                continue
-            part = _changed_objects(f.name, f.text, old, everywhere)
-            if part is not None:
-                sections.append(part)
-                continue
+        new = groups[f.name]
+        # a group gone from this file is lost unless it moved to another file (which holds it
+        # now, as a changed group of its own): a file that lost one goes whole
+        if old is not None and not (set(old) - set(new) - everywhere):
+            if all(old.get(k) == v for k, v in new.items()):
+                continue  # unchanged, but for groups that moved away
+            sections.append(_changed_objects(f.name, f.text, old, new))
+            continue
         body = f.text if f.text.endswith("\n") else f.text + "\n"
         sections.append(f"\n-- >>> {f.name}\n{body}")
     if not sections:

@@ -166,17 +166,23 @@ def test_object_deltas_give_what_a_fresh_install_gives(repo: Path, server_url: s
                                 "rpc/profiles.sql (changed objects)"]
     with scratch_database(server_url, prefix="tutela_pytest_delta") as pushed, \
             scratch_database(server_url, prefix="tutela_pytest_delta") as fresh:
-        with connect(pushed, autocommit=True) as conn:
-            for path in [bootstrap_file().path,
-                         *sorted((repo / "supabase" / "migrations").glob("*.sql"))]:
-                for _, statement in split_statements(path.read_text()):
-                    conn.execute(statement.encode())
+        apply_history(pushed, repo)
         migrate(fresh, root=repo)
         assert schema_dump(pushed) == schema_dump(fresh)
         with connect(pushed) as conn:
             assert conn.execute(
                 "select count(*) from pg_policies where policyname = 'profiles_insert'"
             ).fetchone() == (0,)
+
+
+def apply_history(url: str, root: Path) -> None:
+    """What a Supabase project has: the compat bootstrap (Supabase's own parts), then
+    `root`'s supabase/migrations in name order, as `supabase db push` applies them."""
+    with connect(url, autocommit=True) as conn:
+        for path in [bootstrap_file().path,
+                     *sorted((root / "supabase" / "migrations").glob("*.sql"))]:
+            for _, statement in split_statements(path.read_text()):
+                conn.execute(statement.encode())
 
 
 def schema_dump(url: str) -> str:
@@ -197,11 +203,7 @@ def test_the_committed_history_gives_what_a_fresh_install_gives(server_url: str)
     snapshot and delta since), and a fresh `tutela migrate`: the same schema."""
     with scratch_database(server_url, prefix="tutela_pytest_history") as pushed, \
             scratch_database(server_url, prefix="tutela_pytest_history") as fresh:
-        with connect(pushed, autocommit=True) as conn:
-            for path in [bootstrap_file().path,
-                         *sorted((ROOT / "supabase" / "migrations").glob("*.sql"))]:
-                for _, statement in split_statements(path.read_text()):
-                    conn.execute(statement.encode())
+        apply_history(pushed, ROOT)
         migrate(fresh, root=ROOT)
         assert schema_dump(pushed) == schema_dump(fresh)
 
@@ -253,11 +255,8 @@ def test_unchanged_repeatables_add_no_snapshot_and_deltas_add_up(repo: Path,
     assert "'Trigger: creates" in text
     rpc.write_text(text.replace("'Trigger: creates", "'Delta test: creates"))
     build(repo, now=datetime(2030, 2, 1, tzinfo=UTC))
+    apply_history(empty_db, repo)
     with connect(empty_db, autocommit=True) as conn:
-        for path in [bootstrap_file().path,
-                     *sorted((repo / "supabase" / "migrations").glob("*.sql"))]:
-            for _, statement in split_statements(path.read_text()):
-                conn.execute(statement.encode())
         comment = conn.execute(
             "select obj_description('tutela_private.handle_new_user()'::regprocedure)"
         ).fetchone()
