@@ -247,3 +247,25 @@ def cli() -> Any:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def supabase_push() -> Any:
+    """`supabase db push --db-url URL` of a copy of supabase/ (the CLI writes supabase/.temp)
+    in a folder of the caller's, with the pinned CLI; returns the CLI's output."""
+    import subprocess
+
+    cli_path = ROOT / "node_modules" / ".bin" / "supabase"
+
+    def push(url: str, workdir: Path) -> str:
+        assert cli_path.exists(), "run `make setup`: it installs the Supabase CLI (npm ci)"
+        shutil.copytree(ROOT / "supabase", workdir / "supabase")
+        sep = "&" if "?" in url else "?"
+        proc = subprocess.run(
+            [str(cli_path), "db", "push", "--db-url", f"{url}{sep}sslmode=disable", "--yes"],
+            cwd=workdir, capture_output=True, text=True, check=False, timeout=300,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout + proc.stderr
+
+    return push

@@ -23,7 +23,6 @@ byte for byte as before.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -41,7 +40,6 @@ from py_admin.pgtap import install_test_support
 from py_admin.uninstall import SCHEMAS, read_manifest, uninstall
 
 ROOT = Path(__file__).resolve().parents[2]
-SUPABASE_CLI = ROOT / "node_modules" / ".bin" / "supabase"
 APP_SCHEMAS = ("public", "private", "tests")
 TYPICAL_APP = ROOT / "tests" / "fixtures" / "app" / "typical_supabase_app.sql"
 OURS = ("tutela", "tutela_hidden", "tutela_private")
@@ -190,19 +188,6 @@ def sign_up(url: str) -> str:
     return uid
 
 
-def supabase_push(url: str, tmp: Path) -> str:
-    """`supabase db push --db-url` of a copy of supabase/ (the CLI writes supabase/.temp)."""
-    assert SUPABASE_CLI.exists(), "run `make setup`: it installs the Supabase CLI (npm ci)"
-    shutil.copytree(ROOT / "supabase", tmp / "supabase")
-    sep = "&" if "?" in url else "?"
-    proc = subprocess.run(
-        [str(SUPABASE_CLI), "db", "push", "--db-url", f"{url}{sep}sslmode=disable", "--yes"],
-        cwd=tmp, capture_output=True, text=True, check=False, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout + proc.stderr
-
-
 def psql_file(url: str, path: Path) -> None:
     pg = find_install()
     assert pg is not None
@@ -255,7 +240,7 @@ def test_the_shadow_app_shadows_every_object(catalog: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("installer", ["tutela", "supabase"])
 def test_install_beside_the_app_and_uninstall_leave_it_as_it_was(
-    history_free: tuple[str, str], installer: str, tmp_path: Path,
+    history_free: tuple[str, str], installer: str, tmp_path: Path, supabase_push: Any,
 ) -> None:
     kind, url = history_free
     before = snapshot(url)

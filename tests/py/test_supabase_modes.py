@@ -147,19 +147,9 @@ def test_the_privilege_matrix_is_the_same_in_both_modes(migrated: dict[str, str]
     assert cells("today") == cells("legacy")
 
 
-def _supabase_push(url: str, workdir: Path) -> str:
-    shutil.copytree(ROOT / "supabase", workdir / "supabase")
-    proc = subprocess.run(
-        [str(SUPABASE_CLI), "db", "push", "--db-url", f"{url}?sslmode=disable", "--yes"],
-        cwd=workdir, capture_output=True, text=True, check=False, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout + proc.stderr
-
-
 @pytest.mark.parametrize("mode", ["today", "legacy"])
 def test_supabase_cli_push_then_pg_prove(mode: str, servers: dict[str, str],
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, supabase_push: Any) -> None:
     """What an app on Supabase gets: `supabase db push` as postgres, then `supabase/tests` with
     pg_prove file by file, as `supabase test db` runs them."""
     if not SUPABASE_CLI.exists():
@@ -167,7 +157,7 @@ def test_supabase_cli_push_then_pg_prove(mode: str, servers: dict[str, str],
     if shutil.which("pg_prove") is None:
         pytest.fail("pg_prove is not installed (make setup installs it)")
     with scratch_database(servers[mode], prefix="tutela_pytest_push") as url:
-        out = _supabase_push(url, tmp_path)
+        out = supabase_push(url, tmp_path)
         assert "Finished supabase db push" in out, out
         pushed = _rows(url, "select count(*) from supabase_migrations.schema_migrations")
         assert pushed[0][0] == len(list((ROOT / "supabase" / "migrations").glob("*.sql")))
