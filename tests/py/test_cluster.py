@@ -133,6 +133,9 @@ def test_port_taken_by_another_process_is_an_error(home: Path) -> None:
     port = cluster.port
     cluster.stop()
     with socket.socket() as squatter:
+        # the stopped server's closed connections may hold the port in TIME_WAIT: a listener
+        # binds anyway with SO_REUSEADDR, as PostgreSQL itself does
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", port))  # type: ignore[arg-type]
         squatter.listen(1)
         with pytest.raises(TutelaError, match="taken by another process"):
